@@ -1,0 +1,325 @@
+package io.runstream.schemas;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Objects;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The payload of a {@link RunChunk}; its {@link #type()} names it on the wire ({@code "type"} of the envelope).
+ *
+ * <p>A run has exactly one {@link RunStarted} first and exactly one {@link RunFinished} last.
+ */
+public sealed interface ChunkData {
+
+  /** The wire name of this chunk type, e.g. {@code text.delta}. */
+  String type();
+
+  /** True for the chunk that ends a run. */
+  default boolean terminal() {
+    return false;
+  }
+
+  /**
+   * The run started.
+   *
+   * @param messageId the agent message the run generates
+   * @param model the model that runs
+   */
+  record RunStarted(UUID messageId, RunRequested.ModelRef model) implements ChunkData {
+    public static final String TYPE = "run.started";
+
+    public RunStarted {
+      Objects.requireNonNull(messageId, "messageId");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A step (one model call) started.
+   *
+   * @param step the step's number, from 1
+   */
+  record StepStarted(int step) implements ChunkData {
+    public static final String TYPE = "step.started";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** A text part starts; the envelope's {@code part} names it. */
+  record TextStart() implements ChunkData {
+    public static final String TYPE = "text.start";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * More text of the part named by the envelope.
+   *
+   * @param delta the text to append
+   */
+  record TextDelta(String delta) implements ChunkData {
+    public static final String TYPE = "text.delta";
+
+    public TextDelta {
+      Objects.requireNonNull(delta, "delta");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** The text part named by the envelope ended. */
+  record TextEnd() implements ChunkData {
+    public static final String TYPE = "text.end";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** A reasoning part starts. */
+  record ReasoningStart() implements ChunkData {
+    public static final String TYPE = "reasoning.start";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * More reasoning text.
+   *
+   * @param delta the text to append
+   */
+  record ReasoningDelta(String delta) implements ChunkData {
+    public static final String TYPE = "reasoning.delta";
+
+    public ReasoningDelta {
+      Objects.requireNonNull(delta, "delta");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** A reasoning part ended. */
+  record ReasoningEnd() implements ChunkData {
+    public static final String TYPE = "reasoning.end";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * The model called a tool.
+   *
+   * @param toolCallId the call's id
+   * @param toolName the tool
+   * @param input the arguments, a JSON value
+   * @param origin {@code server} (run by the worker) or {@code client} (answered through the API)
+   */
+  record ToolCall(String toolCallId, String toolName, JsonNode input, String origin) implements ChunkData {
+    public static final String TYPE = "tool.call";
+
+    public ToolCall {
+      Objects.requireNonNull(toolCallId, "toolCallId");
+      Objects.requireNonNull(toolName, "toolName");
+      origin = origin == null ? "server" : origin;
+      if (!origin.equals("server") && !origin.equals("client")) {
+        throw new IllegalArgumentException("origin must be server or client");
+      }
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A tool's answer.
+   *
+   * @param toolCallId the call answered
+   * @param output the result, a JSON value; absent when the tool failed
+   * @param errorText why the tool failed, absent on success
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ToolResult(String toolCallId, JsonNode output, String errorText) implements ChunkData {
+    public static final String TYPE = "tool.result";
+
+    public ToolResult {
+      Objects.requireNonNull(toolCallId, "toolCallId");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A stage update for user interfaces that show the agent's state.
+   *
+   * @param missionLabel short label of the current mission
+   * @param mood the agent's mood
+   * @param leftPanel what the left panel shows
+   * @param rightPanel what the right panel shows
+   * @param stageTarget the stage's target
+   */
+  record Stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget)
+      implements ChunkData {
+    public static final String TYPE = "stage";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A document was produced.
+   *
+   * @param stage the stage that produced it
+   * @param fileName its file name
+   */
+  record Doc(String stage, String fileName) implements ChunkData {
+    public static final String TYPE = "doc";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * An image was produced.
+   *
+   * @param url where it is
+   * @param mediaType its media type
+   * @param prompt the prompt that made it, if any
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Image(String url, String mediaType, String prompt) implements ChunkData {
+    public static final String TYPE = "image";
+
+    public Image {
+      Objects.requireNonNull(url, "url");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * Tokens used by the run so far (cumulative).
+   *
+   * @param model the model's id
+   * @param inputTokens prompt tokens: instructions, history and the message
+   * @param outputTokens generated tokens
+   */
+  record Usage(String model, long inputTokens, long outputTokens) implements ChunkData {
+    public static final String TYPE = "usage";
+
+    public Usage {
+      if (inputTokens < 0 || outputTokens < 0) {
+        throw new IllegalArgumentException("token counts must be >= 0");
+      }
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * Something went wrong in the run.
+   *
+   * @param code a stable machine-readable code
+   * @param message a human-readable message
+   * @param retryable whether running again may succeed
+   */
+  record Error(String code, String message, boolean retryable) implements ChunkData {
+    public static final String TYPE = "error";
+
+    public Error {
+      Objects.requireNonNull(code, "code");
+      message = message == null ? "" : message;
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A step ended.
+   *
+   * @param finishReason why the model stopped: {@code stop}, {@code length}, {@code tool-calls}, ...
+   */
+  record StepFinished(String finishReason) implements ChunkData {
+    public static final String TYPE = "step.finished";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * The run ended; nothing of the run follows.
+   *
+   * @param status {@code completed}, {@code cancelled} or {@code failed}
+   * @param finishReason the last step's finish reason, or why the run stopped
+   */
+  record RunFinished(String status, String finishReason) implements ChunkData {
+    public static final String TYPE = "run.finished";
+
+    public RunFinished {
+      Objects.requireNonNull(status, "status");
+      if (!status.equals("completed") && !status.equals("cancelled") && !status.equals("failed")) {
+        throw new IllegalArgumentException("status must be completed, cancelled or failed");
+      }
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
+
+  /**
+   * A chunk type this version does not know (written by a newer producer); kept as raw JSON.
+   *
+   * @param type its wire name
+   * @param raw its data
+   */
+  record Unrecognized(String type, JsonNode raw) implements ChunkData {}
+}
