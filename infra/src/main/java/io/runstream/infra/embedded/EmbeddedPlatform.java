@@ -1,0 +1,104 @@
+package io.runstream.infra.embedded;
+
+import io.runstream.schemas.Topic;
+import io.runstream.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default: one Kafka broker and one PostgreSQL, with every topic of the catalogue created.
+ *
+ * <p>{@link #shared()} gives the one instance per JVM that all integration tests use; it stops when the JVM does.
+ */
+public final class EmbeddedPlatform implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPlatform.class);
+  private static EmbeddedPlatform shared;
+
+  private final EmbeddedKafkaBroker kafka;
+  private final EmbeddedPostgresServer postgres;
+
+  private EmbeddedPlatform(EmbeddedKafkaBroker kafka, EmbeddedPostgresServer postgres) {
+    this.kafka = kafka;
+    this.postgres = postgres;
+  }
+
+  /**
+   * Starts the broker and PostgreSQL under {@code dataDir} and creates the catalogue's topics.
+   *
+   * @param dataDir where both keep their data ({@code kafka/}, {@code postgres/})
+   * @param kafkaPort the broker's client port, 0 for a free one
+   * @param postgresPort PostgreSQL's port, 0 for a free one
+   * @param partitions the partition count of the chunk and request topics
+   */
+  public static EmbeddedPlatform start(Path dataDir, int kafkaPort, int postgresPort, int partitions)
+      throws IOException {
+    EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
+    EmbeddedPostgresServer postgres;
+    try {
+      postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), postgresPort);
+    } catch (IOException | RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    EmbeddedPlatform platform = new EmbeddedPlatform(kafka, postgres);
+    platform.createTopics(partitions);
+    return platform;
+  }
+
+  /** The one platform of this JVM, started on first use in a fresh temporary directory, on free ports. */
+  public static synchronized EmbeddedPlatform shared() {
+    if (shared == null) {
+      try {
+        Path dir = Files.createTempDirectory("runstream-it-");
+        shared = start(dir, 0, 0, 4);
+        EmbeddedPlatform platform = shared;
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "embedded-platform-stop"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return shared;
+  }
+
+  private void createTopics(int partitions) {
+    List<NewTopic> topics =
+        Topics.all().stream().map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)).toList();
+    kafka.createTopics(topics, Duration.ofSeconds(60));
+  }
+
+  private static int partitionsOf(Topic<?, ?> topic, int partitions) {
+    return topic.name().endsWith("-dlt") ? 1 : partitions;
+  }
+
+  /** The broker. */
+  public EmbeddedKafkaBroker kafka() {
+    return kafka;
+  }
+
+  /** PostgreSQL. */
+  public EmbeddedPostgresServer postgres() {
+    return postgres;
+  }
+
+  @Override
+  public void close() {
+    try {
+      kafka.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Kafka broker did not stop cleanly", e);
+    }
+    try {
+      postgres.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("PostgreSQL did not stop cleanly", e);
+    }
+  }
+}
