@@ -1,0 +1,18 @@
+package io.runstream.core;
+
+import io.runstream.core.identity.SecurityProperties;
+import io.runstream.core.kafka.KafkaProperties;
+import io.runstream.core.problem.ApiLimits;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.FilterType;
+
+/** The shared pieces every service imports: store, identity, errors, Kafka clients. */
+@Configuration(proxyBeanMethods = false)
+@ComponentScan(
+    basePackages = "io.runstream.core",
+    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
+@EnableConfigurationProperties({KafkaProperties.class, SecurityProperties.class, ApiLimits.class})
+public class CoreConfiguration {}

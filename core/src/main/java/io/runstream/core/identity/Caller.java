@@ -1,0 +1,15 @@
+package io.runstream.core.identity;
+
+import java.util.UUID;
+
+/**
+ * The authenticated caller, resolved to Runstream's own ids.
+ *
+ * @param orgId the organisation's id
+ * @param userId the user's id
+ * @param subject the token's {@code sub}
+ * @param name the user's display name
+ * @param email the user's email
+ * @param admin whether the token's {@code admin} claim is true
+ */
+public record Caller(UUID orgId, UUID userId, String subject, String name, String email, boolean admin) {}

@@ -1,0 +1,103 @@
+package io.runstream.core.identity;
+
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.Problems;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.Cookie;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/** Stateless JWT security: {@code /api/**} needs a valid token; errors answer problem+json. */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfiguration {
+
+  @Bean
+  public JwtDecoder runstreamJwtDecoder(SecurityProperties properties) {
+    SecretKeySpec key =
+        new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    return NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+  }
+
+  /**
+   * The header first; SSE GETs (browsers' EventSource cannot send headers) also take the token from the cookie.
+   */
+  @Bean
+  public BearerTokenResolver runstreamBearerTokenResolver(SecurityProperties properties) {
+    DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
+    return request -> {
+      String token = header.resolve(request);
+      if (token != null || !HttpMethod.GET.matches(request.getMethod())) {
+        return token;
+      }
+      if (!request.getRequestURI().endsWith("/stream") || request.getCookies() == null) {
+        return null;
+      }
+      for (Cookie cookie : request.getCookies()) {
+        if (properties.cookieName().equals(cookie.getName()) && !cookie.getValue().isBlank()) {
+          return cookie.getValue();
+        }
+      }
+      return null;
+    };
+  }
+
+  @Bean
+  public SecurityFilterChain runstreamSecurity(
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver) throws Exception {
+    AuthenticationEntryPoint unauthorized =
+        (request, response, e) ->
+            problems.write(
+                response,
+                new ApiException(
+                    HttpStatus.UNAUTHORIZED,
+                    "unauthorized",
+                    "Unauthorized",
+                    "A valid bearer token is required.",
+                    Map.of(),
+                    Map.of("WWW-Authenticate", "Bearer")));
+    AccessDeniedHandler denied =
+        (request, response, e) ->
+            problems.write(response, new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
+    http.csrf(csrf -> csrf.disable())
+        .httpBasic(basic -> basic.disable())
+        .formLogin(form -> form.disable())
+        .logout(logout -> logout.disable())
+        .requestCache(cache -> cache.disable())
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(
+            authorize ->
+                authorize
+                    .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                    .permitAll()
+                    .requestMatchers("/actuator/**")
+                    .permitAll()
+                    .requestMatchers("/api/**")
+                    .authenticated()
+                    .anyRequest()
+                    .permitAll())
+        .oauth2ResourceServer(
+            oauth ->
+                oauth
+                    .bearerTokenResolver(tokenResolver)
+                    .authenticationEntryPoint(unauthorized)
+                    .accessDeniedHandler(denied)
+                    .jwt(jwt -> {}))
+        .exceptionHandling(ex -> ex.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied));
+    return http.build();
+  }
+}

@@ -1,0 +1,25 @@
+package io.runstream.core.kafka;
+
+import jakarta.validation.constraints.NotBlank;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How every service reaches Kafka ({@code runstream.kafka}).
+ *
+ * @param bootstrapServers the brokers, {@code host:port,...}
+ * @param clientIdPrefix prefix of every client id, to tell services apart in broker logs
+ * @param properties extra client properties applied to every client (security, timeouts)
+ */
+@Validated
+@ConfigurationProperties("runstream.kafka")
+public record KafkaProperties(
+    @DefaultValue("127.0.0.1:9092") @NotBlank String bootstrapServers,
+    @DefaultValue("runstream") @NotBlank String clientIdPrefix,
+    Map<String, String> properties) {
+  public KafkaProperties {
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+  }
+}

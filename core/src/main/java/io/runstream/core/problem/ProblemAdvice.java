@@ -1,0 +1,101 @@
+package io.runstream.core.problem;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Maps every exception a controller can throw to canonical problem+json; unknown ones to a bare 500. */
+@RestControllerAdvice
+@Order(Ordered.LOWEST_PRECEDENCE)
+public class ProblemAdvice {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemAdvice.class);
+
+  @ExceptionHandler(ApiException.class)
+  public ResponseEntity<Object> api(ApiException e) {
+    return Problems.response(e);
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  public ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
+    if (e.getCause() instanceof BodyTooLargeException tooLarge) {
+      return Problems.response(tooLarge.problem());
+    }
+    return Problems.response(
+        new ApiException(
+            HttpStatus.BAD_REQUEST, "malformed_json", "Bad Request", "The request body is not valid JSON of the expected shape."));
+  }
+
+  @ExceptionHandler(BodyTooLargeException.class)
+  public ResponseEntity<Object> tooLarge(BodyTooLargeException e) {
+    return Problems.response(e.problem());
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+  public ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e) {
+    return Problems.response(
+        new ApiException(
+            HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type", "Send application/json."));
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+  public ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+    return Problems.response(
+        new ApiException(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Not Acceptable", "Accept application/json."));
+  }
+
+  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+  public ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e) {
+    return Problems.response(
+        new ApiException(
+            HttpStatus.METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method Not Allowed",
+            "Method " + e.getMethod() + " is not allowed here.",
+            Map.of(),
+            e.getSupportedHttpMethods() == null
+                ? Map.of()
+                : Map.of("Allow", String.join(", ", e.getSupportedHttpMethods().stream().map(Object::toString).toList()))));
+  }
+
+  @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+  public ResponseEntity<Object> badParameter(Exception e) {
+    String name =
+        e instanceof MethodArgumentTypeMismatchException m
+            ? m.getName()
+            : ((MissingServletRequestParameterException) e).getParameterName();
+    return Problems.response(ApiException.invalid(name, "missing or not of the expected type"));
+  }
+
+  @ExceptionHandler(NoResourceFoundException.class)
+  public ResponseEntity<Object> noResource(NoResourceFoundException e) {
+    return Problems.response(new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
+  }
+
+  @ExceptionHandler(AsyncRequestNotUsableException.class)
+  public void clientGone(AsyncRequestNotUsableException e) {
+    // The client went away; nothing to answer.
+  }
+
+  @ExceptionHandler(Exception.class)
+  public ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+    LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    return Problems.response(
+        new ApiException(
+            HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error", "Something went wrong on our side."));
+  }
+}

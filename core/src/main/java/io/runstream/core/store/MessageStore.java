@@ -1,0 +1,149 @@
+package io.runstream.core.store;
+
+import io.runstream.core.time.Timestamps;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Transcript messages: user messages written by the ingest API, agent messages filled in by the sink. */
+@Repository
+public class MessageStore {
+  private static final String SELECT =
+      """
+      SELECT m.id, m.session_id, m.run_id, m.sender_role, m.text, m.status, m.temperature, m.model_provider,
+             m.model_id, m.input_tokens, m.output_tokens, m.metadata::text AS metadata, m.created_at,
+             f.rating AS feedback_rating, f.body AS feedback_body, f.created_at AS feedback_created_at
+      FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
+      """;
+
+  private final JdbcClient jdbc;
+
+  public MessageStore(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Inserts a message. */
+  public void insert(
+      UUID id,
+      UUID sessionId,
+      UUID orgId,
+      UUID runId,
+      String senderRole,
+      String text,
+      String status,
+      String modelProvider,
+      String modelId,
+      String metadataJson,
+      Instant now) {
+    jdbc.sql(
+            """
+            INSERT INTO messages (id, session_id, org_id, run_id, sender_role, text, status, model_provider, model_id,
+                                  metadata, created_at, updated_at)
+            VALUES (:id, :session, :org, :run, :role, :text, :status, :provider, :model, CAST(:metadata AS jsonb),
+                    :now, :now)""")
+        .param("id", id)
+        .param("session", sessionId)
+        .param("org", orgId)
+        .param("run", runId)
+        .param("role", senderRole)
+        .param("text", text)
+        .param("status", status)
+        .param("provider", modelProvider)
+        .param("model", modelId)
+        .param("metadata", metadataJson)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** A page of the session's transcript, oldest first. */
+  public List<MessageRow> list(UUID sessionId, long offset, int limit) {
+    return jdbc.sql(SELECT + " WHERE m.session_id = :session ORDER BY m.ordinal OFFSET :offset LIMIT :limit")
+        .param("session", sessionId)
+        .param("offset", offset)
+        .param("limit", limit)
+        .query(MessageStore::map)
+        .list();
+  }
+
+  /** How many messages the session holds. */
+  public long count(UUID sessionId) {
+    return jdbc.sql("SELECT count(*) FROM messages WHERE session_id = :session")
+        .param("session", sessionId)
+        .query(Long.class)
+        .single();
+  }
+
+  /**
+   * The last {@code limit} messages before the given one (oldest first), for the model's history. Agent messages
+   * that produced no text are left out.
+   */
+  public List<MessageRow> historyBefore(UUID sessionId, UUID messageId, int limit) {
+    List<MessageRow> newestFirst =
+        new ArrayList<>(
+            jdbc.sql(
+                    SELECT
+                        + """
+                         WHERE m.session_id = :session
+                           AND m.ordinal < (SELECT ordinal FROM messages WHERE id = :message)
+                           AND (m.sender_role = 'user' OR m.text <> '')
+                         ORDER BY m.ordinal DESC LIMIT :limit""")
+                .param("session", sessionId)
+                .param("message", messageId)
+                .param("limit", limit)
+                .query(MessageStore::map)
+                .list());
+    Collections.reverse(newestFirst);
+    return newestFirst;
+  }
+
+  /** Appends streamed text to an agent message that is still streaming. */
+  public void appendText(UUID messageId, String text, Instant now) {
+    jdbc.sql("UPDATE messages SET text = text || :text, updated_at = :now WHERE id = :id AND status = 'streaming'")
+        .param("id", messageId)
+        .param("text", text)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** Ends an agent message that is still streaming. */
+  public void finish(UUID messageId, String status, Long inputTokens, Long outputTokens, Instant now) {
+    jdbc.sql(
+            """
+            UPDATE messages SET status = :status, input_tokens = COALESCE(:input, input_tokens),
+                   output_tokens = COALESCE(:output, output_tokens), updated_at = :now
+            WHERE id = :id AND status = 'streaming'""")
+        .param("id", messageId)
+        .param("status", status)
+        .param("input", inputTokens)
+        .param("output", outputTokens)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  private static MessageRow map(ResultSet rs, int row) throws SQLException {
+    return new MessageRow(
+        rs.getObject("id", UUID.class),
+        rs.getObject("session_id", UUID.class),
+        rs.getObject("run_id", UUID.class),
+        rs.getString("sender_role"),
+        rs.getString("text"),
+        rs.getString("status"),
+        rs.getDouble("temperature"),
+        rs.getString("model_provider"),
+        rs.getString("model_id"),
+        (Long) rs.getObject("input_tokens"),
+        (Long) rs.getObject("output_tokens"),
+        rs.getString("metadata"),
+        Timestamps.instant(rs.getTimestamp("created_at")),
+        rs.getString("feedback_rating"),
+        rs.getString("feedback_body"),
+        Timestamps.instant(rs.getTimestamp("feedback_created_at")));
+  }
+}

@@ -1,0 +1,207 @@
+package io.runstream.core.store;
+
+import io.runstream.core.time.Timestamps;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Runs: inserted queued by the ingest API, claimed by a worker, ended by the sink from {@code run.finished}. */
+@Repository
+public class RunStore {
+  private static final String SELECT =
+      """
+      SELECT id, session_id, org_id, user_id, user_message_id, agent_message_id, status, model_provider, model_id,
+             seq_base, last_seq, chunk_topic, chunk_partition, chunk_offset, input_tokens, output_tokens,
+             finish_reason, error::text AS error, created_at, started_at, finished_at
+      FROM runs
+      """;
+
+  private final JdbcClient jdbc;
+
+  public RunStore(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Inserts a queued run. Fails with a {@link org.springframework.dao.DuplicateKeyException} if the session
+   * already has a live run.
+   */
+  public void insertQueued(
+      UUID id,
+      UUID sessionId,
+      UUID orgId,
+      UUID userId,
+      UUID userMessageId,
+      UUID agentMessageId,
+      String modelProvider,
+      String modelId,
+      long seqBase,
+      Instant now) {
+    jdbc.sql(
+            """
+            INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
+                              model_provider, model_id, seq_base, created_at)
+            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, :base, :now)""")
+        .param("id", id)
+        .param("session", sessionId)
+        .param("org", orgId)
+        .param("user", userId)
+        .param("userMessage", userMessageId)
+        .param("agentMessage", agentMessageId)
+        .param("provider", modelProvider)
+        .param("model", modelId)
+        .param("base", seqBase)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** The run, whatever its organisation (internal use). */
+  public Optional<RunRow> find(UUID id) {
+    return jdbc.sql(SELECT + " WHERE id = :id").param("id", id).query(RunStore::map).optional();
+  }
+
+  /** The run, if it exists in this organisation. */
+  public Optional<RunRow> find(UUID orgId, UUID id) {
+    return jdbc.sql(SELECT + " WHERE id = :id AND org_id = :org")
+        .param("id", id)
+        .param("org", orgId)
+        .query(RunStore::map)
+        .optional();
+  }
+
+  /** The session's most recent run. */
+  public Optional<RunRow> latest(UUID sessionId) {
+    return jdbc.sql(SELECT + " WHERE session_id = :session ORDER BY created_at DESC, seq_base DESC LIMIT 1")
+        .param("session", sessionId)
+        .query(RunStore::map)
+        .optional();
+  }
+
+  /** The session's runs, oldest first. */
+  public List<RunRow> forSession(UUID sessionId) {
+    return jdbc.sql(SELECT + " WHERE session_id = :session ORDER BY seq_base")
+        .param("session", sessionId)
+        .query(RunStore::map)
+        .list();
+  }
+
+  /**
+   * Claims a queued run for a worker with a lease; false if another worker holds it or it has ended (a
+   * redelivered request is then skipped).
+   */
+  public boolean claim(UUID id, String workerId, Duration lease) {
+    return jdbc.sql(
+                """
+                UPDATE runs SET status = 'running', worker_id = :worker, started_at = now(),
+                       lease_expires_at = now() + make_interval(secs => :lease)
+                WHERE id = :id AND status = 'queued'""")
+            .param("id", id)
+            .param("worker", workerId)
+            .param("lease", (double) lease.toMillis() / 1000.0)
+            .update()
+        == 1;
+  }
+
+  /** Extends the lease of runs this worker holds. */
+  public int renewLeases(String workerId, List<UUID> runIds, Duration lease) {
+    if (runIds.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(
+            """
+            UPDATE runs SET lease_expires_at = now() + make_interval(secs => :lease)
+            WHERE id IN (:ids) AND worker_id = :worker AND status = 'running'""")
+        .param("ids", runIds)
+        .param("worker", workerId)
+        .param("lease", (double) lease.toMillis() / 1000.0)
+        .update();
+  }
+
+  /** Records where the run's chunks start in Kafka, once (the warm resume tier reads from there). */
+  public void recordChunkStart(UUID id, String topic, int partition, long offset) {
+    jdbc.sql(
+            """
+            UPDATE runs SET chunk_topic = :topic, chunk_partition = :partition, chunk_offset = :offset,
+                   status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
+                   started_at = COALESCE(started_at, now())
+            WHERE id = :id AND chunk_offset IS NULL""")
+        .param("id", id)
+        .param("topic", topic)
+        .param("partition", partition)
+        .param("offset", offset)
+        .update();
+  }
+
+  /** Ends a run that has not ended yet; false if it had. */
+  public boolean finish(
+      UUID id,
+      RunStatus status,
+      long lastSeq,
+      String finishReason,
+      String errorJson,
+      Long inputTokens,
+      Long outputTokens,
+      Instant finishedAt) {
+    return jdbc.sql(
+                """
+                UPDATE runs SET status = :status, last_seq = :last, finish_reason = :reason,
+                       error = CAST(:error AS jsonb), input_tokens = COALESCE(:input, input_tokens),
+                       output_tokens = COALESCE(:output, output_tokens), finished_at = :finished,
+                       lease_expires_at = NULL
+                WHERE id = :id AND status IN ('queued', 'running')""")
+            .param("id", id)
+            .param("status", status.wire())
+            .param("last", lastSeq)
+            .param("reason", finishReason)
+            .param("error", errorJson)
+            .param("input", inputTokens)
+            .param("output", outputTokens)
+            .param("finished", Timestamp.from(finishedAt))
+            .update()
+        == 1;
+  }
+
+  /** Marks a run that could not be published as failed. */
+  public void failUnpublished(UUID id, String errorJson) {
+    jdbc.sql(
+            """
+            UPDATE runs SET status = 'failed', error = CAST(:error AS jsonb), finished_at = now(),
+                   last_seq = seq_base - 1
+            WHERE id = :id AND status = 'queued'""")
+        .param("id", id)
+        .param("error", errorJson)
+        .update();
+  }
+
+  private static RunRow map(ResultSet rs, int row) throws SQLException {
+    return new RunRow(
+        rs.getObject("id", UUID.class),
+        rs.getObject("session_id", UUID.class),
+        rs.getObject("org_id", UUID.class),
+        rs.getObject("user_id", UUID.class),
+        rs.getObject("user_message_id", UUID.class),
+        rs.getObject("agent_message_id", UUID.class),
+        RunStatus.of(rs.getString("status")),
+        rs.getString("model_provider"),
+        rs.getString("model_id"),
+        rs.getLong("seq_base"),
+        (Long) rs.getObject("last_seq"),
+        rs.getString("chunk_topic"),
+        (Integer) rs.getObject("chunk_partition"),
+        (Long) rs.getObject("chunk_offset"),
+        (Long) rs.getObject("input_tokens"),
+        (Long) rs.getObject("output_tokens"),
+        rs.getString("finish_reason"),
+        rs.getString("error"),
+        Timestamps.instant(rs.getTimestamp("created_at")),
+        Timestamps.instant(rs.getTimestamp("started_at")),
+        Timestamps.instant(rs.getTimestamp("finished_at")));
+  }
+}

@@ -1,0 +1,2 @@
+/** How the API writes time. */
+package io.runstream.core.time;

@@ -1,0 +1,16 @@
+package io.runstream.ingest;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+
+/** Runs the ingest API alone against an external Kafka and PostgreSQL. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(IngestConfiguration.class)
+public class IngestApplication {
+  public static void main(String[] args) {
+    SpringApplication.run(IngestApplication.class, args);
+  }
+}

@@ -1,0 +1,25 @@
+package io.runstream.ingest;
+
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The ingest API's configuration ({@code runstream.ingest}).
+ *
+ * @param defaultModelProvider the provider of runs that name no model
+ * @param defaultModelId the model of runs that name none
+ * @param publishTimeout how long to wait for the broker's acknowledgement of a run request
+ * @param previousRunWait how long a new message waits for the previous run's end to be recorded before 409
+ * @param publicBaseUrl the base of the URLs in answers; empty: derived from the request
+ */
+@Validated
+@ConfigurationProperties("runstream.ingest")
+public record IngestProperties(
+    @DefaultValue("simulated") @NotBlank String defaultModelProvider,
+    @DefaultValue("sim-1") @NotBlank String defaultModelId,
+    @DefaultValue("10s") Duration publishTimeout,
+    @DefaultValue("3s") Duration previousRunWait,
+    @DefaultValue("") String publicBaseUrl) {}

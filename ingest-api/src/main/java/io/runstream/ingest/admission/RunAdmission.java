@@ -1,0 +1,187 @@
+package io.runstream.ingest.admission;
+
+import io.runstream.core.identity.Caller;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.RunRow;
+import io.runstream.core.store.RunStore;
+import io.runstream.core.store.SessionStore;
+import io.runstream.core.time.Timestamps;
+import io.runstream.ingest.IngestProperties;
+import io.runstream.schemas.RunRequested;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Admits runs: one live run per session, sequence numbers that continue across the session's runs, rows written
+ * before the request is published, and an answer only after the broker's acknowledgement.
+ */
+@Service
+public class RunAdmission {
+  private static final Logger LOG = LoggerFactory.getLogger(RunAdmission.class);
+  private static final long RETRY_PAUSE_MS = 25;
+
+  private final SessionStore sessions;
+  private final MessageStore messages;
+  private final RunStore runs;
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final RunRequestPublisher publisher;
+  private final IngestProperties properties;
+
+  public RunAdmission(
+      SessionStore sessions,
+      MessageStore messages,
+      RunStore runs,
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      RunRequestPublisher publisher,
+      IngestProperties properties) {
+    this.sessions = sessions;
+    this.messages = messages;
+    this.runs = runs;
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.publisher = publisher;
+    this.properties = properties;
+  }
+
+  private record Written(RunRequested request, String title) {}
+
+  /**
+   * Admits a run: in a new session when {@code input.sessionId()} is null, else in that session of the caller's
+   * organisation (404 otherwise). A session whose previous run is still live answers 409 {@code run_in_progress},
+   * after waiting briefly for a just-finished run's end to be recorded.
+   */
+  public AdmittedRun admit(Caller caller, RunInput input) {
+    RunRequested.ModelRef model =
+        input.model() != null
+            ? input.model()
+            : new RunRequested.ModelRef(properties.defaultModelProvider(), properties.defaultModelId());
+    long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
+    Written written;
+    while (true) {
+      Optional<Written> attempt = tx.execute(status -> write(caller, input, model));
+      if (attempt != null && attempt.isPresent()) {
+        written = attempt.get();
+        break;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new ApiException(
+            HttpStatus.CONFLICT,
+            "run_in_progress",
+            "Conflict",
+            "A run of this session is still in progress; wait for its finish event or stop it.");
+      }
+      pause();
+    }
+    RunRequested request = written.request();
+    try {
+      publisher.publish(request);
+    } catch (RunRequestPublisher.PublishFailedException e) {
+      LOG.warn("Run {} could not be published; marking it failed", request.runId(), e);
+      tx.executeWithoutResult(
+          status -> {
+            runs.failUnpublished(
+                request.runId(), "{\"code\":\"publish_failed\",\"message\":\"the broker did not acknowledge\"}");
+            messages.finish(request.agentMessageId(), "failed", null, null, Timestamps.now());
+          });
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "broker_unavailable",
+          "Service Unavailable",
+          "The run could not be queued; nothing was started. Try again.",
+          Map.of("retryable", true),
+          Map.of("Retry-After", "1"));
+    }
+    return new AdmittedRun(
+        request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
+  }
+
+  /** One attempt in a transaction; empty if the session still has a live run. */
+  private Optional<Written> write(Caller caller, RunInput input, RunRequested.ModelRef model) {
+    Instant now = Timestamps.now();
+    UUID sessionId = input.sessionId();
+    String title;
+    long seqBase;
+    if (sessionId == null) {
+      sessionId = UUID.randomUUID();
+      title = input.title() == null ? "" : input.title();
+      sessions.insert(
+          sessionId, caller.orgId(), caller.userId(), title, input.metadataJson() == null ? "{}" : input.metadataJson(), now);
+      seqBase = 1;
+    } else {
+      if (!sessions.lock(caller.orgId(), sessionId)) {
+        throw ApiException.notFound("Session");
+      }
+      Optional<RunRow> latest = runs.latest(sessionId);
+      if (latest.isPresent() && !latest.get().status().terminal()) {
+        return Optional.empty();
+      }
+      title = sessions.find(caller.orgId(), sessionId).map(s -> s.title()).orElse("");
+      seqBase = nextSeq(sessionId);
+      sessions.touch(sessionId, now);
+    }
+    UUID runId = UUID.randomUUID();
+    UUID userMessageId = UUID.randomUUID();
+    UUID agentMessageId = UUID.randomUUID();
+    String metadata = input.metadataJson() == null ? "{}" : input.metadataJson();
+    messages.insert(
+        userMessageId, sessionId, caller.orgId(), runId, "user", input.text(), "completed", model.provider(),
+        model.modelId(), metadata, now);
+    messages.insert(
+        agentMessageId, sessionId, caller.orgId(), runId, "agent", "", "streaming", model.provider(),
+        model.modelId(), metadata, now.plusNanos(1000));
+    try {
+      runs.insertQueued(
+          runId, sessionId, caller.orgId(), caller.userId(), userMessageId, agentMessageId, model.provider(),
+          model.modelId(), seqBase, now);
+    } catch (DuplicateKeyException e) {
+      throw new ApiException(
+          HttpStatus.CONFLICT, "run_in_progress", "Conflict", "A run of this session is still in progress.");
+    }
+    RunRequested request =
+        new RunRequested(
+            RunRequested.SCHEMA_VERSION,
+            runId,
+            sessionId,
+            caller.orgId(),
+            caller.userId(),
+            userMessageId,
+            agentMessageId,
+            input.text(),
+            input.instructions(),
+            model,
+            seqBase,
+            input.history(),
+            input.simulation(),
+            now);
+    return Optional.of(new Written(request, title));
+  }
+
+  /** The first seq of the session's next run: one past the last id any of its runs used. */
+  private long nextSeq(UUID sessionId) {
+    return jdbc.sql("SELECT COALESCE(max(GREATEST(last_seq, seq_base)), 0) + 1 FROM runs WHERE session_id = :session")
+        .param("session", sessionId)
+        .query(Long.class)
+        .single();
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(RETRY_PAUSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted", "Service Unavailable", "Interrupted.");
+    }
+  }
+}

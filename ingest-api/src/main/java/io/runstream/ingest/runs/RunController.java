@@ -1,0 +1,109 @@
+package io.runstream.ingest.runs;
+
+import io.runstream.core.identity.Caller;
+import io.runstream.core.identity.CallerResolver;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.Ids;
+import io.runstream.core.store.RunRow;
+import io.runstream.core.store.RunStore;
+import io.runstream.core.time.Timestamps;
+import io.runstream.ingest.IngestProperties;
+import io.runstream.ingest.admission.AdmittedRun;
+import io.runstream.ingest.admission.Links;
+import io.runstream.ingest.admission.RequestFields;
+import io.runstream.ingest.admission.RunAdmission;
+import io.runstream.ingest.admission.RunInput;
+import io.runstream.schemas.EventJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** The runs primitive: API.md §4. */
+@RestController
+@RequestMapping(path = "/api/v1/runs", produces = MediaType.APPLICATION_JSON_VALUE)
+public class RunController {
+  private final CallerResolver callers;
+  private final RunAdmission admission;
+  private final RequestFields fields;
+  private final RunStore runs;
+  private final Links links;
+  private final IngestProperties properties;
+
+  public RunController(
+      CallerResolver callers,
+      RunAdmission admission,
+      RequestFields fields,
+      RunStore runs,
+      Links links,
+      IngestProperties properties) {
+    this.callers = callers;
+    this.admission = admission;
+    this.fields = fields;
+    this.runs = runs;
+    this.links = links;
+    this.properties = properties;
+  }
+
+  /** Starts a run, in a new session or an existing one; 202 once the broker acknowledged it. */
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
+    Caller caller = callers.current();
+    JsonNode body = fields.object(raw);
+    RunInput input =
+        new RunInput(
+            fields.optionalSessionId(body, "session_uuid"),
+            fields.messageText(body, "input"),
+            null,
+            fields.metadata(body, "metadata"),
+            fields.model(body, "model", properties.defaultModelProvider()),
+            fields.instructions(body, "instructions"),
+            fields.history(body, "history"),
+            fields.simulation(body, "simulation"));
+    AdmittedRun run = admission.admit(caller, input);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("run_uuid", run.runId());
+    answer.put("session_uuid", run.sessionId());
+    answer.put("message_uuid", run.agentMessageId());
+    answer.put("stream_url", links.runStream(run.runId()));
+    answer.put("status_url", links.run(run.runId()));
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+  }
+
+  /** A run's status. */
+  @GetMapping("/{runId}")
+  public Map<String, Object> get(@PathVariable String runId) {
+    Caller caller = callers.current();
+    RunRow run =
+        runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("uuid", run.id());
+    body.put("session_uuid", run.sessionId());
+    body.put("status", run.status().wire());
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("provider", run.modelProvider());
+    model.put("model_id", run.modelId());
+    body.put("model", model);
+    if (run.inputTokens() != null || run.outputTokens() != null) {
+      Map<String, Object> usage = new LinkedHashMap<>();
+      usage.put("input_tokens", run.inputTokens() == null ? 0 : run.inputTokens());
+      usage.put("output_tokens", run.outputTokens() == null ? 0 : run.outputTokens());
+      body.put("usage", usage);
+    } else {
+      body.put("usage", null);
+    }
+    body.put("created_at", Timestamps.format(run.createdAt()));
+    body.put("started_at", Timestamps.format(run.startedAt()));
+    body.put("finished_at", Timestamps.format(run.finishedAt()));
+    body.put("error", run.errorJson() == null ? null : EventJson.MAPPER.readTree(run.errorJson()));
+    return body;
+  }
+}

@@ -1,0 +1,159 @@
+package io.runstream.ingest.sessions;
+
+import io.runstream.core.identity.Caller;
+import io.runstream.core.identity.CallerResolver;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.ApiLimits;
+import io.runstream.core.problem.Ids;
+import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.SessionRow;
+import io.runstream.core.store.SessionStore;
+import io.runstream.ingest.IngestProperties;
+import io.runstream.ingest.admission.AdmittedRun;
+import io.runstream.ingest.admission.Links;
+import io.runstream.ingest.admission.PageRequest;
+import io.runstream.ingest.admission.RequestFields;
+import io.runstream.ingest.admission.RunAdmission;
+import io.runstream.ingest.admission.RunInput;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** The canonical sessions face: API.md §3. */
+@RestController
+@RequestMapping(path = "/api/v1/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
+public class SessionController {
+  private static final int DEFAULT_PAGE_SIZE = 50;
+
+  private final CallerResolver callers;
+  private final RunAdmission admission;
+  private final RequestFields fields;
+  private final SessionStore sessions;
+  private final MessageStore messages;
+  private final SessionViews views;
+  private final Links links;
+  private final ApiLimits limits;
+  private final IngestProperties properties;
+
+  public SessionController(
+      CallerResolver callers,
+      RunAdmission admission,
+      RequestFields fields,
+      SessionStore sessions,
+      MessageStore messages,
+      SessionViews views,
+      Links links,
+      ApiLimits limits,
+      IngestProperties properties) {
+    this.callers = callers;
+    this.admission = admission;
+    this.fields = fields;
+    this.sessions = sessions;
+    this.messages = messages;
+    this.views = views;
+    this.links = links;
+    this.limits = limits;
+    this.properties = properties;
+  }
+
+  /** Creates a session with its first user message and starts the agent's reply. */
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
+    Caller caller = callers.current();
+    JsonNode body = fields.object(raw);
+    RunInput input =
+        new RunInput(
+            null,
+            fields.messageText(body, "text"),
+            fields.title(body),
+            fields.metadata(body, "metadata"),
+            fields.model(body, "model", properties.defaultModelProvider()),
+            fields.instructions(body, "instructions"),
+            null,
+            fields.simulation(body, "simulation"));
+    AdmittedRun run = admission.admit(caller, input);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("uuid", run.sessionId());
+    answer.put("url", links.session(run.sessionId()));
+    answer.put("title", run.title());
+    answer.put("stream_url", links.sessionStream(run.sessionId()));
+    answer.put("messages_url", links.messages(run.sessionId()));
+    answer.put("message_uuid", run.agentMessageId());
+    answer.put("run_uuid", run.runId());
+    return ResponseEntity.status(HttpStatus.CREATED).body(answer);
+  }
+
+  /** The caller's sessions, newest first. */
+  @GetMapping
+  public Map<String, Object> list(
+      @RequestParam(name = "page", required = false) String page,
+      @RequestParam(name = "page_size", required = false) String pageSize) {
+    Caller caller = callers.current();
+    PageRequest request = PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
+    long count = sessions.countForUser(caller.orgId(), caller.userId());
+    var results =
+        sessions.listForUser(caller.orgId(), caller.userId(), request.offset(), request.size()).stream()
+            .map(views::session)
+            .toList();
+    return request.answer(links.base() + "/api/v1/sessions", count, results);
+  }
+
+  /** One session of the caller's organisation. */
+  @GetMapping("/{sessionId}")
+  public Map<String, Object> get(@PathVariable String sessionId) {
+    return views.session(session(callers.current(), sessionId));
+  }
+
+  /** Posts a follow-up user message and starts the agent's reply; 409 while a run is live. */
+  @PostMapping(path = "/{sessionId}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
+  public ResponseEntity<Map<String, Object>> post(@PathVariable String sessionId, @RequestBody JsonNode raw) {
+    Caller caller = callers.current();
+    UUID id = Ids.parse(sessionId, "Session");
+    JsonNode body = fields.object(raw);
+    RunInput input =
+        new RunInput(
+            id,
+            fields.messageText(body, "text"),
+            null,
+            fields.metadata(body, "metadata"),
+            fields.model(body, "model", properties.defaultModelProvider()),
+            fields.instructions(body, "instructions"),
+            null,
+            fields.simulation(body, "simulation"));
+    AdmittedRun run = admission.admit(caller, input);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("uuid", run.agentMessageId());
+    answer.put("stream_url", links.sessionStream(run.sessionId()));
+    answer.put("run_uuid", run.runId());
+    return ResponseEntity.status(HttpStatus.CREATED).body(answer);
+  }
+
+  /** The session's transcript, oldest first, paginated. */
+  @GetMapping("/{sessionId}/messages")
+  public Map<String, Object> messages(
+      @PathVariable String sessionId,
+      @RequestParam(name = "page", required = false) String page,
+      @RequestParam(name = "page_size", required = false) String pageSize) {
+    SessionRow session = session(callers.current(), sessionId);
+    PageRequest request = PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
+    long count = messages.count(session.id());
+    var results = messages.list(session.id(), request.offset(), request.size()).stream().map(views::message).toList();
+    return request.answer(links.messages(session.id()), count, results);
+  }
+
+  private SessionRow session(Caller caller, String sessionId) {
+    UUID id = Ids.parse(sessionId, "Session");
+    return sessions.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Session"));
+  }
+}
