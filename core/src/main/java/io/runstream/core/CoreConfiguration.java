@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.FilterType;
+import org.springframework.context.annotation.PropertySource;
 
 /** The shared pieces every service imports: store, identity, errors, Kafka clients. */
 @Configuration(proxyBeanMethods = false)
@@ -15,4 +16,5 @@ import org.springframework.context.annotation.FilterType;
     basePackages = "io.runstream.core",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties({KafkaProperties.class, SecurityProperties.class, ApiLimits.class})
+@PropertySource("classpath:runstream-defaults.properties")
 public class CoreConfiguration {}

@@ -112,6 +112,15 @@ public class MessageStore {
         .update();
   }
 
+  /** Records an agent message's token usage (cumulative figures). */
+  public void recordUsage(UUID messageId, long inputTokens, long outputTokens) {
+    jdbc.sql("UPDATE messages SET input_tokens = :input, output_tokens = :output WHERE id = :id")
+        .param("id", messageId)
+        .param("input", inputTokens)
+        .param("output", outputTokens)
+        .update();
+  }
+
   /** Ends an agent message that is still streaming. */
   public void finish(UUID messageId, String status, Long inputTokens, Long outputTokens, Instant now) {
     jdbc.sql(

@@ -139,6 +139,15 @@ public class RunStore {
         .update();
   }
 
+  /** Records a run's token usage (cumulative figures). */
+  public void recordUsage(UUID id, long inputTokens, long outputTokens) {
+    jdbc.sql("UPDATE runs SET input_tokens = :input, output_tokens = :output WHERE id = :id")
+        .param("id", id)
+        .param("input", inputTokens)
+        .param("output", outputTokens)
+        .update();
+  }
+
   /** Ends a run that has not ended yet; false if it had. */
   public boolean finish(
       UUID id,

@@ -1,0 +1,30 @@
+package io.runstream.worker;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The agent worker's configuration ({@code runstream.worker}).
+ *
+ * @param enabled whether this process consumes run requests
+ * @param groupId the consumer group of all workers
+ * @param maxConcurrentRuns most runs one worker runs at once; consumption pauses above it
+ * @param lease how long a claimed run is this worker's without renewal
+ * @param historyMessages how many earlier transcript messages the model sees
+ * @param shutdownGrace how long running runs may go on when the worker stops, before they end as failed
+ * @param simulatedTokensPerSecond the simulated model's default pace
+ */
+@Validated
+@ConfigurationProperties("runstream.worker")
+public record WorkerProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("runstream-agent-worker") @NotBlank String groupId,
+    @DefaultValue("2000") @Min(1) int maxConcurrentRuns,
+    @DefaultValue("30s") Duration lease,
+    @DefaultValue("20") @Min(0) int historyMessages,
+    @DefaultValue("5s") Duration shutdownGrace,
+    @DefaultValue("50") double simulatedTokensPerSecond) {}

@@ -1,0 +1,233 @@
+package io.runstream.worker.intake;
+
+import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.store.RunStore;
+import io.runstream.schemas.EventJson;
+import io.runstream.schemas.RunRequested;
+import io.runstream.schemas.Topics;
+import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.run.AgentRunner;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+/** The worker's consumer loop over {@code runstream.run-requests}. */
+@Component
+public class RunRequestIntake implements SmartLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(RunRequestIntake.class);
+  private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+
+  private final KafkaClients clients;
+  private final RunStore runs;
+  private final AgentRunner runner;
+  private final WorkerProperties properties;
+  private final String workerId;
+  private final Semaphore capacity;
+  private final Set<UUID> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean running;
+  private volatile boolean shuttingDown;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaProducer<byte[], byte[]> deadLetters;
+  private Thread loop;
+  private Thread leases;
+  private ExecutorService executor;
+
+  public RunRequestIntake(KafkaClients clients, RunStore runs, AgentRunner runner, WorkerProperties properties) {
+    this.clients = clients;
+    this.runs = runs;
+    this.runner = runner;
+    this.properties = properties;
+    this.capacity = new Semaphore(properties.maxConcurrentRuns());
+    this.workerId = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** This worker's id, as written into the runs it claims. */
+  public String workerId() {
+    return workerId;
+  }
+
+  /** How many runs this worker is running now. */
+  public int activeRuns() {
+    return active.size();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running || !properties.enabled()) {
+      return;
+    }
+    shuttingDown = false;
+    executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
+    consumer =
+        clients.rawConsumer(
+            "worker",
+            properties.groupId(),
+            Map.of("max.poll.records", 200, "partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+    deadLetters =
+        clients.producer("worker-dlt", Topics.RUN_REQUESTS_DLT.key(), Topics.RUN_REQUESTS_DLT.value(), Map.of());
+    consumer.subscribe(List.of(Topics.RUN_REQUESTS.name()));
+    running = true;
+    loop = Thread.ofPlatform().name("run-request-intake").daemon().start(this::pollLoop);
+    leases = Thread.ofVirtual().name("run-leases").start(this::renewLeases);
+    LOG.info("Agent worker {} consuming {} as group {}", workerId, Topics.RUN_REQUESTS.name(), properties.groupId());
+  }
+
+  private void pollLoop() {
+    try {
+      while (running) {
+        if (capacity.availablePermits() == 0) {
+          consumer.pause(consumer.assignment());
+        } else if (!consumer.paused().isEmpty()) {
+          consumer.resume(consumer.paused());
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+          continue;
+        }
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            if (!take(record)) {
+              // A transient failure (the database): come back to this record after a pause.
+              consumer.seek(partition, record.offset());
+              break;
+            }
+            done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+          }
+        }
+        if (!done.isEmpty()) {
+          consumer.commitSync(done);
+        }
+        if (done.size() < records.partitions().size()) {
+          Thread.sleep(RETRY_BACKOFF.toMillis());
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("Run request intake stopped unexpectedly", e);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("Consumer close failed", e);
+      }
+    }
+  }
+
+  /** Takes one record; false if it must be retried later. */
+  private boolean take(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+    RunRequested request;
+    try {
+      request = EventJson.read(record.value() == null ? new byte[0] : record.value(), RunRequested.class);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Poison run request at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(),
+          record.offset(), e.getMessage(), Topics.RUN_REQUESTS_DLT.name());
+      deadLetters.send(new ProducerRecord<>(Topics.RUN_REQUESTS_DLT.name(), record.key(), record.value()));
+      return true;
+    }
+    boolean claimed;
+    try {
+      claimed = runs.claim(request.runId(), workerId, properties.lease());
+    } catch (DataAccessException e) {
+      LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
+      return false;
+    }
+    if (!claimed) {
+      LOG.debug("Run {} is already claimed or ended; skipping the redelivered request", request.runId());
+      return true;
+    }
+    capacity.acquire();
+    active.add(request.runId());
+    executor.execute(
+        () -> {
+          try {
+            runner.run(request, () -> shuttingDown);
+          } finally {
+            active.remove(request.runId());
+            capacity.release();
+          }
+        });
+    return true;
+  }
+
+  private void renewLeases() {
+    long period = Math.max(1000, properties.lease().toMillis() / 3);
+    while (running) {
+      try {
+        Thread.sleep(period);
+        runs.renewLeases(workerId, new ArrayList<>(active), properties.lease());
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("Lease renewal failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    consumer.wakeup();
+    try {
+      loop.join(10_000);
+      executor.shutdown();
+      if (!executor.awaitTermination(properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        shuttingDown = true;
+        executor.awaitTermination(15, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    leases.interrupt();
+    deadLetters.close(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    // Stop before the producers and the database pool go away.
+    return Integer.MAX_VALUE - 100;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "worker";
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.runstream.worker.run;
+
+import io.runstream.core.store.MessageRow;
+import io.runstream.core.store.MessageStore;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.RunRequested;
+import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.model.LlmProvider;
+import io.runstream.worker.model.LlmRequest;
+import io.runstream.worker.model.LlmResult;
+import io.runstream.worker.model.LlmStream;
+import io.runstream.worker.model.Tokenizer;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Runs one agent run from its request to its {@code run.finished}, whatever happens in between. */
+@Component
+public class AgentRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
+  private static final long ACK_TIMEOUT_MS = 30_000;
+
+  private final ChunkProducer producer;
+  private final MessageStore messages;
+  private final Tokenizer tokenizer;
+  private final WorkerProperties properties;
+  private final Map<String, LlmProvider> providers;
+
+  public AgentRunner(
+      ChunkProducer producer,
+      MessageStore messages,
+      Tokenizer tokenizer,
+      WorkerProperties properties,
+      List<LlmProvider> providers) {
+    this.producer = producer;
+    this.messages = messages;
+    this.tokenizer = tokenizer;
+    this.properties = properties;
+    this.providers = providers.stream().collect(Collectors.toMap(LlmProvider::name, Function.identity()));
+  }
+
+  /**
+   * Runs the request to its end. {@code shuttingDown} tells the run that the worker is stopping: the run then
+   * ends as failed with a retryable error, so that no reader waits for it.
+   */
+  public void run(RunRequested request, BooleanSupplier shuttingDown) {
+    ChunkEmitter emitter = new ChunkEmitter(producer, request);
+    String part = request.agentMessageId().toString();
+    boolean textOpen = false;
+    try {
+      emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
+      emitter.emit(null, new ChunkData.StepStarted(1));
+      LlmProvider provider = request.model() == null ? null : providers.get(request.model().provider());
+      if (provider == null) {
+        String name = request.model() == null ? "(none)" : request.model().provider();
+        emitter.emit(null, new ChunkData.Error("unknown_model_provider", "No model provider named " + name + ".", false));
+        emitter.emit(null, new ChunkData.StepFinished("error"));
+        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+        return;
+      }
+      List<RunRequested.HistoryEntry> history = history(request);
+      emitter.emit(part, new ChunkData.TextStart());
+      textOpen = true;
+      LlmResult result =
+          provider.stream(
+              new LlmRequest(
+                  request.model().modelId(), request.instructions(), history, request.input(), request.simulation()),
+              new LlmStream() {
+                @Override
+                public void text(String delta) {
+                  if (!delta.isEmpty()) {
+                    emitter.emit(part, new ChunkData.TextDelta(delta));
+                  }
+                }
+
+                @Override
+                public boolean stopped() {
+                  return shuttingDown.getAsBoolean();
+                }
+              });
+      emitter.emit(part, new ChunkData.TextEnd());
+      textOpen = false;
+      long input = result.inputTokens() > 0 ? result.inputTokens() : tokenizer.prompt(request.instructions(), history, request.input());
+      emitter.emit(null, new ChunkData.Usage(request.model().modelId(), input, result.outputTokens()));
+      if (shuttingDown.getAsBoolean()) {
+        emitter.emit(null, new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
+        emitter.emit(null, new ChunkData.StepFinished("error"));
+        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+      } else {
+        emitter.emit(null, new ChunkData.StepFinished(result.finishReason()));
+        emitter.emit(null, new ChunkData.RunFinished("completed", result.finishReason()));
+      }
+    } catch (Exception e) {
+      LOG.warn("Run {} failed", request.runId(), e);
+      try {
+        if (textOpen) {
+          emitter.emit(part, new ChunkData.TextEnd());
+        }
+        emitter.emit(null, new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true));
+        emitter.emit(null, new ChunkData.StepFinished("error"));
+        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+      } catch (RuntimeException again) {
+        LOG.error("Run {} could not record its failure", request.runId(), again);
+      }
+    } finally {
+      try {
+        emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
+      } catch (Exception e) {
+        LOG.error("Run {}: the broker did not acknowledge its chunks", request.runId(), e);
+      }
+    }
+  }
+
+  private List<RunRequested.HistoryEntry> history(RunRequested request) {
+    if (request.history() != null) {
+      return request.history();
+    }
+    if (request.userMessageId() == null || properties.historyMessages() == 0) {
+      return List.of();
+    }
+    return messages.historyBefore(request.sessionId(), request.userMessageId(), properties.historyMessages()).stream()
+        .map(AgentRunner::entry)
+        .toList();
+  }
+
+  private static RunRequested.HistoryEntry entry(MessageRow message) {
+    return new RunRequested.HistoryEntry("agent".equals(message.senderRole()) ? "assistant" : "user", message.text());
+  }
+}

@@ -1,0 +1,127 @@
+package io.runstream.launcher;
+
+import io.runstream.core.identity.DevTokens;
+import io.runstream.core.identity.SecurityProperties;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@code bin/runstream start}: starts the embedded broker and PostgreSQL under {@code RUNSTREAM_DATA_DIR}, then
+ * all four services on {@code RUNSTREAM_HTTP_PORT}, and prints a dev token with ready curl lines.
+ *
+ * <p>Environment: {@code RUNSTREAM_HTTP_PORT} (8080), {@code RUNSTREAM_DATA_DIR} (./.runstream-data),
+ * {@code RUNSTREAM_KAFKA_PORT} (9092), {@code RUNSTREAM_POSTGRES_PORT} (5433), {@code RUNSTREAM_PARTITIONS} (8),
+ * {@code RUNSTREAM_JWT_SECRET} (a dev default).
+ */
+public final class RunstreamLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(RunstreamLauncher.class);
+
+  private RunstreamLauncher() {}
+
+  public static void main(String[] args) throws Exception {
+    long started = System.nanoTime();
+    int httpPort = intEnv("RUNSTREAM_HTTP_PORT", 8080);
+    int kafkaPort = intEnv("RUNSTREAM_KAFKA_PORT", 9092);
+    int postgresPort = intEnv("RUNSTREAM_POSTGRES_PORT", 5433);
+    int partitions = intEnv("RUNSTREAM_PARTITIONS", 8);
+    Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
+    String secret = env("RUNSTREAM_JWT_SECRET", SecurityProperties.DEV_SECRET);
+
+    EmbeddedPlatform platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", httpPort);
+    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
+    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
+    properties.put("spring.datasource.username", platform.postgres().username());
+    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.put("runstream.security.jwt-secret", secret);
+
+    SpringApplication application = new SpringApplication(RunstreamApplication.class);
+    application.setDefaultProperties(properties);
+    ConfigurableApplicationContext context;
+    try {
+      context = application.run(args);
+    } catch (RuntimeException e) {
+      platform.close();
+      throw e;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  context.close();
+                  platform.close();
+                },
+                "runstream-stop"));
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    String token = DevTokens.mint(secret, "dev-user", "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
+    LOG.info(banner(httpPort, dataDir, platform, token, millis, secret.equals(SecurityProperties.DEV_SECRET)));
+  }
+
+  static String banner(int port, Path dataDir, EmbeddedPlatform platform, String token, long millis, boolean devSecret) {
+    String base = "http://localhost:" + port;
+    return """
+
+
+        ================================================================================
+         Runstream is up in %d ms: %s
+           Kafka (KRaft, in-process)  %s
+           PostgreSQL (embedded)      %s
+           data directory             %s
+         %s
+         Dev token (org dev-org, user dev-user, 30 days):
+           export TOKEN=%s
+
+         Create a session and stream its reply:
+           curl -s -X POST %s/api/v1/sessions -H "Authorization: Bearer $TOKEN" \\
+                -H 'Content-Type: application/json' -d '{"text":"Generate 5 random cat names"}' | tee /tmp/session.json
+           SESSION=$(sed -E 's/.*"uuid":"([^"]+)".*/\\1/' /tmp/session.json)
+           curl -N %s/api/v1/sessions/$SESSION/stream -H "Authorization: Bearer $TOKEN"
+
+         Reconnect after id 5 (Last-Event-ID), and after the end (204):
+           curl -N %s/api/v1/sessions/$SESSION/stream -H "Authorization: Bearer $TOKEN" -H 'Last-Event-ID: 5'
+         Transcript:
+           curl -s %s/api/v1/sessions/$SESSION/messages -H "Authorization: Bearer $TOKEN"
+         Health: %s/actuator/health   Metrics: %s/actuator/prometheus
+        ================================================================================
+        """
+        .formatted(
+            millis,
+            base,
+            platform.kafka().bootstrapServers(),
+            platform.postgres().jdbcUrl(),
+            dataDir,
+            devSecret ? "JWT secret: the dev default (set RUNSTREAM_JWT_SECRET for anything shared)" : "JWT secret: from RUNSTREAM_JWT_SECRET",
+            token,
+            base,
+            base,
+            base,
+            base,
+            base,
+            base);
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static int intEnv(String name, int fallback) {
+    String value = env(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'", e);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package io.runstream.sink;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+
+/** Runs the persistence sink alone against an external Kafka and PostgreSQL. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(SinkConfiguration.class)
+public class SinkApplication {
+  public static void main(String[] args) {
+    SpringApplication.run(SinkApplication.class, args);
+  }
+}

@@ -1,0 +1,33 @@
+package io.runstream.fanout;
+
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The fan-out node's configuration ({@code runstream.fanout}).
+ *
+ * @param hotMaxRuns most runs kept in memory
+ * @param hotMaxBytes most chunk bytes kept in memory (approximate)
+ * @param hotFinishedTtl how long a finished run stays in memory after its end
+ * @param readerQueue most events queued for one reader; a reader further behind is disconnected and resumes
+ * @param heartbeat silence after which a {@code : ping} comment is sent
+ * @param retry the {@code retry:} value sent to clients
+ * @param replayWindow how long after its end a session stream without Last-Event-ID still replays the last run
+ * @param startLookback how far back a starting node reads the chunk topic to warm its memory
+ * @param logCatchUp how long a resume waits for the chunk log to catch up with memory
+ */
+@Validated
+@ConfigurationProperties("runstream.fanout")
+public record FanoutProperties(
+    @DefaultValue("10000") @Min(1) int hotMaxRuns,
+    @DefaultValue("268435456") @Min(1024) long hotMaxBytes,
+    @DefaultValue("10m") Duration hotFinishedTtl,
+    @DefaultValue("10000") @Min(16) int readerQueue,
+    @DefaultValue("15s") Duration heartbeat,
+    @DefaultValue("1s") Duration retry,
+    @DefaultValue("5m") Duration replayWindow,
+    @DefaultValue("2m") Duration startLookback,
+    @DefaultValue("5s") Duration logCatchUp) {}

@@ -1,0 +1,131 @@
+package io.runstream.fanout.hot;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runstream.fanout.FanoutProperties;
+import io.runstream.schemas.RunChunk;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Component;
+
+/**
+ * The hot tier of this node: recent runs in memory, bounded by run count and bytes. Eviction takes finished runs
+ * without readers first (oldest end first), then idle live runs (least recently touched); a run with readers is
+ * never evicted. Finished runs leave after {@code hot-finished-ttl}.
+ */
+@Component
+public class HotRuns {
+  private final Map<UUID, RunBuffer> runs = new ConcurrentHashMap<>();
+  private final AtomicLong bytes = new AtomicLong();
+  private final FanoutProperties properties;
+  private final Counter evictions;
+  private final Counter slowReaders;
+
+  public HotRuns(FanoutProperties properties, MeterRegistry meters) {
+    this.properties = properties;
+    this.evictions = meters.counter("runstream.fanout.hot.evictions");
+    this.slowReaders = meters.counter("runstream.fanout.readers.disconnected.slow");
+    Gauge.builder("runstream.fanout.hot.runs", runs, Map::size).register(meters);
+    Gauge.builder("runstream.fanout.hot.bytes", bytes, AtomicLong::get).register(meters);
+  }
+
+  /** Appends a chunk consumed from Kafka (consumer thread). */
+  public void append(RunChunk chunk) {
+    RunBuffer buffer = runs.computeIfAbsent(chunk.runId(), RunBuffer::new);
+    long added = buffer.append(HotChunk.of(chunk));
+    if (added > 0 && bytes.addAndGet(added) > properties.hotMaxBytes() || runs.size() > properties.hotMaxRuns()) {
+      evict();
+    }
+  }
+
+  /** Attaches a reader to a run, creating its (empty) buffer if the run has not been seen yet. */
+  public Attachment attach(UUID runId, long after) {
+    while (true) {
+      RunBuffer buffer = runs.computeIfAbsent(runId, RunBuffer::new);
+      Attachment attachment = buffer.attach(after, properties.readerQueue());
+      if (attachment != null) {
+        return attachment;
+      }
+      runs.remove(runId, buffer);
+    }
+  }
+
+  /** Attaches a reader only if the run is in memory already; null otherwise. */
+  public Attachment attachIfPresent(UUID runId, long after) {
+    RunBuffer buffer = runs.get(runId);
+    return buffer == null ? null : buffer.attach(after, properties.readerQueue());
+  }
+
+  /** Detaches a reader (its connection ended). */
+  public void detach(Attachment attachment) {
+    attachment.buffer().detach(attachment.reader());
+    if (attachment.reader().overflowed()) {
+      slowReaders.increment();
+    }
+  }
+
+  /** How many runs are in memory. */
+  public int size() {
+    return runs.size();
+  }
+
+  /** How many readers are attached in all. */
+  public int readers() {
+    int total = 0;
+    for (RunBuffer buffer : runs.values()) {
+      total += buffer.readerCount();
+    }
+    return total;
+  }
+
+  /** Drops finished runs past their time to live; called periodically by the consumer thread. */
+  public void expire() {
+    long now = System.nanoTime();
+    long ttl = properties.hotFinishedTtl().toNanos();
+    for (RunBuffer buffer : runs.values()) {
+      boolean over =
+          buffer.finished() ? now - buffer.finishedNanos() > ttl : now - buffer.touchedNanos() > ttl;
+      if (over && buffer.idle()) {
+        remove(buffer);
+      }
+    }
+  }
+
+  private synchronized void evict() {
+    if (bytes.get() <= properties.hotMaxBytes() && runs.size() <= properties.hotMaxRuns()) {
+      return;
+    }
+    List<RunBuffer> candidates = new ArrayList<>();
+    for (RunBuffer buffer : runs.values()) {
+      if (buffer.idle()) {
+        candidates.add(buffer);
+      }
+    }
+    candidates.sort(
+        Comparator.comparing((RunBuffer b) -> !b.finished())
+            .thenComparingLong(b -> b.finished() ? b.finishedNanos() : b.touchedNanos()));
+    for (RunBuffer buffer : candidates) {
+      if (bytes.get() <= properties.hotMaxBytes() * 9 / 10 && runs.size() <= properties.hotMaxRuns() * 9 / 10) {
+        return;
+      }
+      if (remove(buffer)) {
+        evictions.increment();
+      }
+    }
+  }
+
+  /** Removes a buffer nobody reads; only the consumer thread removes, so no append can race with it. */
+  private boolean remove(RunBuffer buffer) {
+    if (buffer.retireIfIdle() && runs.remove(buffer.runId, buffer)) {
+      bytes.addAndGet(-buffer.bytes());
+      return true;
+    }
+    return false;
+  }
+}

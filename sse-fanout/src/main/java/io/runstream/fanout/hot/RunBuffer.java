@@ -1,0 +1,108 @@
+package io.runstream.fanout.hot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** One run's chunks in memory, in seq order, with the readers attached to it. Guarded by its own monitor. */
+final class RunBuffer {
+  final UUID runId;
+  private final List<HotChunk> chunks = new ArrayList<>();
+  private final List<Reader> readers = new ArrayList<>(2);
+  private boolean fromStart;
+  private boolean finished;
+  private long bytes;
+  private long touchedNanos = System.nanoTime();
+  private long finishedNanos;
+  private boolean retired;
+
+  RunBuffer(UUID runId) {
+    this.runId = runId;
+  }
+
+  /** Appends a chunk in order; duplicates and anything after the end are dropped. Returns bytes added. */
+  synchronized long append(HotChunk chunk) {
+    if (finished) {
+      return 0;
+    }
+    if (!chunks.isEmpty() && chunk.seq() <= chunks.getLast().seq()) {
+      return 0;
+    }
+    if (chunks.isEmpty() && chunk.chunk().data() instanceof io.runstream.schemas.ChunkData.RunStarted) {
+      fromStart = true;
+    }
+    chunks.add(chunk);
+    long added = chunk.bytes();
+    bytes += added;
+    touchedNanos = System.nanoTime();
+    if (chunk.chunk().terminal()) {
+      finished = true;
+      finishedNanos = touchedNanos;
+    }
+    for (Reader reader : readers) {
+      reader.offer(chunk);
+    }
+    return added;
+  }
+
+  /**
+   * Attaches a reader atomically: the backlog (seq above {@code after}) is copied and the reader registered under
+   * one lock, so nothing is missed or repeated between the two.
+   */
+  synchronized Attachment attach(long after, int queueCapacity) {
+    if (retired) {
+      return null;
+    }
+    touchedNanos = System.nanoTime();
+    List<HotChunk> backlog = new ArrayList<>();
+    for (HotChunk chunk : chunks) {
+      if (chunk.seq() > after) {
+        backlog.add(chunk);
+      }
+    }
+    Reader reader = new Reader(queueCapacity);
+    if (!finished) {
+      readers.add(reader);
+    }
+    long firstSeq = chunks.isEmpty() ? Long.MAX_VALUE : chunks.getFirst().seq();
+    return new Attachment(this, reader, backlog, fromStart, firstSeq, finished);
+  }
+
+  synchronized void detach(Reader reader) {
+    readers.remove(reader);
+    reader.close();
+    touchedNanos = System.nanoTime();
+  }
+
+  /** Retires the buffer if no reader is attached; a retired buffer takes no more readers. */
+  synchronized boolean retireIfIdle() {
+    if (readers.isEmpty()) {
+      retired = true;
+    }
+    return retired;
+  }
+
+  synchronized boolean idle() {
+    return readers.isEmpty();
+  }
+
+  synchronized boolean finished() {
+    return finished;
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  synchronized long touchedNanos() {
+    return touchedNanos;
+  }
+
+  synchronized long finishedNanos() {
+    return finishedNanos;
+  }
+
+  synchronized int readerCount() {
+    return readers.size();
+  }
+}

@@ -1,0 +1,162 @@
+package io.runstream.fanout.tail;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.runstream.core.kafka.KafkaClients;
+import io.runstream.fanout.FanoutProperties;
+import io.runstream.fanout.hot.HotRuns;
+import io.runstream.schemas.EventJson;
+import io.runstream.schemas.RunChunk;
+import io.runstream.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumes every partition of the chunk topic once for this node (no consumer group: every node sees every
+ * chunk) and appends to the hot tier. A chunk that cannot be read is skipped here; the sink sets it aside.
+ */
+@Component
+public class ChunkTail implements SmartLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkTail.class);
+  private static final long EXPIRE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final KafkaClients clients;
+  private final HotRuns hot;
+  private final FanoutProperties properties;
+  private final Timer endToEnd;
+  private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+  private volatile boolean running;
+  private volatile boolean ready;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private Thread loop;
+
+  public ChunkTail(KafkaClients clients, HotRuns hot, FanoutProperties properties, MeterRegistry meters) {
+    this.clients = clients;
+    this.hot = hot;
+    this.properties = properties;
+    this.endToEnd =
+        Timer.builder("runstream.fanout.consume.latency")
+            .description("chunk produce timestamp to consumed by this node")
+            .publishPercentileHistogram()
+            .register(meters);
+    Gauge.builder("runstream.fanout.consumer.lag", lag, m -> m.values().stream().mapToLong(Long::longValue).sum())
+        .register(meters);
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    consumer =
+        clients.rawConsumer(
+            "fanout",
+            null,
+            Map.of("fetch.max.wait.ms", 100, "max.poll.records", 2000, "max.partition.fetch.bytes", 4 * 1024 * 1024));
+    List<PartitionInfo> partitions = consumer.partitionsFor(Topics.RUN_CHUNKS.name(), Duration.ofSeconds(30));
+    List<TopicPartition> assigned =
+        partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    consumer.assign(assigned);
+    position(assigned);
+    running = true;
+    loop = Thread.ofPlatform().name("chunk-tail").daemon().start(this::pollLoop);
+    LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), assigned.size());
+  }
+
+  private void position(List<TopicPartition> partitions) {
+    long since = System.currentTimeMillis() - properties.startLookback().toMillis();
+    Map<TopicPartition, Long> query = new HashMap<>();
+    partitions.forEach(p -> query.put(p, since));
+    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+    for (TopicPartition partition : partitions) {
+      OffsetAndTimestamp at = found.get(partition);
+      consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
+    }
+  }
+
+  private void pollLoop() {
+    long lastExpire = System.nanoTime();
+    try {
+      while (running) {
+        var records = consumer.poll(Duration.ofMillis(100));
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          RunChunk chunk;
+          try {
+            chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
+          } catch (IllegalArgumentException e) {
+            LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                e.getMessage());
+            continue;
+          }
+          hot.append(chunk);
+          endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+        }
+        if (!ready) {
+          ready = true;
+        }
+        if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
+          lastExpire = System.nanoTime();
+          hot.expire();
+          updateLag();
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (RuntimeException e) {
+      LOG.error("Chunk tail stopped unexpectedly", e);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("Consumer close failed", e);
+      }
+    }
+  }
+
+  private void updateLag() {
+    for (TopicPartition partition : consumer.assignment()) {
+      consumer.currentLag(partition).ifPresent(l -> lag.put(partition, l));
+    }
+  }
+
+  /** True once the tail has polled at least once. */
+  public boolean ready() {
+    return ready;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    consumer.wakeup();
+    try {
+      loop.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}
