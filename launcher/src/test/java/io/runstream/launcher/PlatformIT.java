@@ -1,0 +1,30 @@
+package io.runstream.launcher;
+
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: the whole platform in one Spring context (cached, so shared by every test
+ * class) on the JVM's one embedded broker and PostgreSQL. Tests isolate by fresh organisations and ids.
+ */
+@SpringBootTest(classes = RunstreamApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class PlatformIT {
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void platform(DynamicPropertyRegistry registry) {
+    EmbeddedPlatform platform = EmbeddedPlatform.shared();
+    registry.add("runstream.kafka.bootstrap-servers", () -> platform.kafka().bootstrapServers());
+    registry.add("spring.datasource.url", () -> platform.postgres().jdbcUrl());
+    registry.add("spring.datasource.username", () -> platform.postgres().username());
+    registry.add("spring.datasource.password", () -> platform.postgres().password());
+  }
+
+  TestApi api() {
+    return new TestApi(port);
+  }
+}

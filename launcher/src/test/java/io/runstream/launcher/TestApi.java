@@ -1,0 +1,243 @@
+package io.runstream.launcher;
+
+import io.runstream.core.identity.DevTokens;
+import io.runstream.core.identity.SecurityProperties;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP and SSE client of the running platform, written against the API, not the code. */
+final class TestApi {
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+  private final String base;
+
+  TestApi(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  String base() {
+    return base;
+  }
+
+  /** A token of a fresh user in a fresh organisation, unless given. */
+  static String token(String org, String subject) {
+    return DevTokens.mint(
+        SecurityProperties.DEV_SECRET, subject, org, "User " + subject, subject + "@example.com", false,
+        Duration.ofHours(1));
+  }
+
+  static String freshToken() {
+    return token("org-" + UUID.randomUUID(), "user-" + UUID.randomUUID());
+  }
+
+  record Answer(int status, String body, HttpResponse<String> raw) {
+    JsonNode json() {
+      return JSON.readTree(body);
+    }
+
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  Answer post(String path, String token, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request.build());
+  }
+
+  Answer get(String path, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request.build());
+  }
+
+  Answer send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.body(), response);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One SSE event as a client sees it. */
+  record Event(String id, String data) {
+    long seq() {
+      return Long.parseLong(id);
+    }
+
+    boolean done() {
+      return "[DONE]".equals(data);
+    }
+
+    JsonNode json() {
+      return JSON.readTree(data);
+    }
+
+    String type() {
+      return done() ? "[DONE]" : json().path("type").asString();
+    }
+  }
+
+  /** An open SSE stream read on its own thread. */
+  static final class Stream implements AutoCloseable {
+    final int status;
+    final HttpResponse<InputStream> response;
+    final List<String> comments = new ArrayList<>();
+    final List<String> retries = new ArrayList<>();
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private static final Object END = new Object();
+    private final Thread reader;
+
+    Stream(HttpResponse<InputStream> response) {
+      this.status = response.statusCode();
+      this.response = response;
+      this.reader = Thread.ofVirtual().start(this::read);
+    }
+
+    private void read() {
+      try (BufferedReader in =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        String id = null;
+        StringBuilder data = null;
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.isEmpty()) {
+            if (data != null) {
+              events.add(new Event(id, data.toString()));
+            }
+            data = null;
+            continue;
+          }
+          if (line.startsWith(":")) {
+            synchronized (comments) {
+              comments.add(line);
+            }
+          } else if (line.startsWith("id:")) {
+            id = line.substring(3).strip();
+          } else if (line.startsWith("retry:")) {
+            retries.add(line.substring(6).strip());
+          } else if (line.startsWith("data:")) {
+            String value = line.substring(5);
+            value = value.startsWith(" ") ? value.substring(1) : value;
+            data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+          }
+        }
+      } catch (IOException e) {
+        // closed
+      } finally {
+        events.add(END);
+      }
+    }
+
+    /** The next event, or null if the stream ended or nothing came in time. */
+    Event next(Duration timeout) throws InterruptedException {
+      Object next = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (next == END) {
+        events.add(END);
+        return null;
+      }
+      return (Event) next;
+    }
+
+    /** Every event up to and including {@code [DONE]}. */
+    List<Event> untilDone(Duration timeout) throws InterruptedException {
+      List<Event> all = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        if (event == null) {
+          break;
+        }
+        all.add(event);
+        if (event.done()) {
+          break;
+        }
+      }
+      return all;
+    }
+
+    /** The first {@code n} events. */
+    List<Event> take(int n, Duration timeout) throws InterruptedException {
+      List<Event> all = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (all.size() < n && System.nanoTime() < deadline) {
+        Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        if (event == null) {
+          break;
+        }
+        all.add(event);
+      }
+      return all;
+    }
+
+    @Override
+    public void close() {
+      try {
+        response.body().close();
+      } catch (IOException e) {
+        // already closed
+      }
+      reader.interrupt();
+    }
+  }
+
+  /** Opens an SSE stream with optional headers. */
+  Stream stream(String path, String token, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream").GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    headers.forEach(request::header);
+    try {
+      return new Stream(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Stream stream(String path, String token) {
+    return stream(path, token, Map.of());
+  }
+
+  /** A session-creation body with the simulated model's knobs. */
+  static String sessionBody(String text, int outputTokens, double tokensPerSecond) {
+    return "{\"text\":" + JSON.writeValueAsString(text) + ",\"simulation\":{\"output_tokens\":" + outputTokens
+        + ",\"tokens_per_second\":" + tokensPerSecond + ",\"seed\":42}}";
+  }
+}
