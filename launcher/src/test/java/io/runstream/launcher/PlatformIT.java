@@ -10,7 +10,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of the integration tests: the whole platform in one Spring context (cached, so shared by every test
  * class) on the JVM's one embedded broker and PostgreSQL. Tests isolate by fresh organisations and ids.
  */
-@SpringBootTest(classes = RunstreamApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    classes = RunstreamApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"server.shutdown=immediate", "runstream.worker.shutdown-grace=1s"})
 abstract class PlatformIT {
 
   @LocalServerPort int port;

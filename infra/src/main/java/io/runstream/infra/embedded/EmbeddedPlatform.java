@@ -60,7 +60,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         Path dir = Files.createTempDirectory("runstream-it-");
         shared = start(dir, 0, 0, 4);
         EmbeddedPlatform platform = shared;
-        Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "embedded-platform-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> platform.closeQuickly(dir), "embedded-platform-stop"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -86,6 +86,24 @@ public final class EmbeddedPlatform implements AutoCloseable {
   /** PostgreSQL. */
   public EmbeddedPostgresServer postgres() {
     return postgres;
+  }
+
+  /**
+   * Stops PostgreSQL (a separate process that must not outlive the JVM) and removes the temporary data; for the
+   * test JVM's exit. The in-process broker ends with the JVM: stopping it while the application contexts close
+   * their clients in parallel only makes them wait.
+   */
+  void closeQuickly(Path dir) {
+    try {
+      postgres.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("PostgreSQL did not stop cleanly", e);
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Could not remove {}", dir, e);
+    }
   }
 
   @Override

@@ -1,0 +1,157 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Bad input answers a clear 4xx problem+json, never a 5xx; tokens are checked. */
+class BadInputIT extends PlatformIT {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"text\":",
+        "[]",
+        "\"text\"",
+        "42",
+        "null",
+        "{}",
+        "{\"text\":\"\"}",
+        "{\"text\":\"   \\n\\t \"}",
+        "{\"text\":123}",
+        "{\"text\":[\"a\"]}",
+        "{\"text\":\"ok\",\"title\":5}",
+        "{\"text\":\"ok\",\"metadata\":\"string\"}",
+        "{\"text\":\"ok\",\"metadata\":[1]}",
+        "{\"text\":\"ok\",\"model\":17}",
+        "{\"text\":\"ok\",\"simulation\":{\"output_tokens\":-1}}",
+        "{\"text\":\"ok\",\"simulation\":{\"tokens_per_second\":\"fast\"}}"
+      })
+  void shouldAnswer400ProblemJsonToMalformedSessionBodies(String body) {
+    TestApi.Answer answer = api().post("/api/v1/sessions", TestApi.freshToken(), body);
+    assertThat(answer.status()).as(body).isEqualTo(400);
+    assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(answer.json().path("code").asString()).isNotBlank();
+    assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at io.");
+  }
+
+  @Test
+  void shouldAnswerWithFieldLevelReasonsForLimits() {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer longText = api.post("/api/v1/sessions", token, "{\"text\":\"" + "a".repeat(20_001) + "\"}");
+    assertThat(longText.status()).isEqualTo(400);
+    assertThat(longText.json().path("errors").get(0).path("field").asString()).isEqualTo("text");
+    TestApi.Answer longTitle = api.post("/api/v1/sessions", token, "{\"text\":\"ok\",\"title\":\"" + "t".repeat(201) + "\"}");
+    assertThat(longTitle.json().path("errors").get(0).path("field").asString()).isEqualTo("title");
+    TestApi.Answer bigMetadata =
+        api.post("/api/v1/sessions", token, "{\"text\":\"ok\",\"metadata\":{\"x\":\"" + "m".repeat(17_000) + "\"}}");
+    assertThat(bigMetadata.json().path("errors").get(0).path("field").asString()).isEqualTo("metadata");
+    assertThat(api.post("/api/v1/sessions", token, "{\"text\":\"" + "a".repeat(20_000) + "\",\"simulation\":{\"output_tokens\":1,\"tokens_per_second\":0}}").status())
+        .isEqualTo(201);
+  }
+
+  @Test
+  void shouldAnswer413ToABodyOverOneMebibyte() {
+    String body = "{\"text\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+    TestApi.Answer answer = api().post("/api/v1/sessions", TestApi.freshToken(), body);
+    assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.json().path("code").asString()).isEqualTo("body_too_large");
+  }
+
+  @Test
+  void shouldAnswer404ToIdsThatAreNotUuids() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    for (String path : List.of("/api/v1/sessions/not-a-uuid", "/api/v1/sessions/1234/messages", "/api/v1/runs/123",
+        "/api/v1/sessions/" + UUID.randomUUID())) {
+      TestApi.Answer answer = api.get(path, token);
+      assertThat(answer.status()).as(path).isEqualTo(404);
+      assertThat(answer.header("Content-Type")).as(path).startsWith("application/problem+json");
+    }
+    try (TestApi.Stream stream = api.stream("/api/v1/runs/zzz/stream", token)) {
+      assertThat(stream.status).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void shouldAnswerProblemJsonToEncodedGarbageInPaths() {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    for (String path : List.of("/api/v1/sessions/%00/messages", "/api/v1/sessions/%ff%fe/messages", "/api/v1/sessions/..%2f..%2fetc", "/api/v1/runs/%2e%2e/stream",
+        "/api/v1/sessions/a%0d%0aSet-Cookie:x")) {
+      TestApi.Answer answer = api.get(path, token);
+      assertThat(answer.status()).as(path).isBetween(400, 499);
+      assertThat(answer.header("Content-Type")).as(path).startsWith("application/problem+json");
+    }
+  }
+
+  @Test
+  void shouldAnswer400ToResumeIdsThatAreNotEventIds() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String sessionId = api.post("/api/v1/sessions", token, TestApi.sessionBody("x", 5, 0)).json().path("uuid").asString();
+    for (String id : List.of("abc", "-1", "1e9", "99999999999999999999999", "1.5")) {
+      try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token, Map.of("Last-Event-ID", id))) {
+        assertThat(stream.status).as(id).isEqualTo(400);
+      }
+    }
+    assertThat(api.get("/api/v1/sessions/" + sessionId + "/stream?after=x", token).status()).isEqualTo(400);
+  }
+
+  @Test
+  void shouldAnswer400ToBadPagination() {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    for (String query : List.of("page=0", "page=-1", "page=abc", "page_size=0", "page_size=100000", "page=99999999999")) {
+      TestApi.Answer answer = api.get("/api/v1/sessions?" + query, token);
+      assertThat(answer.status()).as(query).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void shouldAnswer401ToMissingWrongExpiredAndUnsignedTokens() {
+    TestApi api = api();
+    String expired =
+        io.runstream.core.identity.DevTokens.mint(
+            io.runstream.core.identity.SecurityProperties.DEV_SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
+    String wrongKey =
+        io.runstream.core.identity.DevTokens.mint("another-secret-that-is-long-enough-0123456789", "u", "o", "n", "e", false, Duration.ofHours(1));
+    String valid = TestApi.freshToken();
+    String[] parts = valid.split("\\.");
+    String unsigned =
+        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "." + parts[1] + ".";
+    String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+    for (String token : new String[] {null, "garbage", expired, wrongKey, unsigned, tampered}) {
+      TestApi.Answer answer = api.get("/api/v1/sessions", token);
+      assertThat(answer.status()).as(String.valueOf(token)).isEqualTo(401);
+      assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    }
+  }
+
+  @Test
+  void shouldAnswerProblemJsonToUnknownPathsAndMethods() {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer unknown = api.get("/api/v1/nothing-here", token);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.header("Content-Type")).startsWith("application/problem+json");
+    TestApi.Answer method =
+        api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
+            .header("Authorization", "Bearer " + token).DELETE().build());
+    assertThat(method.status()).isEqualTo(405);
+    TestApi.Answer mediaType =
+        api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
+            .header("Authorization", "Bearer " + token).header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString("hi")).build());
+    assertThat(mediaType.status()).isEqualTo(415);
+  }
+}
