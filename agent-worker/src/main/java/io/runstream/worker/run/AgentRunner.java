@@ -25,14 +25,14 @@ public class AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
   private static final long ACK_TIMEOUT_MS = 30_000;
 
-  private final ChunkProducer producer;
+  private final ChunkSender producer;
   private final MessageStore messages;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final Map<String, LlmProvider> providers;
 
   public AgentRunner(
-      ChunkProducer producer,
+      ChunkSender producer,
       MessageStore messages,
       Tokenizer tokenizer,
       WorkerProperties properties,

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * {@code run.started} first and nothing after {@code run.finished}.
  */
 final class ChunkEmitter {
-  private final ChunkProducer producer;
+  private final ChunkSender producer;
   private final RunRequested request;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private long nextSeq;
@@ -24,7 +24,7 @@ final class ChunkEmitter {
   private boolean finished;
   private Future<RecordMetadata> last;
 
-  ChunkEmitter(ChunkProducer producer, RunRequested request) {
+  ChunkEmitter(ChunkSender producer, RunRequested request) {
     this.producer = producer;
     this.request = request;
     this.nextSeq = request.seqBase();

@@ -16,14 +16,14 @@ import org.springframework.stereotype.Component;
 
 /** The worker's one idempotent producer of chunks, keyed by run id so that each run stays in order. */
 @Component
-public class ChunkProducer {
+public class ChunkProducer implements ChunkSender {
   private final KafkaProducer<UUID, RunChunk> producer;
 
   public ChunkProducer(KafkaClients clients) {
     this.producer = clients.producer("worker-chunks", Topics.RUN_CHUNKS, Map.of());
   }
 
-  /** Sends a chunk; the callback learns how it went. */
+  @Override
   public Future<RecordMetadata> send(RunChunk chunk, Callback callback) {
     return producer.send(new ProducerRecord<>(Topics.RUN_CHUNKS.name(), chunk.runId(), chunk), callback);
   }

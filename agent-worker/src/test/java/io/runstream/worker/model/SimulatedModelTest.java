@@ -1,0 +1,95 @@
+package io.runstream.worker.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runstream.schemas.RunRequested;
+import io.runstream.worker.WorkerProperties;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SimulatedModelTest {
+  private final Tokenizer tokenizer = new Tokenizer();
+  private final SimulatedModel model =
+      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50));
+
+  static final class Collector implements LlmStream {
+    final StringBuilder text = new StringBuilder();
+    int deltas;
+    int stopAfter = Integer.MAX_VALUE;
+
+    @Override
+    public void text(String delta) {
+      text.append(delta);
+      deltas++;
+    }
+
+    @Override
+    public boolean stopped() {
+      return deltas >= stopAfter;
+    }
+  }
+
+  private Collector run(String input, Long seed, Integer tokens, Double pace) {
+    Collector out = new Collector();
+    model.stream(new LlmRequest("sim-1", null, List.of(), input, new RunRequested.Simulation(seed, pace, tokens)), out);
+    return out;
+  }
+
+  @Test
+  void shouldAnswerTheSameTextForTheSameSeedAndPrompt() {
+    assertThat(run("hello", 7L, 100, 0.0).text.toString()).isEqualTo(run("hello", 7L, 100, 0.0).text.toString());
+    assertThat(run("hello", null, null, 0.0).text.toString()).isEqualTo(run("hello", null, null, 0.0).text.toString());
+  }
+
+  @Test
+  void shouldAnswerDifferentlyForAnotherSeed() {
+    assertThat(run("hello", 7L, 100, 0.0).text.toString()).isNotEqualTo(run("hello", 8L, 100, 0.0).text.toString());
+  }
+
+  @Test
+  void shouldProduceAboutTheRequestedNumberOfTokens() {
+    for (int target : new int[] {1, 40, 400, 2000}) {
+      int counted = tokenizer.count(run("count me", 3L, target, 0.0).text.toString());
+      assertThat(counted).as("target %d", target).isBetween((int) Math.max(1, target * 0.95 - 2), (int) (target * 1.05) + 12);
+    }
+  }
+
+  @Test
+  void shouldAnswerBetween40And400TokensByDefaultAndLongerWhenAskedForALongAnswer() {
+    for (long seed = 0; seed < 20; seed++) {
+      int normal = tokenizer.count(run("What is Kafka?", seed, null, 0.0).text.toString());
+      assertThat(normal).isBetween(40, 420);
+    }
+    int longer = tokenizer.count(run("Write a long, detailed answer about Kafka", 1L, null, 0.0).text.toString());
+    assertThat(longer).isGreaterThanOrEqualTo(600);
+  }
+
+  @Test
+  void shouldStreamAtTheRequestedPace() {
+    long started = System.nanoTime();
+    run("pace", 1L, 40, 400.0);
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    // 40 tokens at 400 tokens/s take about 100 ms; allow generous slack for a busy machine.
+    assertThat(millis).isBetween(80L, 2_000L);
+  }
+
+  @Test
+  void shouldStopWhenTheRunIsStopped() {
+    Collector out = new Collector();
+    out.stopAfter = 5;
+    LlmResult result =
+        model.stream(new LlmRequest("sim-1", null, List.of(), "stop me", new RunRequested.Simulation(1L, 0.0, 1000)), out);
+    assertThat(out.deltas).isEqualTo(5);
+    assertThat(result.outputTokens()).isEqualTo(tokenizer.count(out.text.toString()));
+  }
+
+  @Test
+  void shouldCountPromptTokensOfInstructionsHistoryAndMessage() {
+    int alone = tokenizer.prompt(null, List.of(), "hello there");
+    int withContext =
+        tokenizer.prompt("Be brief.", List.of(new RunRequested.HistoryEntry("user", "Hi"), new RunRequested.HistoryEntry("assistant", "Hello!")), "hello there");
+    assertThat(alone).isEqualTo(tokenizer.count("hello there") + 3);
+    assertThat(withContext).isGreaterThan(alone + 6);
+  }
+}

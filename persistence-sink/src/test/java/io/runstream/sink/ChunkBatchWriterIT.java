@@ -1,0 +1,122 @@
+package io.runstream.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runstream.core.store.ChunkLogStore;
+import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.RunStore;
+import io.runstream.core.store.UsageLedger;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.RunChunk;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The sink's writes on a real PostgreSQL: idempotent on (run id, seq), effects applied exactly once. */
+class ChunkBatchWriterIT {
+  private static DataSource dataSource;
+  private static JdbcClient jdbc;
+  private static ChunkBatchWriter writer;
+
+  @BeforeAll
+  static void database() {
+    dataSource = EmbeddedPlatform.shared().postgres().dataSource();
+    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    jdbc = JdbcClient.create(dataSource);
+    JdbcTemplate template = new JdbcTemplate(dataSource);
+    writer =
+        new ChunkBatchWriter(
+            new ChunkLogStore(jdbc, template), new RunStore(jdbc), new MessageStore(jdbc), new UsageLedger(jdbc),
+            new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+  }
+
+  private record Fixture(UUID org, UUID session, UUID run, UUID agentMessage) {}
+
+  private static Fixture queuedRun() {
+    UUID org = UUID.randomUUID();
+    UUID user = UUID.randomUUID();
+    UUID session = UUID.randomUUID();
+    UUID run = UUID.randomUUID();
+    UUID userMessage = UUID.randomUUID();
+    UUID agentMessage = UUID.randomUUID();
+    jdbc.sql("INSERT INTO organisations (id, external_id) VALUES (?, ?)").params(org, "org-" + org).update();
+    jdbc.sql("INSERT INTO users (id, org_id, subject) VALUES (?, ?, 'u')").params(user, org).update();
+    Instant now = Instant.now();
+    new io.runstream.core.store.SessionStore(jdbc).insert(session, org, user, "", "{}", now);
+    MessageStore messages = new MessageStore(jdbc);
+    messages.insert(userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
+    messages.insert(agentMessage, session, org, run, "agent", "", "streaming", "simulated", "sim-1", "{}", now.plusNanos(1000));
+    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, now);
+    return new Fixture(org, session, run, agentMessage);
+  }
+
+  private static List<ChunkBatchWriter.Located> runChunks(Fixture f) {
+    List<ChunkData> data =
+        List.of(
+            new ChunkData.RunStarted(f.agentMessage(), null),
+            new ChunkData.TextStart(),
+            new ChunkData.TextDelta("Hello"),
+            new ChunkData.TextDelta(", world"),
+            new ChunkData.TextEnd(),
+            new ChunkData.Usage("sim-1", 11, 3),
+            new ChunkData.RunFinished("completed", "stop"));
+    List<ChunkBatchWriter.Located> located = new ArrayList<>();
+    for (int i = 0; i < data.size(); i++) {
+      RunChunk chunk = RunChunk.of(f.run(), f.session(), 5 + i, Instant.now(), f.agentMessage().toString(), data.get(i));
+      located.add(new ChunkBatchWriter.Located(chunk, "runstream.run-chunks", 2, 100 + i));
+    }
+    return located;
+  }
+
+  @Test
+  void shouldApplyARedeliveredBatchOnlyOnce() {
+    Fixture f = queuedRun();
+    List<ChunkBatchWriter.Located> chunks = runChunks(f);
+    assertThat(writer.write(chunks)).isEqualTo(7);
+    assertThat(writer.write(chunks)).isZero();
+    assertThat(writer.write(chunks.subList(2, 5))).isZero();
+    assertThat(jdbc.sql("SELECT text FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+        .isEqualTo("Hello, world");
+    assertThat(jdbc.sql("SELECT status FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+        .isEqualTo("completed");
+    var run = new RunStore(jdbc).find(f.run()).orElseThrow();
+    assertThat(run.status().wire()).isEqualTo("completed");
+    assertThat(run.lastSeq()).isEqualTo(11);
+    assertThat(run.chunkPartition()).isEqualTo(2);
+    assertThat(run.chunkOffset()).isEqualTo(100);
+    assertThat(run.inputTokens()).isEqualTo(11);
+    assertThat(jdbc.sql("SELECT count(*) FROM run_chunks WHERE run_id = ?").param(f.run()).query(Long.class).single()).isEqualTo(7);
+    assertThat(new UsageLedger(jdbc).totalTokens(f.org())).isEqualTo(14);
+  }
+
+  @Test
+  void shouldApplyOverlappingBatchesAsIfEachChunkCameOnce() {
+    Fixture f = queuedRun();
+    List<ChunkBatchWriter.Located> chunks = runChunks(f);
+    writer.write(chunks.subList(0, 4));
+    writer.write(chunks.subList(2, 7)); // a rebalance redelivers an overlap
+    assertThat(jdbc.sql("SELECT text FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+        .isEqualTo("Hello, world");
+  }
+
+  @Test
+  void shouldLogChunksOfAnUnknownRunWithoutFailingTheBatch() {
+    Fixture f = queuedRun();
+    UUID stranger = UUID.randomUUID();
+    RunChunk orphan = RunChunk.of(stranger, UUID.randomUUID(), 1, Instant.now(), null, new ChunkData.StepStarted(1));
+    List<ChunkBatchWriter.Located> batch = new ArrayList<>(runChunks(f));
+    batch.add(new ChunkBatchWriter.Located(orphan, "runstream.run-chunks", 0, 1));
+    assertThat(writer.write(batch)).isEqualTo(8);
+    assertThat(new RunStore(jdbc).find(f.run()).orElseThrow().status().wire()).isEqualTo("completed");
+  }
+}

@@ -1,0 +1,101 @@
+package io.runstream.fanout.hot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runstream.fanout.FanoutProperties;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.RunChunk;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class HotRunsTest {
+  private static FanoutProperties properties(int maxRuns, long maxBytes, int queue) {
+    return new FanoutProperties(maxRuns, maxBytes, Duration.ofMinutes(10), queue, Duration.ofSeconds(15),
+        Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofSeconds(5));
+  }
+
+  private static RunChunk chunk(UUID run, long seq, ChunkData data) {
+    return RunChunk.of(run, UUID.randomUUID(), seq, Instant.now(), "p", data);
+  }
+
+  private static void fullRun(HotRuns hot, UUID run, int deltas) {
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    for (int i = 0; i < deltas; i++) {
+      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("word ")));
+    }
+    hot.append(chunk(run, 2 + deltas, new ChunkData.RunFinished("completed", "stop")));
+  }
+
+  @Test
+  void shouldGiveAnAttachedReaderTheBacklogThenEveryLaterChunkWithoutGapOrDuplicate() throws Exception {
+    HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
+    UUID run = UUID.randomUUID();
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(run, 2, new ChunkData.TextDelta("a")));
+    hot.append(chunk(run, 3, new ChunkData.TextDelta("b")));
+    Attachment attachment = hot.attach(run, 1);
+    assertThat(attachment.fromStart()).isTrue();
+    assertThat(attachment.backlog()).extracting(HotChunk::seq).containsExactly(2L, 3L);
+    hot.append(chunk(run, 3, new ChunkData.TextDelta("b"))); // a duplicate from a redelivery
+    hot.append(chunk(run, 4, new ChunkData.TextDelta("c")));
+    List<HotChunk> live = new ArrayList<>();
+    assertThat(attachment.reader().next(live, Duration.ofSeconds(1).toNanos())).isTrue();
+    assertThat(live).extracting(HotChunk::seq).containsExactly(4L);
+  }
+
+  @Test
+  void shouldCutOffAReaderThatFallsTooFarBehindWithoutBlockingTheAppender() {
+    HotRuns hot = new HotRuns(properties(100, 1 << 24, 16), new SimpleMeterRegistry());
+    UUID run = UUID.randomUUID();
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    Attachment slow = hot.attach(run, 1);
+    Attachment fast = hot.attach(run, 1);
+    for (int i = 0; i < 40; i++) {
+      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("x")));
+      if (i % 8 == 0) {
+        try {
+          fast.reader().next(new ArrayList<>(), 1);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    assertThat(slow.reader().overflowed()).isTrue();
+    assertThat(fast.reader().overflowed()).isFalse();
+    hot.detach(slow);
+  }
+
+  @Test
+  void shouldEvictFinishedIdleRunsFirstAndNeverARunWithReaders() {
+    HotRuns hot = new HotRuns(properties(3, 1 << 24, 100), new SimpleMeterRegistry());
+    UUID read = UUID.randomUUID();
+    hot.append(chunk(read, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    Attachment reader = hot.attach(read, 0);
+    UUID live = UUID.randomUUID();
+    hot.append(chunk(live, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    UUID finished = UUID.randomUUID();
+    fullRun(hot, finished, 2);
+    UUID newest = UUID.randomUUID();
+    hot.append(chunk(newest, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    // Over the limit of 3: the finished idle run goes first; the read one stays.
+    assertThat(hot.attachIfPresent(finished, 0)).isNull();
+    Attachment again = hot.attachIfPresent(read, 0);
+    assertThat(again).isNotNull();
+    hot.detach(again);
+    hot.detach(reader);
+  }
+
+  @Test
+  void shouldBoundMemoryByBytes() {
+    HotRuns hot = new HotRuns(properties(10_000, 64 * 1024, 100), new SimpleMeterRegistry());
+    for (int i = 0; i < 200; i++) {
+      fullRun(hot, UUID.randomUUID(), 20);
+    }
+    assertThat(hot.size()).isLessThan(200);
+  }
+}

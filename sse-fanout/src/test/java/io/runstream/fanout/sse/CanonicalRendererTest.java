@@ -1,0 +1,68 @@
+package io.runstream.fanout.sse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runstream.schemas.GoldenEvents;
+import io.runstream.schemas.RunChunk;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class CanonicalRendererTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static Map<String, JsonNode> renderedByChunkType() {
+    return GoldenEvents.chunks().stream()
+        .collect(Collectors.toMap(RunChunk::type, c -> part(c), (a, b) -> a));
+  }
+
+  private static JsonNode part(RunChunk chunk) {
+    String event = new String(CanonicalRenderer.render(chunk), StandardCharsets.UTF_8);
+    assertThat(event).startsWith("id: " + chunk.seq() + "\ndata: ").endsWith("\n\n");
+    return JSON.readTree(event.substring(event.indexOf("data: ") + 6).strip());
+  }
+
+  @Test
+  void shouldRenderEveryGoldenChunkAsOneUiMessageStreamPartWithItsId() {
+    Map<String, JsonNode> parts = renderedByChunkType();
+    assertThat(parts.get("run.started").path("type").asString()).isEqualTo("start");
+    assertThat(parts.get("run.started").path("messageId").asString()).isEqualTo("e04b3a29-5a07-49e3-b180-279c99383220");
+    assertThat(parts.get("step.started").path("type").asString()).isEqualTo("start-step");
+    assertThat(parts.get("text.start").path("id").asString()).isEqualTo("pending-message-e04b3a29-5a07-49e3-b180-279c99383220");
+    assertThat(parts.get("text.delta").path("delta").asString()).isEqualTo("Miso, ");
+    assertThat(parts.get("text.end").path("type").asString()).isEqualTo("text-end");
+    assertThat(parts.get("reasoning.delta").path("type").asString()).isEqualTo("reasoning-delta");
+    assertThat(parts.get("tool.call").path("type").asString()).isEqualTo("tool-input-available");
+    assertThat(parts.get("tool.call").path("input").path("city").asString()).isEqualTo("Oslo");
+    assertThat(parts.get("tool.result").path("type").asString()).isEqualTo("tool-output-available");
+    assertThat(parts.get("stage").path("data").path("missionLabel").asString()).isEqualTo("Naming");
+    assertThat(parts.get("doc").path("data").path("fileName").asString()).isEqualTo("names.md");
+    assertThat(parts.get("image").path("type").asString()).isEqualTo("file");
+    assertThat(parts.get("usage").path("type").asString()).isEqualTo("data-usage");
+    assertThat(parts.get("usage").path("data").path("inputTokens").asLong()).isEqualTo(12);
+    assertThat(parts.get("error").path("errorText").asString()).isEqualTo("the model did not answer in time");
+    assertThat(parts.get("step.finished").path("type").asString()).isEqualTo("finish-step");
+    assertThat(parts.get("run.finished").path("type").asString()).isEqualTo("finish");
+    assertThat(parts.get("run.finished").path("finishReason").asString()).isEqualTo("stop");
+  }
+
+  @Test
+  void shouldEndWithDoneCarryingTheLastId() {
+    assertThat(new String(CanonicalRenderer.done(30), StandardCharsets.UTF_8)).isEqualTo("id: 30\ndata: [DONE]\n\n");
+  }
+
+  @Test
+  void shouldEscapeTextSoThatAnEventStaysOneDataLine() {
+    List<RunChunk> chunks = GoldenEvents.chunks();
+    RunChunk delta = chunks.stream().filter(c -> c.type().equals("text.delta")).findFirst().orElseThrow();
+    RunChunk tricky = RunChunk.of(delta.runId(), delta.sessionId(), 99, delta.ts(), delta.part(),
+        new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
+    String event = new String(CanonicalRenderer.render(tricky), StandardCharsets.UTF_8);
+    assertThat(event.split("\n")).hasSize(2);
+    assertThat(part(tricky).path("delta").asString()).isEqualTo("line one\n\ndata: fake\r\nid: 1");
+  }
+}
