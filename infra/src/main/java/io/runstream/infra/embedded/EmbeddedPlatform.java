@@ -53,14 +53,19 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return platform;
   }
 
-  /** The one platform of this JVM, started on first use in a fresh temporary directory, on free ports. */
+  /** The one platform of this JVM, started on first use in a fresh directory, on free ports. */
   public static synchronized EmbeddedPlatform shared() {
     if (shared == null) {
       try {
-        Path dir = Files.createTempDirectory("runstream-it-");
+        // Under the module's target/ when run by the build (removed by mvn clean), else the temporary directory.
+        Path target = Path.of("target");
+        Path dir =
+            Files.isDirectory(target)
+                ? Files.createTempDirectory(target.toAbsolutePath(), "runstream-it-")
+                : Files.createTempDirectory("runstream-it-");
         shared = start(dir, 0, 0, 4);
         EmbeddedPlatform platform = shared;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> platform.closeQuickly(dir), "embedded-platform-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::closeQuickly, "embedded-platform-stop"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -89,20 +94,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   /**
-   * Stops PostgreSQL (a separate process that must not outlive the JVM) and removes the temporary data; for the
-   * test JVM's exit. The in-process broker ends with the JVM: stopping it while the application contexts close
-   * their clients in parallel only makes them wait.
+   * Stops PostgreSQL (a separate process that must not outlive the JVM); for the test JVM's exit. The in-process
+   * broker ends with the JVM: stopping it while the application contexts close their clients in parallel only makes
+   * them wait, and removing its directory under it makes it halt the JVM with an error.
    */
-  void closeQuickly(Path dir) {
+  void closeQuickly() {
     try {
       postgres.close();
     } catch (IOException | RuntimeException e) {
       LOG.warn("PostgreSQL did not stop cleanly", e);
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("Could not remove {}", dir, e);
     }
   }
 
