@@ -17,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param historyMessages how many earlier transcript messages the model sees
  * @param shutdownGrace how long running runs may go on when the worker stops, before they end as failed
  * @param simulatedTokensPerSecond the simulated model's default pace
+ * @param reapInterval how often this worker looks for runs whose worker was lost (lease expired)
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -27,4 +28,5 @@ public record WorkerProperties(
     @DefaultValue("30s") Duration lease,
     @DefaultValue("20") @Min(0) int historyMessages,
     @DefaultValue("5s") Duration shutdownGrace,
-    @DefaultValue("50") double simulatedTokensPerSecond) {}
+    @DefaultValue("50") double simulatedTokensPerSecond,
+    @DefaultValue("5s") Duration reapInterval) {}

@@ -14,6 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param publishTimeout how long to wait for the broker's acknowledgement of a run request
  * @param previousRunWait how long a new message waits for the previous run's end to be recorded before 409
  * @param publicBaseUrl the base of the URLs in answers; empty: derived from the request
+ * @param modelProviders the model providers runs may name (the workers must serve them)
  */
 @Validated
 @ConfigurationProperties("runstream.ingest")
@@ -22,4 +23,5 @@ public record IngestProperties(
     @DefaultValue("sim-1") @NotBlank String defaultModelId,
     @DefaultValue("10s") Duration publishTimeout,
     @DefaultValue("3s") Duration previousRunWait,
-    @DefaultValue("") String publicBaseUrl) {}
+    @DefaultValue("") String publicBaseUrl,
+    @DefaultValue("simulated") java.util.List<String> modelProviders) {}

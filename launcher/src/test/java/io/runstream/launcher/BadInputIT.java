@@ -33,7 +33,12 @@ class BadInputIT extends PlatformIT {
         "{\"text\":\"ok\",\"metadata\":[1]}",
         "{\"text\":\"ok\",\"model\":17}",
         "{\"text\":\"ok\",\"simulation\":{\"output_tokens\":-1}}",
-        "{\"text\":\"ok\",\"simulation\":{\"tokens_per_second\":\"fast\"}}"
+        "{\"text\":\"ok\",\"simulation\":{\"tokens_per_second\":\"fast\"}}",
+        "{\"text\":\"nul \\u0000 inside\"}",
+        "{\"text\":\"ok\",\"title\":\"\\u0000\"}",
+        "{\"text\":\"ok\",\"metadata\":{\"k\":\"\\u0000\"}}",
+        "{\"text\":\"ok\",\"metadata\":{\"\\u0000\":1}}",
+        "{\"text\":\"ok\",\"model\":\"nobody/model-x\"}"
       })
   void shouldAnswer400ProblemJsonToMalformedSessionBodies(String body) {
     TestApi.Answer answer = api().post("/api/v1/sessions", TestApi.freshToken(), body);

@@ -13,7 +13,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     classes = RunstreamApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"server.shutdown=immediate", "runstream.worker.shutdown-grace=1s"})
+    properties = {
+      "server.shutdown=immediate",
+      "runstream.worker.shutdown-grace=1s",
+      "runstream.worker.reap-interval=500ms"
+    })
 abstract class PlatformIT {
 
   @LocalServerPort int port;

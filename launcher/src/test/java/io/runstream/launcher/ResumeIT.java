@@ -115,4 +115,49 @@ class ResumeIT extends PlatformIT {
       previousLast = events.getLast().seq();
     }
   }
+
+  @Test
+  void shouldAnswer204ToAReconnectWithTheLastIdRightAfterTheFinish() throws Exception {
+    TestApi api = api();
+    for (int i = 0; i < 5; i++) {
+      String token = TestApi.freshToken();
+      String sessionId =
+          api.post("/api/v1/sessions", token, TestApi.sessionBody("quick", 10, 0)).json().path("uuid").asString();
+      String path = "/api/v1/sessions/" + sessionId + "/stream";
+      List<TestApi.Event> events;
+      try (TestApi.Stream stream = api.stream(path, token)) {
+        events = stream.untilDone(Duration.ofSeconds(30));
+      }
+      // Immediately, before the sink may have recorded the end: memory knows it.
+      try (TestApi.Stream again = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(events.getLast().seq())))) {
+        assertThat(again.status).isEqualTo(204);
+      }
+    }
+  }
+
+  @Test
+  void shouldFinishTheRunAReaderWasInBeforeMovingToTheSessionsNextRun() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("first", 30, 0)).json().path("uuid").asString();
+    String path = "/api/v1/sessions/" + sessionId + "/stream";
+    List<TestApi.Event> first;
+    try (TestApi.Stream stream = api.stream(path, token)) {
+      first = stream.untilDone(Duration.ofSeconds(30));
+    }
+    api.post("/api/v1/sessions/" + sessionId + "/messages", token, TestApi.sessionBody("second", 30, 0));
+    List<TestApi.Event> second;
+    try (TestApi.Stream stream = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(first.getLast().seq())))) {
+      second = stream.untilDone(Duration.ofSeconds(30));
+    }
+    // A reader that dropped in the middle of the first run, coming back after the second has finished.
+    int cut = 5;
+    try (TestApi.Stream stream = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(first.get(cut).seq())))) {
+      assertThat(stream.untilDone(Duration.ofSeconds(30))).isEqualTo(first.subList(cut + 1, first.size()));
+    }
+    try (TestApi.Stream stream = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(first.getLast().seq())))) {
+      assertThat(stream.untilDone(Duration.ofSeconds(30))).isEqualTo(second);
+    }
+  }
 }

@@ -71,7 +71,11 @@ public class ChunkBatchWriter {
   }
 
   private int writeInTransaction(List<Located> batch) {
-    Set<ChunkLogStore.Key> inserted = log.insertNew(batch.stream().map(Located::chunk).toList());
+    // Whatever comes for a run that has already ended is late output (a lost worker's): discarded.
+    Set<UUID> ended = runs.ended(batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet()));
+    List<RunChunk> accepted =
+        batch.stream().map(Located::chunk).filter(c -> !ended.contains(c.runId())).toList();
+    Set<ChunkLogStore.Key> inserted = log.insertNew(accepted);
     if (inserted.isEmpty()) {
       return 0;
     }
@@ -118,12 +122,13 @@ public class ChunkBatchWriter {
       runs.recordUsage(runId, input, output);
       messages.recordUsage(run.agentMessageId(), input, output);
     }
+    if (effects.error != null) {
+      runs.recordError(runId, EventJson.MAPPER.writeValueAsString(EventJson.dataTree(effects.error)));
+    }
     if (effects.finished != null) {
       ChunkData.RunFinished finished = (ChunkData.RunFinished) effects.finished.data();
       RunStatus status = RunStatus.of(finished.status());
-      String error =
-          effects.error == null ? null : EventJson.MAPPER.writeValueAsString(EventJson.dataTree(effects.error));
-      runs.finish(runId, status, effects.finished.seq(), finished.finishReason(), error, null, null,
+      runs.finish(runId, status, effects.finished.seq(), finished.finishReason(), null, null, null,
           effects.finished.ts());
       messages.finish(run.agentMessageId(), status.wire(), null, null, now);
     }

@@ -23,7 +23,11 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.apache.kafka.common.KafkaException;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,7 +43,15 @@ public class ChunkSink implements SmartLifecycle {
   private final ChunkBatchWriter writer;
   private final SinkProperties properties;
   private final Counter persisted;
-  private final Counter deadLettered;
+  private final Counter deadLetterCount;
+  private final java.util.Set<String> deadLettered =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<>(64, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 10_000;
+            }
+          });
   private volatile boolean running;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
@@ -51,7 +63,7 @@ public class ChunkSink implements SmartLifecycle {
     this.writer = writer;
     this.properties = properties;
     this.persisted = meters.counter("runstream.sink.chunks.persisted");
-    this.deadLettered = meters.counter("runstream.sink.chunks.dead-lettered");
+    this.deadLetterCount = meters.counter("runstream.sink.chunks.dead-lettered");
   }
 
   @Override
@@ -75,49 +87,83 @@ public class ChunkSink implements SmartLifecycle {
 
   private void pollLoop() {
     long backoffMs = 100;
-    try {
-      while (running) {
+    while (running) {
+      try {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) {
           continue;
         }
-        List<ChunkBatchWriter.Located> batch = new ArrayList<>(records.count());
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        Map<TopicPartition, Long> first = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-          first.putIfAbsent(partition, record.offset());
-          next.put(partition, new OffsetAndMetadata(record.offset() + 1));
-          RunChunk chunk = decode(record);
-          if (chunk != null) {
-            batch.add(new ChunkBatchWriter.Located(chunk, record.topic(), record.partition(), record.offset()));
-          }
-        }
-        try {
-          int written = writer.write(batch);
-          persisted.increment(written);
-          consumer.commitSync(next);
+        if (persist(records)) {
           backoffMs = 100;
-        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
-          LOG.warn("Database unavailable ({}); retrying the batch in {} ms", e.getMessage(), backoffMs);
-          first.forEach(consumer::seek);
+        } else {
           TimeUnit.MILLISECONDS.sleep(backoffMs);
           backoffMs = Math.min(backoffMs * 2, properties.maxBackoff().toMillis());
         }
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("Persistence sink stopped unexpectedly", e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
+      } catch (WakeupException e) {
+        break;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (KafkaException e) {
+        // A rebalance or a broker hiccup: writes are idempotent, so whatever is redelivered changes nothing.
+        LOG.warn("Persistence sink: {}; going on", e.getMessage());
       } catch (RuntimeException e) {
-        LOG.debug("Consumer close failed", e);
+        LOG.error("Persistence sink failed; going on after a pause", e);
+        try {
+          TimeUnit.MILLISECONDS.sleep(properties.maxBackoff().toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
     }
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.debug("Consumer close failed", e);
+    }
+  }
+
+  /** Persists one poll's records and commits; false if the database was unavailable (rewound for a retry). */
+  private boolean persist(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    List<ChunkBatchWriter.Located> batch = new ArrayList<>(records.count());
+    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      first.putIfAbsent(partition, record.offset());
+      next.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      RunChunk chunk = decode(record);
+      if (chunk != null) {
+        batch.add(new ChunkBatchWriter.Located(chunk, record.topic(), record.partition(), record.offset()));
+      }
+    }
+    try {
+      persisted.increment(writer.write(batch));
+    } catch (TransientDataAccessException | CannotCreateTransactionException | DataAccessResourceFailureException e) {
+      LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
+      first.forEach(consumer::seek);
+      return false;
+    } catch (DataAccessException e) {
+      // Something in the batch the database refuses for good: write chunk by chunk and set the refused aside.
+      LOG.warn("Batch refused ({}); writing it chunk by chunk", e.getMessage());
+      for (ChunkBatchWriter.Located located : batch) {
+        try {
+          persisted.increment(writer.write(List.of(located)));
+        } catch (TransientDataAccessException | CannotCreateTransactionException
+            | DataAccessResourceFailureException transientFailure) {
+          first.forEach(consumer::seek);
+          return false;
+        } catch (DataAccessException refused) {
+          LOG.warn("Chunk {}#{} refused by the database ({}); set aside to {}", located.chunk().runId(),
+              located.chunk().seq(), refused.getMessage(), Topics.RUN_CHUNKS_DLT.name());
+          deadLetter(located.chunk().runId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              EventJson.writeChunk(located.chunk()), located.partition(), located.offset());
+        }
+      }
+    }
+    consumer.commitSync(next);
+    return true;
   }
 
   private RunChunk decode(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
@@ -126,13 +172,22 @@ public class ChunkSink implements SmartLifecycle {
     } catch (IllegalArgumentException e) {
       LOG.warn("Poison chunk at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(), record.offset(),
           e.getMessage(), Topics.RUN_CHUNKS_DLT.name());
-      try {
-        deadLetters.send(new ProducerRecord<>(Topics.RUN_CHUNKS_DLT.name(), record.key(), record.value())).get();
-        deadLettered.increment();
-      } catch (java.util.concurrent.ExecutionException sendFailed) {
-        throw new IllegalStateException("cannot set the poison chunk aside", sendFailed.getCause());
-      }
+      deadLetter(record.key(), record.value(), record.partition(), record.offset());
       return null;
+    }
+  }
+
+  /** Sends a record to the dead-letter topic once, even when its batch is retried. */
+  private void deadLetter(byte[] key, byte[] value, int partition, long offset) throws InterruptedException {
+    if (!deadLettered.add(partition + "@" + offset)) {
+      return;
+    }
+    try {
+      deadLetters.send(new ProducerRecord<>(Topics.RUN_CHUNKS_DLT.name(), key, value)).get();
+      deadLetterCount.increment();
+    } catch (java.util.concurrent.ExecutionException sendFailed) {
+      deadLettered.remove(partition + "@" + offset);
+      throw new IllegalStateException("cannot set the record aside", sendFailed.getCause());
     }
   }
 

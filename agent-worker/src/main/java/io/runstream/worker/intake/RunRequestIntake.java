@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,47 +98,57 @@ public class RunRequestIntake implements SmartLifecycle {
   }
 
   private void pollLoop() {
-    try {
-      while (running) {
-        if (capacity.availablePermits() == 0) {
-          consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-          consumer.resume(consumer.paused());
-        }
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (records.isEmpty()) {
-          continue;
-        }
-        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-            if (!take(record)) {
-              // A transient failure (the database): come back to this record after a pause.
-              consumer.seek(partition, record.offset());
-              break;
-            }
-            done.put(partition, new OffsetAndMetadata(record.offset() + 1));
-          }
-        }
-        if (!done.isEmpty()) {
-          consumer.commitSync(done);
-        }
-        if (done.size() < records.partitions().size()) {
-          Thread.sleep(RETRY_BACKOFF.toMillis());
-        }
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("Run request intake stopped unexpectedly", e);
-    } finally {
+    while (running) {
       try {
-        consumer.close(Duration.ofSeconds(5));
+        pollOnce();
+      } catch (WakeupException e) {
+        break;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (KafkaException e) {
+        // A rebalance or a broker hiccup: the next poll rejoins; claims make redelivered requests harmless.
+        LOG.warn("Run request intake: {}; going on", e.getMessage());
       } catch (RuntimeException e) {
-        LOG.debug("Consumer close failed", e);
+        LOG.error("Run request intake failed; going on after a pause", e);
+        pauseQuietly();
       }
+    }
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.debug("Consumer close failed", e);
+    }
+  }
+
+  private void pollOnce() throws InterruptedException {
+    if (capacity.availablePermits() == 0) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+    if (records.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    boolean retryLater = false;
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+        if (!take(record)) {
+          // At capacity or the database is unavailable: come back to this record later.
+          consumer.seek(partition, record.offset());
+          retryLater = true;
+          break;
+        }
+        done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      }
+    }
+    if (!done.isEmpty()) {
+      consumer.commitSync(done);
+    }
+    if (retryLater) {
+      Thread.sleep(RETRY_BACKOFF.toMillis());
     }
   }
 
@@ -149,21 +160,30 @@ public class RunRequestIntake implements SmartLifecycle {
     } catch (IllegalArgumentException e) {
       LOG.warn("Poison run request at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(),
           record.offset(), e.getMessage(), Topics.RUN_REQUESTS_DLT.name());
-      deadLetters.send(new ProducerRecord<>(Topics.RUN_REQUESTS_DLT.name(), record.key(), record.value()));
+      try {
+        deadLetters.send(new ProducerRecord<>(Topics.RUN_REQUESTS_DLT.name(), record.key(), record.value())).get();
+      } catch (java.util.concurrent.ExecutionException failed) {
+        LOG.warn("Cannot set the poison request aside yet: {}", failed.getCause().getMessage());
+        return false;
+      }
       return true;
+    }
+    if (!capacity.tryAcquire()) {
+      return false;
     }
     boolean claimed;
     try {
       claimed = runs.claim(request.runId(), workerId, properties.lease());
     } catch (DataAccessException e) {
+      capacity.release();
       LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
       return false;
     }
     if (!claimed) {
+      capacity.release();
       LOG.debug("Run {} is already claimed or ended; skipping the redelivered request", request.runId());
       return true;
     }
-    capacity.acquire();
     active.add(request.runId());
     executor.execute(
         () -> {
@@ -175,6 +195,14 @@ public class RunRequestIntake implements SmartLifecycle {
           }
         });
     return true;
+  }
+
+  private void pauseQuietly() {
+    try {
+      Thread.sleep(RETRY_BACKOFF.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void renewLeases() {

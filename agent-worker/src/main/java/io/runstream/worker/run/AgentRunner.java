@@ -2,6 +2,8 @@ package io.runstream.worker.run;
 
 import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.RunStatus;
+import io.runstream.core.store.RunStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
@@ -27,6 +29,7 @@ public class AgentRunner {
 
   private final ChunkSender producer;
   private final MessageStore messages;
+  private final RunStore runs;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final Map<String, LlmProvider> providers;
@@ -34,11 +37,13 @@ public class AgentRunner {
   public AgentRunner(
       ChunkSender producer,
       MessageStore messages,
+      RunStore runs,
       Tokenizer tokenizer,
       WorkerProperties properties,
       List<LlmProvider> providers) {
     this.producer = producer;
     this.messages = messages;
+    this.runs = runs;
     this.tokenizer = tokenizer;
     this.properties = properties;
     this.providers = providers.stream().collect(Collectors.toMap(LlmProvider::name, Function.identity()));
@@ -111,8 +116,25 @@ public class AgentRunner {
       try {
         emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
       } catch (Exception e) {
-        LOG.error("Run {}: the broker did not acknowledge its chunks", request.runId(), e);
+        LOG.error("Run {}: the broker did not take all its chunks; ending it as failed in the store", request.runId(), e);
+        endInStore(request, emitter.lastSeq());
       }
+    }
+  }
+
+  /**
+   * Ends a run whose end may never reach Kafka: readers see the run's row end and stop waiting, the session takes
+   * new messages again.
+   */
+  private void endInStore(RunRequested request, long lastSeq) {
+    try {
+      String error =
+          "{\"code\":\"chunks_lost\",\"message\":\"the broker did not take the run's output\",\"retryable\":true}";
+      runs.finish(request.runId(), RunStatus.FAILED, Math.max(lastSeq, request.seqBase()), "error", error, null, null,
+          java.time.Instant.now());
+      messages.finish(request.agentMessageId(), "failed", null, null, java.time.Instant.now());
+    } catch (RuntimeException e) {
+      LOG.error("Run {} could not be ended in the store either; its lease will expire", request.runId(), e);
     }
   }
 

@@ -41,9 +41,8 @@ final class ChunkEmitter {
     if (started && data instanceof ChunkData.RunStarted) {
       throw new IllegalStateException("run.started comes once");
     }
-    started = true;
-    finished = data.terminal();
-    RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq++, Instant.now(), part, data);
+    RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq, Instant.now(), part, data);
+    // A send that throws at once leaves the sequence and the state as they were: the seq is not spent.
     last =
         producer.send(
             chunk,
@@ -52,6 +51,14 @@ final class ChunkEmitter {
                 failure.compareAndSet(null, e);
               }
             });
+    nextSeq++;
+    started = true;
+    finished = data.terminal();
+  }
+
+  /** The seq of the last chunk handed to the producer, or {@code seqBase - 1} if none. */
+  synchronized long lastSeq() {
+    return nextSeq - 1;
   }
 
   /** True once {@code run.finished} was emitted. */

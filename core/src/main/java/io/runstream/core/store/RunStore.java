@@ -84,6 +84,15 @@ public class RunStore {
         .optional();
   }
 
+  /** The session's first run (by ids) that has events after {@code after}: live, or ending past it. */
+  public Optional<RunRow> firstEndingAfter(UUID sessionId, long after) {
+    return jdbc.sql(SELECT + " WHERE session_id = :session AND (last_seq IS NULL OR last_seq > :after) ORDER BY seq_base LIMIT 1")
+        .param("session", sessionId)
+        .param("after", after)
+        .query(RunStore::map)
+        .optional();
+  }
+
   /** The session's runs, oldest first. */
   public List<RunRow> forSession(UUID sessionId) {
     return jdbc.sql(SELECT + " WHERE session_id = :session ORDER BY seq_base")
@@ -124,6 +133,65 @@ public class RunStore {
         .update();
   }
 
+  /**
+   * A run whose worker's lease expired.
+   *
+   * @param id the run
+   * @param sessionId its session
+   * @param seqBase its first seq
+   * @param lastLoggedSeq the highest seq in its chunk log (0 if none)
+   */
+  public record ExpiredRun(UUID id, UUID sessionId, long seqBase, long lastLoggedSeq) {}
+
+  /**
+   * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
+   * to {@code reaper} for one lease, so that no other reaper takes them meanwhile. Call inside a transaction.
+   */
+  public List<ExpiredRun> lockExpiredLeases(int limit, String reaper, Duration lease) {
+    List<ExpiredRun> expired =
+        jdbc.sql(
+                """
+                SELECT r.id, r.session_id, r.seq_base,
+                       COALESCE((SELECT max(c.seq) FROM run_chunks c WHERE c.run_id = r.id), 0) AS last_logged
+                FROM runs r
+                WHERE r.status = 'running' AND r.lease_expires_at < now()
+                ORDER BY r.lease_expires_at
+                LIMIT :limit
+                FOR UPDATE OF r SKIP LOCKED""")
+            .param("limit", limit)
+            .query(
+                (rs, row) ->
+                    new ExpiredRun(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("session_id", UUID.class),
+                        rs.getLong("seq_base"),
+                        rs.getLong("last_logged")))
+            .list();
+    if (!expired.isEmpty()) {
+      jdbc.sql(
+              """
+              UPDATE runs SET worker_id = :reaper, lease_expires_at = now() + make_interval(secs => :lease)
+              WHERE id IN (:ids)""")
+          .param("reaper", reaper)
+          .param("lease", (double) lease.toMillis() / 1000.0)
+          .param("ids", expired.stream().map(ExpiredRun::id).toList())
+          .update();
+    }
+    return expired;
+  }
+
+  /** The ids among these runs that have ended. */
+  public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(
+        jdbc.sql("SELECT id FROM runs WHERE id IN (:ids) AND status IN ('completed', 'cancelled', 'failed')")
+            .param("ids", ids)
+            .query(UUID.class)
+            .list());
+  }
+
   /** Records where the run's chunks start in Kafka, once (the warm resume tier reads from there). */
   public void recordChunkStart(UUID id, String topic, int partition, long offset) {
     jdbc.sql(
@@ -136,6 +204,14 @@ public class RunStore {
         .param("topic", topic)
         .param("partition", partition)
         .param("offset", offset)
+        .update();
+  }
+
+  /** Records the run's (latest) error. */
+  public void recordError(UUID id, String errorJson) {
+    jdbc.sql("UPDATE runs SET error = CAST(:error AS jsonb) WHERE id = :id")
+        .param("id", id)
+        .param("error", errorJson)
         .update();
   }
 
@@ -161,7 +237,7 @@ public class RunStore {
     return jdbc.sql(
                 """
                 UPDATE runs SET status = :status, last_seq = :last, finish_reason = :reason,
-                       error = CAST(:error AS jsonb), input_tokens = COALESCE(:input, input_tokens),
+                       error = COALESCE(CAST(:error AS jsonb), error), input_tokens = COALESCE(:input, input_tokens),
                        output_tokens = COALESCE(:output, output_tokens), finished_at = :finished,
                        lease_expires_at = NULL
                 WHERE id = :id AND status IN ('queued', 'running')""")
@@ -177,16 +253,17 @@ public class RunStore {
         == 1;
   }
 
-  /** Marks a run that could not be published as failed. */
-  public void failUnpublished(UUID id, String errorJson) {
-    jdbc.sql(
+  /** Marks a run that could not be published as failed; false if a worker had claimed it meanwhile. */
+  public boolean failUnpublished(UUID id, String errorJson) {
+    return jdbc.sql(
             """
             UPDATE runs SET status = 'failed', error = CAST(:error AS jsonb), finished_at = now(),
                    last_seq = seq_base - 1
             WHERE id = :id AND status = 'queued'""")
-        .param("id", id)
-        .param("error", errorJson)
-        .update();
+            .param("id", id)
+            .param("error", errorJson)
+            .update()
+        == 1;
   }
 
   private static RunRow map(ResultSet rs, int row) throws SQLException {

@@ -74,8 +74,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   private void createTopics(int partitions) {
+    // Run requests carry up to a 1 MiB body plus envelope: the topics accept 2 MiB records.
     List<NewTopic> topics =
-        Topics.all().stream().map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)).toList();
+        Topics.all().stream()
+            .map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)
+                .configs(java.util.Map.of("max.message.bytes", Integer.toString(2 * 1024 * 1024))))
+            .toList();
     kafka.createTopics(topics, Duration.ofSeconds(60));
   }
 

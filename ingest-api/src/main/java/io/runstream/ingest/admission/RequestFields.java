@@ -44,6 +44,7 @@ public class RequestFields {
     if (text.isBlank()) {
       throw ApiException.invalid(field, "must not be empty");
     }
+    noNul(field, text);
     if (text.codePointCount(0, text.length()) > limits.maxTextChars()) {
       throw ApiException.invalid(field, "must be at most " + limits.maxTextChars() + " characters");
     }
@@ -63,7 +64,30 @@ public class RequestFields {
     if (text.codePointCount(0, text.length()) > max) {
       throw ApiException.invalid(field, "must be at most " + max + " characters");
     }
+    noNul(field, text);
     return text;
+  }
+
+  private static void noNul(String field, String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw ApiException.invalid(field, "must not contain NUL characters");
+    }
+  }
+
+  /** Rejects NUL anywhere in a JSON tree (PostgreSQL's text and jsonb cannot hold it). */
+  private static void noNulInTree(String field, JsonNode node) {
+    if (node.isString()) {
+      noNul(field, node.asString());
+    } else if (node.isObject()) {
+      for (var entry : node.properties()) {
+        noNul(field, entry.getKey());
+        noNulInTree(field, entry.getValue());
+      }
+    } else if (node.isArray()) {
+      for (JsonNode item : node) {
+        noNulInTree(field, item);
+      }
+    }
   }
 
   /** An optional session title. */
@@ -89,9 +113,7 @@ public class RequestFields {
     if (json.getBytes(StandardCharsets.UTF_8).length > limits.maxMetadataBytes()) {
       throw ApiException.invalid(field, "must be at most " + limits.maxMetadataBytes() + " bytes as JSON");
     }
-    if (json.indexOf('\u0000') >= 0) {
-      throw ApiException.invalid(field, "must not contain NUL characters");
-    }
+    noNulInTree(field, value);
     return json;
   }
 
@@ -109,6 +131,7 @@ public class RequestFields {
       if (text.isEmpty() || text.length() > 200) {
         throw ApiException.invalid(field, "must be 1 to 200 characters");
       }
+      noNul(field, text);
       int slash = text.indexOf('/');
       return slash > 0 && slash < text.length() - 1
           ? new RunRequested.ModelRef(text.substring(0, slash), text.substring(slash + 1))

@@ -67,6 +67,10 @@ public class RunAdmission {
         input.model() != null
             ? input.model()
             : new RunRequested.ModelRef(properties.defaultModelProvider(), properties.defaultModelId());
+    if (!properties.modelProviders().contains(model.provider())) {
+      throw ApiException.invalid(
+          "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", properties.modelProviders()));
+    }
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
     Written written;
     while (true) {
@@ -89,12 +93,26 @@ public class RunAdmission {
       publisher.publish(request);
     } catch (RunRequestPublisher.PublishFailedException e) {
       LOG.warn("Run {} could not be published; marking it failed", request.runId(), e);
-      tx.executeWithoutResult(
-          status -> {
-            runs.failUnpublished(
-                request.runId(), "{\"code\":\"publish_failed\",\"message\":\"the broker did not acknowledge\"}");
-            messages.finish(request.agentMessageId(), "failed", null, null, Timestamps.now());
-          });
+      Boolean failed =
+          tx.execute(
+              status -> {
+                if (!runs.failUnpublished(
+                    request.runId(), "{\"code\":\"publish_failed\",\"message\":\"the broker did not acknowledge\"}")) {
+                  return false;
+                }
+                messages.finish(request.agentMessageId(), "failed", null, null, Timestamps.now());
+                return true;
+              });
+      if (!Boolean.TRUE.equals(failed)) {
+        // A worker took the run after all: it was published, so it is accepted.
+        return new AdmittedRun(
+            request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
+      }
+      if (e.tooLarge()) {
+        throw new ApiException(
+            HttpStatus.CONTENT_TOO_LARGE, "request_too_large", "Content Too Large",
+            "The run request is larger than the broker accepts (" + RunRequestPublisher.MAX_REQUEST_BYTES + " bytes).");
+      }
       throw new ApiException(
           HttpStatus.SERVICE_UNAVAILABLE,
           "broker_unavailable",

@@ -12,16 +12,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.springframework.stereotype.Component;
 
 /** Publishes run requests and returns once the broker acknowledged them ({@code acks=all}, idempotent). */
 @Component
 public class RunRequestPublisher {
+  /** Largest run request: a 1 MiB body plus its envelope. */
+  public static final int MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+
   private final KafkaProducer<UUID, RunRequested> producer;
   private final IngestProperties properties;
 
   public RunRequestPublisher(KafkaClients clients, IngestProperties properties) {
-    this.producer = clients.producer("ingest", Topics.RUN_REQUESTS, Map.of());
+    // The producer gives up exactly when the API does, so a request never lands after a 503 was answered.
+    long timeout = Math.max(2_000, properties.publishTimeout().toMillis());
+    this.producer =
+        clients.producer(
+            "ingest",
+            Topics.RUN_REQUESTS,
+            Map.of(
+                "delivery.timeout.ms", (int) timeout,
+                "request.timeout.ms", (int) Math.min(5_000, timeout - 2),
+                "max.block.ms", (int) timeout,
+                "max.request.size", MAX_REQUEST_BYTES));
     this.properties = properties;
   }
 
@@ -34,12 +48,15 @@ public class RunRequestPublisher {
     try {
       producer
           .send(new ProducerRecord<>(Topics.RUN_REQUESTS.name(), request.sessionId(), request))
-          .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          .get(properties.publishTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new PublishFailedException("interrupted", e);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      throw new PublishFailedException(e.getMessage(), e);
+      throw new PublishFailedException("interrupted", e, false);
+    } catch (ExecutionException e) {
+      throw new PublishFailedException(e.getCause().getMessage(), e.getCause(),
+          e.getCause() instanceof RecordTooLargeException);
+    } catch (TimeoutException | RuntimeException e) {
+      throw new PublishFailedException(e.getMessage(), e, e instanceof RecordTooLargeException);
     }
   }
 
@@ -50,8 +67,16 @@ public class RunRequestPublisher {
 
   /** The broker did not acknowledge the run request. */
   public static class PublishFailedException extends RuntimeException {
-    PublishFailedException(String message, Throwable cause) {
+    private final boolean tooLarge;
+
+    PublishFailedException(String message, Throwable cause, boolean tooLarge) {
       super(message, cause);
+      this.tooLarge = tooLarge;
+    }
+
+    /** True if the request can never be published: it is over the size limit. */
+    public boolean tooLarge() {
+      return tooLarge;
     }
   }
 }

@@ -101,16 +101,18 @@ public class HotRuns {
     if (bytes.get() <= properties.hotMaxBytes() && runs.size() <= properties.hotMaxRuns()) {
       return;
     }
-    List<RunBuffer> candidates = new ArrayList<>();
+    // Keys are snapshotted: readers touch buffers concurrently, and a sort must see stable keys.
+    record Candidate(RunBuffer buffer, boolean live, long since) {}
+    List<Candidate> candidates = new ArrayList<>();
     for (RunBuffer buffer : runs.values()) {
       if (buffer.idle()) {
-        candidates.add(buffer);
+        boolean finished = buffer.finished();
+        candidates.add(new Candidate(buffer, !finished, finished ? buffer.finishedNanos() : buffer.touchedNanos()));
       }
     }
-    candidates.sort(
-        Comparator.comparing((RunBuffer b) -> !b.finished())
-            .thenComparingLong(b -> b.finished() ? b.finishedNanos() : b.touchedNanos()));
-    for (RunBuffer buffer : candidates) {
+    candidates.sort(Comparator.comparing(Candidate::live).thenComparingLong(Candidate::since));
+    for (Candidate candidate : candidates) {
+      RunBuffer buffer = candidate.buffer();
       if (bytes.get() <= properties.hotMaxBytes() * 9 / 10 && runs.size() <= properties.hotMaxRuns() * 9 / 10) {
         return;
       }
@@ -120,12 +122,16 @@ public class HotRuns {
     }
   }
 
-  /** Removes a buffer nobody reads; only the consumer thread removes, so no append can race with it. */
+  /**
+   * Removes a buffer nobody reads; only the consumer thread retires buffers, so no append races with it, and the
+   * retiring call alone releases its bytes (a reader that finds it retired only drops the map entry).
+   */
   private boolean remove(RunBuffer buffer) {
-    if (buffer.retireIfIdle() && runs.remove(buffer.runId, buffer)) {
-      bytes.addAndGet(-buffer.bytes());
-      return true;
+    if (!buffer.retireIfIdle()) {
+      return false;
     }
-    return false;
+    runs.remove(buffer.runId, buffer);
+    bytes.addAndGet(-buffer.bytes());
+    return true;
   }
 }

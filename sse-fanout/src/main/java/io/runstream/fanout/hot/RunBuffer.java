@@ -54,18 +54,20 @@ final class RunBuffer {
       return null;
     }
     touchedNanos = System.nanoTime();
-    List<HotChunk> backlog = new ArrayList<>();
-    for (HotChunk chunk : chunks) {
-      if (chunk.seq() > after) {
-        backlog.add(chunk);
-      }
+    List<HotChunk> backlog = List.of();
+    if (!chunks.isEmpty()) {
+      // Seqs of a run are contiguous, so the first chunk above `after` is found by arithmetic, not a scan.
+      long first = chunks.getFirst().seq();
+      int from = (int) Math.max(0, Math.min(chunks.size(), after + 1 - first));
+      backlog = List.copyOf(chunks.subList(from, chunks.size()));
     }
     Reader reader = new Reader(queueCapacity);
     if (!finished) {
       readers.add(reader);
     }
     long firstSeq = chunks.isEmpty() ? Long.MAX_VALUE : chunks.getFirst().seq();
-    return new Attachment(this, reader, backlog, fromStart, firstSeq, finished);
+    long lastSeq = chunks.isEmpty() ? -1 : chunks.getLast().seq();
+    return new Attachment(this, reader, backlog, fromStart, firstSeq, lastSeq, finished);
   }
 
   synchronized void detach(Reader reader) {
@@ -74,12 +76,16 @@ final class RunBuffer {
     touchedNanos = System.nanoTime();
   }
 
-  /** Retires the buffer if no reader is attached; a retired buffer takes no more readers. */
+  /**
+   * Retires the buffer if no reader is attached; a retired buffer takes no more readers. True only for the call
+   * that retired it, so that its bytes are released exactly once.
+   */
   synchronized boolean retireIfIdle() {
-    if (readers.isEmpty()) {
-      retired = true;
+    if (retired || !readers.isEmpty()) {
+      return false;
     }
-    return retired;
+    retired = true;
+    return true;
   }
 
   synchronized boolean idle() {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.runstream.core.store.ChunkLogStore;
 import io.runstream.core.store.RunRow;
+import io.runstream.core.store.RunStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.Attachment;
 import io.runstream.fanout.hot.HotChunk;
@@ -23,23 +24,29 @@ import org.springframework.stereotype.Component;
 /**
  * Writes one run to one SSE connection from {@code after} on: exactly the events with a higher id, in order, then
  * the live tail, then {@code [DONE]}. A run's seqs are contiguous, so a gap between what memory holds and what
- * the reader needs is seen at once and filled from the PostgreSQL chunk log (waiting briefly for the sink).
+ * the reader needs is seen at once and filled from the PostgreSQL chunk log (waiting briefly for the sink). On
+ * every heartbeat the run's row is read again, so that a run which ended without its last chunk reaching this
+ * node (a lost worker) still ends its readers.
  */
 @Component
 public class RunStreamWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RunStreamWriter.class);
   private static final int LOG_PAGE = 1000;
+  private static final long LOG_POLL_MS = 20;
   private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
 
   private final HotRuns hot;
   private final ChunkLogStore log;
+  private final RunStore runs;
   private final FanoutProperties properties;
   private final AtomicInteger streams = new AtomicInteger();
   private final Timer delivery;
 
-  public RunStreamWriter(HotRuns hot, ChunkLogStore log, FanoutProperties properties, MeterRegistry meters) {
+  public RunStreamWriter(
+      HotRuns hot, ChunkLogStore log, RunStore runs, FanoutProperties properties, MeterRegistry meters) {
     this.hot = hot;
     this.log = log;
+    this.runs = runs;
     this.properties = properties;
     meters.gauge("runstream.fanout.streams.live", streams);
     this.delivery =
@@ -49,14 +56,47 @@ public class RunStreamWriter {
             .register(meters);
   }
 
-  /** How the stream ended. */
+  /** How a stream ended. */
   public enum End {
     /** The run finished and {@code [DONE]} was written. */
     FINISHED,
+    /** The reader already had everything; nothing more to send. */
+    NOTHING_LEFT,
     /** The client went away. */
     CLIENT_GONE,
     /** The reader fell too far behind or a gap could not be filled; the client resumes by reconnecting. */
     CUT_OFF
+  }
+
+  /** A reader about to be served; {@link #stream} serves it, and releases it whatever happens. */
+  public final class Opened {
+    private final RunRow run;
+    private final long after;
+    private final Attachment attachment;
+
+    private Opened(RunRow run, long after, Attachment attachment) {
+      this.run = run;
+      this.after = after;
+      this.attachment = attachment;
+    }
+  }
+
+  /**
+   * Opens a reader of the run after {@code after}, or answers null when the reader already has the run's last
+   * event (the caller then answers 204), as known from the run's row or from memory.
+   */
+  public Opened open(RunRow run, long after) {
+    long from = Math.max(after, run.seqBase() - 1);
+    if (run.status().terminal() && run.lastSeq() != null && from >= run.lastSeq()) {
+      return null;
+    }
+    Attachment attachment =
+        run.status().terminal() ? hot.attachIfPresent(run.id(), from) : hot.attach(run.id(), from);
+    if (attachment != null && attachment.finished() && from >= attachment.lastSeq()) {
+      hot.detach(attachment);
+      return null;
+    }
+    return new Opened(run, from, attachment);
   }
 
   /** The stream's opening: {@code : ok} and {@code retry:}. */
@@ -64,12 +104,11 @@ public class RunStreamWriter {
     return (": ok\n\nretry: " + properties.retry().toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Streams the run after {@code after} to {@code out} until it finishes, the client goes or it is cut off. */
-  public End stream(RunRow run, long after, OutputStream out) throws IOException {
+  /** Streams an opened reader to {@code out} until the run finishes, the client goes or it is cut off. */
+  public End stream(Opened opened, OutputStream out) {
     streams.incrementAndGet();
-    Cursor cursor = new Cursor(run, Math.max(after, run.seqBase() - 1), out);
-    Attachment attachment =
-        run.status().terminal() ? hot.attachIfPresent(run.id(), after) : hot.attach(run.id(), after);
+    Attachment attachment = opened.attachment;
+    Cursor cursor = new Cursor(opened.run, opened.after, out);
     try {
       out.write(opening());
       out.flush();
@@ -80,23 +119,19 @@ public class RunStreamWriter {
           return End.FINISHED;
         }
         if (attachment == null) {
-          // A finished run whose log does not end it: should not happen; let the client retry.
-          return End.CUT_OFF;
+          return cursor.endOfTerminalRun();
         }
       }
       if (!cursor.write(attachment.backlog(), false)) {
-        return cursor.done ? End.FINISHED : End.CUT_OFF;
+        return cursor.end();
       }
       if (attachment.finished()) {
-        return cursor.done ? End.FINISHED : End.CUT_OFF;
+        return cursor.end();
       }
       List<HotChunk> batch = new ArrayList<>();
       long heartbeat = properties.heartbeat().toNanos();
       while (true) {
         batch.clear();
-        if (attachment.reader().overflowed()) {
-          return End.CUT_OFF;
-        }
         boolean got = attachment.reader().next(batch, heartbeat);
         if (attachment.reader().overflowed()) {
           return End.CUT_OFF;
@@ -104,10 +139,14 @@ public class RunStreamWriter {
         if (!got) {
           out.write(PING);
           out.flush();
+          End ended = cursor.recheckRun();
+          if (ended != null) {
+            return ended;
+          }
           continue;
         }
         if (!cursor.write(batch, true)) {
-          return cursor.done ? End.FINISHED : End.CUT_OFF;
+          return cursor.end();
         }
       }
     } catch (IOException e) {
@@ -129,15 +168,31 @@ public class RunStreamWriter {
 
   /** What one reader has been sent. */
   private final class Cursor {
-    private final RunRow run;
+    private RunRow run;
     private final OutputStream out;
     private long expected;
     private boolean done;
+    private boolean nothingLeft;
 
     Cursor(RunRow run, long after, OutputStream out) {
       this.run = run;
       this.out = out;
       this.expected = after + 1;
+    }
+
+    End end() {
+      if (done) {
+        return End.FINISHED;
+      }
+      return nothingLeft ? End.NOTHING_LEFT : End.CUT_OFF;
+    }
+
+    /** After the log was read for a finished run that memory does not hold. */
+    End endOfTerminalRun() {
+      if (run.lastSeq() != null && expected > run.lastSeq()) {
+        return End.NOTHING_LEFT;
+      }
+      return End.CUT_OFF;
     }
 
     /** Writes the chunks in order, filling gaps from the log; false once the stream must end. */
@@ -147,6 +202,11 @@ public class RunStreamWriter {
           return false;
         }
         if (chunk.seq() < expected) {
+          if (chunk.chunk().terminal()) {
+            // The reader already had the end (it resumed at or past it): nothing more will come.
+            nothingLeft = true;
+            return false;
+          }
           continue;
         }
         if (chunk.seq() > expected && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
@@ -163,25 +223,57 @@ public class RunStreamWriter {
     }
 
     /**
+     * On silence: if the run has ended meanwhile (its row says so) the log holds all of it; send what is left and
+     * end. Returns null to go on waiting.
+     */
+    End recheckRun() throws IOException {
+      RunRow fresh = runs.find(run.id()).orElse(run);
+      if (!fresh.status().terminal()) {
+        return null;
+      }
+      run = fresh;
+      fillFromLog(Long.MAX_VALUE, 0);
+      if (done) {
+        return End.FINISHED;
+      }
+      return endOfTerminalRun();
+    }
+
+    /**
      * Writes the logged chunks from {@code expected} up to {@code upTo}, waiting up to {@code waitNanos} for the
-     * sink to log them; false if they did not all come.
+     * sink to log them; false if they did not all come. Once the run has ended the log is complete, so a hole in
+     * it (a chunk the broker never took) is stepped over instead of waited for.
      */
     boolean fillFromLog(long upTo, long waitNanos) throws IOException {
       long deadline = System.nanoTime() + waitNanos;
       while (true) {
+        boolean complete = run.status().terminal();
         List<RunChunk> page = log.read(run.id(), expected - 1, LOG_PAGE);
+        int used = 0;
         for (RunChunk chunk : page) {
-          if (done || chunk.seq() != expected || chunk.seq() > upTo) {
+          if (done || chunk.seq() > upTo) {
             break;
           }
+          if (chunk.seq() != expected) {
+            if (!complete) {
+              break;
+            }
+            expected = chunk.seq();
+          }
           emit(HotChunk.of(chunk));
+          used++;
         }
         out.flush();
         if (done || expected > upTo) {
           return true;
         }
-        if (page.size() == LOG_PAGE) {
+        if (used == LOG_PAGE) {
           continue;
+        }
+        if (complete && upTo != Long.MAX_VALUE) {
+          // The run has ended and its log is complete: the rest of the range was never produced.
+          expected = upTo + 1;
+          return true;
         }
         if (upTo == Long.MAX_VALUE) {
           // Everything the log has now was sent; memory and the live tail go on from here.
@@ -193,11 +285,12 @@ public class RunStreamWriter {
           return false;
         }
         try {
-          Thread.sleep(20);
+          Thread.sleep(LOG_POLL_MS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
         }
+        run = runs.find(run.id()).orElse(run);
       }
     }
 

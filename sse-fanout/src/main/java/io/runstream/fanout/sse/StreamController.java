@@ -58,6 +58,10 @@ public class StreamController {
       return;
     }
     RunRow run = latest.get();
+    if (after != null && after < run.seqBase() - 1) {
+      // The reader is behind the latest run: finish the run it was reading first (its next reconnect gets the next).
+      run = runs.firstEndingAfter(id, after).orElse(run);
+    }
     if (after == null && run.status().terminal()) {
       Instant end = run.finishedAt() == null ? run.createdAt() : run.finishedAt();
       if (end.plus(properties.replayWindow()).isBefore(Instant.now())) {
@@ -78,19 +82,18 @@ public class StreamController {
   }
 
   private void serve(RunRow run, Long after, HttpServletResponse response) throws IOException {
-    long from = after == null ? run.seqBase() - 1 : after;
-    if (run.status().terminal() && run.lastSeq() != null && from >= run.lastSeq()) {
+    RunStreamWriter.Opened opened = writer.open(run, after == null ? run.seqBase() - 1 : after);
+    if (opened == null) {
       response.setStatus(HttpStatus.NO_CONTENT.value());
       return;
     }
     response.setStatus(HttpStatus.OK.value());
     response.setContentType("text/event-stream");
-    response.setCharacterEncoding("UTF-8");
     response.setHeader("Cache-Control", "no-cache");
     response.setHeader("Connection", "keep-alive");
     response.setHeader("X-Accel-Buffering", "no");
     response.setHeader("x-vercel-ai-ui-message-stream", "v1");
     response.setHeader("X-Model-Backend", run.modelProvider());
-    writer.stream(run, from, response.getOutputStream());
+    writer.stream(opened, response.getOutputStream());
   }
 }

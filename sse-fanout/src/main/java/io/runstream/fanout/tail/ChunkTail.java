@@ -42,6 +42,7 @@ public class ChunkTail implements SmartLifecycle {
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile boolean ready;
+  private volatile boolean healthy = true;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread loop;
 
@@ -68,14 +69,31 @@ public class ChunkTail implements SmartLifecycle {
             "fanout",
             null,
             Map.of("fetch.max.wait.ms", 100, "max.poll.records", 2000, "max.partition.fetch.bytes", 4 * 1024 * 1024));
-    List<PartitionInfo> partitions = consumer.partitionsFor(Topics.RUN_CHUNKS.name(), Duration.ofSeconds(30));
-    List<TopicPartition> assigned =
-        partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    consumer.assign(assigned);
-    position(assigned);
     running = true;
     loop = Thread.ofPlatform().name("chunk-tail").daemon().start(this::pollLoop);
-    LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), assigned.size());
+  }
+
+  /** Assigns every partition of the chunk topic, waiting for the topic to exist. */
+  private boolean assign() throws InterruptedException {
+    while (running) {
+      List<PartitionInfo> partitions;
+      try {
+        partitions = consumer.partitionsFor(Topics.RUN_CHUNKS.name(), Duration.ofSeconds(10));
+      } catch (org.apache.kafka.common.KafkaException e) {
+        partitions = List.of();
+      }
+      if (!partitions.isEmpty()) {
+        List<TopicPartition> assigned =
+            partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(assigned);
+        position(assigned);
+        LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), assigned.size());
+        return true;
+      }
+      LOG.warn("Topic {} not found yet; the fan-out waits for it", Topics.RUN_CHUNKS.name());
+      Thread.sleep(1000);
+    }
+    return false;
   }
 
   private void position(List<TopicPartition> partitions) {
@@ -93,20 +111,32 @@ public class ChunkTail implements SmartLifecycle {
   private void pollLoop() {
     long lastExpire = System.nanoTime();
     try {
+      if (!assign()) {
+        return;
+      }
       while (running) {
-        var records = consumer.poll(Duration.ofMillis(100));
+        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(100));
+        } catch (WakeupException e) {
+          throw e;
+        } catch (org.apache.kafka.common.KafkaException e) {
+          LOG.warn("Chunk tail poll failed ({}); retrying", e.getMessage());
+          Thread.sleep(500);
+          continue;
+        }
         long now = System.currentTimeMillis();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-          RunChunk chunk;
           try {
-            chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
+            RunChunk chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
+            hot.append(chunk);
+            endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
           } catch (IllegalArgumentException e) {
             LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                 e.getMessage());
-            continue;
+          } catch (RuntimeException e) {
+            LOG.error("Chunk at {}-{}@{} could not be buffered", record.topic(), record.partition(), record.offset(), e);
           }
-          hot.append(chunk);
-          endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
         }
         if (!ready) {
           ready = true;
@@ -119,8 +149,11 @@ public class ChunkTail implements SmartLifecycle {
       }
     } catch (WakeupException e) {
       // stopping
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("Chunk tail stopped unexpectedly", e);
+      healthy = false;
     } finally {
       try {
         consumer.close(Duration.ofSeconds(5));
@@ -139,6 +172,11 @@ public class ChunkTail implements SmartLifecycle {
   /** True once the tail has polled at least once. */
   public boolean ready() {
     return ready;
+  }
+
+  /** False if the tail loop died; the node's health then says DOWN. */
+  public boolean healthy() {
+    return healthy && (!running || loop == null || loop.isAlive());
   }
 
   @Override

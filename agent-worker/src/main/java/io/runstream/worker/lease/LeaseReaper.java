@@ -1,0 +1,120 @@
+package io.runstream.worker.lease;
+
+import io.runstream.core.store.RunStore;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.RunChunk;
+import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.intake.RunRequestIntake;
+import io.runstream.worker.run.ChunkSender;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Ends runs whose worker is gone (its lease expired): {@code error {code: worker_lost, retryable: true}} then
+ * {@code run.finished failed}, produced like any chunk so readers, the sink and analytics see the end.
+ *
+ * <p>The two chunks take seqs {@value #FENCE} past the last chunk in the log: output the lost worker produced but
+ * the sink had not logged yet keeps its own seqs, and whatever it produces after the end is discarded (the
+ * fan-out and the sink drop chunks of ended runs). Every worker runs a reaper; a row lock with SKIP LOCKED and a
+ * fresh lease for the reaper keep two from ending the same run.
+ */
+@Component
+public class LeaseReaper implements SmartLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseReaper.class);
+
+  /** How far past the last logged chunk the reaper's chunks are numbered. */
+  public static final long FENCE = 100_000;
+
+  private static final int BATCH = 50;
+
+  private final RunStore runs;
+  private final ChunkSender sender;
+  private final TransactionTemplate tx;
+  private final WorkerProperties properties;
+  private final String reaperId;
+  private volatile boolean running;
+  private Thread loop;
+
+  public LeaseReaper(
+      RunStore runs, ChunkSender sender, TransactionTemplate tx, WorkerProperties properties, RunRequestIntake intake) {
+    this.runs = runs;
+    this.sender = sender;
+    this.tx = tx;
+    this.properties = properties;
+    this.reaperId = "reaper:" + intake.workerId();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running || !properties.enabled()) {
+      return;
+    }
+    running = true;
+    loop = Thread.ofVirtual().name("lease-reaper").start(this::reapLoop);
+  }
+
+  private void reapLoop() {
+    while (running) {
+      try {
+        Thread.sleep(properties.reapInterval().toMillis());
+        int ended = reapOnce();
+        if (ended > 0) {
+          LOG.warn("Ended {} run(s) whose worker was lost", ended);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("Lease reaper: {}", e.getMessage());
+      }
+    }
+  }
+
+  /** Ends the runs whose lease has expired; returns how many. */
+  public int reapOnce() {
+    Integer ended = tx.execute(status -> reapInTransaction());
+    return ended == null ? 0 : ended;
+  }
+
+  private int reapInTransaction() {
+    List<RunStore.ExpiredRun> expired = runs.lockExpiredLeases(BATCH, reaperId, properties.lease());
+    for (RunStore.ExpiredRun run : expired) {
+      long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
+      Instant now = Instant.now();
+      send(RunChunk.of(run.id(), run.sessionId(), seq, now, null,
+          new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true)));
+      send(RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")));
+    }
+    return expired.size();
+  }
+
+  private void send(RunChunk chunk) {
+    try {
+      sender.send(chunk, (metadata, e) -> {}).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      // Rolls the transaction back: the run is picked up again next time.
+      throw new IllegalStateException("cannot end run " + chunk.runId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void stop() {
+    running = false;
+    if (loop != null) {
+      loop.interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}

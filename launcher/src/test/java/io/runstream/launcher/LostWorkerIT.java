@@ -1,0 +1,65 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.runstream.worker.lease.LeaseReaper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A worker that loses its run (its lease expires: it died, or cannot reach the database) does not leave readers
+ * waiting: the run ends with a retryable error and {@code finish}, late output is discarded, the session goes on.
+ */
+class LostWorkerIT extends PlatformIT {
+  @Autowired JdbcClient jdbc;
+
+  @Test
+  void shouldEndARunWhoseWorkerWasLostAndDiscardItsLateOutput() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("a long run", 400, 40));
+    String sessionId = created.json().path("uuid").asString();
+    UUID runId = UUID.fromString(created.json().path("run_uuid").asString());
+    String path = "/api/v1/sessions/" + sessionId + "/stream";
+    List<TestApi.Event> events = new ArrayList<>();
+    try (TestApi.Stream stream = api.stream(path, token)) {
+      events.addAll(stream.take(8, Duration.ofSeconds(20)));
+      // The worker loses the run: its lease is taken away, as if it had died (it goes on producing: late output).
+      jdbc.sql("UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+          .param(runId)
+          .update();
+      events.addAll(stream.untilDone(Duration.ofSeconds(30)));
+    }
+    assertThat(events.getLast().done()).isTrue();
+    TestApi.Event error = events.get(events.size() - 3);
+    TestApi.Event finish = events.get(events.size() - 2);
+    assertThat(error.type()).isEqualTo("error");
+    assertThat(error.json().path("errorText").asString()).contains("lost");
+    assertThat(finish.type()).isEqualTo("finish");
+    assertThat(finish.json().path("finishReason").asString()).isEqualTo("error");
+    assertThat(events.subList(0, events.size() - 1)).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
+    assertThat(finish.seq()).isGreaterThan(LeaseReaper.FENCE);
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("failed"));
+    assertThat(api.get("/api/v1/runs/" + runId, token).json().path("error").path("code").asString()).isEqualTo("worker_lost");
+
+    // A replay (from the log or memory) shows the same end, and the session takes the next message.
+    try (TestApi.Stream replay = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
+      List<TestApi.Event> again = replay.untilDone(Duration.ofSeconds(30));
+      assertThat(again.subList(again.size() - 3, again.size())).isEqualTo(events.subList(events.size() - 3, events.size()));
+    }
+    TestApi.Answer next = api.post("/api/v1/sessions/" + sessionId + "/messages", token, TestApi.sessionBody("again", 5, 0));
+    assertThat(next.status()).isEqualTo(201);
+    try (TestApi.Stream stream = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(finish.seq())))) {
+      assertThat(stream.untilDone(Duration.ofSeconds(30)).getFirst().seq()).isEqualTo(finish.seq() + 1);
+    }
+  }
+}
