@@ -289,6 +289,20 @@ public sealed interface ChunkData {
   }
 
   /**
+   * The run was stopped on request; {@link RunFinished} with status {@code cancelled} follows.
+   *
+   * @param reason why it stopped
+   */
+  record RunAborted(String reason) implements ChunkData {
+    public static final String TYPE = "run.aborted";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * The run ended; nothing of the run follows.
    *
    * @param status {@code completed}, {@code cancelled} or {@code failed}

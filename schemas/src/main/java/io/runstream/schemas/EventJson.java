@@ -44,6 +44,7 @@ public final class EventJson {
           Map.entry(ChunkData.Usage.TYPE, ChunkData.Usage.class),
           Map.entry(ChunkData.Error.TYPE, ChunkData.Error.class),
           Map.entry(ChunkData.StepFinished.TYPE, ChunkData.StepFinished.class),
+          Map.entry(ChunkData.RunAborted.TYPE, ChunkData.RunAborted.class),
           Map.entry(ChunkData.RunFinished.TYPE, ChunkData.RunFinished.class));
 
   private EventJson() {}

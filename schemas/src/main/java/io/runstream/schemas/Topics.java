@@ -15,6 +15,10 @@ public final class Topics {
   public static final Topic<UUID, RunChunk> RUN_CHUNKS =
       new Topic<>("runstream.run-chunks", Serdes.UUID(), EventJson.chunkSerde());
 
+  /** Control messages to the worker holding a run (stop); every worker reads every partition. Key: run id. */
+  public static final Topic<UUID, RunControl> RUN_CONTROL =
+      new Topic<>("runstream.run-control", Serdes.UUID(), EventJson.serde(RunControl.class));
+
   /** Chunk records that no consumer could read (permanent failures), raw bytes as received; key: run id if any. */
   public static final Topic<byte[], byte[]> RUN_CHUNKS_DLT =
       new Topic<>("runstream.run-chunks-dlt", Serdes.ByteArray(), Serdes.ByteArray());
@@ -27,6 +31,6 @@ public final class Topics {
 
   /** Every topic of the catalogue, for creation at start-up. */
   public static List<Topic<?, ?>> all() {
-    return List.of(RUN_REQUESTS, RUN_CHUNKS, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT);
+    return List.of(RUN_REQUESTS, RUN_CHUNKS, RUN_CONTROL, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT);
   }
 }

@@ -52,7 +52,7 @@ class SchemaTest {
         .containsExactlyInAnyOrder(
             "run.started", "step.started", "text.start", "text.delta", "text.end", "reasoning.start",
             "reasoning.delta", "reasoning.end", "tool.call", "tool.result", "stage", "doc", "image", "usage",
-            "error", "step.finished", "run.finished");
+            "error", "step.finished", "run.aborted", "run.finished");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.control.RunStops;
 import io.runstream.worker.run.AgentRunner;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public class RunRequestIntake implements SmartLifecycle {
   private final KafkaClients clients;
   private final RunStore runs;
   private final AgentRunner runner;
+  private final RunStops stops;
   private final WorkerProperties properties;
   private final String workerId;
   private final Semaphore capacity;
@@ -56,7 +58,9 @@ public class RunRequestIntake implements SmartLifecycle {
   private Thread leases;
   private ExecutorService executor;
 
-  public RunRequestIntake(KafkaClients clients, RunStore runs, AgentRunner runner, WorkerProperties properties) {
+  public RunRequestIntake(
+      KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties) {
+    this.stops = stops;
     this.clients = clients;
     this.runs = runs;
     this.runner = runner;
@@ -171,25 +175,28 @@ public class RunRequestIntake implements SmartLifecycle {
     if (!capacity.tryAcquire()) {
       return false;
     }
-    boolean claimed;
+    RunStore.Claim claim;
     try {
-      claimed = runs.claim(request.runId(), workerId, properties.lease());
+      claim = runs.claim(request.runId(), workerId, properties.lease());
     } catch (DataAccessException e) {
       capacity.release();
       LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
       return false;
     }
-    if (!claimed) {
+    if (claim == RunStore.Claim.NOT_CLAIMED) {
       capacity.release();
       LOG.debug("Run {} is already claimed or ended; skipping the redelivered request", request.runId());
       return true;
     }
     active.add(request.runId());
+    RunStops.Stop stop =
+        stops.register(request.runId(), claim == RunStore.Claim.CLAIMED_STOP_REQUESTED ? "stopped by the user" : null);
     executor.execute(
         () -> {
           try {
-            runner.run(request, () -> shuttingDown);
+            runner.run(request, stop, () -> shuttingDown);
           } finally {
+            stops.unregister(request.runId());
             active.remove(request.runId());
             capacity.release();
           }

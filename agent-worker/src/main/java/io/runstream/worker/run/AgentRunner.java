@@ -7,6 +7,7 @@ import io.runstream.core.store.RunStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
@@ -53,12 +54,18 @@ public class AgentRunner {
    * Runs the request to its end. {@code shuttingDown} tells the run that the worker is stopping: the run then
    * ends as failed with a retryable error, so that no reader waits for it.
    */
-  public void run(RunRequested request, BooleanSupplier shuttingDown) {
+  public void run(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
     String part = request.agentMessageId().toString();
     boolean textOpen = false;
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
+      if (stop.requested()) {
+        // Stopped before it started: it ends at once, as cancelled.
+        emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
+        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
+        return;
+      }
       emitter.emit(null, new ChunkData.StepStarted(1));
       LlmProvider provider = request.model() == null ? null : providers.get(request.model().provider());
       if (provider == null) {
@@ -85,14 +92,18 @@ public class AgentRunner {
 
                 @Override
                 public boolean stopped() {
-                  return shuttingDown.getAsBoolean();
+                  return stop.requested() || shuttingDown.getAsBoolean();
                 }
               });
       emitter.emit(part, new ChunkData.TextEnd());
       textOpen = false;
       long input = result.inputTokens() > 0 ? result.inputTokens() : tokenizer.prompt(request.instructions(), history, request.input());
       emitter.emit(null, new ChunkData.Usage(request.model().modelId(), input, result.outputTokens()));
-      if (shuttingDown.getAsBoolean()) {
+      if (stop.requested()) {
+        emitter.emit(null, new ChunkData.StepFinished("stop"));
+        emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
+        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
+      } else if (shuttingDown.getAsBoolean()) {
         emitter.emit(null, new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
         emitter.emit(null, new ChunkData.StepFinished("error"));
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));

@@ -105,15 +105,42 @@ public class RunStore {
    * Claims a queued run for a worker with a lease; false if another worker holds it or it has ended (a
    * redelivered request is then skipped).
    */
-  public boolean claim(UUID id, String workerId, Duration lease) {
+  public Claim claim(UUID id, String workerId, Duration lease) {
+    return jdbc.sql(
+            """
+            UPDATE runs SET status = 'running', worker_id = :worker, started_at = now(),
+                   lease_expires_at = now() + make_interval(secs => :lease)
+            WHERE id = :id AND status = 'queued'
+            RETURNING stop_requested_at IS NOT NULL""")
+        .param("id", id)
+        .param("worker", workerId)
+        .param("lease", (double) lease.toMillis() / 1000.0)
+        .query(Boolean.class)
+        .optional()
+        .map(stopped -> stopped ? Claim.CLAIMED_STOP_REQUESTED : Claim.CLAIMED)
+        .orElse(Claim.NOT_CLAIMED);
+  }
+
+  /** The outcome of a claim. */
+  public enum Claim {
+    /** Another worker holds the run, or it has ended. */
+    NOT_CLAIMED,
+    /** This worker holds the run. */
+    CLAIMED,
+    /** This worker holds the run, and a stop was asked before it started. */
+    CLAIMED_STOP_REQUESTED
+  }
+
+  /**
+   * Records a stop request of a live run; false if the run has ended or a stop was already asked (stopping is
+   * idempotent).
+   */
+  public boolean requestStop(UUID id) {
     return jdbc.sql(
                 """
-                UPDATE runs SET status = 'running', worker_id = :worker, started_at = now(),
-                       lease_expires_at = now() + make_interval(secs => :lease)
-                WHERE id = :id AND status = 'queued'""")
+                UPDATE runs SET stop_requested_at = now()
+                WHERE id = :id AND status IN ('queued', 'running') AND stop_requested_at IS NULL""")
             .param("id", id)
-            .param("worker", workerId)
-            .param("lease", (double) lease.toMillis() / 1000.0)
             .update()
         == 1;
   }

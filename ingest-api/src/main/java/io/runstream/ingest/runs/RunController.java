@@ -37,6 +37,7 @@ public class RunController {
   private final RunStore runs;
   private final Links links;
   private final IngestProperties properties;
+  private final io.runstream.ingest.control.RunStopper stopper;
 
   public RunController(
       CallerResolver callers,
@@ -44,7 +45,9 @@ public class RunController {
       RequestFields fields,
       RunStore runs,
       Links links,
-      IngestProperties properties) {
+      IngestProperties properties,
+      io.runstream.ingest.control.RunStopper stopper) {
+    this.stopper = stopper;
     this.callers = callers;
     this.admission = admission;
     this.fields = fields;
@@ -76,6 +79,19 @@ public class RunController {
     answer.put("stream_url", links.runStream(run.runId()));
     answer.put("status_url", links.run(run.runId()));
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+  }
+
+  /** Cancels a live run; idempotent, and a finished run stays as it is. 202 with the run's status. */
+  @PostMapping("/{runId}/cancel")
+  public ResponseEntity<Map<String, Object>> cancel(@PathVariable String runId) {
+    Caller caller = callers.current();
+    RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    stopper.stop(run, "cancelled");
+    RunRow now = runs.find(run.id()).orElse(run);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("uuid", now.id());
+    body.put("status", now.status().wire());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
   }
 
   /** A run's status. */

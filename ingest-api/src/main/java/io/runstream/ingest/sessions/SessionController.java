@@ -45,6 +45,8 @@ public class SessionController {
   private final Links links;
   private final ApiLimits limits;
   private final IngestProperties properties;
+  private final io.runstream.core.store.RunStore runs;
+  private final io.runstream.ingest.control.RunStopper stopper;
 
   public SessionController(
       CallerResolver callers,
@@ -55,7 +57,11 @@ public class SessionController {
       SessionViews views,
       Links links,
       ApiLimits limits,
-      IngestProperties properties) {
+      IngestProperties properties,
+      io.runstream.core.store.RunStore runs,
+      io.runstream.ingest.control.RunStopper stopper) {
+    this.runs = runs;
+    this.stopper = stopper;
     this.callers = callers;
     this.admission = admission;
     this.fields = fields;
@@ -150,6 +156,17 @@ public class SessionController {
     long count = messages.count(session.id());
     var results = messages.list(session.id(), request.offset(), request.size()).stream().map(views::message).toList();
     return request.answer(links.messages(session.id()), count, results);
+  }
+
+  /** Stops the session's live run; {@code stopped} says whether there was one to stop. */
+  @PostMapping("/{sessionId}/stream/stop")
+  public Map<String, Object> stop(@PathVariable String sessionId) {
+    SessionRow session = session(callers.current(), sessionId);
+    boolean stopped = runs.latest(session.id()).map(run -> stopper.stop(run, "stopped by the user")).orElse(false);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("uuid", session.id());
+    answer.put("stopped", stopped);
+    return answer;
   }
 
   private SessionRow session(Caller caller, String sessionId) {

@@ -82,6 +82,7 @@ public final class CanonicalRenderer {
           node.put("type", "file").put("url", d.url()).put("mediaType", d.mediaType() == null ? "image/png" : d.mediaType());
       case ChunkData.StepFinished d -> node.put("type", "finish-step");
       case ChunkData.Error d -> node.put("type", "error").put("errorText", d.message().isEmpty() ? d.code() : d.message());
+      case ChunkData.RunAborted d -> node.put("type", "abort").put("reason", d.reason() == null ? "stopped" : d.reason());
       case ChunkData.RunFinished d -> {
         node.put("type", "finish");
         if (d.finishReason() != null) {

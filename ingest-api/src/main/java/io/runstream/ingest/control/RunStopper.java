@@ -1,0 +1,64 @@
+package io.runstream.ingest.control;
+
+import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.store.RunRow;
+import io.runstream.core.store.RunStore;
+import io.runstream.schemas.RunControl;
+import io.runstream.schemas.Topics;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * Stops runs cluster-wide. The stop is first recorded on the run's row (so a stop that races the run's start is
+ * seen when a worker claims it), then published on the control topic, which every worker reads; the one holding
+ * the run aborts it. Idempotent: a second stop, or a stop of an ended run, changes nothing.
+ */
+@Service
+public class RunStopper {
+  private final RunStore runs;
+  private final KafkaProducer<UUID, RunControl> producer;
+
+  public RunStopper(RunStore runs, KafkaClients clients) {
+    this.runs = runs;
+    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of());
+  }
+
+  /** Stops the run if it is live; true if this call stopped it. */
+  public boolean stop(RunRow run, String reason) {
+    if (run.status().terminal() || !runs.requestStop(run.id())) {
+      return false;
+    }
+    try {
+      producer
+          .send(new ProducerRecord<>(Topics.RUN_CONTROL.name(), run.id(), RunControl.stop(run.id(), run.sessionId(), reason)))
+          .get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable();
+    } catch (Exception e) {
+      // The row says stop: a worker that claims the run later still stops it; one running it now may not hear.
+      throw unavailable();
+    }
+    return true;
+  }
+
+  private static ApiException unavailable() {
+    return new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE, "broker_unavailable", "Service Unavailable",
+        "The stop was recorded but could not be delivered to the worker yet; try again.",
+        Map.of("retryable", true), Map.of("Retry-After", "1"));
+  }
+
+  @PreDestroy
+  void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}

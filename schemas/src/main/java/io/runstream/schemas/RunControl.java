@@ -1,0 +1,37 @@
+package io.runstream.schemas;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A control message to whichever worker holds a run: every worker reads the control topic.
+ *
+ * @param v schema version, 1
+ * @param runId the run; the record key
+ * @param sessionId the run's session
+ * @param action {@code stop}
+ * @param reason why, shown to readers in the {@code abort} event
+ * @param requestedAt when it was asked
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunControl(int v, UUID runId, UUID sessionId, String action, String reason, Instant requestedAt) {
+  /** The current schema version. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** Stop the run: abort the model stream, keep the partial text, end the run as cancelled. */
+  public static final String STOP = "stop";
+
+  public RunControl {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(requestedAt, "requestedAt");
+  }
+
+  /** A stop request. */
+  public static RunControl stop(UUID runId, UUID sessionId, String reason) {
+    return new RunControl(SCHEMA_VERSION, runId, sessionId, STOP, reason, Instant.now());
+  }
+}
