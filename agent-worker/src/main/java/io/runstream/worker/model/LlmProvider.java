@@ -7,4 +7,12 @@ public interface LlmProvider {
 
   /** Streams the answer to {@code request} into {@code stream}, returning when the model is done or stopped. */
   LlmResult stream(LlmRequest request, LlmStream stream) throws Exception;
+
+  /**
+   * A short title for a conversation that starts with {@code firstMessage}. Providers backed by a real model ask
+   * it; the default is a deterministic summary of the message.
+   */
+  default String title(String modelId, String firstMessage, String firstAnswer) throws Exception {
+    return Titles.fromMessage(firstMessage);
+  }
 }

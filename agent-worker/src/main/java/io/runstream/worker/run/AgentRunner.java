@@ -31,6 +31,7 @@ public class AgentRunner {
   private final ChunkSender producer;
   private final MessageStore messages;
   private final RunStore runs;
+  private final io.runstream.core.store.SessionStore sessions;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final Map<String, LlmProvider> providers;
@@ -39,12 +40,14 @@ public class AgentRunner {
       ChunkSender producer,
       MessageStore messages,
       RunStore runs,
+      io.runstream.core.store.SessionStore sessions,
       Tokenizer tokenizer,
       WorkerProperties properties,
       List<LlmProvider> providers) {
     this.producer = producer;
     this.messages = messages;
     this.runs = runs;
+    this.sessions = sessions;
     this.tokenizer = tokenizer;
     this.properties = properties;
     this.providers = providers.stream().collect(Collectors.toMap(LlmProvider::name, Function.identity()));
@@ -110,6 +113,7 @@ public class AgentRunner {
       } else {
         emitter.emit(null, new ChunkData.StepFinished(result.finishReason()));
         emitter.emit(null, new ChunkData.RunFinished("completed", result.finishReason()));
+        title(request, provider);
       }
     } catch (Exception e) {
       LOG.warn("Run {} failed", request.runId(), e);
@@ -146,6 +150,20 @@ public class AgentRunner {
       messages.finish(request.agentMessageId(), "failed", null, null, java.time.Instant.now());
     } catch (RuntimeException e) {
       LOG.error("Run {} could not be ended in the store either; its lease will expire", request.runId(), e);
+    }
+  }
+
+  /** A blank session title is generated after the first completed reply. */
+  private void title(RunRequested request, LlmProvider provider) {
+    try {
+      if (sessions.titleBlank(request.sessionId())) {
+        String title = provider.title(request.model().modelId(), request.input(), null);
+        if (title != null && !title.isBlank()) {
+          sessions.setTitleIfBlank(request.sessionId(), title.strip());
+        }
+      }
+    } catch (Exception e) {
+      LOG.warn("Run {}: no title generated: {}", request.runId(), e.getMessage());
     }
   }
 

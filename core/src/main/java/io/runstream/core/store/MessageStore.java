@@ -62,6 +62,33 @@ public class MessageStore {
         .update();
   }
 
+  /** The message, if it belongs to the session. */
+  public java.util.Optional<MessageRow> find(UUID sessionId, UUID id) {
+    return jdbc.sql(SELECT + " WHERE m.session_id = :session AND m.id = :id")
+        .param("session", sessionId)
+        .param("id", id)
+        .query(MessageStore::map)
+        .optional();
+  }
+
+  /** Creates or replaces the feedback on a message; returns when it was given. */
+  public Instant putFeedback(UUID messageId, UUID sessionId, String rating, String body, Instant now) {
+    jdbc.sql(
+            """
+            INSERT INTO feedback (message_id, session_id, rating, body, created_at, updated_at)
+            VALUES (:message, :session, :rating, :body, :now, :now)
+            ON CONFLICT (message_id) DO UPDATE
+              SET rating = EXCLUDED.rating, body = EXCLUDED.body, created_at = EXCLUDED.created_at,
+                  updated_at = EXCLUDED.updated_at""")
+        .param("message", messageId)
+        .param("session", sessionId)
+        .param("rating", rating)
+        .param("body", body)
+        .param("now", Timestamp.from(now))
+        .update();
+    return now;
+  }
+
   /** A page of the session's transcript, oldest first. */
   public List<MessageRow> list(UUID sessionId, long offset, int limit) {
     return jdbc.sql(SELECT + " WHERE m.session_id = :session ORDER BY m.ordinal OFFSET :offset LIMIT :limit")

@@ -68,6 +68,23 @@ public class SessionStore {
         .update();
   }
 
+  /** True if the session's title is still blank. */
+  public boolean titleBlank(UUID id) {
+    return jdbc.sql("SELECT title = '' FROM sessions WHERE id = :id")
+        .param("id", id)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
+  }
+
+  /** Sets a generated title unless the session has one meanwhile. */
+  public void setTitleIfBlank(UUID id, String title) {
+    jdbc.sql("UPDATE sessions SET title = :title, updated_at = now() WHERE id = :id AND title = ''")
+        .param("id", id)
+        .param("title", title)
+        .update();
+  }
+
   /** A page of the user's sessions, newest first. */
   public List<SessionRow> listForUser(UUID orgId, UUID userId, long offset, int limit) {
     return jdbc.sql(SELECT + " WHERE s.org_id = :org AND s.user_id = :user ORDER BY s.created_at DESC, s.id DESC OFFSET :offset LIMIT :limit")

@@ -158,6 +158,37 @@ public class SessionController {
     return request.answer(links.messages(session.id()), count, results);
   }
 
+  /** Creates or replaces the feedback on an agent message; 400 on a user message. */
+  @PostMapping(path = "/{sessionId}/messages/{messageId}/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
+  public Map<String, Object> feedback(
+      @PathVariable String sessionId, @PathVariable String messageId, @RequestBody JsonNode raw) {
+    SessionRow session = session(callers.current(), sessionId);
+    var message =
+        messages.find(session.id(), Ids.parse(messageId, "Message")).orElseThrow(() -> ApiException.notFound("Message"));
+    JsonNode body = fields.object(raw);
+    String rating = fields.optionalText(body, "rating", 20);
+    if (rating == null || !(rating.equals("positive") || rating.equals("negative"))) {
+      throw ApiException.invalid("rating", "must be positive or negative");
+    }
+    String text = fields.optionalText(body, "body", limits.maxTextChars());
+    if (!"agent".equals(message.senderRole())) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST, "feedback_on_user_message", "Bad Request",
+          "Feedback is for agent messages only.",
+          Map.of("errors", java.util.List.of(Map.of("field", "message_uuid", "reason", "is a user message"))),
+          Map.of());
+    }
+    java.time.Instant at = messages.putFeedback(message.id(), session.id(), rating, text, io.runstream.core.time.Timestamps.now());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("url", links.feedback(session.id(), message.id()));
+    answer.put("session_uuid", session.id());
+    answer.put("message_uuid", message.id());
+    answer.put("rating", rating);
+    answer.put("body", text);
+    answer.put("created_at", io.runstream.core.time.Timestamps.format(at));
+    return answer;
+  }
+
   /** Stops the session's live run; {@code stopped} says whether there was one to stop. */
   @PostMapping("/{sessionId}/stream/stop")
   public Map<String, Object> stop(@PathVariable String sessionId) {
