@@ -16,7 +16,9 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
       "server.shutdown=immediate",
       "runstream.worker.shutdown-grace=1s",
-      "runstream.worker.reap-interval=500ms"
+      "runstream.worker.reap-interval=500ms",
+      "runstream.fanout.max-streams-per-user=30",
+      "runstream.ingest.run-burst=40"
     })
 abstract class PlatformIT {
 

@@ -45,6 +45,24 @@ final class TestApi {
         Duration.ofHours(1));
   }
 
+  static String adminToken(String org, String subject) {
+    return DevTokens.mint(
+        SecurityProperties.DEV_SECRET, subject, org, "Admin " + subject, subject + "@example.com", true,
+        Duration.ofHours(1));
+  }
+
+  Answer put(String path, String token, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request.build());
+  }
+
   static String freshToken() {
     return token("org-" + UUID.randomUUID(), "user-" + UUID.randomUUID());
   }

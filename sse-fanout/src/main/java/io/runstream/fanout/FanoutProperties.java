@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param replayWindow how long after its end a session stream without Last-Event-ID still replays the last run
  * @param startLookback how far back a starting node reads the chunk topic to warm its memory
  * @param logCatchUp how long a resume waits for the chunk log to catch up with memory
+ * @param maxStreamsPerUser most live streams one user may hold on this node; more answer 429
  */
 @Validated
 @ConfigurationProperties("runstream.fanout")
@@ -30,4 +31,5 @@ public record FanoutProperties(
     @DefaultValue("1s") Duration retry,
     @DefaultValue("5m") Duration replayWindow,
     @DefaultValue("2m") Duration startLookback,
-    @DefaultValue("5s") Duration logCatchUp) {}
+    @DefaultValue("5s") Duration logCatchUp,
+    @DefaultValue("100") @Min(1) int maxStreamsPerUser) {}

@@ -30,6 +30,23 @@ public class UsageLedger {
         .update();
   }
 
+  /** The organisation's token budget, or null when unlimited. */
+  public Long budget(UUID orgId) {
+    return jdbc.sql("SELECT token_budget FROM organisations WHERE id = :org")
+        .param("org", orgId)
+        .query((rs, row) -> (Long) rs.getObject(1))
+        .optional()
+        .orElse(null);
+  }
+
+  /** Sets (or, with null, removes) the organisation's token budget. */
+  public void setBudget(UUID orgId, Long tokens) {
+    jdbc.sql("UPDATE organisations SET token_budget = :tokens WHERE id = :org")
+        .param("org", orgId)
+        .param("tokens", tokens)
+        .update();
+  }
+
   /** Tokens the organisation used in all. */
   public long totalTokens(UUID orgId) {
     return jdbc.sql("SELECT COALESCE(sum(input_tokens + output_tokens), 0) FROM usage_ledger WHERE org_id = :org")

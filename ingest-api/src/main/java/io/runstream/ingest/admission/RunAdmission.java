@@ -37,6 +37,7 @@ public class RunAdmission {
   private final TransactionTemplate tx;
   private final RunRequestPublisher publisher;
   private final IngestProperties properties;
+  private final io.runstream.ingest.limits.RunLimits limits;
 
   public RunAdmission(
       SessionStore sessions,
@@ -45,7 +46,9 @@ public class RunAdmission {
       JdbcClient jdbc,
       TransactionTemplate tx,
       RunRequestPublisher publisher,
-      IngestProperties properties) {
+      IngestProperties properties,
+      io.runstream.ingest.limits.RunLimits limits) {
+    this.limits = limits;
     this.sessions = sessions;
     this.messages = messages;
     this.runs = runs;
@@ -71,6 +74,7 @@ public class RunAdmission {
       throw ApiException.invalid(
           "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", properties.modelProviders()));
     }
+    limits.check(caller, input.text());
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
     Written written;
     while (true) {

@@ -30,6 +30,8 @@ public class StreamController {
   private final RunStore runs;
   private final RunStreamWriter writer;
   private final FanoutProperties properties;
+  private final java.util.concurrent.ConcurrentHashMap<UUID, Integer> streamsPerUser =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public StreamController(
       CallerResolver callers,
@@ -69,7 +71,7 @@ public class StreamController {
         return;
       }
     }
-    serve(run, after, response);
+    serve(caller, run, after, response);
   }
 
   /** A run by id, from its first event unless resumed. */
@@ -78,15 +80,35 @@ public class StreamController {
       throws IOException {
     Caller caller = callers.current();
     RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
-    serve(run, ResumePoint.parse(request), response);
+    serve(caller, run, ResumePoint.parse(request), response);
   }
 
-  private void serve(RunRow run, Long after, HttpServletResponse response) throws IOException {
-    RunStreamWriter.Opened opened = writer.open(run, after == null ? run.seqBase() - 1 : after);
-    if (opened == null) {
-      response.setStatus(HttpStatus.NO_CONTENT.value());
-      return;
+  private void serve(Caller caller, RunRow run, Long after, HttpServletResponse response) throws IOException {
+    Integer held = streamsPerUser.compute(caller.userId(), (id, count) -> count == null ? 1 : count + 1);
+    if (held > properties.maxStreamsPerUser()) {
+      release(caller.userId());
+      throw new ApiException(
+          HttpStatus.TOO_MANY_REQUESTS, "too_many_streams", "Too Many Requests",
+          "At most " + properties.maxStreamsPerUser() + " live streams per user; close one first.",
+          java.util.Map.of("retryAfter", 1), java.util.Map.of("Retry-After", "1"));
     }
+    try {
+      RunStreamWriter.Opened opened = writer.open(run, after == null ? run.seqBase() - 1 : after);
+      if (opened == null) {
+        response.setStatus(HttpStatus.NO_CONTENT.value());
+        return;
+      }
+      stream(run, opened, response);
+    } finally {
+      release(caller.userId());
+    }
+  }
+
+  private void release(UUID userId) {
+    streamsPerUser.compute(userId, (id, count) -> count == null || count <= 1 ? null : count - 1);
+  }
+
+  private void stream(RunRow run, RunStreamWriter.Opened opened, HttpServletResponse response) throws IOException {
     response.setStatus(HttpStatus.OK.value());
     response.setContentType("text/event-stream");
     response.setHeader("Cache-Control", "no-cache");
