@@ -26,11 +26,51 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
+  /**
+   * HS256 tokens are checked with the configured secret; when a JWKS is configured, tokens signed with an
+   * asymmetric algorithm are checked against the issuer's keys (and {@code iss}, if configured). Anything else,
+   * {@code alg: none} included, is refused.
+   */
   @Bean
   public JwtDecoder runstreamJwtDecoder(SecurityProperties properties) {
     SecretKeySpec key =
         new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-    return NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+    JwtDecoder hs256 = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+    JwtDecoder jwks = null;
+    if (!properties.jwkSetUri().isBlank()) {
+      NimbusJwtDecoder decoder =
+          NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri())
+              .jwsAlgorithms(algorithms -> {
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256);
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384);
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS512);
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES384);
+                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.PS256);
+              })
+              .build();
+      if (!properties.issuer().isBlank()) {
+        decoder.setJwtValidator(
+            org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuer()));
+      }
+      jwks = decoder;
+    }
+    JwtDecoder issuerKeys = jwks;
+    return token -> {
+      String algorithm;
+      try {
+        algorithm = com.nimbusds.jwt.JWTParser.parse(token).getHeader().getAlgorithm().getName();
+      } catch (java.text.ParseException | RuntimeException e) {
+        throw new org.springframework.security.oauth2.jwt.BadJwtException("Malformed token");
+      }
+      if ("HS256".equals(algorithm)) {
+        return hs256.decode(token);
+      }
+      if (issuerKeys != null && !"none".equalsIgnoreCase(algorithm) && !algorithm.startsWith("HS")) {
+        return issuerKeys.decode(token);
+      }
+      throw new org.springframework.security.oauth2.jwt.BadJwtException("Unsupported algorithm " + algorithm);
+    };
   }
 
   /**
