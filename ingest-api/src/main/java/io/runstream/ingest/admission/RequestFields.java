@@ -68,9 +68,18 @@ public class RequestFields {
     return text;
   }
 
+  /** Rejects NUL (PostgreSQL cannot store it) and unpaired surrogates (not Unicode text). */
   private static void noNul(String field, String text) {
-    if (text.indexOf('\u0000') >= 0) {
-      throw ApiException.invalid(field, "must not contain NUL characters");
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\u0000') {
+        throw ApiException.invalid(field, "must not contain NUL characters");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiException.invalid(field, "must be valid Unicode text (an unpaired surrogate was found)");
+      }
     }
   }
 
