@@ -16,13 +16,13 @@ class AuthenticationIT extends PlatformIT {
   void shouldAcceptTokensSignedByTheConfiguredIssuerAndRefuseOthers() throws Exception {
     TestApi api = api();
     String org = "org-" + UUID.randomUUID();
-    String good = TestIssuer.get().token(org, "federated", TestIssuer.ISSUER, false);
+    String good = TestIssuer.get().token(org, "federated", TestIssuer.get().issuer(), false);
     assertThat(api.get("/api/v1/sessions", good).status()).isEqualTo(200);
     assertThat(api.post("/api/v1/sessions", good, TestApi.sessionBody("via jwks", 5, 0)).status()).isEqualTo(201);
     assertThat(api.get("/api/v1/sessions", good).json().path("count").asInt()).isEqualTo(1);
     assertThat(api.get("/api/v1/sessions", TestIssuer.get().token(org, "federated", "https://elsewhere", false)).status())
         .isEqualTo(401);
-    assertThat(api.get("/api/v1/sessions", TestIssuer.get().token(org, "federated", TestIssuer.ISSUER, true)).status())
+    assertThat(api.get("/api/v1/sessions", TestIssuer.get().token(org, "federated", TestIssuer.get().issuer(), true)).status())
         .isEqualTo(401);
   }
 
@@ -43,6 +43,12 @@ class AuthenticationIT extends PlatformIT {
     try (TestApi.Stream stream =
         api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=" + TestApi.freshToken()))) {
       assertThat(stream.status).isEqualTo(404);
+    }
+    for (String bad : BadInputIT.badTokens()) {
+      try (TestApi.Stream stream =
+          api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=" + bad))) {
+        assertThat(stream.status).as(bad).isEqualTo(401);
+      }
     }
     TestApi.Answer notAStream =
         api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions/" + sessionId))

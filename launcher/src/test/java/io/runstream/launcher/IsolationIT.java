@@ -33,6 +33,11 @@ class IsolationIT extends PlatformIT {
     assertThat(api.post("/api/v1/sessions/" + sessionId + "/messages", stranger, "{\"text\":\"hi\"}").status()).isEqualTo(404);
     assertThat(api.post("/api/v1/runs", stranger, "{\"input\":\"hi\",\"session_uuid\":\"" + sessionId + "\"}").status())
         .isEqualTo(404);
+    assertThat(api.post("/api/v1/runs/" + runId + "/cancel", stranger, "").status()).isEqualTo(404);
+    assertThat(api.post("/api/v1/sessions/" + sessionId + "/stream/stop", stranger, "").status()).isEqualTo(404);
+    String agentMessage = created.json().path("message_uuid").asString();
+    assertThat(api.post("/api/v1/sessions/" + sessionId + "/messages/" + agentMessage + "/feedback", stranger,
+        "{\"rating\":\"positive\"}").status()).isEqualTo(404);
     assertThat(api.get("/api/v1/sessions", stranger).json().path("count").asLong()).isZero();
     assertThat(api.get("/api/v1/sessions", owner).json().path("count").asLong()).isEqualTo(1);
   }

@@ -31,8 +31,7 @@ abstract class PlatformIT {
     registry.add("spring.datasource.url", () -> platform.postgres().jdbcUrl());
     registry.add("spring.datasource.username", () -> platform.postgres().username());
     registry.add("spring.datasource.password", () -> platform.postgres().password());
-    registry.add("runstream.security.jwk-set-uri", () -> TestIssuer.get().jwksUri());
-    registry.add("runstream.security.issuer", () -> TestIssuer.ISSUER);
+    registry.add("runstream.security.issuer-uri", () -> TestIssuer.get().issuer());
   }
 
   TestApi api() {

@@ -76,4 +76,20 @@ class RunLifecycleIT extends PlatformIT {
     // The prompt counted instructions and inline history: more than the message alone.
     assertThat(inputTokens).isGreaterThan(8);
   }
+
+  @Test
+  void shouldAnswer409ToAToolResultTheRunIsNotWaitingFor() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String runId = api.post("/api/v1/runs", token, "{\"input\":\"x\",\"simulation\":{\"output_tokens\":300,\"tokens_per_second\":50}}")
+        .json().path("run_uuid").asString();
+    TestApi.Answer answer = api.post("/api/v1/runs/" + runId + "/tool-results", token, "{\"toolCallId\":\"call_1\",\"output\":{\"ok\":true}}");
+    assertThat(answer.status()).isEqualTo(409);
+    assertThat(answer.json().path("code").asString()).isEqualTo("no_pending_tool_call");
+    assertThat(api.post("/api/v1/runs/" + runId + "/tool-results", token, "{\"output\":1}").status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/runs/" + runId + "/tool-results", token, "{\"toolCallId\":\"c\"}").status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/runs/" + runId + "/tool-results", TestApi.freshToken(), "{\"toolCallId\":\"c\",\"output\":1}").status())
+        .isEqualTo(404);
+    api.post("/api/v1/runs/" + runId + "/cancel", token, "");
+  }
 }

@@ -18,7 +18,6 @@ import java.util.Date;
 
 /** A stand-in identity provider for the tests: an RSA key pair and its JWKS served on loopback. */
 final class TestIssuer {
-  static final String ISSUER = "https://issuer.runstream.test";
   private static TestIssuer instance;
 
   private final RSAKey key;
@@ -32,6 +31,17 @@ final class TestIssuer {
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, jwks.length);
       exchange.getResponseBody().write(jwks);
+      exchange.close();
+    });
+    String issuer = "http://127.0.0.1:" + server.getAddress().getPort();
+    byte[] discovery =
+        ("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/jwks\",\"subject_types_supported\":[\"public\"],"
+                + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")
+            .getBytes(StandardCharsets.UTF_8);
+    server.createContext("/.well-known/openid-configuration", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, discovery.length);
+      exchange.getResponseBody().write(discovery);
       exchange.close();
     });
     server.start();
@@ -50,8 +60,9 @@ final class TestIssuer {
     return instance;
   }
 
-  String jwksUri() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
+  /** The issuer URI: its discovery document names the JWKS. */
+  String issuer() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** An RS256 token signed with this issuer's key (or another, to test refusal). */

@@ -39,21 +39,25 @@ public class SecurityConfiguration {
     JwtDecoder jwks = null;
     if (!properties.jwkSetUri().isBlank()) {
       NimbusJwtDecoder decoder =
-          NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri())
-              .jwsAlgorithms(algorithms -> {
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256);
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384);
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS512);
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES384);
-                algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.PS256);
-              })
-              .build();
-      if (!properties.issuer().isBlank()) {
+          NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).jwsAlgorithms(SecurityConfiguration::asymmetric).build();
+      if (!properties.issuerUri().isBlank()) {
         decoder.setJwtValidator(
-            org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuer()));
+            org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
       }
       jwks = decoder;
+    } else if (!properties.issuerUri().isBlank()) {
+      // Discovery on first use, so that an issuer that is down at start-up does not keep the service down.
+      jwks =
+          new org.springframework.security.oauth2.jwt.SupplierJwtDecoder(
+              () -> {
+                NimbusJwtDecoder decoder =
+                    NimbusJwtDecoder.withIssuerLocation(properties.issuerUri())
+                        .jwsAlgorithms(SecurityConfiguration::asymmetric)
+                        .build();
+                decoder.setJwtValidator(
+                    org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
+                return decoder;
+              });
     }
     JwtDecoder issuerKeys = jwks;
     return token -> {
@@ -71,6 +75,15 @@ public class SecurityConfiguration {
       }
       throw new org.springframework.security.oauth2.jwt.BadJwtException("Unsupported algorithm " + algorithm);
     };
+  }
+
+  private static void asymmetric(java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256);
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384);
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS512);
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES384);
+    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.PS256);
   }
 
   /**

@@ -61,6 +61,20 @@ public class ChunkLogStore {
     return inserted;
   }
 
+  /** True if the run made a client-side tool call with this id that has no result yet. */
+  public boolean pendingClientToolCall(UUID runId, String toolCallId) {
+    return jdbc.sql(
+            """
+            SELECT EXISTS (SELECT 1 FROM run_chunks c WHERE c.run_id = :run AND c.type = 'tool.call'
+                             AND c.data->>'toolCallId' = :call AND c.data->>'origin' = 'client')
+               AND NOT EXISTS (SELECT 1 FROM run_chunks r WHERE r.run_id = :run AND r.type = 'tool.result'
+                             AND r.data->>'toolCallId' = :call)""")
+        .param("run", runId)
+        .param("call", toolCallId)
+        .query(Boolean.class)
+        .single();
+  }
+
   /** The run's chunks with seq above {@code after}, in order, at most {@code limit}. */
   public List<RunChunk> read(UUID runId, long after, int limit) {
     return jdbc.sql(

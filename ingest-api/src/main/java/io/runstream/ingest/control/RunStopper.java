@@ -50,6 +50,21 @@ public class RunStopper {
     return true;
   }
 
+  /** Sends a client tool's result to the worker holding the run. */
+  public void sendToolResult(RunRow run, String toolCallId, tools.jackson.databind.JsonNode output) {
+    try {
+      producer
+          .send(new ProducerRecord<>(Topics.RUN_CONTROL.name(), run.id(),
+              RunControl.toolResult(run.id(), run.sessionId(), toolCallId, output)))
+          .get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable();
+    } catch (Exception e) {
+      throw unavailable();
+    }
+  }
+
   private static ApiException unavailable() {
     return new ApiException(
         HttpStatus.SERVICE_UNAVAILABLE, "broker_unavailable", "Service Unavailable",

@@ -38,6 +38,7 @@ public class RunController {
   private final Links links;
   private final IngestProperties properties;
   private final io.runstream.ingest.control.RunStopper stopper;
+  private final io.runstream.core.store.ChunkLogStore chunkLog;
 
   public RunController(
       CallerResolver callers,
@@ -46,8 +47,10 @@ public class RunController {
       RunStore runs,
       Links links,
       IngestProperties properties,
-      io.runstream.ingest.control.RunStopper stopper) {
+      io.runstream.ingest.control.RunStopper stopper,
+      io.runstream.core.store.ChunkLogStore chunkLog) {
     this.stopper = stopper;
+    this.chunkLog = chunkLog;
     this.callers = callers;
     this.admission = admission;
     this.fields = fields;
@@ -92,6 +95,34 @@ public class RunController {
     body.put("uuid", now.id());
     body.put("status", now.status().wire());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
+  }
+
+  /**
+   * Answers a client-side tool call the run is waiting for; 409 {@code no_pending_tool_call} when the run is not
+   * waiting for that call (ended, or no such client call).
+   */
+  @PostMapping(path = "/{runId}/tool-results", consumes = MediaType.APPLICATION_JSON_VALUE)
+  public ResponseEntity<Map<String, Object>> toolResult(@PathVariable String runId, @RequestBody JsonNode raw) {
+    Caller caller = callers.current();
+    RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    JsonNode body = fields.object(raw);
+    String toolCallId = fields.optionalText(body, "toolCallId", 200);
+    if (toolCallId == null || toolCallId.isBlank()) {
+      throw ApiException.invalid("toolCallId", "is required");
+    }
+    if (!body.has("output")) {
+      throw ApiException.invalid("output", "is required (any JSON value)");
+    }
+    if (run.status().terminal() || !chunkLog.pendingClientToolCall(run.id(), toolCallId)) {
+      throw new ApiException(
+          HttpStatus.CONFLICT, "no_pending_tool_call", "Conflict",
+          "The run is not waiting for a client tool call with this id.");
+    }
+    stopper.sendToolResult(run, toolCallId, body.get("output"));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("uuid", run.id());
+    answer.put("toolCallId", toolCallId);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
   }
 
   /** A run's status. */
