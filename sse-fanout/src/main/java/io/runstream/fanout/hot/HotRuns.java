@@ -33,6 +33,7 @@ public class HotRuns {
     this.slowReaders = meters.counter("runstream.fanout.readers.disconnected.slow");
     Gauge.builder("runstream.fanout.hot.runs", runs, Map::size).register(meters);
     Gauge.builder("runstream.fanout.hot.bytes", bytes, AtomicLong::get).register(meters);
+    Gauge.builder("runstream.fanout.readers", this, HotRuns::readers).register(meters);
   }
 
   /** Appends a chunk consumed from Kafka (consumer thread). */

@@ -38,15 +38,22 @@ public class RunStreamWriter {
   private final HotRuns hot;
   private final ChunkLogStore log;
   private final RunStore runs;
+  private final io.runstream.fanout.warm.KafkaReplay kafka;
   private final FanoutProperties properties;
   private final AtomicInteger streams = new AtomicInteger();
   private final Timer delivery;
 
   public RunStreamWriter(
-      HotRuns hot, ChunkLogStore log, RunStore runs, FanoutProperties properties, MeterRegistry meters) {
+      HotRuns hot,
+      ChunkLogStore log,
+      RunStore runs,
+      io.runstream.fanout.warm.KafkaReplay kafka,
+      FanoutProperties properties,
+      MeterRegistry meters) {
     this.hot = hot;
     this.log = log;
     this.runs = runs;
+    this.kafka = kafka;
     this.properties = properties;
     meters.gauge("runstream.fanout.streams.live", streams);
     this.delivery =
@@ -113,7 +120,11 @@ public class RunStreamWriter {
       out.write(opening());
       out.flush();
       if (attachment == null || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
-        // Memory does not hold the start of what this reader needs: the chunk log does.
+        // Memory does not hold the start of what this reader needs: a live run is read back from Kafka (warm), a
+        // finished one from the chunk log (cold); whatever the warm read could not give, the log does.
+        if (!opened.run.status().terminal()) {
+          cursor.fillFromKafka(attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1);
+        }
         cursor.fillFromLog(Long.MAX_VALUE, 0);
         if (cursor.done) {
           return End.FINISHED;
@@ -209,8 +220,13 @@ public class RunStreamWriter {
           }
           continue;
         }
-        if (chunk.seq() > expected && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
-          return false;
+        if (chunk.seq() > expected) {
+          if (!run.status().terminal()) {
+            fillFromKafka(chunk.seq() - 1);
+          }
+          if (chunk.seq() > expected && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
+            return false;
+          }
         }
         emit(chunk);
         if (live) {
@@ -237,6 +253,28 @@ public class RunStreamWriter {
         return End.FINISHED;
       }
       return endOfTerminalRun();
+    }
+
+    /** Writes what Kafka holds of the run from {@code expected} up to {@code upTo} (the warm tier). */
+    void fillFromKafka(long upTo) throws IOException {
+      if (!io.runstream.fanout.warm.KafkaReplay.locatable(run)) {
+        run = runs.find(run.id()).orElse(run);
+      }
+      IOException[] failed = new IOException[1];
+      kafka.read(run, expected, upTo, properties.logCatchUp(), chunk -> {
+        if (failed[0] != null || done || chunk.seq() != expected) {
+          return;
+        }
+        try {
+          emit(HotChunk.of(chunk));
+        } catch (IOException e) {
+          failed[0] = e;
+        }
+      });
+      if (failed[0] != null) {
+        throw failed[0];
+      }
+      out.flush();
     }
 
     /**

@@ -1,0 +1,110 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runstream.fanout.FanoutApplication;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two fan-out nodes (the platform's own and a second one): a reader on node A that is cut off reconnects to node B
+ * with its Last-Event-ID and gets exactly the rest, live or after the end, and a node started after a run began
+ * still serves all of it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoNodesIT extends PlatformIT {
+  private ConfigurableApplicationContext nodeB;
+
+  @BeforeAll
+  void startSecondNode() {
+    nodeB = startNode(Map.of());
+  }
+
+  @AfterAll
+  void stopSecondNode() {
+    if (nodeB != null) {
+      nodeB.close();
+    }
+  }
+
+  private static ConfigurableApplicationContext startNode(Map<String, Object> extra) {
+    EmbeddedPlatform platform = EmbeddedPlatform.shared();
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", 0);
+    properties.put("server.shutdown", "immediate");
+    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
+    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
+    properties.put("spring.datasource.username", platform.postgres().username());
+    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.putAll(extra);
+    return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
+  }
+
+  private static TestApi api(ConfigurableApplicationContext context) {
+    return new TestApi(((WebServerApplicationContext) context).getWebServer().getPort());
+  }
+
+  @Test
+  void shouldGiveAReaderCutOffOnNodeAExactlyTheRestOnNodeB() throws Exception {
+    TestApi nodeA = api();
+    TestApi b = api(nodeB);
+    String token = TestApi.freshToken();
+    String sessionId = nodeA.post("/api/v1/sessions", token, TestApi.sessionBody("two nodes", 150, 100)).json().path("uuid").asString();
+    String path = "/api/v1/sessions/" + sessionId + "/stream";
+    List<TestApi.Event> whole;
+    List<TestApi.Event> stitched = new ArrayList<>();
+    try (TestApi.Stream reference = b.stream(path, token)) {
+      try (TestApi.Stream onA = nodeA.stream(path, token)) {
+        stitched.addAll(onA.take(12, Duration.ofSeconds(20)));
+      }
+      try (TestApi.Stream onB =
+          b.stream(path, token, Map.of("Last-Event-ID", Long.toString(stitched.getLast().seq())))) {
+        stitched.addAll(onB.untilDone(Duration.ofSeconds(30)));
+      }
+      whole = reference.untilDone(Duration.ofSeconds(30));
+    }
+    assertThat(stitched).isEqualTo(whole);
+    assertThat(whole.getLast().done()).isTrue();
+  }
+
+  @Test
+  void shouldServeALiveRunFromItsStartOnANodeStartedAfterTheRunBegan() throws Exception {
+    TestApi nodeA = api();
+    String token = TestApi.freshToken();
+    String runId =
+        nodeA.post("/api/v1/runs", token, "{\"input\":\"late node\",\"simulation\":{\"output_tokens\":1200,\"tokens_per_second\":120}}")
+            .json().path("run_uuid").asString();
+    String path = "/api/v1/runs/" + runId + "/stream";
+    List<TestApi.Event> whole;
+    try (TestApi.Stream reference = nodeA.stream(path, token)) {
+      reference.take(20, Duration.ofSeconds(20));
+      // A node that starts now, with no look-back, never saw the run's start: it reads it back from Kafka.
+      ConfigurableApplicationContext late = startNode(Map.of("runstream.fanout.start-lookback", "0s"));
+      try {
+        try (TestApi.Stream fromLate = api(late).stream(path, token)) {
+          List<TestApi.Event> events = fromLate.untilDone(Duration.ofSeconds(30));
+          try (TestApi.Stream again = nodeA.stream(path, token)) {
+            whole = again.untilDone(Duration.ofSeconds(30));
+          }
+          assertThat(events).isEqualTo(whole);
+          assertThat(late.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+              .counter("runstream.fanout.resume.kafka").count()).isPositive();
+        }
+      } finally {
+        late.close();
+      }
+    }
+    assertThat(whole.getFirst().type()).isEqualTo("start");
+  }
+}
