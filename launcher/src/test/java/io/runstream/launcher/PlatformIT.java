@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.worker.shutdown-grace=1s",
       "runstream.worker.reap-interval=500ms",
       "runstream.fanout.max-streams-per-user=30",
+      "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40"
     })
 abstract class PlatformIT {
