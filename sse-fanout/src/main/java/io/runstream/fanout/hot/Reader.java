@@ -1,7 +1,7 @@
 package io.runstream.fanout.hot;
 
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +15,8 @@ public final class Reader {
   private volatile boolean closed;
 
   Reader(int capacity) {
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    // Linked, not an array: an idle reader holds no slots (an array of 10,000 would cost 40 KiB per connection).
+    this.queue = new LinkedBlockingQueue<>(capacity);
   }
 
   /** Called by the consumer thread; never blocks. */

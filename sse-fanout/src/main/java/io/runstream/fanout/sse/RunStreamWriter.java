@@ -60,6 +60,7 @@ public class RunStreamWriter {
         Timer.builder("runstream.fanout.delivery.latency")
             .description("chunk produce timestamp to written to the socket, live events only")
             .publishPercentileHistogram()
+            .publishPercentiles(0.5, 0.99)
             .register(meters);
   }
 

@@ -1,0 +1,296 @@
+package io.runstream.bench;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.runstream.core.identity.DevTokens;
+import io.runstream.core.identity.SecurityProperties;
+import io.runstream.fanout.FanoutApplication;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import io.runstream.launcher.RunstreamApplication;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@code bin/runstream bench [scenario...]}: starts the embedded default in this JVM on free ports and a fresh data
+ * directory, runs the scenarios (all by default: {@code latency throughput resume idle}) and logs a Markdown report,
+ * also written to {@code target/bench-report.md} of the working directory.
+ */
+public final class Bench {
+  private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+
+  private final int port;
+  private final String base;
+  private final String token;
+  private final MeterRegistry meters;
+  private final EmbeddedPlatform platform;
+  private final List<String> report = new ArrayList<>();
+
+  private Bench(ConfigurableApplicationContext app, EmbeddedPlatform platform) {
+    this.port = port(app);
+    this.base = "http://127.0.0.1:" + port;
+    this.token = DevTokens.mint(SecurityProperties.DEV_SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+    this.meters = app.getBean(MeterRegistry.class);
+    this.platform = platform;
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> scenarios = args.length == 0 ? List.of("latency", "throughput", "resume", "idle") : Arrays.asList(args);
+    Path dir = Files.createTempDirectory("runstream-bench-");
+    EmbeddedPlatform platform = EmbeddedPlatform.start(dir, 0, 0, 8);
+    ConfigurableApplicationContext app = start(RunstreamApplication.class, platform, Map.of());
+    Bench bench = new Bench(app, platform);
+    bench.header(scenarios);
+    try {
+      for (String scenario : scenarios) {
+        switch (scenario) {
+          case "latency" -> bench.latency(100, 10, 20, Duration.ofSeconds(15));
+          case "throughput" -> {
+            bench.throughputHeader();
+            bench.throughput(1, 100, 20_000);
+            bench.throughput(10, 10, 5_000);
+            bench.throughput(50, 4, 1_000);
+            bench.report.add("");
+          }
+          case "resume" -> bench.resume();
+          case "idle" -> bench.idle(Integer.getInteger("bench.idle", 10_000));
+          default -> LOG.warn("Unknown scenario {}", scenario);
+        }
+      }
+    } finally {
+      String text = String.join("\n", bench.report) + "\n";
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(Path.of("target", "bench-report.md"), text);
+      LOG.info("Report:\n{}", text);
+      app.close();
+      platform.close();
+    }
+    System.exit(0);
+  }
+
+  static ConfigurableApplicationContext start(Class<?> application, EmbeddedPlatform platform, Map<String, Object> extra) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", 0);
+    properties.put("server.shutdown", "immediate");
+    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
+    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
+    properties.put("spring.datasource.username", platform.postgres().username());
+    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.put("runstream.ingest.run-burst", 1_000_000);
+    properties.put("runstream.ingest.runs-per-minute", 1_000_000);
+    properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
+    properties.put("runstream.fanout.hot-finished-ttl", "3s");
+    properties.put("server.tomcat.accept-count", 10_000);
+    properties.putAll(extra);
+    return new SpringApplicationBuilder(application).properties(properties).run();
+  }
+
+  static int port(ConfigurableApplicationContext context) {
+    return ((WebServerApplicationContext) context).getWebServer().getPort();
+  }
+
+  private void header(List<String> scenarios) {
+    report.add("### Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    report.add("");
+    report.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap, Java " + Runtime.version()
+        + "; everything (broker, PostgreSQL, four services, load generator) on this one machine.");
+    report.add("Scenarios: " + String.join(", ", scenarios));
+    report.add("");
+  }
+
+  private String createRun(int tokens, double pace) throws Exception {
+    String body = SseClient.post(base + "/api/v1/runs", token,
+        "{\"input\":\"bench\",\"simulation\":{\"output_tokens\":" + tokens + ",\"tokens_per_second\":" + pace + ",\"seed\":1}}");
+    return SseClient.field(body, "run_uuid");
+  }
+
+  /** R runs × K readers, paced: the fan-out's added latency (produce → written to the socket), server-side. */
+  private void latency(int runs, int readers, double pace, Duration length) throws Exception {
+    Timer timer = meters.get("runstream.fanout.delivery.latency").timer();
+    long before = timer.count();
+    int tokens = (int) (pace * length.toSeconds());
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<SseClient.Read>> reads = new ArrayList<>();
+      for (int r = 0; r < runs; r++) {
+        String run = createRun(tokens, pace);
+        for (int k = 0; k < readers; k++) {
+          reads.add(pool.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
+        }
+      }
+      long events = 0;
+      for (Future<SseClient.Read> read : reads) {
+        events += read.get(5, TimeUnit.MINUTES).events();
+      }
+      double p50 = 0;
+      double p99 = 0;
+      for (ValueAtPercentile value : timer.takeSnapshot().percentileValues()) {
+        if (value.percentile() == 0.5) {
+          p50 = value.value(TimeUnit.MILLISECONDS);
+        } else if (value.percentile() == 0.99) {
+          p99 = value.value(TimeUnit.MILLISECONDS);
+        }
+      }
+      report.add("#### Delivery latency at " + runs * readers + " concurrent streams");
+      report.add("");
+      report.add(String.format(Locale.ROOT,
+          "%d runs × %d readers, %.0f tokens/s each for %d s; %,d events delivered, %,d timed server-side "
+              + "(chunk produce timestamp → written to the socket).", runs, readers, pace, length.toSeconds(), events,
+          timer.count() - before));
+      report.add("");
+      report.add("| p50 | p99 | goal |");
+      report.add("|---|---|---|");
+      report.add(String.format(Locale.ROOT, "| %.1f ms | %.1f ms | p50 ≤ 3 ms, p99 ≤ 25 ms |", p50, p99));
+      report.add("");
+    }
+  }
+
+  /** R runs × K readers as fast as the worker produces: delivered events per second. */
+  private void throughput(int runs, int readers, int tokens) throws Exception {
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<SseClient.Read>> reads = new ArrayList<>();
+      long started = System.nanoTime();
+      for (int r = 0; r < runs; r++) {
+        String run = createRun(tokens, 0);
+        for (int k = 0; k < readers; k++) {
+          reads.add(pool.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
+        }
+      }
+      long events = 0;
+      int complete = 0;
+      for (Future<SseClient.Read> read : reads) {
+        SseClient.Read result = read.get(10, TimeUnit.MINUTES);
+        events += result.events();
+        complete += result.done() ? 1 : 0;
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      report.add(String.format(Locale.ROOT,
+          "| %d × %d | %,d | %,d | %.1f s | %,.0f events/s | %d/%d |", runs, readers, tokens, events, seconds,
+          events / seconds, complete, reads.size()));
+      LOG.info("throughput {}x{}: {} events in {} s", runs, readers, events, seconds);
+    }
+  }
+
+  private void throughputHeader() {
+    report.add("#### Delivered events per second, runs streamed live as fast as the worker produces");
+    report.add("");
+    report.add("| runs × readers | tokens per run | events delivered | wall time | delivered | complete reads |");
+    report.add("|---|---|---|---|---|---|");
+  }
+
+  /** Reconnect → first missed event, per tier. */
+  private void resume() throws Exception {
+    report.add("#### Reconnect → first missed event, per tier");
+    report.add("");
+    report.add("| tier | samples | p50 | p99 | goal |");
+    report.add("|---|---|---|---|---|");
+    // Hot: finished runs still in memory.
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String run = createRun(200, 0);
+      SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false);
+      runs.add(run);
+    }
+    tier("hot (memory)", runs, base, "p99 ≤ 20 ms");
+    // Warm: live runs read on a node that has not seen their start (no look-back): from Kafka.
+    ConfigurableApplicationContext late =
+        start(FanoutApplication.class, platform, Map.of("runstream.fanout.start-lookback", "0s"));
+    try {
+      List<String> live = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        live.add(createRun(100_000, 5));
+      }
+      Thread.sleep(2_000);
+      tier("warm (Kafka)", live, "http://127.0.0.1:" + port(late), "p99 ≤ 200 ms");
+      for (String run : live) {
+        SseClient.post(base + "/api/v1/runs/" + run + "/cancel", token, "");
+      }
+    } finally {
+      late.close();
+    }
+    // Cold: the finished runs once memory has let them go (finished TTL 3 s; the tail expires every 5 s).
+    Thread.sleep(10_000);
+    tier("cold (PostgreSQL)", runs, base, "p99 ≤ 100 ms");
+    report.add("");
+  }
+
+  private void tier(String name, List<String> runs, String node, String goal) throws Exception {
+    List<Long> samples = new ArrayList<>();
+    for (String run : runs) {
+      SseClient.Read read =
+          SseClient.read(node + "/api/v1/runs/" + run + "/stream", token, Map.of("Last-Event-ID", "10"), true);
+      if (read.firstEventNanos() > 0) {
+        samples.add(read.firstEventNanos());
+      }
+    }
+    samples.sort(Long::compare);
+    report.add(String.format(Locale.ROOT, "| %s | %d | %.1f ms | %.1f ms | %s |", name, samples.size(),
+        percentile(samples, 0.5) / 1e6, percentile(samples, 0.99) / 1e6, goal));
+  }
+
+  private static double percentile(List<Long> sorted, double p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+  }
+
+  /** N idle SSE connections held by a separate process: heap per connection on this node. */
+  private void idle(int count) throws Exception {
+    String run = createRun(100_000, 0.01);
+    long heapBefore = heapAfterGc();
+    Path ready = Files.createTempFile("idle-ready", ".txt");
+    Files.delete(ready);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), IdleClients.class.getName(), Integer.toString(count),
+                Integer.toString(port), "/api/v1/runs/" + run + "/stream", token, ready.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+    Process clients = builder.start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (!Files.exists(ready) && clients.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    int open = Files.exists(ready) ? Integer.parseInt(Files.readString(ready).strip()) : 0;
+    long heapAfter = heapAfterGc();
+    // -Dbench.hold=SECONDS keeps the connections open for a look with jmap or JFR.
+    Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("bench.hold", 0)));
+    clients.getOutputStream().close();
+    clients.waitFor(60, TimeUnit.SECONDS);
+    SseClient.post(base + "/api/v1/runs/" + run + "/cancel", token, "");
+    report.add("#### Idle connections");
+    report.add("");
+    report.add("| connections held | heap before | heap after | heap per connection | goal |");
+    report.add("|---|---|---|---|---|");
+    report.add(String.format(Locale.ROOT, "| %,d | %,d MiB | %,d MiB | %.1f KiB | ≥ 40,000 at ≤ 30 KiB each |", open,
+        heapBefore >> 20, heapAfter >> 20, open == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / open));
+    report.add("");
+  }
+
+  private static long heapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(300);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
