@@ -27,7 +27,6 @@ import org.apache.kafka.common.KafkaException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -93,7 +92,7 @@ public class ChunkSink implements SmartLifecycle {
         if (records.isEmpty()) {
           continue;
         }
-        if (persist(records)) {
+        if (persistOrRewind(records)) {
           backoffMs = 100;
         } else {
           TimeUnit.MILLISECONDS.sleep(backoffMs);
@@ -140,7 +139,8 @@ public class ChunkSink implements SmartLifecycle {
     }
     try {
       persisted.increment(writer.write(batch));
-    } catch (TransientDataAccessException | CannotCreateTransactionException | DataAccessResourceFailureException e) {
+    } catch (TransientDataAccessException | DataAccessResourceFailureException
+        | org.springframework.transaction.TransactionException e) {
       LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
       first.forEach(consumer::seek);
       return false;
@@ -150,8 +150,8 @@ public class ChunkSink implements SmartLifecycle {
       for (ChunkBatchWriter.Located located : batch) {
         try {
           persisted.increment(writer.write(List.of(located)));
-        } catch (TransientDataAccessException | CannotCreateTransactionException
-            | DataAccessResourceFailureException transientFailure) {
+        } catch (TransientDataAccessException | DataAccessResourceFailureException
+            | org.springframework.transaction.TransactionException transientFailure) {
           first.forEach(consumer::seek);
           return false;
         } catch (DataAccessException refused) {
@@ -164,6 +164,21 @@ public class ChunkSink implements SmartLifecycle {
     }
     consumer.commitSync(next);
     return true;
+  }
+
+  /** Whatever else goes wrong with a batch, it is rewound, never skipped. */
+  private boolean persistOrRewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    try {
+      return persist(records);
+    } catch (KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.error("Batch failed unexpectedly; rewinding to retry it", e);
+      for (TopicPartition partition : records.partitions()) {
+        consumer.seek(partition, records.records(partition).getFirst().offset());
+      }
+      return false;
+    }
   }
 
   private RunChunk decode(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {

@@ -38,7 +38,9 @@ public class LeaseReaper implements SmartLifecycle {
   private final TransactionTemplate tx;
   private final WorkerProperties properties;
   private final String reaperId;
+  private final String workerId;
   private volatile boolean running;
+  private volatile long lastFailureNanos;
   private Thread loop;
 
   public LeaseReaper(
@@ -47,6 +49,8 @@ public class LeaseReaper implements SmartLifecycle {
     this.sender = sender;
     this.tx = tx;
     this.properties = properties;
+    this.workerId = intake.workerId();
+    this.lastFailureNanos = System.nanoTime() - properties.lease().toNanos() - 1;
     this.reaperId = "reaper:" + intake.workerId();
   }
 
@@ -63,6 +67,11 @@ public class LeaseReaper implements SmartLifecycle {
     while (running) {
       try {
         Thread.sleep(properties.reapInterval().toMillis());
+        // After this worker could not reach the database, its peers may not have renewed their leases either:
+        // wait one lease before judging anyone lost.
+        if (System.nanoTime() - lastFailureNanos < properties.lease().toNanos()) {
+          continue;
+        }
         int ended = reapOnce();
         if (ended > 0) {
           LOG.warn("Ended {} run(s) whose worker was lost", ended);
@@ -70,6 +79,7 @@ public class LeaseReaper implements SmartLifecycle {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        lastFailureNanos = System.nanoTime();
         LOG.warn("Lease reaper: {}", e.getMessage());
       }
     }
@@ -82,7 +92,7 @@ public class LeaseReaper implements SmartLifecycle {
   }
 
   private int reapInTransaction() {
-    List<RunStore.ExpiredRun> expired = runs.lockExpiredLeases(BATCH, reaperId, properties.lease());
+    List<RunStore.ExpiredRun> expired = runs.lockExpiredLeases(BATCH, workerId, reaperId, properties.lease());
     for (RunStore.ExpiredRun run : expired) {
       long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
       Instant now = Instant.now();

@@ -91,6 +91,20 @@ public class ProblemAdvice {
     // The client went away; nothing to answer.
   }
 
+  @ExceptionHandler({
+    org.springframework.dao.DataAccessResourceFailureException.class,
+    org.springframework.dao.TransientDataAccessException.class,
+    org.springframework.transaction.CannotCreateTransactionException.class
+  })
+  public ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
+    LOG.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+    return Problems.response(
+        new ApiException(
+            HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "Service Unavailable",
+            "The database is unavailable for a moment; nothing was changed. Try again.",
+            Map.of("retryable", true), Map.of("Retry-After", "2")));
+  }
+
   @ExceptionHandler(Exception.class)
   public ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
     LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);

@@ -174,18 +174,19 @@ public class RunStore {
    * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
    * to {@code reaper} for one lease, so that no other reaper takes them meanwhile. Call inside a transaction.
    */
-  public List<ExpiredRun> lockExpiredLeases(int limit, String reaper, Duration lease) {
+  public List<ExpiredRun> lockExpiredLeases(int limit, String self, String reaper, Duration lease) {
     List<ExpiredRun> expired =
         jdbc.sql(
                 """
                 SELECT r.id, r.session_id, r.seq_base,
                        COALESCE((SELECT max(c.seq) FROM run_chunks c WHERE c.run_id = r.id), 0) AS last_logged
                 FROM runs r
-                WHERE r.status = 'running' AND r.lease_expires_at < now()
+                WHERE r.status = 'running' AND r.lease_expires_at < now() AND r.worker_id IS DISTINCT FROM :self
                 ORDER BY r.lease_expires_at
                 LIMIT :limit
                 FOR UPDATE OF r SKIP LOCKED""")
             .param("limit", limit)
+            .param("self", self)
             .query(
                 (rs, row) ->
                     new ExpiredRun(

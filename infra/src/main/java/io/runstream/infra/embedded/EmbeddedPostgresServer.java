@@ -23,10 +23,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** The database Runstream uses. */
   public static final String DATABASE = "runstream";
 
-  private final EmbeddedPostgres postgres;
+  private volatile EmbeddedPostgres postgres;
+  private final Path dataDir;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
     this.postgres = postgres;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -38,16 +40,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   public static EmbeddedPostgresServer start(Path dataDir, int port) throws IOException {
     Files.createDirectories(dataDir.getParent());
     long started = System.nanoTime();
-    EmbeddedPostgres postgres =
-        EmbeddedPostgres.builder()
-            .setDataDirectory(dataDir)
-            .setCleanDataDirectory(false)
-            .setPort(port == 0 ? EmbeddedKafkaBroker.freePort() : port)
-            .setPGStartupWait(Duration.ofSeconds(60))
-            .setServerConfig("max_connections", "300")
-            .setServerConfig("fsync", "on")
-            .start();
-    EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres);
+    EmbeddedPostgres postgres = launch(dataDir, port == 0 ? EmbeddedKafkaBroker.freePort() : port);
+    EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dataDir);
     server.ensureDatabase();
     LOG.info(
         "PostgreSQL ready on port {} in {} ms (data in {})",
@@ -55,6 +49,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         (System.nanoTime() - started) / 1_000_000,
         dataDir);
     return server;
+  }
+
+  private static EmbeddedPostgres launch(Path dataDir, int port) throws IOException {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("max_connections", "300")
+        .setServerConfig("fsync", "on")
+        .start();
+  }
+
+  /** Stops PostgreSQL, for outage tests; {@link #restart()} brings it back on the same port and data. */
+  public synchronized void stop() throws IOException {
+    postgres.close();
+  }
+
+  /** Starts PostgreSQL again after {@link #stop()}, on the same port and data directory. */
+  public synchronized void restart() throws IOException {
+    postgres = launch(dataDir, postgres.getPort());
   }
 
   private void ensureDatabase() throws IOException {
