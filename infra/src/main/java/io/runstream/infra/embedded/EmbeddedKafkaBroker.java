@@ -38,12 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
-  private final KafkaRaftServer server;
+  private volatile KafkaRaftServer server;
+  private final KafkaConfig config;
   private final String bootstrapServers;
   private final Path logDir;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, KafkaConfig config, String bootstrapServers, Path logDir) {
     this.server = server;
+    this.config = config;
     this.bootstrapServers = bootstrapServers;
     this.logDir = logDir;
   }
@@ -95,7 +97,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     long started = System.nanoTime();
     server.startup();
     String bootstrap = "127.0.0.1:" + clientPort;
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir);
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, config, bootstrap, logDir);
     broker.awaitReady(Duration.ofSeconds(60));
     LOG.info(
         "Kafka KRaft broker ready on {} in {} ms (logs in {})",
@@ -214,6 +216,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the broker", e);
     }
+  }
+
+  /**
+   * Stops the broker and starts it again on the same ports and logs, for restart tests; clients reconnect by
+   * themselves.
+   */
+  public synchronized void restart() {
+    server.shutdown();
+    server.awaitShutdown();
+    KafkaRaftServer fresh = new KafkaRaftServer(config, Time.SYSTEM);
+    fresh.startup();
+    server = fresh;
+    awaitReady(Duration.ofSeconds(60));
   }
 
   @Override
