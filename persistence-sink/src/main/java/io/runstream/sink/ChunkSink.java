@@ -22,7 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import io.runstream.core.kafka.ConsumerLoop;
 import org.apache.kafka.common.KafkaException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
  * record that is not a chunk goes to {@code runstream.run-chunks-dlt}.
  */
 @Component
-public class ChunkSink implements SmartLifecycle {
+public class ChunkSink extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkSink.class);
 
   private final KafkaClients clients;
@@ -51,13 +51,12 @@ public class ChunkSink implements SmartLifecycle {
               return size() > 10_000;
             }
           });
-  private volatile boolean running;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
-  private Thread loop;
 
   public ChunkSink(
       KafkaClients clients, ChunkBatchWriter writer, SinkProperties properties, MeterRegistry meters) {
+    super("chunk-sink", Duration.ofSeconds(15));
     this.clients = clients;
     this.writer = writer;
     this.properties = properties;
@@ -66,27 +65,32 @@ public class ChunkSink implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (running || !properties.enabled()) {
-      return;
-    }
-    consumer =
-        clients.rawConsumer(
-            "sink",
-            properties.groupId(),
-            Map.of("max.poll.records", properties.maxBatch(), "fetch.max.wait.ms", 100,
-                "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+  protected boolean enabled() {
+    return properties.enabled();
+  }
+
+  @Override
+  protected KafkaConsumer<byte[], byte[]> openConsumer() {
+    return clients.rawConsumer(
+        "sink",
+        properties.groupId(),
+        Map.of("max.poll.records", properties.maxBatch(), "fetch.max.wait.ms", 100,
+            "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+  }
+
+  @Override
+  protected void afterOpen(KafkaConsumer<byte[], byte[]> opened) {
+    consumer = opened;
     deadLetters =
         clients.producer("sink-dlt", Topics.RUN_CHUNKS_DLT.key(), Topics.RUN_CHUNKS_DLT.value(), Map.of());
     consumer.subscribe(List.of(Topics.RUN_CHUNKS.name()));
-    running = true;
-    loop = Thread.ofPlatform().name("chunk-sink").daemon().start(this::pollLoop);
     LOG.info("Persistence sink consuming {} as group {}", Topics.RUN_CHUNKS.name(), properties.groupId());
   }
 
-  private void pollLoop() {
+  @Override
+  protected void loop(KafkaConsumer<byte[], byte[]> ignored) throws InterruptedException {
     long backoffMs = 100;
-    while (running) {
+    while (running()) {
       try {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) {
@@ -99,27 +103,14 @@ public class ChunkSink implements SmartLifecycle {
           backoffMs = Math.min(backoffMs * 2, properties.maxBackoff().toMillis());
         }
       } catch (WakeupException e) {
-        break;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+        throw e;
       } catch (KafkaException e) {
         // A rebalance or a broker hiccup: writes are idempotent, so whatever is redelivered changes nothing.
         LOG.warn("Persistence sink: {}; going on", e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("Persistence sink failed; going on after a pause", e);
-        try {
-          TimeUnit.MILLISECONDS.sleep(properties.maxBackoff().toMillis());
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+        TimeUnit.MILLISECONDS.sleep(properties.maxBackoff().toMillis());
       }
-    }
-    try {
-      consumer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      LOG.debug("Consumer close failed", e);
     }
   }
 
@@ -207,22 +198,7 @@ public class ChunkSink implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void stop() {
-    if (!running) {
-      return;
-    }
-    running = false;
-    consumer.wakeup();
-    try {
-      loop.join(15_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  protected void afterStop() {
     deadLetters.close(Duration.ofSeconds(5));
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }

@@ -1,5 +1,6 @@
 package io.runstream.worker.control;
 
+import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunControl;
@@ -11,12 +12,10 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,70 +23,45 @@ import org.springframework.stereotype.Component;
  * message) and hands stop requests to {@link RunStops}. Stops sent before this worker started are on the runs' rows.
  */
 @Component
-public class ControlTail implements SmartLifecycle {
+public class ControlTail extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ControlTail.class);
 
   private final KafkaClients clients;
   private final RunStops stops;
   private final WorkerProperties properties;
-  private volatile boolean running;
-  private KafkaConsumer<byte[], byte[]> consumer;
-  private Thread loop;
 
   public ControlTail(KafkaClients clients, RunStops stops, WorkerProperties properties) {
+    super("run-control-tail", Duration.ofSeconds(10));
     this.clients = clients;
     this.stops = stops;
     this.properties = properties;
   }
 
   @Override
-  public synchronized void start() {
-    if (running || !properties.enabled()) {
-      return;
-    }
-    consumer = clients.rawConsumer("worker-control", null, Map.of("fetch.max.wait.ms", 50));
-    running = true;
-    loop = Thread.ofPlatform().name("run-control-tail").daemon().start(this::pollLoop);
+  protected boolean enabled() {
+    return properties.enabled();
   }
 
-  private void pollLoop() {
-    try {
-      List<TopicPartition> partitions = List.of();
-      while (running && partitions.isEmpty()) {
-        try {
-          List<PartitionInfo> found = consumer.partitionsFor(Topics.RUN_CONTROL.name(), Duration.ofSeconds(10));
-          partitions = found.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        } catch (KafkaException e) {
-          LOG.debug("Control topic not readable yet: {}", e.getMessage());
-        }
-        if (partitions.isEmpty()) {
-          Thread.sleep(1000);
-        }
-      }
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position);
-      while (running) {
-        try {
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            handle(record);
-          }
-        } catch (WakeupException e) {
-          throw e;
-        } catch (KafkaException e) {
-          LOG.warn("Run control poll failed ({}); retrying", e.getMessage());
-          Thread.sleep(200);
-        }
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
+  @Override
+  protected KafkaConsumer<byte[], byte[]> openConsumer() {
+    return clients.rawConsumer("worker-control", null, Map.of("fetch.max.wait.ms", 50));
+  }
+
+  @Override
+  protected void loop(KafkaConsumer<byte[], byte[]> consumer) throws InterruptedException {
+    List<TopicPartition> partitions = assignAll(consumer, Topics.RUN_CONTROL.name());
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position);
+    while (running()) {
       try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.debug("Consumer close failed", e);
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          handle(record);
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        LOG.warn("Run control poll failed ({}); retrying", e.getMessage());
+        Thread.sleep(200);
       }
     }
   }
@@ -101,24 +75,5 @@ public class ControlTail implements SmartLifecycle {
     } catch (IllegalArgumentException | NullPointerException e) {
       LOG.warn("Ignoring unreadable control message at {}-{}@{}", record.topic(), record.partition(), record.offset());
     }
-  }
-
-  @Override
-  public synchronized void stop() {
-    if (!running) {
-      return;
-    }
-    running = false;
-    consumer.wakeup();
-    try {
-      loop.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }

@@ -32,13 +32,13 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import io.runstream.core.kafka.ConsumerLoop;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /** The worker's consumer loop over {@code runstream.run-requests}. */
 @Component
-public class RunRequestIntake implements SmartLifecycle {
+public class RunRequestIntake extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(RunRequestIntake.class);
   private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
 
@@ -50,16 +50,15 @@ public class RunRequestIntake implements SmartLifecycle {
   private final String workerId;
   private final Semaphore capacity;
   private final Set<UUID> active = ConcurrentHashMap.newKeySet();
-  private volatile boolean running;
   private volatile boolean shuttingDown;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
-  private Thread loop;
   private Thread leases;
   private ExecutorService executor;
 
   public RunRequestIntake(
       KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties) {
+    super("run-request-intake", Duration.ofSeconds(10));
     this.stops = stops;
     this.clients = clients;
     this.runs = runs;
@@ -80,48 +79,45 @@ public class RunRequestIntake implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (running || !properties.enabled()) {
-      return;
-    }
+  protected boolean enabled() {
+    return properties.enabled();
+  }
+
+  @Override
+  protected KafkaConsumer<byte[], byte[]> openConsumer() {
+    return clients.rawConsumer(
+        "worker",
+        properties.groupId(),
+        Map.of("max.poll.records", 200, "partition.assignment.strategy",
+            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+  }
+
+  @Override
+  protected void afterOpen(KafkaConsumer<byte[], byte[]> opened) {
     shuttingDown = false;
+    consumer = opened;
     executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
-    consumer =
-        clients.rawConsumer(
-            "worker",
-            properties.groupId(),
-            Map.of("max.poll.records", 200, "partition.assignment.strategy",
-                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
     deadLetters =
         clients.producer("worker-dlt", Topics.RUN_REQUESTS_DLT.key(), Topics.RUN_REQUESTS_DLT.value(), Map.of());
     consumer.subscribe(List.of(Topics.RUN_REQUESTS.name()));
-    running = true;
-    loop = Thread.ofPlatform().name("run-request-intake").daemon().start(this::pollLoop);
     leases = Thread.ofVirtual().name("run-leases").start(this::renewLeases);
     LOG.info("Agent worker {} consuming {} as group {}", workerId, Topics.RUN_REQUESTS.name(), properties.groupId());
   }
 
-  private void pollLoop() {
-    while (running) {
+  @Override
+  protected void loop(KafkaConsumer<byte[], byte[]> ignored) throws InterruptedException {
+    while (running()) {
       try {
         pollOnce();
       } catch (WakeupException e) {
-        break;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+        throw e;
       } catch (KafkaException e) {
         // A rebalance or a broker hiccup: the next poll rejoins; claims make redelivered requests harmless.
         LOG.warn("Run request intake: {}; going on", e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("Run request intake failed; going on after a pause", e);
-        pauseQuietly();
+        Thread.sleep(RETRY_BACKOFF.toMillis());
       }
-    }
-    try {
-      consumer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      LOG.debug("Consumer close failed", e);
     }
   }
 
@@ -204,17 +200,9 @@ public class RunRequestIntake implements SmartLifecycle {
     return true;
   }
 
-  private void pauseQuietly() {
-    try {
-      Thread.sleep(RETRY_BACKOFF.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private void renewLeases() {
     long period = Math.max(1000, properties.lease().toMillis() / 3);
-    while (running) {
+    while (running()) {
       try {
         Thread.sleep(period);
         runs.renewLeases(workerId, new ArrayList<>(active), properties.lease());
@@ -227,14 +215,8 @@ public class RunRequestIntake implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void stop() {
-    if (!running) {
-      return;
-    }
-    running = false;
-    consumer.wakeup();
+  protected void afterStop() {
     try {
-      loop.join(10_000);
       executor.shutdown();
       if (!executor.awaitTermination(properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
         shuttingDown = true;
@@ -245,11 +227,6 @@ public class RunRequestIntake implements SmartLifecycle {
     }
     leases.interrupt();
     deadLetters.close(Duration.ofSeconds(5));
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 
   @Override

@@ -23,6 +23,25 @@ public class RequestFields {
     this.limits = limits;
   }
 
+  /**
+   * A run's input from a request body: the message from {@code textField}, and the optional fields every face of
+   * the canonical API shares ({@code metadata}, {@code model}, {@code instructions}, {@code simulation}); the title
+   * and inline history only where the endpoint takes them.
+   */
+  public RunInput runInput(
+      JsonNode body, java.util.UUID sessionId, String textField, boolean takesTitle, boolean takesHistory,
+      String defaultProvider) {
+    return new RunInput(
+        sessionId,
+        messageText(body, textField),
+        takesTitle ? title(body) : null,
+        metadata(body, "metadata"),
+        model(body, "model", defaultProvider),
+        instructions(body, "instructions"),
+        takesHistory ? history(body, "history") : null,
+        simulation(body, "simulation"));
+  }
+
   /** The body, which must be a JSON object. */
   public JsonNode object(JsonNode body) {
     if (body == null || !body.isObject()) {

@@ -65,15 +65,8 @@ public class RunController {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
     RunInput input =
-        new RunInput(
-            fields.optionalSessionId(body, "session_uuid"),
-            fields.messageText(body, "input"),
-            null,
-            fields.metadata(body, "metadata"),
-            fields.model(body, "model", properties.defaultModelProvider()),
-            fields.instructions(body, "instructions"),
-            fields.history(body, "history"),
-            fields.simulation(body, "simulation"));
+        fields.runInput(
+            body, fields.optionalSessionId(body, "session_uuid"), "input", false, true, properties.defaultModelProvider());
     AdmittedRun run = admission.admit(caller, input);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("run_uuid", run.runId());

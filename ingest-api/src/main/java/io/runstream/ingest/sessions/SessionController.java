@@ -78,16 +78,7 @@ public class SessionController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    RunInput input =
-        new RunInput(
-            null,
-            fields.messageText(body, "text"),
-            fields.title(body),
-            fields.metadata(body, "metadata"),
-            fields.model(body, "model", properties.defaultModelProvider()),
-            fields.instructions(body, "instructions"),
-            null,
-            fields.simulation(body, "simulation"));
+    RunInput input = fields.runInput(body, null, "text", true, false, properties.defaultModelProvider());
     AdmittedRun run = admission.admit(caller, input);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", run.sessionId());
@@ -127,16 +118,7 @@ public class SessionController {
     Caller caller = callers.current();
     UUID id = Ids.parse(sessionId, "Session");
     JsonNode body = fields.object(raw);
-    RunInput input =
-        new RunInput(
-            id,
-            fields.messageText(body, "text"),
-            null,
-            fields.metadata(body, "metadata"),
-            fields.model(body, "model", properties.defaultModelProvider()),
-            fields.instructions(body, "instructions"),
-            null,
-            fields.simulation(body, "simulation"));
+    RunInput input = fields.runInput(body, id, "text", false, false, properties.defaultModelProvider());
     AdmittedRun run = admission.admit(caller, input);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", run.agentMessageId());

@@ -3,6 +3,7 @@ package io.runstream.fanout.tail;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.HotRuns;
@@ -16,14 +17,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,7 +32,7 @@ import org.springframework.stereotype.Component;
  * chunk) and appends to the hot tier. A chunk that cannot be read is skipped here; the sink sets it aside.
  */
 @Component
-public class ChunkTail implements SmartLifecycle {
+public class ChunkTail extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkTail.class);
   private static final long EXPIRE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -40,13 +41,10 @@ public class ChunkTail implements SmartLifecycle {
   private final FanoutProperties properties;
   private final Timer endToEnd;
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
-  private volatile boolean running;
   private volatile boolean ready;
-  private volatile boolean healthy = true;
-  private KafkaConsumer<byte[], byte[]> consumer;
-  private Thread loop;
 
   public ChunkTail(KafkaClients clients, HotRuns hot, FanoutProperties properties, MeterRegistry meters) {
+    super("chunk-tail", Duration.ofSeconds(10));
     this.clients = clients;
     this.hot = hot;
     this.properties = properties;
@@ -60,43 +58,59 @@ public class ChunkTail implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    if (running) {
+  protected KafkaConsumer<byte[], byte[]> openConsumer() {
+    return clients.rawConsumer(
+        "fanout",
+        null,
+        Map.of("fetch.max.wait.ms", 100, "max.poll.records", 2000, "max.partition.fetch.bytes", 4 * 1024 * 1024));
+  }
+
+  @Override
+  protected void loop(KafkaConsumer<byte[], byte[]> consumer) throws InterruptedException {
+    List<TopicPartition> partitions = assignAll(consumer, Topics.RUN_CHUNKS.name());
+    if (partitions.isEmpty()) {
       return;
     }
-    consumer =
-        clients.rawConsumer(
-            "fanout",
-            null,
-            Map.of("fetch.max.wait.ms", 100, "max.poll.records", 2000, "max.partition.fetch.bytes", 4 * 1024 * 1024));
-    running = true;
-    loop = Thread.ofPlatform().name("chunk-tail").daemon().start(this::pollLoop);
-  }
-
-  /** Assigns every partition of the chunk topic, waiting for the topic to exist. */
-  private boolean assign() throws InterruptedException {
-    while (running) {
-      List<PartitionInfo> partitions;
+    position(consumer, partitions);
+    LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), partitions.size());
+    long lastExpire = System.nanoTime();
+    while (running()) {
+      ConsumerRecords<byte[], byte[]> records;
       try {
-        partitions = consumer.partitionsFor(Topics.RUN_CHUNKS.name(), Duration.ofSeconds(10));
-      } catch (org.apache.kafka.common.KafkaException e) {
-        partitions = List.of();
+        records = consumer.poll(Duration.ofMillis(100));
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        LOG.warn("Chunk tail poll failed ({}); retrying", e.getMessage());
+        Thread.sleep(500);
+        continue;
       }
-      if (!partitions.isEmpty()) {
-        List<TopicPartition> assigned =
-            partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(assigned);
-        position(assigned);
-        LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), assigned.size());
-        return true;
+      long now = System.currentTimeMillis();
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        try {
+          RunChunk chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
+          hot.append(chunk);
+          endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+              e.getMessage());
+        } catch (RuntimeException e) {
+          LOG.error("Chunk at {}-{}@{} could not be buffered", record.topic(), record.partition(), record.offset(), e);
+        }
       }
-      LOG.warn("Topic {} not found yet; the fan-out waits for it", Topics.RUN_CHUNKS.name());
-      Thread.sleep(1000);
+      ready = true;
+      if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
+        lastExpire = System.nanoTime();
+        hot.expire();
+        for (TopicPartition partition : consumer.assignment()) {
+          consumer.currentLag(partition).ifPresent(l -> lag.put(partition, l));
+        }
+      }
     }
-    return false;
   }
 
-  private void position(List<TopicPartition> partitions) {
+  /** Starts {@code start-lookback} back, to warm memory with runs that began just before this node. */
+  private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
     long since = System.currentTimeMillis() - properties.startLookback().toMillis();
     Map<TopicPartition, Long> query = new HashMap<>();
     partitions.forEach(p -> query.put(p, since));
@@ -108,93 +122,8 @@ public class ChunkTail implements SmartLifecycle {
     }
   }
 
-  private void pollLoop() {
-    long lastExpire = System.nanoTime();
-    try {
-      if (!assign()) {
-        return;
-      }
-      while (running) {
-        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(Duration.ofMillis(100));
-        } catch (WakeupException e) {
-          throw e;
-        } catch (org.apache.kafka.common.KafkaException e) {
-          LOG.warn("Chunk tail poll failed ({}); retrying", e.getMessage());
-          Thread.sleep(500);
-          continue;
-        }
-        long now = System.currentTimeMillis();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          try {
-            RunChunk chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
-            hot.append(chunk);
-            endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
-          } catch (IllegalArgumentException e) {
-            LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                e.getMessage());
-          } catch (RuntimeException e) {
-            LOG.error("Chunk at {}-{}@{} could not be buffered", record.topic(), record.partition(), record.offset(), e);
-          }
-        }
-        if (!ready) {
-          ready = true;
-        }
-        if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
-          lastExpire = System.nanoTime();
-          hot.expire();
-          updateLag();
-        }
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("Chunk tail stopped unexpectedly", e);
-      healthy = false;
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.debug("Consumer close failed", e);
-      }
-    }
-  }
-
-  private void updateLag() {
-    for (TopicPartition partition : consumer.assignment()) {
-      consumer.currentLag(partition).ifPresent(l -> lag.put(partition, l));
-    }
-  }
-
   /** True once the tail has polled at least once. */
   public boolean ready() {
     return ready;
-  }
-
-  /** False if the tail loop died; the node's health then says DOWN. */
-  public boolean healthy() {
-    return healthy && (!running || loop == null || loop.isAlive());
-  }
-
-  @Override
-  public synchronized void stop() {
-    if (!running) {
-      return;
-    }
-    running = false;
-    consumer.wakeup();
-    try {
-      loop.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }
