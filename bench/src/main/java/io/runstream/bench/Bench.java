@@ -89,10 +89,7 @@ public final class Bench {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
-    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
-    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
-    properties.put("spring.datasource.username", platform.postgres().username());
-    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.putAll(platform.serviceProperties());
     properties.put("runstream.ingest.run-burst", 1_000_000);
     properties.put("runstream.ingest.runs-per-minute", 1_000_000);
     properties.put("runstream.fanout.max-streams-per-user", 1_000_000);

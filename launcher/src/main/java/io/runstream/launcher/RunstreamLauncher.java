@@ -37,10 +37,7 @@ public final class RunstreamLauncher {
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", httpPort);
-    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
-    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
-    properties.put("spring.datasource.username", platform.postgres().username());
-    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.putAll(platform.serviceProperties());
     properties.put("runstream.security.jwt-secret", secret);
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);

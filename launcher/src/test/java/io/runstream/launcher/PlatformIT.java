@@ -28,10 +28,7 @@ abstract class PlatformIT {
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry registry) {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
-    registry.add("runstream.kafka.bootstrap-servers", () -> platform.kafka().bootstrapServers());
-    registry.add("spring.datasource.url", () -> platform.postgres().jdbcUrl());
-    registry.add("spring.datasource.username", () -> platform.postgres().username());
-    registry.add("spring.datasource.password", () -> platform.postgres().password());
+    platform.serviceProperties().forEach((key, value) -> registry.add(key, () -> value));
     registry.add("runstream.security.issuer-uri", () -> TestIssuer.get().issuer());
   }
 

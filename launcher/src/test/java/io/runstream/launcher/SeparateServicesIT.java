@@ -29,10 +29,7 @@ class SeparateServicesIT {
     Map<String, Object> properties = new java.util.HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
-    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
-    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
-    properties.put("spring.datasource.username", platform.postgres().username());
-    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.putAll(platform.serviceProperties());
     properties.putAll(extra);
     return new SpringApplicationBuilder(application).properties(properties).run();
   }

@@ -43,10 +43,7 @@ class TwoNodesIT extends PlatformIT {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
-    properties.put("runstream.kafka.bootstrap-servers", platform.kafka().bootstrapServers());
-    properties.put("spring.datasource.url", platform.postgres().jdbcUrl());
-    properties.put("spring.datasource.username", platform.postgres().username());
-    properties.put("spring.datasource.password", platform.postgres().password());
+    properties.putAll(platform.serviceProperties());
     properties.putAll(extra);
     return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
   }

@@ -87,6 +87,18 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return topic.name().endsWith("-dlt") ? 1 : partitions;
   }
 
+  /**
+   * The properties that point a Runstream service at this platform: the broker's bootstrap servers and the
+   * database's URL and credentials.
+   */
+  public Map<String, Object> serviceProperties() {
+    return Map.of(
+        "runstream.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "spring.datasource.url", postgres.jdbcUrl(),
+        "spring.datasource.username", postgres.username(),
+        "spring.datasource.password", postgres.password());
+  }
+
   /** The broker. */
   public EmbeddedKafkaBroker kafka() {
     return kafka;
