@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param startLookback how far back a starting node reads the chunk topic to warm its memory
  * @param logCatchUp how long a resume waits for the chunk log to catch up with memory
  * @param maxStreamsPerUser most live streams one user may hold on this node; more answer 429
+ * @param fetchMaxWait the tail consumer's {@code fetch.max.wait.ms}: the broker may hold a fetch this long when
+ *     nothing is new, and measured here, new records did wait for it (latency), so it is short
  */
 @Validated
 @ConfigurationProperties("runstream.fanout")
@@ -32,4 +34,5 @@ public record FanoutProperties(
     @DefaultValue("5m") Duration replayWindow,
     @DefaultValue("2m") Duration startLookback,
     @DefaultValue("5s") Duration logCatchUp,
-    @DefaultValue("100") @Min(1) int maxStreamsPerUser) {}
+    @DefaultValue("100") @Min(1) int maxStreamsPerUser,
+    @DefaultValue("10ms") Duration fetchMaxWait) {}

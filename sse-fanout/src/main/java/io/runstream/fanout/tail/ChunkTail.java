@@ -52,6 +52,7 @@ public class ChunkTail extends ConsumerLoop {
         Timer.builder("runstream.fanout.consume.latency")
             .description("chunk produce timestamp to consumed by this node")
             .publishPercentileHistogram()
+            .publishPercentiles(0.5, 0.99)
             .register(meters);
     Gauge.builder("runstream.fanout.consumer.lag", lag, m -> m.values().stream().mapToLong(Long::longValue).sum())
         .register(meters);
@@ -62,7 +63,10 @@ public class ChunkTail extends ConsumerLoop {
     return clients.rawConsumer(
         "fanout",
         null,
-        Map.of("fetch.max.wait.ms", 100, "max.poll.records", 2000, "max.partition.fetch.bytes", 4 * 1024 * 1024));
+        Map.of(
+            "fetch.max.wait.ms", (int) properties.fetchMaxWait().toMillis(),
+            "max.poll.records", 2000,
+            "max.partition.fetch.bytes", 4 * 1024 * 1024));
   }
 
   @Override
