@@ -161,7 +161,7 @@ public class ChunkSink extends ConsumerLoop {
   private boolean persistOrRewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
     try {
       return persist(records);
-    } catch (KafkaException e) {
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
       throw e;
     } catch (RuntimeException e) {
       LOG.error("Batch failed unexpectedly; rewinding to retry it", e);

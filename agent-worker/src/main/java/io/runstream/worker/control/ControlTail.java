@@ -43,6 +43,12 @@ public class ControlTail extends ConsumerLoop {
   }
 
   @Override
+  public int getPhase() {
+    // Start before the intake claims runs, stop after it.
+    return Integer.MAX_VALUE - 200;
+  }
+
+  @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
     return clients.rawConsumer("worker-control", null, Map.of("fetch.max.wait.ms", 50));
   }
@@ -57,6 +63,7 @@ public class ControlTail extends ConsumerLoop {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           handle(record);
         }
+        recovered();
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {

@@ -135,7 +135,17 @@ public class RunRequestIntake extends ConsumerLoop {
     boolean retryLater = false;
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-        if (!take(record)) {
+        boolean taken;
+        try {
+          taken = take(record);
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          LOG.warn("Run request at {}-{}@{} could not be taken now: {}", record.topic(), record.partition(),
+              record.offset(), e.toString());
+          taken = false;
+        }
+        if (!taken) {
           // At capacity or the database is unavailable: come back to this record later.
           consumer.seek(partition, record.offset());
           retryLater = true;
@@ -187,7 +197,8 @@ public class RunRequestIntake extends ConsumerLoop {
     active.add(request.runId());
     RunStops.Stop stop =
         stops.register(request.runId(), claim == RunStore.Claim.CLAIMED_STOP_REQUESTED ? "stopped by the user" : null);
-    executor.execute(
+    try {
+      executor.execute(
         () -> {
           try {
             runner.run(request, stop, () -> shuttingDown);
@@ -197,6 +208,13 @@ public class RunRequestIntake extends ConsumerLoop {
             capacity.release();
           }
         });
+    } catch (RuntimeException e) {
+      // Claimed but not started (the executor is shutting down): the lease reaper ends the run.
+      stops.unregister(request.runId());
+      active.remove(request.runId());
+      capacity.release();
+      LOG.warn("Run {} claimed but not started: {}", request.runId(), e.toString());
+    }
     return true;
   }
 
@@ -205,7 +223,11 @@ public class RunRequestIntake extends ConsumerLoop {
     while (running()) {
       try {
         Thread.sleep(period);
-        runs.renewLeases(workerId, new ArrayList<>(active), properties.lease());
+        List<UUID> held = new ArrayList<>(active);
+        runs.renewLeases(workerId, held, properties.lease());
+        for (UUID stopped : runs.stopRequestedAmong(held)) {
+          stops.request(stopped, "stopped by the user");
+        }
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {

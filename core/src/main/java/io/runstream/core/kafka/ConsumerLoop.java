@@ -1,24 +1,30 @@
 package io.runstream.core.kafka;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A Kafka consumer on its own thread, started and stopped with the application: {@link #stop()} wakes the consumer
- * up, waits for the loop to end, and the consumer is closed on the loop's own thread (consumers are not
- * thread-safe). Subclasses give the consumer and the loop's body.
+ * A Kafka consumer on its own thread, started and stopped with the application. {@link #stop()} wakes the consumer
+ * up and waits for the loop to end; the consumer is closed on the loop's own thread (consumers are not
+ * thread-safe). A loop that fails unexpectedly is run again after a pause, with the same consumer, rather than
+ * left dead. Subclasses give the consumer and the loop's body.
  */
 public abstract class ConsumerLoop implements SmartLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+  private static final long RESTART_PAUSE_MS = 1000;
 
   private final String name;
   private final Duration stopWait;
   private volatile boolean running;
-  private volatile boolean died;
+  private volatile int failures;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
 
@@ -35,7 +41,10 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   /** The consumer, created at start. */
   protected abstract KafkaConsumer<byte[], byte[]> openConsumer();
 
-  /** Called once the consumer is open, before the loop's thread starts (other resources, subscriptions). */
+  /**
+   * Called once the consumer is open, before the loop's thread starts (other resources, subscriptions);
+   * {@link #running()} is already true.
+   */
   protected void afterOpen(KafkaConsumer<byte[], byte[]> consumer) {}
 
   /** The loop's body: runs until {@link #running()} is false; a wakeup or an interrupt ends it. */
@@ -44,38 +53,40 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   /** Called after the loop ended and the consumer was closed, on the stopping thread. */
   protected void afterStop() {}
 
+  /** True while the loop should go on. */
+  protected final boolean running() {
+    return running;
+  }
+
+  /** False if the loop's thread is gone while it should run, or its last run failed. */
+  public final boolean healthy() {
+    return !running || (thread != null && thread.isAlive() && failures == 0);
+  }
+
   /**
    * Assigns every partition of {@code topic}, waiting for the topic to exist; empty if the loop was stopped first.
    */
-  protected final java.util.List<org.apache.kafka.common.TopicPartition> assignAll(
-      KafkaConsumer<byte[], byte[]> consumer, String topic) throws InterruptedException {
+  protected final List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic)
+      throws InterruptedException {
     while (running) {
-      java.util.List<org.apache.kafka.common.PartitionInfo> found;
+      List<PartitionInfo> found;
       try {
         found = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      } catch (org.apache.kafka.common.KafkaException e) {
-        found = java.util.List.of();
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        found = List.of();
       }
       if (!found.isEmpty()) {
-        java.util.List<org.apache.kafka.common.TopicPartition> partitions =
-            found.stream().map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> partitions =
+            found.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         return partitions;
       }
       LOG.warn("{}: topic {} not found yet; waiting for it", name, topic);
       Thread.sleep(1000);
     }
-    return java.util.List.of();
-  }
-
-  /** True while the loop should go on. */
-  protected final boolean running() {
-    return running;
-  }
-
-  /** False if the loop ended by an unexpected error while it should be running. */
-  public final boolean healthy() {
-    return !died && (!running || thread == null || thread.isAlive());
+    return List.of();
   }
 
   @Override
@@ -83,30 +94,52 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     if (running || !enabled()) {
       return;
     }
-    died = false;
-    consumer = openConsumer();
-    afterOpen(consumer);
+    if (thread != null && thread.isAlive()) {
+      LOG.warn("{}: the previous loop has not ended yet; not starting another", name);
+      return;
+    }
+    KafkaConsumer<byte[], byte[]> opened = openConsumer();
+    consumer = opened;
+    failures = 0;
     running = true;
-    thread = Thread.ofPlatform().name(name).daemon().start(this::body);
+    try {
+      afterOpen(opened);
+    } catch (RuntimeException e) {
+      running = false;
+      opened.close(Duration.ofSeconds(1));
+      throw e;
+    }
+    thread = Thread.ofPlatform().name(name).daemon().start(() -> body(opened));
   }
 
-  private void body() {
+  private void body(KafkaConsumer<byte[], byte[]> mine) {
     try {
-      loop(consumer);
-    } catch (WakeupException e) {
-      // stopping
+      while (running) {
+        try {
+          loop(mine);
+          return;
+        } catch (WakeupException e) {
+          return;
+        } catch (RuntimeException e) {
+          failures++;
+          LOG.error("{} failed; running it again after a pause", name, e);
+          Thread.sleep(RESTART_PAUSE_MS);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("{} stopped unexpectedly", name, e);
-      died = true;
     } finally {
       try {
-        consumer.close(Duration.ofSeconds(5));
+        mine.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         LOG.debug("{}: consumer close failed", name, e);
       }
     }
+  }
+
+  /** Marks the loop as working again after a failure (call from the loop when it made progress). */
+  protected final void recovered() {
+    failures = 0;
   }
 
   @Override
@@ -120,6 +153,9 @@ public abstract class ConsumerLoop implements SmartLifecycle {
       thread.join(stopWait.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("{}: the loop did not end within {}; its resources are released when it does", name, stopWait);
     }
     afterStop();
   }

@@ -208,6 +208,18 @@ public class RunStore {
     return expired;
   }
 
+  /** The ids among these runs whose stop was asked. */
+  public java.util.Set<UUID> stopRequestedAmong(java.util.Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(
+        jdbc.sql("SELECT id FROM runs WHERE id IN (:ids) AND stop_requested_at IS NOT NULL")
+            .param("ids", ids)
+            .query(UUID.class)
+            .list());
+  }
+
   /** The ids among these runs that have ended. */
   public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
     if (ids.isEmpty()) {

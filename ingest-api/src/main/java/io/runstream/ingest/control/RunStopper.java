@@ -28,14 +28,26 @@ public class RunStopper {
 
   public RunStopper(RunStore runs, KafkaClients clients) {
     this.runs = runs;
-    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of());
+    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of("max.request.size", 2 * 1024 * 1024));
   }
 
-  /** Stops the run if it is live; true if this call stopped it. */
+  /**
+   * Stops the run if it is live; true if this call asked first. The stop is sent again on every call while the run
+   * is live, so a call that answered 503 can simply be retried.
+   */
   public boolean stop(RunRow run, String reason) {
-    if (run.status().terminal() || !runs.requestStop(run.id())) {
+    if (run.status().terminal()) {
       return false;
     }
+    boolean first = runs.requestStop(run.id());
+    if (!first && runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
+      return false;
+    }
+    send(run, reason);
+    return first;
+  }
+
+  private void send(RunRow run, String reason) {
     try {
       producer
           .send(new ProducerRecord<>(Topics.RUN_CONTROL.name(), run.id(), RunControl.stop(run.id(), run.sessionId(), reason)))
@@ -44,10 +56,10 @@ public class RunStopper {
       Thread.currentThread().interrupt();
       throw unavailable();
     } catch (Exception e) {
-      // The row says stop: a worker that claims the run later still stops it; one running it now may not hear.
+      // The row says stop: a worker that claims the run later stops it, and the worker running it reads the row
+      // when it renews its lease; retrying sends it again.
       throw unavailable();
     }
-    return true;
   }
 
   /** Sends a client tool's result to the worker holding the run. */

@@ -261,19 +261,11 @@ public class RunStreamWriter {
       if (!io.runstream.fanout.warm.KafkaReplay.locatable(run)) {
         run = runs.find(run.id()).orElse(run);
       }
-      IOException[] failed = new IOException[1];
-      kafka.read(run, expected, upTo, properties.logCatchUp(), chunk -> {
-        if (failed[0] != null || done || chunk.seq() != expected) {
-          return;
+      for (RunChunk chunk : kafka.read(run, expected, upTo, properties.logCatchUp())) {
+        if (done || chunk.seq() != expected) {
+          break;
         }
-        try {
-          emit(HotChunk.of(chunk));
-        } catch (IOException e) {
-          failed[0] = e;
-        }
-      });
-      if (failed[0] != null) {
-        throw failed[0];
+        emit(HotChunk.of(chunk));
       }
       out.flush();
     }

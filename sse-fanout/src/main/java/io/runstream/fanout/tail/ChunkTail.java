@@ -103,6 +103,7 @@ public class ChunkTail extends ConsumerLoop {
         }
       }
       ready = true;
+      recovered();
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
         lastExpire = System.nanoTime();
         hot.expire();

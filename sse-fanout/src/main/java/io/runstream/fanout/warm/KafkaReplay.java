@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -33,11 +32,15 @@ public class KafkaReplay implements DisposableBean {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaReplay.class);
   private static final int POOL = 4;
   private static final Duration POLL = Duration.ofMillis(100);
+  /** Most reads from Kafka at once; more wait a little, then fall back to the chunk log. */
+  private static final int MAX_CONCURRENT = 16;
 
   private final KafkaClients clients;
   private final BlockingQueue<KafkaConsumer<byte[], byte[]>> pool = new ArrayBlockingQueue<>(POOL);
   private final UUIDDeserializer keys = new UUIDDeserializer();
   private final Counter reads;
+  private volatile boolean closed;
+  private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONCURRENT);
 
   public KafkaReplay(KafkaClients clients, MeterRegistry meters) {
     this.clients = clients;
@@ -50,13 +53,22 @@ public class KafkaReplay implements DisposableBean {
   }
 
   /**
-   * Hands the run's chunks with seq in [{@code fromSeq}, {@code toSeq}] to {@code sink}, in order, reading until
-   * {@code toSeq}, the run's end, or the partition's end as it was when the read began; returns the last seq handed
-   * over, or {@code fromSeq - 1} if none.
+   * The run's chunks with seq in [{@code fromSeq}, {@code toSeq}], in order, read until {@code toSeq}, the run's end,
+   * or the partition's end as it was when the read began. The consumer goes back to the pool before the caller
+   * writes anything to a client, so a slow client never holds one.
    */
-  public long read(RunRow run, long fromSeq, long toSeq, Duration timeout, Consumer<RunChunk> sink) {
+  public List<RunChunk> read(RunRow run, long fromSeq, long toSeq, Duration timeout) {
+    List<RunChunk> chunks = new ArrayList<>();
     if (!locatable(run)) {
-      return fromSeq - 1;
+      return chunks;
+    }
+    try {
+      if (!slots.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return chunks;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return chunks;
     }
     reads.increment();
     KafkaConsumer<byte[], byte[]> consumer = borrow();
@@ -83,21 +95,22 @@ public class KafkaReplay implements DisposableBean {
             continue;
           }
           if (chunk.seq() > toSeq) {
-            return last;
+            return chunks;
           }
-          sink.accept(chunk);
+          chunks.add(chunk);
           last = chunk.seq();
           if (chunk.terminal() || last >= toSeq) {
-            return last;
+            return chunks;
           }
         }
       }
-      return last;
+      return chunks;
     } catch (KafkaException e) {
       LOG.warn("Run {}: reading it back from Kafka failed: {}", run.id(), e.getMessage());
-      return last;
+      return chunks;
     } finally {
       giveBack(consumer);
+      slots.release();
     }
   }
 
@@ -110,6 +123,10 @@ public class KafkaReplay implements DisposableBean {
   }
 
   private void giveBack(KafkaConsumer<byte[], byte[]> consumer) {
+    if (closed) {
+      consumer.close(Duration.ofSeconds(1));
+      return;
+    }
     try {
       consumer.unsubscribe();
     } catch (RuntimeException e) {
@@ -123,6 +140,7 @@ public class KafkaReplay implements DisposableBean {
 
   @Override
   public void destroy() {
+    closed = true;
     KafkaConsumer<byte[], byte[]> consumer;
     while ((consumer = pool.poll()) != null) {
       consumer.close(Duration.ofSeconds(1));
