@@ -62,4 +62,21 @@ class LostWorkerIT extends PlatformIT {
       assertThat(stream.untilDone(Duration.ofSeconds(30)).getFirst().seq()).isEqualTo(finish.seq() + 1);
     }
   }
+
+  @Test
+  void shouldRenewTheLeaseOfARunThatIsStillRunning() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer created = api.post("/api/v1/runs", token, "{\"input\":\"long\",\"simulation\":{\"output_tokens\":2000,\"tokens_per_second\":50}}");
+    UUID runId = UUID.fromString(created.json().path("run_uuid").asString());
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        jdbc.sql("SELECT lease_expires_at IS NOT NULL FROM runs WHERE id = ?").param(runId).query(Boolean.class).single());
+    java.sql.Timestamp first =
+        jdbc.sql("SELECT lease_expires_at FROM runs WHERE id = ?").param(runId).query(java.sql.Timestamp.class).single();
+    // Renewed every third of the lease (10 s by default): a live worker's run is never taken for lost.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(jdbc.sql("SELECT lease_expires_at FROM runs WHERE id = ?").param(runId).query(java.sql.Timestamp.class).single())
+            .isAfter(first));
+    api.post("/api/v1/runs/" + runId + "/cancel", token, "");
+  }
 }
