@@ -74,8 +74,7 @@ public class ChunkSink extends ConsumerLoop {
     return clients.rawConsumer(
         "sink",
         properties.groupId(),
-        Map.of("max.poll.records", properties.maxBatch(), "fetch.max.wait.ms", 100,
-            "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+        Map.of("max.poll.records", properties.maxBatch(), "fetch.max.wait.ms", 100));
   }
 
   @Override

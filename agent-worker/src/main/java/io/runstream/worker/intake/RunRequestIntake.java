@@ -73,11 +73,6 @@ public class RunRequestIntake extends ConsumerLoop {
     return workerId;
   }
 
-  /** How many runs this worker is running now. */
-  public int activeRuns() {
-    return active.size();
-  }
-
   @Override
   protected boolean enabled() {
     return properties.enabled();
@@ -88,8 +83,7 @@ public class RunRequestIntake extends ConsumerLoop {
     return clients.rawConsumer(
         "worker",
         properties.groupId(),
-        Map.of("max.poll.records", 200, "partition.assignment.strategy",
-            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"));
+        Map.of("max.poll.records", 200));
   }
 
   @Override

@@ -53,7 +53,11 @@ public class KafkaClients {
   public KafkaConsumer<byte[], byte[]> rawConsumer(String name, String groupId, Map<String, Object> overrides) {
     Map<String, Object> config = common(name);
     if (groupId != null) {
+      // Rebalances move only the partitions that change owner: the other members keep consuming.
       config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+      config.put(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     }
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -93,14 +93,6 @@ public class RunStore {
         .optional();
   }
 
-  /** The session's runs, oldest first. */
-  public List<RunRow> forSession(UUID sessionId) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session ORDER BY seq_base")
-        .param("session", sessionId)
-        .query(RunStore::map)
-        .list();
-  }
-
   /**
    * Claims a queued run for a worker with a lease; false if another worker holds it or it has ended (a
    * redelivered request is then skipped).
