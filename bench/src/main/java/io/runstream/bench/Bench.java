@@ -53,6 +53,16 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     List<String> scenarios = args.length == 0 ? List.of("latency", "throughput", "resume", "idle") : Arrays.asList(args);
+    if (scenarios.equals(List.of("layouts"))) {
+      // Starts its own platform per layout.
+      List<String> report = new ArrayList<>();
+      new LayoutBench(report).run(sizes());
+      String text = String.join("\n", report) + "\n";
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(Path.of("target", "bench-report.md"), text);
+      LOG.info("Report:\n{}", text);
+      System.exit(0);
+    }
     Path dir = Files.createTempDirectory("runstream-bench-");
     EmbeddedPlatform platform = EmbeddedPlatform.start(dir, 0, 0, 8);
     ConfigurableApplicationContext app = start(RunstreamApplication.class, platform, Map.of());
@@ -74,6 +84,7 @@ public final class Bench {
           }
           case "resume" -> bench.resume();
           case "idle" -> bench.idle(Integer.getInteger("bench.idle", 10_000));
+          case "layouts" -> new LayoutBench(bench.report).run(sizes());
           default -> LOG.warn("Unknown scenario {}", scenario);
         }
       }
@@ -86,6 +97,14 @@ public final class Bench {
       platform.close();
     }
     System.exit(0);
+  }
+
+  /** {@code -Dbench.layouts.runs=100,500}: the batch sizes of the layout comparison. */
+  private static List<Integer> sizes() {
+    return Arrays.stream(System.getProperty("bench.layouts.runs", "100,500").split(","))
+        .map(String::strip)
+        .map(Integer::valueOf)
+        .toList();
   }
 
   static ConfigurableApplicationContext start(Class<?> application, EmbeddedPlatform platform, Map<String, Object> extra) {

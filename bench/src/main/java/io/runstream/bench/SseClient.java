@@ -43,9 +43,15 @@ final class SseClient {
 
   /** Reads the stream to its end, or only to its first event when {@code firstOnly}. */
   static Read read(String url, String token, Map<String, String> headers, boolean firstOnly) throws Exception {
+    return read(url, token, headers, firstOnly, -1);
+  }
+
+  /** As {@link #read}, the first event's time counted from {@code since} (a {@code nanoTime}) if not negative. */
+  static Read read(String url, String token, Map<String, String> headers, boolean firstOnly, long since)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token);
     headers.forEach(request::header);
-    long sent = System.nanoTime();
+    long sent = since >= 0 ? since : System.nanoTime();
     HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     long events = 0;
     long first = -1;

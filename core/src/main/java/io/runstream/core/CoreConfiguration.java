@@ -1,6 +1,7 @@
 package io.runstream.core;
 
 import io.runstream.core.identity.SecurityProperties;
+import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.KafkaProperties;
 import io.runstream.core.problem.ApiLimits;
 import org.springframework.boot.SpringBootConfiguration;
@@ -15,6 +16,6 @@ import org.springframework.context.annotation.PropertySource;
 @ComponentScan(
     basePackages = "io.runstream.core",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties({KafkaProperties.class, SecurityProperties.class, ApiLimits.class})
+@EnableConfigurationProperties({KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class})
 @PropertySource("classpath:runstream-defaults.properties")
 public class CoreConfiguration {}

@@ -38,12 +38,18 @@ class TwoNodesIT extends PlatformIT {
     }
   }
 
-  private static ConfigurableApplicationContext startNode(Map<String, Object> extra) {
+  /** Properties of the second node beyond the platform's: the layout in the per-run-topic variant. */
+  Map<String, Object> nodeProperties() {
+    return Map.of();
+  }
+
+  private ConfigurableApplicationContext startNode(Map<String, Object> extra) {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     properties.putAll(platform.serviceProperties());
+    properties.putAll(nodeProperties());
     properties.putAll(extra);
     return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
   }

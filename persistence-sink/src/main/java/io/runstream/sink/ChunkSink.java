@@ -41,6 +41,7 @@ public class ChunkSink extends ConsumerLoop {
   private final KafkaClients clients;
   private final ChunkBatchWriter writer;
   private final SinkProperties properties;
+  private final io.runstream.core.kafka.ChunkLayout layout;
   private final Counter persisted;
   private final Counter deadLetterCount;
   private final java.util.Set<String> deadLettered =
@@ -55,8 +56,13 @@ public class ChunkSink extends ConsumerLoop {
   private KafkaProducer<byte[], byte[]> deadLetters;
 
   public ChunkSink(
-      KafkaClients clients, ChunkBatchWriter writer, SinkProperties properties, MeterRegistry meters) {
+      KafkaClients clients,
+      ChunkBatchWriter writer,
+      SinkProperties properties,
+      io.runstream.core.kafka.ChunkLayout layout,
+      MeterRegistry meters) {
     super("chunk-sink", Duration.ofSeconds(15));
+    this.layout = layout;
     this.clients = clients;
     this.writer = writer;
     this.properties = properties;
@@ -71,10 +77,14 @@ public class ChunkSink extends ConsumerLoop {
 
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
-    return clients.rawConsumer(
-        "sink",
-        properties.groupId(),
-        Map.of("max.poll.records", properties.maxBatch(), "fetch.max.wait.ms", 100));
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("max.poll.records", properties.maxBatch());
+    overrides.put("fetch.max.wait.ms", 100);
+    if (layout.perRunTopics()) {
+      // A pattern subscription sees a new run's topic at the next metadata refresh.
+      overrides.put("metadata.max.age.ms", (int) layout.metadataMaxAge().toMillis());
+    }
+    return clients.rawConsumer("sink", properties.groupId(), overrides);
   }
 
   @Override
@@ -82,8 +92,14 @@ public class ChunkSink extends ConsumerLoop {
     consumer = opened;
     deadLetters =
         clients.producer("sink-dlt", Topics.RUN_CHUNKS_DLT.key(), Topics.RUN_CHUNKS_DLT.value(), Map.of());
-    consumer.subscribe(List.of(Topics.RUN_CHUNKS.name()));
-    LOG.info("Persistence sink consuming {} as group {}", Topics.RUN_CHUNKS.name(), properties.groupId());
+    if (layout.perRunTopics()) {
+      consumer.subscribe(Topics.ANY_CHUNK_TOPIC);
+      LOG.info("Persistence sink consuming {} and every per-run topic as group {}", Topics.RUN_CHUNKS.name(),
+          properties.groupId());
+    } else {
+      consumer.subscribe(List.of(Topics.RUN_CHUNKS.name()));
+      LOG.info("Persistence sink consuming {} as group {}", Topics.RUN_CHUNKS.name(), properties.groupId());
+    }
   }
 
   @Override
@@ -162,10 +178,22 @@ public class ChunkSink extends ConsumerLoop {
       return persist(records);
     } catch (org.apache.kafka.common.errors.WakeupException e) {
       throw e;
+    } catch (org.apache.kafka.common.errors.RebalanceInProgressException e) {
+      // Written, but the commit met a rebalance (in the per-run-topic layout, every new run's topic brings one):
+      // the records are read again and applied once more, which changes nothing.
+      LOG.debug("Offset commit met a rebalance; the batch is read again");
+      for (TopicPartition partition : records.partitions()) {
+        if (consumer.assignment().contains(partition)) {
+          consumer.seek(partition, records.records(partition).getFirst().offset());
+        }
+      }
+      return true;
     } catch (RuntimeException e) {
       LOG.error("Batch failed unexpectedly; rewinding to retry it", e);
       for (TopicPartition partition : records.partitions()) {
-        consumer.seek(partition, records.records(partition).getFirst().offset());
+        if (consumer.assignment().contains(partition)) {
+          consumer.seek(partition, records.records(partition).getFirst().offset());
+        }
       }
       return false;
     }

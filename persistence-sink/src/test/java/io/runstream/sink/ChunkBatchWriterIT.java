@@ -56,7 +56,7 @@ class ChunkBatchWriterIT {
     MessageStore messages = new MessageStore(jdbc);
     messages.insert(userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
     messages.insert(agentMessage, session, org, run, "agent", "", "streaming", "simulated", "sim-1", "{}", now.plusNanos(1000));
-    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, now);
+    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, null, now);
     return new Fixture(org, session, run, agentMessage);
   }
 

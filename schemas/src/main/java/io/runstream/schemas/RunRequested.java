@@ -23,6 +23,8 @@ import java.util.UUID;
  * @param history inline conversation history; when absent the worker loads the session's last messages
  * @param simulation knobs of the simulated model (seed, pace, length), optional
  * @param requestedAt when the ingest accepted the run
+ * @param chunkTopic the topic the run's chunks go to, decided at admission: absent for the shared topic
+ *     {@code runstream.run-chunks}, {@code runstream.run.<runId>} in the per-run-topic layout (the worker creates it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(
@@ -39,7 +41,8 @@ public record RunRequested(
     long seqBase,
     List<HistoryEntry> history,
     Simulation simulation,
-    Instant requestedAt) {
+    Instant requestedAt,
+    String chunkTopic) {
 
   /** The current schema version. */
   public static final int SCHEMA_VERSION = 1;
@@ -58,6 +61,14 @@ public record RunRequested(
       throw new IllegalArgumentException("seqBase must be >= 1");
     }
     history = history == null ? null : List.copyOf(history);
+    if (chunkTopic != null && !chunkTopic.equals(Topics.runTopic(runId)) && !chunkTopic.equals(Topics.RUN_CHUNKS.name())) {
+      throw new IllegalArgumentException("chunkTopic must be runstream.run-chunks or runstream.run.<runId>");
+    }
+  }
+
+  /** The topic the run's chunks go to. */
+  public String chunkTopicOrShared() {
+    return chunkTopic == null ? Topics.RUN_CHUNKS.name() : chunkTopic;
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.runstream.schemas;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** The immutable topic catalogue: nobody spells a topic name twice. */
@@ -27,7 +29,38 @@ public final class Topics {
   public static final Topic<byte[], byte[]> RUN_REQUESTS_DLT =
       new Topic<>("runstream.run-requests-dlt", Serdes.ByteArray(), Serdes.ByteArray());
 
+  /**
+   * Prefix of the per-run chunk topics of the {@code per-run-topic} layout: {@code runstream.run.<run id>}, one
+   * partition each, key: run id, same records as {@link #RUN_CHUNKS}.
+   */
+  public static final String RUN_TOPIC_PREFIX = "runstream.run.";
+
+  /** The name of every per-run chunk topic, and nothing else. */
+  public static final Pattern RUN_TOPIC =
+      Pattern.compile(Pattern.quote(RUN_TOPIC_PREFIX) + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** Every chunk topic of either layout: the shared one and the per-run ones. */
+  public static final Pattern ANY_CHUNK_TOPIC =
+      Pattern.compile(Pattern.quote(RUN_CHUNKS.name()) + "|" + RUN_TOPIC.pattern());
+
   private Topics() {}
+
+  /** The per-run chunk topic of a run. */
+  public static String runTopic(UUID runId) {
+    return RUN_TOPIC_PREFIX + runId;
+  }
+
+  /** The run whose per-run topic this is, if it is one. */
+  public static Optional<UUID> runOfTopic(String topic) {
+    return topic != null && RUN_TOPIC.matcher(topic).matches()
+        ? Optional.of(UUID.fromString(topic.substring(RUN_TOPIC_PREFIX.length())))
+        : Optional.empty();
+  }
+
+  /** True for the shared chunk topic and for per-run chunk topics. */
+  public static boolean isChunkTopic(String topic) {
+    return topic != null && ANY_CHUNK_TOPIC.matcher(topic).matches();
+  }
 
   /** Every topic of the catalogue, for creation at start-up. */
   public static List<Topic<?, ?>> all() {

@@ -1,11 +1,14 @@
 package io.runstream.worker.lease;
 
+import io.runstream.core.kafka.RunTopics;
 import io.runstream.core.store.RunStore;
+import io.runstream.schemas.Topics;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import io.runstream.worker.WorkerProperties;
 import io.runstream.worker.intake.RunRequestIntake;
 import io.runstream.worker.run.ChunkSender;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +38,7 @@ public class LeaseReaper implements SmartLifecycle {
 
   private final RunStore runs;
   private final ChunkSender sender;
+  private final RunTopics topics;
   private final TransactionTemplate tx;
   private final WorkerProperties properties;
   private final String reaperId;
@@ -44,8 +48,14 @@ public class LeaseReaper implements SmartLifecycle {
   private Thread loop;
 
   public LeaseReaper(
-      RunStore runs, ChunkSender sender, TransactionTemplate tx, WorkerProperties properties, RunRequestIntake intake) {
+      RunStore runs,
+      ChunkSender sender,
+      RunTopics topics,
+      TransactionTemplate tx,
+      WorkerProperties properties,
+      RunRequestIntake intake) {
     this.runs = runs;
+    this.topics = topics;
     this.sender = sender;
     this.tx = tx;
     this.properties = properties;
@@ -96,16 +106,19 @@ public class LeaseReaper implements SmartLifecycle {
     for (RunStore.ExpiredRun run : expired) {
       long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
       Instant now = Instant.now();
-      send(RunChunk.of(run.id(), run.sessionId(), seq, now, null,
+      // The lost worker may have died before it created the run's own topic.
+      String topic = run.chunkTopic() == null ? Topics.RUN_CHUNKS.name() : run.chunkTopic();
+      topics.ensure(topic, Duration.ofSeconds(10));
+      send(topic, RunChunk.of(run.id(), run.sessionId(), seq, now, null,
           new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true)));
-      send(RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")));
+      send(topic, RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")));
     }
     return expired.size();
   }
 
-  private void send(RunChunk chunk) {
+  private void send(String topic, RunChunk chunk) {
     try {
-      sender.send(chunk, (metadata, e) -> {}).get(10, TimeUnit.SECONDS);
+      sender.send(topic, chunk, (metadata, e) -> {}).get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -27,6 +27,7 @@ import org.springframework.stereotype.Component;
 public class AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
   private static final long ACK_TIMEOUT_MS = 30_000;
+  private static final java.time.Duration TOPIC_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   private final ChunkSender producer;
   private final MessageStore messages;
@@ -35,6 +36,8 @@ public class AgentRunner {
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final Map<String, LlmProvider> providers;
+  private final io.runstream.core.kafka.RunTopics topics;
+  private final io.micrometer.core.instrument.Timer topicReady;
 
   public AgentRunner(
       ChunkSender producer,
@@ -43,7 +46,15 @@ public class AgentRunner {
       io.runstream.core.store.SessionStore sessions,
       Tokenizer tokenizer,
       WorkerProperties properties,
-      List<LlmProvider> providers) {
+      List<LlmProvider> providers,
+      io.runstream.core.kafka.RunTopics topics,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.topics = topics;
+    this.topicReady =
+        io.micrometer.core.instrument.Timer.builder("runstream.worker.run-topic.ready")
+            .description("per-run-topic layout: creating a run's topic until the broker hosts it")
+            .publishPercentiles(0.5, 0.99)
+            .register(meters);
     this.producer = producer;
     this.messages = messages;
     this.runs = runs;
@@ -58,6 +69,9 @@ public class AgentRunner {
    * ends as failed with a retryable error, so that no reader waits for it.
    */
   public void run(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
+    if (request.chunkTopic() != null && !prepareTopic(request)) {
+      return;
+    }
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
     String part = request.agentMessageId().toString();
     boolean textOpen = false;
@@ -134,6 +148,25 @@ public class AgentRunner {
         LOG.error("Run {}: the broker did not take all its chunks; ending it as failed in the store", request.runId(), e);
         endInStore(request, emitter.lastSeq());
       }
+    }
+  }
+
+  /**
+   * The per-run-topic layout: the run's topic is created and hosted before its first chunk (records produced
+   * before the broker hosts the partition can be lost). False, with the run ended in the store, if it cannot be.
+   */
+  private boolean prepareTopic(RunRequested request) {
+    long started = System.nanoTime();
+    try {
+      topics.ensure(request.chunkTopic(), TOPIC_TIMEOUT);
+      producer.warmUp(request.chunkTopic());
+      topicReady.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RuntimeException e) {
+      LOG.error("Run {}: its topic {} could not be created; ending it as failed", request.runId(),
+          request.chunkTopic(), e);
+      endInStore(request, request.seqBase() - 1);
+      return false;
     }
   }
 

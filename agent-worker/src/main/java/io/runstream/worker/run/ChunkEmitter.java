@@ -45,6 +45,7 @@ final class ChunkEmitter {
     // A send that throws at once leaves the sequence and the state as they were: the seq is not spent.
     last =
         producer.send(
+            request.chunkTopicOrShared(),
             chunk,
             (metadata, e) -> {
               if (e != null) {

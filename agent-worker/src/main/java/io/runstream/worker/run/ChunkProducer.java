@@ -19,13 +19,25 @@ import org.springframework.stereotype.Component;
 public class ChunkProducer implements ChunkSender {
   private final KafkaProducer<UUID, RunChunk> producer;
 
-  public ChunkProducer(KafkaClients clients) {
-    this.producer = clients.producer("worker-chunks", Topics.RUN_CHUNKS, Map.of());
+  public ChunkProducer(KafkaClients clients, io.runstream.core.kafka.ChunkLayout layout) {
+    // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5 minutes, so
+    // that metadata requests do not grow with every run of the last minutes (nor ask for deleted topics).
+    this.producer =
+        clients.producer(
+            "worker-chunks",
+            Topics.RUN_CHUNKS,
+            layout.perRunTopics() ? Map.of("metadata.max.idle.ms", 10_000) : Map.of());
   }
 
   @Override
-  public Future<RecordMetadata> send(RunChunk chunk, Callback callback) {
-    return producer.send(new ProducerRecord<>(Topics.RUN_CHUNKS.name(), chunk.runId(), chunk), callback);
+  public Future<RecordMetadata> send(String topic, RunChunk chunk, Callback callback) {
+    return producer.send(new ProducerRecord<>(topic, chunk.runId(), chunk), callback);
+  }
+
+  /** Fetches the topic's metadata now, so that the run's first chunk does not wait for it. */
+  @Override
+  public void warmUp(String topic) {
+    producer.partitionsFor(topic);
   }
 
   @PreDestroy

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ChunkEmitterTest {
   private final List<RunChunk> sent = new ArrayList<>();
   private final ChunkSender sender =
-      (chunk, callback) -> {
+      (topic, chunk, callback) -> {
         sent.add(chunk);
         RecordMetadata metadata = new RecordMetadata(new TopicPartition("t", 0), 0, sent.size(), 0, 0, 0);
         callback.onCompletion(metadata, null);
@@ -27,7 +27,7 @@ class ChunkEmitterTest {
 
   private static RunRequested request(long base) {
     return new RunRequested(1, UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(),
-        UUID.randomUUID(), "hi", null, new RunRequested.ModelRef("simulated", "sim-1"), base, null, null, Instant.now());
+        UUID.randomUUID(), "hi", null, new RunRequested.ModelRef("simulated", "sim-1"), base, null, null, Instant.now(), null);
   }
 
   @Test
@@ -63,7 +63,7 @@ class ChunkEmitterTest {
   @Test
   void shouldReportTheFirstSendFailure() {
     ChunkSender failing =
-        (chunk, callback) -> {
+        (topic, chunk, callback) -> {
           callback.onCompletion(null, new IllegalStateException("broker down"));
           return CompletableFuture.failedFuture(new IllegalStateException("broker down"));
         };

@@ -69,6 +69,11 @@ public class KafkaClients {
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
+  /** An admin client; the caller closes it. */
+  public org.apache.kafka.clients.admin.Admin admin(String name) {
+    return org.apache.kafka.clients.admin.Admin.create(common(name));
+  }
+
   private Map<String, Object> common(String name) {
     Map<String, Object> config = new HashMap<>(properties.properties());
     config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());

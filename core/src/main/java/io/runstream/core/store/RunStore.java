@@ -43,12 +43,17 @@ public class RunStore {
       String modelProvider,
       String modelId,
       long seqBase,
+      String chunkTopic,
       Instant now) {
+    // chunk_topic is known at admission in the per-run-topic layout; where the run starts in it (chunk_offset) is
+    // recorded by the sink when it sees the run's first chunk.
     jdbc.sql(
             """
             INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
-                              model_provider, model_id, seq_base, created_at)
-            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, :base, :now)""")
+                              model_provider, model_id, seq_base, chunk_topic, created_at)
+            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, :base,
+                    :topic, :now)""")
+        .param("topic", chunkTopic)
         .param("id", id)
         .param("session", sessionId)
         .param("org", orgId)
@@ -160,7 +165,8 @@ public class RunStore {
    * @param seqBase its first seq
    * @param lastLoggedSeq the highest seq in its chunk log (0 if none)
    */
-  public record ExpiredRun(UUID id, UUID sessionId, long seqBase, long lastLoggedSeq) {}
+  /** A run whose lease expired; {@code chunkTopic} null for the shared topic. */
+  public record ExpiredRun(UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic) {}
 
   /**
    * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
@@ -170,7 +176,7 @@ public class RunStore {
     List<ExpiredRun> expired =
         jdbc.sql(
                 """
-                SELECT r.id, r.session_id, r.seq_base,
+                SELECT r.id, r.session_id, r.seq_base, r.chunk_topic,
                        COALESCE((SELECT max(c.seq) FROM run_chunks c WHERE c.run_id = r.id), 0) AS last_logged
                 FROM runs r
                 WHERE r.status = 'running' AND r.lease_expires_at < now() AND r.worker_id IS DISTINCT FROM :self
@@ -185,7 +191,8 @@ public class RunStore {
                         rs.getObject("id", UUID.class),
                         rs.getObject("session_id", UUID.class),
                         rs.getLong("seq_base"),
-                        rs.getLong("last_logged")))
+                        rs.getLong("last_logged"),
+                        rs.getString("chunk_topic")))
             .list();
     if (!expired.isEmpty()) {
       jdbc.sql(
@@ -225,6 +232,28 @@ public class RunStore {
   }
 
   /** Records where the run's chunks start in Kafka, once (the warm resume tier reads from there). */
+  /**
+   * Of the given runs, those that ended before {@code cutoff} with their whole output in the chunk log (its last
+   * chunk logged), or before {@code hardCutoff} whatever the log holds: their Kafka topics can go.
+   */
+  public java.util.Set<UUID> endedAndLogged(java.util.Collection<UUID> ids, Instant cutoff, Instant hardCutoff) {
+    if (ids.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(
+        jdbc.sql(
+                """
+                SELECT r.id FROM runs r
+                WHERE r.id = ANY(:ids) AND r.status IN ('completed', 'cancelled', 'failed')
+                  AND (r.finished_at < :cutoff AND EXISTS (SELECT 1 FROM run_chunks c WHERE c.run_id = r.id AND c.seq = r.last_seq)
+                       OR r.finished_at < :hard)""")
+            .param("ids", ids.toArray(new UUID[0]))
+            .param("cutoff", Timestamp.from(cutoff))
+            .param("hard", Timestamp.from(hardCutoff))
+            .query(UUID.class)
+            .list());
+  }
+
   public void recordChunkStart(UUID id, String topic, int partition, long offset) {
     jdbc.sql(
             """

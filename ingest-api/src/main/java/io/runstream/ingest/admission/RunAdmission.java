@@ -38,6 +38,7 @@ public class RunAdmission {
   private final RunRequestPublisher publisher;
   private final IngestProperties properties;
   private final io.runstream.ingest.limits.RunLimits limits;
+  private final io.runstream.core.kafka.ChunkLayout layout;
 
   public RunAdmission(
       SessionStore sessions,
@@ -47,8 +48,10 @@ public class RunAdmission {
       TransactionTemplate tx,
       RunRequestPublisher publisher,
       IngestProperties properties,
-      io.runstream.ingest.limits.RunLimits limits) {
+      io.runstream.ingest.limits.RunLimits limits,
+      io.runstream.core.kafka.ChunkLayout layout) {
     this.limits = limits;
+    this.layout = layout;
     this.sessions = sessions;
     this.messages = messages;
     this.runs = runs;
@@ -166,7 +169,7 @@ public class RunAdmission {
     try {
       runs.insertQueued(
           runId, sessionId, caller.orgId(), caller.userId(), userMessageId, agentMessageId, model.provider(),
-          model.modelId(), seqBase, now);
+          model.modelId(), seqBase, layout.topicForNewRun(runId), now);
     } catch (DuplicateKeyException e) {
       throw new ApiException(
           HttpStatus.CONFLICT, "run_in_progress", "Conflict", "A run of this session is still in progress.");
@@ -186,7 +189,8 @@ public class RunAdmission {
             seqBase,
             input.history(),
             input.simulation(),
-            now);
+            now,
+            layout.topicForNewRun(runId));
     return Optional.of(new Written(request, title));
   }
 

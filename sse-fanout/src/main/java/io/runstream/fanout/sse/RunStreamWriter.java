@@ -39,6 +39,7 @@ public class RunStreamWriter {
   private final ChunkLogStore log;
   private final RunStore runs;
   private final io.runstream.fanout.warm.KafkaReplay kafka;
+  private final io.runstream.fanout.tail.ChunkTail tail;
   private final FanoutProperties properties;
   private final AtomicInteger streams = new AtomicInteger();
   private final Timer delivery;
@@ -48,12 +49,14 @@ public class RunStreamWriter {
       ChunkLogStore log,
       RunStore runs,
       io.runstream.fanout.warm.KafkaReplay kafka,
+      io.runstream.fanout.tail.ChunkTail tail,
       FanoutProperties properties,
       MeterRegistry meters) {
     this.hot = hot;
     this.log = log;
     this.runs = runs;
     this.kafka = kafka;
+    this.tail = tail;
     this.properties = properties;
     meters.gauge("runstream.fanout.streams.live", streams);
     this.delivery =
@@ -97,6 +100,9 @@ public class RunStreamWriter {
     long from = Math.max(after, run.seqBase() - 1);
     if (run.status().terminal() && run.lastSeq() != null && from >= run.lastSeq()) {
       return null;
+    }
+    if (!run.status().terminal() && run.chunkTopic() != null) {
+      tail.follow(run.chunkTopic());
     }
     Attachment attachment =
         run.status().terminal() ? hot.attachIfPresent(run.id(), from) : hot.attach(run.id(), from);

@@ -1,8 +1,10 @@
 package io.runstream.fanout.tail;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.fanout.FanoutProperties;
@@ -11,7 +13,10 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +34,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Consumes every partition of the chunk topic once for this node (no consumer group: every node sees every
- * chunk) and appends to the hot tier. A chunk that cannot be read is skipped here; the sink sets it aside.
+ * chunk) and appends to the hot tier; in the per-run-topic layout also every live run's own topic, found by
+ * listing topics every {@code runstream.chunks.discovery-interval} and assigned directly (no group, no rebalance). A chunk that cannot be read is skipped here; the sink sets it aside.
  */
 @Component
 public class ChunkTail extends ConsumerLoop {
@@ -41,10 +47,20 @@ public class ChunkTail extends ConsumerLoop {
   private final FanoutProperties properties;
   private final Timer endToEnd;
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+  private final ChunkLayout layout;
+  private final Counter discovered;
+  private volatile int runTopicCount;
+  private final java.util.Queue<String> followRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean ready;
 
-  public ChunkTail(KafkaClients clients, HotRuns hot, FanoutProperties properties, MeterRegistry meters) {
+  public ChunkTail(
+      KafkaClients clients, HotRuns hot, FanoutProperties properties, ChunkLayout layout, MeterRegistry meters) {
     super("chunk-tail", Duration.ofSeconds(10));
+    this.layout = layout;
+    this.discovered = meters.counter("runstream.fanout.run-topics.discoveries");
+    Gauge.builder("runstream.fanout.run-topics.tailed", this, t -> t.runTopicCount)
+        .description("per-run-topic layout: run topics this node fetches (live runs)")
+        .register(meters);
     this.clients = clients;
     this.hot = hot;
     this.properties = properties;
@@ -71,17 +87,37 @@ public class ChunkTail extends ConsumerLoop {
 
   @Override
   protected void loop(KafkaConsumer<byte[], byte[]> consumer) throws InterruptedException {
-    List<TopicPartition> partitions = assignAll(consumer, Topics.RUN_CHUNKS.name());
-    if (partitions.isEmpty()) {
+    Tracked tracked = new Tracked(consumer);
+    List<TopicPartition> shared = assignAll(consumer, Topics.RUN_CHUNKS.name());
+    if (shared.isEmpty()) {
       return;
     }
-    position(consumer, partitions);
-    LOG.info("Fan-out node tailing {} ({} partitions)", Topics.RUN_CHUNKS.name(), partitions.size());
+    tracked.shared.addAll(shared);
+    if (layout.perRunTopics()) {
+      tracked.discover(true);
+    }
+    tracked.apply();
+    position(consumer, new ArrayList<>(consumer.assignment()), tracked);
+    LOG.info("Fan-out node tailing {} ({} partitions){}", Topics.RUN_CHUNKS.name(), shared.size(),
+        layout.perRunTopics() ? " and " + tracked.runTopics.size() + " live per-run topics" : "");
     long lastExpire = System.nanoTime();
+    long lastDiscovery = System.nanoTime();
+    long discoveryNanos = layout.discoveryInterval().toNanos();
     while (running()) {
+      if (layout.perRunTopics()) {
+        if (System.nanoTime() - lastDiscovery >= discoveryNanos) {
+          lastDiscovery = System.nanoTime();
+          tracked.discover(false);
+        }
+        String wanted;
+        while ((wanted = followRequests.poll()) != null) {
+          tracked.follow(wanted);
+        }
+        tracked.apply();
+      }
       ConsumerRecords<byte[], byte[]> records;
       try {
-        records = consumer.poll(Duration.ofMillis(100));
+        records = consumer.poll(layout.perRunTopics() ? layout.discoveryInterval() : Duration.ofMillis(100));
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {
@@ -95,6 +131,10 @@ public class ChunkTail extends ConsumerLoop {
           RunChunk chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
           hot.append(chunk);
           endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+          if (chunk.terminal() && tracked.runTopics.contains(record.topic())) {
+            // The run's own topic holds nothing after its end: stop fetching it.
+            tracked.end(record.topic());
+          }
         } catch (IllegalArgumentException e) {
           LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
               e.getMessage());
@@ -102,11 +142,13 @@ public class ChunkTail extends ConsumerLoop {
           LOG.error("Chunk at {}-{}@{} could not be buffered", record.topic(), record.partition(), record.offset(), e);
         }
       }
+      tracked.apply();
       ready = true;
       recovered();
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
         lastExpire = System.nanoTime();
         hot.expire();
+        lag.keySet().retainAll(consumer.assignment());
         for (TopicPartition partition : consumer.assignment()) {
           consumer.currentLag(partition).ifPresent(l -> lag.put(partition, l));
         }
@@ -114,8 +156,105 @@ public class ChunkTail extends ConsumerLoop {
     }
   }
 
-  /** Starts {@code start-lookback} back, to warm memory with runs that began just before this node. */
-  private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+  /**
+   * What this node fetches: the shared topic's partitions and, in the per-run-topic layout, the topics of live
+   * runs. A per-run topic is added when it appears (read from its start) and dropped once its run's end was read,
+   * never to be added again.
+   */
+  private final class Tracked {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> shared = new ArrayList<>();
+    private final Set<String> runTopics = new HashSet<>();
+    /** Topics whose run's end was read: nothing more will come. */
+    private final Set<String> ended = new HashSet<>();
+    /** Topics with nothing written in the look-back when this node started: fetched only if a reader asks. */
+    private final Set<String> dormant = new HashSet<>();
+    private Set<String> listed = Set.of();
+    private final Set<String> added = new HashSet<>();
+    private boolean changed;
+
+    Tracked(KafkaConsumer<byte[], byte[]> consumer) {
+      this.consumer = consumer;
+    }
+
+    /** Looks for new per-run topics; on the first call they are positioned by look-back, later from the start. */
+    void discover(boolean first) {
+      Set<String> existing;
+      try {
+        existing = consumer.listTopics(Duration.ofSeconds(5)).keySet();
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        LOG.warn("Looking for new run topics failed ({}); trying again", e.getMessage());
+        return;
+      }
+      listed = existing;
+      for (String topic : existing) {
+        if (Topics.RUN_TOPIC.matcher(topic).matches() && !runTopics.contains(topic) && !ended.contains(topic)
+            && !dormant.contains(topic)) {
+          runTopics.add(topic);
+          if (!first) {
+            added.add(topic);
+          }
+          changed = true;
+        }
+      }
+      // Deleted topics (past retention) are neither fetched nor remembered.
+      ended.retainAll(existing);
+      dormant.retainAll(existing);
+      if (runTopics.removeIf(topic -> !existing.contains(topic))) {
+        changed = true;
+      }
+      discovered.increment();
+    }
+
+    /** A reader wants a live run: its topic is fetched from the start unless it is already, or has ended. */
+    void follow(String topic) {
+      if (listed.contains(topic) && !runTopics.contains(topic) && !ended.contains(topic)) {
+        dormant.remove(topic);
+        runTopics.add(topic);
+        added.add(topic);
+        changed = true;
+      }
+    }
+
+    void end(String topic) {
+      if (runTopics.remove(topic)) {
+        ended.add(topic);
+        changed = true;
+      }
+    }
+
+    void sleep(String topic) {
+      if (runTopics.remove(topic)) {
+        dormant.add(topic);
+        changed = true;
+      }
+    }
+
+    /** Applies changes to the consumer's assignment; new run topics are read from their first record. */
+    void apply() {
+      if (!changed) {
+        return;
+      }
+      changed = false;
+      List<TopicPartition> assignment = new ArrayList<>(shared);
+      runTopics.forEach(topic -> assignment.add(new TopicPartition(topic, 0)));
+      consumer.assign(assignment);
+      if (!added.isEmpty()) {
+        consumer.seekToBeginning(added.stream().map(topic -> new TopicPartition(topic, 0)).toList());
+        added.clear();
+      }
+      runTopicCount = runTopics.size();
+    }
+  }
+
+  /**
+   * Starts {@code start-lookback} back, to warm memory with runs that began just before this node. A per-run topic
+   * with nothing written in that time is most likely a finished run: it is not fetched unless a reader of a live
+   * run asks for it ({@link #follow}).
+   */
+  private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Tracked tracked) {
     long since = System.currentTimeMillis() - properties.startLookback().toMillis();
     Map<TopicPartition, Long> query = new HashMap<>();
     partitions.forEach(p -> query.put(p, since));
@@ -123,7 +262,22 @@ public class ChunkTail extends ConsumerLoop {
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
     for (TopicPartition partition : partitions) {
       OffsetAndTimestamp at = found.get(partition);
+      if (at == null && tracked.runTopics.contains(partition.topic())) {
+        tracked.sleep(partition.topic());
+        continue;
+      }
       consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
+    }
+    tracked.apply();
+  }
+
+  /**
+   * Asks this node to fetch a live run's own topic (per-run-topic layout), from its start, if it does not already:
+   * a reader is waiting for the run. Topics that do not exist yet are found by discovery when they appear.
+   */
+  public void follow(String topic) {
+    if (layout.perRunTopics() && Topics.RUN_TOPIC.matcher(topic).matches()) {
+      followRequests.add(topic);
     }
   }
 
