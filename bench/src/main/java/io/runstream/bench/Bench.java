@@ -101,7 +101,7 @@ public final class Bench {
 
   /** {@code -Dbench.layouts.runs=100,500}: the batch sizes of the layout comparison. */
   private static List<Integer> sizes() {
-    return Arrays.stream(System.getProperty("bench.layouts.runs", "100,500").split(","))
+    return Arrays.stream(System.getProperty("bench.layouts.runs", "10,100,500").split(","))
         .map(String::strip)
         .map(Integer::valueOf)
         .toList();

@@ -169,6 +169,20 @@ public class ChunkSink extends ConsumerLoop {
       }
     }
     consumer.commitSync(next);
+    if (layout.perRunTopics()) {
+      // A per-run topic holds nothing after its run's end: stop fetching it (fewer partitions per fetch, and no
+      // fetch errors once the clean-up deletes it). A rebalance that hands it over again resumes it, harmlessly.
+      List<TopicPartition> ended = new ArrayList<>();
+      for (ChunkBatchWriter.Located located : batch) {
+        if (located.chunk().terminal() && Topics.RUN_TOPIC.matcher(located.topic()).matches()) {
+          ended.add(new TopicPartition(located.topic(), located.partition()));
+        }
+      }
+      ended.removeIf(partition -> !consumer.assignment().contains(partition));
+      if (!ended.isEmpty()) {
+        consumer.pause(ended);
+      }
+    }
     return true;
   }
 

@@ -42,7 +42,9 @@ public class RunTopics implements DisposableBean {
 
   /**
    * Creates the run's topic unless it exists, and waits until the broker hosts its partition; retried until
-   * {@code timeout} (a broker restarting). The shared topic is always there: nothing to do.
+   * {@code timeout} (a broker restarting). The shared topic is always there: nothing to do. Concurrent calls are
+   * batched: one create request and one describe request per round for every topic waiting (polling the broker once
+   * per topic and per round collapsed under a few hundred concurrent run starts).
    *
    * @throws IllegalStateException if the topic is not ready in time
    */
@@ -53,61 +55,150 @@ public class RunTopics implements DisposableBean {
     if (!Topics.RUN_TOPIC.matcher(topic).matches()) {
       throw new IllegalArgumentException("not a per-run chunk topic: " + topic);
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean created = false;
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
+    Waiting waiting = new Waiting(topic, System.nanoTime() + timeout.toNanos());
+    synchronized (this) {
+      startPreparer();
+      incoming.add(waiting);
+      notifyAll();
+    }
+    try {
+      waiting.done.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating " + topic, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("topic " + topic + " not ready after " + timeout, e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("topic " + topic + " not ready after " + timeout, e);
+    }
+  }
+
+  /** A topic some run waits for. */
+  private static final class Waiting {
+    final String topic;
+    final long deadline;
+    final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    boolean created;
+    Exception last;
+
+    Waiting(String topic, long deadline) {
+      this.topic = topic;
+      this.deadline = deadline;
+    }
+  }
+
+  private final List<Waiting> incoming = new ArrayList<>();
+  private Thread preparer;
+  private volatile boolean closed;
+
+  private void startPreparer() {
+    if (preparer == null) {
+      preparer = Thread.ofPlatform().daemon().name("run-topics").start(this::prepareLoop);
+    }
+  }
+
+  /** One round every few milliseconds: create what is new, describe what is not hosted yet, complete the ready. */
+  private void prepareLoop() {
+    Map<String, List<Waiting>> waiting = new java.util.HashMap<>();
+    while (!closed) {
       try {
-        if (!created) {
-          NewTopic spec =
-              new NewTopic(topic, Optional.of(1), layout.replicationFactor() < 0 ? Optional.empty()
-                  : Optional.of(layout.replicationFactor()))
-                  .configs(Map.of(
-                      "max.message.bytes", Integer.toString(2 * 1024 * 1024),
-                      "retention.ms", Long.toString(layout.retention().toMillis() + Duration.ofDays(1).toMillis())));
-          try {
-            admin().createTopics(List.of(spec)).all().get(remaining(deadline), TimeUnit.MILLISECONDS);
-          } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-              throw e;
-            }
+        synchronized (this) {
+          while (incoming.isEmpty() && waiting.isEmpty() && !closed) {
+            wait();
           }
-          created = true;
+          for (Waiting w : incoming) {
+            waiting.computeIfAbsent(w.topic, t -> new ArrayList<>()).add(w);
+          }
+          incoming.clear();
         }
-        if (hosted(topic, deadline)) {
-          return;
-        }
+        round(waiting);
         Thread.sleep(POLL_MS);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while creating " + topic, e);
-      } catch (ExecutionException | TimeoutException | RuntimeException e) {
-        last = e;
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("Preparing run topics failed ({}); trying again", e.getMessage());
         try {
           Thread.sleep(200);
         } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while creating " + topic, ie);
+          return;
         }
       }
     }
-    throw new IllegalStateException("topic " + topic + " not ready after " + timeout, last);
   }
 
-  private boolean hosted(String topic, long deadline) throws InterruptedException, TimeoutException {
-    try {
-      TopicDescription description =
-          admin().describeTopics(List.of(topic)).allTopicNames().get(remaining(deadline), TimeUnit.MILLISECONDS)
-              .get(topic);
-      return description != null
-          && description.partitions().stream()
-              .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && !p.isr().isEmpty());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+  private void round(Map<String, List<Waiting>> waiting) throws InterruptedException {
+    long now = System.nanoTime();
+    waiting.values().removeIf(list -> {
+      list.removeIf(w -> {
+        if (now - w.deadline > 0) {
+          w.done.completeExceptionally(w.last != null ? w.last : new TimeoutException("not hosted in time"));
+          return true;
+        }
         return false;
-      }
-      throw new IllegalStateException(e.getCause());
+      });
+      return list.isEmpty();
+    });
+    if (waiting.isEmpty()) {
+      return;
     }
+    List<NewTopic> create = new ArrayList<>();
+    for (Map.Entry<String, List<Waiting>> entry : waiting.entrySet()) {
+      if (!entry.getValue().getFirst().created) {
+        create.add(spec(entry.getKey()));
+      }
+    }
+    if (!create.isEmpty()) {
+      Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin().createTopics(create).values();
+      for (NewTopic topic : create) {
+        try {
+          results.get(topic.name()).get(30, TimeUnit.SECONDS);
+          waiting.get(topic.name()).forEach(w -> w.created = true);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof TopicExistsException) {
+            waiting.get(topic.name()).forEach(w -> w.created = true);
+          } else {
+            waiting.get(topic.name()).forEach(w -> w.last = (Exception) e.getCause());
+          }
+        } catch (TimeoutException e) {
+          waiting.get(topic.name()).forEach(w -> w.last = e);
+        }
+      }
+    }
+    List<String> describe =
+        waiting.entrySet().stream().filter(e -> e.getValue().getFirst().created).map(Map.Entry::getKey).toList();
+    if (describe.isEmpty()) {
+      return;
+    }
+    Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> descriptions =
+        admin().describeTopics(describe).topicNameValues();
+    for (String topic : describe) {
+      try {
+        TopicDescription description = descriptions.get(topic).get(30, TimeUnit.SECONDS);
+        boolean hosted =
+            description.partitions().stream()
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && !p.isr().isEmpty());
+        if (hosted) {
+          waiting.remove(topic).forEach(w -> w.done.complete(null));
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          waiting.get(topic).forEach(w -> w.last = (Exception) e.getCause());
+        }
+      } catch (TimeoutException e) {
+        waiting.get(topic).forEach(w -> w.last = e);
+      }
+    }
+  }
+
+  private NewTopic spec(String topic) {
+    return new NewTopic(
+            topic,
+            Optional.of(1),
+            layout.replicationFactor() < 0 ? Optional.empty() : Optional.of(layout.replicationFactor()))
+        .configs(Map.of(
+            "max.message.bytes", Integer.toString(2 * 1024 * 1024),
+            // Kafka's own retention stays behind the clean-up's, which deletes the topic once logged.
+            "retention.ms", Long.toString(layout.retention().plus(Duration.ofDays(1)).toMillis())));
   }
 
   /** The per-run chunk topics that exist now. */
@@ -158,12 +249,15 @@ public class RunTopics implements DisposableBean {
     return current;
   }
 
-  private static long remaining(long deadline) {
-    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-  }
-
   @Override
   public void destroy() {
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
+    if (preparer != null) {
+      preparer.interrupt();
+    }
     Admin current = admin;
     if (current != null) {
       current.close(Duration.ofSeconds(2));
