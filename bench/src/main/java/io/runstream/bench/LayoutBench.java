@@ -52,8 +52,8 @@ final class LayoutBench {
       long files,
       long bytes,
       long fds,
-      double topicReadyP50,
-      double topicReadyP99,
+      double topicReadyMean,
+      int clients,
       String deletion) {}
 
   void run(List<Integer> sizes) throws Exception {
@@ -68,9 +68,10 @@ final class LayoutBench {
         String token =
             DevTokens.mint(SecurityProperties.DEV_SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
         // Warm-up: class loading, connection pools, JIT.
-        batch(app, platform, base, token, layout, 100);
+        batch(app, platform, base, token, layout, 100, 8);
+        results.add(batch(app, platform, base, token, layout, 20, 1));
         for (int size : sizes) {
-          results.add(batch(app, platform, base, token, layout, size));
+          results.add(batch(app, platform, base, token, layout, size, 8));
         }
       } finally {
         app.close();
@@ -79,50 +80,66 @@ final class LayoutBench {
     }
     report.add("#### Chunk layouts side by side: run start and broker cost at N concurrent runs");
     report.add("");
-    report.add("Each layout on a fresh broker and PostgreSQL; N runs started at once (one POST each, 8 client threads),"
+    report.add("Each layout on a fresh broker and PostgreSQL; N runs started at once (one POST each, 8 client threads; first row: one run at a time),"
         + " each with a reader opened right after its POST; every run streams 40 tokens at 20 tokens/s."
         + " Start = POST sent → the reader's first event. CPU = process CPU time (broker, PostgreSQL excluded, "
-        + "services, load generator) during the batch. Files/bytes = the broker's log directory after the batch (sizes as listed; index files are preallocated).");
+        + "services, load generator) during the batch. Files/MiB = the broker's log directory after the batch (MiB on disk, `du`).");
     report.add("");
     report.add("| layout | N | run start p50 | p99 | POST p50 | p99 | complete | CPU s / 100 runs | topics | "
-        + "broker files | broker MiB | fds | topic ready p50 / p99 | delete N topics |");
+        + "broker files | broker MiB on disk | fds | topic ready (mean) | delete N topics |");
     report.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
       report.add(String.format(Locale.ROOT,
-          "| %s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d/%d | %.2f | %,d | %,d | %.1f | %,d | %s | %s |",
-          r.layout(), r.runs(), r.startP50(), r.startP99(), r.postP50(), r.postP99(), r.complete(), r.runs(),
+          "| %s | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d/%d | %.2f | %,d | %,d | %.1f | %,d | %s | %s |",
+          r.layout(), r.clients() == 1 ? r.runs() + " one at a time" : Integer.toString(r.runs()), r.startP50(), r.startP99(), r.postP50(), r.postP99(), r.complete(), r.runs(),
           r.cpuSeconds() * 100 / r.runs(), r.topics(), r.files(), r.bytes() / 1048576.0, r.fds(),
-          r.layout().equals("shared") ? "-" : String.format(Locale.ROOT, "%.1f / %.1f ms", r.topicReadyP50(), r.topicReadyP99()),
+          r.layout().equals("shared") ? "-" : String.format(Locale.ROOT, "%.1f ms", r.topicReadyMean()),
           r.deletion()));
     }
     report.add("");
   }
 
   private Result batch(
-      ConfigurableApplicationContext app, EmbeddedPlatform platform, String base, String token, String layout, int n)
+      ConfigurableApplicationContext app,
+      EmbeddedPlatform platform,
+      String base,
+      String token,
+      String layout,
+      int n,
+      int clients)
       throws Exception {
     MeterRegistry meters = app.getBean(MeterRegistry.class);
     Timer ready = meters.find("runstream.worker.run-topic.ready").timer();
     long readyBefore = ready == null ? 0 : ready.count();
+    double readyTotalBefore = ready == null ? 0 : ready.totalTime(TimeUnit.MILLISECONDS);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
     long wallBefore = System.nanoTime();
     List<Long> starts = new ArrayList<>();
     List<Long> posts = new ArrayList<>();
     long complete = 0;
-    try (ExecutorService pool = Executors.newFixedThreadPool(8);
+    try (ExecutorService pool = Executors.newFixedThreadPool(clients);
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Future<SseClient.Read>>> started = new ArrayList<>();
       List<Long> postTimes = java.util.Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < n; i++) {
-        started.add(pool.submit(() -> {
+        Future<Future<SseClient.Read>> one = pool.submit(() -> {
           long sent = System.nanoTime();
           String body = SseClient.post(base + "/api/v1/runs", token,
               "{\"input\":\"layout\",\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":20,\"seed\":1}}");
           postTimes.add(System.nanoTime() - sent);
           String run = SseClient.field(body, "run_uuid");
-          return readers.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false, sent));
-        }));
+          Future<SseClient.Read> read =
+              readers.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false, sent));
+          if (clients == 1) {
+            read.get(); // one run at a time: the unloaded start
+          }
+          return read;
+        });
+        if (clients == 1) {
+          one.get();
+        }
+        started.add(one);
       }
       for (Future<Future<SseClient.Read>> start : started) {
         SseClient.Read read = start.get(5, TimeUnit.MINUTES).get(5, TimeUnit.MINUTES);
@@ -146,16 +163,10 @@ final class LayoutBench {
     try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
       fds = list.count();
     }
-    double readyP50 = Double.NaN;
-    double readyP99 = Double.NaN;
+    // This batch's topic creations only (the timer's percentiles would mix in earlier batches).
+    double readyMean = Double.NaN;
     if (ready != null && ready.count() > readyBefore) {
-      for (var v : ready.takeSnapshot().percentileValues()) {
-        if (v.percentile() == 0.5) {
-          readyP50 = v.value(TimeUnit.MILLISECONDS);
-        } else if (v.percentile() == 0.99) {
-          readyP99 = v.value(TimeUnit.MILLISECONDS);
-        }
-      }
+      readyMean = (ready.totalTime(TimeUnit.MILLISECONDS) - readyTotalBefore) / (ready.count() - readyBefore);
     }
     String deletion = "-";
     if (layout.equals("per-run-topic")) {
@@ -166,22 +177,19 @@ final class LayoutBench {
       deletion = String.format(Locale.ROOT, "%,d in %.2f s", deleted, (System.nanoTime() - t0) / 1e9);
     }
     return new Result(layout, n, pct(starts, 0.5), pct(starts, 0.99), pct(posts, 0.5), pct(posts, 0.99), complete,
-        cpu, wall, topics, disk[0], disk[1], fds, readyP50, readyP99, deletion);
+        cpu, wall, topics, disk[0], disk[1], fds, readyMean, clients, deletion);
   }
 
-  private static long[] disk(Path dir) throws IOException {
+  /** Files in the broker's log directory, and the bytes they take on disk ({@code du}: index files are sparse). */
+  private static long[] disk(Path dir) throws IOException, InterruptedException {
     long[] result = new long[2];
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.filter(Files::isRegularFile).forEach(p -> {
-        result[0]++;
-        try {
-          // Allocated blocks, not the sparse index files' nominal size.
-          result[1] += Files.size(p);
-        } catch (IOException e) {
-          // gone meanwhile
-        }
-      });
+      result[0] = walk.filter(Files::isRegularFile).count();
     }
+    Process du = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
+    String out = new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    du.waitFor();
+    result[1] = Long.parseLong(out.split("\\s+")[0]) * 1024;
     return result;
   }
 
