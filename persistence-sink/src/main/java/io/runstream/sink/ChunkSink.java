@@ -79,7 +79,8 @@ public class ChunkSink extends ConsumerLoop {
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("max.poll.records", properties.maxBatch());
-    overrides.put("fetch.max.wait.ms", 100);
+    overrides.put("fetch.max.wait.ms", (int) properties.fetchMaxWait().toMillis());
+    overrides.put("fetch.min.bytes", properties.fetchMinBytes());
     if (layout.perRunTopics()) {
       // A pattern subscription sees a new run's topic at the next metadata refresh.
       overrides.put("metadata.max.age.ms", (int) layout.metadataMaxAge().toMillis());

@@ -14,6 +14,10 @@ import org.springframework.validation.annotation.Validated;
  * @param groupId the consumer group of all sinks
  * @param maxBatch most chunks written in one transaction
  * @param maxBackoff longest pause between retries while the database is unavailable
+ * @param fetchMaxWait how long the broker may hold the sink's fetch to fill {@code fetch-min-bytes}: larger batches
+ *     mean fewer transactions and offset commits per chunk (measured: at 200 chunks/s, 100 ms made the sink and the
+ *     broker's commit handling a third of the machine's CPU), at the price of the chunk log trailing by that much
+ * @param fetchMinBytes the bytes a fetch waits for (up to {@code fetch-max-wait})
  */
 @Validated
 @ConfigurationProperties("runstream.sink")
@@ -21,4 +25,6 @@ public record SinkProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("runstream-persistence-sink") @NotBlank String groupId,
     @DefaultValue("1000") @Min(1) int maxBatch,
-    @DefaultValue("5s") Duration maxBackoff) {}
+    @DefaultValue("5s") Duration maxBackoff,
+    @DefaultValue("250ms") Duration fetchMaxWait,
+    @DefaultValue("65536") @Min(1) int fetchMinBytes) {}
