@@ -158,6 +158,7 @@ public final class Bench {
    * timers' last 5-10 s; with the machine's CPU use over the same window.
    */
   private void latency(int runs, int readers, double pace, Duration length) throws Exception {
+    awaitQuiet();
     Timer timer = meters.get("runstream.fanout.delivery.latency").timer();
     Timer consumedTimer = meters.get("runstream.fanout.consume.latency").timer();
     int tokens = (int) (pace * length.toSeconds());
@@ -204,6 +205,28 @@ public final class Bench {
     }
   }
 
+  /**
+   * Waits until the sink has written everything earlier scenarios produced (its persisted-chunks counter stands still
+   * for a second), so that a scenario does not measure the previous one's backlog being written.
+   */
+  private void awaitQuiet() throws InterruptedException {
+    io.micrometer.core.instrument.Counter persisted = meters.find("runstream.sink.chunks.persisted").counter();
+    if (persisted == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    double last = -1;
+    while (System.nanoTime() < deadline) {
+      double now = persisted.count();
+      if (now == last) {
+        return;
+      }
+      last = now;
+      Thread.sleep(1_000);
+    }
+    LOG.warn("The sink was still writing after 120 s; measuring anyway");
+  }
+
   /** The machine's CPU jiffies: total and idle (including I/O wait), from {@code /proc/stat}. */
   private static long[] machineCpu() throws java.io.IOException {
     String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
@@ -228,6 +251,7 @@ public final class Bench {
 
   /** R runs × K readers as fast as the worker produces: delivered events per second. */
   private void throughput(int runs, int readers, int tokens) throws Exception {
+    awaitQuiet();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<SseClient.Read>> reads = new ArrayList<>();
       long started = System.nanoTime();
@@ -261,6 +285,7 @@ public final class Bench {
 
   /** Reconnect → first missed event, per tier. */
   private void resume() throws Exception {
+    awaitQuiet();
     report.add("#### Reconnect → first missed event, per tier");
     report.add("");
     report.add("| tier | samples | p50 | p99 | goal |");
