@@ -106,10 +106,10 @@ public class ChunkTail extends ConsumerLoop {
     long lastDiscovery = System.nanoTime();
     long discoveryNanos = layout.discoveryInterval().toNanos();
     while (running()) {
+      long wait = TimeUnit.MILLISECONDS.toNanos(100);
       if (layout.perRunTopics()) {
         // While a reader waits for a run whose topic is not there yet, look every few milliseconds.
-        long interval = tracked.awaited.isEmpty() ? discoveryNanos : Math.min(discoveryNanos, AWAITED_DISCOVERY_NANOS);
-        if (System.nanoTime() - lastDiscovery >= interval) {
+        if (System.nanoTime() - lastDiscovery >= tracked.discoveryNanos(discoveryNanos)) {
           lastDiscovery = System.nanoTime();
           tracked.discover(false);
         }
@@ -118,16 +118,11 @@ public class ChunkTail extends ConsumerLoop {
           tracked.follow(wanted);
         }
         tracked.apply();
+        wait = tracked.discoveryNanos(discoveryNanos);
       }
       ConsumerRecords<byte[], byte[]> records;
       try {
-        records =
-            consumer.poll(
-                !layout.perRunTopics()
-                    ? Duration.ofMillis(100)
-                    : tracked.awaited.isEmpty()
-                        ? layout.discoveryInterval()
-                        : Duration.ofNanos(Math.min(discoveryNanos, AWAITED_DISCOVERY_NANOS)));
+        records = consumer.poll(Duration.ofNanos(wait));
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {
@@ -220,6 +215,11 @@ public class ChunkTail extends ConsumerLoop {
         changed = true;
       }
       discovered.increment();
+    }
+
+    /** How long until the next listing: {@code regular}, or a few milliseconds while a reader awaits a topic. */
+    long discoveryNanos(long regular) {
+      return awaited.isEmpty() ? regular : Math.min(regular, AWAITED_DISCOVERY_NANOS);
     }
 
     /** A reader wants a live run: its topic is fetched from the start unless it is already, or has ended. */
