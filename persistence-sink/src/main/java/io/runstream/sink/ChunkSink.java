@@ -187,6 +187,15 @@ public class ChunkSink extends ConsumerLoop {
     return true;
   }
 
+  /** Seeks back to the batch's first record in every partition this sink still owns. */
+  private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      if (consumer.assignment().contains(partition)) {
+        consumer.seek(partition, records.records(partition).getFirst().offset());
+      }
+    }
+  }
+
   /** Whatever else goes wrong with a batch, it is rewound, never skipped. */
   private boolean persistOrRewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
     try {
@@ -197,19 +206,11 @@ public class ChunkSink extends ConsumerLoop {
       // Written, but the commit met a rebalance (in the per-run-topic layout, every new run's topic brings one):
       // the records are read again and applied once more, which changes nothing.
       LOG.debug("Offset commit met a rebalance; the batch is read again");
-      for (TopicPartition partition : records.partitions()) {
-        if (consumer.assignment().contains(partition)) {
-          consumer.seek(partition, records.records(partition).getFirst().offset());
-        }
-      }
+      rewind(records);
       return true;
     } catch (RuntimeException e) {
       LOG.error("Batch failed unexpectedly; rewinding to retry it", e);
-      for (TopicPartition partition : records.partitions()) {
-        if (consumer.assignment().contains(partition)) {
-          consumer.seek(partition, records.records(partition).getFirst().offset());
-        }
-      }
+      rewind(records);
       return false;
     }
   }

@@ -68,7 +68,7 @@ public record RunRequested(
 
   /** The topic the run's chunks go to. */
   public String chunkTopicOrShared() {
-    return chunkTopic == null ? Topics.RUN_CHUNKS.name() : chunkTopic;
+    return Topics.chunkTopicOf(chunkTopic);
   }
 
   /**

@@ -57,6 +57,11 @@ public final class Topics {
         : Optional.empty();
   }
 
+  /** The topic a run's chunks go to, from what its request or row records ({@code null}: the shared topic). */
+  public static String chunkTopicOf(String recorded) {
+    return recorded == null ? RUN_CHUNKS.name() : recorded;
+  }
+
   /** True for the shared chunk topic and for per-run chunk topics. */
   public static boolean isChunkTopic(String topic) {
     return topic != null && ANY_CHUNK_TOPIC.matcher(topic).matches();

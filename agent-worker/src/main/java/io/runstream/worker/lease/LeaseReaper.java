@@ -107,7 +107,7 @@ public class LeaseReaper implements SmartLifecycle {
       long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
       Instant now = Instant.now();
       // The lost worker may have died before it created the run's own topic.
-      String topic = run.chunkTopic() == null ? Topics.RUN_CHUNKS.name() : run.chunkTopic();
+      String topic = Topics.chunkTopicOf(run.chunkTopic());
       topics.ensure(topic, Duration.ofSeconds(10));
       send(topic, RunChunk.of(run.id(), run.sessionId(), seq, now, null,
           new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true)));
