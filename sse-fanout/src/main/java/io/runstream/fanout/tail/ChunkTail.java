@@ -42,7 +42,12 @@ public class ChunkTail extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkTail.class);
   private static final long EXPIRE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long AWAITED_DISCOVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long AWAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /**
+   * How long a reader's wait for a topic makes the node list topics every few milliseconds: long enough for a run
+   * to start (its topic is ready 35 ms after the claim unloaded), short enough that readers of runs that are queued or
+   * never start do not keep the node listing every topic 200 times a second; regular discovery covers the rest.
+   */
+  private static final long AWAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private final KafkaClients clients;
   private final HotRuns hot;
@@ -225,7 +230,7 @@ public class ChunkTail extends ConsumerLoop {
     /** A reader wants a live run: its topic is fetched from the start unless it is already, or has ended. */
     void follow(String topic) {
       if (!listed.contains(topic)) {
-        // Not created yet (the worker is about to): looked for often until it appears, for a while.
+        // Not created yet (the worker is about to): looked for often until it appears, for up to 2 s.
         awaited.put(topic, System.nanoTime() + AWAIT_NANOS);
         return;
       }
