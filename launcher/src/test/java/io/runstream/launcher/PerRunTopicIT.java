@@ -3,7 +3,6 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
@@ -27,7 +26,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.UUIDDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -152,10 +150,6 @@ class PerRunTopicIT extends PlatformIT {
   }
 
   private static ConfigurableApplicationContext startFanout() {
-    Map<String, Object> properties = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
-    properties.put("server.port", 0);
-    properties.put("server.shutdown", "immediate");
-    properties.put("runstream.chunks.layout", "per-run-topic");
-    return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
+    return startFanoutNode(Map.of("runstream.chunks.layout", "per-run-topic"));
   }
 }

@@ -35,4 +35,16 @@ abstract class PlatformIT {
   TestApi api() {
     return new TestApi(port);
   }
+
+  /** Starts one more fan-out node on the platform, with {@code extra} properties; the caller closes it. */
+  static org.springframework.context.ConfigurableApplicationContext startFanoutNode(
+      java.util.Map<String, Object> extra) {
+    java.util.Map<String, Object> properties = new java.util.HashMap<>(EmbeddedPlatform.shared().serviceProperties());
+    properties.put("server.port", 0);
+    properties.put("server.shutdown", "immediate");
+    properties.putAll(extra);
+    return new org.springframework.boot.builder.SpringApplicationBuilder(io.runstream.fanout.FanoutApplication.class)
+        .properties(properties)
+        .run();
+  }
 }

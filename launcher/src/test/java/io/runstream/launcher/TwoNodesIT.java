@@ -2,8 +2,6 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runstream.fanout.FanoutApplication;
-import io.runstream.infra.embedded.EmbeddedPlatform;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -44,14 +41,9 @@ class TwoNodesIT extends PlatformIT {
   }
 
   private ConfigurableApplicationContext startNode(Map<String, Object> extra) {
-    EmbeddedPlatform platform = EmbeddedPlatform.shared();
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("server.port", 0);
-    properties.put("server.shutdown", "immediate");
-    properties.putAll(platform.serviceProperties());
-    properties.putAll(nodeProperties());
+    Map<String, Object> properties = new HashMap<>(nodeProperties());
     properties.putAll(extra);
-    return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
+    return startFanoutNode(properties);
   }
 
   private static TestApi api(ConfigurableApplicationContext context) {

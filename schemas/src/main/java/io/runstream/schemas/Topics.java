@@ -9,6 +9,12 @@ import org.apache.kafka.common.serialization.Serdes;
 /** The immutable topic catalogue: nobody spells a topic name twice. */
 public final class Topics {
 
+  /**
+   * Largest record any Runstream topic accepts ({@code max.message.bytes}) and producers send
+   * ({@code max.request.size}): a run request carries up to a 1 MiB body plus its envelope.
+   */
+  public static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
   /** Run requests published by the ingest API once the run row exists; key: session id. */
   public static final Topic<UUID, RunRequested> RUN_REQUESTS =
       new Topic<>("runstream.run-requests", Serdes.UUID(), EventJson.serde(RunRequested.class));

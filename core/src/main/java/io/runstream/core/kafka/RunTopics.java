@@ -196,7 +196,7 @@ public class RunTopics implements DisposableBean {
             Optional.of(1),
             layout.replicationFactor() < 0 ? Optional.empty() : Optional.of(layout.replicationFactor()))
         .configs(Map.of(
-            "max.message.bytes", Integer.toString(2 * 1024 * 1024),
+            "max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
             // Kafka's own retention stays behind the clean-up's, which deletes the topic once logged.
             "retention.ms", Long.toString(layout.retention().plus(Duration.ofDays(1)).toMillis())));
   }

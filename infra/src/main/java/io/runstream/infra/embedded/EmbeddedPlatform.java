@@ -78,7 +78,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     List<NewTopic> topics =
         Topics.all().stream()
             .map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)
-                .configs(java.util.Map.of("max.message.bytes", Integer.toString(2 * 1024 * 1024))))
+                .configs(java.util.Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES))))
             .toList();
     kafka.createTopics(topics, Duration.ofSeconds(60));
   }

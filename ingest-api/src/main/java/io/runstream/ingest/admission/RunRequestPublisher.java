@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunRequestPublisher {
   /** Largest run request: a 1 MiB body plus its envelope. */
-  public static final int MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+  public static final int MAX_REQUEST_BYTES = io.runstream.schemas.Topics.MAX_RECORD_BYTES;
 
   private final KafkaProducer<UUID, RunRequested> producer;
   private final IngestProperties properties;

@@ -28,7 +28,7 @@ public class RunStopper {
 
   public RunStopper(RunStore runs, KafkaClients clients) {
     this.runs = runs;
-    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of("max.request.size", 2 * 1024 * 1024));
+    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of("max.request.size", Topics.MAX_RECORD_BYTES));
   }
 
   /**
