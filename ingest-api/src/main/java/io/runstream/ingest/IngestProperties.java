@@ -18,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param billingUrl where a caller whose organisation's budget is spent is sent
  * @param runsPerMinute how many runs one user may start per minute, sustained (per ingest instance)
  * @param runBurst how many runs one user may start at once before the per-minute rate applies
+ * @param agentRoles the agent roles the agent-stream face accepts ({@code agentRole}); the first is the default
+ * @param agentStreamHistory how many stored messages of a {@code conversationId} the agent-stream face loads as
+ *     history (the seed's 20)
  */
 @Validated
 @ConfigurationProperties("runstream.ingest")
@@ -30,4 +33,6 @@ public record IngestProperties(
     @DefaultValue("simulated") java.util.List<String> modelProviders,
     @DefaultValue("https://runstream.dev/billing") String billingUrl,
     @DefaultValue("120") @jakarta.validation.constraints.Min(1) int runsPerMinute,
-    @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst) {}
+    @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst,
+    @DefaultValue("chat") @jakarta.validation.constraints.NotEmpty java.util.List<String> agentRoles,
+    @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory) {}

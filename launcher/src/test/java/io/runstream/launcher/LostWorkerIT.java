@@ -56,6 +56,12 @@ class LostWorkerIT extends PlatformIT {
       List<TestApi.Event> again = replay.untilDone(Duration.ofSeconds(30));
       assertThat(again.subList(again.size() - 3, again.size())).isEqualTo(events.subList(events.size() - 3, events.size()));
     }
+    // Issue #8: resuming from the reaper's error id (past the fence) gives exactly the finish, from memory.
+    try (TestApi.Stream resumed =
+        api.stream("/api/v1/runs/" + runId + "/stream", token, Map.of("Last-Event-ID", error.id()))) {
+      assertThat(resumed.status).isEqualTo(200);
+      assertThat(resumed.untilDone(Duration.ofSeconds(10))).extracting(TestApi.Event::type).containsExactly("finish", "[DONE]");
+    }
     TestApi.Answer next = api.post("/api/v1/sessions/" + sessionId + "/messages", token, TestApi.sessionBody("again", 5, 0));
     assertThat(next.status()).isEqualTo(201);
     try (TestApi.Stream stream = api.stream(path, token, Map.of("Last-Event-ID", Long.toString(finish.seq())))) {

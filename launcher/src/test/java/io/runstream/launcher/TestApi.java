@@ -109,8 +109,16 @@ final class TestApi {
     }
   }
 
-  /** One SSE event as a client sees it. */
-  record Event(String id, String data) {
+  /**
+   * One SSE event as a client sees it: {@code id} is the stream's last event id when it was dispatched (as
+   * {@code EventSource} keeps it), {@code ownId} whether the event itself had an {@code id:} line, {@code event}
+   * its {@code event:} name (null for the default {@code message}).
+   */
+  record Event(String id, String data, String event, Boolean ownId) {
+    Event(String id, String data) {
+      this(id, data, null, true);
+    }
+
     long seq() {
       return Long.parseLong(id);
     }
@@ -148,14 +156,18 @@ final class TestApi {
       try (BufferedReader in =
           new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
         String id = null;
+        String event = null;
+        boolean ownId = false;
         StringBuilder data = null;
         String line;
         while ((line = in.readLine()) != null) {
           if (line.isEmpty()) {
             if (data != null) {
-              events.add(new Event(id, data.toString()));
+              events.add(new Event(id, data.toString(), event, ownId));
             }
             data = null;
+            event = null;
+            ownId = false;
             continue;
           }
           if (line.startsWith(":")) {
@@ -164,6 +176,9 @@ final class TestApi {
             }
           } else if (line.startsWith("id:")) {
             id = line.substring(3).strip();
+            ownId = true;
+          } else if (line.startsWith("event:")) {
+            event = line.substring(6).strip();
           } else if (line.startsWith("retry:")) {
             retries.add(line.substring(6).strip());
           } else if (line.startsWith("data:")) {
@@ -202,6 +217,20 @@ final class TestApi {
         if (event.done()) {
           break;
         }
+      }
+      return all;
+    }
+
+    /** Every event until the server ends the stream. */
+    List<Event> all(Duration timeout) throws InterruptedException {
+      List<Event> all = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        if (event == null) {
+          break;
+        }
+        all.add(event);
       }
       return all;
     }

@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxStreamsPerUser most live streams one user may hold on this node; more answer 429
  * @param fetchMaxWait the tail consumer's {@code fetch.max.wait.ms}: the broker may hold a fetch this long when
  *     nothing is new, and measured here, new records did wait for it (latency), so it is short
+ * @param agentStreamTtl how long an agent-stream {@code streamId} can be read after the run's creation (the seed's 5
+ *     minutes); a run still going then stays readable until this long after its end
  */
 @Validated
 @ConfigurationProperties("runstream.fanout")
@@ -35,4 +37,5 @@ public record FanoutProperties(
     @DefaultValue("2m") Duration startLookback,
     @DefaultValue("5s") Duration logCatchUp,
     @DefaultValue("100") @Min(1) int maxStreamsPerUser,
-    @DefaultValue("10ms") Duration fetchMaxWait) {}
+    @DefaultValue("10ms") Duration fetchMaxWait,
+    @DefaultValue("5m") Duration agentStreamTtl) {}

@@ -1,9 +1,30 @@
 package io.runstream.worker.model;
 
-/** Where a provider streams its output; every call may throw if the run was stopped. */
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Where a provider streams its output; every call may throw if the run was stopped. Besides text a model may
+ * reason, call tools, report document stages and produce images; a provider that does not offer one simply never
+ * calls it.
+ */
 public interface LlmStream {
   /** More answer text. */
   void text(String delta);
+
+  /** More reasoning ("thinking") text. */
+  default void reasoning(String delta) {}
+
+  /** A tool call with its complete arguments; {@code origin} is {@code server} or {@code client}. */
+  default void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {}
+
+  /** A tool's result: {@code output}, or {@code errorText} when the tool failed. */
+  default void toolResult(String toolCallId, JsonNode output, String errorText) {}
+
+  /** A document processing stage (e.g. {@code extract_started}) of the file {@code fileName}. */
+  default void doc(String stage, String fileName) {}
+
+  /** An image the model produced. */
+  default void image(String url, String mediaType, String prompt) {}
 
   /** True once the run should stop; providers check it between tokens. */
   boolean stopped();

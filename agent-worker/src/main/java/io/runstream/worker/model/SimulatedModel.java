@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import tools.jackson.databind.node.JsonNodeFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,6 +61,97 @@ public class SimulatedModel implements LlmProvider {
     long nanosPerToken = pace <= 0 ? 0 : (long) (1_000_000_000L / pace);
 
     StringBuilder answer = new StringBuilder();
+    if (sim.script() != null) {
+      return play(sim.script(), request, stream, random, target, nanosPerToken, answer);
+    }
+    generate(request, stream, random, target, nanosPerToken, answer);
+    return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+  }
+
+  /**
+   * Plays a script step by step (see {@link RunRequested.ScriptStep}); text and reasoning are streamed word by word
+   * at the pace, everything else at once.
+   */
+  private LlmResult play(
+      java.util.List<RunRequested.ScriptStep> script, LlmRequest request, LlmStream stream, SplittableRandom random,
+      int target, long nanosPerToken, StringBuilder answer) {
+    int calls = 0;
+    for (RunRequested.ScriptStep step : script) {
+      if (stream.stopped()) {
+        break;
+      }
+      switch (step.type()) {
+        case "text" -> {
+          if (step.text() == null) {
+            if (!generate(request, stream, random, target, nanosPerToken, answer)) {
+              return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+            }
+          } else if (!words(step.text(), nanosPerToken, stream::text, stream, answer)) {
+            return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+          }
+        }
+        case "reasoning" -> words(step.text() == null ? "Thinking it over." : step.text(), nanosPerToken,
+            stream::reasoning, stream, new StringBuilder());
+        case "tool" -> {
+          String id = "call_" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + "_" + calls++;
+          String name = step.name() == null ? "tool" : step.name();
+          stream.toolCall(id, name, step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input(),
+              step.origin() == null ? "server" : step.origin());
+          if (step.error() != null) {
+            stream.toolResult(id, null, step.error());
+          } else {
+            stream.toolResult(id, step.output() == null ? JsonNodeFactory.instance.nullNode() : step.output(), null);
+          }
+        }
+        case "doc" -> stream.doc(step.stage() == null ? "extract_started" : step.stage(),
+            step.fileName() == null ? "document" : step.fileName());
+        case "image" -> stream.image(step.url() == null ? "https://example.invalid/image.png" : step.url(),
+            step.mediaType() == null ? "image/png" : step.mediaType(), step.prompt());
+        case "fail" -> throw new ModelFailure(step.code() == null ? "provider_error" : step.code(),
+            step.error() == null ? "The simulated provider failed." : step.error(),
+            step.retryable() != null && step.retryable());
+        default -> throw new IllegalStateException("unknown script step " + step.type());
+      }
+    }
+    return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+  }
+
+  /** Streams {@code text} word by word (each with its leading space) at the pace; false if stopped. */
+  private boolean words(
+      String text, long nanosPerToken, java.util.function.Consumer<String> sink, LlmStream stream,
+      StringBuilder answer) {
+    long due = System.nanoTime();
+    int start = 0;
+    while (start < text.length()) {
+      if (stream.stopped()) {
+        return false;
+      }
+      int end = start;
+      while (end < text.length() && Character.isWhitespace(text.charAt(end))) {
+        end++;
+      }
+      while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+        end++;
+      }
+      String piece = text.substring(start, end);
+      if (nanosPerToken > 0) {
+        due += nanosPerToken * Math.max(1, tokenizer.count(piece));
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      sink.accept(piece);
+      answer.append(piece);
+      start = end;
+    }
+    return true;
+  }
+
+  /** Streams a generated answer of about {@code target} tokens; false if stopped. */
+  private boolean generate(
+      LlmRequest request, LlmStream stream, SplittableRandom random, int target, long nanosPerToken,
+      StringBuilder answer) {
     int produced = 0;
     long due = System.nanoTime();
     boolean sentenceStart = true;
@@ -70,7 +162,7 @@ public class SimulatedModel implements LlmProvider {
     String pending = opener;
     while (produced < target) {
       if (stream.stopped()) {
-        return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+        return false;
       }
       String piece;
       if (pending != null) {
@@ -110,7 +202,7 @@ public class SimulatedModel implements LlmProvider {
       answer.append(piece);
       produced += tokens;
     }
-    return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+    return true;
   }
 
   private static String opener(String input, SplittableRandom random) {

@@ -12,6 +12,7 @@ import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
+import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.Tokenizer;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 
 /** Runs one agent run from its request to its {@code run.finished}, whatever happens in between. */
 @Component
@@ -73,8 +75,7 @@ public class AgentRunner {
       return;
     }
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
-    String part = request.agentMessageId().toString();
-    boolean textOpen = false;
+    Parts parts = new Parts(emitter, request.agentMessageId().toString());
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
       if (stop.requested()) {
@@ -93,8 +94,6 @@ public class AgentRunner {
         return;
       }
       List<RunRequested.HistoryEntry> history = history(request);
-      emitter.emit(part, new ChunkData.TextStart());
-      textOpen = true;
       LlmResult result =
           provider.stream(
               new LlmRequest(
@@ -103,8 +102,39 @@ public class AgentRunner {
                 @Override
                 public void text(String delta) {
                   if (!delta.isEmpty()) {
-                    emitter.emit(part, new ChunkData.TextDelta(delta));
+                    parts.text(delta);
                   }
+                }
+
+                @Override
+                public void reasoning(String delta) {
+                  if (!delta.isEmpty()) {
+                    parts.reasoning(delta);
+                  }
+                }
+
+                @Override
+                public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
+                  parts.close();
+                  emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, input, origin));
+                }
+
+                @Override
+                public void toolResult(String toolCallId, JsonNode output, String errorText) {
+                  parts.close();
+                  emitter.emit(null, new ChunkData.ToolResult(toolCallId, output, errorText));
+                }
+
+                @Override
+                public void doc(String stage, String fileName) {
+                  parts.close();
+                  emitter.emit(null, new ChunkData.Doc(stage, fileName));
+                }
+
+                @Override
+                public void image(String url, String mediaType, String prompt) {
+                  parts.close();
+                  emitter.emit(null, new ChunkData.Image(url, mediaType, prompt));
                 }
 
                 @Override
@@ -112,8 +142,7 @@ public class AgentRunner {
                   return stop.requested() || shuttingDown.getAsBoolean();
                 }
               });
-      emitter.emit(part, new ChunkData.TextEnd());
-      textOpen = false;
+      parts.close();
       long input = result.inputTokens() > 0 ? result.inputTokens() : tokenizer.prompt(request.instructions(), history, request.input());
       emitter.emit(null, new ChunkData.Usage(request.model().modelId(), input, result.outputTokens()));
       if (stop.requested()) {
@@ -130,12 +159,18 @@ public class AgentRunner {
         title(request, provider);
       }
     } catch (Exception e) {
-      LOG.warn("Run {} failed", request.runId(), e);
+      ChunkData.Error error =
+          e instanceof ModelFailure failure
+              ? new ChunkData.Error(failure.code(), failure.getMessage(), failure.retryable())
+              : new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
+      if (e instanceof ModelFailure) {
+        LOG.info("Run {}: the model failed: {} {}", request.runId(), error.code(), error.message());
+      } else {
+        LOG.warn("Run {} failed", request.runId(), e);
+      }
       try {
-        if (textOpen) {
-          emitter.emit(part, new ChunkData.TextEnd());
-        }
-        emitter.emit(null, new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true));
+        parts.close();
+        emitter.emit(null, error);
         emitter.emit(null, new ChunkData.StepFinished("error"));
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
       } catch (RuntimeException again) {
@@ -200,14 +235,66 @@ public class AgentRunner {
     }
   }
 
+  /**
+   * The text and reasoning parts of a step: at most one open at a time, opened by its first delta and closed by
+   * anything else (a tool call, a document stage, the end).
+   */
+  private static final class Parts {
+    private final ChunkEmitter emitter;
+    private final String part;
+    private boolean textOpen;
+    private boolean reasoningOpen;
+
+    Parts(ChunkEmitter emitter, String part) {
+      this.emitter = emitter;
+      this.part = part;
+    }
+
+    void text(String delta) {
+      if (reasoningOpen) {
+        emitter.emit(part, new ChunkData.ReasoningEnd());
+        reasoningOpen = false;
+      }
+      if (!textOpen) {
+        emitter.emit(part, new ChunkData.TextStart());
+        textOpen = true;
+      }
+      emitter.emit(part, new ChunkData.TextDelta(delta));
+    }
+
+    void reasoning(String delta) {
+      if (textOpen) {
+        emitter.emit(part, new ChunkData.TextEnd());
+        textOpen = false;
+      }
+      if (!reasoningOpen) {
+        emitter.emit(part, new ChunkData.ReasoningStart());
+        reasoningOpen = true;
+      }
+      emitter.emit(part, new ChunkData.ReasoningDelta(delta));
+    }
+
+    void close() {
+      if (textOpen) {
+        emitter.emit(part, new ChunkData.TextEnd());
+        textOpen = false;
+      }
+      if (reasoningOpen) {
+        emitter.emit(part, new ChunkData.ReasoningEnd());
+        reasoningOpen = false;
+      }
+    }
+  }
+
   private List<RunRequested.HistoryEntry> history(RunRequested request) {
     if (request.history() != null) {
       return request.history();
     }
-    if (request.userMessageId() == null || properties.historyMessages() == 0) {
+    int limit = request.historyLimit() != null ? request.historyLimit() : properties.historyMessages();
+    if (request.userMessageId() == null || limit == 0) {
       return List.of();
     }
-    return messages.historyBefore(request.sessionId(), request.userMessageId(), properties.historyMessages()).stream()
+    return messages.historyBefore(request.sessionId(), request.userMessageId(), limit).stream()
         .map(AgentRunner::entry)
         .toList();
   }

@@ -11,5 +11,12 @@ import java.util.UUID;
  * @param name the user's display name
  * @param email the user's email
  * @param admin whether the token's {@code admin} claim is true
+ * @param org the organisation as the token names it (its {@code org} claim)
  */
-public record Caller(UUID orgId, UUID userId, String subject, String name, String email, boolean admin) {}
+public record Caller(UUID orgId, UUID userId, String subject, String name, String email, boolean admin, String org) {
+
+  /** The user id clients see: {@link UserIds#of}. */
+  public UUID publicUserId() {
+    return UserIds.of(org, subject);
+  }
+}

@@ -99,7 +99,7 @@ public class CallerResolver {
             .param("admin", admin)
             .query(UUID.class)
             .single();
-    return new Caller(orgId, userId, subject, name, email, admin);
+    return new Caller(orgId, userId, subject, name, email, admin, org);
   }
 
   private static String text(Object claim) {

@@ -1,14 +1,17 @@
 package io.runstream.core.identity;
 
+import io.runstream.core.face.AgentStreamFace;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -21,8 +24,10 @@ import org.springframework.security.oauth2.server.resource.web.DefaultBearerToke
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
-/** Stateless JWT security: {@code /api/**} needs a valid token; errors answer problem+json. */
+/** Stateless JWT security, one filter chain per face: every face's paths need a valid token; errors answer in the face's dialect. */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
@@ -87,18 +92,24 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The header first; SSE GETs (browsers' EventSource cannot send headers) also take the token from the cookie.
+   * The SSE GETs of every face, the only requests that may authenticate with the cookie (browsers' EventSource
+   * cannot send headers). A cookie can never authenticate a POST or any other read.
    */
+  static final List<String> STREAM_PATHS =
+      List.of("/api/v1/sessions/{sessionId}/stream", "/api/v1/runs/{runId}/stream", AgentStreamFace.STREAM_PATH);
+
+  /** The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie. */
   @Bean
   public BearerTokenResolver runstreamBearerTokenResolver(SecurityProperties properties) {
     DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
+    List<RequestMatcher> streams =
+        STREAM_PATHS.stream()
+            .map(path -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
+            .toList();
     return request -> {
       String token = header.resolve(request);
-      if (token != null || !HttpMethod.GET.matches(request.getMethod())) {
+      if (token != null || request.getCookies() == null || streams.stream().noneMatch(m -> m.matches(request))) {
         return token;
-      }
-      if (!request.getRequestURI().endsWith("/stream") || request.getCookies() == null) {
-        return null;
       }
       for (Cookie cookie : request.getCookies()) {
         if (properties.cookieName().equals(cookie.getName()) && !cookie.getValue().isBlank()) {
@@ -109,12 +120,48 @@ public class SecurityConfiguration {
     };
   }
 
+  /**
+   * The agent-stream face ({@code /ai/**}): every request needs a valid token; errors in the face's dialect. Its own
+   * chain, ahead of the canonical one, so that nothing under {@code /ai/} falls through to an open default.
+   */
   @Bean
+  @Order(1)
+  public SecurityFilterChain agentStreamSecurity(
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver) throws Exception {
+    http.securityMatcher(AgentStreamFace.PATHS)
+        .authorizeHttpRequests(
+            authorize ->
+                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
+                    .anyRequest().authenticated());
+    return stateless(http, problems, tokenResolver).build();
+  }
+
+  /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
+  @Bean
+  @Order(2)
   public SecurityFilterChain runstreamSecurity(
       HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver) throws Exception {
+    http.authorizeHttpRequests(
+        authorize ->
+            authorize
+                .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                .permitAll()
+                .requestMatchers("/actuator/**")
+                .permitAll()
+                .requestMatchers("/api/**")
+                .authenticated()
+                .anyRequest()
+                .permitAll());
+    return stateless(http, problems, tokenResolver).build();
+  }
+
+  /** What every face's chain shares: stateless bearer tokens, errors answered in the request's face dialect. */
+  private static HttpSecurity stateless(HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver)
+      throws Exception {
     AuthenticationEntryPoint unauthorized =
         (request, response, e) ->
             problems.write(
+                request,
                 response,
                 new ApiException(
                     HttpStatus.UNAUTHORIZED,
@@ -125,24 +172,14 @@ public class SecurityConfiguration {
                     Map.of("WWW-Authenticate", "Bearer")));
     AccessDeniedHandler denied =
         (request, response, e) ->
-            problems.write(response, new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
-    http.csrf(csrf -> csrf.disable())
+            problems.write(
+                request, response, new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
+    return http.csrf(csrf -> csrf.disable())
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())
         .requestCache(cache -> cache.disable())
         .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .authorizeHttpRequests(
-            authorize ->
-                authorize
-                    .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
-                    .permitAll()
-                    .requestMatchers("/actuator/**")
-                    .permitAll()
-                    .requestMatchers("/api/**")
-                    .authenticated()
-                    .anyRequest()
-                    .permitAll())
         .oauth2ResourceServer(
             oauth ->
                 oauth
@@ -151,6 +188,5 @@ public class SecurityConfiguration {
                     .accessDeniedHandler(denied)
                     .jwt(jwt -> {}))
         .exceptionHandling(ex -> ex.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied));
-    return http.build();
   }
 }

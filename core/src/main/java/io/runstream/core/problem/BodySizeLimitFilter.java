@@ -30,7 +30,7 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     long max = limits.maxBodyBytes();
     if (request.getContentLengthLong() > max) {
-      problems.write(response, new BodyTooLargeException(max).problem());
+      problems.write(request, response, new BodyTooLargeException(max).problem());
       return;
     }
     chain.doFilter(new LimitedRequest(request, max), response);

@@ -25,42 +25,48 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ProblemAdvice {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemAdvice.class);
 
+  private final Problems problems;
+
+  public ProblemAdvice(Problems problems) {
+    this.problems = problems;
+  }
+
   @ExceptionHandler(ApiException.class)
-  public ResponseEntity<Object> api(ApiException e) {
-    return Problems.response(e);
+  public ResponseEntity<Object> api(ApiException e, HttpServletRequest request) {
+    return problems.respond(request, e);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
-  public ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
+  public ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
     if (e.getCause() instanceof BodyTooLargeException tooLarge) {
-      return Problems.response(tooLarge.problem());
+      return problems.respond(request, tooLarge.problem());
     }
-    return Problems.response(
+    return problems.respond(request, 
         new ApiException(
             HttpStatus.BAD_REQUEST, "malformed_json", "Bad Request", "The request body is not valid JSON of the expected shape."));
   }
 
   @ExceptionHandler(BodyTooLargeException.class)
-  public ResponseEntity<Object> tooLarge(BodyTooLargeException e) {
-    return Problems.response(e.problem());
+  public ResponseEntity<Object> tooLarge(BodyTooLargeException e, HttpServletRequest request) {
+    return problems.respond(request, e.problem());
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  public ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e) {
-    return Problems.response(
+  public ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+    return problems.respond(request, 
         new ApiException(
             HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type", "Send application/json."));
   }
 
   @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-  public ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e) {
-    return Problems.response(
+  public ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+    return problems.respond(request, 
         new ApiException(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Not Acceptable", "Accept application/json."));
   }
 
   @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  public ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e) {
-    return Problems.response(
+  public ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+    return problems.respond(request, 
         new ApiException(
             HttpStatus.METHOD_NOT_ALLOWED,
             "method_not_allowed",
@@ -73,17 +79,17 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
-  public ResponseEntity<Object> badParameter(Exception e) {
+  public ResponseEntity<Object> badParameter(Exception e, HttpServletRequest request) {
     String name =
         e instanceof MethodArgumentTypeMismatchException m
             ? m.getName()
             : ((MissingServletRequestParameterException) e).getParameterName();
-    return Problems.response(ApiException.invalid(name, "missing or not of the expected type"));
+    return problems.respond(request, ApiException.invalid(name, "missing or not of the expected type"));
   }
 
   @ExceptionHandler(NoResourceFoundException.class)
-  public ResponseEntity<Object> noResource(NoResourceFoundException e) {
-    return Problems.response(new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
+  public ResponseEntity<Object> noResource(NoResourceFoundException e, HttpServletRequest request) {
+    return problems.respond(request, new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
   }
 
   @ExceptionHandler(AsyncRequestNotUsableException.class)
@@ -98,7 +104,7 @@ public class ProblemAdvice {
   })
   public ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
     LOG.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
-    return Problems.response(
+    return problems.respond(request, 
         new ApiException(
             HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "Service Unavailable",
             "The database is unavailable for a moment; nothing was changed. Try again.",
@@ -108,7 +114,7 @@ public class ProblemAdvice {
   @ExceptionHandler(Exception.class)
   public ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
     LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
-    return Problems.response(
+    return problems.respond(request, 
         new ApiException(
             HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error", "Something went wrong on our side."));
   }

@@ -11,6 +11,11 @@ import org.springframework.web.bind.annotation.RestController;
 /** Errors raised outside controllers (the container, filters) answer problem+json too, never a page. */
 @RestController
 public class ProblemErrorController implements ErrorController {
+  private final Problems problems;
+
+  public ProblemErrorController(Problems problems) {
+    this.problems = problems;
+  }
 
   @RequestMapping("/error")
   public ResponseEntity<Object> error(HttpServletRequest request) {
@@ -22,12 +27,26 @@ public class ProblemErrorController implements ErrorController {
     Throwable error = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
     while (error != null) {
       if (error instanceof BodyTooLargeException tooLarge) {
-        return Problems.response(tooLarge.problem());
+        return problems.respond(forwarded(request), tooLarge.problem());
       }
       error = error.getCause();
     }
     String slug = status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
     String detail = status.is5xxServerError() ? "Something went wrong on our side." : status.getReasonPhrase() + ".";
-    return Problems.response(new ApiException(status, slug, status.getReasonPhrase(), detail));
+    return problems.respond(forwarded(request), new ApiException(status, slug, status.getReasonPhrase(), detail));
+  }
+
+  /** The request as it was before the container forwarded it to {@code /error}, so its face's dialect answers. */
+  private static HttpServletRequest forwarded(HttpServletRequest request) {
+    Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+    if (!(uri instanceof String original)) {
+      return request;
+    }
+    return new jakarta.servlet.http.HttpServletRequestWrapper(request) {
+      @Override
+      public String getRequestURI() {
+        return original;
+      }
+    };
   }
 }

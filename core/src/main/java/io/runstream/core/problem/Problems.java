@@ -1,8 +1,11 @@
 package io.runstream.core.problem;
 
+import io.runstream.core.face.ErrorDialect;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -11,16 +14,49 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Builds and writes canonical problem+json bodies: {@code {type, title, status, detail, code, ...}}. */
+/**
+ * Answers errors in the dialect of the face a request belongs to: the first {@link ErrorDialect} that answers the
+ * request's path, else the canonical problem+json {@code {type, title, status, detail, code, ...}}. Controllers'
+ * exceptions, filters, security entry points and container errors all answer through here.
+ */
 @Component
 public class Problems {
   /** The media type of every canonical error. */
   public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
 
   private final JsonMapper mapper;
+  private final List<ErrorDialect> dialects;
 
-  public Problems(JsonMapper mapper) {
+  public Problems(JsonMapper mapper, List<ErrorDialect> dialects) {
     this.mapper = mapper;
+    this.dialects = List.copyOf(dialects);
+  }
+
+  /** The answer to {@code e} in the dialect of the face {@code request} belongs to. */
+  public ResponseEntity<Object> respond(HttpServletRequest request, ApiException e) {
+    for (ErrorDialect dialect : dialects) {
+      if (request != null && dialect.answers(request)) {
+        return dialect.response(e);
+      }
+    }
+    return response(e);
+  }
+
+  /**
+   * Writes {@code e} straight to a servlet response (filters, entry points) in the request's dialect, unless the
+   * response is already committed.
+   */
+  public void write(HttpServletRequest request, HttpServletResponse response, ApiException e) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    ResponseEntity<Object> answer = respond(request, e);
+    response.resetBuffer();
+    response.setStatus(answer.getStatusCode().value());
+    answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+    response.setCharacterEncoding("UTF-8");
+    response.getOutputStream().write(mapper.writeValueAsBytes(answer.getBody()));
+    response.flushBuffer();
   }
 
   /** The body of a problem. */
@@ -46,19 +82,5 @@ public class Problems {
         .body(body(e.status(), e.code(), e.title(), e.getMessage(), e.properties()));
   }
 
-  /** Writes a problem straight to a servlet response (filters, entry points), unless it is already committed. */
-  public void write(HttpServletResponse response, ApiException e) throws IOException {
-    if (response.isCommitted()) {
-      return;
-    }
-    response.resetBuffer();
-    response.setStatus(e.status().value());
-    e.headers().forEach(response::setHeader);
-    response.setContentType(PROBLEM_JSON.toString());
-    response.setCharacterEncoding("UTF-8");
-    response
-        .getOutputStream()
-        .write(mapper.writeValueAsBytes(body(e.status(), e.code(), e.title(), e.getMessage(), e.properties())));
-    response.flushBuffer();
-  }
+
 }

@@ -16,8 +16,9 @@ public class SessionStore {
   private static final String SELECT =
       """
       SELECT s.id, s.org_id, s.user_id, u.name AS user_name, s.title, s.metadata::text AS metadata,
-             s.created_at, s.updated_at
-      FROM sessions s JOIN users u ON u.id = s.user_id
+             s.created_at, s.updated_at, u.subject AS user_subject, o.external_id AS org_external_id,
+             s.face, s.external_key
+      FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = s.org_id
       """;
 
   private final JdbcClient jdbc;
@@ -39,6 +40,54 @@ public class SessionStore {
         .param("metadata", metadataJson)
         .param("now", java.sql.Timestamp.from(now))
         .update();
+  }
+
+  /**
+   * The session a face names by its own key for this user, created (with {@code title} and {@code metadataJson})
+   * if it does not exist yet, and locked for the rest of the transaction. True in {@code created[0]} if it was
+   * created by this call.
+   */
+  public UUID lockOrCreateByKey(
+      UUID orgId, UUID userId, String face, String key, String title, String metadataJson, Instant now,
+      boolean[] created) {
+    UUID fresh = UUID.randomUUID();
+    int inserted =
+        jdbc.sql(
+                """
+                INSERT INTO sessions (id, org_id, user_id, title, metadata, created_at, updated_at, face, external_key)
+                VALUES (:id, :org, :user, :title, CAST(:metadata AS jsonb), :now, :now, :face, :key)
+                ON CONFLICT (org_id, user_id, face, external_key) WHERE external_key IS NOT NULL DO NOTHING""")
+            .param("id", fresh)
+            .param("org", orgId)
+            .param("user", userId)
+            .param("title", title)
+            .param("metadata", metadataJson)
+            .param("now", java.sql.Timestamp.from(now))
+            .param("face", face)
+            .param("key", key)
+            .update();
+    created[0] = inserted == 1;
+    return jdbc.sql(
+            """
+            SELECT id FROM sessions
+            WHERE org_id = :org AND user_id = :user AND face = :face AND external_key = :key FOR UPDATE""")
+        .param("org", orgId)
+        .param("user", userId)
+        .param("face", face)
+        .param("key", key)
+        .query(UUID.class)
+        .single();
+  }
+
+  /** The session a face names by its own key for this user, if any. */
+  public Optional<SessionRow> findByKey(UUID orgId, UUID userId, String face, String key) {
+    return jdbc.sql(SELECT + " WHERE s.org_id = :org AND s.user_id = :user AND s.face = :face AND s.external_key = :key")
+        .param("org", orgId)
+        .param("user", userId)
+        .param("face", face)
+        .param("key", key)
+        .query(SessionStore::map)
+        .optional();
   }
 
   /** The session, if it exists in this organisation. */
@@ -114,6 +163,9 @@ public class SessionStore {
         rs.getString("title"),
         rs.getString("metadata"),
         Timestamps.instant(rs.getTimestamp("created_at")),
-        Timestamps.instant(rs.getTimestamp("updated_at")));
+        Timestamps.instant(rs.getTimestamp("updated_at")),
+        io.runstream.core.identity.UserIds.of(rs.getString("org_external_id"), rs.getString("user_subject")),
+        rs.getString("face"),
+        rs.getString("external_key"));
   }
 }

@@ -17,6 +17,12 @@ import tools.jackson.databind.JsonNode;
 @Component
 public class RequestFields {
   private static final Set<String> ROLES = Set.of("user", "assistant", "system");
+  /** Most entries of a list field (tools, tool names, files, images). */
+  static final int MAX_LIST = 128;
+  private static final int MAX_SCRIPT = 1000;
+  private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
+  private static final java.util.regex.Pattern HTTP_URL = java.util.regex.Pattern.compile("^https?://[^\\s]+$");
+  private static final java.util.regex.Pattern BASE64 = java.util.regex.Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
   private final ApiLimits limits;
 
   public RequestFields(ApiLimits limits) {
@@ -31,6 +37,13 @@ public class RequestFields {
   public RunInput runInput(
       JsonNode body, java.util.UUID sessionId, String textField, boolean takesTitle, boolean takesHistory,
       String defaultProvider) {
+    return runInput(body, sessionId, textField, takesTitle, takesHistory, defaultProvider, RunInput.Extras.NONE);
+  }
+
+  /** As {@link #runInput(JsonNode, UUID, String, boolean, boolean, String)}, with a face's extras. */
+  public RunInput runInput(
+      JsonNode body, java.util.UUID sessionId, String textField, boolean takesTitle, boolean takesHistory,
+      String defaultProvider, RunInput.Extras extras) {
     return new RunInput(
         sessionId,
         messageText(body, textField),
@@ -39,7 +52,194 @@ public class RequestFields {
         model(body, "model", defaultProvider),
         instructions(body, "instructions"),
         takesHistory ? history(body, "history") : null,
-        simulation(body, "simulation"));
+        simulation(body, "simulation"),
+        extras);
+  }
+
+  /** Optional client tools: at most {@value #MAX_LIST} {@code {name, description?, inputSchema?}} objects. */
+  public List<RunRequested.ToolSpec> tools(JsonNode body, String field) {
+    JsonNode value = array(body, field);
+    if (value == null) {
+      return null;
+    }
+    List<RunRequested.ToolSpec> tools = new ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode tool = value.get(i);
+      String at = field + "[" + i + "]";
+      if (!tool.isObject()) {
+        throw ApiException.invalid(at, "must be an object with a name");
+      }
+      String name = optionalText(tool, "name", 128);
+      if (name == null || !TOOL_NAME.matcher(name).matches()) {
+        throw ApiException.invalid(at + ".name", "is required: 1 to 128 letters, digits, '_', '-', '.' or ':'");
+      }
+      if (!names.add(name)) {
+        throw ApiException.invalid(at + ".name", "repeats the tool '" + name + "'");
+      }
+      String description = optionalText(tool, "description", limits.maxTextChars());
+      JsonNode schema = tool.has("inputSchema") ? tool.get("inputSchema") : tool.get("parameters");
+      if (schema != null && !schema.isNull() && !schema.isObject()) {
+        throw ApiException.invalid(at + ".inputSchema", "must be a JSON Schema object");
+      }
+      if (schema != null && !schema.isNull()) {
+        noNulInTree(at + ".inputSchema", schema);
+      }
+      tools.add(new RunRequested.ToolSpec(name, description, schema == null || schema.isNull() ? null : schema));
+    }
+    return tools;
+  }
+
+  /** An optional list of tool names, at most {@value #MAX_LIST}. */
+  public List<String> toolNames(JsonNode body, String field) {
+    JsonNode value = array(body, field);
+    if (value == null) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode name = value.get(i);
+      if (!name.isString() || !TOOL_NAME.matcher(name.asString()).matches()) {
+        throw ApiException.invalid(field + "[" + i + "]", "must be a tool name (1 to 128 letters, digits, '_', '-', '.' or ':')");
+      }
+      names.add(name.asString());
+    }
+    return names;
+  }
+
+  /**
+   * Optional documents: at most {@value #MAX_LIST} objects, each with exactly one of {@code path} (in the uploads
+   * directory: relative, no {@code ..}), {@code url} (http or https) or {@code content}, and a {@code name} (from the
+   * path or URL when absent).
+   */
+  public List<RunRequested.FileRef> files(JsonNode body, String field) {
+    JsonNode value = array(body, field);
+    if (value == null) {
+      return null;
+    }
+    List<RunRequested.FileRef> files = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode file = value.get(i);
+      String at = field + "[" + i + "]";
+      if (!file.isObject()) {
+        throw ApiException.invalid(at, "must be an object with one of path, url or content");
+      }
+      String path = optionalText(file, "path", 1024);
+      String url = optionalText(file, "url", 4096);
+      String content = optionalText(file, "content", maxInline());
+      int sources = (path == null ? 0 : 1) + (url == null ? 0 : 1) + (content == null ? 0 : 1);
+      if (sources != 1) {
+        throw ApiException.invalid(at, "must have exactly one of path, url or content");
+      }
+      if (path != null && (path.isBlank() || path.startsWith("/") || path.contains("\\")
+          || java.util.Arrays.asList(path.split("/")).contains(".."))) {
+        throw ApiException.invalid(at + ".path", "must be a relative path without '..'");
+      }
+      if (url != null && !HTTP_URL.matcher(url).matches()) {
+        throw ApiException.invalid(at + ".url", "must be an http or https URL");
+      }
+      String name = optionalText(file, "name", 255);
+      if (name == null || name.isBlank()) {
+        if (content != null) {
+          throw ApiException.invalid(at + ".name", "is required with inline content");
+        }
+        String source = path != null ? path : url.replaceFirst("[?#].*$", "");
+        name = source.substring(source.lastIndexOf('/') + 1);
+        if (name.isBlank()) {
+          throw ApiException.invalid(at + ".name", "is required (the path or URL names no file)");
+        }
+      }
+      files.add(new RunRequested.FileRef(name, path, url, content, optionalText(file, "mediaType", 100)));
+    }
+    return files;
+  }
+
+  /**
+   * Optional images: at most {@value #MAX_LIST}, each a URL string ({@code http(s):} or {@code data:}) or an object
+   * with {@code url} or base64 {@code data} and an optional {@code mediaType}.
+   */
+  public List<RunRequested.ImageRef> images(JsonNode body, String field) {
+    JsonNode value = array(body, field);
+    if (value == null) {
+      return null;
+    }
+    List<RunRequested.ImageRef> images = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode image = value.get(i);
+      String at = field + "[" + i + "]";
+      String url;
+      String data = null;
+      String mediaType = null;
+      if (image.isString()) {
+        url = image.asString();
+      } else if (image.isObject()) {
+        url = optionalText(image, "url", maxInline());
+        data = optionalText(image, "data", maxInline());
+        mediaType = optionalText(image, "mediaType", 100);
+        if ((url == null) == (data == null)) {
+          throw ApiException.invalid(at, "must have exactly one of url or data");
+        }
+        if (data != null && !BASE64.matcher(data).matches()) {
+          throw ApiException.invalid(at + ".data", "must be base64");
+        }
+      } else {
+        throw ApiException.invalid(at, "must be a URL or an object with url or data");
+      }
+      if (url != null && !HTTP_URL.matcher(url).matches() && !url.startsWith("data:image/")) {
+        throw ApiException.invalid(at + (image.isObject() ? ".url" : ""), "must be an http(s) URL or a data:image/ URL");
+      }
+      images.add(new RunRequested.ImageRef(url, data, mediaType));
+    }
+    return images;
+  }
+
+  /** An optional JSON object of at most {@code maxBytes} as JSON; null when absent. */
+  public JsonNode jsonObject(JsonNode body, String field, int maxBytes) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isObject()) {
+      throw ApiException.invalid(field, "must be a JSON object");
+    }
+    if (EventJson.MAPPER.writeValueAsBytes(value).length > maxBytes) {
+      throw ApiException.invalid(field, "must be at most " + maxBytes + " bytes as JSON");
+    }
+    noNulInTree(field, value);
+    return value;
+  }
+
+  /** An optional whole number from {@code min} to {@code max}; null when absent. */
+  public Long wholeNumber(JsonNode body, String field, long min, long max) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isNumber() || !value.canConvertToLong() || value.asDouble() != Math.floor(value.asDouble())
+        || value.asLong() < min || value.asLong() > max) {
+      throw ApiException.invalid(field, "must be a whole number from " + min + " to " + max);
+    }
+    return value.asLong();
+  }
+
+  /** Longest inline file content or image data: a whole request body. */
+  private int maxInline() {
+    return (int) Math.min(Integer.MAX_VALUE, limits.maxBodyBytes());
+  }
+
+  /** An optional array of at most {@value #MAX_LIST} items; null when absent. */
+  private JsonNode array(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isArray()) {
+      throw ApiException.invalid(field, "must be an array");
+    }
+    if (value.size() > MAX_LIST) {
+      throw ApiException.invalid(field, "must have at most " + MAX_LIST + " entries");
+    }
+    return value;
   }
 
   /** The body, which must be a JSON object. */
@@ -241,7 +441,37 @@ public class RequestFields {
       }
       tokens = t.asInt();
     }
-    return new RunRequested.Simulation(seed, pace, tokens);
+    return new RunRequested.Simulation(seed, pace, tokens, script(value, field + ".script"));
+  }
+
+  /** The simulated model's optional script (see {@link RunRequested.ScriptStep}). */
+  private List<RunRequested.ScriptStep> script(JsonNode simulation, String field) {
+    JsonNode value = simulation.get("script");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isArray() || value.size() > MAX_SCRIPT) {
+      throw ApiException.invalid(field, "must be an array of at most " + MAX_SCRIPT + " steps");
+    }
+    List<RunRequested.ScriptStep> steps = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode step = value.get(i);
+      String at = field + "[" + i + "]";
+      if (!step.isObject() || !step.path("type").isString()
+          || !RunRequested.ScriptStep.TYPES.contains(step.path("type").asString())) {
+        throw ApiException.invalid(at + ".type", "must be one of " + String.join(", ", new java.util.TreeSet<>(RunRequested.ScriptStep.TYPES)));
+      }
+      noNulInTree(at, step);
+      try {
+        steps.add(EventJson.MAPPER.treeToValue(step, RunRequested.ScriptStep.class));
+      } catch (RuntimeException e) {
+        throw ApiException.invalid(at, "is not a valid script step (text, name, error, origin, stage, fileName, url, mediaType, prompt, code: strings; retryable: boolean)");
+      }
+      if (step.has("origin") && !Set.of("server", "client").contains(step.path("origin").asString(""))) {
+        throw ApiException.invalid(at + ".origin", "must be server or client");
+      }
+    }
+    return steps;
   }
 
   /** An optional session id in the body; 404 if it is not a UUID (it cannot be one of the caller's). */

@@ -136,13 +136,31 @@ public class RunAdmission {
   private Optional<Written> write(Caller caller, RunInput input, RunRequested.ModelRef model) {
     Instant now = Timestamps.now();
     UUID sessionId = input.sessionId();
+    RunInput.Extras extras = input.extras();
+    String metadata = input.metadataJson() == null ? "{}" : input.metadataJson();
     String title;
     long seqBase;
-    if (sessionId == null) {
+    if (sessionId == null && extras.sessionKey() != null) {
+      // A face's own key names the session: continued if it exists, created otherwise (concurrent first requests
+      // meet on the unique key and one creates it).
+      boolean[] created = new boolean[1];
+      sessionId =
+          sessions.lockOrCreateByKey(
+              caller.orgId(), caller.userId(), extras.face(), extras.sessionKey(),
+              input.title() == null ? "" : input.title(), metadata, now, created);
+      if (!created[0]) {
+        Optional<RunRow> latest = runs.latest(sessionId);
+        if (latest.isPresent() && !latest.get().status().terminal()) {
+          return Optional.empty();
+        }
+      }
+      title = sessions.find(caller.orgId(), sessionId).map(s -> s.title()).orElse("");
+      seqBase = created[0] ? 1 : nextSeq(sessionId);
+      sessions.touch(sessionId, now);
+    } else if (sessionId == null) {
       sessionId = UUID.randomUUID();
       title = input.title() == null ? "" : input.title();
-      sessions.insert(
-          sessionId, caller.orgId(), caller.userId(), title, input.metadataJson() == null ? "{}" : input.metadataJson(), now);
+      sessions.insert(sessionId, caller.orgId(), caller.userId(), title, metadata, now);
       seqBase = 1;
     } else {
       if (!sessions.lock(caller.orgId(), sessionId)) {
@@ -159,7 +177,6 @@ public class RunAdmission {
     UUID runId = UUID.randomUUID();
     UUID userMessageId = UUID.randomUUID();
     UUID agentMessageId = UUID.randomUUID();
-    String metadata = input.metadataJson() == null ? "{}" : input.metadataJson();
     messages.insert(
         userMessageId, sessionId, caller.orgId(), runId, "user", input.text(), "completed", model.provider(),
         model.modelId(), metadata, now);
@@ -190,7 +207,17 @@ public class RunAdmission {
             input.history(),
             input.simulation(),
             now,
-            layout.topicForNewRun(runId));
+            layout.topicForNewRun(runId),
+            extras.face(),
+            extras.agentRole(),
+            extras.context(),
+            extras.settings(),
+            extras.tools(),
+            extras.availableTools(),
+            extras.files(),
+            extras.images(),
+            extras.memoryTtlSeconds(),
+            extras.historyLimit());
     return Optional.of(new Written(request, title));
   }
 

@@ -3,6 +3,7 @@ package io.runstream.ingest.admission;
 import io.runstream.schemas.RunRequested;
 import java.util.List;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A validated request to run the agent once.
@@ -15,6 +16,7 @@ import java.util.UUID;
  * @param instructions system instructions, or null
  * @param history inline history, or null to use the session's transcript
  * @param simulation simulated model knobs, or null
+ * @param extras what faces other than the sessions API add (a session key, tools, files, ...)
  */
 public record RunInput(
     UUID sessionId,
@@ -24,4 +26,41 @@ public record RunInput(
     RunRequested.ModelRef model,
     String instructions,
     List<RunRequested.HistoryEntry> history,
-    RunRequested.Simulation simulation) {}
+    RunRequested.Simulation simulation,
+    Extras extras) {
+
+  public RunInput {
+    extras = extras == null ? Extras.NONE : extras;
+  }
+
+  /**
+   * The optional parts of a run request beyond the sessions API's (see {@link RunRequested} for each).
+   *
+   * @param face the face that admits the run; null = canonical
+   * @param sessionKey the face's own key of the session to continue or create (with {@code face}), or null
+   * @param agentRole the agent role asked for
+   * @param context free-form context object
+   * @param settings pass-through model settings
+   * @param tools tools the client exposes
+   * @param availableTools whitelist of server tools
+   * @param files documents to extract into the prompt
+   * @param images images for vision-capable models
+   * @param memoryTtlSeconds time to live of memory writes
+   * @param historyLimit most stored messages loaded as history
+   */
+  public record Extras(
+      String face,
+      String sessionKey,
+      String agentRole,
+      JsonNode context,
+      JsonNode settings,
+      List<RunRequested.ToolSpec> tools,
+      List<String> availableTools,
+      List<RunRequested.FileRef> files,
+      List<RunRequested.ImageRef> images,
+      Long memoryTtlSeconds,
+      Integer historyLimit) {
+    /** Nothing beyond the sessions API. */
+    public static final Extras NONE = new Extras(null, null, null, null, null, null, null, null, null, null, null);
+  }
+}

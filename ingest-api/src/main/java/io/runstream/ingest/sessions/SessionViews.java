@@ -22,7 +22,7 @@ public class SessionViews {
   /** {@code {uuid, url, title, user:{uuid,name}, messages_url, metadata, created_at, updated_at}}. */
   public Map<String, Object> session(SessionRow s) {
     Map<String, Object> user = new LinkedHashMap<>();
-    user.put("uuid", s.userId());
+    user.put("uuid", s.userPublicId());
     user.put("name", s.userName());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("uuid", s.id());

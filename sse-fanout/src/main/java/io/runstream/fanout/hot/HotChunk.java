@@ -1,19 +1,39 @@
 package io.runstream.fanout.hot;
 
-import io.runstream.fanout.sse.CanonicalRenderer;
 import io.runstream.schemas.RunChunk;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
- * A chunk in memory with its canonical rendering, made once and shared by every reader.
- *
- * @param chunk the chunk
- * @param canonical its canonical SSE event bytes (empty if the face does not show it)
+ * A chunk in memory with its renderings, one per face, each made once (by the first reader of that face) and
+ * shared by every later reader: fan-out renders once per chunk and face, not once per reader.
  */
-public record HotChunk(RunChunk chunk, byte[] canonical) {
+public final class HotChunk {
+  /** How many faces can cache a rendering on a chunk. */
+  public static final int SLOTS = 4;
 
-  /** Renders the chunk once. */
+  private final RunChunk chunk;
+  private final int size;
+  private final AtomicReferenceArray<byte[]> rendered = new AtomicReferenceArray<>(SLOTS);
+
+  private HotChunk(RunChunk chunk, int size) {
+    this.chunk = chunk;
+    this.size = size;
+  }
+
+  /** A chunk read from Kafka, whose record value was {@code recordBytes} long. */
+  public static HotChunk of(RunChunk chunk, int recordBytes) {
+    return new HotChunk(chunk, recordBytes);
+  }
+
+  /** A chunk read from elsewhere (the chunk log), sized by its JSON. */
   public static HotChunk of(RunChunk chunk) {
-    return new HotChunk(chunk, CanonicalRenderer.render(chunk));
+    return new HotChunk(chunk, 256);
+  }
+
+  /** The chunk. */
+  public RunChunk chunk() {
+    return chunk;
   }
 
   /** Its sequence number (the SSE id). */
@@ -21,8 +41,23 @@ public record HotChunk(RunChunk chunk, byte[] canonical) {
     return chunk.seq();
   }
 
-  /** Approximate heap bytes it holds. */
+  /**
+   * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first use. Two readers
+   * racing both render, and one result is kept: renderings are pure functions of the chunk.
+   */
+  public byte[] rendered(int slot, Function<RunChunk, byte[]> render) {
+    byte[] bytes = rendered.get(slot);
+    if (bytes == null) {
+      bytes = render.apply(chunk);
+      if (!rendered.compareAndSet(slot, null, bytes)) {
+        bytes = rendered.get(slot);
+      }
+    }
+    return bytes;
+  }
+
+  /** Approximate heap bytes it holds: the chunk and, on average, about two renderings of its size. */
   long bytes() {
-    return 160L + canonical.length * 2L;
+    return 160L + size * 3L;
   }
 }

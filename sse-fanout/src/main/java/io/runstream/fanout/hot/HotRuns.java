@@ -36,10 +36,10 @@ public class HotRuns {
     Gauge.builder("runstream.fanout.readers", this, HotRuns::readers).register(meters);
   }
 
-  /** Appends a chunk consumed from Kafka (consumer thread). */
-  public void append(RunChunk chunk) {
+  /** Appends a chunk consumed from Kafka (consumer thread); {@code recordBytes} is its record value's size. */
+  public void append(RunChunk chunk, int recordBytes) {
     RunBuffer buffer = runs.computeIfAbsent(chunk.runId(), RunBuffer::new);
-    long added = buffer.append(HotChunk.of(chunk));
+    long added = buffer.append(HotChunk.of(chunk, recordBytes));
     if (added > 0 && bytes.addAndGet(added) > properties.hotMaxBytes() || runs.size() > properties.hotMaxRuns()) {
       evict();
     }

@@ -1,5 +1,6 @@
 package io.runstream.fanout.hot;
 
+import io.runstream.schemas.ChunkData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,7 +29,7 @@ final class RunBuffer {
     if (!chunks.isEmpty() && chunk.seq() <= chunks.getLast().seq()) {
       return 0;
     }
-    if (chunks.isEmpty() && chunk.chunk().data() instanceof io.runstream.schemas.ChunkData.RunStarted) {
+    if (chunks.isEmpty() && chunk.chunk().data() instanceof ChunkData.RunStarted) {
       fromStart = true;
     }
     chunks.add(chunk);
@@ -56,9 +57,9 @@ final class RunBuffer {
     touchedNanos = System.nanoTime();
     List<HotChunk> backlog = List.of();
     if (!chunks.isEmpty()) {
-      // Seqs of a run are contiguous, so the first chunk above `after` is found by arithmetic, not a scan.
-      long first = chunks.getFirst().seq();
-      int from = (int) Math.max(0, Math.min(chunks.size(), after + 1 - first));
+      // Found by search, not arithmetic: a run's seqs are contiguous except where the lease reaper fenced off a lost
+      // worker's output (its error and finish take seqs LeaseReaper.FENCE past the last logged chunk).
+      int from = firstAbove(after);
       backlog = List.copyOf(chunks.subList(from, chunks.size()));
     }
     Reader reader = new Reader(queueCapacity);
@@ -68,6 +69,21 @@ final class RunBuffer {
     long firstSeq = chunks.isEmpty() ? Long.MAX_VALUE : chunks.getFirst().seq();
     long lastSeq = chunks.isEmpty() ? -1 : chunks.getLast().seq();
     return new Attachment(this, reader, backlog, fromStart, firstSeq, lastSeq, finished);
+  }
+
+  /** The index of the first chunk with seq above {@code after} (the size if none); chunks are in seq order. */
+  private int firstAbove(long after) {
+    int low = 0;
+    int high = chunks.size();
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (chunks.get(middle).seq() <= after) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return low;
   }
 
   synchronized void detach(Reader reader) {

@@ -138,8 +138,9 @@ public class ChunkTail extends ConsumerLoop {
       long now = System.currentTimeMillis();
       for (ConsumerRecord<byte[], byte[]> record : records) {
         try {
-          RunChunk chunk = EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
-          hot.append(chunk);
+          byte[] value = record.value() == null ? new byte[0] : record.value();
+          RunChunk chunk = EventJson.readChunk(value);
+          hot.append(chunk, value.length);
           endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
           if (chunk.terminal() && tracked.runTopics.contains(record.topic())) {
             // The run's own topic holds nothing after its end: stop fetching it.

@@ -17,7 +17,7 @@ class HotRunsTest {
   private static FanoutProperties properties(int maxRuns, long maxBytes, int queue) {
     return new FanoutProperties(maxRuns, maxBytes, Duration.ofMinutes(10), queue, Duration.ofSeconds(15),
         Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofSeconds(5), 100,
-        Duration.ofMillis(10));
+        Duration.ofMillis(10), Duration.ofMinutes(5));
   }
 
   private static RunChunk chunk(UUID run, long seq, ChunkData data) {
@@ -25,25 +25,25 @@ class HotRunsTest {
   }
 
   private static void fullRun(HotRuns hot, UUID run, int deltas) {
-    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     for (int i = 0; i < deltas; i++) {
-      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("word ")));
+      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("word ")), 100);
     }
-    hot.append(chunk(run, 2 + deltas, new ChunkData.RunFinished("completed", "stop")));
+    hot.append(chunk(run, 2 + deltas, new ChunkData.RunFinished("completed", "stop")), 100);
   }
 
   @Test
   void shouldGiveAnAttachedReaderTheBacklogThenEveryLaterChunkWithoutGapOrDuplicate() throws Exception {
     HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
-    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
-    hot.append(chunk(run, 2, new ChunkData.TextDelta("a")));
-    hot.append(chunk(run, 3, new ChunkData.TextDelta("b")));
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
+    hot.append(chunk(run, 2, new ChunkData.TextDelta("a")), 100);
+    hot.append(chunk(run, 3, new ChunkData.TextDelta("b")), 100);
     Attachment attachment = hot.attach(run, 1);
     assertThat(attachment.fromStart()).isTrue();
     assertThat(attachment.backlog()).extracting(HotChunk::seq).containsExactly(2L, 3L);
-    hot.append(chunk(run, 3, new ChunkData.TextDelta("b"))); // a duplicate from a redelivery
-    hot.append(chunk(run, 4, new ChunkData.TextDelta("c")));
+    hot.append(chunk(run, 3, new ChunkData.TextDelta("b")), 100); // a duplicate from a redelivery
+    hot.append(chunk(run, 4, new ChunkData.TextDelta("c")), 100);
     List<HotChunk> live = new ArrayList<>();
     assertThat(attachment.reader().next(live, Duration.ofSeconds(1).toNanos())).isTrue();
     assertThat(live).extracting(HotChunk::seq).containsExactly(4L);
@@ -53,11 +53,11 @@ class HotRunsTest {
   void shouldCutOffAReaderThatFallsTooFarBehindWithoutBlockingTheAppender() {
     HotRuns hot = new HotRuns(properties(100, 1 << 24, 16), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
-    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     Attachment slow = hot.attach(run, 1);
     Attachment fast = hot.attach(run, 1);
     for (int i = 0; i < 40; i++) {
-      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("x")));
+      hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("x")), 100);
       if (i % 8 == 0) {
         try {
           fast.reader().next(new ArrayList<>(), 1);
@@ -75,14 +75,14 @@ class HotRunsTest {
   void shouldEvictFinishedIdleRunsFirstAndNeverARunWithReaders() {
     HotRuns hot = new HotRuns(properties(3, 1 << 24, 100), new SimpleMeterRegistry());
     UUID read = UUID.randomUUID();
-    hot.append(chunk(read, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(read, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     Attachment reader = hot.attach(read, 0);
     UUID live = UUID.randomUUID();
-    hot.append(chunk(live, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(live, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     UUID finished = UUID.randomUUID();
     fullRun(hot, finished, 2);
     UUID newest = UUID.randomUUID();
-    hot.append(chunk(newest, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)));
+    hot.append(chunk(newest, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     // Over the limit of 3: the finished idle run goes first; the read one stays.
     assertThat(hot.attachIfPresent(finished, 0)).isNull();
     Attachment again = hot.attachIfPresent(read, 0);
@@ -98,5 +98,24 @@ class HotRunsTest {
       fullRun(hot, UUID.randomUUID(), 20);
     }
     assertThat(hot.size()).isLessThan(200);
+  }
+
+  /**
+   * Issue #8: the lease reaper's error and finish take seqs {@code LeaseReaper.FENCE} past the last logged chunk; a
+   * reader resuming from the reaper's error id must get the finish, not an empty backlog.
+   */
+  @Test
+  void shouldFindAResumedReadersPlaceBySeqAcrossTheReapersFence() {
+    HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
+    UUID run = UUID.randomUUID();
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
+    hot.append(chunk(run, 2, new ChunkData.TextDelta("a")), 100);
+    hot.append(chunk(run, 100_002, new ChunkData.Error("worker_lost", "lost", true)), 100);
+    hot.append(chunk(run, 100_003, new ChunkData.RunFinished("failed", "error")), 100);
+
+    assertThat(hot.attach(run, 100_002).backlog()).extracting(HotChunk::seq).containsExactly(100_003L);
+    assertThat(hot.attach(run, 1).backlog()).extracting(HotChunk::seq).containsExactly(2L, 100_002L, 100_003L);
+    assertThat(hot.attach(run, 50).backlog()).extracting(HotChunk::seq).containsExactly(100_002L, 100_003L);
+    assertThat(hot.attach(run, 100_003).backlog()).isEmpty();
   }
 }

@@ -1,36 +1,53 @@
-package io.runstream.fanout.sse;
+package io.runstream.fanout.canonical;
 
+import io.runstream.core.store.RunRow;
+import io.runstream.fanout.sse.FaceRenderer;
+import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Renders chunks as the canonical face's events: AI SDK UI message stream parts ({@code data: <json>}), each with
- * {@code id: <seq>}. One chunk is one event, so that an id always names exactly one event.
+ * The canonical face's rendering (API.md §3): AI SDK UI message stream parts ({@code data: <json>}), each with
+ * {@code id: <seq>}. One chunk is one event, so that an id always names exactly one event. After {@code finish} the
+ * stream ends with {@code data: [DONE]} without an id, as the AI SDK sends it: ids never repeat, and a client's last
+ * id stays the {@code finish} id (a reconnect with it answers 204).
  */
-public final class CanonicalRenderer {
+@Component
+public class CanonicalRenderer implements FaceRenderer {
   /** The text part id prefix of the seed. */
   public static final String TEXT_PART_PREFIX = "pending-message-";
+  /** The slot of the canonical face's renderings on a hot chunk. */
+  public static final int SLOT = 0;
 
-  private static final byte[] NONE = new byte[0];
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
-  private CanonicalRenderer() {}
-
-  /** The event's bytes, or an empty array for a chunk this face does not show. */
-  public static byte[] render(RunChunk chunk) {
-    ObjectNode part = part(chunk);
-    if (part == null) {
-      return NONE;
-    }
-    String json = EventJson.MAPPER.writeValueAsString(part);
-    return ("id: " + chunk.seq() + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+  @Override
+  public int slot() {
+    return SLOT;
   }
 
-  /** The stream's last line after the run's {@code finish}. */
-  public static byte[] done(long lastSeq) {
-    return ("id: " + lastSeq + "\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8);
+  @Override
+  public void headers(RunRow run, HttpServletResponse response) {
+    response.setHeader("x-vercel-ai-ui-message-stream", "v1");
+  }
+
+  @Override
+  public byte[] render(RunChunk chunk) {
+    ObjectNode part = part(chunk);
+    if (part == null) {
+      return SseFrames.NONE;
+    }
+    return SseFrames.event(chunk.seq(), null, EventJson.MAPPER.writeValueAsString(part));
+  }
+
+  @Override
+  public byte[] end(RunChunk terminal) {
+    return DONE.clone();
   }
 
   static ObjectNode part(RunChunk chunk) {

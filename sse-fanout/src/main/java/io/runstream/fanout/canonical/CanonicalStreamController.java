@@ -1,4 +1,4 @@
-package io.runstream.fanout.sse;
+package io.runstream.fanout.canonical;
 
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
@@ -8,6 +8,8 @@ import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionStore;
 import io.runstream.fanout.FanoutProperties;
+import io.runstream.fanout.sse.ResumePoint;
+import io.runstream.fanout.sse.SseStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,25 +26,26 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code Last-Event-ID} or {@code ?after=}; 204 once the reader has the run's last event.
  */
 @RestController
-public class StreamController {
+public class CanonicalStreamController {
   private final CallerResolver callers;
   private final SessionStore sessions;
   private final RunStore runs;
-  private final RunStreamWriter writer;
+  private final SseStream stream;
+  private final CanonicalRenderer renderer;
   private final FanoutProperties properties;
-  private final java.util.concurrent.ConcurrentHashMap<UUID, Integer> streamsPerUser =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
-  public StreamController(
+  public CanonicalStreamController(
       CallerResolver callers,
       SessionStore sessions,
       RunStore runs,
-      RunStreamWriter writer,
+      SseStream stream,
+      CanonicalRenderer renderer,
       FanoutProperties properties) {
     this.callers = callers;
     this.sessions = sessions;
     this.runs = runs;
-    this.writer = writer;
+    this.stream = stream;
+    this.renderer = renderer;
     this.properties = properties;
   }
 
@@ -71,7 +74,7 @@ public class StreamController {
         return;
       }
     }
-    serve(caller, run, after, response);
+    stream.serve(caller, run, after, renderer, response);
   }
 
   /** A run by id, from its first event unless resumed. */
@@ -80,42 +83,6 @@ public class StreamController {
       throws IOException {
     Caller caller = callers.current();
     RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
-    serve(caller, run, ResumePoint.parse(request), response);
-  }
-
-  private void serve(Caller caller, RunRow run, Long after, HttpServletResponse response) throws IOException {
-    Integer held = streamsPerUser.compute(caller.userId(), (id, count) -> count == null ? 1 : count + 1);
-    if (held > properties.maxStreamsPerUser()) {
-      release(caller.userId());
-      throw new ApiException(
-          HttpStatus.TOO_MANY_REQUESTS, "too_many_streams", "Too Many Requests",
-          "At most " + properties.maxStreamsPerUser() + " live streams per user; close one first.",
-          java.util.Map.of("retryAfter", 1), java.util.Map.of("Retry-After", "1"));
-    }
-    try {
-      RunStreamWriter.Opened opened = writer.open(run, after == null ? run.seqBase() - 1 : after);
-      if (opened == null) {
-        response.setStatus(HttpStatus.NO_CONTENT.value());
-        return;
-      }
-      stream(run, opened, response);
-    } finally {
-      release(caller.userId());
-    }
-  }
-
-  private void release(UUID userId) {
-    streamsPerUser.compute(userId, (id, count) -> count == null || count <= 1 ? null : count - 1);
-  }
-
-  private void stream(RunRow run, RunStreamWriter.Opened opened, HttpServletResponse response) throws IOException {
-    response.setStatus(HttpStatus.OK.value());
-    response.setContentType("text/event-stream");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setHeader("Connection", "keep-alive");
-    response.setHeader("X-Accel-Buffering", "no");
-    response.setHeader("x-vercel-ai-ui-message-stream", "v1");
-    response.setHeader("X-Model-Backend", run.modelProvider());
-    writer.stream(opened, response.getOutputStream());
+    stream.serve(caller, run, ResumePoint.parse(request), renderer, response);
   }
 }

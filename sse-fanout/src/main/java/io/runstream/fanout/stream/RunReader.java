@@ -1,4 +1,4 @@
-package io.runstream.fanout.sse;
+package io.runstream.fanout.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,10 +9,10 @@ import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.Attachment;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.hot.HotRuns;
+import io.runstream.fanout.tail.ChunkTail;
+import io.runstream.fanout.warm.KafkaReplay;
 import io.runstream.schemas.RunChunk;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,34 +22,35 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes one run to one SSE connection from {@code after} on: exactly the events with a higher id, in order, then
- * the live tail, then {@code [DONE]}. A run's seqs are contiguous, so a gap between what memory holds and what
- * the reader needs is seen at once and filled from the PostgreSQL chunk log (waiting briefly for the sink). On
- * every heartbeat the run's row is read again, so that a run which ended without its last chunk reaching this
- * node (a lost worker) still ends its readers.
+ * Reads one run for one reader from {@code after} on: exactly the chunks with a higher seq, in order, then the live
+ * tail, up to the run's terminal chunk; it renders nothing (a {@link Delivery} does). The hot tier serves what
+ * memory holds; a live run's missing start is read back from Kafka (warm), a finished run's from the PostgreSQL chunk
+ * log (cold). A run's seqs are contiguous (but for the lease reaper's fence), so a gap between what memory holds and
+ * what the reader needs is seen at once and filled from Kafka or the log (waiting briefly for the sink). On every
+ * heartbeat the run's row is read again, so that a run which ended without its last chunk reaching this node (a
+ * lost worker) still ends its readers.
  */
 @Component
-public class RunStreamWriter {
-  private static final Logger LOG = LoggerFactory.getLogger(RunStreamWriter.class);
+public class RunReader {
+  private static final Logger LOG = LoggerFactory.getLogger(RunReader.class);
   private static final int LOG_PAGE = 1000;
   private static final long LOG_POLL_MS = 20;
-  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
 
   private final HotRuns hot;
   private final ChunkLogStore log;
   private final RunStore runs;
-  private final io.runstream.fanout.warm.KafkaReplay kafka;
-  private final io.runstream.fanout.tail.ChunkTail tail;
+  private final KafkaReplay kafka;
+  private final ChunkTail tail;
   private final FanoutProperties properties;
   private final AtomicInteger streams = new AtomicInteger();
   private final Timer delivery;
 
-  public RunStreamWriter(
+  public RunReader(
       HotRuns hot,
       ChunkLogStore log,
       RunStore runs,
-      io.runstream.fanout.warm.KafkaReplay kafka,
-      io.runstream.fanout.tail.ChunkTail tail,
+      KafkaReplay kafka,
+      ChunkTail tail,
       FanoutProperties properties,
       MeterRegistry meters) {
     this.hot = hot;
@@ -68,19 +69,7 @@ public class RunStreamWriter {
             .register(meters);
   }
 
-  /** How a stream ended. */
-  public enum End {
-    /** The run finished and {@code [DONE]} was written. */
-    FINISHED,
-    /** The reader already had everything; nothing more to send. */
-    NOTHING_LEFT,
-    /** The client went away. */
-    CLIENT_GONE,
-    /** The reader fell too far behind or a gap could not be filled; the client resumes by reconnecting. */
-    CUT_OFF
-  }
-
-  /** A reader about to be served; {@link #stream} serves it, and releases it whatever happens. */
+  /** A reader about to be served; {@link #read} serves it, and releases it whatever happens. */
   public final class Opened {
     private final RunRow run;
     private final long after;
@@ -114,19 +103,24 @@ public class RunStreamWriter {
     return new Opened(run, from, attachment);
   }
 
-  /** The stream's opening: {@code : ok} and {@code retry:}. */
-  public byte[] opening() {
-    return (": ok\n\nretry: " + properties.retry().toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8);
+  /** Releases an opened reader that will not be read (its client went away first). */
+  public void release(Opened opened) {
+    if (opened.attachment != null) {
+      hot.detach(opened.attachment);
+    }
   }
 
-  /** Streams an opened reader to {@code out} until the run finishes, the client goes or it is cut off. */
-  public End stream(Opened opened, OutputStream out) {
+  /** The run of an opened reader. */
+  public RunRow run(Opened opened) {
+    return opened.run;
+  }
+
+  /** Delivers an opened reader's chunks until the run finishes, the client goes or it is cut off. */
+  public End read(Opened opened, Delivery out) {
     streams.incrementAndGet();
     Attachment attachment = opened.attachment;
     Cursor cursor = new Cursor(opened.run, opened.after, out);
     try {
-      out.write(opening());
-      out.flush();
       if (attachment == null || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
         // Memory does not hold the start of what this reader needs: a live run is read back from Kafka (warm), a
         // finished one from the chunk log (cold); whatever the warm read could not give, the log does.
@@ -156,8 +150,7 @@ public class RunStreamWriter {
           return End.CUT_OFF;
         }
         if (!got) {
-          out.write(PING);
-          out.flush();
+          out.idle();
           End ended = cursor.recheckRun();
           if (ended != null) {
             return ended;
@@ -188,12 +181,12 @@ public class RunStreamWriter {
   /** What one reader has been sent. */
   private final class Cursor {
     private RunRow run;
-    private final OutputStream out;
+    private final Delivery out;
     private long expected;
     private boolean done;
     private boolean nothingLeft;
 
-    Cursor(RunRow run, long after, OutputStream out) {
+    Cursor(RunRow run, long after, Delivery out) {
       this.run = run;
       this.out = out;
       this.expected = after + 1;
@@ -215,7 +208,7 @@ public class RunStreamWriter {
     }
 
     /**
-     * Writes the chunks in order, filling gaps from the log; false once the stream must end. Live writes record the
+     * Delivers the chunks in order, filling gaps from the log; false once the stream must end. Live writes record the
      * delivery latency once per flush, of the oldest event flushed (the worst of the batch): recording every event
      * for every reader cost a fifth of the write path at 100 readers of one fast run (profiled: the percentile
      * histograms under contention).
@@ -273,7 +266,7 @@ public class RunStreamWriter {
 
     /** Writes what Kafka holds of the run from {@code expected} up to {@code upTo} (the warm tier). */
     void fillFromKafka(long upTo) throws IOException {
-      if (!io.runstream.fanout.warm.KafkaReplay.locatable(run)) {
+      if (!KafkaReplay.locatable(run)) {
         run = runs.find(run.id()).orElse(run);
       }
       for (RunChunk chunk : kafka.read(run, expected, upTo, properties.logCatchUp())) {
@@ -341,12 +334,9 @@ public class RunStreamWriter {
     }
 
     private void emit(HotChunk chunk) throws IOException {
-      if (chunk.canonical().length > 0) {
-        out.write(chunk.canonical());
-      }
+      out.chunk(chunk);
       expected = chunk.seq() + 1;
       if (chunk.chunk().terminal()) {
-        out.write(CanonicalRenderer.done(chunk.seq()));
         done = true;
       }
     }

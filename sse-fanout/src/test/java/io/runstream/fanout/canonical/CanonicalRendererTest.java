@@ -1,7 +1,8 @@
-package io.runstream.fanout.sse;
+package io.runstream.fanout.canonical;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runstream.fanout.sse.RendererResume;
 import io.runstream.schemas.GoldenEvents;
 import io.runstream.schemas.RunChunk;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class CanonicalRendererTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final CanonicalRenderer RENDERER = new CanonicalRenderer();
 
   private static Map<String, JsonNode> renderedByChunkType() {
     return GoldenEvents.chunks().stream()
@@ -21,7 +23,7 @@ class CanonicalRendererTest {
   }
 
   private static JsonNode part(RunChunk chunk) {
-    String event = new String(CanonicalRenderer.render(chunk), StandardCharsets.UTF_8);
+    String event = new String(RENDERER.render(chunk), StandardCharsets.UTF_8);
     assertThat(event).startsWith("id: " + chunk.seq() + "\ndata: ").endsWith("\n\n");
     return JSON.readTree(event.substring(event.indexOf("data: ") + 6).strip());
   }
@@ -50,9 +52,17 @@ class CanonicalRendererTest {
     assertThat(parts.get("run.finished").path("finishReason").asString()).isEqualTo("stop");
   }
 
+  /** Issue #8: ids strictly increase, so [DONE] carries none (as the AI SDK sends it). */
   @Test
-  void shouldEndWithDoneCarryingTheLastId() {
-    assertThat(new String(CanonicalRenderer.done(30), StandardCharsets.UTF_8)).isEqualTo("id: 30\ndata: [DONE]\n\n");
+  void shouldEndWithDoneWithoutAnId() {
+    RunChunk finish =
+        GoldenEvents.chunks().stream().filter(c -> c.type().equals("run.finished")).findFirst().orElseThrow();
+    assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]\n\n");
+  }
+
+  @Test
+  void shouldRenderAResumedReadersEventsExactlyAsTheTailOfAnUninterruptedRead() {
+    RendererResume.assertResumedEqualsTail(RENDERER);
   }
 
   @Test
@@ -61,7 +71,7 @@ class CanonicalRendererTest {
     RunChunk delta = chunks.stream().filter(c -> c.type().equals("text.delta")).findFirst().orElseThrow();
     RunChunk tricky = RunChunk.of(delta.runId(), delta.sessionId(), 99, delta.ts(), delta.part(),
         new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
-    String event = new String(CanonicalRenderer.render(tricky), StandardCharsets.UTF_8);
+    String event = new String(RENDERER.render(tricky), StandardCharsets.UTF_8);
     assertThat(event.split("\n")).hasSize(2);
     assertThat(part(tricky).path("delta").asString()).isEqualTo("line one\n\ndata: fake\r\nid: 1");
   }

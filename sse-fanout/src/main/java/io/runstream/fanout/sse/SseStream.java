@@ -1,0 +1,90 @@
+package io.runstream.fanout.sse;
+
+import io.runstream.core.identity.Caller;
+import io.runstream.core.store.RunRow;
+import io.runstream.fanout.FanoutProperties;
+import io.runstream.fanout.hot.HotChunk;
+import io.runstream.fanout.stream.Delivery;
+import io.runstream.fanout.stream.End;
+import io.runstream.fanout.stream.RunReader;
+import io.runstream.fanout.stream.StreamGate;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the reader has the
+ * run's last event already, the SSE headers every face sends (API.md §2) and the face's own, the opening, then every
+ * chunk after the resume id as the face renders it, and the face's end frames after the run's terminal chunk.
+ */
+@Component
+public class SseStream {
+  private final RunReader reader;
+  private final StreamGate gate;
+  private final FanoutProperties properties;
+
+  public SseStream(RunReader reader, StreamGate gate, FanoutProperties properties) {
+    this.reader = reader;
+    this.gate = gate;
+    this.properties = properties;
+  }
+
+  /**
+   * Streams {@code run} after {@code after} (null: from its first event) to {@code response}, rendered by
+   * {@code face}, until the run ends, the client goes or the reader is cut off.
+   */
+  public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
+      throws IOException {
+    try (StreamGate.Held held = gate.enter(caller.userId())) {
+      RunReader.Opened opened = reader.open(run, after == null ? run.seqBase() - 1 : after);
+      if (opened == null) {
+        response.setStatus(HttpStatus.NO_CONTENT.value());
+        return End.NOTHING_LEFT;
+      }
+      response.setStatus(HttpStatus.OK.value());
+      response.setContentType("text/event-stream");
+      response.setCharacterEncoding("UTF-8");
+      response.setHeader("Cache-Control", "no-cache");
+      response.setHeader("Connection", "keep-alive");
+      response.setHeader("X-Accel-Buffering", "no");
+      response.setHeader("X-Model-Backend", run.modelProvider());
+      face.headers(run, response);
+      ServletOutputStream out = response.getOutputStream();
+      try {
+        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.flush();
+      } catch (IOException e) {
+        reader.release(opened);
+        return End.CLIENT_GONE;
+      }
+      return reader.read(opened, new Frames(face, out));
+    }
+  }
+
+  /** Renders each chunk once per face (cached on the chunk) and writes it. */
+  private record Frames(FaceRenderer face, ServletOutputStream out) implements Delivery {
+    @Override
+    public void chunk(HotChunk chunk) throws IOException {
+      byte[] bytes = chunk.rendered(face.slot(), face::render);
+      if (bytes.length > 0) {
+        out.write(bytes);
+      }
+      if (chunk.chunk().terminal()) {
+        out.write(face.end(chunk.chunk()));
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void idle() throws IOException {
+      out.write(SseFrames.PING);
+      out.flush();
+    }
+  }
+}
