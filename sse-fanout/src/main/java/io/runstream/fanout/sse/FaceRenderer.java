@@ -1,14 +1,16 @@
 package io.runstream.fanout.sse;
 
 import io.runstream.core.store.RunRow;
+import io.runstream.fanout.hot.HotChunk;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * How one face shows a run over SSE: its headers, each chunk as zero or more events (framed with
- * {@link SseFrames}), and the frames that close the stream after the run's terminal chunk. {@link #render} is a pure
- * function of the chunk, so that its bytes are made once per chunk and face and shared by every reader of the face
- * ({@link io.runstream.fanout.hot.HotChunk#rendered}).
+ * {@link SseFrames}), and the frames that close the stream after the run's terminal chunk. For a stateless face
+ * {@link #render} is a pure function of the chunk, so that its bytes are made once per chunk and face and shared by
+ * every reader of the face ({@link io.runstream.fanout.hot.HotChunk#rendered}); a stateful face renders per reader
+ * ({@link #stateful}).
  */
 public interface FaceRenderer {
 
@@ -26,4 +28,44 @@ public interface FaceRenderer {
 
   /** What closes the stream after the run's terminal chunk (which {@link #render} rendered already). */
   byte[] end(RunChunk terminal);
+
+  /**
+   * True if this face's frames depend on more than their own chunk (a running text, a token index, the time since
+   * the run started). Such a face renders through a per-reader {@link Rendering} that sees every chunk of the run from
+   * its start, those a resumed reader already had included ({@link Rendering#skip}), so that a reader resumed mid-run
+   * gets the same bytes as one that read from the start.
+   */
+  default boolean stateful() {
+    return false;
+  }
+
+  /** A new reader's rendering; for a stateless face the shared, cached {@link #render}. */
+  default Rendering rendering() {
+    return new Rendering() {
+      @Override
+      public void skip(RunChunk chunk) {}
+
+      @Override
+      public byte[] render(HotChunk chunk) {
+        return chunk.rendered(slot(), FaceRenderer.this::render);
+      }
+
+      @Override
+      public byte[] end(RunChunk terminal) {
+        return FaceRenderer.this.end(terminal);
+      }
+    };
+  }
+
+  /** One reader's rendering of a run, in seq order. */
+  interface Rendering {
+    /** A chunk the reader already had (it resumed after it): its state is kept, nothing is written. */
+    void skip(RunChunk chunk);
+
+    /** The chunk's frames for this reader. */
+    byte[] render(HotChunk chunk);
+
+    /** What closes the stream after the run's terminal chunk. */
+    byte[] end(RunChunk terminal);
+  }
 }

@@ -38,10 +38,20 @@ public class SseStream {
   public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId())) {
-      RunReader.Opened opened = reader.open(run, after == null ? run.seqBase() - 1 : after);
+      long from = after == null ? run.seqBase() - 1 : after;
+      RunReader.Opened opened = reader.open(run, from);
       if (opened == null) {
         response.setStatus(HttpStatus.NO_CONTENT.value());
         return End.NOTHING_LEFT;
+      }
+      if (face.stateful() && from >= run.seqBase()) {
+        // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
+        reader.release(opened);
+        opened = reader.open(run, run.seqBase() - 1);
+        if (opened == null) {
+          response.setStatus(HttpStatus.NO_CONTENT.value());
+          return End.NOTHING_LEFT;
+        }
       }
       response.setStatus(HttpStatus.OK.value());
       response.setContentType("text/event-stream");
@@ -59,20 +69,27 @@ public class SseStream {
         reader.release(opened);
         return End.CLIENT_GONE;
       }
-      return reader.read(opened, new Frames(face, out));
+      return reader.read(opened, new Frames(face.rendering(), from, out));
     }
   }
 
-  /** Renders each chunk once per face (cached on the chunk) and writes it. */
-  private record Frames(FaceRenderer face, ServletOutputStream out) implements Delivery {
+  /**
+   * Writes each chunk after {@code after} as the reader's rendering makes it (cached on the chunk for a stateless
+   * face); chunks up to {@code after} only feed a stateful rendering.
+   */
+  private record Frames(FaceRenderer.Rendering rendering, long after, ServletOutputStream out) implements Delivery {
     @Override
     public void chunk(HotChunk chunk) throws IOException {
-      byte[] bytes = chunk.rendered(face.slot(), face::render);
+      if (chunk.seq() <= after) {
+        rendering.skip(chunk.chunk());
+        return;
+      }
+      byte[] bytes = rendering.render(chunk);
       if (bytes.length > 0) {
         out.write(bytes);
       }
       if (chunk.chunk().terminal()) {
-        out.write(face.end(chunk.chunk()));
+        out.write(rendering.end(chunk.chunk()));
       }
     }
 
