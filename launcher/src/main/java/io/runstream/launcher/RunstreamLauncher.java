@@ -23,6 +23,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class RunstreamLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(RunstreamLauncher.class);
 
+  /** The origins {@code bin/runstream start} allows unless {@code runstream.security.cors.allowed-origins} is given. */
+  static final String LOCAL_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
+
   private RunstreamLauncher() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,6 +42,8 @@ public final class RunstreamLauncher {
     properties.put("server.port", httpPort);
     properties.putAll(platform.serviceProperties());
     properties.put("runstream.security.jwt-secret", secret);
+    // The embedded default is for local development: front ends on any local port may call it (CORS).
+    properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
     application.setDefaultProperties(properties);
@@ -59,10 +64,12 @@ public final class RunstreamLauncher {
                 "runstream-stop"));
     long millis = (System.nanoTime() - started) / 1_000_000;
     String token = DevTokens.mint(secret, "dev-user", "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
-    LOG.info(banner(httpPort, dataDir, platform, token, millis, secret.equals(SecurityProperties.DEV_SECRET)));
+    String origins = context.getEnvironment().getProperty("runstream.security.cors.allowed-origins", "");
+    LOG.info(banner(httpPort, dataDir, platform, token, millis, secret.equals(SecurityProperties.DEV_SECRET), origins));
   }
 
-  static String banner(int port, Path dataDir, EmbeddedPlatform platform, String token, long millis, boolean devSecret) {
+  static String banner(
+      int port, Path dataDir, EmbeddedPlatform platform, String token, long millis, boolean devSecret, String origins) {
     String base = "http://localhost:" + port;
     return """
 
@@ -73,6 +80,7 @@ public final class RunstreamLauncher {
            PostgreSQL (embedded)      %s
            data directory             %s
          %s
+         Browser apps may call it from: %s (runstream.security.cors.allowed-origins)
          Dev token (org dev-org, user dev-user, 30 days):
            export TOKEN=%s
 
@@ -86,6 +94,11 @@ public final class RunstreamLauncher {
            curl -N %s/api/v1/sessions/$SESSION/stream -H "Authorization: Bearer $TOKEN" -H 'Last-Event-ID: 5'
          Transcript:
            curl -s %s/api/v1/sessions/$SESSION/messages -H "Authorization: Bearer $TOKEN"
+
+         The agent-stream face (seed 001):
+           curl -s %s/ai/agent/stream -H 'orgid: dev-org' -H "Authorization: Bearer $TOKEN" \\
+                -H 'Content-Type: application/json' -d '{"task":"Hello","agentRole":"chat"}'
+           curl -N %s/ai/stream/<streamId> -H 'orgid: dev-org' -H "Authorization: Bearer $TOKEN"
          Health: %s/actuator/health   Metrics: %s/actuator/prometheus
         ================================================================================
         """
@@ -96,7 +109,10 @@ public final class RunstreamLauncher {
             platform.postgres().jdbcUrl(),
             dataDir,
             devSecret ? "JWT secret: the dev default (set RUNSTREAM_JWT_SECRET for anything shared)" : "JWT secret: from RUNSTREAM_JWT_SECRET",
+            origins.isBlank() ? "no other origin" : origins,
             token,
+            base,
+            base,
             base,
             base,
             base,

@@ -29,7 +29,8 @@ final class ExternalClients {
 
   /** Installs the npm packages pinned by the folder's lock file unless they are there already. */
   static synchronized void installNodeClients(Path npm, Path dir) throws IOException, InterruptedException {
-    if (Files.isDirectory(dir.resolve("node_modules").resolve("eventsource"))) {
+    Path modules = dir.resolve("node_modules");
+    if (Files.isDirectory(modules.resolve("eventsource")) && Files.isDirectory(modules.resolve("playwright-core"))) {
       return;
     }
     Finished install =

@@ -19,7 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.worker.reap-interval=500ms",
       "runstream.fanout.max-streams-per-user=30",
       "runstream.fanout.reader-queue=2000",
-      "runstream.ingest.run-burst=40"
+      "runstream.ingest.run-burst=40",
+      "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com"
     })
 abstract class PlatformIT {
 

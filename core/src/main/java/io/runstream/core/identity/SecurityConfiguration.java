@@ -26,6 +26,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.cors.CorsConfigurationSource;
 
 /** Stateless JWT security, one filter chain per face: every face's paths need a valid token; errors answer in the face's dialect. */
 @Configuration(proxyBeanMethods = false)
@@ -127,24 +128,28 @@ public class SecurityConfiguration {
   @Bean
   @Order(1)
   public SecurityFilterChain agentStreamSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver) throws Exception {
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
+      throws Exception {
     http.securityMatcher(AgentStreamFace.PATHS)
         .authorizeHttpRequests(
             authorize ->
                 authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
                     .anyRequest().authenticated());
-    return stateless(http, problems, tokenResolver).build();
+    return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
   }
 
   /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
   @Bean
   @Order(2)
   public SecurityFilterChain runstreamSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver) throws Exception {
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
+      throws Exception {
     http.authorizeHttpRequests(
         authorize ->
             authorize
                 .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                .permitAll()
+                .requestMatchers(HttpMethod.DELETE, SignInCookieController.PATH)
                 .permitAll()
                 .requestMatchers("/actuator/**")
                 .permitAll()
@@ -152,11 +157,12 @@ public class SecurityConfiguration {
                 .authenticated()
                 .anyRequest()
                 .permitAll());
-    return stateless(http, problems, tokenResolver).build();
+    return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
   }
 
   /** What every face's chain shares: stateless bearer tokens, errors answered in the request's face dialect. */
-  private static HttpSecurity stateless(HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver)
+  private static HttpSecurity stateless(
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, CorsConfigurationSource cors)
       throws Exception {
     AuthenticationEntryPoint unauthorized =
         (request, response, e) ->
@@ -174,7 +180,8 @@ public class SecurityConfiguration {
         (request, response, e) ->
             problems.write(
                 request, response, new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
-    return http.csrf(csrf -> csrf.disable())
+    return http.cors(c -> c.configurationSource(cors))
+        .csrf(csrf -> csrf.disable())
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())

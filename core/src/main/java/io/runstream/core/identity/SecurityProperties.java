@@ -1,7 +1,11 @@
 package io.runstream.core.identity;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -15,6 +19,10 @@ import org.springframework.validation.annotation.Validated;
  *     (RS256, ES256, ...) and carrying it as {@code iss} are accepted next to HS256 ones; resolved on first use
  * @param jwkSetUri a JWKS endpoint to use instead of discovery (with {@code issuer-uri}: {@code iss} is still
  *     checked against it)
+ * @param cookieSameSite the sign-in cookie's {@code SameSite}: {@code Lax} (the default: apps on the API's own
+ *     site, e.g. {@code app.example.com} and {@code api.example.com}), {@code Strict}, or {@code None} for apps on
+ *     another site (then the cookie is always {@code Secure}, so the API must be served over HTTPS)
+ * @param cors which browser origins may call the API
  */
 @Validated
 @ConfigurationProperties("runstream.security")
@@ -22,8 +30,21 @@ public record SecurityProperties(
     @DefaultValue(SecurityProperties.DEV_SECRET) @NotBlank @Size(min = 32) String jwtSecret,
     @DefaultValue("runstream_token") @NotBlank String cookieName,
     @DefaultValue("") String issuerUri,
-    @DefaultValue("") String jwkSetUri) {
+    @DefaultValue("") String jwkSetUri,
+    @DefaultValue("Lax") @Pattern(regexp = "Lax|Strict|None", message = "must be Lax, Strict or None")
+        String cookieSameSite,
+    @DefaultValue @Valid Cors cors) {
 
   /** The development secret, used when none is configured. */
   public static final String DEV_SECRET = "runstream-dev-secret-change-me-0123456789abcdef";
+
+  /**
+   * Cross-origin access for browser apps ({@code runstream.security.cors}), the same on every face.
+   *
+   * @param allowedOrigins origins whose pages may call the API with credentials: exact ({@code
+   *     https://app.example.com}) or patterns ({@code https://*.example.com}, {@code http://localhost:*}); empty (the
+   *     default) allows no other origin
+   * @param maxAge how long a browser may cache a preflight's answer
+   */
+  public record Cors(@DefaultValue("") List<String> allowedOrigins, @DefaultValue("1h") Duration maxAge) {}
 }

@@ -24,6 +24,12 @@ public final class SseFrames {
    * one {@code data:} line per line of it (so a data value with line breaks stays one event).
    */
   public static byte[] event(Long id, String event, String data) {
+    if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
+      // The common case (JSON as Jackson writes it has no raw line breaks): one concatenation, no scan.
+      String head = id == null ? "" : "id: " + id + "\n";
+      return (event == null ? head + "data: " + data + "\n\n" : head + "event: " + event + "\ndata: " + data + "\n\n")
+          .getBytes(StandardCharsets.UTF_8);
+    }
     StringBuilder frame = new StringBuilder(data.length() + 32);
     if (id != null) {
       frame.append("id: ").append(id).append('\n');

@@ -1,0 +1,43 @@
+package io.runstream.core.identity;
+
+import java.util.List;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * CORS for browser apps on their own origin, one policy for every face: the configured origins, with credentials
+ * (the JWT cookie, {@code EventSource} with {@code withCredentials}); preflights answered for the methods and
+ * headers the faces use; the response headers a client needs exposed. Applied in every face's security filter
+ * chain, ahead of authentication, so errors (401, 403, 404, 429, in any dialect) carry the headers too.
+ */
+public final class CorsPolicy {
+  /** The request headers the faces read. */
+  public static final List<String> ALLOWED_HEADERS =
+      List.of("Authorization", "Content-Type", "orgid", "X-API-Key", "Last-Event-ID", "Cache-Control", "Accept");
+  /** The response headers a browser app may read besides the CORS-safelisted ones. */
+  public static final List<String> EXPOSED_HEADERS =
+      List.of("X-Model-Backend", "X-Genie-Backend", "Retry-After", "Location", "x-vercel-ai-ui-message-stream");
+  /** The methods the faces answer. */
+  public static final List<String> ALLOWED_METHODS = List.of("GET", "POST", "PUT", "DELETE");
+
+  private CorsPolicy() {}
+
+  /** The policy for {@code cors}: nothing is allowed when no origin is configured. */
+  public static CorsConfigurationSource source(SecurityProperties.Cors cors) {
+    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+    List<String> origins = cors.allowedOrigins().stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
+    if (origins.isEmpty()) {
+      return source;
+    }
+    CorsConfiguration configuration = new CorsConfiguration();
+    configuration.setAllowedOriginPatterns(origins);
+    configuration.setAllowCredentials(true);
+    configuration.setAllowedMethods(ALLOWED_METHODS);
+    configuration.setAllowedHeaders(ALLOWED_HEADERS);
+    configuration.setExposedHeaders(EXPOSED_HEADERS);
+    configuration.setMaxAge(cors.maxAge());
+    source.registerCorsConfiguration("/**", configuration);
+    return source;
+  }
+}
