@@ -1,14 +1,15 @@
 // Debian's Chromium, driven by playwright-core, runs browser apps on another origin than the API:
 //  1. seed 001's JavaScript as the document writes it (two-step fetch with orgid and Authorization, then EventSource
 //     with ?orgid= and withCredentials, listening for `data` and `end`), after signing in for the cookie;
-//  2. the canonical flow: create a session, stream it with the cookie, lose the network mid-stream and get it back
-//     (EventSource reconnects with its last id by itself), until the run's end and the 204;
+//  2. the canonical flow: create a session, stream it with the cookie through a proxy that cuts the stream's
+//     connection mid-run (EventSource reconnects with its last id by itself), until the run's end and the 204;
 //  3. a page on an origin that is not allowed, and 4. a request header that is not allowed: both refused.
 //
 // Usage: node browser-cors.mjs <api base, http://localhost:PORT> <orgid> <jwt>
 // Prints one line of JSON with what each flow saw.
 import http from 'node:http';
 import { chromium } from 'playwright-core';
+import { startCuttingProxy } from './cutting-proxy.mjs';
 
 const [api, orgid, jwt] = process.argv.slice(2);
 if (!api || !orgid || !jwt) {
@@ -26,6 +27,15 @@ await new Promise(resolve => app.listen(0, '127.0.0.1', resolve));
 const appPort = app.address().port;
 const allowedOrigin = `http://localhost:${appPort}`;
 const refusedOrigin = `http://127.0.0.1:${appPort}`;
+// The API again, behind a proxy that drops the first session stream after a few events.
+const target = new URL(api);
+const proxy = await startCuttingProxy({
+  targetHost: target.hostname === 'localhost' ? '127.0.0.1' : target.hostname,
+  targetPort: Number(target.port || 80),
+  matches: line => /^GET \/api\/v1\/sessions\/[^/]+\/stream/.test(line),
+  afterBytes: 2500,
+});
+const flakyApi = `http://localhost:${proxy.port}`;
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -62,31 +72,30 @@ try {
     });
   }, { api, orgid, jwt });
 
-  // 2. The canonical flow with a network loss mid-stream.
+  // 2. The canonical flow through the flaky network: signed in there (the cookie is the proxy host's), the stream
+  // is cut once mid-run.
   const session = await page.evaluate(async ({ api, jwt }) => {
+    await fetch(`${api}/api/v1/auth/cookie`, {
+      method: 'POST', credentials: 'include', headers: { Authorization: `Bearer ${jwt}` },
+    });
     const created = await fetch(`${api}/api/v1/sessions`, {
       method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ text: 'Tell me a story', simulation: { output_tokens: 150, tokens_per_second: 40 } }),
     }).then(r => r.json());
     window.__events = [];
     window.__errors = 0;
-    const es = new EventSource(created.stream_url, { withCredentials: true });
+    const es = new EventSource(`${api}/api/v1/sessions/${created.uuid}/stream`, { withCredentials: true });
     window.__es = es;
     es.onmessage = (ev) => window.__events.push({ id: ev.lastEventId, data: ev.data });
     es.onerror = () => { window.__errors++; };
     return created;
-  }, { api, jwt });
-  await page.waitForFunction(() => window.__events.length >= 15, null, { timeout: 30_000 });
-  await context.setOffline(true);
-  const beforeOffline = await page.evaluate(() => window.__events.length);
-  await page.waitForTimeout(1500);
-  const duringOffline = await page.evaluate(() => window.__events.length);
-  await context.setOffline(false);
+  }, { api: flakyApi, jwt });
   await page.waitForFunction(() => window.__es.readyState === 2, null, { timeout: 60_000 });
   result.canonical = await page.evaluate(() => ({ events: window.__events, errors: window.__errors }));
   result.canonical.session = session.uuid;
-  result.canonical.beforeOffline = beforeOffline;
-  result.canonical.duringOffline = duringOffline;
+  result.canonical.cut = proxy.state.cut;
+  result.canonical.proxyConnections = proxy.state.connections;
+  result.canonical.streamRequests = proxy.state.requests;
 
   // 4. A request header the API does not allow: the preflight refuses it.
   result.badHeader = await page.evaluate(async ({ api, jwt }) => {
@@ -116,6 +125,7 @@ try {
 } finally {
   await browser.close();
   app.close();
+  proxy.close();
   clearTimeout(overall);
 }
 console.log(JSON.stringify(result));
