@@ -7,6 +7,11 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = PerRunTopicResumeIT.LAYOUT)
 class PerRunTopicTwoNodesIT extends TwoNodesIT {
   @Override
+  boolean lateNodeReadsBackFromKafka() {
+    return false;
+  }
+
+  @Override
   Map<String, Object> nodeProperties() {
     return Map.of("runstream.chunks.layout", "per-run-topic");
   }
