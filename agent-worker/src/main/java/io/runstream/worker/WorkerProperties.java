@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdownGrace how long running runs may go on when the worker stops, before they end as failed
  * @param simulatedTokensPerSecond the simulated model's default pace
  * @param reapInterval how often this worker looks for runs whose worker was lost (lease expired)
+ * @param maxSteps most model steps of one run (each step after the first answers tool calls)
+ * @param clientToolTimeout how long a run waits for a client tool's result before the call fails
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -29,4 +31,6 @@ public record WorkerProperties(
     @DefaultValue("20") @Min(0) int historyMessages,
     @DefaultValue("5s") Duration shutdownGrace,
     @DefaultValue("50") double simulatedTokensPerSecond,
-    @DefaultValue("5s") Duration reapInterval) {}
+    @DefaultValue("5s") Duration reapInterval,
+    @DefaultValue("8") @Min(1) int maxSteps,
+    @DefaultValue("5m") Duration clientToolTimeout) {}

@@ -3,6 +3,7 @@ package io.runstream.core;
 import io.runstream.core.identity.SecurityProperties;
 import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.KafkaProperties;
+import io.runstream.core.model.ModelProviders;
 import io.runstream.core.problem.ApiLimits;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -16,6 +17,8 @@ import org.springframework.context.annotation.PropertySource;
 @ComponentScan(
     basePackages = "io.runstream.core",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties({KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class})
+@EnableConfigurationProperties({
+  KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class, ModelProviders.class
+})
 @PropertySource("classpath:runstream-defaults.properties")
 public class CoreConfiguration {}

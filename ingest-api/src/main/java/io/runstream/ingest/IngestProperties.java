@@ -10,11 +10,10 @@ import org.springframework.validation.annotation.Validated;
  * The ingest API's configuration ({@code runstream.ingest}).
  *
  * @param defaultModelProvider the provider of runs that name no model
- * @param defaultModelId the model of runs that name none
+ * @param defaultModelId the model of runs that name none, when the default provider has no {@code default-model}
  * @param publishTimeout how long to wait for the broker's acknowledgement of a run request
  * @param previousRunWait how long a new message waits for the previous run's end to be recorded before 409
  * @param publicBaseUrl the base of the URLs in answers; empty: derived from the request
- * @param modelProviders the model providers runs may name (the workers must serve them)
  * @param billingUrl where a caller whose organisation's budget is spent is sent
  * @param runsPerMinute how many runs one user may start per minute, sustained (per ingest instance)
  * @param runBurst how many runs one user may start at once before the per-minute rate applies
@@ -30,7 +29,6 @@ public record IngestProperties(
     @DefaultValue("10s") Duration publishTimeout,
     @DefaultValue("3s") Duration previousRunWait,
     @DefaultValue("") String publicBaseUrl,
-    @DefaultValue("simulated") java.util.List<String> modelProviders,
     @DefaultValue("https://runstream.dev/billing") String billingUrl,
     @DefaultValue("120") @jakarta.validation.constraints.Min(1) int runsPerMinute,
     @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst,

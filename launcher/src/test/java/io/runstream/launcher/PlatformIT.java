@@ -31,6 +31,7 @@ abstract class PlatformIT {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
     platform.serviceProperties().forEach((key, value) -> registry.add(key, () -> value));
     registry.add("runstream.security.issuer-uri", () -> TestIssuer.get().issuer());
+    FakeModels.get().properties().forEach((key, value) -> registry.add(key, () -> value));
   }
 
   TestApi api() {

@@ -226,7 +226,9 @@ public record RunRequested(
   /**
    * One step of a simulated model's script. By {@code type}: {@code text} (streams {@code text} word by word, or a
    * generated answer when absent), {@code reasoning} ({@code text}), {@code tool} (a call of {@code name} with
-   * {@code input} and its {@code output}, or {@code error} as the tool's failure; {@code origin} server or client),
+   * {@code input} and its scripted {@code output}, or {@code error} as the tool's failure; {@code origin} server or
+   * client), {@code call} (the model asks to call the tool {@code name} with {@code input}: the run calls it, as it
+   * would for a real model, and the script goes on in the next step with the result),
    * {@code doc} ({@code stage}, {@code fileName}), {@code image} ({@code url}, {@code mediaType}, {@code prompt}),
    * {@code fail} (the provider fails: {@code code}, {@code error} as message, {@code retryable}).
    *
@@ -262,7 +264,7 @@ public record RunRequested(
       String code,
       Boolean retryable) {
     /** The kinds of step. */
-    public static final java.util.Set<String> TYPES = java.util.Set.of("text", "reasoning", "tool", "doc", "image", "fail");
+    public static final java.util.Set<String> TYPES = java.util.Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail");
 
     public ScriptStep {
       Objects.requireNonNull(type, "type");

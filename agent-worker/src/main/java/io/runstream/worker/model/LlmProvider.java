@@ -1,6 +1,9 @@
 package io.runstream.worker.model;
 
-/** A model provider: streams an answer and reports its token usage. */
+/**
+ * A model provider: streams one step's answer (text, reasoning, tool calls) and reports its token usage. A provider
+ * failure is thrown as a {@link ModelFailure} that says whether it is retriable.
+ */
 public interface LlmProvider {
   /** The provider's name as runs name it, e.g. {@code simulated}. */
   String name();
@@ -15,4 +18,7 @@ public interface LlmProvider {
   default String title(String modelId, String firstMessage, String firstAnswer) throws Exception {
     return Titles.fromMessage(firstMessage);
   }
+
+  /** Releases the provider's clients. */
+  default void close() {}
 }

@@ -1,10 +1,23 @@
 package io.runstream.worker.model;
 
+import java.util.List;
+
 /**
- * How a model call ended.
+ * How one model call (one step) ended.
  *
- * @param finishReason {@code stop}, {@code length}, ...
- * @param inputTokens prompt tokens
+ * @param finishReason {@code stop}, {@code length}, {@code tool-calls}, ...
+ * @param inputTokens prompt tokens, 0 if the provider did not say
  * @param outputTokens generated tokens
+ * @param toolCalls the tools the model asked to call; the run calls them and asks again
  */
-public record LlmResult(String finishReason, long inputTokens, long outputTokens) {}
+public record LlmResult(String finishReason, long inputTokens, long outputTokens, List<LlmRequest.ToolCall> toolCalls) {
+
+  public LlmResult {
+    toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+  }
+
+  /** A step without tool calls. */
+  public LlmResult(String finishReason, long inputTokens, long outputTokens) {
+    this(finishReason, inputTokens, outputTokens, List.of());
+  }
+}

@@ -1,17 +1,26 @@
 package io.runstream.worker.model;
 
+import java.time.Duration;
+
 /**
  * A model provider failed in a way it could name: the run ends with an {@code error} chunk carrying this code,
- * message and whether running again may succeed.
+ * message and whether running again may succeed. A retriable failure before the model's first output is retried
+ * (after {@link #retryAfter}, when the provider said).
  */
 public class ModelFailure extends RuntimeException {
   private final String code;
   private final boolean retryable;
+  private final Duration retryAfter;
 
   public ModelFailure(String code, String message, boolean retryable) {
+    this(code, message, retryable, null);
+  }
+
+  public ModelFailure(String code, String message, boolean retryable, Duration retryAfter) {
     super(message, null, false, false);
     this.code = code;
     this.retryable = retryable;
+    this.retryAfter = retryAfter;
   }
 
   /** A stable machine-readable code. */
@@ -22,5 +31,10 @@ public class ModelFailure extends RuntimeException {
   /** Whether running again may succeed. */
   public boolean retryable() {
     return retryable;
+  }
+
+  /** How long the provider asked to wait before trying again, or null. */
+  public Duration retryAfter() {
+    return retryAfter;
   }
 }

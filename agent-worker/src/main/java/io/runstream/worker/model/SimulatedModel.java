@@ -3,6 +3,7 @@ package io.runstream.worker.model;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -50,6 +51,25 @@ public class SimulatedModel implements LlmProvider {
     return NAME;
   }
 
+  /** The simulated model under another name (a configured provider of type {@code simulated}). */
+  public LlmProvider named(String name) {
+    if (NAME.equals(name)) {
+      return this;
+    }
+    SimulatedModel model = this;
+    return new LlmProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public LlmResult stream(LlmRequest request, LlmStream stream) {
+        return model.stream(request, stream);
+      }
+    };
+  }
+
   @Override
   public LlmResult stream(LlmRequest request, LlmStream stream) {
     RunRequested.Simulation sim =
@@ -73,14 +93,31 @@ public class SimulatedModel implements LlmProvider {
    * at the pace, everything else at once.
    */
   private LlmResult play(
-      java.util.List<RunRequested.ScriptStep> script, LlmRequest request, LlmStream stream, SplittableRandom random,
+      List<RunRequested.ScriptStep> script, LlmRequest request, LlmStream stream, SplittableRandom random,
       int target, long nanosPerToken, StringBuilder answer) {
     int calls = 0;
-    for (RunRequested.ScriptStep step : script) {
+    // The script's part for this step: after the call groups earlier steps returned.
+    int from = 0;
+    for (int group = 0; group < request.steps().size() && from < script.size(); group++) {
+      while (from < script.size() && !"call".equals(script.get(from).type())) {
+        from++;
+      }
+      while (from < script.size() && "call".equals(script.get(from).type())) {
+        from++;
+      }
+    }
+    List<LlmRequest.ToolCall> requested = new java.util.ArrayList<>();
+    for (RunRequested.ScriptStep step : script.subList(from, script.size())) {
       if (stream.stopped()) {
         break;
       }
+      if (!requested.isEmpty() && !"call".equals(step.type())) {
+        break;
+      }
       switch (step.type()) {
+        case "call" -> requested.add(new LlmRequest.ToolCall(
+            "call_" + request.steps().size() + "_" + requested.size(), step.name() == null ? "tool" : step.name(),
+            step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input()));
         case "text" -> {
           if (step.text() == null) {
             if (!generate(request, stream, random, target, nanosPerToken, answer)) {
@@ -112,6 +149,9 @@ public class SimulatedModel implements LlmProvider {
             step.retryable() != null && step.retryable());
         default -> throw new IllegalStateException("unknown script step " + step.type());
       }
+    }
+    if (!requested.isEmpty()) {
+      return new LlmResult("tool-calls", 0, tokenizer.count(answer.toString()), requested);
     }
     return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
   }

@@ -9,20 +9,15 @@ import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
 import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
-import io.runstream.worker.model.LlmRequest;
-import io.runstream.worker.model.LlmResult;
-import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.ProviderRegistry;
+import io.runstream.core.model.ModelProviders;
 import io.runstream.worker.model.Tokenizer;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 
 /** Runs one agent run from its request to its {@code run.finished}, whatever happens in between. */
 @Component
@@ -37,7 +32,9 @@ public class AgentRunner {
   private final io.runstream.core.store.SessionStore sessions;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
-  private final Map<String, LlmProvider> providers;
+  private final ProviderRegistry providers;
+  private final AgentLoop loop;
+  private final ModelProviders configured;
   private final io.runstream.core.kafka.RunTopics topics;
   private final io.micrometer.core.instrument.Timer topicReady;
 
@@ -48,7 +45,9 @@ public class AgentRunner {
       io.runstream.core.store.SessionStore sessions,
       Tokenizer tokenizer,
       WorkerProperties properties,
-      List<LlmProvider> providers,
+      ProviderRegistry providers,
+      AgentLoop loop,
+      ModelProviders configured,
       io.runstream.core.kafka.RunTopics topics,
       io.micrometer.core.instrument.MeterRegistry meters) {
     this.topics = topics;
@@ -63,7 +62,9 @@ public class AgentRunner {
     this.sessions = sessions;
     this.tokenizer = tokenizer;
     this.properties = properties;
-    this.providers = providers.stream().collect(Collectors.toMap(LlmProvider::name, Function.identity()));
+    this.providers = providers;
+    this.loop = loop;
+    this.configured = configured;
   }
 
   /**
@@ -94,68 +95,28 @@ public class AgentRunner {
         return;
       }
       List<RunRequested.HistoryEntry> history = history(request);
-      LlmResult result =
-          provider.stream(
-              new LlmRequest(
-                  request.model().modelId(), request.instructions(), history, request.input(), request.simulation()),
-              new LlmStream() {
-                @Override
-                public void text(String delta) {
-                  if (!delta.isEmpty()) {
-                    parts.text(delta);
-                  }
-                }
-
-                @Override
-                public void reasoning(String delta) {
-                  if (!delta.isEmpty()) {
-                    parts.reasoning(delta);
-                  }
-                }
-
-                @Override
-                public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
-                  parts.close();
-                  emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, input, origin));
-                }
-
-                @Override
-                public void toolResult(String toolCallId, JsonNode output, String errorText) {
-                  parts.close();
-                  emitter.emit(null, new ChunkData.ToolResult(toolCallId, output, errorText));
-                }
-
-                @Override
-                public void doc(String stage, String fileName) {
-                  parts.close();
-                  emitter.emit(null, new ChunkData.Doc(stage, fileName));
-                }
-
-                @Override
-                public void image(String url, String mediaType, String prompt) {
-                  parts.close();
-                  emitter.emit(null, new ChunkData.Image(url, mediaType, prompt));
-                }
-
-                @Override
-                public boolean stopped() {
-                  return stop.requested() || shuttingDown.getAsBoolean();
-                }
-              });
-      parts.close();
-      long input = result.inputTokens() > 0 ? result.inputTokens() : tokenizer.prompt(request.instructions(), history, request.input());
-      emitter.emit(null, new ChunkData.Usage(request.model().modelId(), input, result.outputTokens()));
+      AgentLoop.Outcome outcome =
+          loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
+              emitter, parts, () -> stop.requested() || shuttingDown.getAsBoolean());
+      emitter.emit(null, new ChunkData.Usage(request.model().modelId(), outcome.inputTokens(), outcome.outputTokens()));
+      String finishReason = outcome.finishReason();
       if (stop.requested()) {
-        emitter.emit(null, new ChunkData.StepFinished("stop"));
+        if (outcome.stepOpen()) {
+          emitter.emit(null, new ChunkData.StepFinished("stop"));
+        }
         emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
         emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
       } else if (shuttingDown.getAsBoolean()) {
         emitter.emit(null, new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
-        emitter.emit(null, new ChunkData.StepFinished("error"));
+        if (outcome.stepOpen()) {
+          emitter.emit(null, new ChunkData.StepFinished("error"));
+        }
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
       } else {
-        emitter.emit(null, new ChunkData.StepFinished(result.finishReason()));
-        emitter.emit(null, new ChunkData.RunFinished("completed", result.finishReason()));
+        if (outcome.stepOpen()) {
+          emitter.emit(null, new ChunkData.StepFinished(finishReason));
+        }
+        emitter.emit(null, new ChunkData.RunFinished("completed", finishReason));
         title(request, provider);
       }
     } catch (Exception e) {
@@ -232,57 +193,6 @@ public class AgentRunner {
       }
     } catch (Exception e) {
       LOG.warn("Run {}: no title generated: {}", request.runId(), e.getMessage());
-    }
-  }
-
-  /**
-   * The text and reasoning parts of a step: at most one open at a time, opened by its first delta and closed by
-   * anything else (a tool call, a document stage, the end).
-   */
-  private static final class Parts {
-    private final ChunkEmitter emitter;
-    private final String part;
-    private boolean textOpen;
-    private boolean reasoningOpen;
-
-    Parts(ChunkEmitter emitter, String part) {
-      this.emitter = emitter;
-      this.part = part;
-    }
-
-    void text(String delta) {
-      if (reasoningOpen) {
-        emitter.emit(part, new ChunkData.ReasoningEnd());
-        reasoningOpen = false;
-      }
-      if (!textOpen) {
-        emitter.emit(part, new ChunkData.TextStart());
-        textOpen = true;
-      }
-      emitter.emit(part, new ChunkData.TextDelta(delta));
-    }
-
-    void reasoning(String delta) {
-      if (textOpen) {
-        emitter.emit(part, new ChunkData.TextEnd());
-        textOpen = false;
-      }
-      if (!reasoningOpen) {
-        emitter.emit(part, new ChunkData.ReasoningStart());
-        reasoningOpen = true;
-      }
-      emitter.emit(part, new ChunkData.ReasoningDelta(delta));
-    }
-
-    void close() {
-      if (textOpen) {
-        emitter.emit(part, new ChunkData.TextEnd());
-        textOpen = false;
-      }
-      if (reasoningOpen) {
-        emitter.emit(part, new ChunkData.ReasoningEnd());
-        reasoningOpen = false;
-      }
     }
   }
 

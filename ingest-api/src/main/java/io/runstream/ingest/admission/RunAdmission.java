@@ -1,6 +1,7 @@
 package io.runstream.ingest.admission;
 
 import io.runstream.core.identity.Caller;
+import io.runstream.core.model.ModelProviders;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunRow;
@@ -39,6 +40,7 @@ public class RunAdmission {
   private final IngestProperties properties;
   private final io.runstream.ingest.limits.RunLimits limits;
   private final io.runstream.core.kafka.ChunkLayout layout;
+  private final ModelProviders providers;
 
   public RunAdmission(
       SessionStore sessions,
@@ -49,7 +51,9 @@ public class RunAdmission {
       RunRequestPublisher publisher,
       IngestProperties properties,
       io.runstream.ingest.limits.RunLimits limits,
-      io.runstream.core.kafka.ChunkLayout layout) {
+      io.runstream.core.kafka.ChunkLayout layout,
+      ModelProviders providers) {
+    this.providers = providers;
     this.limits = limits;
     this.layout = layout;
     this.sessions = sessions;
@@ -63,19 +67,24 @@ public class RunAdmission {
 
   private record Written(RunRequested request, String title) {}
 
+  /** The default provider's default model, else {@code runstream.ingest.default-model-id}. */
+  private RunRequested.ModelRef defaultModel() {
+    ModelProviders.Provider provider = providers.all().get(properties.defaultModelProvider());
+    String model =
+        provider != null && !provider.defaultModel().isBlank() ? provider.defaultModel() : properties.defaultModelId();
+    return new RunRequested.ModelRef(properties.defaultModelProvider(), model);
+  }
+
   /**
    * Admits a run: in a new session when {@code input.sessionId()} is null, else in that session of the caller's
    * organisation (404 otherwise). A session whose previous run is still live answers 409 {@code run_in_progress},
    * after waiting briefly for a just-finished run's end to be recorded.
    */
   public AdmittedRun admit(Caller caller, RunInput input) {
-    RunRequested.ModelRef model =
-        input.model() != null
-            ? input.model()
-            : new RunRequested.ModelRef(properties.defaultModelProvider(), properties.defaultModelId());
-    if (!properties.modelProviders().contains(model.provider())) {
+    RunRequested.ModelRef model = input.model() != null ? input.model() : defaultModel();
+    if (!providers.all().containsKey(model.provider())) {
       throw ApiException.invalid(
-          "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", properties.modelProviders()));
+          "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", providers.names()));
     }
     limits.check(caller, input.text());
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();

@@ -31,6 +31,9 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping(path = "/api/v1/runs", produces = MediaType.APPLICATION_JSON_VALUE)
 public class RunController {
+  /** How long an answer to a client tool call waits for the call to be in the chunk log. */
+  private static final java.time.Duration PENDING_CALL_WAIT = java.time.Duration.ofSeconds(3);
+
   private final CallerResolver callers;
   private final RunAdmission admission;
   private final RequestFields fields;
@@ -112,7 +115,7 @@ public class RunController {
     if (!body.has("output")) {
       throw ApiException.invalid("output", "is required (any JSON value)");
     }
-    if (run.status().terminal() || !chunkLog.pendingClientToolCall(run.id(), toolCallId)) {
+    if (run.status().terminal() || !pending(run, toolCallId)) {
       throw new ApiException(
           HttpStatus.CONFLICT, "no_pending_tool_call", "Conflict",
           "The run is not waiting for a client tool call with this id.");
@@ -122,6 +125,28 @@ public class RunController {
     answer.put("uuid", run.id());
     answer.put("toolCallId", toolCallId);
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+  }
+
+  /**
+   * True once the run's chunk log shows the client call without its result. A client answers as soon as it sees the
+   * call on its stream, which can be before the sink logged it: wait for the log a little.
+   */
+  private boolean pending(RunRow run, String toolCallId) {
+    long deadline = System.nanoTime() + PENDING_CALL_WAIT.toNanos();
+    while (true) {
+      if (chunkLog.pendingClientToolCall(run.id(), toolCallId)) {
+        return true;
+      }
+      if (System.nanoTime() > deadline || runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
   }
 
   /** A run's status. */

@@ -42,18 +42,22 @@ public final class HotChunk {
   }
 
   /**
-   * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first use. Two readers
-   * racing both render, and one result is kept: renderings are pure functions of the chunk.
+   * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first use, exactly once:
+   * the readers of a fast run are woken by the same chunk at once, and without the lock each would render it.
    */
   public byte[] rendered(int slot, Function<RunChunk, byte[]> render) {
     byte[] bytes = rendered.get(slot);
-    if (bytes == null) {
-      bytes = render.apply(chunk);
-      if (!rendered.compareAndSet(slot, null, bytes)) {
-        bytes = rendered.get(slot);
-      }
+    if (bytes != null) {
+      return bytes;
     }
-    return bytes;
+    synchronized (this) {
+      bytes = rendered.get(slot);
+      if (bytes == null) {
+        bytes = render.apply(chunk);
+        rendered.set(slot, bytes);
+      }
+      return bytes;
+    }
   }
 
   /** Approximate heap bytes it holds: the chunk and, on average, about two renderings of its size. */

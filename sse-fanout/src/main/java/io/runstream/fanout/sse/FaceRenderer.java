@@ -41,13 +41,15 @@ public interface FaceRenderer {
 
   /** A new reader's rendering; for a stateless face the shared, cached {@link #render}. */
   default Rendering rendering() {
+    int slot = slot();
+    java.util.function.Function<RunChunk, byte[]> render = this::render;
     return new Rendering() {
       @Override
       public void skip(RunChunk chunk) {}
 
       @Override
       public byte[] render(HotChunk chunk) {
-        return chunk.rendered(slot(), FaceRenderer.this::render);
+        return chunk.rendered(slot, render);
       }
 
       @Override

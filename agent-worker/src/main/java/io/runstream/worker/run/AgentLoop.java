@@ -1,0 +1,231 @@
+package io.runstream.worker.run;
+
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
+import io.runstream.schemas.RunRequested;
+import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.model.LlmProvider;
+import io.runstream.worker.model.LlmRequest;
+import io.runstream.worker.model.LlmResult;
+import io.runstream.worker.model.LlmStream;
+import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.ProviderFailures;
+import io.runstream.worker.model.Tokenizer;
+import io.runstream.worker.tools.ClientToolBridge;
+import io.runstream.worker.tools.ServerTool;
+import io.runstream.worker.tools.ToolRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The agent loop of one run: model → tool calls → results → model, until the model answers without calling a tool,
+ * the run is stopped, or {@code max-steps}. Each call and result is a chunk, in that order, and every call gets its
+ * result (an error when the tool failed, timed out or the run was stopped), so the transcript is always valid for the
+ * next turn. Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
+ * (bounded) for the result posted to the API. A retriable provider failure before the step's first output is
+ * retried with back-off (the provider's {@code Retry-After} when it gave one).
+ */
+@Component
+class AgentLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+
+  private final ToolRegistry tools;
+  private final ClientToolBridge clientTools;
+  private final WorkerProperties properties;
+  private final Tokenizer tokenizer;
+
+  AgentLoop(ToolRegistry tools, ClientToolBridge clientTools, WorkerProperties properties, Tokenizer tokenizer) {
+    this.tools = tools;
+    this.clientTools = clientTools;
+    this.properties = properties;
+    this.tokenizer = tokenizer;
+  }
+
+  /**
+   * How the loop ended.
+   *
+   * @param finishReason the last step's finish reason
+   * @param stepOpen whether the last step still needs its {@code step.finished}
+   * @param inputTokens prompt tokens of every step
+   * @param outputTokens generated tokens of every step
+   */
+  record Outcome(String finishReason, boolean stepOpen, long inputTokens, long outputTokens) {}
+
+  /** Runs the loop; step 1 has been started by the caller. */
+  Outcome run(
+      RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
+      ChunkEmitter emitter, Parts parts, BooleanSupplier stopped) throws Exception {
+    LlmRequest llm =
+        new LlmRequest(
+            request.model().modelId(), request.instructions(), history, request.input(), request.simulation(),
+            tools.offered(request), List.of(), request.settings());
+    long inputTokens = 0;
+    long outputTokens = 0;
+    for (int step = 1; ; step++) {
+      if (step > 1) {
+        emitter.emit(null, new ChunkData.StepStarted(step));
+      }
+      StringBuilder text = new StringBuilder();
+      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, stopped);
+      parts.close();
+      inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
+      outputTokens += result.outputTokens();
+      if (result.toolCalls().isEmpty() || stopped.getAsBoolean()) {
+        return new Outcome(result.finishReason(), true, inputTokens, outputTokens);
+      }
+      List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
+      for (LlmRequest.ToolCall call : result.toolCalls()) {
+        outcomes.add(execute(request, call, emitter, stopped));
+      }
+      emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
+      llm = llm.next(new LlmRequest.Step(text.toString(), result.toolCalls(), outcomes));
+      if (stopped.getAsBoolean() || step >= properties.maxSteps()) {
+        return new Outcome("tool-calls", false, inputTokens, outputTokens);
+      }
+    }
+  }
+
+  /** One model call, retried while it fails retriably before any output. */
+  private LlmResult call(
+      LlmProvider provider, LlmRequest llm, int maxRetries, ChunkEmitter emitter, Parts parts, StringBuilder text,
+      BooleanSupplier stopped) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      boolean[] emitted = new boolean[1];
+      try {
+        return provider.stream(llm, stream(emitter, parts, text, emitted, stopped));
+      } catch (ModelFailure failure) {
+        if (!failure.retryable() || emitted[0] || attempt >= maxRetries || stopped.getAsBoolean()) {
+          throw failure;
+        }
+        Duration wait = failure.retryAfter() != null
+            ? failure.retryAfter()
+            : FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt, 4));
+        wait = wait.compareTo(MAX_BACKOFF) > 0 && failure.retryAfter() == null ? MAX_BACKOFF : wait;
+        LOG.info("Model call failed ({} {}); retry {} of {} in {} ms", failure.code(), failure.getMessage(), attempt + 1,
+            maxRetries, wait.toMillis());
+        sleep(wait, stopped);
+      }
+    }
+  }
+
+  /** Where the provider's output goes: chunks of the run, through the step's text and reasoning parts. */
+  private static LlmStream stream(
+      ChunkEmitter emitter, Parts parts, StringBuilder text, boolean[] emitted, BooleanSupplier stopped) {
+    return new LlmStream() {
+      @Override
+      public void text(String delta) {
+        if (!delta.isEmpty()) {
+          emitted[0] = true;
+          text.append(delta);
+          parts.text(delta);
+        }
+      }
+
+      @Override
+      public void reasoning(String delta) {
+        if (!delta.isEmpty()) {
+          emitted[0] = true;
+          parts.reasoning(delta);
+        }
+      }
+
+      @Override
+      public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
+        emitted[0] = true;
+        parts.close();
+        emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, input, origin));
+      }
+
+      @Override
+      public void toolResult(String toolCallId, JsonNode output, String errorText) {
+        parts.close();
+        emitter.emit(null, new ChunkData.ToolResult(toolCallId, output, errorText));
+      }
+
+      @Override
+      public void doc(String stage, String fileName) {
+        emitted[0] = true;
+        parts.close();
+        emitter.emit(null, new ChunkData.Doc(stage, fileName));
+      }
+
+      @Override
+      public void image(String url, String mediaType, String prompt) {
+        emitted[0] = true;
+        parts.close();
+        emitter.emit(null, new ChunkData.Image(url, mediaType, prompt));
+      }
+
+      @Override
+      public boolean stopped() {
+        return stopped.getAsBoolean();
+      }
+    };
+  }
+
+  /** Runs one tool call: its call chunk, then always its result chunk. */
+  private LlmRequest.ToolOutcome execute(
+      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, BooleanSupplier stopped) {
+    ServerTool server = tools.server(request, call.name());
+    boolean client = server == null && ToolRegistry.client(request, call.name());
+    if (client) {
+      clientTools.expect(request.runId(), call.id());
+    }
+    emitter.emit(null, new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
+    LlmRequest.ToolOutcome outcome;
+    try {
+      if (stopped.getAsBoolean()) {
+        outcome = new LlmRequest.ToolOutcome(call.id(), null, "The run was stopped before the tool ran.");
+      } else if (server != null) {
+        outcome = new LlmRequest.ToolOutcome(call.id(), server.call(call.input(), request), null);
+      } else if (client) {
+        outcome = switch (clientTools.await(request.runId(), call.id(), properties.clientToolTimeout(), stopped)) {
+          case ClientToolBridge.Answer.Result r -> new LlmRequest.ToolOutcome(call.id(), r.output(), null);
+          case ClientToolBridge.Answer.TimedOut t -> new LlmRequest.ToolOutcome(
+              call.id(), null, "The client did not answer within " + t.waited().toSeconds() + " s.");
+          case ClientToolBridge.Answer.Stopped s -> new LlmRequest.ToolOutcome(
+              call.id(), null, "The run was stopped while the tool ran.");
+        };
+      } else {
+        outcome = new LlmRequest.ToolOutcome(call.id(), null, "No tool named '" + call.name() + "' is available.");
+      }
+    } catch (ServerTool.ToolException e) {
+      outcome = new LlmRequest.ToolOutcome(call.id(), null, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("Run {}: tool {} failed", request.runId(), call.name(), e);
+      outcome = new LlmRequest.ToolOutcome(call.id(), null, "The tool failed: " + e.getClass().getSimpleName());
+    }
+    emitter.emit(null, new ChunkData.ToolResult(call.id(), outcome.output(), outcome.error()));
+    return outcome;
+  }
+
+  /** Input tokens of a step for providers that do not report them (the simulated model). */
+  private long estimate(LlmRequest llm) {
+    long tokens = tokenizer.prompt(llm.instructions(), llm.history(), llm.input());
+    for (LlmRequest.Step step : llm.steps()) {
+      tokens += tokenizer.count(step.text());
+      for (LlmRequest.ToolCall call : step.calls()) {
+        tokens += tokenizer.count(call.name()) + tokenizer.count(EventJson.MAPPER.writeValueAsString(call.input()));
+      }
+      for (LlmRequest.ToolOutcome outcome : step.outcomes()) {
+        tokens += tokenizer.count(ProviderFailures.resultText(outcome));
+      }
+    }
+    return tokens;
+  }
+
+  private static void sleep(Duration wait, BooleanSupplier stopped) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!stopped.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
+    }
+  }
+}
