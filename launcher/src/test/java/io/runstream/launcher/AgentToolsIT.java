@@ -80,6 +80,34 @@ class AgentToolsIT extends PlatformIT {
   }
 
   @Test
+  void shouldRunAServerToolRoundTripWithThinkingThroughAnAnthropicProvider() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer created = api.post("/api/v1/sessions", token,
+        "{\"text\":\"Please remember my name is Alex\",\"model\":\"" + FakeModels.ANTHROPIC + "/claude-x\"}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    List<JsonNode> parts;
+    try (TestApi.Stream read = api.stream("/api/v1/sessions/" + created.json().path("uuid").asString() + "/stream", token)) {
+      assertThat(read.response.headers().firstValue("X-Model-Backend")).hasValue(FakeModels.ANTHROPIC);
+      parts = parts(read.untilDone(WAIT));
+    }
+    assertThat(parts.stream().map(p -> p.path("type").asString()))
+        .containsSubsequence("reasoning-start", "reasoning-delta", "reasoning-end", "text-delta", "tool-input-available",
+            "tool-output-available", "start-step", "text-delta", "data-usage", "finish");
+    assertThat(first(parts, "reasoning-delta").path("delta").asString()).isEqualTo("Store the name.");
+    assertThat(first(parts, "tool-input-available").path("toolName").asString()).isEqualTo("memory.store");
+    assertThat(first(parts, "tool-input-available").path("input").path("value").asString()).isEqualTo("Alex");
+    assertThat(text(parts)).startsWith("Noted.").contains("\"stored\":true");
+    assertThat(first(parts, "data-usage").path("data").path("inputTokens").asLong()).isEqualTo(60);
+    // The second step replayed the first: its thinking with the signature, the tool use and its result.
+    JsonNode replay = TestApi.JSON.readTree(FakeModels.get().anthropic().requests().stream()
+        .filter(b -> b.contains("tool_result") && b.contains("Please remember my name is Alex")).reduce((a, b) -> b).orElseThrow());
+    JsonNode assistant = replay.path("messages").get(replay.path("messages").size() - 2).path("content");
+    assertThat(assistant.get(0).path("type").asString()).isEqualTo("thinking");
+    assertThat(assistant.get(0).path("signature").asString()).isEqualTo("sig");
+  }
+
+  @Test
   void shouldWaitForAClientToolsResultPostedToTheApiAndGoOn() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();

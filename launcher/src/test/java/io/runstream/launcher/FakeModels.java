@@ -15,17 +15,22 @@ import tools.jackson.databind.JsonNode;
  * with the result; anything else gets a greeting.
  */
 final class FakeModels {
-  /** The provider name the tests use. */
+  /** The provider name the tests use for the OpenAI-compatible server. */
   static final String OPENAI = "local-openai";
+  /** The provider name the tests use for the Anthropic server. */
+  static final String ANTHROPIC = "local-claude";
 
   private static FakeModels shared;
 
   private final FakeProviderServer openAi;
+  private final FakeProviderServer anthropic;
   private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
   private FakeModels() throws java.io.IOException {
     openAi = new FakeProviderServer();
     openAi.answer(this::openAiAnswer);
+    anthropic = new FakeProviderServer();
+    anthropic.answer(FakeModels::anthropicAnswer);
   }
 
   static synchronized FakeModels get() {
@@ -43,13 +48,21 @@ final class FakeModels {
     return openAi;
   }
 
+  FakeProviderServer anthropic() {
+    return anthropic;
+  }
+
   /** The properties that configure the providers. */
   Map<String, String> properties() {
     return Map.of(
         "runstream.providers." + OPENAI + ".type", "openai",
         "runstream.providers." + OPENAI + ".base-url", openAi.base() + "/v1",
         "runstream.providers." + OPENAI + ".default-model", "qwen3:8b",
-        "runstream.providers." + OPENAI + ".max-retries", "2");
+        "runstream.providers." + OPENAI + ".max-retries", "2",
+        "runstream.providers." + ANTHROPIC + ".type", "anthropic",
+        "runstream.providers." + ANTHROPIC + ".base-url", anthropic.base(),
+        "runstream.providers." + ANTHROPIC + ".api-key", "test-key",
+        "runstream.providers." + ANTHROPIC + ".default-model", "claude-x");
   }
 
   private Response openAiAnswer(String body) {
@@ -79,6 +92,56 @@ final class FakeModels {
       return toolCall("getLocation", "{}");
     }
     return text("Hello from the local OpenAI-compatible server.");
+  }
+
+  /**
+   * The Anthropic server's agent: after a tool result it says what the tool returned; a message with "remember" is
+   * answered with thinking, text and a {@code memory_store} tool use; anything else with a greeting.
+   */
+  private static Response anthropicAnswer(String body) {
+    JsonNode messages = TestApi.JSON.readTree(body).path("messages");
+    JsonNode last = messages.get(messages.size() - 1);
+    StringBuilder frames = new StringBuilder(anthropicEvent("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+        + "\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+        + "\"usage\":{\"input_tokens\":30,\"output_tokens\":1}}}"));
+    String stop;
+    if (last.path("content").isArray() && last.path("content").get(0).path("type").asString().equals("tool_result")) {
+      frames.append(anthropicText(0, "The tool said: " + last.path("content").get(0).path("content").asString()));
+      stop = "end_turn";
+    } else if (last.path("content").asString("").toLowerCase(java.util.Locale.ROOT).contains("remember")) {
+      frames.append(anthropicEvent("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Store the name.\"}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig\"}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":0}"))
+          .append(anthropicText(1, "Noted."))
+          .append(anthropicEvent("{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"memory_store\",\"input\":{}}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"key\\\": \\\"name\\\", \"}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"value\\\": \\\"Alex\\\"}\"}}"))
+          .append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":2}"));
+      stop = "tool_use";
+    } else {
+      frames.append(anthropicText(0, "Hello from the local Anthropic server."));
+      stop = "end_turn";
+    }
+    frames.append("event: ping\ndata: {\"type\": \"ping\"}\n\n")
+        .append(anthropicEvent("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stop + "\",\"stop_sequence\":null},"
+            + "\"usage\":{\"output_tokens\":11}}"))
+        .append(anthropicEvent("{\"type\":\"message_stop\"}"));
+    return Response.events(frames.toString());
+  }
+
+  private static String anthropicEvent(String json) {
+    return "event: " + TestApi.JSON.readTree(json).path("type").asString() + "\ndata: " + json + "\n\n";
+  }
+
+  private static String anthropicText(int index, String text) {
+    StringBuilder frames = new StringBuilder(anthropicEvent(
+        "{\"type\":\"content_block_start\",\"index\":" + index + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    for (String word : text.split("(?<= )")) {
+      frames.append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":" + index
+          + ",\"delta\":{\"type\":\"text_delta\",\"text\":" + TestApi.JSON.writeValueAsString(word) + "}}"));
+    }
+    return frames.append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":" + index + "}")).toString();
   }
 
   private static String chunk(String delta, String finish) {

@@ -82,11 +82,20 @@ public record LlmRequest(
    * @param text the text the model wrote in the step
    * @param calls the tool calls it made
    * @param outcomes the tools' answers
+   * @param reasoning the reasoning it wrote, or empty
+   * @param reasoningSignature the provider's signature of that reasoning (Anthropic needs it replayed), or null
    */
-  public record Step(String text, List<ToolCall> calls, List<ToolOutcome> outcomes) {
+  public record Step(
+      String text, List<ToolCall> calls, List<ToolOutcome> outcomes, String reasoning, String reasoningSignature) {
     public Step {
       calls = List.copyOf(calls);
       outcomes = List.copyOf(outcomes);
+      reasoning = reasoning == null ? "" : reasoning;
+    }
+
+    /** A step without reasoning. */
+    public Step(String text, List<ToolCall> calls, List<ToolOutcome> outcomes) {
+      this(text, calls, outcomes, "", null);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.runstream.worker.model;
 
 import io.runstream.core.model.ModelProviders;
+import io.runstream.worker.model.anthropic.AnthropicProvider;
 import io.runstream.worker.model.openai.OpenAiProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,7 @@ public class ProviderRegistry implements DisposableBean {
   private static LlmProvider build(String name, ModelProviders.Provider config, SimulatedModel simulated) {
     return switch (config.type()) {
       case "openai" -> new OpenAiProvider(name, config);
-      case "anthropic" -> throw new IllegalStateException("anthropic: not yet");
+      case "anthropic" -> new AnthropicProvider(name, config);
       default -> simulated.named(name);
     };
   }

@@ -74,7 +74,8 @@ class AgentLoop {
         emitter.emit(null, new ChunkData.StepStarted(step));
       }
       StringBuilder text = new StringBuilder();
-      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, stopped);
+      StringBuilder reasoning = new StringBuilder();
+      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, reasoning, stopped);
       parts.close();
       inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
       outputTokens += result.outputTokens();
@@ -86,7 +87,8 @@ class AgentLoop {
         outcomes.add(execute(request, call, emitter, stopped));
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
-      llm = llm.next(new LlmRequest.Step(text.toString(), result.toolCalls(), outcomes));
+      llm = llm.next(new LlmRequest.Step(
+          text.toString(), result.toolCalls(), outcomes, reasoning.toString(), result.reasoningSignature()));
       if (stopped.getAsBoolean() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false, inputTokens, outputTokens);
       }
@@ -96,11 +98,11 @@ class AgentLoop {
   /** One model call, retried while it fails retriably before any output. */
   private LlmResult call(
       LlmProvider provider, LlmRequest llm, int maxRetries, ChunkEmitter emitter, Parts parts, StringBuilder text,
-      BooleanSupplier stopped) throws Exception {
+      StringBuilder reasoning, BooleanSupplier stopped) throws Exception {
     for (int attempt = 0; ; attempt++) {
       boolean[] emitted = new boolean[1];
       try {
-        return provider.stream(llm, stream(emitter, parts, text, emitted, stopped));
+        return provider.stream(llm, stream(emitter, parts, text, reasoning, emitted, stopped));
       } catch (ModelFailure failure) {
         if (!failure.retryable() || emitted[0] || attempt >= maxRetries || stopped.getAsBoolean()) {
           throw failure;
@@ -118,7 +120,8 @@ class AgentLoop {
 
   /** Where the provider's output goes: chunks of the run, through the step's text and reasoning parts. */
   private static LlmStream stream(
-      ChunkEmitter emitter, Parts parts, StringBuilder text, boolean[] emitted, BooleanSupplier stopped) {
+      ChunkEmitter emitter, Parts parts, StringBuilder text, StringBuilder reasoning, boolean[] emitted,
+      BooleanSupplier stopped) {
     return new LlmStream() {
       @Override
       public void text(String delta) {
@@ -133,6 +136,7 @@ class AgentLoop {
       public void reasoning(String delta) {
         if (!delta.isEmpty()) {
           emitted[0] = true;
+          reasoning.append(delta);
           parts.reasoning(delta);
         }
       }

@@ -1,0 +1,2 @@
+/** Anthropic's Messages API, streamed through the official SDK. */
+package io.runstream.worker.model.anthropic;
