@@ -14,5 +14,5 @@ import org.springframework.context.annotation.Import;
 @ComponentScan(
     basePackages = "io.runstream.worker",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({WorkerProperties.class, io.runstream.worker.tools.McpProperties.class})
 public class WorkerConfiguration {}

@@ -30,7 +30,8 @@ final class ExternalClients {
   /** Installs the npm packages pinned by the folder's lock file unless they are there already. */
   static synchronized void installNodeClients(Path npm, Path dir) throws IOException, InterruptedException {
     Path modules = dir.resolve("node_modules");
-    if (Files.isDirectory(modules.resolve("eventsource")) && Files.isDirectory(modules.resolve("playwright-core"))) {
+    if (Files.isDirectory(modules.resolve("eventsource")) && Files.isDirectory(modules.resolve("playwright-core"))
+        && Files.isDirectory(modules.resolve("@modelcontextprotocol/server-everything"))) {
       return;
     }
     Finished install =

@@ -88,6 +88,9 @@ final class FakeModels {
     if (lower.contains("recall")) {
       return toolCall("memory_retrieve", "{\"key\":\"name\"}");
     }
+    if (lower.contains("add two numbers")) {
+      return toolCall("everything_get-sum", "{\"a\":2,\"b\":3}");
+    }
     if (lower.contains("where am i")) {
       return toolCall("getLocation", "{}");
     }

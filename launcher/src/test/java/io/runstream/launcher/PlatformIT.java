@@ -32,6 +32,10 @@ abstract class PlatformIT {
     platform.serviceProperties().forEach((key, value) -> registry.add(key, () -> value));
     registry.add("runstream.security.issuer-uri", () -> TestIssuer.get().issuer());
     FakeModels.get().properties().forEach((key, value) -> registry.add(key, () -> value));
+    // The real MCP reference server over stdio (installed from the npm registry by the tests that use it).
+    registry.add("runstream.mcp.servers.everything.command", () -> "node");
+    registry.add("runstream.mcp.servers.everything.args", () ->
+        McpToolsIT.SERVER.toAbsolutePath() + ",stdio");
   }
 
   TestApi api() {

@@ -119,7 +119,8 @@ public class AgentRunner {
         emitter.emit(null, new ChunkData.RunFinished("completed", finishReason));
         title(request, provider);
       }
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Whatever happens, the run ends: a reader never waits for a run whose thread died (an Error included).
       ChunkData.Error error =
           e instanceof ModelFailure failure
               ? new ChunkData.Error(failure.code(), failure.getMessage(), failure.retryable())
@@ -136,6 +137,9 @@ public class AgentRunner {
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
       } catch (RuntimeException again) {
         LOG.error("Run {} could not record its failure", request.runId(), again);
+      }
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
       }
     } finally {
       try {

@@ -21,6 +21,15 @@ public final class HotChunk {
     this.size = size;
   }
 
+  /**
+   * A face's rendering of chunks, to make on the consumer thread as chunks arrive for runs that face's readers read:
+   * a fast run wakes all its readers with the same chunk, and they then find its bytes made.
+   *
+   * @param slot the face's slot
+   * @param render its rendering, a pure function of the chunk
+   */
+  public record Prerender(int slot, Function<RunChunk, byte[]> render) {}
+
   /** A chunk read from Kafka, whose record value was {@code recordBytes} long. */
   public static HotChunk of(RunChunk chunk, int recordBytes) {
     return new HotChunk(chunk, recordBytes);

@@ -45,11 +45,14 @@ public class HotRuns {
     }
   }
 
-  /** Attaches a reader to a run, creating its (empty) buffer if the run has not been seen yet. */
-  public Attachment attach(UUID runId, long after) {
+  /**
+   * Attaches a reader to a run, creating its (empty) buffer if the run has not been seen yet; the run's later chunks
+   * are rendered by {@code prerender} (may be null) as they arrive.
+   */
+  public Attachment attach(UUID runId, long after, HotChunk.Prerender prerender) {
     while (true) {
       RunBuffer buffer = runs.computeIfAbsent(runId, RunBuffer::new);
-      Attachment attachment = buffer.attach(after, properties.readerQueue());
+      Attachment attachment = buffer.attach(after, properties.readerQueue(), prerender);
       if (attachment != null) {
         return attachment;
       }
@@ -58,9 +61,9 @@ public class HotRuns {
   }
 
   /** Attaches a reader only if the run is in memory already; null otherwise. */
-  public Attachment attachIfPresent(UUID runId, long after) {
+  public Attachment attachIfPresent(UUID runId, long after, HotChunk.Prerender prerender) {
     RunBuffer buffer = runs.get(runId);
-    return buffer == null ? null : buffer.attach(after, properties.readerQueue());
+    return buffer == null ? null : buffer.attach(after, properties.readerQueue(), prerender);
   }
 
   /** Detaches a reader (its connection ended). */

@@ -10,6 +10,8 @@ final class RunBuffer {
   final UUID runId;
   private final List<HotChunk> chunks = new ArrayList<>();
   private final List<Reader> readers = new ArrayList<>(2);
+  /** The renderings of the faces whose readers attached, made as chunks arrive (at most one per slot). */
+  private final List<HotChunk.Prerender> prerenders = new ArrayList<>(1);
   private boolean fromStart;
   private boolean finished;
   private long bytes;
@@ -40,6 +42,9 @@ final class RunBuffer {
       finished = true;
       finishedNanos = touchedNanos;
     }
+    for (HotChunk.Prerender prerender : prerenders) {
+      chunk.rendered(prerender.slot(), prerender.render());
+    }
     for (Reader reader : readers) {
       reader.offer(chunk);
     }
@@ -50,9 +55,12 @@ final class RunBuffer {
    * Attaches a reader atomically: the backlog (seq above {@code after}) is copied and the reader registered under
    * one lock, so nothing is missed or repeated between the two.
    */
-  synchronized Attachment attach(long after, int queueCapacity) {
+  synchronized Attachment attach(long after, int queueCapacity, HotChunk.Prerender prerender) {
     if (retired) {
       return null;
+    }
+    if (prerender != null && prerenders.stream().noneMatch(p -> p.slot() == prerender.slot())) {
+      prerenders.add(prerender);
     }
     touchedNanos = System.nanoTime();
     List<HotChunk> backlog = List.of();

@@ -39,7 +39,8 @@ public class SseStream {
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId())) {
       long from = after == null ? run.seqBase() - 1 : after;
-      RunReader.Opened opened = reader.open(run, from);
+      HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
+      RunReader.Opened opened = reader.open(run, from, prerender);
       if (opened == null) {
         response.setStatus(HttpStatus.NO_CONTENT.value());
         return End.NOTHING_LEFT;
@@ -47,7 +48,7 @@ public class SseStream {
       if (face.stateful() && from >= run.seqBase()) {
         // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
         reader.release(opened);
-        opened = reader.open(run, run.seqBase() - 1);
+        opened = reader.open(run, run.seqBase() - 1, null);
         if (opened == null) {
           response.setStatus(HttpStatus.NO_CONTENT.value());
           return End.NOTHING_LEFT;

@@ -86,7 +86,7 @@ public class RunReader {
    * Opens a reader of the run after {@code after}, or answers null when the reader already has the run's last
    * event (the caller then answers 204), as known from the run's row or from memory.
    */
-  public Opened open(RunRow run, long after) {
+  public Opened open(RunRow run, long after, HotChunk.Prerender prerender) {
     long from = Math.max(after, run.seqBase() - 1);
     if (run.status().terminal() && run.lastSeq() != null && from >= run.lastSeq()) {
       return null;
@@ -95,7 +95,9 @@ public class RunReader {
       tail.follow(run.chunkTopic());
     }
     Attachment attachment =
-        run.status().terminal() ? hot.attachIfPresent(run.id(), from) : hot.attach(run.id(), from);
+        run.status().terminal()
+            ? hot.attachIfPresent(run.id(), from, prerender)
+            : hot.attach(run.id(), from, prerender);
     if (attachment != null && attachment.finished() && from >= attachment.lastSeq()) {
       hot.detach(attachment);
       return null;

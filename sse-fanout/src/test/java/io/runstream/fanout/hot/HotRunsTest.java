@@ -39,7 +39,7 @@ class HotRunsTest {
     hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     hot.append(chunk(run, 2, new ChunkData.TextDelta("a")), 100);
     hot.append(chunk(run, 3, new ChunkData.TextDelta("b")), 100);
-    Attachment attachment = hot.attach(run, 1);
+    Attachment attachment = hot.attach(run, 1, null);
     assertThat(attachment.fromStart()).isTrue();
     assertThat(attachment.backlog()).extracting(HotChunk::seq).containsExactly(2L, 3L);
     hot.append(chunk(run, 3, new ChunkData.TextDelta("b")), 100); // a duplicate from a redelivery
@@ -54,8 +54,8 @@ class HotRunsTest {
     HotRuns hot = new HotRuns(properties(100, 1 << 24, 16), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
     hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
-    Attachment slow = hot.attach(run, 1);
-    Attachment fast = hot.attach(run, 1);
+    Attachment slow = hot.attach(run, 1, null);
+    Attachment fast = hot.attach(run, 1, null);
     for (int i = 0; i < 40; i++) {
       hot.append(chunk(run, 2 + i, new ChunkData.TextDelta("x")), 100);
       if (i % 8 == 0) {
@@ -76,7 +76,7 @@ class HotRunsTest {
     HotRuns hot = new HotRuns(properties(3, 1 << 24, 100), new SimpleMeterRegistry());
     UUID read = UUID.randomUUID();
     hot.append(chunk(read, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
-    Attachment reader = hot.attach(read, 0);
+    Attachment reader = hot.attach(read, 0, null);
     UUID live = UUID.randomUUID();
     hot.append(chunk(live, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     UUID finished = UUID.randomUUID();
@@ -84,8 +84,8 @@ class HotRunsTest {
     UUID newest = UUID.randomUUID();
     hot.append(chunk(newest, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
     // Over the limit of 3: the finished idle run goes first; the read one stays.
-    assertThat(hot.attachIfPresent(finished, 0)).isNull();
-    Attachment again = hot.attachIfPresent(read, 0);
+    assertThat(hot.attachIfPresent(finished, 0, null)).isNull();
+    Attachment again = hot.attachIfPresent(read, 0, null);
     assertThat(again).isNotNull();
     hot.detach(again);
     hot.detach(reader);
@@ -113,9 +113,36 @@ class HotRunsTest {
     hot.append(chunk(run, 100_002, new ChunkData.Error("worker_lost", "lost", true)), 100);
     hot.append(chunk(run, 100_003, new ChunkData.RunFinished("failed", "error")), 100);
 
-    assertThat(hot.attach(run, 100_002).backlog()).extracting(HotChunk::seq).containsExactly(100_003L);
-    assertThat(hot.attach(run, 1).backlog()).extracting(HotChunk::seq).containsExactly(2L, 100_002L, 100_003L);
-    assertThat(hot.attach(run, 50).backlog()).extracting(HotChunk::seq).containsExactly(100_002L, 100_003L);
-    assertThat(hot.attach(run, 100_003).backlog()).isEmpty();
+    assertThat(hot.attach(run, 100_002, null).backlog()).extracting(HotChunk::seq).containsExactly(100_003L);
+    assertThat(hot.attach(run, 1, null).backlog()).extracting(HotChunk::seq).containsExactly(2L, 100_002L, 100_003L);
+    assertThat(hot.attach(run, 50, null).backlog()).extracting(HotChunk::seq).containsExactly(100_002L, 100_003L);
+    assertThat(hot.attach(run, 100_003, null).backlog()).isEmpty();
+  }
+
+  /** A chunk is rendered once per face, on arrival, for every reader of that face (not once per reader). */
+  @Test
+  void shouldRenderEachArrivingChunkOnceForTheFacesOfTheAttachedReaders() throws Exception {
+    HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
+    UUID run = UUID.randomUUID();
+    java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<RunChunk, byte[]> render = chunk -> {
+      renders.incrementAndGet();
+      return ("event " + chunk.seq()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    };
+    List<Attachment> readers = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      readers.add(hot.attach(run, 0, new HotChunk.Prerender(2, render)));
+    }
+    hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
+    hot.append(chunk(run, 2, new ChunkData.TextDelta("a")), 100);
+    assertThat(renders.get()).isEqualTo(2);
+    for (Attachment reader : readers) {
+      List<HotChunk> got = new ArrayList<>();
+      assertThat(reader.reader().next(got, 1_000_000_000L)).isTrue();
+      for (HotChunk chunk : got) {
+        assertThat(new String(chunk.rendered(2, render), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("event " + chunk.seq());
+      }
+    }
+    assertThat(renders.get()).as("no reader rendered again").isEqualTo(2);
   }
 }
