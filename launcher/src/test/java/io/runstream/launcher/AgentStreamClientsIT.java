@@ -77,4 +77,32 @@ class AgentStreamClientsIT extends PlatformIT {
     List<Long> ids = lines.stream().map(l -> Long.parseLong(l.path("id").asString())).toList();
     assertThat(ids).isSorted().doesNotHaveDuplicates();
   }
+
+  @Test
+  void shouldRunTheSeedsCurlLines() throws Exception {
+    Optional<Path> curl = ExternalClients.onPath("curl");
+    assumeTrue(curl.isPresent(), "curl is not on the PATH");
+    String org = "my-org-" + UUID.randomUUID();
+    String token = TestApi.token(org, "user-" + UUID.randomUUID());
+    Path here = Path.of(".");
+    // Step 1, as the seed writes it.
+    ExternalClients.Finished post = ExternalClients.run(here, Duration.ofSeconds(30), curl.get().toString(), "-s",
+        api().base() + "/ai/agent/stream", "-H", "orgid: " + org, "-H", "Authorization: Bearer " + token,
+        "-H", "Content-Type: application/json", "-d", "{\"task\":\"Hello\",\"agentRole\":\"chat\",\"conversationId\":\"c1\"}");
+    assertThat(post.exitCode()).as(post.describe()).isZero();
+    JsonNode answer = TestApi.JSON.readTree(post.stdout());
+    assertThat(answer.propertyNames()).containsExactly("streamId");
+    // Step 2: curl -N until the server ends the stream after `end`.
+    ExternalClients.Finished stream = ExternalClients.run(here, Duration.ofSeconds(60), curl.get().toString(), "-sN",
+        api().base() + "/ai/stream/" + answer.path("streamId").asString(), "-H", "orgid: " + org,
+        "-H", "Authorization: Bearer " + token);
+    assertThat(stream.exitCode()).as(stream.describe()).isZero();
+    List<String> lines = stream.stdout().lines().toList();
+    assertThat(lines).contains("event: data", "event: end", "data: {}");
+    assertThat(lines.stream().filter(l -> l.startsWith("data: {\"type\":\"text\",\"text\":"))).isNotEmpty();
+    assertThat(lines.get(lines.size() - 2)).isEqualTo("data: {}");
+    assertThat(lines.get(lines.size() - 3)).isEqualTo("event: end");
+    assertThat(lines.stream().filter(l -> l.startsWith("event: ")).count())
+        .isEqualTo(lines.stream().filter(l -> l.startsWith("id: ")).count());
+  }
 }
