@@ -14,5 +14,5 @@ import org.springframework.context.annotation.Import;
 @ComponentScan(
     basePackages = "io.runstream.ingest",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties(IngestProperties.class)
+@EnableConfigurationProperties({IngestProperties.class, io.runstream.ingest.admission.ModelRouting.class})
 public class IngestConfiguration {}

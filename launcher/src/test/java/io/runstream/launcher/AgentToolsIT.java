@@ -82,7 +82,8 @@ class AgentToolsIT extends PlatformIT {
   @Test
   void shouldRunAServerToolRoundTripWithThinkingThroughAnAnthropicProvider() throws Exception {
     TestApi api = api();
-    String token = TestApi.freshToken();
+    // The Anthropic provider is for admins only in the test platform (runstream.routing.admin-providers).
+    String token = TestApi.adminToken("org-" + java.util.UUID.randomUUID(), "admin-" + java.util.UUID.randomUUID());
     TestApi.Answer created = api.post("/api/v1/sessions", token,
         "{\"text\":\"Please remember my name is Alex\",\"model\":\"" + FakeModels.ANTHROPIC + "/claude-x\"}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);

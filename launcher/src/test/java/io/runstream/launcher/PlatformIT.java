@@ -20,7 +20,15 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.fanout.max-streams-per-user=30",
       "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40",
-      "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com"
+      "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com",
+      "runstream.ingest.agent-roles=chat,research",
+      // Routing (ModelRoutingIT): admins to the Anthropic server, the research role to the OpenAI-compatible one.
+      "runstream.routing.rules[0].admin=true",
+      "runstream.routing.rules[0].model=local-claude/claude-x",
+      "runstream.routing.rules[0].instructions=You serve an administrator.",
+      "runstream.routing.rules[1].agent-role=research",
+      "runstream.routing.rules[1].model=local-openai/qwen3:8b",
+      "runstream.routing.admin-providers=local-claude"
     })
 abstract class PlatformIT {
 

@@ -11,6 +11,7 @@ import io.runstream.core.time.Timestamps;
 import io.runstream.ingest.IngestProperties;
 import io.runstream.schemas.RunRequested;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public class RunAdmission {
   private final io.runstream.ingest.limits.RunLimits limits;
   private final io.runstream.core.kafka.ChunkLayout layout;
   private final ModelProviders providers;
+  private final ModelRouting routing;
 
   public RunAdmission(
       SessionStore sessions,
@@ -52,8 +54,10 @@ public class RunAdmission {
       IngestProperties properties,
       io.runstream.ingest.limits.RunLimits limits,
       io.runstream.core.kafka.ChunkLayout layout,
-      ModelProviders providers) {
+      ModelProviders providers,
+      ModelRouting routing) {
     this.providers = providers;
+    this.routing = routing;
     this.limits = limits;
     this.layout = layout;
     this.sessions = sessions;
@@ -80,17 +84,26 @@ public class RunAdmission {
    * organisation (404 otherwise). A session whose previous run is still live answers 409 {@code run_in_progress},
    * after waiting briefly for a just-finished run's end to be recorded.
    */
-  public AdmittedRun admit(Caller caller, RunInput input) {
-    RunRequested.ModelRef model = input.model() != null ? input.model() : defaultModel();
-    if (!providers.all().containsKey(model.provider())) {
+  public AdmittedRun admit(Caller caller, RunInput requested) {
+    RunInput input = requested;
+    Optional<ModelRouting.Rule> route =
+        input.model() != null ? Optional.empty() : routing.route(caller, input.extras().agentRole());
+    RunRequested.ModelRef model =
+        input.model() != null ? input.model() : route.map(ModelRouting::model).orElseGet(this::defaultModel);
+    if (!providers.all().containsKey(model.provider()) || !routing.allowed(caller, model.provider())) {
+      List<String> available = providers.names().stream().filter(name -> routing.allowed(caller, name)).toList();
       throw ApiException.invalid(
-          "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", providers.names()));
+          "model", "unknown provider '" + model.provider() + "'; available: " + String.join(", ", available));
     }
-    limits.check(caller, input.text());
+    if (input.instructions() == null && route.isPresent() && route.get().instructions() != null) {
+      input = input.withInstructions(route.get().instructions());
+    }
+    RunInput admitted = input;
+    limits.check(caller, admitted.text());
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
     Written written;
     while (true) {
-      Optional<Written> attempt = tx.execute(status -> write(caller, input, model));
+      Optional<Written> attempt = tx.execute(status -> write(caller, admitted, model));
       if (attempt != null && attempt.isPresent()) {
         written = attempt.get();
         break;

@@ -33,6 +33,11 @@ public record RunInput(
     extras = extras == null ? Extras.NONE : extras;
   }
 
+  /** The same input with other system instructions. */
+  public RunInput withInstructions(String instructions) {
+    return new RunInput(sessionId, text, title, metadataJson, model, instructions, history, simulation, extras);
+  }
+
   /**
    * The optional parts of a run request beyond the sessions API's (see {@link RunRequested} for each).
    *
