@@ -37,8 +37,13 @@ class McpToolsIT extends PlatformIT {
     ExternalClients.installNodeClients(npm.get(), NODE_DIR);
   }
 
+  @org.springframework.beans.factory.annotation.Autowired McpTools platformTools;
+
   @Test
   void shouldCallAnMcpServersToolOverStdioFromAScriptedModelAndFromAProvider() throws Exception {
+    // The server is connected in the background (here: once the test installed it); runs see its tools from then on.
+    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() ->
+        platformTools.tools().stream().anyMatch(t -> t.name().equals("everything.get-sum")));
     TestApi api = api();
     String token = TestApi.freshToken();
     TestApi.Answer run = api.post("/api/v1/runs", token,
@@ -89,10 +94,10 @@ class McpToolsIT extends PlatformIT {
         new McpProperties.Server("", List.of(), Map.of(), "http://127.0.0.1:" + port + "/mcp", Duration.ofSeconds(30)))));
     try {
       List<ServerTool> listed = List.of();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
       while (listed.isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(300);
-        listed = tools.tools();  // connects on first use; a server not up yet is tried again
+        listed = tools.tools();  // connects in the background; a server not up yet is tried again 5 s later
       }
       assertThat(listed).extracting(ServerTool::name).contains("remote.echo", "remote.get-sum");
       ServerTool echo = listed.stream().filter(t -> t.name().equals("remote.echo")).findFirst().orElseThrow();

@@ -3,9 +3,12 @@ package io.runstream.sink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.failure.DeadLetters;
+import io.runstream.core.failure.Failures;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +28,6 @@ import org.slf4j.LoggerFactory;
 import io.runstream.core.kafka.ConsumerLoop;
 import org.apache.kafka.common.KafkaException;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -146,26 +147,28 @@ public class ChunkSink extends ConsumerLoop {
     }
     try {
       persisted.increment(writer.write(batch));
-    } catch (TransientDataAccessException | DataAccessResourceFailureException
-        | org.springframework.transaction.TransactionException e) {
-      LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
-      first.forEach(consumer::seek);
-      return false;
-    } catch (DataAccessException e) {
+    } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+      if (Failures.retriable(e)) {
+        LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
+        first.forEach(consumer::seek);
+        return false;
+      }
       // Something in the batch the database refuses for good: write chunk by chunk and set the refused aside.
       LOG.warn("Batch refused ({}); writing it chunk by chunk", e.getMessage());
       for (ChunkBatchWriter.Located located : batch) {
         try {
           persisted.increment(writer.write(List.of(located)));
-        } catch (TransientDataAccessException | DataAccessResourceFailureException
-            | org.springframework.transaction.TransactionException transientFailure) {
-          first.forEach(consumer::seek);
-          return false;
-        } catch (DataAccessException refused) {
+        } catch (DataAccessException | org.springframework.transaction.TransactionException refused) {
+          if (Failures.retriable(refused)) {
+            first.forEach(consumer::seek);
+            return false;
+          }
           LOG.warn("Chunk {}#{} refused by the database ({}); set aside to {}", located.chunk().runId(),
               located.chunk().seq(), refused.getMessage(), Topics.RUN_CHUNKS_DLT.name());
-          deadLetter(located.chunk().runId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              EventJson.writeChunk(located.chunk()), located.partition(), located.offset());
+          deadLetter(DeadLetters.of(Topics.RUN_CHUNKS_DLT.name(),
+              located.chunk().runId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              EventJson.writeChunk(located.chunk()), located.topic(), located.partition(), located.offset(),
+              located.chunk().ts().toEpochMilli(), refused));
         }
       }
     }
@@ -221,23 +224,33 @@ public class ChunkSink extends ConsumerLoop {
     } catch (IllegalArgumentException e) {
       LOG.warn("Poison chunk at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(), record.offset(),
           e.getMessage(), Topics.RUN_CHUNKS_DLT.name());
-      deadLetter(record.key(), record.value(), record.partition(), record.offset());
+      deadLetter(DeadLetters.of(Topics.RUN_CHUNKS_DLT.name(), record, e));
       return null;
     }
   }
 
-  /** Sends a record to the dead-letter topic once, even when its batch is retried. */
-  private void deadLetter(byte[] key, byte[] value, int partition, long offset) throws InterruptedException {
-    if (!deadLettered.add(partition + "@" + offset)) {
+  /**
+   * Sends a record to the dead-letter topic once, even when its batch is retried; remembered by its original topic,
+   * partition and offset (in the per-run-topic layout every topic has a partition 0).
+   */
+  private void deadLetter(ProducerRecord<byte[], byte[]> letter) throws InterruptedException {
+    String origin = header(letter, DeadLetters.ORIGINAL_TOPIC) + "-" + ByteBuffer.wrap(
+        letter.headers().lastHeader(DeadLetters.ORIGINAL_PARTITION).value()).getInt() + "@" + ByteBuffer.wrap(
+        letter.headers().lastHeader(DeadLetters.ORIGINAL_OFFSET).value()).getLong();
+    if (!deadLettered.add(origin)) {
       return;
     }
     try {
-      deadLetters.send(new ProducerRecord<>(Topics.RUN_CHUNKS_DLT.name(), key, value)).get();
+      deadLetters.send(letter).get();
       deadLetterCount.increment();
     } catch (java.util.concurrent.ExecutionException sendFailed) {
-      deadLettered.remove(partition + "@" + offset);
+      deadLettered.remove(origin);
       throw new IllegalStateException("cannot set the record aside", sendFailed.getCause());
     }
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

@@ -165,7 +165,7 @@ public class RunRequestIntake extends ConsumerLoop {
       LOG.warn("Poison run request at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(),
           record.offset(), e.getMessage(), Topics.RUN_REQUESTS_DLT.name());
       try {
-        deadLetters.send(new ProducerRecord<>(Topics.RUN_REQUESTS_DLT.name(), record.key(), record.value())).get();
+        deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, e)).get();
       } catch (java.util.concurrent.ExecutionException failed) {
         LOG.warn("Cannot set the poison request aside yet: {}", failed.getCause().getMessage());
         return false;

@@ -7,7 +7,7 @@ import java.time.Duration;
  * message and whether running again may succeed. A retriable failure before the model's first output is retried
  * (after {@link #retryAfter}, when the provider said).
  */
-public class ModelFailure extends RuntimeException {
+public class ModelFailure extends RuntimeException implements io.runstream.core.failure.Failures.Classified {
   private final String code;
   private final boolean retryable;
   private final Duration retryAfter;
@@ -29,6 +29,7 @@ public class ModelFailure extends RuntimeException {
   }
 
   /** Whether running again may succeed. */
+  @Override
   public boolean retryable() {
     return retryable;
   }

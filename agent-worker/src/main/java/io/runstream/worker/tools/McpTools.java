@@ -25,18 +25,21 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The tools of the configured MCP servers, through the MCP Java SDK: each server is connected on first use (a slow
- * server start never holds up the worker's), its tools listed and offered as {@code <server>.<tool>}; a server
- * that fails is connected again on the next use, at most every {@value #RETRY_MS} ms. A tool's error result is the
- * call's error; its result is {@code structuredContent} when the tool gives one, else its text (or its content).
+ * The tools of the configured MCP servers, through the MCP Java SDK: each server is connected in the background when
+ * the worker starts (a slow or broken server never holds up the worker or a run: runs are offered the tools of the
+ * servers connected so far), its tools listed and offered as {@code <server>.<tool>}; a server that failed is
+ * connected again in the background, at most every {@value #RETRY_MS} ms, when runs ask for tools. A tool's error
+ * result is the call's error; its result is {@code structuredContent} when the tool gives one, else its text (or its
+ * content).
  */
 @Component
-public class McpTools implements ToolSource, DisposableBean {
+public class McpTools implements ToolSource, DisposableBean, org.springframework.beans.factory.SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
   private static final long RETRY_MS = 5_000;
 
   private final McpProperties properties;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final java.util.Set<String> connecting = ConcurrentHashMap.newKeySet();
 
   public McpTools(McpProperties properties) {
     this.properties = properties;
@@ -46,17 +49,34 @@ public class McpTools implements ToolSource, DisposableBean {
   private record Connection(McpSyncClient client, List<ServerTool> tools, long failedAtMillis) {}
 
   @Override
+  public void afterSingletonsInstantiated() {
+    tools();
+  }
+
+  @Override
   public List<ServerTool> tools() {
     List<ServerTool> all = new ArrayList<>();
-    properties.servers().forEach((name, server) -> all.addAll(connection(name, server).tools()));
+    properties.servers().forEach((name, server) -> {
+      Connection current = connections.get(name);
+      boolean due = current == null
+          || current.client() == null && System.currentTimeMillis() - current.failedAtMillis() >= RETRY_MS;
+      if (due && connecting.add(name)) {
+        Thread.ofVirtual().name("mcp-connect-" + name).start(() -> {
+          try {
+            connect(name, server);
+          } finally {
+            connecting.remove(name);
+          }
+        });
+      }
+      if (current != null) {
+        all.addAll(current.tools());
+      }
+    });
     return all;
   }
 
-  private synchronized Connection connection(String name, McpProperties.Server server) {
-    Connection current = connections.get(name);
-    if (current != null && (current.client() != null || System.currentTimeMillis() - current.failedAtMillis() < RETRY_MS)) {
-      return current;
-    }
+  private void connect(String name, McpProperties.Server server) {
     Connection fresh;
     McpSyncClient client = null;
     try {
@@ -89,7 +109,6 @@ public class McpTools implements ToolSource, DisposableBean {
       fresh = new Connection(null, List.of(), System.currentTimeMillis());
     }
     connections.put(name, fresh);
-    return fresh;
   }
 
   private static McpClientTransport transport(McpProperties.Server server) {

@@ -98,11 +98,13 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler({
-    org.springframework.dao.DataAccessResourceFailureException.class,
-    org.springframework.dao.TransientDataAccessException.class,
-    org.springframework.transaction.CannotCreateTransactionException.class
+    org.springframework.dao.DataAccessException.class,
+    org.springframework.transaction.TransactionException.class
   })
   public ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
+    if (!io.runstream.core.failure.Failures.retriable(e)) {
+      return unexpected(e, request);
+    }
     LOG.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
     return problems.respond(request, 
         new ApiException(
