@@ -53,6 +53,17 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     List<String> scenarios = args.length == 0 ? List.of("latency", "throughput", "resume", "idle") : Arrays.asList(args);
+    if (scenarios.equals(List.of("worker"))) {
+      // Starts its own platform with the worker in a process of its own.
+      List<String> report = new ArrayList<>();
+      new WorkerBench(report).run(Arrays.stream(System.getProperty("bench.worker.runs", "100,500,1000").split(","))
+          .map(String::strip).map(Integer::valueOf).toList());
+      String text = String.join("\n", report) + "\n";
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(Path.of("target", "bench-report.md"), text);
+      LOG.info("Report:\n{}", text);
+      System.exit(0);
+    }
     if (scenarios.equals(List.of("layouts"))) {
       // Starts its own platform per layout.
       List<String> report = new ArrayList<>();

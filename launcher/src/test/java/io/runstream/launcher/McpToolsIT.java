@@ -93,12 +93,9 @@ class McpToolsIT extends PlatformIT {
     McpTools tools = new McpTools(new McpProperties(Map.of("remote",
         new McpProperties.Server("", List.of(), Map.of(), "http://127.0.0.1:" + port + "/mcp", Duration.ofSeconds(30)))));
     try {
-      List<ServerTool> listed = List.of();
-      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-      while (listed.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(300);
-        listed = tools.tools();  // connects in the background; a server not up yet is tried again 5 s later
-      }
+      // It connects in the background; a server not up yet is tried again 5 s later.
+      List<ServerTool> listed = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(300)).until(tools::tools, found -> !found.isEmpty());
       assertThat(listed).extracting(ServerTool::name).contains("remote.echo", "remote.get-sum");
       ServerTool echo = listed.stream().filter(t -> t.name().equals("remote.echo")).findFirst().orElseThrow();
       assertThat(echo.inputSchema().path("properties").has("message")).isTrue();
