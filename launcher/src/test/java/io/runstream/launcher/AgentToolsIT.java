@@ -51,10 +51,12 @@ class AgentToolsIT extends PlatformIT {
     }
     List<JsonNode> parts = parts(events);
     assertThat(parts.stream().map(p -> p.path("type").asString()))
-        .containsSubsequence("start", "start-step", "text-start", "text-delta", "text-end", "tool-input-available",
+        .containsSubsequence("start", "start-step", "text-start", "text-delta", "text-end", "tool-input-start",
+            "tool-input-available",
             "tool-output-available", "finish-step", "start-step", "text-delta", "data-usage", "finish-step", "finish");
     JsonNode call = first(parts, "tool-input-available");
     assertThat(call.path("toolName").asString()).isEqualTo("memory.store");
+    assertThat(first(parts, "tool-input-start").path("toolCallId").asString()).isEqualTo(call.path("toolCallId").asString());
     assertThat(call.path("input").path("value").asString()).isEqualTo("Alex");
     JsonNode result = first(parts, "tool-output-available");
     assertThat(result.path("toolCallId").asString()).isEqualTo(call.path("toolCallId").asString());

@@ -130,6 +130,27 @@ public sealed interface ChunkData {
   }
 
   /**
+   * The model began a tool call: its name is known, its arguments are still streaming (a UI can show "calling …"
+   * at once). The complete call follows as {@code tool.call} with the same id.
+   *
+   * @param toolCallId the call's id
+   * @param toolName the tool
+   */
+  record ToolInputStart(String toolCallId, String toolName) implements ChunkData {
+    public static final String TYPE = "tool.input-start";
+
+    public ToolInputStart {
+      Objects.requireNonNull(toolCallId, "toolCallId");
+      Objects.requireNonNull(toolName, "toolName");
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * The model called a tool.
    *
    * @param toolCallId the call's id

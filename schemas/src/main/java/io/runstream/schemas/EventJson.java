@@ -36,6 +36,7 @@ public final class EventJson {
           Map.entry(ChunkData.ReasoningStart.TYPE, ChunkData.ReasoningStart.class),
           Map.entry(ChunkData.ReasoningDelta.TYPE, ChunkData.ReasoningDelta.class),
           Map.entry(ChunkData.ReasoningEnd.TYPE, ChunkData.ReasoningEnd.class),
+          Map.entry(ChunkData.ToolInputStart.TYPE, ChunkData.ToolInputStart.class),
           Map.entry(ChunkData.ToolCall.TYPE, ChunkData.ToolCall.class),
           Map.entry(ChunkData.ToolResult.TYPE, ChunkData.ToolResult.class),
           Map.entry(ChunkData.Stage.TYPE, ChunkData.Stage.class),

@@ -180,8 +180,20 @@ public class RunRequestIntake extends ConsumerLoop {
       claim = runs.claim(request.runId(), workerId, properties.lease());
     } catch (DataAccessException e) {
       capacity.release();
-      LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
-      return false;
+      if (io.runstream.core.failure.Failures.retriable(e)) {
+        LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
+        return false;
+      }
+      // The database refuses this request for good (it would be refused at every redelivery): set it aside.
+      LOG.warn("Run {} cannot be claimed ({}); set aside to {}", request.runId(), e.getMessage(),
+          Topics.RUN_REQUESTS_DLT.name());
+      try {
+        deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, e)).get();
+      } catch (java.util.concurrent.ExecutionException failed) {
+        LOG.warn("Cannot set the request aside yet: {}", failed.getCause().getMessage());
+        return false;
+      }
+      return true;
     }
     if (claim == RunStore.Claim.NOT_CLAIMED) {
       capacity.release();

@@ -14,6 +14,9 @@ public interface LlmStream {
   /** More reasoning ("thinking") text. */
   default void reasoning(String delta) {}
 
+  /** A tool call began: its id and name are known, its arguments still streaming. */
+  default void toolInputStart(String toolCallId, String toolName) {}
+
   /** A tool call with its complete arguments; {@code origin} is {@code server} or {@code client}. */
   default void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {}
 

@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The agent loop of one run: model → tool calls → results → model, until the model answers without calling a tool,
- * the run is stopped, or {@code max-steps}. Each call and result is a chunk, in that order, and every call gets its
+ * the run is stopped, or {@code max-steps}. Each call is a {@code tool.input-start} as soon as the model names it,
+ * then the complete call and its result, and every call gets its
  * result (an error when the tool failed, timed out or the run was stopped), so the transcript is always valid for the
  * next turn. Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
  * (bounded) for the result posted to the API. A retriable provider failure before the step's first output is
@@ -75,7 +76,8 @@ class AgentLoop {
       }
       StringBuilder text = new StringBuilder();
       StringBuilder reasoning = new StringBuilder();
-      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, reasoning, stopped);
+      java.util.Set<String> started = new java.util.HashSet<>();
+      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, reasoning, started, stopped);
       parts.close();
       inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
       outputTokens += result.outputTokens();
@@ -84,7 +86,7 @@ class AgentLoop {
       }
       List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
       for (LlmRequest.ToolCall call : result.toolCalls()) {
-        outcomes.add(execute(request, call, emitter, stopped));
+        outcomes.add(execute(request, call, emitter, started, stopped));
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
       llm = llm.next(new LlmRequest.Step(
@@ -98,11 +100,11 @@ class AgentLoop {
   /** One model call, retried while it fails retriably before any output. */
   private LlmResult call(
       LlmProvider provider, LlmRequest llm, int maxRetries, ChunkEmitter emitter, Parts parts, StringBuilder text,
-      StringBuilder reasoning, BooleanSupplier stopped) throws Exception {
+      StringBuilder reasoning, java.util.Set<String> started, BooleanSupplier stopped) throws Exception {
     for (int attempt = 0; ; attempt++) {
       boolean[] emitted = new boolean[1];
       try {
-        return provider.stream(llm, stream(emitter, parts, text, reasoning, emitted, stopped));
+        return provider.stream(llm, stream(emitter, parts, text, reasoning, started, emitted, stopped));
       } catch (ModelFailure failure) {
         if (!failure.retryable() || emitted[0] || attempt >= maxRetries || stopped.getAsBoolean()) {
           throw failure;
@@ -120,9 +122,18 @@ class AgentLoop {
 
   /** Where the provider's output goes: chunks of the run, through the step's text and reasoning parts. */
   private static LlmStream stream(
-      ChunkEmitter emitter, Parts parts, StringBuilder text, StringBuilder reasoning, boolean[] emitted,
-      BooleanSupplier stopped) {
+      ChunkEmitter emitter, Parts parts, StringBuilder text, StringBuilder reasoning, java.util.Set<String> started,
+      boolean[] emitted, BooleanSupplier stopped) {
     return new LlmStream() {
+      @Override
+      public void toolInputStart(String toolCallId, String toolName) {
+        emitted[0] = true;
+        parts.close();
+        if (started.add(toolCallId)) {
+          emitter.emit(null, new ChunkData.ToolInputStart(toolCallId, toolName));
+        }
+      }
+
       @Override
       public void text(String delta) {
         if (!delta.isEmpty()) {
@@ -143,8 +154,7 @@ class AgentLoop {
 
       @Override
       public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
-        emitted[0] = true;
-        parts.close();
+        toolInputStart(toolCallId, toolName);
         emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, input, origin));
       }
 
@@ -177,11 +187,15 @@ class AgentLoop {
 
   /** Runs one tool call: its call chunk, then always its result chunk. */
   private LlmRequest.ToolOutcome execute(
-      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, BooleanSupplier stopped) {
+      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, java.util.Set<String> started,
+      BooleanSupplier stopped) {
     ServerTool server = tools.server(request, call.name());
     boolean client = server == null && ToolRegistry.client(request, call.name());
     if (client) {
       clientTools.expect(request.runId(), call.id());
+    }
+    if (started.add(call.id())) {
+      emitter.emit(null, new ChunkData.ToolInputStart(call.id(), call.name()));
     }
     emitter.emit(null, new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
     LlmRequest.ToolOutcome outcome;

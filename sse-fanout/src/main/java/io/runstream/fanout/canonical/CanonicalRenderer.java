@@ -63,6 +63,8 @@ public class CanonicalRenderer implements FaceRenderer {
       case ChunkData.ReasoningDelta d ->
           node.put("type", "reasoning-delta").put("id", "reasoning-" + chunk.part()).put("delta", d.delta());
       case ChunkData.ReasoningEnd d -> node.put("type", "reasoning-end").put("id", "reasoning-" + chunk.part());
+      case ChunkData.ToolInputStart d ->
+          node.put("type", "tool-input-start").put("toolCallId", d.toolCallId()).put("toolName", d.toolName());
       case ChunkData.ToolCall d -> {
         node.put("type", "tool-input-available").put("toolCallId", d.toolCallId()).put("toolName", d.toolName());
         node.set("input", d.input() == null ? EventJson.MAPPER.createObjectNode() : d.input());

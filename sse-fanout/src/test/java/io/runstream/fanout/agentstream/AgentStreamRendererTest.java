@@ -68,7 +68,7 @@ class AgentStreamRendererTest {
         GoldenEvents.chunks().stream().collect(Collectors.toMap(RunChunk::type, c -> frame(c), (a, b) -> a));
     for (String hidden :
         List.of("run.started", "step.started", "text.start", "text.end", "reasoning.start", "reasoning.delta",
-            "reasoning.end", "step.finished", "run.aborted", "stage")) {
+            "reasoning.end", "tool.input-start", "step.finished", "run.aborted", "stage")) {
       assertThat(frames.get(hidden)).as(hidden).isEmpty();
     }
   }

@@ -38,6 +38,8 @@ class CanonicalRendererTest {
     assertThat(parts.get("text.delta").path("delta").asString()).isEqualTo("Miso, ");
     assertThat(parts.get("text.end").path("type").asString()).isEqualTo("text-end");
     assertThat(parts.get("reasoning.delta").path("type").asString()).isEqualTo("reasoning-delta");
+    assertThat(parts.get("tool.input-start").path("type").asString()).isEqualTo("tool-input-start");
+    assertThat(parts.get("tool.input-start").path("toolName").asString()).isEqualTo("weather");
     assertThat(parts.get("tool.call").path("type").asString()).isEqualTo("tool-input-available");
     assertThat(parts.get("tool.call").path("input").path("city").asString()).isEqualTo("Oslo");
     assertThat(parts.get("tool.result").path("type").asString()).isEqualTo("tool-output-available");

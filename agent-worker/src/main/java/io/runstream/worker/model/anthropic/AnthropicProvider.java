@@ -99,6 +99,7 @@ public final class AnthropicProvider implements LlmProvider {
           RawContentBlockStartEvent.ContentBlock block = start.contentBlock();
           if (block.isToolUse()) {
             calls.put(start.index(), new String[] {block.asToolUse().id(), block.asToolUse().name(), ""});
+            out.toolInputStart(block.asToolUse().id(), names.run(block.asToolUse().name()));
           }
         } else if (event.isContentBlockDelta()) {
           RawContentBlockDelta delta = event.asContentBlockDelta().delta();

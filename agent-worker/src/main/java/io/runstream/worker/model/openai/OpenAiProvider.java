@@ -108,12 +108,16 @@ public final class OpenAiProvider implements LlmProvider {
           int position = 0;
           for (ChatCompletionChunk.Choice.Delta.ToolCall call : delta.toolCalls().orElse(List.of())) {
             long index = call._index().asKnown().orElse((long) position++);
-            String[] parts = calls.computeIfAbsent(index, i -> new String[] {null, null, ""});
+            String[] parts = calls.computeIfAbsent(index, i -> new String[] {null, null, "", null});
             call.id().ifPresent(id -> parts[0] = id);
             call.function().ifPresent(f -> {
               f.name().ifPresent(n -> parts[1] = n);
               f.arguments().ifPresent(a -> parts[2] += a);
             });
+            if (parts[3] == null && parts[0] != null && parts[1] != null) {
+              parts[3] = "started";
+              out.toolInputStart(parts[0], names.run(parts[1]));
+            }
           }
           if (choice.finishReason().isPresent()) {
             finish = choice.finishReason().get().asString();

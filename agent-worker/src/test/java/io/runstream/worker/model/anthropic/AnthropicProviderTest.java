@@ -68,6 +68,11 @@ class AnthropicProviderTest {
     }
 
     @Override
+    public void toolInputStart(String toolCallId, String toolName) {
+      events.add("tool-start:" + toolCallId + ":" + toolName);
+    }
+
+    @Override
     public boolean stopped() {
       return false;
     }
@@ -101,7 +106,8 @@ class AnthropicProviderTest {
     Recorded out = new Recorded();
     LlmResult result = provider.stream(request(EventJson.MAPPER.readTree("{\"thinking\":{\"budget_tokens\":2048}}")), out);
 
-    assertThat(out.events).containsExactly("reasoning:Call the tool.", "text:Let me check ", "text:the weather.");
+    assertThat(out.events).containsExactly(
+        "reasoning:Call the tool.", "text:Let me check ", "text:the weather.", "tool-start:toolu_01:weather.now");
     assertThat(result.finishReason()).isEqualTo("tool-calls");
     assertThat(result.inputTokens()).isEqualTo(472);
     assertThat(result.outputTokens()).isEqualTo(89);

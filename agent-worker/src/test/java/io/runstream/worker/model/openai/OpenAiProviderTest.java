@@ -66,6 +66,11 @@ class OpenAiProviderTest {
     }
 
     @Override
+    public void toolInputStart(String toolCallId, String toolName) {
+      events.add("tool-start:" + toolCallId + ":" + toolName);
+    }
+
+    @Override
     public boolean stopped() {
       return false;
     }
@@ -91,7 +96,8 @@ class OpenAiProviderTest {
     Recorded out = new Recorded();
     LlmResult result = provider.stream(request(), out);
 
-    assertThat(out.events).containsExactly("reasoning:Look it up.", "text:Let me check", "text:.");
+    assertThat(out.events).containsExactly(
+        "reasoning:Look it up.", "text:Let me check", "text:.", "tool-start:call_1:memory.retrieve");
     assertThat(result.finishReason()).isEqualTo("tool-calls");
     assertThat(result.inputTokens()).isEqualTo(12);
     assertThat(result.outputTokens()).isEqualTo(7);
