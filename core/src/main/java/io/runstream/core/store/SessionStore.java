@@ -43,13 +43,19 @@ public class SessionStore {
   }
 
   /**
-   * The session a face names by its own key for this user, created (with {@code title} and {@code metadataJson})
-   * if it does not exist yet, and locked for the rest of the transaction. True in {@code created[0]} if it was
-   * created by this call.
+   * A session a face names by its own key.
+   *
+   * @param id the session
+   * @param created whether this call created it
    */
-  public UUID lockOrCreateByKey(
-      UUID orgId, UUID userId, String face, String key, String title, String metadataJson, Instant now,
-      boolean[] created) {
+  public record Keyed(UUID id, boolean created) {}
+
+  /**
+   * The session a face names by its own key for this user, created (with {@code title} and {@code metadataJson})
+   * if it does not exist yet, and locked for the rest of the transaction.
+   */
+  public Keyed lockOrCreateByKey(
+      UUID orgId, UUID userId, String face, String key, String title, String metadataJson, Instant now) {
     UUID fresh = UUID.randomUUID();
     int inserted =
         jdbc.sql(
@@ -66,8 +72,7 @@ public class SessionStore {
             .param("face", face)
             .param("key", key)
             .update();
-    created[0] = inserted == 1;
-    return jdbc.sql(
+    UUID id = jdbc.sql(
             """
             SELECT id FROM sessions
             WHERE org_id = :org AND user_id = :user AND face = :face AND external_key = :key FOR UPDATE""")
@@ -77,17 +82,7 @@ public class SessionStore {
         .param("key", key)
         .query(UUID.class)
         .single();
-  }
-
-  /** The session a face names by its own key for this user, if any. */
-  public Optional<SessionRow> findByKey(UUID orgId, UUID userId, String face, String key) {
-    return jdbc.sql(SELECT + " WHERE s.org_id = :org AND s.user_id = :user AND s.face = :face AND s.external_key = :key")
-        .param("org", orgId)
-        .param("user", userId)
-        .param("face", face)
-        .param("key", key)
-        .query(SessionStore::map)
-        .optional();
+    return new Keyed(id, inserted == 1);
   }
 
   /** The session, if it exists in this organisation. */

@@ -165,19 +165,19 @@ public class RunAdmission {
     if (sessionId == null && extras.sessionKey() != null) {
       // A face's own key names the session: continued if it exists, created otherwise (concurrent first requests
       // meet on the unique key and one creates it).
-      boolean[] created = new boolean[1];
-      sessionId =
+      SessionStore.Keyed keyed =
           sessions.lockOrCreateByKey(
               caller.orgId(), caller.userId(), extras.face(), extras.sessionKey(),
-              input.title() == null ? "" : input.title(), metadata, now, created);
-      if (!created[0]) {
+              input.title() == null ? "" : input.title(), metadata, now);
+      sessionId = keyed.id();
+      if (!keyed.created()) {
         Optional<RunRow> latest = runs.latest(sessionId);
         if (latest.isPresent() && !latest.get().status().terminal()) {
           return Optional.empty();
         }
       }
       title = sessions.find(caller.orgId(), sessionId).map(s -> s.title()).orElse("");
-      seqBase = created[0] ? 1 : nextSeq(sessionId);
+      seqBase = keyed.created() ? 1 : nextSeq(sessionId);
       sessions.touch(sessionId, now);
     } else if (sessionId == null) {
       sessionId = UUID.randomUUID();

@@ -112,11 +112,6 @@ public class RunReader {
     }
   }
 
-  /** The run of an opened reader. */
-  public RunRow run(Opened opened) {
-    return opened.run;
-  }
-
   /** Delivers an opened reader's chunks until the run finishes, the client goes or it is cut off. */
   public End read(Opened opened, Delivery out) {
     streams.incrementAndGet();

@@ -33,6 +33,7 @@ import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.PendingToolCall;
 import io.runstream.worker.model.ProviderFailures;
 import io.runstream.worker.model.ToolNames;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class AnthropicProvider implements LlmProvider {
   public LlmResult stream(LlmRequest request, LlmStream out) {
     ToolNames names = new ToolNames(request.tools());
     MessageCreateParams params = params(request, names);
-    Map<Long, String[]> calls = new TreeMap<>();
+    Map<Long, PendingToolCall> calls = new TreeMap<>();
     StringBuilder signature = new StringBuilder();
     long inputTokens = 0;
     long outputTokens = 0;
@@ -98,8 +99,11 @@ public final class AnthropicProvider implements LlmProvider {
           RawContentBlockStartEvent start = event.asContentBlockStart();
           RawContentBlockStartEvent.ContentBlock block = start.contentBlock();
           if (block.isToolUse()) {
-            calls.put(start.index(), new String[] {block.asToolUse().id(), block.asToolUse().name(), ""});
-            out.toolInputStart(block.asToolUse().id(), names.run(block.asToolUse().name()));
+            PendingToolCall pending = new PendingToolCall(block.asToolUse().id(), block.asToolUse().name());
+            calls.put(start.index(), pending);
+            if (pending.startable()) {
+              out.toolInputStart(pending.id(), names.run(pending.name()));
+            }
           }
         } else if (event.isContentBlockDelta()) {
           RawContentBlockDelta delta = event.asContentBlockDelta().delta();
@@ -116,9 +120,9 @@ public final class AnthropicProvider implements LlmProvider {
           } else if (delta.isSignature()) {
             signature.append(delta.asSignature().signature());
           } else if (delta.isInputJson()) {
-            String[] call = calls.get(event.asContentBlockDelta().index());
+            PendingToolCall call = calls.get(event.asContentBlockDelta().index());
             if (call != null) {
-              call[2] += delta.asInputJson().partialJson();
+              call.add(null, null, delta.asInputJson().partialJson());
             }
           }
         } else if (event.isMessageDelta()) {
@@ -135,8 +139,8 @@ public final class AnthropicProvider implements LlmProvider {
       throw new ModelFailure("provider_stream_cut", "The model provider's stream ended before the answer did.", true);
     }
     List<LlmRequest.ToolCall> toolCalls = new ArrayList<>();
-    for (String[] call : calls.values()) {
-      toolCalls.add(new LlmRequest.ToolCall(call[0], names.run(call[1]), ProviderFailures.arguments(call[2])));
+    for (PendingToolCall call : calls.values()) {
+      toolCalls.add(call.complete(names, "toolu_" + toolCalls.size()));
     }
     String reason = !toolCalls.isEmpty() ? "tool-calls" : "max_tokens".equals(stop) ? "length" : "stop";
     return new LlmResult(reason, inputTokens, outputTokens, toolCalls, signature.isEmpty() ? null : signature.toString());

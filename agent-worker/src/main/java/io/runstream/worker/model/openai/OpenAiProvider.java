@@ -30,6 +30,7 @@ import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.PendingToolCall;
 import io.runstream.worker.model.ProviderFailures;
 import io.runstream.worker.model.ToolNames;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class OpenAiProvider implements LlmProvider {
   public LlmResult stream(LlmRequest request, LlmStream out) {
     ToolNames names = new ToolNames(request.tools());
     ChatCompletionCreateParams params = params(request, names);
-    Map<Long, String[]> calls = new TreeMap<>();
+    Map<Long, PendingToolCall> calls = new TreeMap<>();
     long inputTokens = 0;
     long outputTokens = 0;
     String finish = null;
@@ -108,15 +109,11 @@ public final class OpenAiProvider implements LlmProvider {
           int position = 0;
           for (ChatCompletionChunk.Choice.Delta.ToolCall call : delta.toolCalls().orElse(List.of())) {
             long index = call._index().asKnown().orElse((long) position++);
-            String[] parts = calls.computeIfAbsent(index, i -> new String[] {null, null, "", null});
-            call.id().ifPresent(id -> parts[0] = id);
-            call.function().ifPresent(f -> {
-              f.name().ifPresent(n -> parts[1] = n);
-              f.arguments().ifPresent(a -> parts[2] += a);
-            });
-            if (parts[3] == null && parts[0] != null && parts[1] != null) {
-              parts[3] = "started";
-              out.toolInputStart(parts[0], names.run(parts[1]));
+            PendingToolCall pending = calls.computeIfAbsent(index, i -> new PendingToolCall());
+            pending.add(call.id().orElse(null), call.function().flatMap(f -> f.name()).orElse(null),
+                call.function().flatMap(f -> f.arguments()).orElse(null));
+            if (pending.startable()) {
+              out.toolInputStart(pending.id(), names.run(pending.name()));
             }
           }
           if (choice.finishReason().isPresent()) {
@@ -132,11 +129,8 @@ public final class OpenAiProvider implements LlmProvider {
       throw new ModelFailure("provider_stream_cut", "The model provider's stream ended before the answer did.", true);
     }
     List<LlmRequest.ToolCall> toolCalls = new ArrayList<>();
-    int n = 0;
-    for (String[] call : calls.values()) {
-      String id = call[0] == null ? "call_" + n : call[0];
-      n++;
-      toolCalls.add(new LlmRequest.ToolCall(id, names.run(call[1] == null ? "" : call[1]), ProviderFailures.arguments(call[2])));
+    for (PendingToolCall call : calls.values()) {
+      toolCalls.add(call.complete(names, "call_" + toolCalls.size()));
     }
     String reason = !toolCalls.isEmpty() ? "tool-calls" : "length".equals(finish) ? "length" : "stop";
     return new LlmResult(reason, inputTokens, outputTokens, toolCalls);
