@@ -85,4 +85,28 @@ class CanonicalContractIT extends PlatformIT {
             + "\"files\":[{\"name\":\"notes.txt\",\"content\":\"hello\"}],\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
     assertThat(ok.status()).as(ok.body()).isEqualTo(202);
   }
+
+  /** API.md §8 (issue #12): stamped deltas let an external load generator measure delivery latency end to end. */
+  @Test
+  void shouldStreamStampedDeltasWhenTheSimulationAsksForThem() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    assertThat(api.post("/api/v1/runs", token, "{\"input\":\"x\",\"simulation\":{\"stamp\":\"yes\"}}").status()).isEqualTo(400);
+    TestApi.Answer run = api.post("/api/v1/runs", token,
+        "{\"input\":\"x\",\"simulation\":{\"stamp\":true,\"output_tokens\":30,\"tokens_per_second\":100}}");
+    assertThat(run.status()).as(run.body()).isEqualTo(202);
+    List<String> deltas;
+    long before = System.currentTimeMillis();
+    try (TestApi.Stream stream = api.stream("/api/v1/runs/" + run.json().path("run_uuid").asString() + "/stream", token)) {
+      deltas = stream.untilDone(Duration.ofSeconds(30)).stream().filter(e -> !e.done() && e.type().equals("text-delta"))
+          .map(e -> e.json().path("delta").asString()).toList();
+    }
+    long after = System.currentTimeMillis();
+    assertThat(deltas).hasSize(30);
+    for (int n = 0; n < deltas.size(); n++) {
+      assertThat(deltas.get(n)).matches("tok" + n + "@\\d{13}\\.\\d{3} ");
+      long at = Long.parseLong(deltas.get(n).substring(deltas.get(n).indexOf('@') + 1, deltas.get(n).indexOf('.')));
+      assertThat(at).isBetween(before - 1000, after);
+    }
+  }
 }

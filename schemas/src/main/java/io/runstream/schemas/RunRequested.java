@@ -204,9 +204,12 @@ public record RunRequested(
    * @param tokensPerSecond the pace; 0 streams as fast as possible
    * @param outputTokens the answer's length in tokens, approximately
    * @param script what the model does, step by step, instead of one generated answer; optional
+   * @param stamp when true, every text delta is exactly {@code tok<N>@<emission time in epoch milliseconds,
+   *     microseconds as the fraction> } (N from 0), so an external load generator can measure delivery latency
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Simulation(Long seed, Double tokensPerSecond, Integer outputTokens, List<ScriptStep> script) {
+  public record Simulation(
+      Long seed, Double tokensPerSecond, Integer outputTokens, List<ScriptStep> script, Boolean stamp) {
     public Simulation {
       if (tokensPerSecond != null && (tokensPerSecond < 0 || tokensPerSecond.isNaN())) {
         throw new IllegalArgumentException("tokensPerSecond must be >= 0");
@@ -219,7 +222,12 @@ public record RunRequested(
 
     /** Knobs without a script. */
     public Simulation(Long seed, Double tokensPerSecond, Integer outputTokens) {
-      this(seed, tokensPerSecond, outputTokens, null);
+      this(seed, tokensPerSecond, outputTokens, null, null);
+    }
+
+    /** True if text deltas are stamped with their emission time. */
+    public boolean stamped() {
+      return Boolean.TRUE.equals(stamp);
     }
   }
 

@@ -84,6 +84,9 @@ public class SimulatedModel implements LlmProvider {
     if (sim.script() != null) {
       return play(sim.script(), request, stream, random, target, nanosPerToken, answer);
     }
+    if (sim.stamped()) {
+      return stamped(stream, target, nanosPerToken);
+    }
     generate(request, stream, random, target, nanosPerToken, answer);
     return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
   }
@@ -154,6 +157,32 @@ public class SimulatedModel implements LlmProvider {
       return new LlmResult("tool-calls", 0, tokenizer.count(answer.toString()), requested);
     }
     return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+  }
+
+  /**
+   * Streams {@code target} deltas, each exactly {@code tok<N>@<epoch milliseconds>.<microseconds> } with its emission
+   * time (API.md §8), one token each, at the pace.
+   */
+  private LlmResult stamped(LlmStream stream, int target, long nanosPerToken) {
+    long due = System.nanoTime();
+    int produced = 0;
+    for (int n = 0; n < target; n++) {
+      if (stream.stopped()) {
+        break;
+      }
+      if (nanosPerToken > 0) {
+        due += nanosPerToken;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      java.time.Instant now = java.time.Instant.now();
+      long micros = now.getNano() / 1_000 % 1_000;
+      stream.text("tok" + n + "@" + now.toEpochMilli() + "." + String.format(Locale.ROOT, "%03d", micros) + " ");
+      produced++;
+    }
+    return new LlmResult("stop", 0, produced);
   }
 
   /** Streams {@code text} word by word (each with its leading space) at the pace; false if stopped. */

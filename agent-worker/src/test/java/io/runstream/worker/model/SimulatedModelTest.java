@@ -92,4 +92,34 @@ class SimulatedModelTest {
     assertThat(alone).isEqualTo(tokenizer.count("hello there") + 3);
     assertThat(withContext).isGreaterThan(alone + 6);
   }
+
+  /** API.md §8: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> }, N from 0. */
+  @Test
+  void shouldStampEveryDeltaWithItsIndexAndEmissionTime() {
+    List<String> deltas = new java.util.ArrayList<>();
+    long before = System.currentTimeMillis();
+    model.stream(new LlmRequest("sim-1", null, List.of(), "stamp me", new RunRequested.Simulation(1L, 200.0, 20, null, true)),
+        new io.runstream.worker.model.LlmStream() {
+          @Override
+          public void text(String delta) {
+            deltas.add(delta);
+          }
+
+          @Override
+          public boolean stopped() {
+            return false;
+          }
+        });
+    long after = System.currentTimeMillis();
+    assertThat(deltas).hasSize(20);
+    double last = 0;
+    for (int n = 0; n < deltas.size(); n++) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tok(\\d+)@(\\d+)\\.(\\d{3}) $").matcher(deltas.get(n));
+      assertThat(m.matches()).as(deltas.get(n)).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).isEqualTo(n);
+      double at = Double.parseDouble(m.group(2) + "." + m.group(3));
+      assertThat(at).isBetween((double) before, (double) after + 1).isGreaterThanOrEqualTo(last);
+      last = at;
+    }
+  }
 }

@@ -408,7 +408,7 @@ public class RequestFields {
     return entries;
   }
 
-  /** Optional knobs of the simulated model: {@code {seed, tokens_per_second, output_tokens}}. */
+  /** Optional knobs of the simulated model: {@code {seed, tokens_per_second, output_tokens, stamp, script}}. */
   public RunRequested.Simulation simulation(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) {
@@ -441,7 +441,15 @@ public class RequestFields {
       }
       tokens = t.asInt();
     }
-    return new RunRequested.Simulation(seed, pace, tokens, script(value, field + ".script"));
+    Boolean stamp = null;
+    JsonNode st = value.get("stamp");
+    if (st != null && !st.isNull()) {
+      if (!st.isBoolean()) {
+        throw ApiException.invalid(field + ".stamp", "must be true or false");
+      }
+      stamp = st.asBoolean();
+    }
+    return new RunRequested.Simulation(seed, pace, tokens, script(value, field + ".script"), stamp);
   }
 
   /** The simulated model's optional script (see {@link RunRequested.ScriptStep}). */
