@@ -206,23 +206,16 @@ final class TestApi {
 
     /** Every event up to and including {@code [DONE]}. */
     List<Event> untilDone(Duration timeout) throws InterruptedException {
-      List<Event> all = new ArrayList<>();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        if (event == null) {
-          break;
-        }
-        all.add(event);
-        if (event.done()) {
-          break;
-        }
-      }
-      return all;
+      return until(timeout, Event::done);
     }
 
     /** Every event until the server ends the stream. */
     List<Event> all(Duration timeout) throws InterruptedException {
+      return until(timeout, event -> false);
+    }
+
+    /** Every event up to and including the first that {@code last} accepts, or until the stream ends. */
+    private List<Event> until(Duration timeout, java.util.function.Predicate<Event> last) throws InterruptedException {
       List<Event> all = new ArrayList<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
@@ -231,6 +224,9 @@ final class TestApi {
           break;
         }
         all.add(event);
+        if (last.test(event)) {
+          break;
+        }
       }
       return all;
     }

@@ -156,6 +156,17 @@ public class RunRequestIntake extends ConsumerLoop {
     }
   }
 
+  /** Sets a request aside on the dead-letter topic; false if that failed (the record is retried later). */
+  private boolean setAside(ConsumerRecord<byte[], byte[]> record, Exception failure) throws InterruptedException {
+    try {
+      deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, failure)).get();
+      return true;
+    } catch (java.util.concurrent.ExecutionException failed) {
+      LOG.warn("Cannot set the request aside yet: {}", failed.getCause().getMessage());
+      return false;
+    }
+  }
+
   /** Takes one record; false if it must be retried later. */
   private boolean take(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
     RunRequested request;
@@ -164,13 +175,7 @@ public class RunRequestIntake extends ConsumerLoop {
     } catch (IllegalArgumentException e) {
       LOG.warn("Poison run request at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(),
           record.offset(), e.getMessage(), Topics.RUN_REQUESTS_DLT.name());
-      try {
-        deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, e)).get();
-      } catch (java.util.concurrent.ExecutionException failed) {
-        LOG.warn("Cannot set the poison request aside yet: {}", failed.getCause().getMessage());
-        return false;
-      }
-      return true;
+      return setAside(record, e);
     }
     if (!capacity.tryAcquire()) {
       return false;
@@ -187,13 +192,7 @@ public class RunRequestIntake extends ConsumerLoop {
       // The database refuses this request for good (it would be refused at every redelivery): set it aside.
       LOG.warn("Run {} cannot be claimed ({}); set aside to {}", request.runId(), e.getMessage(),
           Topics.RUN_REQUESTS_DLT.name());
-      try {
-        deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, e)).get();
-      } catch (java.util.concurrent.ExecutionException failed) {
-        LOG.warn("Cannot set the request aside yet: {}", failed.getCause().getMessage());
-        return false;
-      }
-      return true;
+      return setAside(record, e);
     }
     if (claim == RunStore.Claim.NOT_CLAIMED) {
       capacity.release();

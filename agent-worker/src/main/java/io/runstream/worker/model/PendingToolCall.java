@@ -45,6 +45,16 @@ public final class PendingToolCall {
         id == null ? fallbackId : id, names.run(name == null ? "" : name), ProviderFailures.arguments(arguments.toString()));
   }
 
+  /** Every call of a step, complete, in order; calls without an id get {@code idPrefix} and their position. */
+  public static java.util.List<LlmRequest.ToolCall> completeAll(
+      java.util.Collection<PendingToolCall> calls, ToolNames names, String idPrefix) {
+    java.util.List<LlmRequest.ToolCall> complete = new java.util.ArrayList<>();
+    for (PendingToolCall call : calls) {
+      complete.add(call.complete(names, idPrefix + complete.size()));
+    }
+    return complete;
+  }
+
   public String id() {
     return id;
   }

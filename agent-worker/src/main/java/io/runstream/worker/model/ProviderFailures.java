@@ -33,6 +33,11 @@ public final class ProviderFailures {
     return invalid;
   }
 
+  /** A stream that ended before the provider said why (the SDKs take a clean end of the body as the end). */
+  public static ModelFailure cut() {
+    return new ModelFailure("provider_stream_cut", "The model provider's stream ended before the answer did.", true);
+  }
+
   /** A tool's outcome as the text a provider's tool-result message carries. */
   public static String resultText(LlmRequest.ToolOutcome outcome) {
     if (outcome.error() != null) {

@@ -136,12 +136,9 @@ public final class AnthropicProvider implements LlmProvider {
       throw failure(e);
     }
     if (stop == null && !out.stopped()) {
-      throw new ModelFailure("provider_stream_cut", "The model provider's stream ended before the answer did.", true);
+      throw ProviderFailures.cut();
     }
-    List<LlmRequest.ToolCall> toolCalls = new ArrayList<>();
-    for (PendingToolCall call : calls.values()) {
-      toolCalls.add(call.complete(names, "toolu_" + toolCalls.size()));
-    }
+    List<LlmRequest.ToolCall> toolCalls = PendingToolCall.completeAll(calls.values(), names, "toolu_");
     String reason = !toolCalls.isEmpty() ? "tool-calls" : "max_tokens".equals(stop) ? "length" : "stop";
     return new LlmResult(reason, inputTokens, outputTokens, toolCalls, signature.isEmpty() ? null : signature.toString());
   }

@@ -33,7 +33,6 @@ import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.PendingToolCall;
 import io.runstream.worker.model.ProviderFailures;
 import io.runstream.worker.model.ToolNames;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,13 +124,9 @@ public final class OpenAiProvider implements LlmProvider {
       throw failure(e);
     }
     if (finish == null && !out.stopped()) {
-      // A stream that ends without a finish reason was cut (the SDK takes a clean end of the body as the end).
-      throw new ModelFailure("provider_stream_cut", "The model provider's stream ended before the answer did.", true);
+      throw ProviderFailures.cut();
     }
-    List<LlmRequest.ToolCall> toolCalls = new ArrayList<>();
-    for (PendingToolCall call : calls.values()) {
-      toolCalls.add(call.complete(names, "call_" + toolCalls.size()));
-    }
+    List<LlmRequest.ToolCall> toolCalls = PendingToolCall.completeAll(calls.values(), names, "call_");
     String reason = !toolCalls.isEmpty() ? "tool-calls" : "length".equals(finish) ? "length" : "stop";
     return new LlmResult(reason, inputTokens, outputTokens, toolCalls);
   }
