@@ -14,5 +14,10 @@ import org.springframework.context.annotation.Import;
 @ComponentScan(
     basePackages = "io.runstream.worker",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties({WorkerProperties.class, io.runstream.worker.tools.McpProperties.class})
+@EnableConfigurationProperties({
+  WorkerProperties.class,
+  io.runstream.worker.tools.McpProperties.class,
+  io.runstream.worker.context.ContextProperties.class,
+  io.runstream.worker.output.ActionProperties.class
+})
 public class WorkerConfiguration {}

@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param reapInterval how often this worker looks for runs whose worker was lost (lease expired)
  * @param maxSteps most model steps of one run (each step after the first answers tool calls)
  * @param clientToolTimeout how long a run waits for a client tool's result before the call fails
+ * @param stageUpdates whether runs report their transitions (thinking, reading a file, calling a tool, writing) as
+ *     {@code stage} chunks
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -33,4 +35,5 @@ public record WorkerProperties(
     @DefaultValue("50") double simulatedTokensPerSecond,
     @DefaultValue("5s") Duration reapInterval,
     @DefaultValue("8") @Min(1) int maxSteps,
-    @DefaultValue("5m") Duration clientToolTimeout) {}
+    @DefaultValue("5m") Duration clientToolTimeout,
+    @DefaultValue("true") boolean stageUpdates) {}

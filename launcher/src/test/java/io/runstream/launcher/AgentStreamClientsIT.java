@@ -41,7 +41,15 @@ class AgentStreamClientsIT extends PlatformIT {
     List<JsonNode> events = outcome.path("events").valueStream().toList();
     assertThat(events.getLast().path("type").asString()).isEqualTo("end");
     assertThat(events.getLast().path("data").asString()).isEqualTo("{}");
-    assertThat(events.stream().map(e -> e.path("type").asString()).distinct()).as(described).containsExactly("text", "usage", "end");
+    assertThat(events.stream().map(e -> e.path("type").asString()).distinct()).as(described).containsExactly("doc", "text", "usage", "end");
+    // The seed's file (uploads/report.pdf, in the configured uploads directory) was read before the answer.
+    assertThat(events.stream().filter(e -> e.path("type").asString().equals("doc"))
+        .map(e -> TestApi.JSON.readTree(e.path("data").asString()).path("stage").asString()).toList())
+        .as(described).containsExactly("extract_started", "extract_completed");
+    assertThat(events.stream().filter(e -> e.path("type").asString().equals("text"))
+        .map(e -> TestApi.JSON.readTree(e.path("data").asString()).path("text").asString())
+        .collect(java.util.stream.Collectors.joining()))
+        .as(described).contains("From report.pdf: \"TechCrunch reports that the startup raised 12 million\"");
     List<Long> ids = events.stream().map(e -> Long.parseLong(e.path("id").asString())).toList();
     assertThat(ids).as(described).isSorted().doesNotHaveDuplicates();
     // Cookie alone: the stream's requests carried the cookie and no Authorization header.

@@ -24,6 +24,8 @@ final class FakeModels {
 
   private final FakeProviderServer openAi;
   private final FakeProviderServer anthropic;
+  private final FakeProviderServer flows;
+  private final java.nio.file.Path uploads;
   private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
   private FakeModels() throws java.io.IOException {
@@ -31,6 +33,14 @@ final class FakeModels {
     openAi.answer(this::openAiAnswer);
     anthropic = new FakeProviderServer();
     anthropic.answer(FakeModels::anthropicAnswer);
+    // The webhook flow of the post-create action: answers what it was sent.
+    flows = new FakeProviderServer();
+    flows.answer(body -> Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
+    uploads = java.nio.file.Files.createTempDirectory("runstream-uploads");
+    // The file seed 001's examples send ({ path: 'uploads/report.pdf', name: 'report.pdf' }).
+    java.nio.file.Files.createDirectories(uploads.resolve("uploads"));
+    java.nio.file.Files.write(uploads.resolve("uploads/report.pdf"),
+        io.runstream.worker.context.TestDocuments.pdf("TechCrunch reports that the startup raised 12 million"));
   }
 
   static synchronized FakeModels get() {
@@ -52,6 +62,16 @@ final class FakeModels {
     return anthropic;
   }
 
+  /** The webhook flow server of the {@code post-create} action. */
+  FakeProviderServer flows() {
+    return flows;
+  }
+
+  /** The platform's uploads directory ({@code runstream.context.files.uploads-dir}). */
+  java.nio.file.Path uploads() {
+    return uploads;
+  }
+
   /** The properties that configure the providers. */
   Map<String, String> properties() {
     return Map.of(
@@ -62,7 +82,9 @@ final class FakeModels {
         "runstream.providers." + ANTHROPIC + ".type", "anthropic",
         "runstream.providers." + ANTHROPIC + ".base-url", anthropic.base(),
         "runstream.providers." + ANTHROPIC + ".api-key", "test-key",
-        "runstream.providers." + ANTHROPIC + ".default-model", "claude-x");
+        "runstream.providers." + ANTHROPIC + ".default-model", "claude-x",
+        "runstream.actions.flows.post-create.url", flows.base() + "/flows/post-create",
+        "runstream.context.files.uploads-dir", uploads.toString());
   }
 
   private Response openAiAnswer(String body) {
@@ -72,7 +94,9 @@ final class FakeModels {
     String user = "";
     for (JsonNode message : messages) {
       if (message.path("role").asString().equals("user")) {
-        user = message.path("content").asString();
+        user = message.path("content").isArray()
+            ? message.path("content").get(0).path("text").asString()
+            : message.path("content").asString();
       }
     }
     String lower = user.toLowerCase(java.util.Locale.ROOT);
@@ -81,6 +105,19 @@ final class FakeModels {
     }
     if (lower.contains("rate limit once") && seen.computeIfAbsent(user, k -> new AtomicInteger()).getAndIncrement() == 0) {
       return Response.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After", "0.2");
+    }
+    if (lower.contains("as mallory")) {
+      // A model that names another user in a tool call: the platform overwrites it.
+      return toolCall("memory_store", "{\"key\":\"owner\",\"value\":\"forged\",\"user_id\":\"mallory\"}");
+    }
+    if (lower.contains("tag it")) {
+      // An action tag split across three deltas.
+      StringBuilder frames = new StringBuilder();
+      for (String delta : java.util.List.of("Filed. [ACTION:post-", "create:{\"title\":\"Launch\",\"user_id\":", "\"mallory\"}] Done.")) {
+        frames.append(chunk("{\"content\":" + TestApi.JSON.writeValueAsString(delta) + "}", null));
+      }
+      frames.append(chunk("{}", "stop")).append(USAGE).append("data: [DONE]\n\n");
+      return Response.events(frames.toString());
     }
     if (lower.contains("remember")) {
       return toolCall("memory_store", "{\"key\":\"name\",\"value\":\"Alex\"}");

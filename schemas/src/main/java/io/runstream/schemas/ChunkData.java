@@ -217,13 +217,21 @@ public sealed interface ChunkData {
   }
 
   /**
-   * A document was produced.
+   * A document's processing stage: {@code extract_started}, {@code extract_completed} or {@code extract_failed} for
+   * a file of the request, or a stage a model reports.
    *
-   * @param stage the stage that produced it
+   * @param stage the stage
    * @param fileName its file name
+   * @param error why it failed, for {@code extract_failed}; null otherwise
    */
-  record Doc(String stage, String fileName) implements ChunkData {
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Doc(String stage, String fileName, String error) implements ChunkData {
     public static final String TYPE = "doc";
+
+    /** A stage without an error. */
+    public Doc(String stage, String fileName) {
+      this(stage, fileName, null);
+    }
 
     @Override
     public String type() {

@@ -37,6 +37,7 @@ import tools.jackson.databind.JsonNode;
  * @param memoryTtlSeconds time to live of memory-store writes made during the run, optional
  * @param historyLimit most stored messages loaded as history when {@code history} is absent; absent = the worker's
  *     default
+ * @param identity who asked, as the token says (for the model's identity block and tools' {@code user_id}), optional
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(
@@ -64,7 +65,8 @@ public record RunRequested(
     List<FileRef> files,
     List<ImageRef> images,
     Long memoryTtlSeconds,
-    Integer historyLimit) {
+    Integer historyLimit,
+    Identity identity) {
 
   /** The current schema version. */
   public static final int SCHEMA_VERSION = 1;
@@ -116,7 +118,7 @@ public record RunRequested(
       Instant requestedAt,
       String chunkTopic) {
     this(v, runId, sessionId, orgId, userId, userMessageId, agentMessageId, input, instructions, model, seqBase,
-        history, simulation, requestedAt, chunkTopic, null, null, null, null, null, null, null, null, null, null);
+        history, simulation, requestedAt, chunkTopic, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The topic the run's chunks go to. */
@@ -147,6 +149,20 @@ public record RunRequested(
     public HistoryEntry {
       Objects.requireNonNull(role, "role");
       Objects.requireNonNull(content, "content");
+    }
+  }
+
+  /**
+   * Who asked, as the token names them.
+   *
+   * @param userId the user id other systems know: the token's {@code sub}
+   * @param email the token's {@code email}, optional
+   * @param name the token's {@code name}, optional
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Identity(String userId, String email, String name) {
+    public Identity {
+      Objects.requireNonNull(userId, "userId");
     }
   }
 
@@ -238,7 +254,10 @@ public record RunRequested(
    * client), {@code call} (the model asks to call the tool {@code name} with {@code input}: the run calls it, as it
    * would for a real model, and the script goes on in the next step with the result),
    * {@code doc} ({@code stage}, {@code fileName}), {@code image} ({@code url}, {@code mediaType}, {@code prompt}),
-   * {@code fail} (the provider fails: {@code code}, {@code error} as message, {@code retryable}).
+   * {@code fail} (the provider fails: {@code code}, {@code error} as message, {@code retryable}), {@code stage} (a stage
+   * update: {@code input} holds {@code missionLabel}, {@code mood}, {@code leftPanel}, {@code rightPanel},
+   * {@code stageTarget}). A {@code text} step with {@code deltas} streams exactly those deltas, in order (to split a
+   * word or an action tag across deltas).
    *
    * @param type the step's kind
    * @param text text or reasoning to stream
@@ -254,6 +273,7 @@ public record RunRequested(
    * @param prompt the prompt that made an image
    * @param code a provider failure's code
    * @param retryable whether a provider failure is retriable
+   * @param deltas a text step's exact deltas, instead of {@code text}
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ScriptStep(
@@ -270,15 +290,18 @@ public record RunRequested(
       String mediaType,
       String prompt,
       String code,
-      Boolean retryable) {
+      Boolean retryable,
+      List<String> deltas) {
     /** The kinds of step. */
-    public static final java.util.Set<String> TYPES = java.util.Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail");
+    public static final java.util.Set<String> TYPES =
+        java.util.Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail", "stage");
 
     public ScriptStep {
       Objects.requireNonNull(type, "type");
       if (!TYPES.contains(type)) {
         throw new IllegalArgumentException("unknown script step type " + type);
       }
+      deltas = deltas == null ? null : List.copyOf(deltas);
     }
   }
 }

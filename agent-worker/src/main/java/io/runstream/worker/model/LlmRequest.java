@@ -15,6 +15,10 @@ import tools.jackson.databind.JsonNode;
  * @param tools the tools the model may call, with the names runs use (providers map them to what they accept)
  * @param steps this run's earlier steps: what the model said and called, and the tools' results
  * @param settings pass-through model settings of the request, or null
+ * @param context what the model is told before the message: the identity block, the user's context nodes and the
+ *     files' text (see {@link #prompt()}); empty when there is none
+ * @param documents the files' extracted text, also inside {@code context}
+ * @param images images for vision-capable models, sent with the message
  */
 public record LlmRequest(
     String modelId,
@@ -24,13 +28,51 @@ public record LlmRequest(
     RunRequested.Simulation simulation,
     List<ToolDefinition> tools,
     List<Step> steps,
-    JsonNode settings) {
+    JsonNode settings,
+    String context,
+    List<Document> documents,
+    List<RunRequested.ImageRef> images) {
+
+  /** Between the context and the message in {@link #prompt()}. */
+  public static final String CONTEXT_SEPARATOR = "\n\n---\n\n";
 
   public LlmRequest {
     history = history == null ? List.of() : List.copyOf(history);
     tools = tools == null ? List.of() : List.copyOf(tools);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    context = context == null ? "" : context;
+    documents = documents == null ? List.of() : List.copyOf(documents);
+    images = images == null ? List.of() : List.copyOf(images);
   }
+
+  /** A request without context, files or images. */
+  public LlmRequest(
+      String modelId,
+      String instructions,
+      List<RunRequested.HistoryEntry> history,
+      String input,
+      RunRequested.Simulation simulation,
+      List<ToolDefinition> tools,
+      List<Step> steps,
+      JsonNode settings) {
+    this(modelId, instructions, history, input, simulation, tools, steps, settings, "", List.of(), List.of());
+  }
+
+  /**
+   * The user's turn as the model gets it: the context, a {@code ---} line and the message (the shape of seed 000's
+   * hydrated prompt), or the message alone when there is no context.
+   */
+  public String prompt() {
+    return context.isEmpty() ? input : context + CONTEXT_SEPARATOR + input;
+  }
+
+  /**
+   * A file's extracted text.
+   *
+   * @param name its file name
+   * @param text its text (possibly cut at the configured bound)
+   */
+  public record Document(String name, String text) {}
 
   /** A first step without tools. */
   public LlmRequest(
@@ -39,14 +81,15 @@ public record LlmRequest(
       List<RunRequested.HistoryEntry> history,
       String input,
       RunRequested.Simulation simulation) {
-    this(modelId, instructions, history, input, simulation, List.of(), List.of(), null);
+    this(modelId, instructions, history, input, simulation, List.of(), List.of(), null, "", List.of(), List.of());
   }
 
   /** The same request for the next step, after {@code step}. */
   public LlmRequest next(Step step) {
     List<Step> all = new java.util.ArrayList<>(steps);
     all.add(step);
-    return new LlmRequest(modelId, instructions, history, input, simulation, tools, all, settings);
+    return new LlmRequest(
+        modelId, instructions, history, input, simulation, tools, all, settings, context, documents, images);
   }
 
   /**

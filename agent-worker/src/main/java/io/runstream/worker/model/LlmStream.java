@@ -26,6 +26,9 @@ public interface LlmStream {
   /** A document processing stage (e.g. {@code extract_started}) of the file {@code fileName}. */
   default void doc(String stage, String fileName) {}
 
+  /** A stage update the model reports (the worker reports its own transitions too). */
+  default void stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {}
+
   /** An image the model produced. */
   default void image(String url, String mediaType, String prompt) {}
 

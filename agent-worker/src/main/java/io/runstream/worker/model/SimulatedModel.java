@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import org.springframework.stereotype.Component;
 
@@ -122,12 +123,20 @@ public class SimulatedModel implements LlmProvider {
             "call_" + request.steps().size() + "_" + requested.size(), step.name() == null ? "tool" : step.name(),
             step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input()));
         case "text" -> {
-          if (step.text() == null) {
+          if (step.text() == null && step.deltas() == null) {
             if (!generate(request, stream, random, target, nanosPerToken, answer)) {
               return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
             }
-          } else if (!words(step.text(), nanosPerToken, stream::text, stream, answer)) {
+          } else if (step.text() != null && !words(step.text(), nanosPerToken, stream::text, stream, answer)) {
             return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+          }
+          for (String delta : step.deltas() == null ? List.<String>of() : step.deltas()) {
+            if (stream.stopped()) {
+              return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+            }
+            pace(delta, nanosPerToken);
+            stream.text(delta);
+            answer.append(delta);
           }
         }
         case "reasoning" -> words(step.text() == null ? "Thinking it over." : step.text(), nanosPerToken,
@@ -147,6 +156,11 @@ public class SimulatedModel implements LlmProvider {
             step.fileName() == null ? "document" : step.fileName());
         case "image" -> stream.image(step.url() == null ? "https://example.invalid/image.png" : step.url(),
             step.mediaType() == null ? "image/png" : step.mediaType(), step.prompt());
+        case "stage" -> {
+          JsonNode fields = step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input();
+          stream.stage(field(fields, "missionLabel"), field(fields, "mood"), field(fields, "leftPanel"),
+              field(fields, "rightPanel"), field(fields, "stageTarget"));
+        }
         case "fail" -> throw new ModelFailure(step.code() == null ? "provider_error" : step.code(),
             step.error() == null ? "The simulated provider failed." : step.error(),
             step.retryable() != null && step.retryable());
@@ -183,6 +197,33 @@ public class SimulatedModel implements LlmProvider {
       produced++;
     }
     return new LlmResult("stop", 0, produced);
+  }
+
+  private static String field(JsonNode fields, String name) {
+    JsonNode value = fields.get(name);
+    return value == null || value.isNull() ? null : value.asString();
+  }
+
+  /** Waits for a delta's turn at the pace. */
+  private void pace(String delta, long nanosPerToken) {
+    if (nanosPerToken > 0) {
+      LockSupport.parkNanos(nanosPerToken * Math.max(1, tokenizer.count(delta)));
+    }
+  }
+
+  /**
+   * What a generated answer opens with when the request has files: a quote of each file's first words, so that
+   * an answer visibly comes from the documents.
+   */
+  private static String quotes(LlmRequest request) {
+    StringBuilder quotes = new StringBuilder();
+    for (LlmRequest.Document document : request.documents()) {
+      String[] words = document.text().strip().split("\\s+");
+      String first = String.join(" ", java.util.Arrays.copyOf(words, Math.min(12, words.length))).replace("\"", "");
+      quotes.append(quotes.isEmpty() ? "" : " ").append("From ").append(document.name()).append(": \"")
+          .append(first).append("\".");
+    }
+    return quotes.toString();
   }
 
   /** Streams {@code text} word by word (each with its leading space) at the pace; false if stopped. */
@@ -227,6 +268,13 @@ public class SimulatedModel implements LlmProvider {
     int wordsInSentence = 0;
     int sentenceLength = 8 + random.nextInt(12);
     int sentencesInParagraph = 0;
+    String quotes = quotes(request);
+    if (!quotes.isEmpty()) {
+      if (!words(quotes + " ", nanosPerToken, stream::text, stream, answer)) {
+        return false;
+      }
+      produced += tokenizer.count(quotes);
+    }
     String opener = opener(request.input(), random);
     String pending = opener;
     while (produced < target) {

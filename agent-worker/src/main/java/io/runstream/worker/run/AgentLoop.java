@@ -15,8 +15,14 @@ import io.runstream.worker.tools.ClientToolBridge;
 import io.runstream.worker.tools.ServerTool;
 import io.runstream.worker.tools.ToolRegistry;
 import java.time.Duration;
+import io.runstream.worker.context.RunContext;
+import io.runstream.worker.context.ToolIdentity;
+import io.runstream.worker.output.ActionFlows;
+import io.runstream.worker.output.ActionTagFilter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +34,9 @@ import tools.jackson.databind.JsonNode;
  * the run is stopped, or {@code max-steps}. Each call is a {@code tool.input-start} as soon as the model names it,
  * then the complete call and its result, and every call gets its
  * result (an error when the tool failed, timed out or the run was stopped), so the transcript is always valid for the
- * next turn. Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
+ * next turn. Before the model, the run's context providers run ({@link RunContext}); the model's text goes through the
+ * {@link ActionTagFilter}, whose tags run their flows; transitions are reported as {@code stage} chunks. Every tool
+ * call's {@code user_id} is the run's user ({@link ToolIdentity}). Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
  * (bounded) for the result posted to the API. A retriable provider failure before the step's first output is
  * retried with back-off (the provider's {@code Retry-After} when it gave one).
  */
@@ -42,12 +50,18 @@ class AgentLoop {
   private final ClientToolBridge clientTools;
   private final WorkerProperties properties;
   private final Tokenizer tokenizer;
+  private final RunContext context;
+  private final ActionFlows actionFlows;
 
-  AgentLoop(ToolRegistry tools, ClientToolBridge clientTools, WorkerProperties properties, Tokenizer tokenizer) {
+  AgentLoop(
+      ToolRegistry tools, ClientToolBridge clientTools, WorkerProperties properties, Tokenizer tokenizer,
+      RunContext context, ActionFlows actionFlows) {
     this.tools = tools;
     this.clientTools = clientTools;
     this.properties = properties;
     this.tokenizer = tokenizer;
+    this.context = context;
+    this.actionFlows = actionFlows;
   }
 
   /**
@@ -63,34 +77,47 @@ class AgentLoop {
   /** Runs the loop; step 1 has been started by the caller. */
   Outcome run(
       RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter, Parts parts, BooleanSupplier stopped) throws Exception {
+      ChunkEmitter emitter, Parts parts, Stages stages, BooleanSupplier stopped) throws Exception {
+    RunContext.Prepared prepared = context.prepare(request, (stage, fileName, error) -> {
+      parts.close();
+      if ("extract_started".equals(stage)) {
+        stages.reading(fileName);
+      }
+      emitter.emit(null, new ChunkData.Doc(stage, fileName, error));
+    });
     LlmRequest llm =
         new LlmRequest(
             request.model().modelId(), request.instructions(), history, request.input(), request.simulation(),
-            tools.offered(request), List.of(), request.settings());
+            tools.offered(request), List.of(), request.settings(), prepared.context(), prepared.documents(),
+            request.images());
     long inputTokens = 0;
     long outputTokens = 0;
     for (int step = 1; ; step++) {
       if (step > 1) {
         emitter.emit(null, new ChunkData.StepStarted(step));
       }
-      StringBuilder text = new StringBuilder();
-      StringBuilder reasoning = new StringBuilder();
-      java.util.Set<String> started = new java.util.HashSet<>();
-      LlmResult result = call(provider, llm, maxRetries, emitter, parts, text, reasoning, started, stopped);
-      parts.close();
+      stages.thinking();
+      StepOutput output = new StepOutput(request, step, emitter, parts, stages, stopped);
+      LlmResult result = call(provider, llm, maxRetries, output, stopped);
+      output.end();
       inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
       outputTokens += result.outputTokens();
       if (result.toolCalls().isEmpty() || stopped.getAsBoolean()) {
         return new Outcome(result.finishReason(), true, inputTokens, outputTokens);
       }
+      List<LlmRequest.ToolCall> calls = new ArrayList<>();
       List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
-      for (LlmRequest.ToolCall call : result.toolCalls()) {
-        outcomes.add(execute(request, call, emitter, started, stopped));
+      for (LlmRequest.ToolCall asked : result.toolCalls()) {
+        // The model is told what ran: the call with its user_id set to the run's user.
+        LlmRequest.ToolCall call =
+            new LlmRequest.ToolCall(asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request));
+        calls.add(call);
+        stages.tool(call.name());
+        outcomes.add(execute(request, call, emitter, output.started, stopped));
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
       llm = llm.next(new LlmRequest.Step(
-          text.toString(), result.toolCalls(), outcomes, reasoning.toString(), result.reasoningSignature()));
+          output.text.toString(), calls, outcomes, output.reasoning.toString(), result.reasoningSignature()));
       if (stopped.getAsBoolean() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false, inputTokens, outputTokens);
       }
@@ -99,14 +126,14 @@ class AgentLoop {
 
   /** One model call, retried while it fails retriably before any output. */
   private LlmResult call(
-      LlmProvider provider, LlmRequest llm, int maxRetries, ChunkEmitter emitter, Parts parts, StringBuilder text,
-      StringBuilder reasoning, java.util.Set<String> started, BooleanSupplier stopped) throws Exception {
+      LlmProvider provider, LlmRequest llm, int maxRetries, StepOutput output, BooleanSupplier stopped)
+      throws Exception {
     for (int attempt = 0; ; attempt++) {
-      boolean[] emitted = new boolean[1];
+      output.emitted = false;
       try {
-        return provider.stream(llm, stream(emitter, parts, text, reasoning, started, emitted, stopped));
+        return provider.stream(llm, output);
       } catch (ModelFailure failure) {
-        if (!failure.retryable() || emitted[0] || attempt >= maxRetries || stopped.getAsBoolean()) {
+        if (!failure.retryable() || output.emitted || attempt >= maxRetries || stopped.getAsBoolean()) {
           throw failure;
         }
         Duration wait = failure.retryAfter() != null
@@ -120,74 +147,163 @@ class AgentLoop {
     }
   }
 
-  /** Where the provider's output goes: chunks of the run, through the step's text and reasoning parts. */
-  private static LlmStream stream(
-      ChunkEmitter emitter, Parts parts, StringBuilder text, StringBuilder reasoning, java.util.Set<String> started,
-      boolean[] emitted, BooleanSupplier stopped) {
-    return new LlmStream() {
-      @Override
-      public void toolInputStart(String toolCallId, String toolName) {
-        emitted[0] = true;
-        parts.close();
-        if (started.add(toolCallId)) {
-          emitter.emit(null, new ChunkData.ToolInputStart(toolCallId, toolName));
-        }
-      }
-
+  /**
+   * Where a step's model output goes: chunks of the run, through the step's text and reasoning parts; the text
+   * through the action tag filter, whose tags are dispatched to their flows and streamed as tool calls.
+   */
+  private final class StepOutput implements LlmStream {
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder reasoning = new StringBuilder();
+    final Set<String> started = new HashSet<>();
+    boolean emitted;
+    private final RunRequested request;
+    private final int step;
+    private final ChunkEmitter emitter;
+    private final Parts parts;
+    private final Stages stages;
+    private final BooleanSupplier stopped;
+    private final ActionTagFilter filter = new ActionTagFilter(new ActionTagFilter.Sink() {
       @Override
       public void text(String delta) {
-        if (!delta.isEmpty()) {
-          emitted[0] = true;
-          text.append(delta);
-          parts.text(delta);
+        filtered(delta);
+      }
+
+      @Override
+      public void action(String slug, String params) {
+        dispatch(slug, params);
+      }
+    });
+    private int actions;
+
+    StepOutput(
+        RunRequested request, int step, ChunkEmitter emitter, Parts parts, Stages stages, BooleanSupplier stopped) {
+      this.request = request;
+      this.step = step;
+      this.emitter = emitter;
+      this.parts = parts;
+      this.stages = stages;
+      this.stopped = stopped;
+    }
+
+    /** The step's output ended: held-back text is text after all, the open part closes. */
+    void end() {
+      filter.flush();
+      parts.close();
+    }
+
+    @Override
+    public void toolInputStart(String toolCallId, String toolName) {
+      emitted = true;
+      filter.flush();
+      parts.close();
+      stages.tool(toolName);
+      if (started.add(toolCallId)) {
+        emitter.emit(null, new ChunkData.ToolInputStart(toolCallId, toolName));
+      }
+    }
+
+    @Override
+    public void text(String delta) {
+      if (!delta.isEmpty()) {
+        emitted = true;
+        filter.accept(delta);
+      }
+    }
+
+    /** Text that is not an action tag. */
+    private void filtered(String delta) {
+      text.append(delta);
+      stages.writing();
+      parts.text(delta);
+    }
+
+    /** An action tag: its flow's call and result are streamed as a tool call, never as text. */
+    private void dispatch(String slug, String params) {
+      parts.close();
+      stages.tool(slug);
+      String id = "action_" + step + "_" + actions++;
+      JsonNode input;
+      String invalid = null;
+      try {
+        input = EventJson.MAPPER.readTree(params);
+      } catch (RuntimeException e) {
+        input = EventJson.MAPPER.createObjectNode().put("raw", params);
+        invalid = "The action's parameters are not valid JSON.";
+      }
+      input = ToolIdentity.enforce(input, request);
+      started.add(id);
+      emitter.emit(null, new ChunkData.ToolInputStart(id, slug));
+      emitter.emit(null, new ChunkData.ToolCall(id, slug, input, "server"));
+      JsonNode output = null;
+      String error = invalid;
+      if (error == null) {
+        try {
+          output = actionFlows.run(slug, input, request);
+        } catch (ServerTool.ToolException e) {
+          error = e.getMessage();
+        } catch (RuntimeException e) {
+          LOG.warn("Run {}: action {} failed", request.runId(), slug, e);
+          error = "The action failed: " + e.getClass().getSimpleName();
         }
       }
+      emitter.emit(null, new ChunkData.ToolResult(id, error == null ? output : null, error));
+    }
 
-      @Override
-      public void reasoning(String delta) {
-        if (!delta.isEmpty()) {
-          emitted[0] = true;
-          reasoning.append(delta);
-          parts.reasoning(delta);
-        }
+    @Override
+    public void reasoning(String delta) {
+      if (!delta.isEmpty()) {
+        emitted = true;
+        filter.flush();
+        reasoning.append(delta);
+        parts.reasoning(delta);
       }
+    }
 
-      @Override
-      public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
-        toolInputStart(toolCallId, toolName);
-        emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, input, origin));
-      }
+    @Override
+    public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
+      toolInputStart(toolCallId, toolName);
+      emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, ToolIdentity.enforce(input, request), origin));
+    }
 
-      @Override
-      public void toolResult(String toolCallId, JsonNode output, String errorText) {
-        parts.close();
-        emitter.emit(null, new ChunkData.ToolResult(toolCallId, output, errorText));
-      }
+    @Override
+    public void toolResult(String toolCallId, JsonNode output, String errorText) {
+      parts.close();
+      emitter.emit(null, new ChunkData.ToolResult(toolCallId, output, errorText));
+    }
 
-      @Override
-      public void doc(String stage, String fileName) {
-        emitted[0] = true;
-        parts.close();
-        emitter.emit(null, new ChunkData.Doc(stage, fileName));
-      }
+    @Override
+    public void doc(String stage, String fileName) {
+      emitted = true;
+      filter.flush();
+      parts.close();
+      emitter.emit(null, new ChunkData.Doc(stage, fileName));
+    }
 
-      @Override
-      public void image(String url, String mediaType, String prompt) {
-        emitted[0] = true;
-        parts.close();
-        emitter.emit(null, new ChunkData.Image(url, mediaType, prompt));
-      }
+    @Override
+    public void image(String url, String mediaType, String prompt) {
+      emitted = true;
+      filter.flush();
+      parts.close();
+      emitter.emit(null, new ChunkData.Image(url, mediaType, prompt));
+    }
 
-      @Override
-      public boolean stopped() {
-        return stopped.getAsBoolean();
-      }
-    };
+    @Override
+    public void stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {
+      emitted = true;
+      filter.flush();
+      parts.close();
+      stages.reported(new ChunkData.Stage(missionLabel, mood, leftPanel, rightPanel, stageTarget));
+    }
+
+    @Override
+    public boolean stopped() {
+      return stopped.getAsBoolean();
+    }
   }
 
   /** Runs one tool call: its call chunk, then always its result chunk. */
   private LlmRequest.ToolOutcome execute(
-      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, java.util.Set<String> started,
+      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, Set<String> started,
       BooleanSupplier stopped) {
     ServerTool server = tools.server(request, call.name());
     boolean client = server == null && ToolRegistry.client(request, call.name());
@@ -227,7 +343,7 @@ class AgentLoop {
 
   /** Input tokens of a step for providers that do not report them (the simulated model). */
   private long estimate(LlmRequest llm) {
-    long tokens = tokenizer.prompt(llm.instructions(), llm.history(), llm.input());
+    long tokens = tokenizer.prompt(llm.instructions(), llm.history(), llm.prompt());
     for (LlmRequest.Step step : llm.steps()) {
       tokens += tokenizer.count(step.text());
       for (LlmRequest.ToolCall call : step.calls()) {

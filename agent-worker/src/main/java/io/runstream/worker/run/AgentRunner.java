@@ -77,6 +77,7 @@ public class AgentRunner {
     }
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
+    Stages stages = new Stages(emitter, properties.stageUpdates());
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
       if (stop.requested()) {
@@ -97,7 +98,7 @@ public class AgentRunner {
       List<RunRequested.HistoryEntry> history = history(request);
       AgentLoop.Outcome outcome =
           loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
-              emitter, parts, () -> stop.requested() || shuttingDown.getAsBoolean());
+              emitter, parts, stages, () -> stop.requested() || shuttingDown.getAsBoolean());
       emitter.emit(null, new ChunkData.Usage(request.model().modelId(), outcome.inputTokens(), outcome.outputTokens()));
       String finishReason = outcome.finishReason();
       if (stop.requested()) {
@@ -132,6 +133,7 @@ public class AgentRunner {
       }
       try {
         parts.close();
+        stages.failed();
         emitter.emit(null, error);
         emitter.emit(null, new ChunkData.StepFinished("error"));
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));

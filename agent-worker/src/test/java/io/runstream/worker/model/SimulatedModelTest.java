@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SimulatedModelTest {
   private final Tokenizer tokenizer = new Tokenizer();
   private final SimulatedModel model =
-      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(5), 8, Duration.ofMinutes(5)));
+      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(5), 8, Duration.ofMinutes(5), true));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();

@@ -73,6 +73,23 @@ public class CallerResolver {
     return caller;
   }
 
+  /**
+   * The id of the user {@code subject} of the organisation (for an administrator acting on another user's data),
+   * creating the user's row if they have never called; their name and email come with their first own request.
+   */
+  public UUID userOf(UUID orgId, String subject) {
+    return jdbc.sql(
+            """
+            INSERT INTO users (id, org_id, subject) VALUES (:id, :org, :sub)
+            ON CONFLICT (org_id, subject) DO UPDATE SET subject = EXCLUDED.subject
+            RETURNING id""")
+        .param("id", UUID.randomUUID())
+        .param("org", orgId)
+        .param("sub", subject)
+        .query(UUID.class)
+        .single();
+  }
+
   private Caller upsert(String org, String subject, String name, String email, boolean admin) {
     UUID orgId =
         jdbc.sql(

@@ -473,7 +473,7 @@ public class RequestFields {
       try {
         steps.add(EventJson.MAPPER.treeToValue(step, RunRequested.ScriptStep.class));
       } catch (RuntimeException e) {
-        throw ApiException.invalid(at, "is not a valid script step (text, name, error, origin, stage, fileName, url, mediaType, prompt, code: strings; retryable: boolean)");
+        throw ApiException.invalid(at, "is not a valid script step (text, name, error, origin, stage, fileName, url, mediaType, prompt, code: strings; retryable: boolean; deltas: strings)");
       }
       if (step.has("origin") && !Set.of("server", "client").contains(step.path("origin").asString(""))) {
         throw ApiException.invalid(at + ".origin", "must be server or client");

@@ -239,7 +239,8 @@ public class RunAdmission {
             extras.files(),
             extras.images(),
             extras.memoryTtlSeconds(),
-            extras.historyLimit());
+            extras.historyLimit(),
+            new RunRequested.Identity(caller.subject(), caller.email(), caller.name()));
     return Optional.of(new Written(request, title));
   }
 

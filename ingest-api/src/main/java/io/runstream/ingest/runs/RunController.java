@@ -67,11 +67,12 @@ public class RunController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    // The contract's tools and files (API.md §4) are validated here and go to the worker with the run.
+    // The contract's tools and files (API.md §4), and images for vision models, are validated here and go to the
+    // worker with the run.
     RunInput.Extras extras =
         new RunInput.Extras(
-            null, null, null, null, null, fields.tools(body, "tools"), null, fields.files(body, "files"), null, null,
-            null);
+            null, null, null, null, null, fields.tools(body, "tools"), null, fields.files(body, "files"),
+            fields.images(body, "images"), null, null);
     RunInput input =
         fields.runInput(
             body, fields.optionalSessionId(body, "session_uuid"), "input", false, true, properties.defaultModelProvider(),

@@ -71,7 +71,12 @@ public class AgentStreamRenderer implements FaceRenderer {
           node.set("output", d.output() == null ? EventJson.MAPPER.nullNode() : d.output());
         }
       }
-      case ChunkData.Doc d -> node.put("type", "doc").put("stage", d.stage()).put("fileName", d.fileName());
+      case ChunkData.Doc d -> {
+        node.put("type", "doc").put("stage", d.stage()).put("fileName", d.fileName());
+        if (d.error() != null) {
+          node.put("error", d.error());
+        }
+      }
       case ChunkData.Image d -> node.put("type", "image").put("url", d.url()).put("prompt", d.prompt());
       case ChunkData.Usage d ->
           node.put("type", "usage")

@@ -78,7 +78,9 @@ public class CanonicalRenderer implements FaceRenderer {
         }
       }
       case ChunkData.Stage d -> {
-        node.put("type", "data-stage");
+        // A stage is the agent's state now, not part of the answer: transient, so useChat does not keep it in the
+        // message's parts (onData still sees it).
+        node.put("type", "data-stage").put("transient", true);
         node.putObject("data")
             .put("missionLabel", d.missionLabel())
             .put("mood", d.mood())
@@ -95,7 +97,10 @@ public class CanonicalRenderer implements FaceRenderer {
       }
       case ChunkData.Doc d -> {
         node.put("type", "data-doc");
-        node.putObject("data").put("stage", d.stage()).put("fileName", d.fileName());
+        ObjectNode data = node.putObject("data").put("stage", d.stage()).put("fileName", d.fileName());
+        if (d.error() != null) {
+          data.put("error", d.error());
+        }
       }
       case ChunkData.Image d ->
           node.put("type", "file").put("url", d.url()).put("mediaType", d.mediaType() == null ? "image/png" : d.mediaType());

@@ -14,7 +14,9 @@ import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.SseException;
 import com.anthropic.errors.UnauthorizedException;
+import com.anthropic.models.messages.Base64ImageSource;
 import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.ImageBlockParam;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawContentBlockDelta;
 import com.anthropic.models.messages.RawContentBlockStartEvent;
@@ -28,6 +30,7 @@ import com.anthropic.models.messages.ToolUseBlockParam;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
+import io.runstream.worker.model.Images;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
@@ -157,7 +160,23 @@ public final class AnthropicProvider implements LlmProvider {
     if (!system.isEmpty()) {
       params.system(system.toString());
     }
-    params.addUserMessage(request.input());
+    if (request.images().isEmpty()) {
+      params.addUserMessage(request.prompt());
+    } else {
+      List<ContentBlockParam> blocks = new ArrayList<>();
+      for (RunRequested.ImageRef image : request.images()) {
+        Images.Inline inline = Images.inline(image);
+        blocks.add(ContentBlockParam.ofImage(inline == null
+            ? ImageBlockParam.builder().urlSource(image.url()).build()
+            : ImageBlockParam.builder().source(Base64ImageSource.builder()
+                .data(inline.base64())
+                .mediaType(Base64ImageSource.MediaType.of(inline.mediaType()))
+                .build()).build()));
+      }
+      // Anthropic's advice: images before the text that refers to them.
+      blocks.add(ContentBlockParam.ofText(request.prompt()));
+      params.addUserMessageOfContentBlockParams(blocks);
+    }
     for (LlmRequest.Step step : request.steps()) {
       List<ContentBlockParam> assistant = new ArrayList<>();
       if (step.reasoningSignature() != null) {

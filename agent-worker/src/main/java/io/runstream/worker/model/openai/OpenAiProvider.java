@@ -18,6 +18,9 @@ import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
@@ -25,6 +28,7 @@ import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
+import io.runstream.worker.model.Images;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
@@ -147,7 +151,18 @@ public final class OpenAiProvider implements LlmProvider {
         default -> params.addUserMessage(entry.content());
       }
     }
-    params.addUserMessage(request.input());
+    if (request.images().isEmpty()) {
+      params.addUserMessage(request.prompt());
+    } else {
+      List<ChatCompletionContentPart> parts = new java.util.ArrayList<>();
+      parts.add(ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(request.prompt()).build()));
+      for (RunRequested.ImageRef image : request.images()) {
+        parts.add(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+            .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(Images.url(image)).build())
+            .build()));
+      }
+      params.addUserMessageOfArrayOfContentParts(parts);
+    }
     for (LlmRequest.Step step : request.steps()) {
       ChatCompletionAssistantMessageParam.Builder assistant = ChatCompletionAssistantMessageParam.builder();
       if (!step.text().isEmpty()) {

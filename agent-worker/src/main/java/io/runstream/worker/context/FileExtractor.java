@@ -1,0 +1,200 @@
+package io.runstream.worker.context;
+
+import io.runstream.schemas.RunRequested;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import org.apache.tika.Tika;
+import org.apache.tika.exception.EncryptedDocumentException;
+import org.apache.tika.exception.TikaException;
+import org.apache.tika.metadata.Metadata;
+import org.apache.tika.metadata.TikaCoreProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a request's file and extracts its text with Apache Tika (PDF, Word, Excel, PowerPoint, OpenDocument, HTML,
+ * plain text and more). Where a file may come from is the operator's decision ({@link ContextProperties.Files}):
+ * inline {@code content} always; a {@code path} only inside the uploads directory (no {@code ..}, no symbolic link
+ * out of it); a {@code url} only under an allowed prefix, without following redirects. Every source is bounded by
+ * {@code max-bytes}, the text by {@code max-chars}.
+ */
+@Component
+public class FileExtractor {
+  private final ContextProperties.Files properties;
+  private final HttpClient http;
+  private final Tika tika = new Tika();
+
+  public FileExtractor(ContextProperties properties) {
+    this.properties = properties.files();
+    this.http = HttpClient.newBuilder()
+        .connectTimeout(this.properties.fetchTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /**
+   * A file's text.
+   *
+   * @param name the file's name
+   * @param text its text, at most {@code max-chars}
+   * @param truncated whether the text was cut there
+   */
+  public record Extracted(String name, String text, boolean truncated) {}
+
+  /** Why a file could not be read; the message is safe to show to the user. */
+  public static final class Unreadable extends Exception {
+    Unreadable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Reads and extracts one file. */
+  public Extracted extract(RunRequested.FileRef file) throws Unreadable {
+    byte[] bytes = read(file);
+    Metadata metadata = new Metadata();
+    metadata.set(TikaCoreProperties.RESOURCE_NAME_KEY, file.name());
+    if (file.mediaType() != null && !file.mediaType().isBlank()) {
+      metadata.set(Metadata.CONTENT_TYPE, file.mediaType());
+    }
+    int max = properties.maxChars();
+    try (InputStream in = new ByteArrayInputStream(bytes)) {
+      // One more character than the bound tells whether the text was cut.
+      String text = tika.parseToString(in, metadata, max + 1).strip();
+      boolean truncated = text.length() > max;
+      if (text.isEmpty()) {
+        throw new Unreadable(file.name() + " has no text to extract");
+      }
+      return new Extracted(file.name(), truncated ? text.substring(0, max) : text, truncated);
+    } catch (EncryptedDocumentException e) {
+      throw new Unreadable(file.name() + " is encrypted");
+    } catch (TikaException | IOException e) {
+      throw new Unreadable(file.name() + " could not be read as a document (" + reason(e) + ")");
+    } catch (RuntimeException e) {
+      // Parsers of hostile files fail in many ways; none of them may end the run.
+      throw new Unreadable(file.name() + " could not be read as a document");
+    }
+  }
+
+  private byte[] read(RunRequested.FileRef file) throws Unreadable {
+    if (file.content() != null) {
+      return inline(file);
+    }
+    if (file.path() != null) {
+      return fromUploads(file);
+    }
+    if (file.url() != null) {
+      return fetch(file);
+    }
+    throw new Unreadable(file.name() + " has no content, path or url");
+  }
+
+  /** Inline content: a {@code data:} URL, base64 for a binary media type, else the text itself. */
+  private byte[] inline(RunRequested.FileRef file) throws Unreadable {
+    String content = file.content();
+    String base64 = null;
+    int comma = content.indexOf(',');
+    if (content.startsWith("data:") && comma > 0 && content.substring(0, comma).endsWith(";base64")) {
+      base64 = content.substring(comma + 1);
+    } else if (file.mediaType() != null && !textual(file.mediaType())) {
+      base64 = content;
+    }
+    byte[] bytes;
+    if (base64 == null) {
+      bytes = content.getBytes(StandardCharsets.UTF_8);
+    } else {
+      try {
+        bytes = Base64.getDecoder().decode(base64.replaceAll("\\s", ""));
+      } catch (IllegalArgumentException e) {
+        throw new Unreadable(file.name() + ": content is not valid base64");
+      }
+    }
+    bound(file, bytes.length);
+    return bytes;
+  }
+
+  private byte[] fromUploads(RunRequested.FileRef file) throws Unreadable {
+    Path root = properties.uploadsDir();
+    if (root == null) {
+      throw new Unreadable(file.name() + ": files by path are not enabled (runstream.context.files.uploads-dir)");
+    }
+    try {
+      Path base = root.toAbsolutePath().normalize();
+      Path resolved = base.resolve(file.path()).normalize();
+      if (!resolved.startsWith(base) || !resolved.toRealPath().startsWith(base.toRealPath())) {
+        throw new Unreadable(file.name() + ": the path is outside the uploads directory");
+      }
+      if (!Files.isRegularFile(resolved)) {
+        throw new Unreadable(file.name() + ": no such file in the uploads directory");
+      }
+      bound(file, Files.size(resolved));
+      return Files.readAllBytes(resolved);
+    } catch (NoSuchFileException e) {
+      throw new Unreadable(file.name() + ": no such file in the uploads directory");
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new Unreadable(file.name() + ": the file could not be read");
+    }
+  }
+
+  private byte[] fetch(RunRequested.FileRef file) throws Unreadable {
+    URI uri;
+    try {
+      uri = URI.create(file.url()).normalize();
+    } catch (IllegalArgumentException e) {
+      throw new Unreadable(file.name() + ": the url is not valid");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String url = uri.toString();
+    boolean allowed = (scheme.equals("http") || scheme.equals("https")) && uri.getRawUserInfo() == null
+        && properties.allowedUrlPrefixes().stream().anyMatch(url::startsWith);
+    if (!allowed) {
+      throw new Unreadable(file.name() + ": the url is not allowed (runstream.context.files.allowed-url-prefixes)");
+    }
+    try {
+      HttpResponse<InputStream> response = http.send(
+          HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() != 200) {
+          throw new Unreadable(file.name() + ": the url answered " + response.statusCode());
+        }
+        long limit = properties.maxBytes().toBytes();
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        bound(file, bytes.length);
+        return bytes;
+      }
+    } catch (IOException e) {
+      throw new Unreadable(file.name() + ": the url could not be fetched (" + reason(e) + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unreadable(file.name() + ": fetching was interrupted");
+    }
+  }
+
+  private void bound(RunRequested.FileRef file, long size) throws Unreadable {
+    if (size > properties.maxBytes().toBytes()) {
+      throw new Unreadable(file.name() + " is larger than " + properties.maxBytes().toBytes()
+          + " bytes (runstream.context.files.max-bytes)");
+    }
+  }
+
+  private static boolean textual(String mediaType) {
+    String type = mediaType.toLowerCase(Locale.ROOT).split(";")[0].strip();
+    return type.startsWith("text/") || type.endsWith("+json") || type.endsWith("+xml")
+        || java.util.Set.of("application/json", "application/xml", "application/x-yaml", "application/yaml",
+            "application/javascript", "application/x-ndjson").contains(type);
+  }
+
+  private static String reason(Exception e) {
+    return e.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,2 @@
+/** What agents know about a user before the message: the context nodes endpoint. */
+package io.runstream.ingest.context;
