@@ -13,6 +13,11 @@ import org.springframework.context.annotation.Import;
 @Import(CoreConfiguration.class)
 @ComponentScan(
     basePackages = "io.runstream.ingest",
-    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
+    excludeFilters = {
+      @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class),
+      // Admission alone is for fan-out-only processes; here the scan finds its classes.
+      @ComponentScan.Filter(
+          type = FilterType.ASSIGNABLE_TYPE, classes = io.runstream.ingest.admission.AdmissionConfiguration.class)
+    })
 @EnableConfigurationProperties({IngestProperties.class, io.runstream.ingest.admission.ModelRouting.class})
 public class IngestConfiguration {}

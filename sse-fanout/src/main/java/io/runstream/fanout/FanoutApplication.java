@@ -8,7 +8,8 @@ import org.springframework.context.annotation.Import;
 /** Runs one SSE fan-out node alone against an external Kafka and PostgreSQL. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(FanoutConfiguration.class)
+// A fan-out node alone admits the runs of the faces whose POST is the stream (genie): ADR 0008.
+@Import({FanoutConfiguration.class, io.runstream.ingest.admission.AdmissionConfiguration.class})
 public class FanoutApplication {
   public static void main(String[] args) {
     SpringApplication.run(FanoutApplication.class, args);

@@ -138,9 +138,23 @@ public class SecurityConfiguration {
     return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
   }
 
-  /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
+  /** The genie face ({@code /api/genie/**}): every request needs a valid token; errors as {@code {"error"}}. */
   @Bean
   @Order(2)
+  public SecurityFilterChain genieSecurity(
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
+      throws Exception {
+    http.securityMatcher(io.runstream.core.face.GenieFace.PATHS)
+        .authorizeHttpRequests(
+            authorize ->
+                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
+                    .anyRequest().authenticated());
+    return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+  }
+
+  /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
+  @Bean
+  @Order(10)
   public SecurityFilterChain runstreamSecurity(
       HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
       throws Exception {

@@ -85,6 +85,18 @@ public class SessionStore {
     return new Keyed(id, inserted == 1);
   }
 
+  /** The id of the session a face names by its own key for this user, if it exists. */
+  public Optional<UUID> findByKey(UUID orgId, UUID userId, String face, String key) {
+    return jdbc.sql(
+            "SELECT id FROM sessions WHERE org_id = :org AND user_id = :user AND face = :face AND external_key = :key")
+        .param("org", orgId)
+        .param("user", userId)
+        .param("face", face)
+        .param("key", key)
+        .query(UUID.class)
+        .optional();
+  }
+
   /** The session, if it exists in this organisation. */
   public Optional<SessionRow> find(UUID orgId, UUID id) {
     return jdbc.sql(SELECT + " WHERE s.id = :id AND s.org_id = :org")

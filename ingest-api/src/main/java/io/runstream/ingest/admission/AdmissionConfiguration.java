@@ -1,0 +1,16 @@
+package io.runstream.ingest.admission;
+
+import io.runstream.ingest.IngestProperties;
+import io.runstream.ingest.limits.RunLimits;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Run admission alone, without the ingest API's controllers: for fan-out nodes that serve the faces whose POST
+ * answers with the run's stream (genie), see ADR 0008. The ingest API's own configuration scans these classes.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import({RunAdmission.class, RequestFields.class, RunLimits.class, RunRequestPublisher.class})
+@EnableConfigurationProperties({IngestProperties.class, ModelRouting.class})
+public class AdmissionConfiguration {}

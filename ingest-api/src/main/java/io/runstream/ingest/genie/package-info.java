@@ -1,0 +1,2 @@
+/** The genie face's administration: its onboarding gate. */
+package io.runstream.ingest.genie;
