@@ -18,7 +18,8 @@ import org.springframework.context.annotation.PropertySource;
     basePackages = "io.runstream.core",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties({
-  KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class, ModelProviders.class
+  KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class, ModelProviders.class,
+  io.runstream.core.face.ProjectChatProperties.class
 })
 @PropertySource("classpath:runstream-defaults.properties")
 public class CoreConfiguration {}

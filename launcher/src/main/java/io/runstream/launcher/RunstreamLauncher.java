@@ -99,6 +99,11 @@ public final class RunstreamLauncher {
            curl -s %s/ai/agent/stream -H 'orgid: dev-org' -H "Authorization: Bearer $TOKEN" \\
                 -H 'Content-Type: application/json' -d '{"task":"Hello","agentRole":"chat"}'
            curl -N %s/ai/stream/<streamId> -H 'orgid: dev-org' -H "Authorization: Bearer $TOKEN"
+         The project-chat face (seed 002) and the genie face (seed 000): the POST answers with the stream:
+           curl -N %s/api/v1/chat/stream -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                -d '{"conversation_id":"c1","message":"Draft the project manifesto"}'
+           curl -N %s/api/genie/stream-chat -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                -d '{"message":"Write a caption for my new photo set"}'
          Health: %s/actuator/health   Metrics: %s/actuator/prometheus
         ================================================================================
         """
@@ -111,6 +116,8 @@ public final class RunstreamLauncher {
             devSecret ? "JWT secret: the dev default (set RUNSTREAM_JWT_SECRET for anything shared)" : "JWT secret: from RUNSTREAM_JWT_SECRET",
             origins.isBlank() ? "no other origin" : origins,
             token,
+            base,
+            base,
             base,
             base,
             base,

@@ -240,6 +240,33 @@ public sealed interface ChunkData {
   }
 
   /**
+   * Documents retrieved from a knowledge store for the prompt (project chat's knowledge base).
+   *
+   * @param documents what was retrieved, in rank order
+   */
+  record Retrieved(java.util.List<RetrievedDocument> documents) implements ChunkData {
+    public static final String TYPE = "retrieved";
+
+    public Retrieved {
+      documents = documents == null ? java.util.List.of() : java.util.List.copyOf(documents);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * One retrieved document.
+   *
+   * @param name its name (e.g. its path in the project)
+   * @param documentType its document type (e.g. {@code ARCHITECTURE_SPEC}), or null
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record RetrievedDocument(String name, String documentType) {}
+
+  /**
    * An image was produced.
    *
    * @param url where it is

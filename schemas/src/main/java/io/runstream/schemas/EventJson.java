@@ -41,6 +41,7 @@ public final class EventJson {
           Map.entry(ChunkData.ToolResult.TYPE, ChunkData.ToolResult.class),
           Map.entry(ChunkData.Stage.TYPE, ChunkData.Stage.class),
           Map.entry(ChunkData.Doc.TYPE, ChunkData.Doc.class),
+          Map.entry(ChunkData.Retrieved.TYPE, ChunkData.Retrieved.class),
           Map.entry(ChunkData.Image.TYPE, ChunkData.Image.class),
           Map.entry(ChunkData.Usage.TYPE, ChunkData.Usage.class),
           Map.entry(ChunkData.Error.TYPE, ChunkData.Error.class),

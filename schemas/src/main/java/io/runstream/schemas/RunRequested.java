@@ -38,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * @param historyLimit most stored messages loaded as history when {@code history} is absent; absent = the worker's
  *     default
  * @param identity who asked, as the token says (for the model's identity block and tools' {@code user_id}), optional
+ * @param projectId the project whose knowledge store the prompt draws on (project chat), optional
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(
@@ -66,7 +67,8 @@ public record RunRequested(
     List<ImageRef> images,
     Long memoryTtlSeconds,
     Integer historyLimit,
-    Identity identity) {
+    Identity identity,
+    String projectId) {
 
   /** The current schema version. */
   public static final int SCHEMA_VERSION = 1;
@@ -118,7 +120,7 @@ public record RunRequested(
       Instant requestedAt,
       String chunkTopic) {
     this(v, runId, sessionId, orgId, userId, userMessageId, agentMessageId, input, instructions, model, seqBase,
-        history, simulation, requestedAt, chunkTopic, null, null, null, null, null, null, null, null, null, null, null);
+        history, simulation, requestedAt, chunkTopic, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The topic the run's chunks go to. */

@@ -51,7 +51,7 @@ class SchemaTest {
     assertThat(GoldenEvents.chunks().stream().map(RunChunk::type).distinct())
         .containsExactlyInAnyOrder(
             "run.started", "step.started", "text.start", "text.delta", "text.end", "reasoning.start",
-            "reasoning.delta", "reasoning.end", "tool.input-start", "tool.call", "tool.result", "stage", "doc", "image", "usage",
+            "reasoning.delta", "reasoning.end", "tool.input-start", "tool.call", "tool.result", "stage", "doc", "retrieved", "image", "usage",
             "error", "step.finished", "run.aborted", "run.finished");
   }
 

@@ -34,7 +34,8 @@ public record ContextProperties(
    *     empty = URLs are refused
    * @param maxBytes largest file read (its bytes, before extraction)
    * @param maxChars most characters of one file's text given to the model (the rest is cut, and the cut is said)
-   * @param maxFiles most files read per run (more are refused with {@code extract_failed})
+   * @param maxFiles most files read per run (more are refused with {@code extract_failed}); project chat's
+   *     {@code existing_documents} count too
    * @param fetchTimeout how long fetching a URL may take
    */
   public record Files(
@@ -42,7 +43,7 @@ public record ContextProperties(
       @DefaultValue List<String> allowedUrlPrefixes,
       @DefaultValue("10MB") DataSize maxBytes,
       @DefaultValue("100000") int maxChars,
-      @DefaultValue("10") int maxFiles,
+      @DefaultValue("50") int maxFiles,
       @DefaultValue("10s") Duration fetchTimeout) {
 
     public Files {

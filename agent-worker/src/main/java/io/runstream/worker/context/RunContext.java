@@ -1,6 +1,8 @@
 package io.runstream.worker.context;
 
 import io.runstream.core.store.ContextNodeStore;
+import io.runstream.core.store.ProjectKnowledgeStore;
+import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.model.LlmRequest;
@@ -14,27 +16,39 @@ import org.springframework.stereotype.Component;
 /**
  * The context providers of a run, run before the model, in this order: the identity block
  * ({@code [SECURE_CONTEXT]}), the user's heaviest context nodes ({@code [USER_CONTEXT]}), the request's own context
- * object ({@code [REQUEST_CONTEXT]}) and the text of its files ({@code [DOCUMENT]}), each file announced with
- * {@code doc} stages. The model gets them before the message, after a {@code ---} line ({@link LlmRequest#prompt()}).
+ * object ({@code [REQUEST_CONTEXT]}), the project's knowledge ({@code [PROJECT_KNOWLEDGE]}, for a run with a project)
+ * and the text of its files ({@code [DOCUMENT]}), each file announced with {@code doc} stages. The model gets them before the message, after a {@code ---} line ({@link LlmRequest#prompt()}).
  */
 @Component
 public class RunContext {
   private static final Logger LOG = LoggerFactory.getLogger(RunContext.class);
 
+  /** Most knowledge chunks retrieved for a prompt. */
+  static final int KNOWLEDGE_HITS = 5;
+
   private final ContextProperties properties;
   private final ContextNodes nodes;
   private final FileExtractor files;
+  private final ProjectKnowledgeStore knowledge;
 
-  public RunContext(ContextProperties properties, ContextNodes nodes, FileExtractor files) {
+  public RunContext(
+      ContextProperties properties, ContextNodes nodes, FileExtractor files, ProjectKnowledgeStore knowledge) {
     this.properties = properties;
     this.nodes = nodes;
     this.files = files;
+    this.knowledge = knowledge;
   }
 
-  /** Where a run's document stages go. */
+  /** Where a run's document stages, retrievals and context failures go. */
   public interface Listener {
     /** A document stage: {@code extract_started}, {@code extract_completed} or {@code extract_failed}. */
     void doc(String stage, String fileName, String error);
+
+    /** Documents retrieved from the project's knowledge store for the prompt. */
+    default void retrieved(List<ChunkData.RetrievedDocument> documents) {}
+
+    /** A context provider failed; the run goes on without it. */
+    default void failed(String code, String message) {}
   }
 
   /**
@@ -71,6 +85,9 @@ public class RunContext {
     if (request.context() != null && !request.context().isEmpty()) {
       blocks.add("[REQUEST_CONTEXT]\n" + EventJson.MAPPER.writeValueAsString(request.context()) + "\n[/REQUEST_CONTEXT]");
     }
+    if (request.projectId() != null) {
+      knowledge(request, listener).ifPresent(blocks::add);
+    }
     List<LlmRequest.Document> documents = new ArrayList<>();
     List<RunRequested.FileRef> refs = request.files() == null ? List.of() : request.files();
     for (int i = 0; i < refs.size(); i++) {
@@ -98,6 +115,36 @@ public class RunContext {
       }
     }
     return new Prepared(String.join("\n\n", blocks), documents);
+  }
+
+  /**
+   * The project's knowledge store: the chunks best matching the message, or nothing (with a
+   * {@code rag_retrieval_error} for the stream) when the store cannot be searched.
+   */
+  private java.util.Optional<String> knowledge(RunRequested request, Listener listener) {
+    List<ProjectKnowledgeStore.Hit> hits;
+    try {
+      hits = knowledge.search(request.orgId(), request.projectId(), request.input(), KNOWLEDGE_HITS);
+    } catch (RuntimeException e) {
+      LOG.warn("Run {}: the knowledge store of project {} could not be searched: {}", request.runId(),
+          request.projectId(), e.getMessage());
+      listener.failed("rag_retrieval_error",
+          "The project's knowledge base could not be searched; the answer is written without it.");
+      return java.util.Optional.empty();
+    }
+    if (hits.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.util.Map<String, ChunkData.RetrievedDocument> retrieved = new java.util.LinkedHashMap<>();
+    StringBuilder block = new StringBuilder("[PROJECT_KNOWLEDGE]\n");
+    for (ProjectKnowledgeStore.Hit hit : hits) {
+      retrieved.putIfAbsent(hit.name(), new ChunkData.RetrievedDocument(hit.name(), hit.documentType()));
+      block.append("(from ").append(line(hit.name()))
+          .append(hit.documentType() == null ? "" : ", " + line(hit.documentType())).append(")\n")
+          .append(hit.content().strip()).append("\n\n");
+    }
+    listener.retrieved(List.copyOf(retrieved.values()));
+    return java.util.Optional.of(block.toString().strip() + "\n[/PROJECT_KNOWLEDGE]");
   }
 
   /** The identity block: who the user is, and the rule for tools' {@code user_id}. */

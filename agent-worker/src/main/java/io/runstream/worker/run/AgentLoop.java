@@ -78,12 +78,25 @@ class AgentLoop {
   Outcome run(
       RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
       ChunkEmitter emitter, Parts parts, Stages stages, BooleanSupplier stopped) throws Exception {
-    RunContext.Prepared prepared = context.prepare(request, (stage, fileName, error) -> {
-      parts.close();
-      if ("extract_started".equals(stage)) {
-        stages.reading(fileName);
+    RunContext.Prepared prepared = context.prepare(request, new RunContext.Listener() {
+      @Override
+      public void doc(String stage, String fileName, String error) {
+        if ("extract_started".equals(stage)) {
+          stages.reading(fileName);
+        }
+        emitter.emit(null, new ChunkData.Doc(stage, fileName, error));
       }
-      emitter.emit(null, new ChunkData.Doc(stage, fileName, error));
+
+      @Override
+      public void retrieved(List<ChunkData.RetrievedDocument> documents) {
+        emitter.emit(null, new ChunkData.Retrieved(documents));
+      }
+
+      @Override
+      public void failed(String code, String message) {
+        // Not the run's end: the run goes on without this context.
+        emitter.emit(null, new ChunkData.Error(code, message, false));
+      }
     });
     LlmRequest llm =
         new LlmRequest(

@@ -15,7 +15,7 @@ class ToolIdentityTest {
         null, UUID.randomUUID(), "hi", null, null, 1, null, null, Instant.now(), null);
     return new RunRequested(base.v(), base.runId(), base.sessionId(), base.orgId(), base.userId(), null,
         base.agentMessageId(), "hi", null, null, 1, null, null, base.requestedAt(), null, null, null, null, null, null,
-        null, null, null, null, null, identity);
+        null, null, null, null, null, identity, null);
   }
 
   @Test

@@ -130,12 +130,8 @@ public class SecurityConfiguration {
   public SecurityFilterChain agentStreamSecurity(
       HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
       throws Exception {
-    http.securityMatcher(AgentStreamFace.PATHS)
-        .authorizeHttpRequests(
-            authorize ->
-                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
-                    .anyRequest().authenticated());
-    return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+    return stateless(authenticated(http, AgentStreamFace.PATHS), problems, tokenResolver,
+        CorsPolicy.source(properties.cors())).build();
   }
 
   /** The genie face ({@code /api/genie/**}): every request needs a valid token; errors as {@code {"error"}}. */
@@ -144,12 +140,75 @@ public class SecurityConfiguration {
   public SecurityFilterChain genieSecurity(
       HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
       throws Exception {
-    http.securityMatcher(io.runstream.core.face.GenieFace.PATHS)
-        .authorizeHttpRequests(
-            authorize ->
-                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
-                    .anyRequest().authenticated());
-    return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+    return stateless(authenticated(http, io.runstream.core.face.GenieFace.PATHS), problems, tokenResolver,
+        CorsPolicy.source(properties.cors())).build();
+  }
+
+  /**
+   * The project-chat face ({@code /api/v1/chat/**}, {@code /api/v1/projects/**}): with
+   * {@code runstream.project-chat.api-key} set, every request needs {@code X-API-Key} equal to it and is
+   * authenticated by it alone, acting for {@code runstream.project-chat.organisation} (403 otherwise; a bearer token
+   * is not looked at); without it, the bearer JWT as on every face. Errors in FastAPI's shape.
+   */
+  @Bean
+  @Order(3)
+  public SecurityFilterChain projectChatSecurity(
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties,
+      io.runstream.core.face.ProjectChatProperties projectChat) throws Exception {
+    authenticated(http, io.runstream.core.face.ProjectChatFace.CHAT_PATHS, io.runstream.core.face.ProjectChatFace.PROJECT_PATHS);
+    if (!projectChat.keyed()) {
+      return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+    }
+    byte[] key = projectChat.apiKey().getBytes(StandardCharsets.UTF_8);
+    org.springframework.web.filter.OncePerRequestFilter apiKey = new org.springframework.web.filter.OncePerRequestFilter() {
+      @Override
+      protected void doFilterInternal(
+          jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+          jakarta.servlet.FilterChain chain) throws jakarta.servlet.ServletException, java.io.IOException {
+        if ("OPTIONS".equals(request.getMethod())) {
+          chain.doFilter(request, response);
+          return;
+        }
+        String given = request.getHeader(io.runstream.core.face.ProjectChatFace.API_KEY_HEADER);
+        if (given == null || !java.security.MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+          problems.write(request, response, new ApiException(
+              HttpStatus.FORBIDDEN, "invalid_api_key", "Forbidden", "Invalid or missing API key"));
+          return;
+        }
+        java.time.Instant now = java.time.Instant.now();
+        org.springframework.security.oauth2.jwt.Jwt jwt = org.springframework.security.oauth2.jwt.Jwt.withTokenValue("api-key")
+            .header("alg", "none")
+            .subject(projectChat.subject())
+            .claim("org", projectChat.organisation())
+            .claim("name", "API key")
+            .issuedAt(now)
+            .expiresAt(now.plusSeconds(60))
+            .build();
+        org.springframework.security.core.context.SecurityContext context =
+            org.springframework.security.core.context.SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(new org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken(
+            jwt, java.util.List.of(new org.springframework.security.core.authority.SimpleGrantedAuthority("ROLE_API_KEY"))));
+        org.springframework.security.core.context.SecurityContextHolder.setContext(context);
+        try {
+          chain.doFilter(request, response);
+        } finally {
+          org.springframework.security.core.context.SecurityContextHolder.clearContext();
+        }
+      }
+    };
+    AuthenticationEntryPoint forbidden =
+        (request, response, e) -> problems.write(request, response, new ApiException(
+            HttpStatus.FORBIDDEN, "invalid_api_key", "Forbidden", "Invalid or missing API key"));
+    return http.cors(c -> c.configurationSource(CorsPolicy.source(properties.cors())))
+        .csrf(csrf -> csrf.disable())
+        .httpBasic(basic -> basic.disable())
+        .formLogin(form -> form.disable())
+        .logout(logout -> logout.disable())
+        .requestCache(cache -> cache.disable())
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .addFilterBefore(apiKey, org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+        .exceptionHandling(ex -> ex.authenticationEntryPoint(forbidden))
+        .build();
   }
 
   /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
@@ -172,6 +231,15 @@ public class SecurityConfiguration {
                 .anyRequest()
                 .permitAll());
     return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+  }
+
+  /** A face's chain: its paths, every request of them authenticated (error and async dispatches aside). */
+  private static HttpSecurity authenticated(HttpSecurity http, String... paths) throws Exception {
+    return http.securityMatcher(paths)
+        .authorizeHttpRequests(
+            authorize ->
+                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
+                    .anyRequest().authenticated());
   }
 
   /** What every face's chain shares: stateless bearer tokens, errors answered in the request's face dialect. */

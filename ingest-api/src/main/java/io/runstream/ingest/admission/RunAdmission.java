@@ -240,7 +240,8 @@ public class RunAdmission {
             extras.images(),
             extras.memoryTtlSeconds(),
             extras.historyLimit(),
-            new RunRequested.Identity(caller.subject(), caller.email(), caller.name()));
+            new RunRequested.Identity(caller.subject(), caller.email(), caller.name()),
+            extras.projectId());
     return Optional.of(new Written(request, title));
   }
 

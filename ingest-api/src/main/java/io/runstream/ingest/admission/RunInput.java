@@ -52,6 +52,7 @@ public record RunInput(
    * @param images images for vision-capable models
    * @param memoryTtlSeconds time to live of memory writes
    * @param historyLimit most stored messages loaded as history
+   * @param projectId the project whose knowledge store the prompt draws on
    */
   public record Extras(
       String face,
@@ -64,8 +65,9 @@ public record RunInput(
       List<RunRequested.FileRef> files,
       List<RunRequested.ImageRef> images,
       Long memoryTtlSeconds,
-      Integer historyLimit) {
+      Integer historyLimit,
+      String projectId) {
     /** Nothing beyond the sessions API. */
-    public static final Extras NONE = new Extras(null, null, null, null, null, null, null, null, null, null, null);
+    public static final Extras NONE = new Extras(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

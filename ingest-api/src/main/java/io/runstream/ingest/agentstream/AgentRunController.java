@@ -86,7 +86,8 @@ public class AgentRunController {
             fields.files(body, "files"),
             fields.images(body, "images"),
             fields.wholeNumber(body, "memoryTtl", 1, MAX_MEMORY_TTL_SECONDS),
-            properties.agentStreamHistory());
+            properties.agentStreamHistory(),
+            null);
     RunInput input =
         new RunInput(
             null,

@@ -72,7 +72,7 @@ public class RunController {
     RunInput.Extras extras =
         new RunInput.Extras(
             null, null, null, null, null, fields.tools(body, "tools"), null, fields.files(body, "files"),
-            fields.images(body, "images"), null, null);
+            fields.images(body, "images"), null, null, null);
     RunInput input =
         fields.runInput(
             body, fields.optionalSessionId(body, "session_uuid"), "input", false, true, properties.defaultModelProvider(),

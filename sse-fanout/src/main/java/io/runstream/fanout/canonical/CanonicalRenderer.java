@@ -113,6 +113,16 @@ public class CanonicalRenderer implements FaceRenderer {
           node.put("finishReason", d.finishReason());
         }
       }
+      case ChunkData.Retrieved d -> {
+        node.put("type", "data-retrieved");
+        tools.jackson.databind.node.ArrayNode documents = node.putObject("data").putArray("documents");
+        for (ChunkData.RetrievedDocument document : d.documents()) {
+          ObjectNode item = documents.addObject().put("name", document.name());
+          if (document.documentType() != null) {
+            item.put("documentType", document.documentType());
+          }
+        }
+      }
       case ChunkData.Unrecognized d -> {
         return null;
       }

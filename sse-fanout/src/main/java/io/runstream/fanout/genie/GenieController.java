@@ -7,10 +7,7 @@ import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.OnboardingStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
-import io.runstream.core.store.SessionStore;
-import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.sse.ResumePoint;
-import io.runstream.fanout.sse.SseFrames;
 import io.runstream.fanout.sse.SseStream;
 import io.runstream.ingest.admission.AdmittedRun;
 import io.runstream.ingest.admission.ModelRouting;
@@ -21,7 +18,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -49,11 +45,9 @@ public class GenieController {
   private final RequestFields fields;
   private final ModelRouting routing;
   private final RunStore runs;
-  private final SessionStore sessions;
   private final OnboardingStore onboarding;
   private final SseStream stream;
   private final GenieRenderer renderer;
-  private final FanoutProperties properties;
   private final String instructions;
 
   public GenieController(
@@ -62,11 +56,9 @@ public class GenieController {
       RequestFields fields,
       ModelRouting routing,
       RunStore runs,
-      SessionStore sessions,
       OnboardingStore onboarding,
       SseStream stream,
       GenieRenderer renderer,
-      FanoutProperties properties,
       @Value("${runstream.genie.instructions:You are Genie, a creator's assistant. Use the user's context to write in their voice. To act, write an action tag [ACTION:slug:{json}] with one of the flows scout-analyze, taxonomy-tag, post-create, message-generate, memory-recall, media-process.}")
           String instructions) {
     this.callers = callers;
@@ -74,11 +66,9 @@ public class GenieController {
     this.fields = fields;
     this.routing = routing;
     this.runs = runs;
-    this.sessions = sessions;
     this.onboarding = onboarding;
     this.stream = stream;
     this.renderer = renderer;
-    this.properties = properties;
     this.instructions = instructions;
   }
 
@@ -99,33 +89,22 @@ public class GenieController {
     String sessionKey = sessionKey(body, caller);
     Long resume = ResumePoint.parse(request);
     if (resume != null) {
-      resume(caller, sessionKey, resume, response);
+      stream.resume(caller, GenieFace.ID, sessionKey, resume, renderer, response);
       return;
     }
     Optional<String> gate = gate(caller);
     if (gate.isPresent()) {
-      opening(response);
-      ServletOutput.write(response, GenieRenderer.gated(gate.get()));
+      stream.single(response, GenieRenderer.gated(gate.get()));
       return;
     }
     boolean adminRoute = routing.route(caller, null).isPresent();
     RunInput input = new RunInput(
         null, message.asString(), null, null, null, adminRoute ? null : instructions, null,
-        fields.simulation(body, "simulation"), new RunInput.Extras(GenieFace.ID, sessionKey, null, null, null, null, null, null, null, null, null));
+        fields.simulation(body, "simulation"), new RunInput.Extras(
+            GenieFace.ID, sessionKey, null, null, null, null, null, null, null, null, null, null));
     AdmittedRun admitted = admission.admit(caller, input);
     RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
     stream.serve(caller, run, null, renderer, response);
-  }
-
-  /** Reconnection: the conversation's events after {@code after}, from the run that has them. */
-  private void resume(Caller caller, String sessionKey, long after, HttpServletResponse response) throws IOException {
-    Optional<UUID> session = sessions.findByKey(caller.orgId(), caller.userId(), GenieFace.ID, sessionKey);
-    Optional<RunRow> run = session.flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));
-    if (run.isEmpty()) {
-      response.setStatus(HttpStatus.NO_CONTENT.value());
-      return;
-    }
-    stream.serve(caller, run.get(), Math.max(after, run.get().seqBase() - 1), renderer, response);
   }
 
   /** The onboarding gate's message, when the user's phase is set and not complete. */
@@ -152,23 +131,5 @@ public class GenieController {
           "sessionId must be a string of 1 to " + MAX_SESSION_ID + " characters");
     }
     return sessionId.asString();
-  }
-
-  private void opening(HttpServletResponse response) throws IOException {
-    response.setStatus(HttpStatus.OK.value());
-    response.setContentType("text/event-stream");
-    response.setCharacterEncoding("UTF-8");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setHeader("Connection", "keep-alive");
-    response.setHeader("X-Accel-Buffering", "no");
-    ServletOutput.write(response, SseFrames.opening(properties.retry().toMillis()));
-  }
-
-  /** Writes and flushes. */
-  private static final class ServletOutput {
-    static void write(HttpServletResponse response, byte[] bytes) throws IOException {
-      response.getOutputStream().write(bytes);
-      response.getOutputStream().flush();
-    }
   }
 }

@@ -10,7 +10,7 @@ import java.util.function.Function;
  */
 public final class HotChunk {
   /** How many faces can cache a rendering on a chunk. */
-  public static final int SLOTS = 4;
+  public static final int SLOTS = 5;
 
   private final RunChunk chunk;
   private final int size;

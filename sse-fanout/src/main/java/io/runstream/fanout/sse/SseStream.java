@@ -24,11 +24,17 @@ public class SseStream {
   private final RunReader reader;
   private final StreamGate gate;
   private final FanoutProperties properties;
+  private final io.runstream.core.store.SessionStore sessions;
+  private final io.runstream.core.store.RunStore runs;
 
-  public SseStream(RunReader reader, StreamGate gate, FanoutProperties properties) {
+  public SseStream(
+      RunReader reader, StreamGate gate, FanoutProperties properties, io.runstream.core.store.SessionStore sessions,
+      io.runstream.core.store.RunStore runs) {
     this.reader = reader;
     this.gate = gate;
     this.properties = properties;
+    this.sessions = sessions;
+    this.runs = runs;
   }
 
   /**
@@ -54,12 +60,7 @@ public class SseStream {
           return End.NOTHING_LEFT;
         }
       }
-      response.setStatus(HttpStatus.OK.value());
-      response.setContentType("text/event-stream");
-      response.setCharacterEncoding("UTF-8");
-      response.setHeader("Cache-Control", "no-cache");
-      response.setHeader("Connection", "keep-alive");
-      response.setHeader("X-Accel-Buffering", "no");
+      sseHeaders(response);
       response.setHeader("X-Model-Backend", run.modelProvider());
       face.headers(run, response);
       ServletOutputStream out = response.getOutputStream();
@@ -72,6 +73,43 @@ public class SseStream {
       }
       return reader.read(opened, new Frames(face.rendering(), from, out));
     }
+  }
+
+  /** A 200 with the SSE headers every face sends (API.md §2). */
+  private static void sseHeaders(HttpServletResponse response) {
+    response.setStatus(HttpStatus.OK.value());
+    response.setContentType("text/event-stream");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("Connection", "keep-alive");
+    response.setHeader("X-Accel-Buffering", "no");
+  }
+
+  /** An SSE answer that is not a run's stream (a face's single message): the headers, the opening, {@code frames}. */
+  public void single(HttpServletResponse response, byte[] frames) throws IOException {
+    sseHeaders(response);
+    ServletOutputStream out = response.getOutputStream();
+    out.write(SseFrames.opening(properties.retry().toMillis()));
+    out.write(frames);
+    out.flush();
+  }
+
+  /**
+   * A conversation a face names by its own key, resumed after {@code after} (a POST-stream face's reconnection with
+   * {@code Last-Event-ID}): from the run that has the events after it, else the latest; 204 when there is none or
+   * the reader had everything.
+   */
+  public End resume(
+      Caller caller, String face, String key, long after, FaceRenderer renderer, HttpServletResponse response)
+      throws IOException {
+    java.util.Optional<RunRow> run = sessions.findByKey(caller.orgId(), caller.userId(), face, key)
+        .flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));
+    if (run.isEmpty()) {
+      response.setStatus(HttpStatus.NO_CONTENT.value());
+      return End.NOTHING_LEFT;
+    }
+    response.setHeader("X-Run-Id", run.get().id().toString());
+    return serve(caller, run.get(), Math.max(after, run.get().seqBase() - 1), renderer, response);
   }
 
   /**

@@ -1,0 +1,34 @@
+package io.runstream.fanout.projectchat;
+
+import io.runstream.schemas.ChunkData;
+
+/** How project chat names a run's errors (seed 002): its stream's codes, and the legacy endpoint's. */
+final class ProjectChatErrors {
+  private ProjectChatErrors() {}
+
+  static boolean retrieval(ChunkData.Error error) {
+    return "rag_retrieval_error".equals(error.code());
+  }
+
+  /** The model or its provider failed (unreachable, refused, cut off, ...). */
+  static boolean model(ChunkData.Error error) {
+    return error.code().startsWith("provider_") || error.code().equals("model_error")
+        || error.code().equals("unknown_model_provider");
+  }
+
+  /** {@code LLM_CONNECTION_ERROR}, {@code RAG_RETRIEVAL_ERROR} or {@code STREAM_ERROR}. */
+  static String streamCode(ChunkData.Error error) {
+    if (retrieval(error)) {
+      return "RAG_RETRIEVAL_ERROR";
+    }
+    return model(error) ? "LLM_CONNECTION_ERROR" : "STREAM_ERROR";
+  }
+
+  /** {@code RAG_001}, {@code LLM_001} or {@code ERR}. */
+  static String legacyCode(ChunkData.Error error) {
+    if (retrieval(error)) {
+      return "RAG_001";
+    }
+    return model(error) ? "LLM_001" : "ERR";
+  }
+}
