@@ -102,6 +102,7 @@ public final class Bench {
             bench.report.add("");
           }
           case "resume" -> bench.resume();
+          case "storm" -> bench.storm(Integer.getInteger("bench.storm.runs", 50), Integer.getInteger("bench.storm.readers", 20));
           case "idle" -> bench.idle(Integer.getInteger("bench.idle", 10_000));
           case "layouts" -> new LayoutBench(bench.report).run(sizes());
           default -> LOG.warn("Unknown scenario {}", scenario);
@@ -329,6 +330,54 @@ public final class Bench {
     Thread.sleep(10_000);
     tier("cold (PostgreSQL)", runs, base, "p99 ≤ 100 ms");
     report.add("");
+  }
+
+  /**
+   * A reconnect storm: R live runs × K readers, in a separate process, each reads 10 events, all drop and all
+   * reconnect at the same instant with their last id; the time from the reconnect to the first missed event, and
+   * whether each read is exact (ids strictly increasing across the reconnect, to the end).
+   */
+  private void storm(int runs, int readers) throws Exception {
+    awaitQuiet();
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      paths.add("/api/v1/runs/" + createRun(600, 20) + "/stream");
+    }
+    Path list = Files.createTempFile("storm-runs", ".txt");
+    Files.write(list, paths);
+    Path result = Files.createTempFile("storm-result", ".txt");
+    long cpuBefore = processCpuNanos();
+    long started = System.nanoTime();
+    Process clients = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
+            System.getProperty("java.class.path"), StormClients.class.getName(), base, list.toString(),
+            Integer.toString(readers), token, "10", result.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    clients.waitFor(10, TimeUnit.MINUTES);
+    String[] figures = Files.readString(result).strip().split(" ");
+    double cpu = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
+    report.add("#### Reconnect storm (readers in a separate process)");
+    report.add("");
+    report.add("| runs × readers | readers | exact | first missed event p50 | p99 | max | server CPU (cores) |");
+    report.add("|---|---|---|---|---|---|---|");
+    if (figures.length < 5) {
+      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | |");
+    } else {
+      report.add(String.format(Locale.ROOT, "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %.2f |", runs, readers,
+          figures[0], figures[1], Long.parseLong(figures[2]) / 1e6, Long.parseLong(figures[3]) / 1e6,
+          Long.parseLong(figures[4]) / 1e6, cpu));
+    }
+    report.add("");
+    for (String path : paths) {
+      SseClient.post(base + path.replace("/stream", "/cancel"), token, "");
+    }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private void tier(String name, List<String> runs, String node, String goal) throws Exception {
