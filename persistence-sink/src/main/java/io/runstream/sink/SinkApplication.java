@@ -1,6 +1,5 @@
 package io.runstream.sink;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -11,6 +10,6 @@ import org.springframework.context.annotation.Import;
 @Import(SinkConfiguration.class)
 public class SinkApplication {
   public static void main(String[] args) {
-    SpringApplication.run(SinkApplication.class, args);
+    io.runstream.core.startup.StartupFailures.run(SinkApplication.class, args);
   }
 }

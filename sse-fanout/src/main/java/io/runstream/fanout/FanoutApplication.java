@@ -1,6 +1,5 @@
 package io.runstream.fanout;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -12,6 +11,6 @@ import org.springframework.context.annotation.Import;
 @Import({FanoutConfiguration.class, io.runstream.ingest.admission.AdmissionConfiguration.class})
 public class FanoutApplication {
   public static void main(String[] args) {
-    SpringApplication.run(FanoutApplication.class, args);
+    io.runstream.core.startup.StartupFailures.run(FanoutApplication.class, args);
   }
 }

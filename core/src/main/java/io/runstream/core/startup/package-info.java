@@ -1,0 +1,2 @@
+/** Start-up failures explained in one line: the cause and the setting to change. */
+package io.runstream.core.startup;
