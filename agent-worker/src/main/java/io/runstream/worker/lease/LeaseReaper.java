@@ -47,13 +47,19 @@ public class LeaseReaper implements SmartLifecycle {
   private volatile long lastFailureNanos;
   private Thread loop;
 
+  private final io.micrometer.core.instrument.Counter reaped;
+
   public LeaseReaper(
       RunStore runs,
       ChunkSender sender,
       RunTopics topics,
       TransactionTemplate tx,
       WorkerProperties properties,
-      RunRequestIntake intake) {
+      RunRequestIntake intake,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.reaped = io.micrometer.core.instrument.Counter.builder("runstream.worker.runs.reaped")
+        .description("runs ended by the lease reaper because their worker was lost (stuck runs)")
+        .register(meters);
     this.runs = runs;
     this.topics = topics;
     this.sender = sender;
@@ -85,6 +91,7 @@ public class LeaseReaper implements SmartLifecycle {
         int ended = reapOnce();
         if (ended > 0) {
           LOG.warn("Ended {} run(s) whose worker was lost", ended);
+          reaped.increment(ended);
         }
       } catch (InterruptedException e) {
         return;

@@ -77,7 +77,8 @@ class AgentLoop {
   /** Runs the loop; step 1 has been started by the caller. */
   Outcome run(
       RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter, Parts parts, Stages stages, BooleanSupplier stopped) throws Exception {
+      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, BooleanSupplier stopped)
+      throws Exception {
     RunContext.Prepared prepared = context.prepare(request, new RunContext.Listener() {
       @Override
       public void doc(String stage, String fileName, String error) {
@@ -110,7 +111,7 @@ class AgentLoop {
         emitter.emit(null, new ChunkData.StepStarted(step));
       }
       stages.thinking();
-      StepOutput output = new StepOutput(request, step, emitter, parts, stages, stopped);
+      StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stopped);
       LlmResult result = call(provider, llm, maxRetries, output, stopped);
       output.end();
       inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
@@ -153,6 +154,7 @@ class AgentLoop {
             ? failure.retryAfter()
             : FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt, 4));
         wait = wait.compareTo(MAX_BACKOFF) > 0 && failure.retryAfter() == null ? MAX_BACKOFF : wait;
+        output.measured.providerError(failure.code());
         LOG.info("Model call failed ({} {}); retry {} of {} in {} ms", failure.code(), failure.getMessage(), attempt + 1,
             maxRetries, wait.toMillis());
         sleep(wait, stopped);
@@ -174,6 +176,7 @@ class AgentLoop {
     private final ChunkEmitter emitter;
     private final Parts parts;
     private final Stages stages;
+    private final RunMetrics.Run measured;
     private final BooleanSupplier stopped;
     private final ActionTagFilter filter = new ActionTagFilter(new ActionTagFilter.Sink() {
       @Override
@@ -189,7 +192,9 @@ class AgentLoop {
     private int actions;
 
     StepOutput(
-        RunRequested request, int step, ChunkEmitter emitter, Parts parts, Stages stages, BooleanSupplier stopped) {
+        RunRequested request, int step, ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured,
+        BooleanSupplier stopped) {
+      this.measured = measured;
       this.request = request;
       this.step = step;
       this.emitter = emitter;
@@ -225,6 +230,7 @@ class AgentLoop {
 
     /** Text that is not an action tag. */
     private void filtered(String delta) {
+      measured.text();
       text.append(delta);
       stages.writing();
       parts.text(delta);

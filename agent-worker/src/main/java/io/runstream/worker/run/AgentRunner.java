@@ -37,6 +37,7 @@ public class AgentRunner {
   private final ModelProviders configured;
   private final io.runstream.core.kafka.RunTopics topics;
   private final io.micrometer.core.instrument.Timer topicReady;
+  private final RunMetrics metrics;
 
   public AgentRunner(
       ChunkSender producer,
@@ -49,8 +50,10 @@ public class AgentRunner {
       AgentLoop loop,
       ModelProviders configured,
       io.runstream.core.kafka.RunTopics topics,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      RunMetrics metrics) {
     this.topics = topics;
+    this.metrics = metrics;
     this.topicReady =
         io.micrometer.core.instrument.Timer.builder("runstream.worker.run-topic.ready")
             .description("per-run-topic layout: creating a run's topic until the broker hosts it")
@@ -78,6 +81,7 @@ public class AgentRunner {
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
     Stages stages = new Stages(emitter, properties.stageUpdates());
+    RunMetrics.Run measured = metrics.start(request.model() == null ? null : request.model().provider());
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
       if (stop.requested()) {
@@ -98,7 +102,7 @@ public class AgentRunner {
       List<RunRequested.HistoryEntry> history = history(request);
       AgentLoop.Outcome outcome =
           loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
-              emitter, parts, stages, () -> stop.requested() || shuttingDown.getAsBoolean());
+              emitter, parts, stages, measured, () -> stop.requested() || shuttingDown.getAsBoolean());
       emitter.emit(null, new ChunkData.Usage(request.model().modelId(), outcome.inputTokens(), outcome.outputTokens()));
       String finishReason = outcome.finishReason();
       if (stop.requested()) {
@@ -107,17 +111,20 @@ public class AgentRunner {
         }
         emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
         emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
+        measured.finished("cancelled");
       } else if (shuttingDown.getAsBoolean()) {
         emitter.emit(null, new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
         if (outcome.stepOpen()) {
           emitter.emit(null, new ChunkData.StepFinished("error"));
         }
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+        measured.finished("failed");
       } else {
         if (outcome.stepOpen()) {
           emitter.emit(null, new ChunkData.StepFinished(finishReason));
         }
         emitter.emit(null, new ChunkData.RunFinished("completed", finishReason));
+        measured.finished("completed");
         title(request, provider);
       }
     } catch (Exception | Error e) {
@@ -126,6 +133,10 @@ public class AgentRunner {
           e instanceof ModelFailure failure
               ? new ChunkData.Error(failure.code(), failure.getMessage(), failure.retryable())
               : new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
+      measured.finished("failed");
+      if (e instanceof ModelFailure failure) {
+        measured.providerError(failure.code());
+      }
       if (e instanceof ModelFailure) {
         LOG.info("Run {}: the model failed: {} {}", request.runId(), error.code(), error.message());
       } else {

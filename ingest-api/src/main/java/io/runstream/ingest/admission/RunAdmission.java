@@ -43,6 +43,7 @@ public class RunAdmission {
   private final io.runstream.core.kafka.ChunkLayout layout;
   private final ModelProviders providers;
   private final ModelRouting routing;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
 
   public RunAdmission(
       SessionStore sessions,
@@ -55,7 +56,9 @@ public class RunAdmission {
       io.runstream.ingest.limits.RunLimits limits,
       io.runstream.core.kafka.ChunkLayout layout,
       ModelProviders providers,
-      ModelRouting routing) {
+      ModelRouting routing,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.providers = providers;
     this.routing = routing;
     this.limits = limits;
@@ -150,6 +153,11 @@ public class RunAdmission {
           Map.of("retryable", true),
           Map.of("Retry-After", "1"));
     }
+    io.micrometer.core.instrument.Counter.builder("runstream.ingest.runs.admitted")
+        .description("runs admitted (published after the broker's ack), by face")
+        .tag("face", request.face() == null ? "canonical" : request.face())
+        .register(meters)
+        .increment();
     return new AdmittedRun(
         request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
   }
