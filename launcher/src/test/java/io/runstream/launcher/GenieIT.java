@@ -189,6 +189,8 @@ class GenieIT extends PlatformIT {
     assertThat(only.path("close").asBoolean()).isTrue();
     assertThat(only.path("error").asBoolean()).isFalse();
 
+    // A client that reconnects after the gate's single answer (its id 0) is told it had everything.
+    assertThat(post(token, "{\"message\":\"Write a caption\"}", Map.of("Last-Event-ID", "0"), 10).status()).isEqualTo(204);
     api().put("/api/genie/admin/onboarding/" + subject, admin,
         "{\"phase\":\"PROCESSING\",\"sources_ingested\":3,\"sources_required\":10}");
     assertThat(post(token, "{\"message\":\"Write a caption\"}").events().getFirst().json().path("textResponse").asString())
@@ -231,7 +233,8 @@ class GenieIT extends PlatformIT {
     // A creator never reaches the admin backend, whatever the request says.
     Answer creator = post(TestApi.token(org, "creator-" + UUID.randomUUID()),
         "{\"message\":\"hi\",\"admin\":true,\"model\":\"local-claude/claude-x\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
-    assertThat(creator.response().headers().firstValue("X-Genie-Backend")).hasValue("simulated");
+    assertThat(creator.response().headers().firstValue("X-Genie-Backend")).isEmpty();
+    assertThat(creator.response().headers().firstValue("X-Model-Backend")).hasValue("simulated");
   }
 
   @Test
@@ -257,6 +260,10 @@ class GenieIT extends PlatformIT {
       assertThat(answer.status()).as(body).isEqualTo(400);
       assertThat(answer.body().strip()).as(body).isEqualTo("{\"error\":\"message required\"}");
     }
+    Answer tooLong = post(token, "{\"message\":" + TestApi.JSON.writeValueAsString("x".repeat(20_001)) + "}");
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.body()).startsWith("{\"error\":\"message: ");
+    assertThat(post(token, "{\"message\":\"a\\u0000b\"}").status()).isEqualTo(400);
     List<String> bad = new ArrayList<>(BadInputIT.badTokens());
     bad.add(null);
     for (String token2 : bad) {

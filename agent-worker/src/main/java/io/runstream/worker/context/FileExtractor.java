@@ -152,32 +152,74 @@ public class FileExtractor {
     } catch (IllegalArgumentException e) {
       throw new Unreadable(file.name() + ": the url is not valid");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    String url = uri.toString();
-    boolean allowed = (scheme.equals("http") || scheme.equals("https")) && uri.getRawUserInfo() == null
-        && properties.allowedUrlPrefixes().stream().anyMatch(url::startsWith);
-    if (!allowed) {
+    if (!allowed(uri)) {
       throw new Unreadable(file.name() + ": the url is not allowed (runstream.context.files.allowed-url-prefixes)");
     }
+    long deadline = System.nanoTime() + properties.fetchTimeout().toNanos();
+    java.util.concurrent.CompletableFuture<byte[]> fetched = http.sendAsync(
+            HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
+            HttpResponse.BodyHandlers.ofInputStream())
+        .thenApply(response -> {
+          try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+              throw new java.util.concurrent.CompletionException(
+                  new Unreadable(file.name() + ": the url answered " + response.statusCode()));
+            }
+            return body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, properties.maxBytes().toBytes() + 1));
+          } catch (IOException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
     try {
-      HttpResponse<InputStream> response = http.send(
-          HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        if (response.statusCode() != 200) {
-          throw new Unreadable(file.name() + ": the url answered " + response.statusCode());
-        }
-        long limit = properties.maxBytes().toBytes();
-        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-        bound(file, bytes.length);
-        return bytes;
+      // The whole fetch, body included, within fetch-timeout: a server that trickles cannot hold the run.
+      byte[] bytes = fetched.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+      bound(file, bytes.length);
+      return bytes;
+    } catch (java.util.concurrent.TimeoutException e) {
+      fetched.cancel(true);
+      throw new Unreadable(file.name() + ": the url did not answer within " + properties.fetchTimeout().toSeconds() + " s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Unreadable unreadable) {
+        throw unreadable;
       }
-    } catch (IOException e) {
-      throw new Unreadable(file.name() + ": the url could not be fetched (" + reason(e) + ")");
+      throw new Unreadable(file.name() + ": the url could not be fetched (" + reason((Exception) e.getCause()) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unreadable(file.name() + ": fetching was interrupted");
     }
+  }
+
+  /**
+   * The URL is under an allowed prefix: same scheme, host and port, and its path within the prefix's path, segment by
+   * segment (no user info; no encoded dots or slashes that could climb out).
+   */
+  private boolean allowed(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getRawUserInfo() != null || uri.getHost() == null
+        || rawPath.contains("%2e") || rawPath.contains("%2f") || rawPath.contains("%5c") || rawPath.contains("/../")) {
+      return false;
+    }
+    for (String prefix : properties.allowedUrlPrefixes()) {
+      URI allowed;
+      try {
+        allowed = URI.create(prefix).normalize();
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      String allowedPath = allowed.getPath() == null || allowed.getPath().isEmpty() ? "/" : allowed.getPath();
+      String base = allowedPath.endsWith("/") ? allowedPath : allowedPath + "/";
+      String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+      if (scheme.equalsIgnoreCase(allowed.getScheme()) && uri.getHost().equalsIgnoreCase(allowed.getHost())
+          && port(uri) == port(allowed) && (path.startsWith(base) || path.equals(allowedPath))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private void bound(RunRequested.FileRef file, long size) throws Unreadable {

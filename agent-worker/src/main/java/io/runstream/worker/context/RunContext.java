@@ -1,6 +1,7 @@
 package io.runstream.worker.context;
 
 import io.runstream.core.store.ContextNodeStore;
+import io.runstream.core.prompt.PromptMarkers;
 import io.runstream.core.store.ProjectKnowledgeStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
@@ -77,13 +78,15 @@ public class RunContext {
       StringBuilder block = new StringBuilder("[USER_CONTEXT]\n");
       for (ContextNodeStore.Node node : top) {
         block.append("- ").append(line(node.label())).append(" (weight ")
-            .append(String.format(Locale.ROOT, "%.2f", node.weight())).append("): ").append(node.content().strip())
+            .append(String.format(Locale.ROOT, "%.2f", node.weight())).append("): ")
+            .append(PromptMarkers.strip(node.content()).strip())
             .append('\n');
       }
       blocks.add(block.append("[/USER_CONTEXT]").toString());
     }
     if (request.context() != null && !request.context().isEmpty()) {
-      blocks.add("[REQUEST_CONTEXT]\n" + EventJson.MAPPER.writeValueAsString(request.context()) + "\n[/REQUEST_CONTEXT]");
+      blocks.add("[REQUEST_CONTEXT]\n" + PromptMarkers.strip(EventJson.MAPPER.writeValueAsString(request.context()))
+          + "\n[/REQUEST_CONTEXT]");
     }
     if (request.projectId() != null) {
       knowledge(request, listener).ifPresent(blocks::add);
@@ -101,8 +104,10 @@ public class RunContext {
       }
       try {
         FileExtractor.Extracted extracted = files.extract(file);
-        documents.add(new LlmRequest.Document(name, extracted.text()));
-        blocks.add("[DOCUMENT name=\"" + name.replace("\"", "'") + "\"]\n" + extracted.text()
+        // A document cannot close its block or pose as another (an identity, a document).
+        String text = PromptMarkers.strip(extracted.text());
+        documents.add(new LlmRequest.Document(name, text));
+        blocks.add("[DOCUMENT name=\"" + name.replace("\"", "'") + "\"]\n" + text
             + (extracted.truncated() ? "\n[... the rest of this document was cut at "
                 + properties.files().maxChars() + " characters]" : "")
             + "\n[/DOCUMENT]");
@@ -141,7 +146,7 @@ public class RunContext {
       retrieved.putIfAbsent(hit.name(), new ChunkData.RetrievedDocument(hit.name(), hit.documentType()));
       block.append("(from ").append(line(hit.name()))
           .append(hit.documentType() == null ? "" : ", " + line(hit.documentType())).append(")\n")
-          .append(hit.content().strip()).append("\n\n");
+          .append(PromptMarkers.strip(hit.content()).strip()).append("\n\n");
     }
     listener.retrieved(List.copyOf(retrieved.values()));
     return java.util.Optional.of(block.toString().strip() + "\n[/PROJECT_KNOWLEDGE]");

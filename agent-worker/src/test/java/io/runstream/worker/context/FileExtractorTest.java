@@ -69,7 +69,8 @@ class FileExtractorTest {
   void urlsOutsideTheAllowedPrefixesAreRefusedWithoutAFetch() {
     FileExtractor files = extractor(100_000, 1_000_000);
     for (String url : List.of("https://files.example.com.evil.test/a.pdf", "http://169.254.169.254/latest",
-        "file:///etc/passwd", "https://user@files.example.com/a.pdf")) {
+        "file:///etc/passwd", "https://user@files.example.com/a.pdf", "https://files.example.com:8443/a.pdf",
+        "http://files.example.com/a.pdf", "https://files.example.com/%2e%2e/admin", "https://files.example.comx/a")) {
       assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", null, url, null, null)))
           .as(url).hasMessageContaining("not allowed");
     }

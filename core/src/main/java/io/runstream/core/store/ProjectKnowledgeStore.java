@@ -53,17 +53,22 @@ public class ProjectKnowledgeStore {
   /** Stores a document (replacing one of the same name in the project) and its chunks. */
   @Transactional
   public Document put(UUID orgId, String projectId, String name, String documentType, String content) {
-    jdbc.sql("DELETE FROM project_documents WHERE org_id = :org AND project_id = :project AND name = :name")
-        .param("org", orgId).param("project", projectId).param("name", name).update();
-    UUID id = UUID.randomUUID();
-    Instant created = jdbc.sql(
+    // One statement for a new name and a replaced one: two uploads of the same name at once meet on the unique key.
+    record Stored(UUID id, Instant created) {}
+    Stored stored = jdbc.sql(
             """
             INSERT INTO project_documents (id, org_id, project_id, name, document_type, content)
-            VALUES (:id, :org, :project, :name, :type, :content) RETURNING created_at""")
-        .param("id", id).param("org", orgId).param("project", projectId).param("name", name)
+            VALUES (:id, :org, :project, :name, :type, :content)
+            ON CONFLICT (org_id, project_id, name) DO UPDATE
+              SET document_type = EXCLUDED.document_type, content = EXCLUDED.content, created_at = now()
+            RETURNING id, created_at""")
+        .param("id", UUID.randomUUID()).param("org", orgId).param("project", projectId).param("name", name)
         .param("type", documentType).param("content", content)
-        .query((rs, row) -> rs.getTimestamp(1).toInstant())
+        .query((rs, row) -> new Stored(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant()))
         .single();
+    UUID id = stored.id();
+    Instant created = stored.created();
+    jdbc.sql("DELETE FROM project_chunks WHERE document_id = :id").param("id", id).update();
     List<String> chunks = chunks(content);
     for (int i = 0; i < chunks.size(); i++) {
       jdbc.sql(

@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * kept across requests. Before a run starts, the onboarding gate: a user whose phase is set and not
  * {@code COMPLETE} gets one {@code textResponse} that closes the stream. Administrators (the {@code admin} claim)
  * run on the admin route ({@code runstream.routing}, e.g. Anthropic with its own prompt); nobody else does, whatever
- * the request says. A client whose connection dropped sends the same POST again with {@code Last-Event-ID}: it gets
+ * the request says, and their answers carry {@code X-Genie-Backend}. A client whose connection dropped sends the same POST again with {@code Last-Event-ID}: it gets
  * the conversation's events after that id (no new run), or 204 when it had them all.
  */
 @RestController
@@ -79,6 +79,8 @@ public class GenieController {
     if (message == null || !message.isString() || message.asString().isBlank()) {
       throw GenieFace.messageRequired();
     }
+    // Length (API.md §1: at most 20,000 characters) and NUL, in the face's dialect.
+    String text = fields.messageText(body, "message");
     if (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token) {
       Object org = token.getToken().getClaim("org");
       if (org == null || org.toString().isBlank()) {
@@ -88,6 +90,11 @@ public class GenieController {
     Caller caller = callers.current();
     String sessionKey = sessionKey(body, caller);
     Long resume = ResumePoint.parse(request);
+    if (resume != null && resume <= 0) {
+      // Id 0 is the gate's single answer: a client reconnecting after it had everything.
+      response.setStatus(HttpStatus.NO_CONTENT.value());
+      return;
+    }
     if (resume != null) {
       stream.resume(caller, GenieFace.ID, sessionKey, resume, renderer, response);
       return;
@@ -97,14 +104,23 @@ public class GenieController {
       stream.single(response, GenieRenderer.gated(gate.get()));
       return;
     }
-    boolean adminRoute = routing.route(caller, null).isPresent();
+    // The admin route: an administrator, and a rule made for administrators (its own prompt replaces genie's).
+    boolean adminRoute = caller.admin()
+        && routing.route(caller, null).filter(rule -> Boolean.TRUE.equals(rule.admin())).isPresent();
     RunInput input = new RunInput(
-        null, message.asString(), null, null, null, adminRoute ? null : instructions, null,
+        null, text, null, null, null, adminRoute ? null : instructions, null,
         fields.simulation(body, "simulation"), new RunInput.Extras(
             GenieFace.ID, sessionKey, null, null, null, null, null, null, null, null, null, null));
-    AdmittedRun admitted = admission.admit(caller, input);
-    RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
-    stream.serve(caller, run, null, renderer, response);
+    // The stream is taken before the run starts: a 429 must not leave a run that nobody reads.
+    try (var reserved = stream.reserve(caller)) {
+      AdmittedRun admitted = admission.admit(caller, input);
+      RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
+      if (adminRoute) {
+        // Seed 000: the header tells the frontend that the admin backend answers.
+        response.setHeader(GenieRenderer.BACKEND_HEADER, run.modelProvider());
+      }
+      stream.serve(run, null, renderer, response, reserved);
+    }
   }
 
   /** The onboarding gate's message, when the user's phase is set and not complete. */

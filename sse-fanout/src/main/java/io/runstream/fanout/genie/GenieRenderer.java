@@ -16,8 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code {"type":"stage_update","missionLabel","mood","leftPanel","rightPanel","stageTarget"}} per stage, tool and
  * action calls as {@code {"type":"tool_call","id","name","input"}} and {@code {"type":"tool_result","id","output"}}
  * (or {@code "error"}), a failed run's error as a {@code textResponseChunk} with {@code "error": true}, and exactly
- * one last {@code {"type":"finalizeResponseStream","textResponse":"","close":true,"error":false}} ({@code error}
- * true for a failed run), after which the server closes the stream.
+ * one last {@code {"type":"finalizeResponseStream","textResponse":"","close":true,"error":false}}, after which the
+ * server closes the stream.
  */
 @Component
 public class GenieRenderer implements FaceRenderer {
@@ -31,10 +31,9 @@ public class GenieRenderer implements FaceRenderer {
     return SLOT;
   }
 
+  /** Genie's header is set by its controller, on the admin route only. */
   @Override
-  public void headers(RunRow run, HttpServletResponse response) {
-    response.setHeader(BACKEND_HEADER, run.modelProvider());
-  }
+  public void headers(RunRow run, HttpServletResponse response) {}
 
   @Override
   public byte[] render(RunChunk chunk) {
@@ -79,8 +78,9 @@ public class GenieRenderer implements FaceRenderer {
       }
       case ChunkData.Error d -> node.put("type", "textResponseChunk").put("textResponse", d.message())
           .put("close", false).put("error", true);
+      // Always error:false (the contract's one final event); a failure was told by its textResponseChunk.
       case ChunkData.RunFinished d -> node.put("type", "finalizeResponseStream").put("textResponse", "")
-          .put("close", true).put("error", "failed".equals(d.status()));
+          .put("close", true).put("error", false);
       default -> {
         return null;
       }

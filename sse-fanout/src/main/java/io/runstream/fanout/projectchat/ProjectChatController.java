@@ -43,6 +43,7 @@ public class ProjectChatController {
   static final int MAX_KEY = 200;
   static final int MAX_USER_NAME = 100;
   static final int MAX_DOCUMENTS = 50;
+  static final int MAX_DOCUMENT_CHARS = 200_000;
   static final Map<String, String> TEMPLATES = Map.of(
       "PROJECT_MANIFESTO",
       "Write the project manifesto: the problem, the vision, who it is for, goals and non-goals, guiding principles.",
@@ -96,7 +97,7 @@ public class ProjectChatController {
       stream.resume(caller, ProjectChatFace.ID, chat.conversationId(), resume, renderer, response);
       return;
     }
-    serve(caller, chat, body, renderer, response);
+    serve(caller, chat, body, null, renderer, response);
   }
 
   @PostMapping("/api/v1/chat/generate")
@@ -105,7 +106,10 @@ public class ProjectChatController {
       throws IOException {
     JsonNode body = parse(raw);
     ChatRequest chat = validate(body, false);
-    serve(callers.current(), chat, body, legacy, response);
+    // Seed 002: the legacy endpoint's metadata is "injected into the orchestrator context".
+    JsonNode metadata = body.get("metadata");
+    serve(callers.current(), chat, body, metadata != null && metadata.isObject() && !metadata.isEmpty() ? metadata : null,
+        legacy, response);
   }
 
   @PostMapping("/api/v1/chat/message")
@@ -114,7 +118,8 @@ public class ProjectChatController {
         "This endpoint is deprecated: use POST /api/v1/chat/stream, which answers with text/event-stream.");
   }
 
-  private void serve(Caller caller, ChatRequest chat, JsonNode body, FaceRenderer face, HttpServletResponse response)
+  private void serve(
+      Caller caller, ChatRequest chat, JsonNode body, JsonNode context, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     List<RunRequested.FileRef> documents = new ArrayList<>();
     chat.existingDocuments().forEach((path, content) ->
@@ -125,12 +130,15 @@ public class ProjectChatController {
         null, chat.message(), null, chat.metadataJson(),
         fields.model(body, "model", ingest.defaultModelProvider()), instructions(chat), chat.history(),
         fields.simulation(body, "simulation"),
-        new RunInput.Extras(ProjectChatFace.ID, chat.conversationId(), null, null, null, null, null,
+        new RunInput.Extras(ProjectChatFace.ID, chat.conversationId(), null, context, null, null, null,
             documents.isEmpty() ? null : documents, null, null, null, chat.projectId()));
-    AdmittedRun admitted = admission.admit(caller, input);
-    RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
-    response.setHeader("X-Run-Id", run.id().toString());
-    stream.serve(caller, run, null, face, response);
+    // The stream is taken before the run starts: a 429 must not leave a run that nobody reads.
+    try (var reserved = stream.reserve(caller)) {
+      AdmittedRun admitted = admission.admit(caller, input);
+      RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
+      response.setHeader("X-Run-Id", run.id().toString());
+      stream.serve(run, null, face, response, reserved);
+    }
   }
 
   /** The system prompt: the assistant's role, the user's name, the document type's template. */
@@ -264,6 +272,11 @@ public class ProjectChatController {
         errors.add(ProjectChatFace.error(List.of("body", "history", i, "content"), "Field required", "missing"));
       } else if (!content.isString()) {
         errors.add(ProjectChatFace.error(List.of("body", "history", i, "content"), "Input should be a valid string", "string_type"));
+      } else if (content.asString().codePointCount(0, content.asString().length()) > properties.maxMessageLength()) {
+        Map<String, Object> error = ProjectChatFace.error(List.of("body", "history", i, "content"),
+            "String should have at most " + properties.maxMessageLength() + " characters", "string_too_long");
+        error.put("ctx", Map.of("max_length", properties.maxMessageLength()));
+        errors.add(error);
       } else if (role != null && role.isString()) {
         history.add(new RunRequested.HistoryEntry(role.asString(), InputSanitizer.text(content.asString())));
       }
@@ -290,6 +303,9 @@ public class ProjectChatController {
       if (!entry.getValue().isString()) {
         errors.add(ProjectChatFace.error(List.of("body", "existing_documents", entry.getKey()),
             "Input should be a valid string", "string_type"));
+      } else if (entry.getValue().asString().length() > MAX_DOCUMENT_CHARS) {
+        errors.add(ProjectChatFace.error(List.of("body", "existing_documents", entry.getKey()),
+            "String should have at most " + MAX_DOCUMENT_CHARS + " characters", "string_too_long"));
       } else if (entry.getKey().isBlank() || entry.getKey().length() > 500) {
         errors.add(ProjectChatFace.error(List.of("body", "existing_documents", entry.getKey()),
             "Value error, a document's path is 1 to 500 characters", "value_error"));

@@ -16,12 +16,21 @@ final class ProjectChatErrors {
         || error.code().equals("unknown_model_provider");
   }
 
-  /** {@code LLM_CONNECTION_ERROR}, {@code RAG_RETRIEVAL_ERROR} or {@code STREAM_ERROR}. */
+  /** The model could not be reached or answered for now: what seed 002 calls a connection error (transient). */
+  static boolean connection(ChunkData.Error error) {
+    return java.util.Set.of("provider_connection", "provider_unavailable", "provider_overloaded", "provider_rate_limited",
+        "provider_stream_cut", "model_error").contains(error.code());
+  }
+
+  /**
+   * {@code LLM_CONNECTION_ERROR} for a model that could not be reached, {@code RAG_RETRIEVAL_ERROR},
+   * {@code STREAM_ERROR} for the rest (a refused request, bad credentials, a lost worker).
+   */
   static String streamCode(ChunkData.Error error) {
     if (retrieval(error)) {
       return "RAG_RETRIEVAL_ERROR";
     }
-    return model(error) ? "LLM_CONNECTION_ERROR" : "STREAM_ERROR";
+    return connection(error) ? "LLM_CONNECTION_ERROR" : "STREAM_ERROR";
   }
 
   /** {@code RAG_001}, {@code LLM_001} or {@code ERR}. */

@@ -74,7 +74,7 @@ public class ProjectChatRenderer extends StatefulRenderer {
             ObjectNode data = EventJson.MAPPER.createObjectNode()
                 .put("message", d.message())
                 .put("code", ProjectChatErrors.streamCode(d))
-                .put("retryable", ProjectChatErrors.retrieval(d) ? false : d.retryable() || ProjectChatErrors.model(d));
+                .put("retryable", d.retryable());
             return SseFrames.event(chunk.seq(), "error", EventJson.MAPPER.writeValueAsString(data));
           }
           case ChunkData.RunFinished d -> {

@@ -44,35 +44,54 @@ public class SseStream {
   public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId())) {
-      long from = after == null ? run.seqBase() - 1 : after;
-      HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
-      RunReader.Opened opened = reader.open(run, from, prerender);
+      return serveHeld(run, after, face, response);
+    }
+  }
+
+  /**
+   * Takes one of the caller's streams before anything else happens: a face whose POST starts a run and streams it
+   * takes the stream first, so that a 429 never leaves a run going that nobody reads. Close it when done.
+   */
+  public StreamGate.Held reserve(Caller caller) {
+    return gate.enter(caller.userId());
+  }
+
+  /** {@link #serve} on a stream {@link #reserve reserved} already. */
+  public End serve(RunRow run, Long after, FaceRenderer face, HttpServletResponse response, StreamGate.Held reserved)
+      throws IOException {
+    java.util.Objects.requireNonNull(reserved, "reserved");
+    return serveHeld(run, after, face, response);
+  }
+
+  private End serveHeld(RunRow run, Long after, FaceRenderer face, HttpServletResponse response) throws IOException {
+    long from = after == null ? run.seqBase() - 1 : after;
+    HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
+    RunReader.Opened opened = reader.open(run, from, prerender);
+    if (opened == null) {
+      response.setStatus(HttpStatus.NO_CONTENT.value());
+      return End.NOTHING_LEFT;
+    }
+    if (face.stateful() && from >= run.seqBase()) {
+      // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
+      reader.release(opened);
+      opened = reader.open(run, run.seqBase() - 1, null);
       if (opened == null) {
         response.setStatus(HttpStatus.NO_CONTENT.value());
         return End.NOTHING_LEFT;
       }
-      if (face.stateful() && from >= run.seqBase()) {
-        // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
-        reader.release(opened);
-        opened = reader.open(run, run.seqBase() - 1, null);
-        if (opened == null) {
-          response.setStatus(HttpStatus.NO_CONTENT.value());
-          return End.NOTHING_LEFT;
-        }
-      }
-      sseHeaders(response);
-      response.setHeader("X-Model-Backend", run.modelProvider());
-      face.headers(run, response);
-      ServletOutputStream out = response.getOutputStream();
-      try {
-        out.write(SseFrames.opening(properties.retry().toMillis()));
-        out.flush();
-      } catch (IOException e) {
-        reader.release(opened);
-        return End.CLIENT_GONE;
-      }
-      return reader.read(opened, new Frames(face.rendering(), from, out));
     }
+    sseHeaders(response);
+    response.setHeader("X-Model-Backend", run.modelProvider());
+    face.headers(run, response);
+    ServletOutputStream out = response.getOutputStream();
+    try {
+      out.write(SseFrames.opening(properties.retry().toMillis()));
+      out.flush();
+    } catch (IOException e) {
+      reader.release(opened);
+      return End.CLIENT_GONE;
+    }
+    return reader.read(opened, new Frames(face.rendering(), from, out));
   }
 
   /** A 200 with the SSE headers every face sends (API.md §2). */
