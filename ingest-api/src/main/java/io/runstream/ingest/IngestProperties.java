@@ -15,8 +15,12 @@ import org.springframework.validation.annotation.Validated;
  * @param previousRunWait how long a new message waits for the previous run's end to be recorded before 409
  * @param publicBaseUrl the base of the URLs in answers; empty: derived from the request
  * @param billingUrl where a caller whose organisation's budget is spent is sent
- * @param runsPerMinute how many runs one user may start per minute, sustained (per ingest instance)
+ * @param runsPerMinute how many runs one user may start per minute, sustained, across all instances (a bucket in
+ *     PostgreSQL)
  * @param runBurst how many runs one user may start at once before the per-minute rate applies
+ * @param serviceRunsPerMinute the same for a service identity ({@code service} claim or
+ *     {@code runstream.security.service-subjects})
+ * @param serviceRunBurst the burst of a service identity
  * @param agentRoles the agent roles the agent-stream face accepts ({@code agentRole}); the first is the default
  * @param agentStreamHistory how many stored messages of a {@code conversationId} the agent-stream face loads as
  *     history (the seed's 20)
@@ -33,4 +37,6 @@ public record IngestProperties(
     @DefaultValue("120") @jakarta.validation.constraints.Min(1) int runsPerMinute,
     @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst,
     @DefaultValue("chat") @jakarta.validation.constraints.NotEmpty java.util.List<String> agentRoles,
-    @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory) {}
+    @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory,
+    @DefaultValue("6000") @jakarta.validation.constraints.Min(1) int serviceRunsPerMinute,
+    @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst) {}

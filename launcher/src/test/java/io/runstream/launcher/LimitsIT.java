@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -66,6 +67,35 @@ class LimitsIT extends PlatformIT {
     // Another user is not affected.
     assertThat(api.post("/api/v1/runs", TestApi.freshToken(), "{\"input\":\"x\",\"simulation\":{\"output_tokens\":1}}").status())
         .isEqualTo(202);
+  }
+
+  @Test
+  void shouldHoldTheRunRateAcrossInstancesAndGiveServiceIdentitiesTheirOwn() throws Exception {
+    String org = "org-" + UUID.randomUUID();
+    String user = TestApi.token(org, "user-" + UUID.randomUUID());
+    // Another node (a fan-out node admits genie's runs); its slow refill rate keeps the test independent of timing.
+    try (var node = startFanoutNode(Map.of("runstream.ingest.run-burst", 40, "runstream.ingest.runs-per-minute", 1,
+        "runstream.security.issuer-uri", TestIssuer.get().issuer()))) {
+      TestApi other = new TestApi(Integer.parseInt(node.getEnvironment().getProperty("local.server.port")));
+      int accepted = 0;
+      while (api().post("/api/v1/runs", user, "{\"input\":\"x\",\"simulation\":{\"output_tokens\":1,\"tokens_per_second\":0}}")
+          .status() == 202) {
+        accepted++;
+        assertThat(accepted).isLessThan(80);
+      }
+      assertThat(accepted).isGreaterThanOrEqualTo(40);
+      // The same user on the other node finds the bucket empty: one limit, not one per instance.
+      TestApi.Answer refused = other.post("/api/genie/stream-chat", user, "{\"message\":\"hi\"}");
+      assertThat(refused.status()).isEqualTo(429);
+      assertThat(refused.json().path("error").asString()).startsWith("Too many runs started");
+      assertThat(refused.header("Retry-After")).isNotNull();
+    }
+    // A service identity (runstream.security.service-subjects) calling for its backend's users has its own limits.
+    String service = TestApi.token(org, "svc-backend");
+    for (int i = 0; i < 60; i++) {
+      assertThat(api().post("/api/v1/runs", service, "{\"input\":\"x\",\"simulation\":{\"output_tokens\":1,\"tokens_per_second\":0}}")
+          .status()).as("run %d of a service identity", i).isEqualTo(202);
+    }
   }
 
   @Test

@@ -20,6 +20,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.fanout.max-streams-per-user=30",
       "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40",
+      "runstream.ingest.service-run-burst=200",
+      "runstream.security.service-subjects=svc-backend",
       "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com",
       "runstream.ingest.agent-roles=chat,research",
       // Routing (ModelRoutingIT): admins to the Anthropic server, the research role to the OpenAI-compatible one.

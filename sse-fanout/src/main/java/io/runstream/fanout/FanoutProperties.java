@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param startLookback how far back a starting node reads the chunk topic to warm its memory
  * @param logCatchUp how long a resume waits for the chunk log to catch up with memory
  * @param maxStreamsPerUser most live streams one user may hold on this node; more answer 429
+ * @param maxStreamsPerService the same for a service identity
  * @param fetchMaxWait the tail consumer's {@code fetch.max.wait.ms}: the broker may hold a fetch this long when
  *     nothing is new, and measured here, new records did wait for it (latency), so it is short
  * @param agentStreamTtl how long an agent-stream {@code streamId} can be read after the run's creation (the seed's 5
@@ -38,4 +39,5 @@ public record FanoutProperties(
     @DefaultValue("5s") Duration logCatchUp,
     @DefaultValue("100") @Min(1) int maxStreamsPerUser,
     @DefaultValue("10ms") Duration fetchMaxWait,
-    @DefaultValue("5m") Duration agentStreamTtl) {}
+    @DefaultValue("5m") Duration agentStreamTtl,
+    @DefaultValue("10000") @Min(1) int maxStreamsPerService) {}

@@ -12,8 +12,11 @@ import java.util.UUID;
  * @param email the user's email
  * @param admin whether the token's {@code admin} claim is true
  * @param org the organisation as the token names it (its {@code org} claim)
+ * @param service whether the caller is a service identity (claim {@code service: true}, a configured
+ *     {@code runstream.security.service-subjects} entry, or project chat's API key): its own, higher limits
  */
-public record Caller(UUID orgId, UUID userId, String subject, String name, String email, boolean admin, String org) {
+public record Caller(
+    UUID orgId, UUID userId, String subject, String name, String email, boolean admin, String org, boolean service) {
 
   /** The user id clients see: {@link UserIds#of}. */
   public UUID publicUserId() {

@@ -33,8 +33,11 @@ public class CallerResolver {
 
   private record Cached(Caller caller, long expiresAtNanos) {}
 
-  public CallerResolver(JdbcClient jdbc) {
+  private final java.util.Set<String> serviceSubjects;
+
+  public CallerResolver(JdbcClient jdbc, SecurityProperties properties) {
     this.jdbc = jdbc;
+    this.serviceSubjects = java.util.Set.copyOf(properties.serviceSubjects());
   }
 
   /** The caller of the current request. */
@@ -58,7 +61,10 @@ public class CallerResolver {
     String email = text(jwt.getClaim("email"));
     Object adminClaim = jwt.getClaim("admin");
     boolean admin = Boolean.TRUE.equals(adminClaim) || "true".equals(text(adminClaim));
-    String key = org + '\u0000' + subject + '\u0000' + name + '\u0000' + email + '\u0000' + admin;
+    Object serviceClaim = jwt.getClaim("service");
+    boolean service = Boolean.TRUE.equals(serviceClaim) || "true".equals(text(serviceClaim))
+        || serviceSubjects.contains(subject);
+    String key = org + '\u0000' + subject + '\u0000' + name + '\u0000' + email + '\u0000' + admin + '\u0000' + service;
     long now = System.nanoTime();
     synchronized (cache) {
       Cached cached = cache.get(key);
@@ -66,7 +72,7 @@ public class CallerResolver {
         return cached.caller();
       }
     }
-    Caller caller = upsert(org, subject, name, email, admin);
+    Caller caller = upsert(org, subject, name, email, admin, service);
     synchronized (cache) {
       cache.put(key, new Cached(caller, now + CACHE_TTL.toNanos()));
     }
@@ -90,7 +96,7 @@ public class CallerResolver {
         .single();
   }
 
-  private Caller upsert(String org, String subject, String name, String email, boolean admin) {
+  private Caller upsert(String org, String subject, String name, String email, boolean admin, boolean service) {
     UUID orgId =
         jdbc.sql(
                 """
@@ -116,7 +122,7 @@ public class CallerResolver {
             .param("admin", admin)
             .query(UUID.class)
             .single();
-    return new Caller(orgId, userId, subject, name, email, admin, org);
+    return new Caller(orgId, userId, subject, name, email, admin, org, service);
   }
 
   private static String text(Object claim) {

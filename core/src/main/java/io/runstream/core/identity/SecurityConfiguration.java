@@ -181,6 +181,7 @@ public class SecurityConfiguration {
             .subject(projectChat.subject())
             .claim("org", projectChat.organisation())
             .claim("name", "API key")
+            .claim("service", true)
             .issuedAt(now)
             .expiresAt(now.plusSeconds(60))
             .build();

@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  *     site, e.g. {@code app.example.com} and {@code api.example.com}), {@code Strict}, or {@code None} for apps on
  *     another site (then the cookie is always {@code Secure}, so the API must be served over HTTPS)
  * @param cors which browser origins may call the API
+ * @param serviceSubjects the {@code sub}s of service identities (a backend calling for its own users), besides tokens
+ *     with the claim {@code service: true}: they have their own, higher run and stream limits
  */
 @Validated
 @ConfigurationProperties("runstream.security")
@@ -33,7 +35,8 @@ public record SecurityProperties(
     @DefaultValue("") String jwkSetUri,
     @DefaultValue("Lax") @Pattern(regexp = "Lax|Strict|None", message = "must be Lax, Strict or None")
         String cookieSameSite,
-    @DefaultValue @Valid Cors cors) {
+    @DefaultValue @Valid Cors cors,
+    @DefaultValue java.util.List<String> serviceSubjects) {
 
   /** The development secret, used when none is configured. */
   public static final String DEV_SECRET = "runstream-dev-secret-change-me-0123456789abcdef";

@@ -4,71 +4,74 @@ import io.runstream.core.identity.Caller;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.UsageLedger;
 import io.runstream.ingest.IngestProperties;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Checked before a run is admitted: the user's run rate (a token bucket per user, 429 with {@code Retry-After}) and
+ * Checked before a run is admitted: the user's run rate (a token bucket per user shared by every instance, 429 with
+ * {@code Retry-After}; a service identity's own rate) and
  * the organisation's token budget fed by the usage ledger (402 {@code INSUFFICIENT_BALANCE} with {@code required},
  * {@code available}, {@code billingUrl}).
  */
 @Component
 public class RunLimits {
-  private static final int MAX_USERS = 100_000;
-
   private final UsageLedger usage;
   private final IngestProperties properties;
-  private final Map<UUID, Bucket> buckets =
-      new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Bucket> eldest) {
-          return size() > MAX_USERS;
-        }
-      };
+  private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
-  private static final class Bucket {
-    double tokens;
-    long updatedNanos;
-  }
-
-  public RunLimits(UsageLedger usage, IngestProperties properties) {
+  public RunLimits(UsageLedger usage, IngestProperties properties, org.springframework.jdbc.core.simple.JdbcClient jdbc) {
     this.usage = usage;
     this.properties = properties;
+    this.jdbc = jdbc;
   }
 
   /** Checks both limits for a run whose prompt is {@code text}; throws 429 or 402. */
   public void check(Caller caller, String text) {
-    rate(caller.userId());
+    rate(caller);
     budget(caller.orgId(), text);
   }
 
-  private void rate(UUID userId) {
-    double perNano = properties.runsPerMinute() / 60e9;
-    long now = System.nanoTime();
-    double wait;
-    synchronized (buckets) {
-      Bucket bucket = buckets.computeIfAbsent(userId, id -> {
-        Bucket fresh = new Bucket();
-        fresh.tokens = properties.runBurst();
-        fresh.updatedNanos = now;
-        return fresh;
-      });
-      bucket.tokens = Math.min(properties.runBurst(), bucket.tokens + (now - bucket.updatedNanos) * perNano);
-      bucket.updatedNanos = now;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return;
-      }
-      wait = (1 - bucket.tokens) / perNano / 1e9;
+  /**
+   * One token from the caller's bucket, in PostgreSQL so that the limit holds across instances: refilled at the
+   * per-minute rate up to the burst, taken in one statement (the row is locked for its update, so concurrent
+   * admissions on any instance take one token each). A service identity has its own rate and burst.
+   */
+  private void rate(Caller caller) {
+    int perMinute = caller.service() ? properties.serviceRunsPerMinute() : properties.runsPerMinute();
+    int burst = caller.service() ? properties.serviceRunBurst() : properties.runBurst();
+    double perSecond = perMinute / 60.0;
+    java.util.List<Double> taken = jdbc.sql(
+            """
+            INSERT INTO run_rate_buckets AS b (user_id, tokens, updated_at) VALUES (:user, :burst - 1, clock_timestamp())
+            ON CONFLICT (user_id) DO UPDATE
+              SET tokens = LEAST(:burst, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at) * :rate) - 1,
+                  updated_at = clock_timestamp()
+              WHERE LEAST(:burst, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at) * :rate) >= 1
+            RETURNING tokens""")
+        .param("user", caller.userId())
+        .param("burst", (double) burst)
+        .param("rate", perSecond)
+        .query(Double.class)
+        .list();
+    if (!taken.isEmpty()) {
+      return;
     }
-    long retryAfter = Math.max(1, (long) Math.ceil(wait));
+    double tokens = jdbc.sql(
+            """
+            SELECT LEAST(:burst, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * :rate)
+            FROM run_rate_buckets WHERE user_id = :user""")
+        .param("user", caller.userId())
+        .param("burst", (double) burst)
+        .param("rate", perSecond)
+        .query(Double.class)
+        .optional()
+        .orElse(0.0);
+    long retryAfter = Math.max(1, (long) Math.ceil((1 - tokens) / perSecond));
     throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "Too Many Requests",
-        "Too many runs started; at most " + properties.runsPerMinute() + " a minute (bursts of " + properties.runBurst()
-            + ").",
+        "Too many runs started; at most " + perMinute + " a minute (bursts of " + burst + ").",
         Map.of("retryAfter", retryAfter),
         Map.of("Retry-After", Long.toString(retryAfter)));
   }

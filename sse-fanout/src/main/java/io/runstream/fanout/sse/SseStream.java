@@ -43,7 +43,7 @@ public class SseStream {
    */
   public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
       throws IOException {
-    try (StreamGate.Held held = gate.enter(caller.userId())) {
+    try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
       return serveHeld(run, after, face, response);
     }
   }
@@ -53,7 +53,7 @@ public class SseStream {
    * takes the stream first, so that a 429 never leaves a run going that nobody reads. Close it when done.
    */
   public StreamGate.Held reserve(Caller caller) {
-    return gate.enter(caller.userId());
+    return gate.enter(caller.userId(), caller.service());
   }
 
   /** {@link #serve} on a stream {@link #reserve reserved} already. */

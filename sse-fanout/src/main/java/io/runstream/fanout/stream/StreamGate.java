@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-/** Bounds the live streams one user holds on this node, on every face together; more answer 429. */
+/**
+ * Bounds the live streams one user holds on this node, on every face together; more answer 429. A service identity
+ * has its own bound ({@code max-streams-per-service}). The bound is per node: a user may hold it on each node.
+ */
 @Component
 public class StreamGate {
   private final FanoutProperties properties;
@@ -29,13 +32,14 @@ public class StreamGate {
    *
    * @throws ApiException 429 {@code too_many_streams} with {@code Retry-After} when the user holds the most already
    */
-  public Held enter(UUID userId) {
+  public Held enter(UUID userId, boolean service) {
+    int most = service ? properties.maxStreamsPerService() : properties.maxStreamsPerUser();
     Integer held = streamsPerUser.compute(userId, (id, count) -> count == null ? 1 : count + 1);
-    if (held > properties.maxStreamsPerUser()) {
+    if (held > most) {
       release(userId);
       throw new ApiException(
           HttpStatus.TOO_MANY_REQUESTS, "too_many_streams", "Too Many Requests",
-          "At most " + properties.maxStreamsPerUser() + " live streams per user; close one first.",
+          "At most " + most + " live streams per " + (service ? "service identity" : "user") + "; close one first.",
           Map.of("retryAfter", 1), Map.of("Retry-After", "1"));
     }
     return () -> release(userId);
