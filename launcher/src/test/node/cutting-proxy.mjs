@@ -4,9 +4,14 @@ import net from 'node:net';
 
 export async function startCuttingProxy({ targetHost, targetPort, matches, afterBytes }) {
   const state = { cut: false, connections: 0, requests: [] };
+  const sockets = new Set();
   const server = net.createServer((client) => {
     state.connections++;
     const upstream = net.connect(targetPort, targetHost);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
     let watched = false;
     let forwarded = 0;
     client.on('data', (chunk) => {
@@ -39,5 +44,6 @@ export async function startCuttingProxy({ targetHost, targetPort, matches, after
     upstream.on('close', close);
   });
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
-  return { port: server.address().port, state, close: () => server.close() };
+  // Closing also ends the connections still open (kept alive), so that nothing holds the process.
+  return { port: server.address().port, state, close: () => { server.close(); sockets.forEach(s => s.destroy()); } };
 }

@@ -29,9 +29,13 @@ final class ExternalClients {
 
   /** Installs the npm packages pinned by the folder's lock file unless they are there already. */
   static synchronized void installNodeClients(Path npm, Path dir) throws IOException, InterruptedException {
-    Path modules = dir.resolve("node_modules");
-    if (Files.isDirectory(modules.resolve("eventsource")) && Files.isDirectory(modules.resolve("playwright-core"))
-        && Files.isDirectory(modules.resolve("@modelcontextprotocol/server-everything"))) {
+    installNodeClients(npm, dir, "eventsource", "playwright-core", "@modelcontextprotocol/server-everything");
+  }
+
+  /** Installs the folder's npm packages (its lock file) unless {@code modules} are there already. */
+  static synchronized void installNodeClients(Path npm, Path dir, String... modules) throws IOException, InterruptedException {
+    Path installed = dir.resolve("node_modules");
+    if (java.util.Arrays.stream(modules).allMatch(module -> Files.isDirectory(installed.resolve(module)))) {
       return;
     }
     Finished install =
