@@ -57,6 +57,13 @@ public final class RunstreamLauncher {
     properties.put("server.port", httpPort);
     properties.putAll(platform.serviceProperties());
     properties.put("runstream.security.jwt-secret", secret);
+    // RUNSTREAM_LOG_FORMAT=json: one JSON object per line (Elastic Common Schema), MDC fields (runId, sessionId,
+    // orgId on a run's lines) included.
+    if ("json".equalsIgnoreCase(env("RUNSTREAM_LOG_FORMAT", "text"))) {
+      properties.put("logging.structured.format.console", "ecs");
+      // Spring Boot's own configuration (which knows structured formats) instead of the launcher's plain pattern.
+      properties.put("logging.config", "classpath:logback-json.xml");
+    }
     // The embedded default is for local development: front ends on any local port may call it (CORS).
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
 

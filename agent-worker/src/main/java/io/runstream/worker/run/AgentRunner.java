@@ -75,6 +75,15 @@ public class AgentRunner {
    * ends as failed with a retryable error, so that no reader waits for it.
    */
   public void run(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
+    // Every log line of the run names it (and its session and organisation), in text and in structured logs.
+    try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
+        var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
+        var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
+      runLogged(request, stop, shuttingDown);
+    }
+  }
+
+  private void runLogged(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
     if (request.chunkTopic() != null && !prepareTopic(request)) {
       return;
     }
