@@ -43,26 +43,22 @@ class FanoutProcessKillIT extends PlatformIT {
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  private static void awaitHealthy(int port, Process process, Path log) throws Exception {
+  private static void awaitHealthy(int port, Process process, Path log) {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("the fan-out process died:\n" + Files.readString(log));
-      }
-      try {
-        HttpResponse<String> health = http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("the fan-out process did not become healthy:\n" + Files.readString(log));
+    org.awaitility.Awaitility.await("the fan-out process to be healthy").atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new AssertionError("the fan-out process died:\n" + Files.readString(log));
+          }
+          try {
+            return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 
   private record Reader(String token, String path, TestApi.Stream stream, List<TestApi.Event> before) {}

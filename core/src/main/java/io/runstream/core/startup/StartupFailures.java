@@ -36,8 +36,7 @@ public final class StartupFailures {
       if (explained.isPresent()) {
         System.err.println("runstream: " + explained.get());
       } else {
-        System.err.println("runstream: the service failed to start:");
-        e.printStackTrace();
+        org.slf4j.LoggerFactory.getLogger(StartupFailures.class).error("runstream: the service failed to start", e);
       }
       System.exit(1);
       throw e;

@@ -24,9 +24,10 @@ public abstract class StatefulRenderer implements FaceRenderer {
   @Override
   public void headers(RunRow run, HttpServletResponse response) {}
 
+  /** The chunk's frames for a reader that has seen nothing before it (readers render through {@link #rendering}). */
   @Override
   public final byte[] render(RunChunk chunk) {
-    throw new UnsupportedOperationException("stateful: rendered per reader");
+    return state().frames(chunk);
   }
 
   @Override
