@@ -121,6 +121,31 @@ class AgentContextIT extends PlatformIT {
   }
 
   @Test
+  void shouldSendImagesToAnAnthropicModelAsImageBlocks() throws Exception {
+    // The Anthropic provider is for administrators in the test platform.
+    String token = TestApi.adminToken("org-" + UUID.randomUUID(), "admin-" + UUID.randomUUID());
+    String png = Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 4, 5, 6});
+    String marker = "What is in these " + UUID.randomUUID();
+    TestApi.Answer run = api().post("/api/v1/runs", token, "{\"input\":" + json(marker) + ",\"model\":\""
+        + FakeModels.ANTHROPIC + "/claude-x\",\"images\":[{\"url\":\"https://img.example.com/dog.jpg\"},"
+        + "{\"url\":\"data:image/png;base64," + png + "\"}]}");
+    assertThat(run.status()).as(run.body()).isEqualTo(202);
+    canonical("/api/v1/runs/" + run.json().path("run_uuid").asString() + "/stream", token);
+    JsonNode request = TestApi.JSON.readTree(FakeModels.get().anthropic().requests().stream()
+        .filter(b -> b.contains(marker)).findFirst().orElseThrow());
+    JsonNode content = request.path("messages").get(0).path("content");
+    assertThat(content.get(0).path("type").asString()).isEqualTo("image");
+    assertThat(content.get(0).path("source").path("type").asString()).isEqualTo("url");
+    assertThat(content.get(0).path("source").path("url").asString()).isEqualTo("https://img.example.com/dog.jpg");
+    assertThat(content.get(1).path("source").path("type").asString()).isEqualTo("base64");
+    assertThat(content.get(1).path("source").path("media_type").asString()).isEqualTo("image/png");
+    assertThat(content.get(1).path("source").path("data").asString()).isEqualTo(png);
+    // The text after the images that it refers to.
+    assertThat(content.get(2).path("type").asString()).isEqualTo("text");
+    assertThat(content.get(2).path("text").asString()).endsWith("---\n\n" + marker);
+  }
+
+  @Test
   void shouldPutTheIdentityBlockAndTheTop15NodesInThePromptAndOverwriteAForgedUserId() throws Exception {
     String org = "org-" + UUID.randomUUID();
     String subject = "user-" + UUID.randomUUID();
