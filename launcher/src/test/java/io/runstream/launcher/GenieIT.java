@@ -2,14 +2,6 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,53 +18,21 @@ import tools.jackson.databind.JsonNode;
  * action tags as tool events; the admin route with {@code X-Genie-Backend}; the seed's error bodies.
  */
 class GenieIT extends PlatformIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  /** One data-only event: its id and JSON. */
-  record Event(String id, JsonNode json) {
-    String type() {
-      return json.path("type").asString();
-    }
-  }
-
-  /** A POST's answer: status, headers, and its events (read to the end, or the first {@code limit}). */
-  record Answer(int status, HttpResponse<InputStream> response, List<Event> events, String body) {}
-
-  Answer post(String token, String body, Map<String, String> headers, int limit) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api().base() + "/api/genie/stream-chat"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  PostSse.Answer post(String token, String body, Map<String, String> headers, int limit) throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(headers);
     if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      all.put("Authorization", "Bearer " + token);
     }
-    headers.forEach(request::header);
-    HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    List<Event> events = new ArrayList<>();
-    StringBuilder raw = new StringBuilder();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String id = null;
-      String line;
-      while (events.size() < limit && (line = reader.readLine()) != null) {
-        raw.append(line).append('\n');
-        if (line.startsWith("id: ")) {
-          id = line.substring(4);
-        } else if (line.startsWith("data: ")) {
-          events.add(new Event(id, TestApi.JSON.readTree(line.substring(6))));
-          id = null;
-        } else if (line.startsWith("event:")) {
-          throw new AssertionError("genie events are data-only: " + line);
-        }
-      }
-    }
-    return new Answer(response.statusCode(), response, events, raw.toString());
+    PostSse.Answer answer = PostSse.post(api().base() + "/api/genie/stream-chat", all, body, limit);
+    assertThat(answer.events()).as("genie events are data-only").allMatch(e -> e.event() == null);
+    return answer;
   }
 
-  Answer post(String token, String body) throws Exception {
+  PostSse.Answer post(String token, String body) throws Exception {
     return post(token, body, Map.of(), Integer.MAX_VALUE);
   }
 
-  static String text(List<Event> events) {
+  static String text(List<PostSse.Event> events) {
     return events.stream().filter(e -> e.type().equals("textResponseChunk")).map(e -> e.json().path("textResponse").asString())
         .collect(Collectors.joining());
   }
@@ -80,29 +40,29 @@ class GenieIT extends PlatformIT {
   @Test
   void shouldAnswerTheSeedsRequestWithTheStreamItselfAndExactlyOneFinalizeLast() throws Exception {
     String token = TestApi.freshToken();
-    Answer answer = post(token, "{\"message\":\"Write a caption for my new photo set\",\"sessionId\":\"genie-abc123\","
+    PostSse.Answer answer = post(token, "{\"message\":\"Write a caption for my new photo set\",\"sessionId\":\"genie-abc123\","
         + "\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":0}}");
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     assertThat(answer.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
     assertThat(answer.response().headers().firstValue("Cache-Control")).hasValue("no-cache");
     assertThat(answer.response().headers().firstValue("X-Accel-Buffering")).hasValue("no");
-    List<Event> events = answer.events();
+    List<PostSse.Event> events = answer.events();
     assertThat(events).allMatch(e -> e.id() != null);
     assertThat(events.stream().map(e -> Long.parseLong(e.id())).toList()).isSorted().doesNotHaveDuplicates();
-    Event last = events.getLast();
+    PostSse.Event last = events.getLast();
     assertThat(last.json().toString())
         .isEqualTo("{\"type\":\"finalizeResponseStream\",\"textResponse\":\"\",\"close\":true,\"error\":false}");
     assertThat(events.stream().filter(e -> e.type().equals("finalizeResponseStream")).count()).isEqualTo(1);
-    Event chunk = events.stream().filter(e -> e.type().equals("textResponseChunk")).findFirst().orElseThrow();
+    PostSse.Event chunk = events.stream().filter(e -> e.type().equals("textResponseChunk")).findFirst().orElseThrow();
     assertThat(chunk.json().propertyNames()).containsExactly("type", "textResponse", "close", "error");
     assertThat(chunk.json().path("close").asBoolean()).isFalse();
-    Event stage = events.stream().filter(e -> e.type().equals("stage_update")).findFirst().orElseThrow();
+    PostSse.Event stage = events.stream().filter(e -> e.type().equals("stage_update")).findFirst().orElseThrow();
     assertThat(stage.json().propertyNames())
         .containsExactly("type", "missionLabel", "mood", "leftPanel", "rightPanel", "stageTarget");
     assertThat(text(events)).contains("Write a caption for my new");
 
     // The same sessionId continues the conversation: its ids go on after the first turn's.
-    Answer second = post(token, "{\"message\":\"Shorter please\",\"sessionId\":\"genie-abc123\","
+    PostSse.Answer second = post(token, "{\"message\":\"Shorter please\",\"sessionId\":\"genie-abc123\","
         + "\"simulation\":{\"output_tokens\":10,\"tokens_per_second\":0}}");
     assertThat(Long.parseLong(second.events().getFirst().id())).isGreaterThan(Long.parseLong(last.id()));
     JsonNode sessions = api().get("/api/v1/sessions", token).json();
@@ -117,15 +77,15 @@ class GenieIT extends PlatformIT {
     String token = TestApi.freshToken();
     String body = "{\"message\":\"Tell me a long story\",\"sessionId\":\"s1\",\"simulation\":{\"output_tokens\":200,"
         + "\"tokens_per_second\":400}}";
-    Answer dropped = post(token, body, Map.of(), 5);
+    PostSse.Answer dropped = post(token, body, Map.of(), 5);
     assertThat(dropped.events()).hasSize(5);
     String lastId = dropped.events().getLast().id();
-    Answer resumed = post(token, body, Map.of("Last-Event-ID", lastId), Integer.MAX_VALUE);
+    PostSse.Answer resumed = post(token, body, Map.of("Last-Event-ID", lastId), Integer.MAX_VALUE);
     assertThat(resumed.status()).isEqualTo(200);
     assertThat(Long.parseLong(resumed.events().getFirst().id())).isEqualTo(Long.parseLong(lastId) + 1);
     assertThat(resumed.events().getLast().type()).isEqualTo("finalizeResponseStream");
     // Nothing missed, nothing twice: the whole run read in one go says the same.
-    List<Event> whole = new ArrayList<>(dropped.events());
+    List<PostSse.Event> whole = new ArrayList<>(dropped.events());
     whole.addAll(resumed.events());
     JsonNode messages = api().get("/api/v1/sessions", token).json();
     String sessionId = messages.path("results").get(0).path("uuid").asString();
@@ -146,7 +106,10 @@ class GenieIT extends PlatformIT {
     ExternalClients.installNodeClients(npm.get(), dir);
     String token = TestApi.freshToken();
     ExternalClients.Finished run = ExternalClients.run(dir, Duration.ofSeconds(90), node.get().toString(),
-        "genie-client.mjs", api().base(), token, "Write a caption for my new photo set", "genie-cut", "1500");
+        "post-sse-client.mjs", api().base(), "/api/genie/stream-chat", token,
+        "{\"message\":\"Write a caption for my new photo set\",\"sessionId\":\"genie-cut\","
+            + "\"simulation\":{\"output_tokens\":120,\"tokens_per_second\":300}}",
+        "1500", "finalizeResponseStream");
     assertThat(run.exitCode()).as(run.describe()).isZero();
     JsonNode outcome = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
     assertThat(outcome.path("cut").asBoolean()).as(run.describe()).isTrue();
@@ -178,7 +141,7 @@ class GenieIT extends PlatformIT {
     TestApi.Answer set = api().put("/api/genie/admin/onboarding/" + subject, admin, "{\"phase\":\"DATA_COLLECTION\"}");
     assertThat(set.status()).as(set.body()).isEqualTo(200);
     assertThat(set.json().path("gated").asBoolean()).isTrue();
-    Answer gated = post(token, "{\"message\":\"Write a caption\"}");
+    PostSse.Answer gated = post(token, "{\"message\":\"Write a caption\"}");
     assertThat(gated.status()).isEqualTo(200);
     assertThat(gated.events()).hasSize(1);
     JsonNode only = gated.events().getFirst().json();
@@ -198,7 +161,7 @@ class GenieIT extends PlatformIT {
     assertThat(api().get("/api/v1/sessions", token).json().path("count").asInt()).as("no run started").isZero();
 
     api().put("/api/genie/admin/onboarding/" + subject, admin, "{\"phase\":\"COMPLETE\"}");
-    Answer open = post(token, "{\"message\":\"Write a caption\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
+    PostSse.Answer open = post(token, "{\"message\":\"Write a caption\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
     assertThat(open.events().getLast().type()).isEqualTo("finalizeResponseStream");
     assertThat(text(open.events())).isNotEmpty();
 
@@ -216,7 +179,7 @@ class GenieIT extends PlatformIT {
     String admin = TestApi.adminToken(org, subject);
     api().put("/api/v1/context/nodes/voice", admin, "{\"content\":\"Warm and direct\",\"weight\":0.9}");
     String marker = "Platform status " + UUID.randomUUID();
-    Answer answer = post(admin, "{\"message\":" + TestApi.JSON.writeValueAsString(marker) + "}");
+    PostSse.Answer answer = post(admin, "{\"message\":" + TestApi.JSON.writeValueAsString(marker) + "}");
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     assertThat(answer.response().headers().firstValue("X-Genie-Backend")).hasValue(FakeModels.ANTHROPIC);
     assertThat(text(answer.events())).isEqualTo("Hello from the local Anthropic server.");
@@ -231,7 +194,7 @@ class GenieIT extends PlatformIT {
         .endsWith("\n\n---\n\n" + marker);
 
     // A creator never reaches the admin backend, whatever the request says.
-    Answer creator = post(TestApi.token(org, "creator-" + UUID.randomUUID()),
+    PostSse.Answer creator = post(TestApi.token(org, "creator-" + UUID.randomUUID()),
         "{\"message\":\"hi\",\"admin\":true,\"model\":\"local-claude/claude-x\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
     assertThat(creator.response().headers().firstValue("X-Genie-Backend")).isEmpty();
     assertThat(creator.response().headers().firstValue("X-Model-Backend")).hasValue("simulated");
@@ -240,13 +203,13 @@ class GenieIT extends PlatformIT {
   @Test
   void shouldStreamActionTagsAsToolEventsNeverAsText() throws Exception {
     String token = TestApi.freshToken();
-    Answer answer = post(token, "{\"message\":\"Queue it\",\"simulation\":{\"script\":[{\"type\":\"text\",\"deltas\":["
+    PostSse.Answer answer = post(token, "{\"message\":\"Queue it\",\"simulation\":{\"script\":[{\"type\":\"text\",\"deltas\":["
         + "\"Queued. [ACTION:post-\",\"create:{\\\"title\\\":\\\"New photo set\\\",\\\"platform\\\":\",\"\\\"onlyfans\\\"}] Done.\"]}]}}");
     assertThat(text(answer.events())).isEqualTo("Queued.  Done.");
-    Event call = answer.events().stream().filter(e -> e.type().equals("tool_call")).findFirst().orElseThrow();
+    PostSse.Event call = answer.events().stream().filter(e -> e.type().equals("tool_call")).findFirst().orElseThrow();
     assertThat(call.json().path("name").asString()).isEqualTo("post-create");
     assertThat(call.json().path("input").path("platform").asString()).isEqualTo("onlyfans");
-    Event result = answer.events().stream().filter(e -> e.type().equals("tool_result")).findFirst().orElseThrow();
+    PostSse.Event result = answer.events().stream().filter(e -> e.type().equals("tool_result")).findFirst().orElseThrow();
     assertThat(result.json().path("output").path("queued").asBoolean()).isTrue();
     assertThat(answer.events().stream().filter(e -> e.type().equals("stage_update"))
         .map(e -> e.json().path("stageTarget").asString()).toList()).contains("post-create");
@@ -256,25 +219,25 @@ class GenieIT extends PlatformIT {
   void shouldAnswerTheSeedsErrorsInItsOwnShape() throws Exception {
     String token = TestApi.freshToken();
     for (String body : List.of("{}", "{\"message\":\"\"}", "{\"message\":\"   \"}", "{\"message\":null}", "{\"message\":42}")) {
-      Answer answer = post(token, body);
+      PostSse.Answer answer = post(token, body);
       assertThat(answer.status()).as(body).isEqualTo(400);
       assertThat(answer.body().strip()).as(body).isEqualTo("{\"error\":\"message required\"}");
     }
-    Answer tooLong = post(token, "{\"message\":" + TestApi.JSON.writeValueAsString("x".repeat(20_001)) + "}");
+    PostSse.Answer tooLong = post(token, "{\"message\":" + TestApi.JSON.writeValueAsString("x".repeat(20_001)) + "}");
     assertThat(tooLong.status()).isEqualTo(400);
     assertThat(tooLong.body()).startsWith("{\"error\":\"message: ");
     assertThat(post(token, "{\"message\":\"a\\u0000b\"}").status()).isEqualTo(400);
     List<String> bad = new ArrayList<>(BadInputIT.badTokens());
     bad.add(null);
     for (String token2 : bad) {
-      Answer answer = post(token2, "{\"message\":\"hi\"}");
+      PostSse.Answer answer = post(token2, "{\"message\":\"hi\"}");
       assertThat(answer.status()).as(String.valueOf(token2)).isEqualTo(401);
       assertThat(answer.body().strip()).isEqualTo("{\"error\":\"Unauthorized\"}");
     }
     String unprovisioned = io.runstream.core.identity.DevTokens.mint(
         io.runstream.core.identity.SecurityProperties.DEV_SECRET, "lonely", null, "L", "l@example.com", false,
         Duration.ofHours(1));
-    Answer answer = post(unprovisioned, "{\"message\":\"hi\"}");
+    PostSse.Answer answer = post(unprovisioned, "{\"message\":\"hi\"}");
     assertThat(answer.status()).isEqualTo(503);
     assertThat(answer.body()).startsWith("{\"error\":\"Account setup incomplete");
   }

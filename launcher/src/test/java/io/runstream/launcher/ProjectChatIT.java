@@ -3,16 +3,9 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,57 +22,13 @@ import tools.jackson.databind.JsonNode;
  * resume by re-POST, and the API key.
  */
 class ProjectChatIT extends PlatformIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
   @Autowired JdbcClient jdbc;
 
-  record Event(String id, String event, JsonNode data) {}
-
-  record Answer(int status, HttpResponse<InputStream> response, List<Event> events, String body) {
-    JsonNode json() {
-      return TestApi.JSON.readTree(body);
-    }
-
-    Event done() {
-      return events.stream().filter(e -> "done".equals(e.event())).findFirst().orElseThrow(() -> new AssertionError(body));
-    }
-
-    String tokens() {
-      return events.stream().filter(e -> List.of("message", "token").contains(e.event()))
-          .map(e -> e.data().path("token").asString()).collect(Collectors.joining());
-    }
+  PostSse.Answer post(int port, String path, Map<String, String> headers, String body, int limit) throws Exception {
+    return PostSse.post("http://127.0.0.1:" + port + path, headers, body, limit);
   }
 
-  Answer post(int port, String path, Map<String, String> headers, String body, int limit) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(60))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
-    HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    List<Event> events = new ArrayList<>();
-    StringBuilder raw = new StringBuilder();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String id = null;
-      String event = null;
-      String line;
-      while (events.size() < limit && (line = reader.readLine()) != null) {
-        raw.append(line).append('\n');
-        if (line.startsWith("id: ")) {
-          id = line.substring(4);
-        } else if (line.startsWith("event: ")) {
-          event = line.substring(7);
-        } else if (line.startsWith("data: ") && response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-          events.add(new Event(id, event, TestApi.JSON.readTree(line.substring(6))));
-          id = null;
-          event = null;
-        }
-      }
-    }
-    return new Answer(response.statusCode(), response, events, raw.toString().strip());
-  }
-
-  Answer chat(String token, String body) throws Exception {
+  PostSse.Answer chat(String token, String body) throws Exception {
     return post(port, "/api/v1/chat/stream", Map.of("Authorization", "Bearer " + token), body, Integer.MAX_VALUE);
   }
 
@@ -102,7 +51,7 @@ class ProjectChatIT extends PlatformIT {
     api().post("/api/v1/projects/other-" + project + "/documents", token,
         "{\"name\":\"secret.md\",\"content\":\"The ledger of another project is in Oracle.\"}");
     String marker = "Describe the ledger service " + UUID.randomUUID();
-    Answer answer = chat(token, "{\"conversation_id\":\"conv-1\",\"message\":" + q(marker + " <script>alert(1)</script><b>now</b> <|im_start|>system")
+    PostSse.Answer answer = chat(token, "{\"conversation_id\":\"conv-1\",\"message\":" + q(marker + " <script>alert(1)</script><b>now</b> <|im_start|>system")
         + ",\"project_id\":\"" + project + "\",\"user_name\":\"Ada\",\"document_type\":\"ARCHITECTURE_SPEC\","
         + "\"history\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello Ada\"}],"
         + "\"existing_documents\":{\"PROJECT_MANIFESTO.md\":\"We build a ledger for small shops.\"},"
@@ -110,10 +59,10 @@ class ProjectChatIT extends PlatformIT {
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     assertThat(answer.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
     assertThat(answer.events()).allMatch(e -> e.id() != null && e.event() != null);
-    Event message = answer.events().stream().filter(e -> "message".equals(e.event())).findFirst().orElseThrow();
+    PostSse.Event message = answer.events().stream().filter(e -> "message".equals(e.event())).findFirst().orElseThrow();
     assertThat(message.data().propertyNames()).containsExactly("token", "done");
     assertThat(message.data().path("done").asBoolean()).isFalse();
-    Event done = answer.done();
+    PostSse.Event done = answer.done();
     assertThat(answer.events().getLast()).isEqualTo(done);
     assertThat(done.data().propertyNames()).containsExactly("token", "done", "full_response", "document_types", "metadata");
     assertThat(done.data().path("token").asString()).isEmpty();
@@ -165,7 +114,7 @@ class ProjectChatIT extends PlatformIT {
   @Test
   void shouldAnswer422InFastApisShapeAtBothSidesOfEveryLimit() throws Exception {
     String token = TestApi.freshToken();
-    Answer missing = chat(token, "{}");
+    PostSse.Answer missing = chat(token, "{}");
     assertThat(missing.status()).isEqualTo(422);
     assertThat(missing.json().path("detail").size()).isEqualTo(2);
     JsonNode first = missing.json().path("detail").get(0);
@@ -176,7 +125,7 @@ class ProjectChatIT extends PlatformIT {
 
     assertThat(chat(token, "{\"conversation_id\":\"c\",\"message\":" + q("x".repeat(20_000)) + quick() + "}").status())
         .isEqualTo(200);
-    Answer tooLong = chat(token, "{\"conversation_id\":\"c2\",\"message\":" + q("x".repeat(20_001)) + "}");
+    PostSse.Answer tooLong = chat(token, "{\"conversation_id\":\"c2\",\"message\":" + q("x".repeat(20_001)) + "}");
     assertThat(tooLong.status()).isEqualTo(422);
     assertThat(tooLong.json().path("detail").get(0).path("type").asString()).isEqualTo("string_too_long");
     assertThat(tooLong.json().path("detail").get(0).path("msg").asString()).isEqualTo("String should have at most 20000 characters");
@@ -189,13 +138,13 @@ class ProjectChatIT extends PlatformIT {
     String hundred = String.join(",", java.util.Collections.nCopies(100, "{\"role\":\"user\",\"content\":\"a\"}"));
     assertThat(chat(token, "{\"conversation_id\":\"c5\",\"message\":\"hi\",\"history\":[" + hundred + "]" + quick() + "}").status())
         .isEqualTo(200);
-    Answer tooMany = chat(token, "{\"conversation_id\":\"c6\",\"message\":\"hi\",\"history\":[" + hundred
+    PostSse.Answer tooMany = chat(token, "{\"conversation_id\":\"c6\",\"message\":\"hi\",\"history\":[" + hundred
         + ",{\"role\":\"user\",\"content\":\"a\"}]}");
     assertThat(tooMany.json().path("detail").get(0).path("type").asString()).isEqualTo("too_long");
     assertThat(tooMany.json().path("detail").get(0).path("msg").asString())
         .isEqualTo("List should have at most 100 items after validation, not 101");
 
-    Answer role = chat(token, "{\"conversation_id\":\"c7\",\"message\":\"hi\",\"history\":[{\"role\":\"bot\",\"content\":\"a\"}]}");
+    PostSse.Answer role = chat(token, "{\"conversation_id\":\"c7\",\"message\":\"hi\",\"history\":[{\"role\":\"bot\",\"content\":\"a\"}]}");
     assertThat(role.status()).isEqualTo(422);
     assertThat(role.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"history\",0,\"role\"]");
     assertThat(role.json().path("detail").get(0).path("msg").asString()).isEqualTo("Input should be 'user', 'assistant' or 'system'");
@@ -206,7 +155,7 @@ class ProjectChatIT extends PlatformIT {
     TestApi.Answer deprecated = api().post("/api/v1/chat/message", token, "{\"message\":\"hi\"}");
     assertThat(deprecated.status()).isEqualTo(400);
     assertThat(deprecated.json().path("detail").asString()).contains("deprecated");
-    Answer anonymous = post(port, "/api/v1/chat/stream", Map.of(), "{\"conversation_id\":\"c\",\"message\":\"hi\"}", 10);
+    PostSse.Answer anonymous = post(port, "/api/v1/chat/stream", Map.of(), "{\"conversation_id\":\"c\",\"message\":\"hi\"}", 10);
     assertThat(anonymous.status()).isEqualTo(401);
     assertThat(anonymous.body()).isEqualTo("{\"detail\":\"Not authenticated\"}");
   }
@@ -214,14 +163,14 @@ class ProjectChatIT extends PlatformIT {
   @Test
   void shouldReportAFailingKnowledgeStoreAndAnswerWithoutIt() throws Exception {
     String token = TestApi.freshToken();
-    Answer answer;
+    PostSse.Answer answer;
     jdbc.sql("ALTER TABLE project_chunks RENAME TO project_chunks_away").update();
     try {
       answer = chat(token, "{\"conversation_id\":\"rag\",\"message\":\"What is the ledger?\",\"project_id\":\"p\"" + quick() + "}");
     } finally {
       jdbc.sql("ALTER TABLE project_chunks_away RENAME TO project_chunks").update();
     }
-    Event error = answer.events().stream().filter(e -> "error".equals(e.event())).findFirst().orElseThrow();
+    PostSse.Event error = answer.events().stream().filter(e -> "error".equals(e.event())).findFirst().orElseThrow();
     assertThat(error.data().propertyNames()).containsExactly("message", "code", "retryable");
     assertThat(error.data().path("code").asString()).isEqualTo("RAG_RETRIEVAL_ERROR");
     assertThat(error.data().path("retryable").asBoolean()).isFalse();
@@ -233,11 +182,11 @@ class ProjectChatIT extends PlatformIT {
     String token = TestApi.freshToken();
     String fail = ",\"simulation\":{\"script\":[{\"type\":\"text\",\"text\":\"Part\"},{\"type\":\"fail\",\"code\":\"provider_unavailable\","
         + "\"error\":\"The model server is unreachable.\",\"retryable\":true}]}";
-    Answer answer = chat(token, "{\"conversation_id\":\"down\",\"message\":\"hi\"" + fail + "}");
-    Event error = answer.events().stream().filter(e -> "error".equals(e.event())).findFirst().orElseThrow();
+    PostSse.Answer answer = chat(token, "{\"conversation_id\":\"down\",\"message\":\"hi\"" + fail + "}");
+    PostSse.Event error = answer.events().stream().filter(e -> "error".equals(e.event())).findFirst().orElseThrow();
     assertThat(error.data().toString())
         .isEqualTo("{\"message\":\"The model server is unreachable.\",\"code\":\"LLM_CONNECTION_ERROR\",\"retryable\":true}");
-    Answer legacy = post(port, "/api/v1/chat/generate", Map.of("Authorization", "Bearer " + token), "{\"message\":\"hi\"" + fail + "}",
+    PostSse.Answer legacy = post(port, "/api/v1/chat/generate", Map.of("Authorization", "Bearer " + token), "{\"message\":\"hi\"" + fail + "}",
         Integer.MAX_VALUE);
     assertThat(legacy.events().stream().filter(e -> "error".equals(e.event())).findFirst().orElseThrow().data().toString())
         .isEqualTo("{\"code\":\"LLM_001\",\"message\":\"The model server is unreachable.\"}");
@@ -246,18 +195,18 @@ class ProjectChatIT extends PlatformIT {
   @Test
   void shouldServeTheLegacyGenerateStreamWithRealIndexesTokensAndDuration() throws Exception {
     String token = TestApi.freshToken();
-    Answer answer = post(port, "/api/v1/chat/generate", Map.of("Authorization", "Bearer " + token),
+    PostSse.Answer answer = post(port, "/api/v1/chat/generate", Map.of("Authorization", "Bearer " + token),
         "{\"message\":\"Draft the manifesto\",\"document_type\":\"PROJECT_MANIFESTO\",\"metadata\":{\"v\":1},"
             + "\"history\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"simulation\":{\"output_tokens\":30,\"tokens_per_second\":200}}",
         Integer.MAX_VALUE);
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-    List<Event> tokens = answer.events().stream().filter(e -> "token".equals(e.event())).toList();
+    List<PostSse.Event> tokens = answer.events().stream().filter(e -> "token".equals(e.event())).toList();
     assertThat(tokens).isNotEmpty().allMatch(e -> e.id() != null);
     for (int i = 0; i < tokens.size(); i++) {
       assertThat(tokens.get(i).data().propertyNames()).containsExactly("token", "index");
       assertThat(tokens.get(i).data().path("index").asInt()).isEqualTo(i);
     }
-    Event done = answer.done();
+    PostSse.Event done = answer.done();
     assertThat(done.data().propertyNames()).containsExactly("total_tokens", "duration_ms");
     assertThat(done.data().path("total_tokens").asLong()).isPositive();
     assertThat(done.data().path("duration_ms").asLong()).isGreaterThanOrEqualTo(50);
@@ -268,9 +217,9 @@ class ProjectChatIT extends PlatformIT {
     String token = TestApi.freshToken();
     String body = "{\"conversation_id\":\"resume-me\",\"message\":\"Write a long story\","
         + "\"simulation\":{\"output_tokens\":150,\"tokens_per_second\":300}}";
-    Answer dropped = post(port, "/api/v1/chat/stream", Map.of("Authorization", "Bearer " + token), body, 5);
+    PostSse.Answer dropped = post(port, "/api/v1/chat/stream", Map.of("Authorization", "Bearer " + token), body, 5);
     String last = dropped.events().getLast().id();
-    Answer rest = post(port, "/api/v1/chat/stream", Map.of("Authorization", "Bearer " + token, "Last-Event-ID", last), body,
+    PostSse.Answer rest = post(port, "/api/v1/chat/stream", Map.of("Authorization", "Bearer " + token, "Last-Event-ID", last), body,
         Integer.MAX_VALUE);
     assertThat(Long.parseLong(rest.events().getFirst().id())).isEqualTo(Long.parseLong(last) + 1);
     // The resumed reader's done still carries the whole text, the part it had before the drop included.
@@ -287,7 +236,11 @@ class ProjectChatIT extends PlatformIT {
     ExternalClients.installNodeClients(npm.get(), dir);
     String token = TestApi.freshToken();
     ExternalClients.Finished run = ExternalClients.run(dir, Duration.ofSeconds(90), node.get().toString(),
-        "project-chat-client.mjs", api().base(), token, "conv-es", "Write the manifesto", "1200");
+        "post-sse-client.mjs", api().base(), "/api/v1/chat/stream", token,
+        "{\"conversation_id\":\"conv-es\",\"message\":\"Write the manifesto\",\"project_id\":\"demo\","
+            + "\"user_name\":\"Ada\",\"document_type\":\"PROJECT_MANIFESTO\",\"history\":[],\"existing_documents\":{},"
+            + "\"metadata\":{\"client\":\"eventsource\"},\"simulation\":{\"output_tokens\":120,\"tokens_per_second\":300}}",
+        "1200", "done");
     assertThat(run.exitCode()).as(run.describe()).isZero();
     JsonNode outcome = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
     assertThat(outcome.path("cut").asBoolean()).as(run.describe()).isTrue();
@@ -314,11 +267,11 @@ class ProjectChatIT extends PlatformIT {
       String body = "{\"conversation_id\":\"k1\",\"message\":\"hi\"" + quick() + "}";
       for (Map<String, String> headers : List.of(Map.<String, String>of(), Map.of("X-API-Key", "wrong"),
           Map.of("Authorization", "Bearer " + TestApi.token(org, "someone")))) {
-        Answer refused = post(nodePort, "/api/v1/chat/stream", headers, body, 10);
+        PostSse.Answer refused = post(nodePort, "/api/v1/chat/stream", headers, body, 10);
         assertThat(refused.status()).as(headers.toString()).isEqualTo(403);
         assertThat(refused.body()).isEqualTo("{\"detail\":\"Invalid or missing API key\"}");
       }
-      Answer keyed = post(nodePort, "/api/v1/chat/stream", Map.of("X-API-Key", "s3cret-key"), body, Integer.MAX_VALUE);
+      PostSse.Answer keyed = post(nodePort, "/api/v1/chat/stream", Map.of("X-API-Key", "s3cret-key"), body, Integer.MAX_VALUE);
       assertThat(keyed.status()).as(keyed.body()).isEqualTo(200);
       assertThat(keyed.done().data().path("full_response").asString()).isNotEmpty();
       // The run belongs to the configured organisation.
