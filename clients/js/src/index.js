@@ -23,8 +23,12 @@ export class RunstreamChatTransport {
    * @param {(chatId: string, sessionUuid: string) => void} [options.onSession] told a new chat's session uuid
    * @param {number} [options.maxReconnects] reconnections of one stream before it fails (default 10)
    * @param {object} [options.body] extra fields of a new session (model, instructions, metadata, simulation)
+   * @param {boolean} [options.stopOnAbort] whether aborting a reply (useChat's stop(), which the AI SDK also calls
+   *   when the chat unmounts) stops the run on the server (default true); with false, only {@link stop} stops it, so
+   *   an app that leaves a chat lets its reply finish
    */
-  constructor({ baseUrl, token, fetch: fetchFn, onSession, maxReconnects = 10, body = {} }) {
+  constructor({ baseUrl, token, fetch: fetchFn, onSession, maxReconnects = 10, body = {}, stopOnAbort = true }) {
+    this.stopOnAbort = stopOnAbort;
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = token;
     this.fetch = fetchFn ?? globalThis.fetch.bind(globalThis);
@@ -58,7 +62,9 @@ export class RunstreamChatTransport {
       this.sessions.set(chatId, session);
       this.onSession?.(chatId, session);
     }
-    abortSignal?.addEventListener('abort', () => { this.stop(chatId).catch(() => {}); }, { once: true });
+    if (this.stopOnAbort) {
+      abortSignal?.addEventListener('abort', () => { this.stop(chatId).catch(() => {}); }, { once: true });
+    }
     return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal);
   }
 

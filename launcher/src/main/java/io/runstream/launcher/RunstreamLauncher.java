@@ -93,6 +93,9 @@ public final class RunstreamLauncher {
          Dev token (org dev-org, user dev-user, 30 days):
            export TOKEN=%s
 
+         Playground (open in a browser; the link signs in with the dev token):
+           %s/#token=%s
+
          Create a session and stream its reply:
            curl -s -X POST %s/api/v1/sessions -H "Authorization: Bearer $TOKEN" \\
                 -H 'Content-Type: application/json' -d '{"text":"Generate 5 random cat names"}' | tee /tmp/session.json
@@ -124,6 +127,8 @@ public final class RunstreamLauncher {
             dataDir,
             devSecret ? "JWT secret: the dev default (set RUNSTREAM_JWT_SECRET for anything shared)" : "JWT secret: from RUNSTREAM_JWT_SECRET",
             origins.isBlank() ? "no other origin" : origins,
+            token,
+            base,
             token,
             base,
             base,

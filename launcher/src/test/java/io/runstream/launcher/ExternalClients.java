@@ -47,11 +47,19 @@ final class ExternalClients {
 
   /** Runs a command in {@code dir}, failing the test with its output if it outlives the timeout. */
   static Finished run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
+    return run(dir, timeout, java.util.Map.of(), command);
+  }
+
+  /** Runs a command in {@code dir} with extra environment variables. */
+  static Finished run(Path dir, Duration timeout, java.util.Map<String, String> environment, String... command)
+      throws IOException, InterruptedException {
     Path stdout = Files.createTempFile("client-it", ".out");
     Path stderr = Files.createTempFile("client-it", ".err");
     try {
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(environment);
       Process process =
-          new ProcessBuilder(command)
+          builder
               .directory(dir.toFile())
               .redirectOutput(stdout.toFile())
               .redirectError(stderr.toFile())

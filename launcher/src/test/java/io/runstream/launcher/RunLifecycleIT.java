@@ -92,4 +92,52 @@ class RunLifecycleIT extends PlatformIT {
         .isEqualTo(404);
     api.post("/api/v1/runs/" + runId + "/cancel", token, "");
   }
+
+  @Test
+  void shouldListRecentRunsWithTheirProgressMineOrTheOrganisationsForAnAdmin() throws Exception {
+    TestApi api = api();
+    String org = "org-" + java.util.UUID.randomUUID();
+    String alice = TestApi.token(org, "alice");
+    String bob = TestApi.token(org, "bob");
+    String admin = TestApi.adminToken(org, "boss");
+    String done = api.post("/api/v1/runs", alice, "{\"input\":\"one\",\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":0}}")
+        .json().path("run_uuid").asString();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/runs/" + done, alice).json().path("status").asString()).isEqualTo("completed"));
+    // a live run at 20 tokens/s: listed as running, with a first token and deltas while it streams
+    String live = api.post("/api/v1/runs", alice, "{\"input\":\"two\",\"simulation\":{\"output_tokens\":200,\"tokens_per_second\":20}}")
+        .json().path("run_uuid").asString();
+    String bobs = api.post("/api/v1/runs", bob, "{\"input\":\"three\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}")
+        .json().path("run_uuid").asString();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode first = api.get("/api/v1/runs", alice).json().path("results").get(0);
+      assertThat(first.path("uuid").asString()).isEqualTo(live);
+      assertThat(first.path("status").asString()).isEqualTo("running");
+      assertThat(first.path("streamed_deltas").asLong()).isGreaterThan(3);
+      assertThat(first.path("time_to_first_token_ms").isIntegralNumber()).isTrue();
+    });
+    JsonNode mine = api.get("/api/v1/runs", alice).json();
+    assertThat(mine.path("count").asLong()).isEqualTo(2);
+    assertThat(mine.path("results").findValuesAsString("uuid")).containsExactly(live, done);
+    JsonNode finished = mine.path("results").get(1);
+    assertThat(finished.path("user").asString()).isEqualTo("alice");
+    assertThat(finished.path("usage").path("output_tokens").asLong()).isPositive();
+    assertThat(finished.path("first_token_at").asString()).isNotEmpty();
+    // bob sees only his run; the organisation's runs are for its administrators
+    assertThat(api.get("/api/v1/runs", bob).json().path("results").findValuesAsString("uuid")).containsExactly(bobs);
+    TestApi.Answer refused = api.get("/api/v1/runs?scope=organisation", bob);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+    JsonNode all = api.get("/api/v1/runs?scope=organisation&page_size=2", admin).json();
+    assertThat(all.path("count").asLong()).isEqualTo(3);
+    assertThat(all.path("results").size()).isEqualTo(2);
+    assertThat(all.path("next").asString()).endsWith("/api/v1/runs?scope=organisation&page=2&page_size=2");
+    assertThat(api.get("/api/v1/runs?scope=organisation&page=2&page_size=2", admin).json().path("results")
+        .findValuesAsString("uuid")).containsExactly(done);
+    // another organisation's administrator sees none of them
+    assertThat(api.get("/api/v1/runs?scope=organisation", TestApi.adminToken("org-" + java.util.UUID.randomUUID(), "x"))
+        .json().path("count").asLong()).isZero();
+    assertThat(api.get("/api/v1/runs?scope=everyone", alice).status()).isEqualTo(400);
+    api.post("/api/v1/runs/" + live + "/cancel", alice, "{}");
+  }
 }

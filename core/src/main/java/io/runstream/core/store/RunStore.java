@@ -327,6 +327,51 @@ public class RunStore {
         == 1;
   }
 
+  /**
+   * A run with what its chunk log says of its progress so far: when its first text or reasoning delta was emitted and
+   * how many deltas it has streamed (what a live view shows as time to first token and tokens per second).
+   *
+   * @param run the run
+   * @param firstDeltaAt when its first delta was emitted (null before it has one in the chunk log)
+   * @param deltas the text and reasoning deltas in the chunk log
+   * @param subject the subject of the user who started it
+   */
+  public record RunActivity(RunRow run, Instant firstDeltaAt, long deltas, String subject) {}
+
+  /** The organisation's runs (or one user's, when {@code userId} is not null), newest first. */
+  public List<RunActivity> recent(UUID orgId, UUID userId, long offset, int limit) {
+    return jdbc.sql(
+            """
+            SELECT r.id, r.session_id, r.org_id, r.user_id, r.user_message_id, r.agent_message_id, r.status,
+                   r.model_provider, r.model_id, r.seq_base, r.last_seq, r.chunk_topic, r.chunk_partition,
+                   r.chunk_offset, r.input_tokens, r.output_tokens, r.finish_reason, r.error::text AS error,
+                   r.created_at, r.started_at, r.finished_at, u.subject, d.first_ts, d.deltas
+            FROM runs r
+            LEFT JOIN users u ON u.id = r.user_id
+            LEFT JOIN LATERAL (
+              SELECT min(c.ts) AS first_ts, count(*) AS deltas FROM run_chunks c
+              WHERE c.run_id = r.id AND c.type IN ('text.delta', 'reasoning.delta')) d ON true
+            WHERE r.org_id = :org AND (CAST(:user AS uuid) IS NULL OR r.user_id = :user)
+            ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset
+            """)
+        .param("org", orgId)
+        .param("user", userId)
+        .param("limit", limit)
+        .param("offset", offset)
+        .query((rs, row) -> new RunActivity(
+            map(rs, row), Timestamps.instant(rs.getTimestamp("first_ts")), rs.getLong("deltas"), rs.getString("subject")))
+        .list();
+  }
+
+  /** How many runs {@link #recent} pages through. */
+  public long countRecent(UUID orgId, UUID userId) {
+    return jdbc.sql("SELECT count(*) FROM runs WHERE org_id = :org AND (CAST(:user AS uuid) IS NULL OR user_id = :user)")
+        .param("org", orgId)
+        .param("user", userId)
+        .query(Long.class)
+        .single();
+  }
+
   private static RunRow map(ResultSet rs, int row) throws SQLException {
     return new RunRow(
         rs.getObject("id", UUID.class),

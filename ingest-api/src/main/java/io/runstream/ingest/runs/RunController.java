@@ -10,6 +10,7 @@ import io.runstream.core.time.Timestamps;
 import io.runstream.ingest.IngestProperties;
 import io.runstream.ingest.admission.AdmittedRun;
 import io.runstream.ingest.admission.Links;
+import io.runstream.ingest.admission.PageRequest;
 import io.runstream.ingest.admission.RequestFields;
 import io.runstream.ingest.admission.RunAdmission;
 import io.runstream.ingest.admission.RunInput;
@@ -42,6 +43,7 @@ public class RunController {
   private final IngestProperties properties;
   private final io.runstream.ingest.control.RunStopper stopper;
   private final io.runstream.core.store.ChunkLogStore chunkLog;
+  private final io.runstream.core.problem.ApiLimits limits;
 
   public RunController(
       CallerResolver callers,
@@ -51,7 +53,9 @@ public class RunController {
       Links links,
       IngestProperties properties,
       io.runstream.ingest.control.RunStopper stopper,
-      io.runstream.core.store.ChunkLogStore chunkLog) {
+      io.runstream.core.store.ChunkLogStore chunkLog,
+      io.runstream.core.problem.ApiLimits limits) {
+    this.limits = limits;
     this.stopper = stopper;
     this.chunkLog = chunkLog;
     this.callers = callers;
@@ -156,6 +160,74 @@ public class RunController {
     Caller caller = callers.current();
     RunRow run =
         runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    return view(run);
+  }
+
+  /**
+   * Recent runs, newest first, with their progress (a live view of runs): the caller's own, or with
+   * {@code scope=organisation} (administrators only) every run of the organisation. Each run as {@link #get} shows it,
+   * plus {@code user}, {@code first_token_at}, {@code time_to_first_token_ms} (from the run's start),
+   * {@code streamed_deltas} (text and reasoning deltas in the chunk log so far) and {@code tokens_per_second} (output
+   * tokens, or streamed deltas while it runs, over the time since the first token).
+   */
+  @GetMapping
+  public Map<String, Object> list(
+      @org.springframework.web.bind.annotation.RequestParam(name = "page", required = false) String page,
+      @org.springframework.web.bind.annotation.RequestParam(name = "page_size", required = false) String pageSize,
+      @org.springframework.web.bind.annotation.RequestParam(name = "scope", required = false) String scope) {
+    Caller caller = callers.current();
+    PageRequest request = PageRequest.parse(page, pageSize, 20, limits.maxPageSize());
+    java.util.UUID user;
+    if (scope == null || scope.isEmpty() || scope.equals("mine")) {
+      user = caller.userId();
+    } else if (scope.equals("organisation")) {
+      if (!caller.admin()) {
+        throw new ApiException(
+            HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Only an organisation's administrators see all its runs.");
+      }
+      user = null;
+    } else {
+      throw ApiException.invalid("scope", "must be mine or organisation");
+    }
+    java.time.Instant now = java.time.Instant.now();
+    var results =
+        runs.recent(caller.orgId(), user, request.offset(), request.size()).stream()
+            .map(activity -> activity(activity, now))
+            .toList();
+    String url = links.base() + "/api/v1/runs" + (user == null ? "?scope=organisation" : "");
+    Map<String, Object> answer = request.answer(url, runs.countRecent(caller.orgId(), user), results);
+    if (user == null) {
+      // the page links carry the scope: "?scope=organisation?page=" would not parse
+      answer.computeIfPresent("next", (key, link) -> ((String) link).replace("?page=", "&page="));
+      answer.computeIfPresent("previous", (key, link) -> ((String) link).replace("?page=", "&page="));
+    }
+    return answer;
+  }
+
+  private Map<String, Object> activity(RunStore.RunActivity activity, java.time.Instant now) {
+    RunRow run = activity.run();
+    Map<String, Object> body = view(run);
+    body.put("user", activity.subject());
+    body.put("first_token_at", Timestamps.format(activity.firstDeltaAt()));
+    body.put("time_to_first_token_ms",
+        activity.firstDeltaAt() == null || run.startedAt() == null
+            ? null
+            : Math.max(0, java.time.Duration.between(run.startedAt(), activity.firstDeltaAt()).toMillis()));
+    body.put("streamed_deltas", activity.deltas());
+    Double perSecond = null;
+    if (activity.firstDeltaAt() != null) {
+      java.time.Instant end = run.finishedAt() != null ? run.finishedAt() : now;
+      double seconds = java.time.Duration.between(activity.firstDeltaAt(), end).toNanos() / 1e9;
+      long tokens = run.outputTokens() != null ? run.outputTokens() : activity.deltas();
+      if (seconds > 0.05) {
+        perSecond = Math.round(tokens / seconds * 10) / 10.0;
+      }
+    }
+    body.put("tokens_per_second", perSecond);
+    return body;
+  }
+
+  private Map<String, Object> view(RunRow run) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("uuid", run.id());
     body.put("session_uuid", run.sessionId());
