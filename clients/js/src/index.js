@@ -8,6 +8,7 @@
 // - reconnectToStream (useChat({ resume: true }) after a reload): the session's live run from its first event, or
 //   null when no run of the chat is live.
 // - Stop (useChat's stop(), i.e. the abort signal) stops the model on the server (POST .../stream/stop).
+// - A 503 with Retry-After (a node shedding a storm of stream openings) is retried after the time it gives.
 // A chat id that is a session's uuid addresses that session (so a page can reload into /chat/<uuid>).
 import { parseJsonEventStream, uiMessageChunkSchema } from 'ai';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
@@ -197,7 +198,15 @@ export class RunstreamChatTransport {
     if (lastEventId !== undefined) {
       headers['Last-Event-ID'] = lastEventId;
     }
-    const response = await this.fetch(url, { headers, signal });
+    let response = await this.fetch(url, { headers, signal });
+    // 503 with Retry-After: the node is shedding a storm of stream openings; come back when it says.
+    for (let tries = 0; response.status === 503 && tries < this.maxReconnects; tries++) {
+      const seconds = Number(response.headers.get('Retry-After'));
+      await response.body?.cancel().catch(() => {});
+      await new Promise(resolve => setTimeout(resolve, Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 30) * 1000));
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      response = await this.fetch(url, { headers, signal });
+    }
     if (response.status === 204) {
       return null;
     }

@@ -102,7 +102,15 @@ public final class Bench {
             bench.report.add("");
           }
           case "resume" -> bench.resume();
-          case "storm" -> bench.storm(Integer.getInteger("bench.storm.runs", 50), Integer.getInteger("bench.storm.readers", 20));
+          case "storm" -> {
+            // The first storm meets a JVM that has compiled little (the JIT then takes most of a core); the next
+            // ones meet a warm node, as a node that has served for a while is.
+            int rounds = Integer.getInteger("bench.storm.rounds", 2);
+            for (int round = 1; round <= rounds; round++) {
+              bench.storm(Integer.getInteger("bench.storm.runs", 50), Integer.getInteger("bench.storm.readers", 20),
+                  round == 1 ? "first storm after start" : "storm " + round + " (warm)");
+            }
+          }
           case "idle" -> bench.idle(Integer.getInteger("bench.idle", 10_000));
           case "layouts" -> new LayoutBench(bench.report).run(sizes());
           default -> LOG.warn("Unknown scenario {}", scenario);
@@ -337,7 +345,7 @@ public final class Bench {
    * reconnect at the same instant with their last id; the time from the reconnect to the first missed event, and
    * whether each read is exact (ids strictly increasing across the reconnect, to the end).
    */
-  private void storm(int runs, int readers) throws Exception {
+  private void storm(int runs, int readers, String label) throws Exception {
     awaitQuiet();
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
@@ -346,6 +354,7 @@ public final class Bench {
     Path list = Files.createTempFile("storm-runs", ".txt");
     Files.write(list, paths);
     Path result = Files.createTempFile("storm-result", ".txt");
+    double kafkaBefore = counter("runstream.fanout.resume.kafka");
     long cpuBefore = processCpuNanos();
     long started = System.nanoTime();
     Process clients = new ProcessBuilder(
@@ -358,21 +367,30 @@ public final class Bench {
     clients.waitFor(10, TimeUnit.MINUTES);
     String[] figures = Files.readString(result).strip().split(" ");
     double cpu = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
-    report.add("#### Reconnect storm (readers in a separate process)");
+    report.add("#### Reconnect storm (readers in a separate process): " + label);
     report.add("");
-    report.add("| runs × readers | readers | exact | first missed event p50 | p99 | max | server CPU (cores) |");
-    report.add("|---|---|---|---|---|---|---|");
-    if (figures.length < 5) {
-      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | |");
+    report.add("| runs × readers | readers | exact | first missed event p50 | p99 | max | 503s retried | steady readers' gap p50 / p99 / max | warm (Kafka) resumes | server CPU (cores) |");
+    report.add("|---|---|---|---|---|---|---|---|---|---|");
+    if (figures.length < 9) {
+      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | | |");
     } else {
-      report.add(String.format(Locale.ROOT, "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %.2f |", runs, readers,
+      report.add(String.format(Locale.ROOT,
+          "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %s | %.0f / %.0f / %.0f ms | %.0f | %.2f |", runs, readers,
           figures[0], figures[1], Long.parseLong(figures[2]) / 1e6, Long.parseLong(figures[3]) / 1e6,
-          Long.parseLong(figures[4]) / 1e6, cpu));
+          Long.parseLong(figures[4]) / 1e6, figures[5], Long.parseLong(figures[6]) / 1e6,
+          Long.parseLong(figures[7]) / 1e6, Long.parseLong(figures[8]) / 1e6,
+          counter("runstream.fanout.resume.kafka") - kafkaBefore, cpu));
     }
     report.add("");
     for (String path : paths) {
       SseClient.post(base + path.replace("/stream", "/cancel"), token, "");
     }
+  }
+
+  /** A counter's count in the bench's registry (0 when it does not exist). */
+  private double counter(String name) {
+    var found = meters.find(name).counters();
+    return found.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
   private static long processCpuNanos() {

@@ -1,11 +1,12 @@
 package io.runstream.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,34 +20,67 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Run as its own process by the benchmark's {@code storm} scenario: R readers per run read {@code before} events
  * each, all drop their connection, and all reconnect at the same instant with their {@code Last-Event-ID}; each then
- * reads to the end. Writes one line to the result file: {@code readers exact p50Nanos p99Nanos maxNanos} where the
- * figures are from the reconnect request to the first missed event, and a reader is exact when the ids after the
- * reconnect continue strictly above its last id and its read reaches {@code [DONE]}.
+ * reads to the end. Meanwhile one steady reader per run reads it without ever dropping: the gaps between its events
+ * during the storm show whether live streams keep their pace.
+ *
+ * <p>The readers are plain sockets on virtual threads with a minimal HTTP/1.1 + chunked + SSE parser (no HTTP client
+ * library), so that the client costs as little CPU as a browser's network stack would on another machine.
+ *
+ * <p>Writes one line to the result file: {@code readers exact p50 p99 max status503 gapP50 gapP99 gapMax} (nanoseconds)
+ * where the first figures are from the reconnect request to the first missed event (a 503 is retried after its
+ * {@code Retry-After}, counted in that time), a reader is exact when the ids after the reconnect continue strictly
+ * above its last id and its read reaches {@code [DONE]}, and the gaps are between consecutive events of the steady
+ * readers over the 10 s after the storm began.
  */
 public final class StormClients {
   private StormClients() {}
 
   public static void main(String[] args) throws Exception {
-    String base = args[0];
+    URI base = URI.create(args[0]);
     List<String> paths = Files.readAllLines(Path.of(args[1]));
     int perRun = Integer.parseInt(args[2]);
     String token = args[3];
     int before = Integer.parseInt(args[4]);
     Path result = Path.of(args[5]);
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+    InetSocketAddress server = new InetSocketAddress(base.getHost(), base.getPort());
     int readers = paths.size() * perRun;
     CountDownLatch dropped = new CountDownLatch(readers);
     CountDownLatch go = new CountDownLatch(1);
     List<Long> firsts = Collections.synchronizedList(new ArrayList<>());
+    List<Long> gaps = Collections.synchronizedList(new ArrayList<>());
+    List<Long> heads = Collections.synchronizedList(new ArrayList<>());
+    List<Long> connects = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger exact = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    long[] stormStart = new long[1];
     List<Thread> threads = new ArrayList<>();
+    AtomicInteger source = new AtomicInteger();
     for (String path : paths) {
+      // the steady reader of this run: never drops; its gaps during the storm's first 10 s
+      threads.add(Thread.ofVirtual().start(() -> {
+        try {
+          go.await();
+          Reader reader = new Reader(server, path, token, null, source.incrementAndGet());
+          long previous = 0;
+          while (reader.next()) {
+            long now = System.nanoTime();
+            if (previous > 0 && now - stormStart[0] < Duration.ofSeconds(10).toNanos()) {
+              gaps.add(now - previous);
+            }
+            previous = now;
+          }
+          reader.close();
+        } catch (Exception e) {
+          System.err.println("steady reader: " + e);
+        }
+      }));
       for (int r = 0; r < perRun; r++) {
         threads.add(Thread.ofVirtual().start(() -> {
           long last = -1;
-          try {
-            last = read(http, base + path, token, null, before, null);
+          try (Reader reader = new Reader(server, path, token, null, source.incrementAndGet())) {
+            for (int i = 0; i < before && reader.next(); i++) {
+              last = reader.lastId;
+            }
           } catch (Exception e) {
             System.err.println("storm reader: " + e);
           } finally {
@@ -54,15 +88,37 @@ public final class StormClients {
           }
           try {
             go.await();
-            long[] first = new long[1];
             long start = System.nanoTime();
-            long end = read(http, base + path, token, last < 0 ? null : Long.toString(last), Integer.MAX_VALUE, first);
-            if (first[0] > 0) {
-              firsts.add(first[0] - start);
+            Reader reader = new Reader(server, path, token, last < 0 ? null : Long.toString(last), source.incrementAndGet());
+            heads.add(reader.headAt - start);
+            connects.add(reader.connectedAt - start);
+            while (reader.status == 503) {
+              refused.incrementAndGet();
+              reader.close();
+              Thread.sleep(reader.retryAfterMillis);
+              reader = new Reader(server, path, token, Long.toString(last), source.incrementAndGet());
             }
-            if (end == Long.MAX_VALUE) {
+            boolean increasing = true;
+            long previous = last;
+            boolean first = true;
+            while (reader.next()) {
+              if (first) {
+                firsts.add(System.nanoTime() - start);
+                first = false;
+              }
+              if (reader.lastId <= previous) {
+                System.err.println("storm reader: id " + reader.lastId + " after " + previous + " on " + path);
+                increasing = false;
+              }
+              previous = reader.lastId;
+            }
+            if (reader.done && increasing) {
               exact.incrementAndGet();
+            } else if (!reader.done) {
+              System.err.println("storm reader: status " + reader.status + ", ended without [DONE] after id " + previous
+                  + " on " + path);
             }
+            reader.close();
           } catch (Exception e) {
             System.err.println("storm reader after reconnect: " + e);
           }
@@ -70,58 +126,142 @@ public final class StormClients {
       }
     }
     dropped.await();
+    stormStart[0] = System.nanoTime();
     go.countDown();
     for (Thread thread : threads) {
       thread.join(Duration.ofMinutes(5));
     }
     List<Long> sorted = new ArrayList<>(firsts);
     Collections.sort(sorted);
+    for (var named : java.util.Map.of("connected", connects, "response head", heads).entrySet()) {
+      List<Long> times = new ArrayList<>(named.getValue());
+      Collections.sort(times);
+      System.err.printf(java.util.Locale.ROOT, "storm: reconnect to %s p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+          named.getKey(), percentile(times, 0.5) / 1e6, percentile(times, 0.99) / 1e6,
+          times.isEmpty() ? 0 : times.getLast() / 1e6);
+    }
+    List<Long> sortedGaps = new ArrayList<>(gaps);
+    Collections.sort(sortedGaps);
     Files.writeString(result, readers + " " + exact.get() + " " + percentile(sorted, 0.5) + " " + percentile(sorted, 0.99)
-        + " " + (sorted.isEmpty() ? 0 : sorted.getLast()) + "\n");
+        + " " + (sorted.isEmpty() ? 0 : sorted.getLast()) + " " + refused.get() + " " + percentile(sortedGaps, 0.5) + " "
+        + percentile(sortedGaps, 0.99) + " " + (sortedGaps.isEmpty() ? 0 : sortedGaps.getLast()) + "\n");
     System.exit(0);
   }
 
-  /**
-   * Reads up to {@code limit} events after {@code lastEventId}; returns the last id read, or {@link Long#MAX_VALUE}
-   * when it read to {@code [DONE]} with every id strictly increasing. {@code first[0]} gets the time of the first event.
-   */
-  private static long read(HttpClient http, String url, String token, String lastEventId, int limit, long[] first)
-      throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-        .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET();
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    long last = lastEventId == null ? -1 : Long.parseLong(lastEventId);
-    boolean increasing = true;
-    int events = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.startsWith("id:")) {
-          long id = Long.parseLong(line.substring(3).strip());
-          if (first != null && first[0] == 0) {
-            first[0] = System.nanoTime();
-          }
-          if (id <= last) {
-            System.err.println("storm reader: id " + id + " after " + last + " on " + url);
-            increasing = false;
-          }
-          last = id;
-          if (++events >= limit) {
-            return last;
-          }
-        } else if (line.equals("data: [DONE]")) {
-          return increasing ? Long.MAX_VALUE : last;
+  /** One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded). */
+  private static final class Reader implements AutoCloseable {
+    private final Socket socket = new Socket();
+    private final InputStream in;
+    final int status;
+    long retryAfterMillis = 1000;
+    long connectedAt;
+    long headAt;
+    long lastId = -1;
+    boolean done;
+    private boolean chunked;
+    private int chunkLeft;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
+    Reader(InetSocketAddress server, String path, String token, String lastEventId, int source) throws IOException {
+      // several loopback source addresses: clear of port exhaustion when thousands connect at once
+      socket.bind(new InetSocketAddress("127.0.0." + (2 + source % 50), 0));
+      socket.connect(server, 30_000);
+      connectedAt = System.nanoTime();
+      socket.setSoTimeout(120_000);
+      String request = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + "\r\nAccept: text/event-stream\r\n"
+          + "Authorization: Bearer " + token + "\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+          + "\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      in = new BufferedInputStream(socket.getInputStream(), 8192);
+      String statusLine = rawLine();
+      headAt = System.nanoTime();
+      status = Integer.parseInt(statusLine.split(" ")[1]);
+      for (String header = rawLine(); !header.isEmpty(); header = rawLine()) {
+        String lower = header.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        } else if (lower.startsWith("retry-after:")) {
+          retryAfterMillis = Long.parseLong(header.substring(12).strip()) * 1000;
         }
       }
     }
-    if (limit == Integer.MAX_VALUE) {
-      System.err.println("storm reader: status " + response.statusCode() + ", ended without [DONE] after id " + last
-          + " (" + events + " events) on " + url);
+
+    /** Reads to the next event with an id; false at {@code [DONE]} or the end of the stream. */
+    boolean next() throws IOException {
+      if (status != 200 || done) {
+        return false;
+      }
+      while (true) {
+        String text = bodyLine();
+        if (text == null) {
+          return false;
+        }
+        if (text.startsWith("id:")) {
+          lastId = Long.parseLong(text.substring(3).strip());
+          return true;
+        }
+        if (text.equals("data: [DONE]")) {
+          done = true;
+          return false;
+        }
+      }
     }
-    return last;
+
+    private String rawLine() throws IOException {
+      line.reset();
+      for (int b = in.read(); b != '\n'; b = in.read()) {
+        if (b < 0) {
+          throw new IOException("connection closed in the head");
+        }
+        if (b != '\r') {
+          line.write(b);
+        }
+      }
+      return line.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** A line of the body (chunked transfer decoded), or null at its end. */
+    private String bodyLine() throws IOException {
+      line.reset();
+      while (true) {
+        int b = bodyByte();
+        if (b < 0) {
+          return null;
+        }
+        if (b == '\n') {
+          return line.toString(StandardCharsets.UTF_8);
+        }
+        if (b != '\r') {
+          line.write(b);
+        }
+      }
+    }
+
+    private int bodyByte() throws IOException {
+      if (!chunked) {
+        return in.read();
+      }
+      if (chunkLeft == 0) {
+        String size = rawLine();
+        if (size.isEmpty()) {
+          size = rawLine(); // the CRLF after the previous chunk's data
+        }
+        chunkLeft = Integer.parseInt(size.split(";")[0].strip(), 16);
+        if (chunkLeft == 0) {
+          return -1;
+        }
+      }
+      int b = in.read();
+      if (b >= 0) {
+        chunkLeft--;
+      }
+      return b;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   private static long percentile(List<Long> sorted, double p) {

@@ -126,4 +126,33 @@ class LimitsIT extends PlatformIT {
       api.post("/api/v1/sessions/" + sessionId + "/stream/stop", token, "");
     }
   }
+
+  @Test
+  void shouldShedStreamOpeningsBeyondTheNodesBoundWith503AndRetryAfterInEachFacesDialect() throws Exception {
+    String token = TestApi.freshToken();
+    String runId = api().post("/api/v1/runs", token, "{\"input\":\"x\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}")
+        .json().path("run_uuid").asString();
+    // A node that opens no stream at once and lets none wait: every opening is shed.
+    try (var node = startFanoutNode(Map.of("runstream.fanout.max-opening-streams", 0,
+        "runstream.fanout.max-waiting-streams", 0))) {
+      TestApi busy = new TestApi(Integer.parseInt(node.getEnvironment().getProperty("local.server.port")));
+      TestApi.Answer canonical = busy.get("/api/v1/runs/" + runId + "/stream", token);
+      assertThat(canonical.status()).isEqualTo(503);
+      assertThat(canonical.header("Retry-After")).isEqualTo("1");
+      assertThat(canonical.header("Content-Type")).startsWith("application/problem+json");
+      assertThat(canonical.json().path("code").asString()).isEqualTo("streams_busy");
+      TestApi.Answer agentStream = busy.get("/ai/stream/" + runId, token);
+      assertThat(agentStream.status()).isEqualTo(503);
+      assertThat(agentStream.header("Retry-After")).isEqualTo("1");
+      assertThat(agentStream.json().path("statusCode").asInt()).isEqualTo(503);
+      assertThat(agentStream.json().path("code").asString()).isEqualTo("streams_busy");
+      // what is not a stream opening is not shed (a fan-out node alone serves streams, POST-stream faces, health)
+      assertThat(busy.get("/actuator/health", null).status()).isEqualTo(200);
+      assertThat(busy.post("/api/genie/stream-chat", token, "{\"message\":\"\"}").status()).isEqualTo(400);
+    }
+    // a node with room serves the same stream
+    try (TestApi.Stream stream = api().stream("/api/v1/runs/" + runId + "/stream", token)) {
+      assertThat(stream.untilDone(java.time.Duration.ofSeconds(30)).getLast().data()).isEqualTo("[DONE]");
+    }
+  }
 }

@@ -24,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  *     nothing is new, and measured here, new records did wait for it (latency), so it is short
  * @param agentStreamTtl how long an agent-stream {@code streamId} can be read after the run's creation (the seed's 5
  *     minutes); a run still going then stays readable until this long after its end
+ * @param maxOpeningStreams most SSE streams this node opens at once (token, run row, backlog); 0 refuses every stream
+ * @param maxWaitingStreams most stream openings that wait for a turn; more answer 503 with Retry-After at once
+ * @param openWait how long an opening waits for its turn before it is answered 503 with Retry-After
  */
 @Validated
 @ConfigurationProperties("runstream.fanout")
@@ -40,4 +43,7 @@ public record FanoutProperties(
     @DefaultValue("100") @Min(1) int maxStreamsPerUser,
     @DefaultValue("10ms") Duration fetchMaxWait,
     @DefaultValue("5m") Duration agentStreamTtl,
-    @DefaultValue("10000") @Min(1) int maxStreamsPerService) {}
+    @DefaultValue("10000") @Min(1) int maxStreamsPerService,
+    @DefaultValue("256") @Min(0) int maxOpeningStreams,
+    @DefaultValue("5000") @Min(0) int maxWaitingStreams,
+    @DefaultValue("3s") Duration openWait) {}

@@ -66,7 +66,7 @@ public class SecurityConfiguration {
               });
     }
     JwtDecoder issuerKeys = jwks;
-    return token -> {
+    JwtDecoder verify = token -> {
       String algorithm;
       try {
         algorithm = com.nimbusds.jwt.JWTParser.parse(token).getHeader().getAlgorithm().getName();
@@ -81,6 +81,7 @@ public class SecurityConfiguration {
       }
       throw new org.springframework.security.oauth2.jwt.BadJwtException("Unsupported algorithm " + algorithm);
     };
+    return new VerifiedTokens(verify, properties.verifiedTokenCache(), java.time.Duration.ofMinutes(5), java.time.Clock.systemUTC());
   }
 
   private static void asymmetric(java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {

@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cors which browser origins may call the API
  * @param serviceSubjects the {@code sub}s of service identities (a backend calling for its own users), besides tokens
  *     with the claim {@code service: true}: they have their own, higher run and stream limits
+ * @param verifiedTokenCache how many verified tokens each node remembers until they expire (0: verify every request)
  */
 @Validated
 @ConfigurationProperties("runstream.security")
@@ -36,7 +37,8 @@ public record SecurityProperties(
     @DefaultValue("Lax") @Pattern(regexp = "Lax|Strict|None", message = "must be Lax, Strict or None")
         String cookieSameSite,
     @DefaultValue @Valid Cors cors,
-    @DefaultValue java.util.List<String> serviceSubjects) {
+    @DefaultValue java.util.List<String> serviceSubjects,
+    @DefaultValue("10000") @jakarta.validation.constraints.Min(0) int verifiedTokenCache) {
 
   /** The development secret, used when none is configured. */
   public static final String DEV_SECRET = "runstream-dev-secret-change-me-0123456789abcdef";

@@ -33,6 +33,7 @@ public class CanonicalStreamController {
   private final SseStream stream;
   private final CanonicalRenderer renderer;
   private final FanoutProperties properties;
+  private final io.runstream.fanout.stream.RunRows rows;
 
   public CanonicalStreamController(
       CallerResolver callers,
@@ -40,7 +41,9 @@ public class CanonicalStreamController {
       RunStore runs,
       SseStream stream,
       CanonicalRenderer renderer,
-      FanoutProperties properties) {
+      FanoutProperties properties,
+      io.runstream.fanout.stream.RunRows rows) {
+    this.rows = rows;
     this.callers = callers;
     this.sessions = sessions;
     this.runs = runs;
@@ -55,8 +58,18 @@ public class CanonicalStreamController {
       throws IOException {
     Caller caller = callers.current();
     UUID id = Ids.parse(sessionId, "Session");
-    sessions.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Session"));
+    if (!rows.sessionExists(caller.orgId(), id)) {
+      throw ApiException.notFound("Session");
+    }
     Long after = ResumePoint.parse(request);
+    if (after != null) {
+      // A reader coming back to the session's live run, which this node holds: no database round trip.
+      Optional<RunRow> live = rows.liveRunFor(caller.orgId(), id, after);
+      if (live.isPresent()) {
+        stream.serve(caller, live.get(), after, renderer, response);
+        return;
+      }
+    }
     Optional<RunRow> latest = runs.latest(id);
     if (latest.isEmpty()) {
       response.setStatus(HttpStatus.NO_CONTENT.value());
@@ -82,7 +95,7 @@ public class CanonicalStreamController {
   public void run(@PathVariable String runId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     Caller caller = callers.current();
-    RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    RunRow run = rows.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
     stream.serve(caller, run, ResumePoint.parse(request), renderer, response);
   }
 }

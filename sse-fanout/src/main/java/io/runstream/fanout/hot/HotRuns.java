@@ -20,15 +20,24 @@ import org.springframework.stereotype.Component;
  * never evicted. Finished runs leave after {@code hot-finished-ttl}.
  */
 @Component
-public class HotRuns {
+public class HotRuns implements org.springframework.beans.factory.DisposableBean {
   private final Map<UUID, RunBuffer> runs = new ConcurrentHashMap<>();
+  /** Each session's run that is in memory and has not ended (a session has one live run at most). */
+  private final Map<UUID, UUID> liveBySession = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
   private final FanoutProperties properties;
   private final Counter evictions;
   private final Counter slowReaders;
 
+  /** Wakes readers whose heartbeat is due (they park without a timeout, see {@link Reader}). */
+  private final java.util.concurrent.ScheduledExecutorService ticker =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          runnable -> Thread.ofPlatform().daemon().name("reader-heartbeats").unstarted(runnable));
+
   public HotRuns(FanoutProperties properties, MeterRegistry meters) {
     this.properties = properties;
+    long tick = Math.clamp(properties.heartbeat().toMillis() / 10, 10, 500);
+    ticker.scheduleWithFixedDelay(this::wakeDueReaders, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
     this.evictions = meters.counter("runstream.fanout.hot.evictions");
     this.slowReaders = meters.counter("runstream.fanout.readers.disconnected.slow");
     Gauge.builder("runstream.fanout.hot.runs", runs, Map::size).register(meters);
@@ -40,6 +49,11 @@ public class HotRuns {
   public void append(RunChunk chunk, int recordBytes) {
     RunBuffer buffer = runs.computeIfAbsent(chunk.runId(), RunBuffer::new);
     long added = buffer.append(HotChunk.of(chunk, recordBytes));
+    if (chunk.terminal()) {
+      liveBySession.remove(chunk.sessionId(), chunk.runId());
+    } else if (added > 0) {
+      liveBySession.put(chunk.sessionId(), chunk.runId());
+    }
     if (added > 0 && bytes.addAndGet(added) > properties.hotMaxBytes() || runs.size() > properties.hotMaxRuns()) {
       evict();
     }
@@ -60,6 +74,24 @@ public class HotRuns {
     }
   }
 
+  /**
+   * The run of a session that this node holds in memory and has seen no end of yet (a session has at most one live
+   * run), or null.
+   */
+  public UUID liveRunOf(UUID sessionId) {
+    UUID runId = liveBySession.get(sessionId);
+    if (runId == null) {
+      return null;
+    }
+    RunBuffer buffer = runs.get(runId);
+    return buffer != null && !buffer.finished() ? runId : null;
+  }
+
+  /** Whether the run is in this node's memory. */
+  public boolean holds(UUID runId) {
+    return runs.containsKey(runId);
+  }
+
   /** Attaches a reader only if the run is in memory already; null otherwise. */
   public Attachment attachIfPresent(UUID runId, long after, HotChunk.Prerender prerender) {
     RunBuffer buffer = runs.get(runId);
@@ -72,6 +104,22 @@ public class HotRuns {
     if (attachment.reader().overflowed()) {
       slowReaders.increment();
     }
+  }
+
+  private void wakeDueReaders() {
+    try {
+      long now = System.nanoTime();
+      for (RunBuffer buffer : runs.values()) {
+        buffer.wakeDue(now);
+      }
+    } catch (RuntimeException e) {
+      // never let the ticker die
+    }
+  }
+
+  @Override
+  public void destroy() {
+    ticker.shutdownNow();
   }
 
   /** How many runs are in memory. */
@@ -135,6 +183,10 @@ public class HotRuns {
       return false;
     }
     runs.remove(buffer.runId, buffer);
+    if (!buffer.finished()) {
+      // a live run evicted (rare): its session's entry goes too; a finished run's went with its last chunk
+      liveBySession.values().remove(buffer.runId);
+    }
     bytes.addAndGet(-buffer.bytes());
     return true;
   }

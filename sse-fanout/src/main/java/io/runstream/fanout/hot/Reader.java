@@ -1,22 +1,30 @@
 package io.runstream.fanout.hot;
 
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One SSE connection's view of a run: a bounded queue the consumer thread offers to without blocking. Overflow
  * marks the reader as too slow; it is then disconnected and resumes by Last-Event-ID.
+ *
+ * <p>A waiting reader parks without a timeout and is woken by the next chunk, or by {@link HotRuns}' heartbeat tick
+ * once its wait is over: a timed park of a virtual thread costs a timer per wait, paid on every event of every
+ * stream (measured in the reconnect storm, issue #15), where one unpark is enough.
  */
 public final class Reader {
-  private final BlockingQueue<HotChunk> queue;
+  private final ConcurrentLinkedQueue<HotChunk> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger size = new AtomicInteger();
+  private final int capacity;
   private volatile boolean overflowed;
   private volatile boolean closed;
+  private volatile Thread waiter;
+  private volatile long wakeAtNanos;
 
   Reader(int capacity) {
     // Linked, not an array: an idle reader holds no slots (an array of 10,000 would cost 40 KiB per connection).
-    this.queue = new LinkedBlockingQueue<>(capacity);
+    this.capacity = capacity;
   }
 
   /** Called by the consumer thread; never blocks. */
@@ -24,21 +32,64 @@ public final class Reader {
     if (closed || overflowed) {
       return;
     }
-    if (!queue.offer(chunk)) {
+    if (size.incrementAndGet() > capacity) {
       overflowed = true;
       queue.clear();
+    } else {
+      queue.offer(chunk);
+    }
+    Thread thread = waiter;
+    if (thread != null) {
+      LockSupport.unpark(thread);
     }
   }
 
   /** Waits up to {@code timeoutNanos} for the next chunk and takes it with any others queued behind it. */
   public boolean next(List<HotChunk> into, long timeoutNanos) throws InterruptedException {
-    HotChunk first = queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-    if (first == null) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      if (drain(into)) {
+        return true;
+      }
+      if (overflowed || closed || deadline - System.nanoTime() <= 0) {
+        return false;
+      }
+      wakeAtNanos = deadline;
+      waiter = Thread.currentThread();
+      try {
+        // Checked again with the waiter published: a chunk offered before this point is seen here, one offered
+        // after it unparks us.
+        if (queue.isEmpty() && !overflowed && !closed) {
+          LockSupport.park(this);
+        }
+      } finally {
+        waiter = null;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+    }
+  }
+
+  private boolean drain(List<HotChunk> into) {
+    int taken = 0;
+    for (HotChunk chunk = queue.poll(); chunk != null; chunk = queue.poll()) {
+      into.add(chunk);
+      taken++;
+    }
+    if (taken == 0) {
       return false;
     }
-    into.add(first);
-    queue.drainTo(into);
+    size.addAndGet(-taken);
     return true;
+  }
+
+  /** Wakes the reader if it waits past its deadline (the heartbeat tick). */
+  void wakeIfDue(long now) {
+    Thread thread = waiter;
+    if (thread != null && now - wakeAtNanos >= 0) {
+      LockSupport.unpark(thread);
+    }
   }
 
   /** True once the reader fell too far behind. */
@@ -49,5 +100,9 @@ public final class Reader {
   void close() {
     closed = true;
     queue.clear();
+    Thread thread = waiter;
+    if (thread != null) {
+      LockSupport.unpark(thread);
+    }
   }
 }

@@ -94,6 +94,13 @@ final class RunBuffer {
     return low;
   }
 
+  /** Wakes the readers whose wait is over (the heartbeat tick). */
+  synchronized void wakeDue(long now) {
+    for (Reader reader : readers) {
+      reader.wakeIfDue(now);
+    }
+  }
+
   synchronized void detach(Reader reader) {
     readers.remove(reader);
     reader.close();

@@ -90,6 +90,8 @@ public class SseStream {
     } catch (IOException e) {
       reader.release(opened);
       return End.CLIENT_GONE;
+    } finally {
+      io.runstream.fanout.stream.StreamAdmission.opened();
     }
     return reader.read(opened, new Frames(face.rendering(), from, out));
   }

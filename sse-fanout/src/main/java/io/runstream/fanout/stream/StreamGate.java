@@ -15,7 +15,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class StreamGate {
   private final FanoutProperties properties;
-  private final Map<UUID, Integer> streamsPerUser = new ConcurrentHashMap<>();
+  // One counter per user, changed without a lock: in a reconnect storm one user (a service identity, a browser's
+  // tabs) may open hundreds of streams at once, and a compute() on one key would make them queue on its bin's monitor.
+  private final Map<UUID, java.util.concurrent.atomic.AtomicInteger> streamsPerUser = new ConcurrentHashMap<>();
 
   public StreamGate(FanoutProperties properties) {
     this.properties = properties;
@@ -34,18 +36,25 @@ public class StreamGate {
    */
   public Held enter(UUID userId, boolean service) {
     int most = service ? properties.maxStreamsPerService() : properties.maxStreamsPerUser();
-    Integer held = streamsPerUser.compute(userId, (id, count) -> count == null ? 1 : count + 1);
+    if (streamsPerUser.size() > 100_000) {
+      // users without a stream: dropped now and then (a user racing with this only has one stream less counted once)
+      streamsPerUser.values().removeIf(c -> c.get() == 0);
+    }
+    java.util.concurrent.atomic.AtomicInteger count =
+        streamsPerUser.computeIfAbsent(userId, id -> new java.util.concurrent.atomic.AtomicInteger());
+    int held = count.incrementAndGet();
     if (held > most) {
-      release(userId);
+      count.decrementAndGet();
       throw new ApiException(
           HttpStatus.TOO_MANY_REQUESTS, "too_many_streams", "Too Many Requests",
           "At most " + most + " live streams per " + (service ? "service identity" : "user") + "; close one first.",
           Map.of("retryAfter", 1), Map.of("Retry-After", "1"));
     }
-    return () -> release(userId);
-  }
-
-  private void release(UUID userId) {
-    streamsPerUser.compute(userId, (id, count) -> count == null || count <= 1 ? null : count - 1);
+    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        count.decrementAndGet();
+      }
+    };
   }
 }

@@ -17,7 +17,7 @@ class HotRunsTest {
   private static FanoutProperties properties(int maxRuns, long maxBytes, int queue) {
     return new FanoutProperties(maxRuns, maxBytes, Duration.ofMinutes(10), queue, Duration.ofSeconds(15),
         Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofSeconds(5), 100,
-        Duration.ofMillis(10), Duration.ofMinutes(5), 10_000);
+        Duration.ofMillis(10), Duration.ofMinutes(5), 10_000, 256, 5000, Duration.ofSeconds(3));
   }
 
   private static RunChunk chunk(UUID run, long seq, ChunkData data) {

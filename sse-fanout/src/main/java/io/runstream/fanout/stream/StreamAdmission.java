@@ -1,0 +1,112 @@
+package io.runstream.fanout.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.Problems;
+import io.runstream.fanout.FanoutProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Bounds how many SSE streams a node opens at once (issue #15): opening a stream (token, run row, backlog) is the
+ * expensive part of a reconnect storm, so at most {@code max-opening-streams} open together and at most
+ * {@code max-waiting-streams} wait for their turn, each for at most {@code open-wait}; beyond that the answer is
+ * 503 with {@code Retry-After} (in the face's dialect), which the Runstream transport and fetch-based SSE clients
+ * retry. A stream stops counting once its opening is written (streams being read are bounded per user instead), so
+ * live streams are never affected. Applies to the faces' SSE GETs; it runs before authentication, so that a storm
+ * is shed before tokens are verified.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+public class StreamAdmission extends OncePerRequestFilter {
+  private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
+
+  private final FanoutProperties properties;
+  private final Problems problems;
+  private final Semaphore opening;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final Counter refused;
+
+  public StreamAdmission(FanoutProperties properties, Problems problems, MeterRegistry meters) {
+    this.properties = properties;
+    this.problems = problems;
+    this.opening = new Semaphore(properties.maxOpeningStreams(), true);
+    this.refused = Counter.builder("runstream.fanout.streams.refused")
+        .description("stream openings answered 503 because too many were opening at once").register(meters);
+    Gauge.builder("runstream.fanout.streams.waiting", waiting, AtomicInteger::get)
+        .description("stream openings waiting for their turn").register(meters);
+  }
+
+  /** Called once a stream's opening is written: from then on it does not count against the bound. */
+  public static void opened() {
+    Semaphore held = HELD.get();
+    if (held != null) {
+      HELD.remove();
+      held.release();
+    }
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    if (!"GET".equals(request.getMethod())) {
+      return true;
+    }
+    String path = request.getRequestURI();
+    return !(path.endsWith("/stream") && (path.startsWith("/api/v1/sessions/") || path.startsWith("/api/v1/runs/"))
+        || path.startsWith("/ai/stream/"));
+  }
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (!opening.tryAcquire()) {
+      if (waiting.incrementAndGet() > properties.maxWaitingStreams()) {
+        waiting.decrementAndGet();
+        refuse(request, response);
+        return;
+      }
+      boolean admitted;
+      try {
+        admitted = opening.tryAcquire(properties.openWait().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        admitted = false;
+      } finally {
+        waiting.decrementAndGet();
+      }
+      if (!admitted) {
+        refuse(request, response);
+        return;
+      }
+    }
+    HELD.set(opening);
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      opened();
+    }
+  }
+
+  private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    refused.increment();
+    long seconds = Math.max(1, properties.retry().toSeconds());
+    problems.write(request, response, new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE, "streams_busy", "Service Unavailable",
+        "Too many streams are opening on this node right now; retry after " + seconds + " s with your Last-Event-ID.",
+        Map.of("retryAfter", seconds), Map.of("Retry-After", Long.toString(seconds))));
+  }
+}
