@@ -77,7 +77,7 @@ public final class StormClients {
       for (int r = 0; r < perRun; r++) {
         threads.add(Thread.ofVirtual().start(() -> {
           long last = -1;
-          try (Reader reader = new Reader(server, path, token, null, source.incrementAndGet())) {
+          try (Reader reader = admitted(server, path, token, null, source, null)) {
             for (int i = 0; i < before && reader.next(); i++) {
               last = reader.lastId;
             }
@@ -89,15 +89,9 @@ public final class StormClients {
           try {
             go.await();
             long start = System.nanoTime();
-            Reader reader = new Reader(server, path, token, last < 0 ? null : Long.toString(last), source.incrementAndGet());
+            Reader reader = admitted(server, path, token, last < 0 ? null : Long.toString(last), source, refused);
             heads.add(reader.headAt - start);
             connects.add(reader.connectedAt - start);
-            while (reader.status == 503) {
-              refused.incrementAndGet();
-              reader.close();
-              Thread.sleep(reader.retryAfterMillis);
-              reader = new Reader(server, path, token, Long.toString(last), source.incrementAndGet());
-            }
             boolean increasing = true;
             long previous = last;
             boolean first = true;
@@ -146,6 +140,21 @@ public final class StormClients {
         + " " + (sorted.isEmpty() ? 0 : sorted.getLast()) + " " + refused.get() + " " + percentile(sortedGaps, 0.5) + " "
         + percentile(sortedGaps, 0.99) + " " + (sortedGaps.isEmpty() ? 0 : sortedGaps.getLast()) + "\n");
     System.exit(0);
+  }
+
+  /** Opens a stream, retrying a 503 after its Retry-After (as the Runstream transport does); counts the 503s. */
+  private static Reader admitted(InetSocketAddress server, String path, String token, String lastEventId,
+      AtomicInteger source, AtomicInteger refused) throws Exception {
+    Reader reader = new Reader(server, path, token, lastEventId, source.incrementAndGet());
+    while (reader.status == 503) {
+      if (refused != null) {
+        refused.incrementAndGet();
+      }
+      reader.close();
+      Thread.sleep(reader.retryAfterMillis);
+      reader = new Reader(server, path, token, lastEventId, source.incrementAndGet());
+    }
+    return reader;
   }
 
   /** One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded). */

@@ -25,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Bounds how many SSE streams a node opens at once (issue #15): opening a stream (token, run row, backlog) is the
  * expensive part of a reconnect storm, so at most {@code max-opening-streams} open together and at most
  * {@code max-waiting-streams} wait for their turn, each for at most {@code open-wait}; beyond that the answer is
- * 503 with {@code Retry-After} (in the face's dialect), which the Runstream transport and fetch-based SSE clients
+ * 503 with {@code Retry-After} (in the face's dialect; one to three times the streams' {@code retry:}, at random, so
+ * that refused clients do not all come back at once), which the Runstream transport and fetch-based SSE clients
  * retry. A stream stops counting once its opening is written (streams being read are bounded per user instead), so
  * live streams are never affected. Applies to the faces' SSE GETs; it runs before authentication, so that a storm
  * is shed before tokens are verified.
@@ -103,7 +104,10 @@ public class StreamAdmission extends OncePerRequestFilter {
 
   private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
     refused.increment();
-    long seconds = Math.max(1, properties.retry().toSeconds());
+    // Spread over one to three times the streams' retry: refused clients that all came back after the same delay
+    // would be the same storm again.
+    long base = Math.max(1, properties.retry().toSeconds());
+    long seconds = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(2 * base + 1);
     problems.write(request, response, new ApiException(
         HttpStatus.SERVICE_UNAVAILABLE, "streams_busy", "Service Unavailable",
         "Too many streams are opening on this node right now; retry after " + seconds + " s with your Last-Event-ID.",
