@@ -101,3 +101,25 @@ test('after a reload, reconnectToStream resumes the live run; once it ended, the
   assert.equal(text(message), (await settled(session, 1, 'completed')).text);
   assert.equal(await reloaded.reconnectToStream({ chatId: session }), null);
 });
+
+test('a 503 with Retry-After (a node shedding a storm of openings) is retried after the time it gives', async () => {
+  let session;
+  const opened = [];
+  // the node answers the first opening of the stream 503, as StreamAdmission does when too many streams are opening
+  const shedding = async (url, init) => {
+    if (String(url).endsWith('/stream')) {
+      opened.push(Date.now());
+      if (opened.length === 1) {
+        return new Response(JSON.stringify({ code: 'streams_busy' }), {
+          status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' } });
+      }
+    }
+    return fetch(url, init);
+  };
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: shedding,
+    onSession: (_, s) => { session = s; }, body: { simulation: { output_tokens: 30, tokens_per_second: 0 } } });
+  const { message } = await assemble(await transport.sendMessages({ chatId: 'chat-503', messages: [user('Hi')] }));
+  assert.equal(opened.length, 2, 'opened again after the 503');
+  assert.ok(opened[1] - opened[0] >= 1000, 'not before Retry-After');
+  assert.equal(text(message), (await settled(session, 1, 'completed')).text);
+});

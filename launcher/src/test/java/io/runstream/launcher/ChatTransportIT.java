@@ -25,6 +25,6 @@ class ChatTransportIT extends PlatformIT {
     ExternalClients.Finished run = ExternalClients.run(CLIENT, Duration.ofMinutes(3), node.get().toString(),
         "--test-reporter=spec", "test/transport.test.mjs", api().base(), TestApi.freshToken());
     assertThat(run.exitCode()).as(run.describe()).isZero();
-    assertThat(run.stdout()).as(run.describe()).contains("pass 4").contains("fail 0");
+    assertThat(run.stdout()).as(run.describe()).contains("pass 5").contains("fail 0");
   }
 }
