@@ -59,9 +59,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(Path logDir, int port, Map<String, String> overrides) throws IOException {
     Files.createDirectories(logDir);
-    int clientPort = port == 0 ? freePort() : port;
+    // Both picked while both are held open: two separate picks can get the same port back from the OS.
+    int[] free = port == 0 ? freePorts(2) : null;
+    int clientPort = port == 0 ? free[0] : port;
     // A fixed client port gets the next port for the controller, so a kept log directory finds its quorum again.
-    int controllerPort = port == 0 ? freePort() : port + 1;
+    int controllerPort = port == 0 ? free[1] : port + 1;
     Map<String, Object> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
@@ -235,6 +237,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
+  }
+
+  /** {@code count} distinct free TCP ports on the loopback interface. */
+  public static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket();
+        held.add(socket);
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("127.0.0.1", 0));
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : held) {
+        socket.close();
+      }
+    }
   }
 
   /** A free TCP port on the loopback interface. */

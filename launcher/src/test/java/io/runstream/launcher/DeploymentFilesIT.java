@@ -1,0 +1,211 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runstream.schemas.Topic;
+import io.runstream.schemas.Topics;
+import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
+import org.springframework.context.ApplicationContext;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #13 item 5 (files part): the deployment files for a real cluster, which no Docker engine or Kubernetes runs
+ * here, are checked instead: they parse; every environment variable a Runstream container gets is a property the
+ * services know (Spring's environment-variable form: upper case, dots to underscores, dashes dropped), so a typo
+ * cannot silently fall back to a default; the chosen main classes exist; probes point at health groups that answer;
+ * Kafka has replication factor 3 and min.insync.replicas 2 for every Runstream topic.
+ */
+class DeploymentFilesIT extends PlatformIT {
+  private static final Path DEPLOY = Path.of("..", "infra", "deploy");
+  /** Read by the JVM or Spring Boot's launcher, not Spring properties. */
+  private static final Set<String> NOT_PROPERTIES = Set.of("JAVA_TOOL_OPTIONS", "LOADER_MAIN");
+
+  @Autowired ApplicationContext context;
+
+  @Test
+  void shouldGiveRunstreamContainersOnlyVariablesTheServicesKnow() throws Exception {
+    Set<String> known = knownEnvironmentNames();
+    assertThat(known).contains("SPRING_DATASOURCE_URL", "SERVER_PORT", "RUNSTREAM_KAFKA_BOOTSTRAPSERVERS",
+        "RUNSTREAM_FANOUT_MAXOPENINGSTREAMS");
+    Map<String, Map<String, String>> containers = new LinkedHashMap<>();
+    // compose: every service built from the Runstream image
+    Map<String, Object> compose = load(DEPLOY.resolve("compose/compose.yaml")).getFirst();
+    map(compose.get("services")).forEach((name, raw) -> {
+      Map<String, Object> service = map(raw);
+      if (String.valueOf(service.get("image")).startsWith("runstream")) {
+        Map<String, String> env = new LinkedHashMap<>();
+        map(service.get("environment")).forEach((key, value) -> env.put(key, String.valueOf(value)));
+        containers.put("compose " + name, env);
+      }
+    });
+    // Kubernetes: every container of the Runstream image
+    for (Map<String, Object> document : load(DEPLOY.resolve("kubernetes/runstream.yaml"))) {
+      if ("Deployment".equals(document.get("kind"))) {
+        Map<String, Object> pod = map(map(map(document.get("spec")).get("template")).get("spec"));
+        for (Object raw : list(pod.get("containers"))) {
+          Map<String, Object> container = map(raw);
+          if (String.valueOf(container.get("image")).startsWith("runstream")) {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (Object entry : list(container.get("env"))) {
+              env.put(String.valueOf(map(entry).get("name")), String.valueOf(map(entry).get("value")));
+            }
+            containers.put("kubernetes " + map(document.get("metadata")).get("name"), env);
+            // the probes ask health groups that exist and answer
+            for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+              String path = String.valueOf(map(map(container.get(probe)).get("httpGet")).get("path"));
+              assertThat(api().get(path, null).status()).as("%s %s", probe, path).isEqualTo(200);
+            }
+            assertThat(map(container.get("resources")).get("requests")).as("resource requests").isNotNull();
+          }
+        }
+      }
+    }
+    assertThat(containers).hasSize(8);
+    List<String> unknown = new ArrayList<>();
+    containers.forEach((container, env) -> {
+      assertThat(env).as(container).containsKeys("LOADER_MAIN", "RUNSTREAM_KAFKA_BOOTSTRAPSERVERS",
+          "SPRING_DATASOURCE_URL", "RUNSTREAM_SECURITY_JWTSECRET");
+      env.forEach((name, value) -> {
+        if (!NOT_PROPERTIES.contains(name) && !known.contains(name)) {
+          unknown.add(container + ": " + name);
+        }
+      });
+      try {
+        Class<?> main = Class.forName(env.get("LOADER_MAIN"));
+        assertThat(main.getMethod("main", String[].class)).isNotNull();
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(container + ": LOADER_MAIN " + env.get("LOADER_MAIN") + " is not a main class", e);
+      }
+    });
+    assertThat(unknown).as("variables no Runstream service reads").isEmpty();
+    // a misspelt name is caught (the check can fail)
+    assertThat(known).doesNotContain("RUNSTREAM_KAFKA_BOOTSTRAP_SERVERS", "RUNSTREAM_FANOUT_MAX_OPENING_STREAMS");
+  }
+
+  @Test
+  void shouldReplicateEveryTopicThreeTimesWithTwoInSync() throws Exception {
+    Set<String> topics = new HashSet<>();
+    for (Topic<?, ?> topic : Topics.all()) {
+      topics.add(topic.name());
+    }
+    Set<String> strimzi = new HashSet<>();
+    for (Map<String, Object> document : load(DEPLOY.resolve("kubernetes/kafka-strimzi.yaml"))) {
+      Map<String, Object> spec = map(document.get("spec"));
+      switch (String.valueOf(document.get("kind"))) {
+        case "Kafka" -> {
+          Map<String, Object> config = map(map(spec.get("kafka")).get("config"));
+          assertThat(config).containsEntry("default.replication.factor", 3).containsEntry("min.insync.replicas", 2);
+        }
+        case "KafkaNodePool" -> assertThat(spec.get("replicas")).isEqualTo(3);
+        case "KafkaTopic" -> {
+          strimzi.add(String.valueOf(map(document.get("metadata")).get("name")));
+          assertThat(spec.get("replicas")).isEqualTo(3);
+          assertThat(map(spec.get("config"))).containsEntry("min.insync.replicas", 2);
+        }
+        default -> throw new AssertionError("unexpected kind " + document.get("kind"));
+      }
+    }
+    assertThat(strimzi).isEqualTo(topics);
+    // the topic job (clusters without Strimzi) and compose's topic step create the same topics the same way
+    for (String file : List.of("kubernetes/topics-job.yaml", "compose/compose.yaml")) {
+      String text = Files.readString(DEPLOY.resolve(file));
+      for (String topic : topics) {
+        assertThat(text).as(file).contains(topic.substring("runstream.".length()) + ":");
+      }
+      assertThat(text).as(file).contains("--replication-factor 3").contains("min.insync.replicas=2");
+    }
+    Map<String, Object> kafka = map(map(load(DEPLOY.resolve("compose/compose.yaml")).getFirst().get("services")).get("kafka-1"));
+    assertThat(map(kafka.get("environment"))).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", 3)
+        .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", 2);
+  }
+
+  /** Every property the services bind, in the environment-variable form Spring Boot reads. */
+  private Set<String> knownEnvironmentNames() throws Exception {
+    Set<String> names = new HashSet<>();
+    // Spring Boot's own properties, from the metadata its jars carry
+    for (URL url : java.util.Collections.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
+      try (InputStream in = url.openStream()) {
+        for (JsonNode property : TestApi.JSON.readTree(in).path("properties")) {
+          names.add(environmentName(property.path("name").asString()));
+        }
+      }
+    }
+    // Runstream's, from its @ConfigurationProperties records
+    for (ConfigurationPropertiesBean bean : ConfigurationPropertiesBean.getAll(context).values()) {
+      String prefix = bean.getAnnotation().prefix().isEmpty() ? bean.getAnnotation().value() : bean.getAnnotation().prefix();
+      addRecord(names, prefix, org.springframework.aop.support.AopUtils.getTargetClass(bean.getInstance()), 0);
+    }
+    return names;
+  }
+
+  private static void addRecord(Set<String> names, String prefix, Class<?> type, int depth) {
+    if (!type.isRecord() || depth > 3) {
+      return;
+    }
+    for (RecordComponent component : type.getRecordComponents()) {
+      String name = prefix + "." + kebab(component.getName());
+      names.add(environmentName(name));
+      Class<?> nested = component.getType();
+      if (nested.isRecord()) {
+        addRecord(names, name, nested, depth + 1);
+      } else if (Collection.class.isAssignableFrom(nested) || Map.class.isAssignableFrom(nested)) {
+        Type generic = component.getGenericType();
+        if (generic instanceof ParameterizedType parameterized) {
+          Type[] arguments = parameterized.getActualTypeArguments();
+          if (arguments[arguments.length - 1] instanceof Class<?> element && element.isRecord()) {
+            addRecord(names, name, element, depth + 1);
+          }
+        }
+      }
+    }
+  }
+
+  private static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static String environmentName(String property) {
+    return property.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", "");
+  }
+
+  private static List<Map<String, Object>> load(Path file) throws Exception {
+    List<Map<String, Object>> documents = new ArrayList<>();
+    for (Object document : new Yaml().loadAll(Files.readString(file))) {
+      if (document != null) {
+        documents.add(map(document));
+      }
+    }
+    assertThat(documents).as(file.toString()).isNotEmpty();
+    return documents;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object value) {
+    assertThat(value).isInstanceOf(Map.class);
+    return (Map<String, Object>) value;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object value) {
+    assertThat(value).isInstanceOf(List.class);
+    return (List<Object>) value;
+  }
+}
