@@ -6,7 +6,6 @@ import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Ids;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
-import io.runstream.core.store.SessionStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
@@ -28,7 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class CanonicalStreamController {
   private final CallerResolver callers;
-  private final SessionStore sessions;
   private final RunStore runs;
   private final SseStream stream;
   private final CanonicalRenderer renderer;
@@ -37,7 +35,6 @@ public class CanonicalStreamController {
 
   public CanonicalStreamController(
       CallerResolver callers,
-      SessionStore sessions,
       RunStore runs,
       SseStream stream,
       CanonicalRenderer renderer,
@@ -45,7 +42,6 @@ public class CanonicalStreamController {
       io.runstream.fanout.stream.RunRows rows) {
     this.rows = rows;
     this.callers = callers;
-    this.sessions = sessions;
     this.runs = runs;
     this.stream = stream;
     this.renderer = renderer;

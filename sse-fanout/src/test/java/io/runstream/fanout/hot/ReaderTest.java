@@ -50,9 +50,6 @@ class ReaderTest {
       });
       for (long seq = 2; seq <= 2001; seq++) {
         hot.append(delta(seq), 10);
-        if (seq % 50 == 0) {
-          Thread.sleep(1); // let the reader park between bursts
-        }
       }
       List<Long> seqs = read.get(20, TimeUnit.SECONDS);
       assertThat(seqs).hasSize(2000);
