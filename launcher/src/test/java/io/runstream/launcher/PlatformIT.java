@@ -32,7 +32,40 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.routing.rules[1].model=local-openai/qwen3:8b",
       "runstream.routing.admin-providers=local-claude"
     })
+@org.springframework.context.annotation.Import(PlatformIT.Spans.class)
 abstract class PlatformIT {
+
+  /**
+   * Finished spans of the traces a test watches (TraceIT), kept in memory; the spans of every other request of the
+   * suite are dropped, so that memory does not grow with the suite.
+   */
+  @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+  static class Spans {
+    static final io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter EXPORTER =
+        io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    static final java.util.Set<String> WATCHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @org.springframework.context.annotation.Bean
+    io.opentelemetry.sdk.trace.export.SpanExporter watchedSpans() {
+      return new io.opentelemetry.sdk.trace.export.SpanExporter() {
+        @Override
+        public io.opentelemetry.sdk.common.CompletableResultCode export(
+            java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+          return EXPORTER.export(spans.stream().filter(span -> WATCHED.contains(span.getTraceId())).toList());
+        }
+
+        @Override
+        public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+          return EXPORTER.flush();
+        }
+
+        @Override
+        public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+          return EXPORTER.shutdown();
+        }
+      };
+    }
+  }
 
   @LocalServerPort int port;
 

@@ -56,13 +56,17 @@ public class ChunkSink extends ConsumerLoop {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
 
+  private final io.runstream.core.tracing.RunTracing tracing;
+
   public ChunkSink(
       KafkaClients clients,
       ChunkBatchWriter writer,
       SinkProperties properties,
       io.runstream.core.kafka.ChunkLayout layout,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      io.runstream.core.tracing.RunTracing tracing) {
     super("chunk-sink", Duration.ofSeconds(15));
+    this.tracing = tracing;
     this.layout = layout;
     this.clients = clients;
     this.writer = writer;
@@ -133,6 +137,17 @@ public class ChunkSink extends ConsumerLoop {
 
   /** Persists one poll's records and commits; false if the database was unavailable (rewound for a retry). */
   private boolean persist(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    // A traced run's last chunk gets a span in the run's trace for the batch that stores it.
+    List<io.micrometer.tracing.Span> spans = new ArrayList<>();
+    try {
+      return persist(records, spans);
+    } finally {
+      spans.forEach(io.micrometer.tracing.Span::end);
+    }
+  }
+
+  private boolean persist(ConsumerRecords<byte[], byte[]> records, List<io.micrometer.tracing.Span> spans)
+      throws InterruptedException {
     List<ChunkBatchWriter.Located> batch = new ArrayList<>(records.count());
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
     Map<TopicPartition, Long> first = new HashMap<>();
@@ -141,6 +156,12 @@ public class ChunkSink extends ConsumerLoop {
       first.putIfAbsent(partition, record.offset());
       next.put(partition, new OffsetAndMetadata(record.offset() + 1));
       RunChunk chunk = decode(record);
+      if (chunk != null && chunk.terminal() && record.headers().lastHeader("traceparent") != null) {
+        io.micrometer.tracing.Span span = tracing.start("runstream.sink.persist", record.headers());
+        if (span != null) {
+          spans.add(span.tag("runstream.run_id", chunk.runId().toString()).tag("runstream.chunks", records.count()));
+        }
+      }
       if (chunk != null) {
         batch.add(new ChunkBatchWriter.Located(chunk, record.topic(), record.partition(), record.offset()));
       }

@@ -56,9 +56,13 @@ public class RunRequestIntake extends ConsumerLoop {
   private Thread leases;
   private ExecutorService executor;
 
+  private final io.runstream.core.tracing.RunTracing tracing;
+
   public RunRequestIntake(
-      KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties) {
+      KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties,
+      io.runstream.core.tracing.RunTracing tracing) {
     super("run-request-intake", Duration.ofSeconds(10));
+    this.tracing = tracing;
     this.stops = stops;
     this.clients = clients;
     this.runs = runs;
@@ -202,12 +206,27 @@ public class RunRequestIntake extends ConsumerLoop {
     active.add(request.runId());
     RunStops.Stop stop =
         stops.register(request.runId(), claim == RunStore.Claim.CLAIMED_STOP_REQUESTED ? "stopped by the user" : null);
+    // The run's span: a child of the request that started it (the record's traceparent), current on the run's
+    // thread, so that the chunks it produces carry it on.
+    io.micrometer.tracing.Span span = tracing.start("runstream.run", record.headers());
+    if (span != null) {
+      span.tag("runstream.run_id", request.runId().toString());
+      span.tag("runstream.session_id", request.sessionId().toString());
+    }
     try {
       executor.execute(
         () -> {
-          try {
+          try (AutoCloseable scope = tracing.inScope(span)) {
             runner.run(request, stop, () -> shuttingDown);
+          } catch (Exception e) {
+            if (e instanceof RuntimeException runtime) {
+              throw runtime;
+            }
+            LOG.warn("Run {}: {}", request.runId(), e.toString());
           } finally {
+            if (span != null) {
+              span.end();
+            }
             stops.unregister(request.runId());
             active.remove(request.runId());
             capacity.release();
@@ -215,6 +234,9 @@ public class RunRequestIntake extends ConsumerLoop {
         });
     } catch (RuntimeException e) {
       // Claimed but not started (the executor is shutting down): the lease reaper ends the run.
+      if (span != null) {
+        span.end();
+      }
       stops.unregister(request.runId());
       active.remove(request.runId());
       capacity.release();

@@ -19,7 +19,11 @@ import org.springframework.stereotype.Component;
 public class ChunkProducer implements ChunkSender {
   private final KafkaProducer<UUID, RunChunk> producer;
 
-  public ChunkProducer(KafkaClients clients, io.runstream.core.kafka.ChunkLayout layout) {
+  private final io.runstream.core.tracing.RunTracing tracing;
+
+  public ChunkProducer(
+      KafkaClients clients, io.runstream.core.kafka.ChunkLayout layout, io.runstream.core.tracing.RunTracing tracing) {
+    this.tracing = tracing;
     // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5 minutes, so
     // that metadata requests do not grow with every run of the last minutes (nor ask for deleted topics).
     this.producer =
@@ -31,7 +35,13 @@ public class ChunkProducer implements ChunkSender {
 
   @Override
   public Future<RecordMetadata> send(String topic, RunChunk chunk, Callback callback) {
-    return producer.send(new ProducerRecord<>(topic, chunk.runId(), chunk), callback);
+    ProducerRecord<UUID, RunChunk> record = new ProducerRecord<>(topic, chunk.runId(), chunk);
+    if (chunk.data() instanceof io.runstream.schemas.ChunkData.RunStarted || chunk.terminal()
+        || chunk.data() instanceof io.runstream.schemas.ChunkData.Error) {
+      // The run's trace on its first, error and last chunks (not on every token: a traceparent is ~70 bytes a record)
+      tracing.inject(record.headers());
+    }
+    return producer.send(record, callback);
   }
 
   /** Fetches the topic's metadata now, so that the run's first chunk does not wait for it. */

@@ -24,7 +24,11 @@ public class RunRequestPublisher {
   private final KafkaProducer<UUID, RunRequested> producer;
   private final IngestProperties properties;
 
-  public RunRequestPublisher(KafkaClients clients, IngestProperties properties) {
+  private final io.runstream.core.tracing.RunTracing tracing;
+
+  public RunRequestPublisher(
+      KafkaClients clients, IngestProperties properties, io.runstream.core.tracing.RunTracing tracing) {
+    this.tracing = tracing;
     // The producer gives up exactly when the API does, so a request never lands after a 503 was answered.
     long timeout = Math.max(2_000, properties.publishTimeout().toMillis());
     this.producer =
@@ -46,8 +50,12 @@ public class RunRequestPublisher {
    */
   public void publish(RunRequested request) {
     try {
+      ProducerRecord<UUID, RunRequested> record =
+          new ProducerRecord<>(Topics.RUN_REQUESTS.name(), request.sessionId(), request);
+      // the request's trace goes on with the run (traceparent header)
+      tracing.inject(record.headers());
       producer
-          .send(new ProducerRecord<>(Topics.RUN_REQUESTS.name(), request.sessionId(), request))
+          .send(record)
           .get(properties.publishTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
