@@ -97,7 +97,7 @@ public class SecurityConfiguration {
    * The SSE GETs of every face, the only requests that may authenticate with the cookie (browsers' EventSource
    * cannot send headers). A cookie can never authenticate a POST or any other read.
    */
-  static final List<String> STREAM_PATHS =
+  public static final List<String> STREAM_PATHS =
       List.of("/api/v1/sessions/{sessionId}/stream", "/api/v1/runs/{runId}/stream", AgentStreamFace.STREAM_PATH);
 
   /** The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie. */

@@ -37,12 +37,13 @@ public record PageRequest(int page, int size) {
     return (long) (page - 1) * size;
   }
 
-  /** The paginated answer: {@code {count, next, previous, results}}. */
+  /** The paginated answer: {@code {count, next, previous, results}}; {@code url} may carry a query of its own. */
   public Map<String, Object> answer(String url, long count, List<?> results) {
+    String pages = url + (url.contains("?") ? "&" : "?") + "page=";
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("count", count);
-    body.put("next", offset() + results.size() < count ? url + "?page=" + (page + 1) + "&page_size=" + size : null);
-    body.put("previous", page > 1 ? url + "?page=" + Math.min(page - 1, lastPage(count)) + "&page_size=" + size : null);
+    body.put("next", offset() + results.size() < count ? pages + (page + 1) + "&page_size=" + size : null);
+    body.put("previous", page > 1 ? pages + Math.min(page - 1, lastPage(count)) + "&page_size=" + size : null);
     body.put("results", new ArrayList<>(results));
     return body;
   }

@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -172,9 +173,9 @@ public class RunController {
    */
   @GetMapping
   public Map<String, Object> list(
-      @org.springframework.web.bind.annotation.RequestParam(name = "page", required = false) String page,
-      @org.springframework.web.bind.annotation.RequestParam(name = "page_size", required = false) String pageSize,
-      @org.springframework.web.bind.annotation.RequestParam(name = "scope", required = false) String scope) {
+      @RequestParam(name = "page", required = false) String page,
+      @RequestParam(name = "page_size", required = false) String pageSize,
+      @RequestParam(name = "scope", required = false) String scope) {
     Caller caller = callers.current();
     PageRequest request = PageRequest.parse(page, pageSize, 20, limits.maxPageSize());
     java.util.UUID user;
@@ -195,13 +196,7 @@ public class RunController {
             .map(activity -> activity(activity, now))
             .toList();
     String url = links.base() + "/api/v1/runs" + (user == null ? "?scope=organisation" : "");
-    Map<String, Object> answer = request.answer(url, runs.countRecent(caller.orgId(), user), results);
-    if (user == null) {
-      // the page links carry the scope: "?scope=organisation?page=" would not parse
-      answer.computeIfPresent("next", (key, link) -> ((String) link).replace("?page=", "&page="));
-      answer.computeIfPresent("previous", (key, link) -> ((String) link).replace("?page=", "&page="));
-    }
-    return answer;
+    return request.answer(url, runs.countRecent(caller.orgId(), user), results);
   }
 
   private Map<String, Object> activity(RunStore.RunActivity activity, java.time.Instant now) {

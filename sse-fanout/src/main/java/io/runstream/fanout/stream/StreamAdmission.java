@@ -35,6 +35,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
 public class StreamAdmission extends OncePerRequestFilter {
   private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
+  /** The faces' SSE GETs: the same paths the security configuration lets the cookie authenticate. */
+  private static final java.util.List<org.springframework.security.web.util.matcher.RequestMatcher> STREAMS =
+      io.runstream.core.identity.SecurityConfiguration.STREAM_PATHS.stream()
+          .map(path -> (org.springframework.security.web.util.matcher.RequestMatcher)
+              org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults()
+                  .matcher(org.springframework.http.HttpMethod.GET, path))
+          .toList();
 
   private final FanoutProperties properties;
   private final Problems problems;
@@ -63,12 +70,7 @@ public class StreamAdmission extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    if (!"GET".equals(request.getMethod())) {
-      return true;
-    }
-    String path = request.getRequestURI();
-    return !(path.endsWith("/stream") && (path.startsWith("/api/v1/sessions/") || path.startsWith("/api/v1/runs/"))
-        || path.startsWith("/ai/stream/"));
+    return STREAMS.stream().noneMatch(matcher -> matcher.matches(request));
   }
 
   @Override
