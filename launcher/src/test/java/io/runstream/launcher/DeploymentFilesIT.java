@@ -119,6 +119,9 @@ class DeploymentFilesIT extends PlatformIT {
           strimzi.add(String.valueOf(map(document.get("metadata")).get("name")));
           assertThat(spec.get("replicas")).isEqualTo(3);
           assertThat(map(spec.get("config"))).containsEntry("min.insync.replicas", 2);
+          String name = String.valueOf(map(document.get("metadata")).get("name"));
+          Topics.all().stream().filter(t -> t.name().equals(name)).findFirst()
+              .ifPresent(t -> assertThat(map(spec.get("config"))).as(name).containsAllEntriesOf(Topics.configsOf(t)));
         }
         default -> throw new AssertionError("unexpected kind " + document.get("kind"));
       }
@@ -128,9 +131,11 @@ class DeploymentFilesIT extends PlatformIT {
     for (String file : List.of("kubernetes/topics-job.yaml", "compose/compose.yaml")) {
       String text = Files.readString(DEPLOY.resolve(file));
       for (String topic : topics) {
-        assertThat(text).as(file).contains(topic.substring("runstream.".length()) + ":");
+        assertThat(text).as(file).containsAnyOf(topic.substring("runstream.".length()) + ":", "--topic " + topic + " ");
       }
-      assertThat(text).as(file).contains("--replication-factor 3").contains("min.insync.replicas=2");
+      assertThat(text).as(file).contains("--replication-factor 3").contains("min.insync.replicas=2")
+          .contains("--topic runstream.usage-rollups --partitions 6 --replication-factor 3")
+          .contains("cleanup.policy=compact");
     }
     Map<String, Object> kafka = map(map(load(DEPLOY.resolve("compose/compose.yaml")).getFirst().get("services")).get("kafka-1"));
     assertThat(map(kafka.get("environment"))).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", 3)

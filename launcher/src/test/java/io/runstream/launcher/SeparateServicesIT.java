@@ -44,7 +44,8 @@ class SeparateServicesIT {
     List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     try {
       contexts.add(start(WorkerApplication.class, Map.of("runstream.worker.group-id", "separate-worker-" + suffix)));
-      contexts.add(start(SinkApplication.class, Map.of("runstream.sink.group-id", "separate-sink-" + suffix)));
+      contexts.add(start(SinkApplication.class, Map.of("runstream.sink.group-id", "separate-sink-" + suffix,
+          "runstream.usage.enabled", false)));
       ConfigurableApplicationContext fanout = start(FanoutApplication.class, Map.of());
       contexts.add(fanout);
       ConfigurableApplicationContext ingest = start(IngestApplication.class, Map.of());

@@ -36,6 +36,9 @@ public class ChunkBatchWriter {
   private final MessageStore messages;
   private final UsageLedger usage;
   private final TransactionTemplate tx;
+  private final java.util.concurrent.atomic.AtomicLong unknownRuns = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastUnknownWarning =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 60_000_000_000L);
 
   public ChunkBatchWriter(
       ChunkLogStore log, RunStore runs, MessageStore messages, UsageLedger usage, TransactionTemplate tx) {
@@ -105,7 +108,14 @@ public class ChunkBatchWriter {
   private void apply(UUID runId, RunEffects effects, Instant now) {
     Optional<RunRow> found = runs.find(runId);
     if (found.isEmpty()) {
-      LOG.warn("Chunks of unknown run {} logged without effects", runId);
+      unknownRuns.incrementAndGet();
+      long nanos = System.nanoTime();
+      long last = lastUnknownWarning.get();
+      // Once a minute at most: a producer outside Runstream writing thousands of runs would flood the log.
+      if (nanos - last >= 60_000_000_000L && lastUnknownWarning.compareAndSet(last, nanos)) {
+        LOG.warn("Chunks of {} run(s) without a run row logged without effects (the latest: {})",
+            unknownRuns.getAndSet(0), runId);
+      }
       return;
     }
     RunRow run = found.get();

@@ -14,5 +14,5 @@ import org.springframework.context.annotation.Import;
 @ComponentScan(
     basePackages = "io.runstream.sink",
     excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties(SinkProperties.class)
+@EnableConfigurationProperties({SinkProperties.class, io.runstream.sink.usage.UsageProperties.class})
 public class SinkConfiguration {}

@@ -25,12 +25,25 @@ public sealed interface ChunkData {
    *
    * @param messageId the agent message the run generates
    * @param model the model that runs
+   * @param orgId the organisation the run is billed to (since 2026-12-02; absent in older records)
+   * @param userId the user who started the run, if any (since 2026-12-02)
    */
-  record RunStarted(UUID messageId, RunRequested.ModelRef model) implements ChunkData {
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record RunStarted(UUID messageId, RunRequested.ModelRef model, UUID orgId, UUID userId) implements ChunkData {
     public static final String TYPE = "run.started";
 
     public RunStarted {
       Objects.requireNonNull(messageId, "messageId");
+    }
+
+    /** A run start without attribution (the emitter adds it). */
+    public RunStarted(UUID messageId, RunRequested.ModelRef model) {
+      this(messageId, model, null, null);
+    }
+
+    /** This start, attributed to an organisation and a user. */
+    public RunStarted attributed(UUID org, UUID user) {
+      return new RunStarted(messageId, model, org, user);
     }
 
     @Override
@@ -363,8 +376,13 @@ public sealed interface ChunkData {
    *
    * @param status {@code completed}, {@code cancelled} or {@code failed}
    * @param finishReason the last step's finish reason, or why the run stopped
+   * @param orgId the organisation the run is billed to (since 2026-12-02; absent in older records)
+   * @param userId the user who started the run, if any (since 2026-12-02)
+   * @param model the run's model (since 2026-12-02), so that the last record alone attributes the run
    */
-  record RunFinished(String status, String finishReason) implements ChunkData {
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record RunFinished(String status, String finishReason, UUID orgId, UUID userId, RunRequested.ModelRef model)
+      implements ChunkData {
     public static final String TYPE = "run.finished";
 
     public RunFinished {
@@ -372,6 +390,16 @@ public sealed interface ChunkData {
       if (!status.equals("completed") && !status.equals("cancelled") && !status.equals("failed")) {
         throw new IllegalArgumentException("status must be completed, cancelled or failed");
       }
+    }
+
+    /** A run end without attribution (the emitter adds it). */
+    public RunFinished(String status, String finishReason) {
+      this(status, finishReason, null, null, null);
+    }
+
+    /** This end, attributed to an organisation, a user and the run's model. */
+    public RunFinished attributed(UUID org, UUID user, RunRequested.ModelRef runModel) {
+      return new RunFinished(status, finishReason, org, user, runModel);
     }
 
     @Override

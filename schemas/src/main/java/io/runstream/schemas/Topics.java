@@ -27,6 +27,13 @@ public final class Topics {
   public static final Topic<UUID, RunControl> RUN_CONTROL =
       new Topic<>("runstream.run-control", Serdes.UUID(), EventJson.serde(RunControl.class));
 
+  /**
+   * Usage per organisation, user and model in 1-minute and 1-hour windows, written by the usage roll-ups (Kafka
+   * Streams, exactly once); compacted, key: {@link UsageRollup#key()}.
+   */
+  public static final Topic<String, UsageRollup> USAGE_ROLLUPS =
+      new Topic<>("runstream.usage-rollups", Serdes.String(), EventJson.serde(UsageRollup.class));
+
   /** Chunk records that no consumer could read (permanent failures), raw bytes as received; key: run id if any. */
   public static final Topic<byte[], byte[]> RUN_CHUNKS_DLT =
       new Topic<>("runstream.run-chunks-dlt", Serdes.ByteArray(), Serdes.ByteArray());
@@ -73,8 +80,13 @@ public final class Topics {
     return topic != null && ANY_CHUNK_TOPIC.matcher(topic).matches();
   }
 
+  /** The topic-level settings a topic needs beyond the defaults (the roll-ups are compacted). */
+  public static java.util.Map<String, String> configsOf(Topic<?, ?> topic) {
+    return topic == USAGE_ROLLUPS ? java.util.Map.of("cleanup.policy", "compact") : java.util.Map.of();
+  }
+
   /** Every topic of the catalogue, for creation at start-up. */
   public static List<Topic<?, ?>> all() {
-    return List.of(RUN_REQUESTS, RUN_CHUNKS, RUN_CONTROL, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT);
+    return List.of(RUN_REQUESTS, RUN_CHUNKS, RUN_CONTROL, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT, USAGE_ROLLUPS);
   }
 }

@@ -96,4 +96,19 @@ class SchemaTest {
     assertThat(chunk.type()).isEqualTo("hologram");
     assertThat(new String(EventJson.writeChunk(chunk), StandardCharsets.UTF_8)).contains("\"data\":{\"x\":1}");
   }
+
+  @Test
+  void shouldWriteUsageRollupsThatValidateAgainstTheirSchema() throws Exception {
+    UsageRollup rollup =
+        new UsageRollup(1, "minute", java.time.Instant.parse("2026-12-01T10:00:00Z"),
+            java.time.Instant.parse("2026-12-01T10:01:00Z"), java.util.UUID.randomUUID(), null, "sim-1", 3, 1, 0,
+            120, 480, new UsageRollup.Latency(2, 80L, 120L, java.util.Map.of("441", 1L, "z", 1L)),
+            new UsageRollup.Latency(0, null, null, null));
+    String json = new String(Topics.USAGE_ROLLUPS.value().serializer().serialize("t", rollup), StandardCharsets.UTF_8);
+    assertThat(validate("usage-rollup.v1.json", json)).isEmpty();
+    assertThat(json).doesNotContain("userId").doesNotContain("null");
+    assertThat(Topics.USAGE_ROLLUPS.value().deserializer().deserialize("t", json.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(rollup);
+    assertThat(validate("usage-rollup.v1.json", json.replace("\"minute\"", "\"day\""))).isNotEmpty();
+  }
 }

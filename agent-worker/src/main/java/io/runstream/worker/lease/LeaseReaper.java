@@ -118,7 +118,8 @@ public class LeaseReaper implements SmartLifecycle {
       topics.ensure(topic, Duration.ofSeconds(10));
       send(topic, RunChunk.of(run.id(), run.sessionId(), seq, now, null,
           new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true)));
-      send(topic, RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")));
+      send(topic, RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")
+          .attributed(run.orgId(), run.userId(), new io.runstream.schemas.RunRequested.ModelRef(run.modelProvider(), run.modelId()))));
     }
     return expired.size();
   }

@@ -31,7 +31,8 @@ final class ChunkEmitter {
   }
 
   /** Emits a chunk of the run; ignored once the run has finished. */
-  synchronized void emit(String part, ChunkData data) {
+  synchronized void emit(String part, ChunkData chunkData) {
+    ChunkData data = chunkData;
     if (finished) {
       return;
     }
@@ -40,6 +41,12 @@ final class ChunkEmitter {
     }
     if (started && data instanceof ChunkData.RunStarted) {
       throw new IllegalStateException("run.started comes once");
+    }
+    // The first and the last record say whose run it is, for the topic's analytics consumers (usage roll-ups).
+    if (data instanceof ChunkData.RunStarted started) {
+      data = started.attributed(request.orgId(), request.userId());
+    } else if (data instanceof ChunkData.RunFinished ended) {
+      data = ended.attributed(request.orgId(), request.userId(), request.model());
     }
     RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq, Instant.now(), part, data);
     // A send that throws at once leaves the sequence and the state as they were: the seq is not spent.

@@ -69,6 +69,11 @@ public class KafkaClients {
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
+  /** The common settings (brokers, security, client id) for a Kafka Streams application. */
+  public Map<String, Object> streamsConfig(String name) {
+    return common(name);
+  }
+
   /** An admin client; the caller closes it. */
   public org.apache.kafka.clients.admin.Admin admin(String name) {
     return org.apache.kafka.clients.admin.Admin.create(common(name));

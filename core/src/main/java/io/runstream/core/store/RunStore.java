@@ -166,7 +166,9 @@ public class RunStore {
    * @param lastLoggedSeq the highest seq in its chunk log (0 if none)
    */
   /** A run whose lease expired; {@code chunkTopic} null for the shared topic. */
-  public record ExpiredRun(UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic) {}
+  public record ExpiredRun(
+      UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic, UUID orgId, UUID userId,
+      String modelProvider, String modelId) {}
 
   /**
    * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
@@ -176,7 +178,7 @@ public class RunStore {
     List<ExpiredRun> expired =
         jdbc.sql(
                 """
-                SELECT r.id, r.session_id, r.seq_base, r.chunk_topic,
+                SELECT r.id, r.session_id, r.seq_base, r.chunk_topic, r.org_id, r.user_id, r.model_provider, r.model_id,
                        COALESCE((SELECT max(c.seq) FROM run_chunks c WHERE c.run_id = r.id), 0) AS last_logged
                 FROM runs r
                 WHERE r.status = 'running' AND r.lease_expires_at < now() AND r.worker_id IS DISTINCT FROM :self
@@ -192,7 +194,11 @@ public class RunStore {
                         rs.getObject("session_id", UUID.class),
                         rs.getLong("seq_base"),
                         rs.getLong("last_logged"),
-                        rs.getString("chunk_topic")))
+                        rs.getString("chunk_topic"),
+                        rs.getObject("org_id", UUID.class),
+                        rs.getObject("user_id", UUID.class),
+                        rs.getString("model_provider"),
+                        rs.getString("model_id")))
             .list();
     if (!expired.isEmpty()) {
       jdbc.sql(

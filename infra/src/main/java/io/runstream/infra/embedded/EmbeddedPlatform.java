@@ -78,9 +78,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
     List<NewTopic> topics =
         Topics.all().stream()
             .map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)
-                .configs(java.util.Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES))))
+                .configs(configsOf(t)))
             .toList();
     kafka.createTopics(topics, Duration.ofSeconds(60));
+  }
+
+  private static java.util.Map<String, String> configsOf(Topic<?, ?> topic) {
+    java.util.Map<String, String> configs = new java.util.HashMap<>(Topics.configsOf(topic));
+    configs.put("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
+    return configs;
   }
 
   private static int partitionsOf(Topic<?, ?> topic, int partitions) {
