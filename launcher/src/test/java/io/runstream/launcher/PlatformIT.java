@@ -17,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "server.shutdown=immediate",
       "runstream.worker.shutdown-grace=1s",
       "runstream.worker.reap-interval=500ms",
+      "runstream.sink.group-lag-interval=2s",
       "runstream.fanout.max-streams-per-user=30",
       "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40",

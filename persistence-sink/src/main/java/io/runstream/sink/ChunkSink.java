@@ -45,6 +45,7 @@ public class ChunkSink extends ConsumerLoop {
   private final io.runstream.core.kafka.ChunkLayout layout;
   private final Counter persisted;
   private final Counter deadLetterCount;
+  private final io.micrometer.core.instrument.Timer persistDelay;
   private final java.util.Set<String> deadLettered =
       java.util.Collections.newSetFromMap(
           new java.util.LinkedHashMap<>(64, 0.75f, false) {
@@ -73,6 +74,12 @@ public class ChunkSink extends ConsumerLoop {
     this.properties = properties;
     this.persisted = meters.counter("runstream.sink.chunks.persisted");
     this.deadLetterCount = meters.counter("runstream.sink.chunks.dead-lettered");
+    this.persistDelay =
+        io.micrometer.core.instrument.Timer.builder("runstream.sink.persist.delay")
+            .description("sink lag in time: a stored batch's oldest chunk, from its emission to the batch's commit")
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofMinutes(5))
+            .register(meters);
   }
 
   @Override
@@ -168,6 +175,7 @@ public class ChunkSink extends ConsumerLoop {
     }
     try {
       persisted.increment(writer.write(batch));
+      recordDelay(batch);
     } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
       if (Failures.retriable(e)) {
         LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
@@ -209,6 +217,17 @@ public class ChunkSink extends ConsumerLoop {
       }
     }
     return true;
+  }
+
+  /** How far the chunk log trails the worker: the batch's oldest chunk, from its emission to its commit. */
+  private void recordDelay(List<ChunkBatchWriter.Located> batch) {
+    long oldest = Long.MAX_VALUE;
+    for (ChunkBatchWriter.Located located : batch) {
+      oldest = Math.min(oldest, located.chunk().ts().toEpochMilli());
+    }
+    if (oldest != Long.MAX_VALUE) {
+      persistDelay.record(Math.max(0, System.currentTimeMillis() - oldest), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Seeks back to the batch's first record in every partition this sink still owns. */

@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  *     mean fewer transactions and offset commits per chunk (measured: at 200 chunks/s, 100 ms made the sink and the
  *     broker's commit handling a third of the machine's CPU), at the price of the chunk log trailing by that much
  * @param fetchMinBytes the bytes a fetch waits for (up to {@code fetch-max-wait})
+ * @param groupLagInterval how often the lag of every Runstream consumer group is measured (gauge
+ *     {@code runstream.kafka.consumer.group.lag})
  */
 @Validated
 @ConfigurationProperties("runstream.sink")
@@ -27,4 +29,5 @@ public record SinkProperties(
     @DefaultValue("1000") @Min(1) int maxBatch,
     @DefaultValue("5s") Duration maxBackoff,
     @DefaultValue("250ms") Duration fetchMaxWait,
-    @DefaultValue("65536") @Min(1) int fetchMinBytes) {}
+    @DefaultValue("65536") @Min(1) int fetchMinBytes,
+    @DefaultValue("15s") Duration groupLagInterval) {}

@@ -1,0 +1,189 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.runstream.infra.embedded.EmbeddedKafkaCluster;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import io.runstream.schemas.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Issue #13 item 5: Runstream on a three-node KRaft cluster in this JVM (every topic replicated three times,
+ * {@code min.insync.replicas=2}); the node leading a live run's chunk partition is killed mid-run (no controlled
+ * shutdown) and brought back. Readers miss nothing and see nothing twice, the sink stores every chunk once, a run
+ * started while the node is down completes, and the usage roll-ups (exactly once) count both runs.
+ */
+class BrokerLossIT {
+  private static EmbeddedKafkaCluster cluster;
+  private static ConfigurableApplicationContext app;
+  private static TestApi api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    EmbeddedPlatform platform = EmbeddedPlatform.shared();
+    Path target = Path.of("target");
+    Path dir = Files.createTempDirectory(Files.isDirectory(target) ? target.toAbsolutePath() : Path.of(System.getProperty("java.io.tmpdir")), "cluster-");
+    cluster = EmbeddedKafkaCluster.start(dir, 3);
+    cluster.createTopics(Topics.all().stream()
+        .map(t -> new NewTopic(t.name(), t.name().endsWith("-dlt") ? 1 : 4, (short) 3)
+            .configs(withCompaction(t)))
+        .toList(), Duration.ofSeconds(60));
+    Map<String, Object> properties = new HashMap<>(platform.serviceProperties());
+    properties.put("runstream.kafka.bootstrap-servers", cluster.bootstrapServers());
+    properties.put("server.port", 0);
+    properties.put("server.shutdown", "immediate");
+    properties.put("runstream.worker.shutdown-grace", "1s");
+    // Groups and the roll-ups' application of their own (the cluster is new, but the database is shared).
+    properties.put("runstream.usage.replication-factor", 3);
+    properties.put("runstream.sink.group-lag-interval", "2s");
+    app = new SpringApplicationBuilder(io.runstream.launcher.RunstreamApplication.class).properties(properties).run();
+    api = new TestApi(((WebServerApplicationContext) app).getWebServer().getPort());
+  }
+
+  private static Map<String, String> withCompaction(io.runstream.schemas.Topic<?, ?> topic) {
+    Map<String, String> configs = new HashMap<>(Topics.configsOf(topic));
+    configs.put("min.insync.replicas", "2");
+    configs.put("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
+    return configs;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Reads the stream to its end, resuming with the last id whenever it breaks, as EventSource does. */
+  private static List<TestApi.Event> readToTheEnd(String path, String token, List<TestApi.Event> already)
+      throws InterruptedException {
+    List<TestApi.Event> events = new ArrayList<>(already);
+    for (int attempt = 0; attempt < 30 && (events.isEmpty() || !events.getLast().done()); attempt++) {
+      Map<String, String> headers = events.isEmpty() ? Map.of() : Map.of("Last-Event-ID", events.getLast().id());
+      try (TestApi.Stream stream = api.stream(path, token, headers)) {
+        if (stream.status == 204) {
+          break;
+        }
+        events.addAll(stream.untilDone(Duration.ofSeconds(60)));
+      } catch (IllegalStateException e) {
+        Thread.sleep(500); // the connection itself failed; try again
+      }
+    }
+    return events;
+  }
+
+  @Test
+  void shouldMissNothingRepeatNothingAndKeepStartingRunsWhenTheLeaderOfALiveRunsPartitionDies() throws Exception {
+    String org = "broker-loss-" + UUID.randomUUID();
+    String token = TestApi.adminToken(org, "ops");
+    JdbcClient jdbc = app.getBean(JdbcClient.class);
+    // About 12 s of output at 25 tokens/s.
+    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("through a broker loss", 300, 25));
+    assertThat(created.status()).isEqualTo(201);
+    String sessionId = created.json().path("uuid").asString();
+    String runId = created.json().path("run_uuid").asString();
+    String path = "/api/v1/sessions/" + sessionId + "/stream";
+
+    // Three readers attached from the start.
+    List<TestApi.Stream> streams = new ArrayList<>();
+    List<List<TestApi.Event>> firsts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestApi.Stream stream = api.stream(path, token, Map.of());
+      streams.add(stream);
+      firsts.add(new ArrayList<>(stream.take(10, Duration.ofSeconds(30))));
+      assertThat(firsts.get(i)).hasSize(10);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("SELECT chunk_partition FROM runs WHERE id = ?::uuid")
+        .param(runId).query(Integer.class).optional().isPresent());
+    int partition = jdbc.sql("SELECT chunk_partition FROM runs WHERE id = ?::uuid").param(runId).query(Integer.class).single();
+    int leader = cluster.leaderOf(Topics.RUN_CHUNKS.name(), partition);
+    assertThat(leader).isPositive();
+
+    // The readers go on reading while the leader dies.
+    List<CompletableFuture<List<TestApi.Event>>> reading = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestApi.Stream stream = streams.get(i);
+      List<TestApi.Event> first = firsts.get(i);
+      reading.add(CompletableFuture.supplyAsync(() -> {
+        try (stream) {
+          List<TestApi.Event> events = new ArrayList<>(first);
+          events.addAll(stream.untilDone(Duration.ofSeconds(90)));
+          return readToTheEnd(path, token, events);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    cluster.kill(leader);
+    // The partition gets a new leader among the two in-sync replicas left.
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      int now = cluster.leaderOf(Topics.RUN_CHUNKS.name(), partition);
+      return now > 0 && now != leader;
+    });
+
+    // A new run starts and completes while the node is down (acks=all meets min.insync.replicas=2).
+    TestApi.Answer second = api.post("/api/v1/sessions", token, TestApi.sessionBody("while a node is down", 40, 0));
+    assertThat(second.status()).isEqualTo(201);
+    String secondPath = "/api/v1/sessions/" + second.json().path("uuid").asString() + "/stream";
+    List<TestApi.Event> secondEvents = readToTheEnd(secondPath, token, List.of());
+    assertThat(secondEvents.getLast().done()).isTrue();
+
+    Thread.sleep(2000);
+    cluster.restart(leader);
+
+    List<List<TestApi.Event>> all = new ArrayList<>();
+    for (CompletableFuture<List<TestApi.Event>> future : reading) {
+      all.add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    for (List<TestApi.Event> events : all) {
+      assertThat(events.getLast().done()).isTrue();
+      List<TestApi.Event> chunks = events.subList(0, events.size() - 1);
+      assertThat(chunks).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
+      assertThat(chunks.getLast().seq() - chunks.getFirst().seq() + 1).as("no gap").isEqualTo(chunks.size());
+      assertThat(events).isEqualTo(all.getFirst());
+    }
+    List<TestApi.Event> chunks = all.getFirst().subList(0, all.getFirst().size() - 1);
+    assertThat(chunks.getLast().type()).isEqualTo("finish");
+
+    // The sink stored every chunk once, and the run as completed; a replay from the chunk log or Kafka is the same.
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Map<String, Object> log = jdbc.sql(
+              "SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM run_chunks WHERE run_id = ?::uuid")
+          .param(runId).query().singleRow();
+      assertThat(((Number) log.get("n")).longValue()).isEqualTo(chunks.size());
+      assertThat(((Number) log.get("d")).longValue()).isEqualTo(chunks.size());
+      assertThat(((Number) log.get("lo")).longValue()).isEqualTo(chunks.getFirst().seq());
+      assertThat(((Number) log.get("hi")).longValue()).isEqualTo(chunks.getLast().seq());
+    });
+    try (TestApi.Stream replay = api.stream("/api/v1/runs/" + runId + "/stream", token, Map.of())) {
+      assertThat(replay.untilDone(Duration.ofSeconds(30))).isEqualTo(all.getFirst());
+    }
+
+    // The usage roll-ups (exactly once, transactions on the cluster) count both runs once.
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/usage?granularity=minute", token).json().path("totals").path("runs").asLong())
+            .isEqualTo(2));
+  }
+}
