@@ -28,7 +28,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Issue #13 item 5: Runstream on a three-node KRaft cluster in this JVM (every topic replicated three times,
  * {@code min.insync.replicas=2}); the node leading a live run's chunk partition is killed mid-run (no controlled
  * shutdown) and brought back. Readers miss nothing and see nothing twice, the sink stores every chunk once, a run
- * started while the node is down completes, and the usage roll-ups (exactly once) count both runs.
+ * started while the node is down completes, and the usage roll-ups (exactly once) count both runs. On the same
+ * cluster: a second fan-out node goes away under 100 readers, who resume on the first; and 1,000 readers of 20 live
+ * runs drop and reconnect at the same instant. Every reader ends with exactly the events of an uninterrupted read.
  */
 class BrokerLossIT {
   private static EmbeddedKafkaCluster cluster;
@@ -83,6 +85,10 @@ class BrokerLossIT {
       try (TestApi.Stream stream = api.stream(path, token, headers)) {
         if (stream.status == 204) {
           break;
+        }
+        if (stream.status == 503) {
+          Thread.sleep(1000); // streams_busy: the admission's Retry-After
+          continue;
         }
         events.addAll(stream.untilDone(Duration.ofSeconds(60)));
       } catch (IllegalStateException e) {
@@ -185,5 +191,122 @@ class BrokerLossIT {
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
         assertThat(api.get("/api/v1/usage?granularity=minute", token).json().path("totals").path("runs").asLong())
             .isEqualTo(2));
+  }
+
+  /** Starts {@code runs} live runs of {@code tokens} tokens at {@code pace} a second, each of its own user. */
+  private static List<String[]> liveRuns(String org, int runs, int tokens, int pace) {
+    List<String[]> started = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      String token = TestApi.token(org, "user-" + i);
+      TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("readers " + i, tokens, pace));
+      assertThat(created.status()).isEqualTo(201);
+      started.add(new String[] {token, "/api/v1/sessions/" + created.json().path("uuid").asString() + "/stream",
+          created.json().path("run_uuid").asString()});
+    }
+    return started;
+  }
+
+  /** Every reader's events equal an uninterrupted read of its run (a replay once it ended). */
+  private static void assertExact(List<String[]> runs, Map<Integer, List<List<TestApi.Event>>> readsByRun)
+      throws InterruptedException {
+    for (int i = 0; i < runs.size(); i++) {
+      String[] run = runs.get(i);
+      List<TestApi.Event> replay;
+      try (TestApi.Stream stream = api.stream("/api/v1/runs/" + run[2] + "/stream", run[0], Map.of())) {
+        replay = stream.untilDone(Duration.ofSeconds(60));
+      }
+      assertThat(replay.getLast().done()).isTrue();
+      for (List<TestApi.Event> read : readsByRun.get(i)) {
+        assertThat(read).as("reader of run %d", i).isEqualTo(replay);
+      }
+    }
+  }
+
+  @Test
+  void shouldResumeAHundredReadersOfAFanoutNodeThatGoesAwayOnTheOtherNode() throws Exception {
+    Map<String, Object> properties = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
+    properties.put("runstream.kafka.bootstrap-servers", cluster.bootstrapServers());
+    properties.put("server.port", 0);
+    properties.put("server.shutdown", "immediate");
+    ConfigurableApplicationContext other =
+        new SpringApplicationBuilder(io.runstream.fanout.FanoutApplication.class).properties(properties).run();
+    TestApi otherApi = new TestApi(((WebServerApplicationContext) other).getWebServer().getPort());
+    List<String[]> runs = liveRuns("fanout-loss-" + UUID.randomUUID(), 10, 200, 25);
+    Map<Integer, List<CompletableFuture<List<TestApi.Event>>>> reads = new HashMap<>();
+    java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(100);
+    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < runs.size(); i++) {
+        String[] run = runs.get(i);
+        for (int r = 0; r < 10; r++) {
+          reads.computeIfAbsent(i, k -> new ArrayList<>()).add(CompletableFuture.supplyAsync(() -> {
+            List<TestApi.Event> events = new ArrayList<>();
+            try (TestApi.Stream stream = otherApi.stream(run[1], run[0], Map.of())) {
+              events.addAll(stream.take(3, Duration.ofSeconds(30)));
+              attached.countDown();
+              // reads on until the node goes away under it
+              events.addAll(stream.untilDone(Duration.ofSeconds(60)));
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+            try {
+              // then resumes on this node with its last id
+              return readToTheEnd(run[1], run[0], events);
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }, executor));
+        }
+      }
+      assertThat(attached.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      other.close();
+      Map<Integer, List<List<TestApi.Event>>> done = new HashMap<>();
+      for (var entry : reads.entrySet()) {
+        for (var future : entry.getValue()) {
+          done.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+        }
+      }
+      assertExact(runs, done);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void shouldBringAThousandReadersBackAtOnceWithNothingLost() throws Exception {
+    List<String[]> runs = liveRuns("storm-" + UUID.randomUUID(), 20, 200, 25);
+    java.util.concurrent.CountDownLatch dropped = new java.util.concurrent.CountDownLatch(1000);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    Map<Integer, List<CompletableFuture<List<TestApi.Event>>>> reads = new HashMap<>();
+    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < runs.size(); i++) {
+        String[] run = runs.get(i);
+        for (int r = 0; r < 50; r++) {
+          reads.computeIfAbsent(i, k -> new ArrayList<>()).add(CompletableFuture.supplyAsync(() -> {
+            try {
+              List<TestApi.Event> events = new ArrayList<>();
+              try (TestApi.Stream stream = api.stream(run[1], run[0], Map.of())) {
+                events.addAll(stream.take(2, Duration.ofSeconds(60)));
+              } finally {
+                dropped.countDown();
+              }
+              go.await();
+              return readToTheEnd(run[1], run[0], events);
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }, executor));
+        }
+      }
+      // Every reader has dropped its connection: all come back at the same instant with their last id.
+      assertThat(dropped.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      go.countDown();
+      Map<Integer, List<List<TestApi.Event>>> done = new HashMap<>();
+      for (var entry : reads.entrySet()) {
+        for (var future : entry.getValue()) {
+          done.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+        }
+      }
+      assertExact(runs, done);
+    }
   }
 }
