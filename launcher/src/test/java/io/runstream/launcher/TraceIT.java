@@ -57,6 +57,18 @@ class TraceIT extends PlatformIT {
       SpanData sink = byName.get("runstream.sink.persist").getFirst();
       assertThat(sink.getParentSpanId()).isEqualTo(run.getSpanId());
     });
+    // The trace as a collector would show it (for reports): start offset, duration, name, span and parent ids.
+    List<SpanData> trace = Spans.EXPORTER.getFinishedSpanItems().stream()
+        .filter(span -> span.getTraceId().equals(traceId))
+        .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
+    long t0 = trace.getFirst().getStartEpochNanos();
+    StringBuilder shown = new StringBuilder("trace " + traceId + ":");
+    for (SpanData span : trace) {
+      shown.append(String.format("%n  +%6.1f ms %7.1f ms  %-40s span %s parent %s", (span.getStartEpochNanos() - t0) / 1e6,
+          (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6, span.getName(), span.getSpanId(),
+          span.getParentSpanId()));
+    }
+    org.slf4j.LoggerFactory.getLogger(TraceIT.class).info("{}", shown);
   }
 
   private static byte[] randomBytes(int length) {
