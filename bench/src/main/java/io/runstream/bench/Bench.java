@@ -111,6 +111,28 @@ public final class Bench {
                   round == 1 ? "first storm after start" : "storm " + round + " (warm)");
             }
           }
+          case "cost" -> {
+            // First passes warm the JIT up and are not reported (-Dbench.cost.warmups, 3: measured, C2 still took a
+            // third of the JVM's CPU after one); then each size, then the idle platform.
+            List<String> kept = bench.report;
+            bench.report = new ArrayList<>();
+            int warmups = Integer.getInteger("bench.cost.warmups", 3);
+            for (int i = 0; i < warmups; i++) {
+              bench.cost(100, "warm-up");
+            }
+            bench.report = kept;
+            bench.costHeader();
+            for (String size : System.getProperty("bench.cost.runs", "100,1000").split(",")) {
+              bench.cost(Integer.parseInt(size.strip()), null);
+            }
+            bench.report.add("");
+            bench.report.add("JVM CPU per delivered delta by thread (names without digits; ticks of 10 ms from /proc):");
+            bench.report.add("");
+            bench.threadBreakdown.stream().skip(Integer.getInteger("bench.cost.warmups", 3))
+                .forEach(line -> bench.report.add("- " + line));
+            bench.report.add("");
+            bench.idleCpu(Duration.ofSeconds(Long.getLong("bench.idle.seconds", 30)));
+          }
           case "idle" -> bench.idle(Integer.getInteger("bench.idle", 10_000));
           case "layouts" -> new LayoutBench(bench.report).run(sizes());
           default -> LOG.warn("Unknown scenario {}", scenario);
@@ -384,6 +406,151 @@ public final class Bench {
     report.add("");
     for (String path : paths) {
       SseClient.post(base + path.replace("/stream", "/cancel"), token, "");
+    }
+  }
+
+  private void costHeader() {
+    report.add("#### Cost per delivered delta (runs of 200 tokens at 50 tokens/s, one reader each, readers in a separate process)");
+    report.add("");
+    report.add("| runs | exact | deltas | server CPU per delta: JVM / PostgreSQL / total | machine busy (cores) | delivery p50 / p99 / max | gap p50 / p99 / max (pace 20 ms) | POST p50 / p99 | POST → first delta p50 / p99 | 503s retried, readers resumed |");
+    report.add("|---|---|---|---|---|---|---|---|---|---|");
+  }
+
+  /**
+   * Issue #12 goals 1, 2 and 5: {@code runs} runs of 200 stamped tokens at 50 a second, one reader each, started at
+   * the same instant by {@link CostClients} in its own process; the server's CPU (this JVM: broker and services; and
+   * every PostgreSQL process) per delivered delta, end-to-end delivery latency from the stamps, and the gaps.
+   */
+  private void cost(int runs, String label) throws Exception {
+    awaitQuiet();
+    Path result = Files.createTempFile("cost-result", ".txt");
+    long jvmBefore = processCpuNanos();
+    long pgBefore = postgresCpuNanos();
+    long[] machineBefore = machineCpu();
+    Map<Long, Object[]> threadsBefore = threadTicks();
+    Process clients = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-XX:+UseSerialGC", "-cp",
+            System.getProperty("java.class.path"), CostClients.class.getName(), base, token, Integer.toString(runs),
+            "200", "50", result.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    clients.waitFor(15, TimeUnit.MINUTES);
+    // The sink's and the roll-ups' share of the work of these runs counts too.
+    awaitQuiet();
+    long jvm = processCpuNanos() - jvmBefore;
+    long pg = postgresCpuNanos() - pgBefore;
+    long[] machineAfter = machineCpu();
+    String[] f = Files.readString(result).strip().split(" ");
+    if (f.length < 16) {
+      report.add("| " + runs + " | the clients failed | | | | | | | | |");
+      return;
+    }
+    long deltas = Long.parseLong(f[2]);
+    double window = Long.parseLong(f[13]) / 1e9;
+    double busy = (machineAfter[0] - machineBefore[0] - (machineAfter[1] - machineBefore[1]))
+        / (double) (machineAfter[0] - machineBefore[0]) * Runtime.getRuntime().availableProcessors();
+    report.add(String.format(Locale.ROOT,
+        "| %d%s | %s | %,d | %.0f / %.0f / **%.0f µs** | %.2f | %.1f / %.1f / %.0f ms | %.0f / %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %s, %s |",
+        runs, label == null ? "" : " (" + label + ")", f[1], deltas, jvm / 1e3 / deltas, pg / 1e3 / deltas,
+        (jvm + pg) / 1e3 / deltas, busy, Long.parseLong(f[3]) / 1e3, Long.parseLong(f[4]) / 1e3,
+        Long.parseLong(f[5]) / 1e3, Long.parseLong(f[6]) / 1e6, Long.parseLong(f[7]) / 1e6, Long.parseLong(f[8]) / 1e6,
+        Long.parseLong(f[9]) / 1e6, Long.parseLong(f[10]) / 1e6, Long.parseLong(f[11]) / 1e6,
+        Long.parseLong(f[12]) / 1e6, f[14], f[15]));
+    LOG.info("cost {} runs: {} s window", runs, window);
+    threadBreakdown.add(String.format(Locale.ROOT, "%d runs: %s", runs, breakdown(threadsBefore, threadTicks(), deltas)));
+  }
+
+  private final List<String> threadBreakdown = new ArrayList<>();
+
+  /** Every thread of this JVM (native ones too: GC, JIT): id → {name, CPU ticks}, from {@code /proc/self/task}. */
+  private static Map<Long, Object[]> threadTicks() {
+    Map<Long, Object[]> threads = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          threads.put(Long.parseLong(task.getFileName().toString()),
+              new Object[] {name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])});
+        } catch (java.io.IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return threads;
+    }
+    return threads;
+  }
+
+  /** CPU per delivered delta by thread group (names without digits), the largest first. */
+  private static String breakdown(Map<Long, Object[]> before, Map<Long, Object[]> after, long deltas) {
+    Map<String, Long> groups = new HashMap<>();
+    after.forEach((tid, now) -> {
+      Object[] was = before.get(tid);
+      long ticks = (long) now[1] - (was == null || !was[0].equals(now[0]) ? 0 : (long) was[1]);
+      groups.merge(((String) now[0]).replaceAll("[0-9]+", "#"), ticks, Long::sum);
+    });
+    return groups.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(14)
+        .map(e -> String.format(Locale.ROOT, "%s %.0f µs", e.getKey(), e.getValue() * 10_000.0 / Math.max(1, deltas)))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /** The idle platform's CPU (this JVM and PostgreSQL) over {@code length}, once the sink is quiet. */
+  private void idleCpu(Duration length) throws Exception {
+    awaitQuiet();
+    Thread.sleep(5_000);
+    long jvmBefore = processCpuNanos();
+    long pgBefore = postgresCpuNanos();
+    Map<Long, Object[]> threadsBefore = threadTicks();
+    Thread.sleep(length.toMillis());
+    // per thread group, in µs per second of idle (= millionths of a core ×1,000,000 / 1,000,000)
+    String idleThreads = breakdown(threadsBefore, threadTicks(), length.toSeconds());
+    double jvm = (processCpuNanos() - jvmBefore) / (double) length.toNanos() * 100;
+    double pg = (postgresCpuNanos() - pgBefore) / (double) length.toNanos() * 100;
+    report.add(String.format(Locale.ROOT,
+        "Idle platform after load, over %d s: JVM %.1f %% of a core, PostgreSQL %.1f %%, together **%.1f %%** (goal ≤ 2 %%).",
+        length.toSeconds(), jvm, pg, jvm + pg));
+    report.add("");
+    report.add("Idle JVM CPU by thread, µs per second (10,000 = 1 % of a core): " + idleThreads);
+    report.add("");
+  }
+
+  /**
+   * CPU time of the embedded PostgreSQL: its postmaster (with its reaped children) and every live backend, from
+   * {@code /proc} (clock ticks of 10 ms).
+   */
+  private long postgresCpuNanos() {
+    String dataDir = platform.postgres().dataDir().toString();
+    long ticks = 0;
+    for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+      String command = process.info().commandLine().orElse("");
+      if (command.contains("postgres") && command.contains(dataDir)) {
+        ticks += procTicks(process.pid(), true);
+        for (ProcessHandle child : process.descendants().toList()) {
+          ticks += procTicks(child.pid(), false);
+        }
+      }
+    }
+    return ticks * 10_000_000L;
+  }
+
+  /** utime + stime (and, with {@code children}, cutime + cstime) of a process, in clock ticks. */
+  private static long procTicks(long pid, boolean children) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields from the state on: utime is the 14th field of stat, the 12th here
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      if (children) {
+        ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      }
+      return ticks;
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
     }
   }
 

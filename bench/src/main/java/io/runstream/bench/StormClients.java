@@ -1,13 +1,8 @@
 package io.runstream.bench;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +55,7 @@ public final class StormClients {
       threads.add(Thread.ofVirtual().start(() -> {
         try {
           go.await();
-          Reader reader = new Reader(server, path, token, null, source.incrementAndGet());
+          SocketSseReader reader = new SocketSseReader(server, path, token, null, source.incrementAndGet());
           long previous = 0;
           while (reader.next()) {
             long now = System.nanoTime();
@@ -77,7 +72,7 @@ public final class StormClients {
       for (int r = 0; r < perRun; r++) {
         threads.add(Thread.ofVirtual().start(() -> {
           long last = -1;
-          try (Reader reader = admitted(server, path, token, null, source, null)) {
+          try (SocketSseReader reader = admitted(server, path, token, null, source, null)) {
             for (int i = 0; i < before && reader.next(); i++) {
               last = reader.lastId;
             }
@@ -89,7 +84,7 @@ public final class StormClients {
           try {
             go.await();
             long start = System.nanoTime();
-            Reader reader = admitted(server, path, token, last < 0 ? null : Long.toString(last), source, refused);
+            SocketSseReader reader = admitted(server, path, token, last < 0 ? null : Long.toString(last), source, refused);
             heads.add(reader.headAt - start);
             connects.add(reader.connectedAt - start);
             boolean increasing = true;
@@ -143,134 +138,18 @@ public final class StormClients {
   }
 
   /** Opens a stream, retrying a 503 after its Retry-After (as the Runstream transport does); counts the 503s. */
-  private static Reader admitted(InetSocketAddress server, String path, String token, String lastEventId,
+  private static SocketSseReader admitted(InetSocketAddress server, String path, String token, String lastEventId,
       AtomicInteger source, AtomicInteger refused) throws Exception {
-    Reader reader = new Reader(server, path, token, lastEventId, source.incrementAndGet());
+    SocketSseReader reader = new SocketSseReader(server, path, token, lastEventId, source.incrementAndGet());
     while (reader.status == 503) {
       if (refused != null) {
         refused.incrementAndGet();
       }
       reader.close();
       Thread.sleep(reader.retryAfterMillis);
-      reader = new Reader(server, path, token, lastEventId, source.incrementAndGet());
+      reader = new SocketSseReader(server, path, token, lastEventId, source.incrementAndGet());
     }
     return reader;
-  }
-
-  /** One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded). */
-  private static final class Reader implements AutoCloseable {
-    private final Socket socket = new Socket();
-    private final InputStream in;
-    final int status;
-    long retryAfterMillis = 1000;
-    long connectedAt;
-    long headAt;
-    long lastId = -1;
-    boolean done;
-    private boolean chunked;
-    private int chunkLeft;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-
-    Reader(InetSocketAddress server, String path, String token, String lastEventId, int source) throws IOException {
-      // several loopback source addresses: clear of port exhaustion when thousands connect at once
-      socket.bind(new InetSocketAddress("127.0.0." + (2 + source % 50), 0));
-      socket.connect(server, 30_000);
-      connectedAt = System.nanoTime();
-      socket.setSoTimeout(120_000);
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + "\r\nAccept: text/event-stream\r\n"
-          + "Authorization: Bearer " + token + "\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
-          + "\r\n";
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      in = new BufferedInputStream(socket.getInputStream(), 8192);
-      String statusLine = rawLine();
-      headAt = System.nanoTime();
-      status = Integer.parseInt(statusLine.split(" ")[1]);
-      for (String header = rawLine(); !header.isEmpty(); header = rawLine()) {
-        String lower = header.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-          chunked = true;
-        } else if (lower.startsWith("retry-after:")) {
-          retryAfterMillis = Long.parseLong(header.substring(12).strip()) * 1000;
-        }
-      }
-    }
-
-    /** Reads to the next event with an id; false at {@code [DONE]} or the end of the stream. */
-    boolean next() throws IOException {
-      if (status != 200 || done) {
-        return false;
-      }
-      while (true) {
-        String text = bodyLine();
-        if (text == null) {
-          return false;
-        }
-        if (text.startsWith("id:")) {
-          lastId = Long.parseLong(text.substring(3).strip());
-          return true;
-        }
-        if (text.equals("data: [DONE]")) {
-          done = true;
-          return false;
-        }
-      }
-    }
-
-    private String rawLine() throws IOException {
-      line.reset();
-      for (int b = in.read(); b != '\n'; b = in.read()) {
-        if (b < 0) {
-          throw new IOException("connection closed in the head");
-        }
-        if (b != '\r') {
-          line.write(b);
-        }
-      }
-      return line.toString(StandardCharsets.US_ASCII);
-    }
-
-    /** A line of the body (chunked transfer decoded), or null at its end. */
-    private String bodyLine() throws IOException {
-      line.reset();
-      while (true) {
-        int b = bodyByte();
-        if (b < 0) {
-          return null;
-        }
-        if (b == '\n') {
-          return line.toString(StandardCharsets.UTF_8);
-        }
-        if (b != '\r') {
-          line.write(b);
-        }
-      }
-    }
-
-    private int bodyByte() throws IOException {
-      if (!chunked) {
-        return in.read();
-      }
-      if (chunkLeft == 0) {
-        String size = rawLine();
-        if (size.isEmpty()) {
-          size = rawLine(); // the CRLF after the previous chunk's data
-        }
-        chunkLeft = Integer.parseInt(size.split(";")[0].strip(), 16);
-        if (chunkLeft == 0) {
-          return -1;
-        }
-      }
-      int b = in.read();
-      if (b >= 0) {
-        chunkLeft--;
-      }
-      return b;
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 
   private static long percentile(List<Long> sorted, double p) {

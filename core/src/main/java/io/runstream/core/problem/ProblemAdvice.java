@@ -32,8 +32,34 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler(ApiException.class)
-  public ResponseEntity<Object> api(ApiException e, HttpServletRequest request) {
+  public ResponseEntity<Object> api(ApiException e, HttpServletRequest request,
+      jakarta.servlet.http.HttpServletResponse response) {
+    if (!answerable(response)) {
+      return null;
+    }
     return problems.respond(request, e);
+  }
+
+  /**
+   * Whether a problem can still be answered. An SSE stream that failed after its first bytes (a database timeout while
+   * it catches up from the chunk log, measured under overload) cannot take one: it just ends, and the client resumes
+   * with its last id. One that set its headers but sent nothing yet answers the problem, not as an event stream
+   * (which no converter can write: it used to end in a second failure inside this advice).
+   */
+  static boolean answerable(jakarta.servlet.http.HttpServletResponse response) {
+    if (response == null) {
+      return true;
+    }
+    if (response.isCommitted()) {
+      return false;
+    }
+    String type = response.getContentType();
+    if (type != null && type.startsWith("text/event-stream")) {
+      response.resetBuffer();
+      response.setContentType(null);
+      response.setHeader("Content-Type", null);
+    }
+    return true;
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -101,11 +127,15 @@ public class ProblemAdvice {
     org.springframework.dao.DataAccessException.class,
     org.springframework.transaction.TransactionException.class
   })
-  public ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
+  public ResponseEntity<Object> databaseUnavailable(
+      Exception e, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
     if (!io.runstream.core.failure.Failures.retriable(e)) {
-      return unexpected(e, request);
+      return unexpected(e, request, response);
     }
     LOG.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+    if (!answerable(response)) {
+      return null;
+    }
     return problems.respond(request, 
         new ApiException(
             HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "Service Unavailable",
@@ -114,8 +144,12 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler(Exception.class)
-  public ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+  public ResponseEntity<Object> unexpected(
+      Exception e, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
     LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    if (!answerable(response)) {
+      return null;
+    }
     return problems.respond(request, 
         new ApiException(
             HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error", "Something went wrong on our side."));

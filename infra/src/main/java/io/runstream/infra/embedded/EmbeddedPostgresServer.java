@@ -100,6 +100,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return "postgres";
   }
 
+  /** The data directory. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   /** The port PostgreSQL listens on. */
   public int port() {
     return postgres.getPort();

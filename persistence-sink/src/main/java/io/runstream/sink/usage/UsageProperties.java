@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled whether this process runs the roll-ups and their writer
  * @param applicationId the Kafka Streams application id (its consumer group and the prefix of its internal topics)
  * @param grace how long after a window's end a run that ended in it is still counted (runs reaching the roll-ups
- *     later than that, by the chunk timestamps, are dropped and counted in Kafka Streams' dropped-records metric)
+ *     later than that, by the chunk timestamps, are dropped and counted in {@code runstream.usage.rollups.dropped})
  * @param dedupeWindow how long a finished run is remembered, so that a redelivered or late chunk of it is not
  *     counted again
  * @param commitInterval how often the application commits (a transaction); roll-up records follow at this pace

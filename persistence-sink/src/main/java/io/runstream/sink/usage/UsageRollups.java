@@ -2,7 +2,6 @@ package io.runstream.sink.usage;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.KafkaClients;
 import java.io.IOException;
@@ -32,7 +31,6 @@ public class UsageRollups implements SmartLifecycle {
   private final UsageProperties properties;
   private final MeterRegistry meters;
   private KafkaStreams streams;
-  private KafkaStreamsMetrics metrics;
   private Path stateDir;
   private volatile boolean running;
 
@@ -43,6 +41,10 @@ public class UsageRollups implements SmartLifecycle {
     this.meters = meters;
     Gauge.builder("runstream.usage.rollups.running", this, self -> self.state() == KafkaStreams.State.RUNNING ? 1 : 0)
         .description("1 while the usage roll-ups' Kafka Streams application is running")
+        .register(meters);
+    // Read from the application's own metrics at each scrape (no binder thread polling hundreds of metrics).
+    io.micrometer.core.instrument.FunctionCounter.builder("runstream.usage.rollups.dropped", this, self -> self.dropped())
+        .description("runs that reached the roll-ups later than the grace period, by chunk time, and were not counted")
         .register(meters);
   }
 
@@ -61,6 +63,11 @@ public class UsageRollups implements SmartLifecycle {
     config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.threads());
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    // The roll-ups need no low latency: larger, rarer fetches (like the sink's) cost the broker and this application
+    // less per chunk and next to nothing while idle.
+    config.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), 65536);
+    config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 500);
+    config.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
     if (layout.perRunTopics()) {
       config.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), (int) layout.metadataMaxAge().toMillis());
     }
@@ -71,8 +78,6 @@ public class UsageRollups implements SmartLifecycle {
       LOG.error("Usage roll-ups: a stream thread failed; replacing it", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    metrics = new KafkaStreamsMetrics(streams);
-    metrics.bindTo(meters);
     streams.start();
     running = true;
     LOG.info("Usage roll-ups running as Kafka Streams application {} (exactly_once_v2)", properties.applicationId());
@@ -91,7 +96,6 @@ public class UsageRollups implements SmartLifecycle {
               org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
           .withTimeout(Duration.ofSeconds(15)));
     } finally {
-      metrics.close();
       if (properties.stateDir().isBlank()) {
         delete(stateDir);
       }
@@ -107,6 +111,23 @@ public class UsageRollups implements SmartLifecycle {
   public KafkaStreams.State state() {
     KafkaStreams current = streams;
     return running && current != null ? current.state() : null;
+  }
+
+  /** Records Kafka Streams dropped (late for their window), over every task of this instance. */
+  private double dropped() {
+    KafkaStreams current = streams;
+    if (!running || current == null) {
+      return 0;
+    }
+    double total = 0;
+    for (var metric : current.metrics().entrySet()) {
+      if (metric.getKey().name().equals("dropped-records-total")
+          && metric.getKey().group().equals("stream-task-metrics")
+          && metric.getValue().metricValue() instanceof Number value) {
+        total += value.doubleValue();
+      }
+    }
+    return total;
   }
 
   private Path stateDir() {

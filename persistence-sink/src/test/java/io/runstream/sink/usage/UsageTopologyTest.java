@@ -155,6 +155,11 @@ class UsageTopologyTest {
     assertThat(latest.values().stream().filter(r -> r.windowStart().equals(T0) && r.granularity().equals("minute")))
         .as("a run later than the grace is not counted")
         .isEmpty();
+    // ... but counted as dropped, which the runstream.usage.rollups.dropped counter reads
+    double dropped = driver.metrics().entrySet().stream()
+        .filter(m -> m.getKey().name().equals("dropped-records-total") && m.getKey().group().equals("stream-task-metrics"))
+        .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
+    assertThat(dropped).isEqualTo(2); // its minute and its hour window
   }
 
   @Test

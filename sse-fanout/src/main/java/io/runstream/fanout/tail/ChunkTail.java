@@ -87,7 +87,9 @@ public class ChunkTail extends ConsumerLoop {
         "fanout",
         null,
         Map.of(
-            "fetch.max.wait.ms", (int) properties.fetchMaxWait().toMillis(),
+            "fetch.max.wait.ms", (int) (layout.perRunTopics()
+                ? Math.min(10, properties.fetchMaxWait().toMillis())
+                : properties.fetchMaxWait().toMillis()),
             "max.poll.records", 2000,
             "max.partition.fetch.bytes", 4 * 1024 * 1024));
   }
