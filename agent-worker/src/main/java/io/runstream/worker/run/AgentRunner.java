@@ -108,7 +108,8 @@ public class AgentRunner {
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
         return;
       }
-      List<RunRequested.HistoryEntry> history = history(request);
+      List<RunRequested.HistoryEntry> history =
+          history(request, () -> stop.requested() || shuttingDown.getAsBoolean());
       AgentLoop.Outcome outcome =
           loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
               emitter, parts, stages, measured, () -> stop.requested() || shuttingDown.getAsBoolean());
@@ -222,7 +223,9 @@ public class AgentRunner {
     }
   }
 
-  private List<RunRequested.HistoryEntry> history(RunRequested request) {
+  private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
+
+  private List<RunRequested.HistoryEntry> history(RunRequested request, BooleanSupplier stopped) {
     if (request.history() != null) {
       return request.history();
     }
@@ -230,7 +233,11 @@ public class AgentRunner {
     if (request.userMessageId() == null || limit == 0) {
       return List.of();
     }
-    return messages.historyBefore(request.sessionId(), request.userMessageId(), limit).stream()
+    // Read before the first model call: under overload the pool may time out; the run waits (up to half a lease,
+    // which it keeps renewing) rather than failing.
+    return DatabaseRetry.retrying("Run " + request.runId() + " history",
+            () -> messages.historyBefore(request.sessionId(), request.userMessageId(), limit), stopped,
+            HISTORY_RETRY, Thread::sleep).stream()
         .map(AgentRunner::entry)
         .toList();
   }
