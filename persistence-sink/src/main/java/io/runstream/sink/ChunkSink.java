@@ -22,11 +22,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.runstream.core.kafka.ConsumerLoop;
-import org.apache.kafka.common.KafkaException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -117,29 +115,7 @@ public class ChunkSink extends ConsumerLoop {
 
   @Override
   protected void loop(KafkaConsumer<byte[], byte[]> ignored) throws InterruptedException {
-    long backoffMs = 100;
-    while (running()) {
-      try {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (records.isEmpty()) {
-          continue;
-        }
-        if (persistOrRewind(records)) {
-          backoffMs = 100;
-        } else {
-          TimeUnit.MILLISECONDS.sleep(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, properties.maxBackoff().toMillis());
-        }
-      } catch (WakeupException e) {
-        throw e;
-      } catch (KafkaException e) {
-        // A rebalance or a broker hiccup: writes are idempotent, so whatever is redelivered changes nothing.
-        LOG.warn("Persistence sink: {}; going on", e.getMessage());
-      } catch (RuntimeException e) {
-        LOG.error("Persistence sink failed; going on after a pause", e);
-        TimeUnit.MILLISECONDS.sleep(properties.maxBackoff().toMillis());
-      }
-    }
+    pollBatches(consumer, Duration.ofMillis(200), properties.maxBackoff(), this::persistOrRewind);
   }
 
   /** Persists one poll's records and commits; false if the database was unavailable (rewound for a retry). */

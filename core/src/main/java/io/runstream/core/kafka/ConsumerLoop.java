@@ -137,6 +137,46 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     }
   }
 
+  /** What a batch loop does with one poll's records. */
+  @FunctionalInterface
+  protected interface Batch {
+    /** Handles the records; false when they could not be handled yet (rewound), to be tried again after a pause. */
+    boolean handle(org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records) throws InterruptedException;
+  }
+
+  /**
+   * Polls until stopped and hands every non-empty poll to {@code batch}: after a false, pauses with back-off (100 ms
+   * doubling to {@code maxBackoff}); a broker hiccup or rebalance is logged and the loop goes on; anything else
+   * unexpected is logged and followed by a {@code maxBackoff} pause.
+   */
+  protected final void pollBatches(
+      KafkaConsumer<byte[], byte[]> consumer, Duration poll, Duration maxBackoff, Batch batch)
+      throws InterruptedException {
+    long backoffMs = 100;
+    while (running) {
+      try {
+        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (batch.handle(records)) {
+          backoffMs = 100;
+        } else {
+          Thread.sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, maxBackoff.toMillis());
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (org.apache.kafka.common.KafkaException e) {
+        // A rebalance or a broker hiccup: the batch handlers are idempotent, whatever is redelivered changes nothing.
+        LOG.warn("{}: {}; going on", name, e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("{} failed; going on after a pause", name, e);
+        Thread.sleep(maxBackoff.toMillis());
+      }
+    }
+  }
+
   /** Marks the loop as working again after a failure (call from the loop when it made progress). */
   protected final void recovered() {
     failures = 0;

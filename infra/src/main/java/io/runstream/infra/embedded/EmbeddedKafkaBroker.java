@@ -110,9 +110,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private static void format(KafkaConfig config, Path logDir) throws IOException {
+    format(config, logDir, Uuid.randomUuid().toString());
+  }
+
+  /** Formats a node's log directory for cluster {@code clusterId} (every node of a cluster gets the same id). */
+  static void format(KafkaConfig config, Path logDir, String clusterId) throws IOException {
     Formatter formatter =
         new Formatter()
-            .setClusterId(Uuid.randomUuid().toString())
+            .setClusterId(clusterId)
             .setNodeId(config.nodeId())
             .setControllerListenerName("CONTROLLER")
             .setMetadataLogDirectory(config.metadataLogDir())

@@ -1,8 +1,6 @@
 package io.runstream.infra.embedded;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +23,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +93,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       props.put("num.io.threads", "2");
       props.put("num.replica.fetchers", "1");
       KafkaConfig config = new KafkaConfig(props);
-      format(config, logDir, clusterId);
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        EmbeddedKafkaBroker.format(config, logDir, clusterId);
+      }
       configs.add(config);
     }
     KafkaRaftServer[] servers = new KafkaRaftServer[nodes];
@@ -117,26 +115,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     LOG.info("Kafka KRaft cluster of {} nodes ready on {} in {} ms", nodes, bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return cluster;
-  }
-
-  private static void format(KafkaConfig config, Path logDir, String clusterId) throws IOException {
-    if (Files.exists(logDir.resolve("meta.properties"))) {
-      return;
-    }
-    Formatter formatter =
-        new Formatter()
-            .setClusterId(clusterId)
-            .setNodeId(config.nodeId())
-            .setControllerListenerName("CONTROLLER")
-            .setMetadataLogDirectory(config.metadataLogDir())
-            .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-            .setPrintStream(new PrintStream(OutputStream.nullOutputStream()));
-    formatter.addDirectory(logDir.toAbsolutePath().toString());
-    try {
-      formatter.run();
-    } catch (Exception e) {
-      throw new IOException("could not format the Kafka log directory " + logDir, e);
-    }
   }
 
   /** The {@code bootstrap.servers} value that reaches every node. */

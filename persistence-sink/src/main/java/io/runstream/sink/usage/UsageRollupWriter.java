@@ -15,14 +15,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -79,25 +76,7 @@ public class UsageRollupWriter extends ConsumerLoop {
 
   @Override
   protected void loop(KafkaConsumer<byte[], byte[]> ignored) throws InterruptedException {
-    long backoffMs = 100;
-    while (running()) {
-      try {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) {
-          continue;
-        }
-        if (store(records)) {
-          backoffMs = 100;
-        } else {
-          TimeUnit.MILLISECONDS.sleep(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, 5_000);
-        }
-      } catch (WakeupException e) {
-        throw e;
-      } catch (KafkaException e) {
-        LOG.warn("Usage roll-up writer: {}; going on", e.getMessage());
-      }
-    }
+    pollBatches(consumer, Duration.ofMillis(500), Duration.ofSeconds(5), this::store);
   }
 
   private boolean store(ConsumerRecords<byte[], byte[]> records) {
