@@ -286,6 +286,9 @@ class BrokerLossIT {
               List<TestApi.Event> events = new ArrayList<>();
               try (TestApi.Stream stream = api.stream(run[1], run[0], Map.of())) {
                 events.addAll(stream.take(2, Duration.ofSeconds(60)));
+              } catch (IllegalStateException e) {
+                // A thousand connects at once can overflow the listen backlog (a connect timeout here, once); such
+                // a reader has read nothing and reads the whole run when all come back.
               } finally {
                 dropped.countDown();
               }

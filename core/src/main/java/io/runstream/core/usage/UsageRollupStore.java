@@ -95,12 +95,11 @@ public class UsageRollupStore {
     if (userIds.isEmpty()) {
       return java.util.Map.of();
     }
-    java.util.Map<UUID, String> subjects = new java.util.HashMap<>();
-    jdbc.sql("SELECT id, subject FROM users WHERE org_id = :org AND id = ANY(:ids)")
+    return jdbc.sql("SELECT id, subject FROM users WHERE org_id = :org AND id = ANY(:ids)")
         .param("org", orgId)
         .param("ids", userIds.toArray(new UUID[0]))
-        .query((rs, row) -> subjects.put(rs.getObject("id", UUID.class), rs.getString("subject")))
-        .list();
-    return subjects;
+        .query((rs, row) -> java.util.Map.entry(rs.getObject("id", UUID.class), rs.getString("subject")))
+        .stream()
+        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 }

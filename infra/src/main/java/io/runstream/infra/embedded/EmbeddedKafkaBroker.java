@@ -154,6 +154,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public void createTopics(List<NewTopic> topics, Duration timeout) {
     try (Admin admin = admin()) {
+      createTopics(admin, topics, timeout, partition -> !partition.isr().isEmpty());
+    }
+  }
+
+  /**
+   * Creates the topics that do not exist yet and waits until every partition of each has a leader and satisfies
+   * {@code hosted} (a single broker: an in-sync replica; a cluster: every replica in sync).
+   */
+  static void createTopics(Admin admin, List<NewTopic> topics, Duration timeout,
+      java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted) {
+    try {
       List<NewTopic> missing = new ArrayList<>();
       Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       for (NewTopic topic : topics) {
@@ -170,7 +181,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           }
         }
       }
-      awaitHosted(admin, topics.stream().map(NewTopic::name).toList(), timeout);
+      awaitHosted(admin, topics.stream().map(NewTopic::name).toList(), timeout, hosted);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
@@ -179,7 +190,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static void awaitHosted(Admin admin, List<String> names, Duration timeout)
+  private static void awaitHosted(Admin admin, List<String> names, Duration timeout,
+      java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -190,7 +202,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         ready =
             descriptions.values().stream()
                 .flatMap(d -> d.partitions().stream())
-                .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && !p.isr().isEmpty());
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && hosted.test(p));
       } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
         ready = false;
       }
@@ -198,7 +210,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the broker does not host every partition of " + names + " after " + timeout);
+        throw new IllegalStateException("the brokers do not host every partition of " + names + " after " + timeout);
       }
       Thread.sleep(20);
     }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,6 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -132,33 +130,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   /** Creates topics and waits until every partition has a leader and a full in-sync replica set. */
   public void createTopics(List<NewTopic> topics, Duration timeout) {
     try (Admin admin = admin()) {
-      Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!fullyReplicated(admin, topics.stream().map(NewTopic::name).toList())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("topics not fully replicated after " + timeout);
-        }
-        Thread.sleep(50);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not create topics", e);
-    }
-  }
-
-  private boolean fullyReplicated(Admin admin, List<String> names) throws InterruptedException {
-    try {
-      Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
-      return topics.values().stream().flatMap(t -> t.partitions().stream())
-          .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && p.isr().size() == p.replicas().size());
-    } catch (ExecutionException | TimeoutException e) {
-      return false;
+      EmbeddedKafkaBroker.createTopics(admin, topics, timeout, p -> p.isr().size() == p.replicas().size());
     }
   }
 

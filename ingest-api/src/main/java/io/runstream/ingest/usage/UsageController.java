@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -84,13 +85,10 @@ public class UsageController {
     boolean byModel = groups.contains("model");
 
     List<UsageRollup> windows = rollups.windows(caller.orgId(), unit, start, end);
-    Set<UUID> users = new HashSet<>();
-    windows.forEach(w -> {
-      if (w.userId() != null) {
-        users.add(w.userId());
-      }
-    });
-    Map<UUID, String> subjects = byUser ? rollups.subjects(caller.orgId(), users) : Map.of();
+    Map<UUID, String> subjects = byUser
+        ? rollups.subjects(caller.orgId(),
+            windows.stream().map(UsageRollup::userId).filter(Objects::nonNull).collect(Collectors.toSet()))
+        : Map.of();
 
     Map<List<Object>, Total> rows = new LinkedHashMap<>();
     Total all = new Total();
