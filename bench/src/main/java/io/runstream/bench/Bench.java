@@ -590,6 +590,8 @@ public final class Bench {
   private void idle(int count) throws Exception {
     String run = createRun(100_000, 0.01);
     long heapBefore = heapAfterGc();
+    long rssBefore = rssBytes();
+    int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
     Path ready = Files.createTempFile("idle-ready", ".txt");
     Files.delete(ready);
     ProcessBuilder builder =
@@ -606,6 +608,8 @@ public final class Bench {
     }
     int open = Files.exists(ready) ? Integer.parseInt(Files.readString(ready).strip()) : 0;
     long heapAfter = heapAfterGc();
+    long rssAfter = rssBytes();
+    int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
     // -Dbench.hold=SECONDS keeps the connections open for a look with jmap or JFR.
     Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("bench.hold", 0)));
     clients.getOutputStream().close();
@@ -613,11 +617,29 @@ public final class Bench {
     SseClient.post(base + "/api/v1/runs/" + run + "/cancel", token, "");
     report.add("#### Idle connections");
     report.add("");
-    report.add("| connections held | heap before | heap after | heap per connection | goal |");
-    report.add("|---|---|---|---|---|");
-    report.add(String.format(Locale.ROOT, "| %,d | %,d MiB | %,d MiB | %.1f KiB | ≥ 40,000 at ≤ 30 KiB each |", open,
-        heapBefore >> 20, heapAfter >> 20, open == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / open));
+    report.add("| connections held | heap before | heap after | heap per connection | RSS before | RSS after | RSS per"
+        + " connection | platform threads before / after | goal |");
+    report.add("|---|---|---|---|---|---|---|---|---|");
+    report.add(String.format(Locale.ROOT,
+        "| %,d | %,d MiB | %,d MiB | %.1f KiB | %,d MiB | %,d MiB | %.1f KiB | %d / %d | ≤ 30 KiB each |", open,
+        heapBefore >> 20, heapAfter >> 20, open == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / open,
+        rssBefore >> 20, rssAfter >> 20, open == 0 ? Double.NaN : (rssAfter - rssBefore) / 1024.0 / open,
+        threadsBefore, threadsAfter));
     report.add("");
+  }
+
+  /** This process's resident set (heap, metaspace, code, thread stacks, direct buffers), from /proc. */
+  private static long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not Linux: reported as 0
+    }
+    return 0;
   }
 
   private static long heapAfterGc() throws InterruptedException {

@@ -44,7 +44,7 @@ public class SseStream {
   public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
-      return serveHeld(run, after, face, response);
+      return serveHeld(run, after, face, response, held);
     }
   }
 
@@ -60,10 +60,11 @@ public class SseStream {
   public End serve(RunRow run, Long after, FaceRenderer face, HttpServletResponse response, StreamGate.Held reserved)
       throws IOException {
     java.util.Objects.requireNonNull(reserved, "reserved");
-    return serveHeld(run, after, face, response);
+    return serveHeld(run, after, face, response, reserved);
   }
 
-  private End serveHeld(RunRow run, Long after, FaceRenderer face, HttpServletResponse response) throws IOException {
+  private End serveHeld(RunRow run, Long after, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
+      throws IOException {
     long from = after == null ? run.seqBase() - 1 : after;
     HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
     RunReader.Opened opened = reader.open(run, from, prerender);
@@ -93,7 +94,91 @@ public class SseStream {
     } finally {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
-    return reader.read(opened, new Frames(face.rendering(), from, out));
+    return reader.read(opened, new Frames(face.rendering(), from, out), Suspension.of(held));
+  }
+
+  /**
+   * A live stream suspends its request (servlet async) once it has caught up, so that an idle connection holds no
+   * thread: the request's thread returns, the user's stream stays held until the stream ends, and the request is
+   * completed then. The connection failing meanwhile (the container's error event) ends it.
+   */
+  private static final class Suspension implements RunReader.Continuation, jakarta.servlet.AsyncListener {
+    private final jakarta.servlet.http.HttpServletRequest request;
+    private final StreamGate.Held held;
+    private volatile StreamGate.Held handedOver;
+    private volatile jakarta.servlet.AsyncContext context;
+    private volatile Runnable gone;
+
+    private Suspension(jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held) {
+      this.request = request;
+      this.held = held;
+    }
+
+    /** The current request's suspension, or null outside a request that can be suspended. */
+    static Suspension of(StreamGate.Held held) {
+      if (org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
+              instanceof org.springframework.web.context.request.ServletRequestAttributes attributes
+          && attributes.getRequest().isAsyncSupported()) {
+        return new Suspension(attributes.getRequest(), held);
+      }
+      return null;
+    }
+
+    @Override
+    public boolean suspend(Runnable gone) {
+      this.gone = gone;
+      jakarta.servlet.AsyncContext started;
+      try {
+        started = request.startAsync();
+      } catch (IllegalStateException e) {
+        return false;
+      }
+      handedOver = held.handOver();
+      started.setTimeout(0);
+      started.addListener(this);
+      context = started;
+      return true;
+    }
+
+    @Override
+    public void ended(End end) {
+      handedOver.close();
+      completeQuietly(context);
+    }
+
+    /**
+     * The connection failed (the client went away): completed here, as the servlet specification asks of a listener
+     * that does not want the container's error dispatch (an error page written into an event stream).
+     */
+    @Override
+    public void onError(jakarta.servlet.AsyncEvent event) {
+      gone.run();
+      completeQuietly(event.getAsyncContext());
+    }
+
+    @Override
+    public void onTimeout(jakarta.servlet.AsyncEvent event) {
+      gone.run();
+      completeQuietly(event.getAsyncContext());
+    }
+
+    private static void completeQuietly(jakarta.servlet.AsyncContext context) {
+      try {
+        context.complete();
+      } catch (IllegalStateException e) {
+        // completed already
+      }
+    }
+
+    @Override
+    public void onComplete(jakarta.servlet.AsyncEvent event) {
+      gone.run();
+    }
+
+    @Override
+    public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+      // not restarted
+    }
   }
 
   /** A 200 with the SSE headers every face sends (API.md §2). */

@@ -9,5 +9,7 @@ public enum End {
   /** The client went away. */
   CLIENT_GONE,
   /** The reader fell too far behind or a gap could not be filled; the client resumes by reconnecting. */
-  CUT_OFF
+  CUT_OFF,
+  /** The stream goes on without the caller's thread; its {@link RunReader.Continuation} hears how it ends. */
+  SUSPENDED
 }

@@ -112,11 +112,37 @@ public class RunReader {
     }
   }
 
+  /**
+   * How a stream goes on once it has caught up, without a thread of its own (issue #12: an idle stream holds no
+   * parked thread): {@link #suspend} frees the request's thread, and the reader's chunks and heartbeats are then
+   * written by short-lived virtual threads, one at a time, as they come.
+   */
+  public interface Continuation {
+    /**
+     * Frees the request's thread (the request stays open); false when this request cannot be suspended, and the
+     * stream is then read on the caller's thread. {@code gone} is called when the connection fails meanwhile.
+     */
+    boolean suspend(Runnable gone);
+
+    /** The suspended stream has ended, however it ended; called once, on any thread. */
+    void ended(End end);
+  }
+
   /** Delivers an opened reader's chunks until the run finishes, the client goes or it is cut off. */
   public End read(Opened opened, Delivery out) {
+    return read(opened, out, null);
+  }
+
+  /**
+   * Delivers an opened reader's chunks: what it lacks on the caller's thread, then the live run through
+   * {@code continuation} if there is one and it suspends ({@link End#SUSPENDED}; its {@code ended} tells the end),
+   * else on the caller's thread until the run finishes, the client goes or it is cut off.
+   */
+  public End read(Opened opened, Delivery out, Continuation continuation) {
     streams.incrementAndGet();
     Attachment attachment = opened.attachment;
     Cursor cursor = new Cursor(opened.run, opened.after, out);
+    boolean suspended = false;
     try {
       if (attachment == null || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
         // Memory does not hold the start of what this reader needs: a live run is read back from Kafka (warm), a
@@ -138,8 +164,16 @@ public class RunReader {
       if (attachment.finished()) {
         return cursor.end();
       }
-      List<HotChunk> batch = new ArrayList<>();
       long heartbeat = properties.heartbeat().toNanos();
+      if (continuation != null) {
+        Live live = new Live(attachment, cursor, out, continuation, heartbeat);
+        if (continuation.suspend(live::gone)) {
+          suspended = true;
+          attachment.reader().listen(live::wake, System.nanoTime() + heartbeat);
+          return End.SUSPENDED;
+        }
+      }
+      List<HotChunk> batch = new ArrayList<>();
       while (true) {
         batch.clear();
         boolean got = attachment.reader().next(batch, heartbeat);
@@ -164,10 +198,98 @@ public class RunReader {
       Thread.currentThread().interrupt();
       return End.CLIENT_GONE;
     } finally {
-      if (attachment != null) {
-        hot.detach(attachment);
+      if (!suspended) {
+        if (attachment != null) {
+          hot.detach(attachment);
+        }
+        streams.decrementAndGet();
       }
-      streams.decrementAndGet();
+    }
+  }
+
+  /**
+   * A suspended stream: each wake-up runs {@link #drain} on a new virtual thread, which writes what is queued (or a
+   * heartbeat once due) and ends; the reader wakes it again for the next chunk. No thread waits in between.
+   */
+  private final class Live {
+    private final Attachment attachment;
+    private final Cursor cursor;
+    private final Delivery out;
+    private final Continuation continuation;
+    private final long heartbeat;
+    private final List<HotChunk> batch = new ArrayList<>();
+    private volatile boolean gone;
+    private boolean ended;
+
+    Live(Attachment attachment, Cursor cursor, Delivery out, Continuation continuation, long heartbeat) {
+      this.attachment = attachment;
+      this.cursor = cursor;
+      this.out = out;
+      this.continuation = continuation;
+      this.heartbeat = heartbeat;
+    }
+
+    /** Called by the reader (under its run's lock): must not block. */
+    void wake() {
+      Thread.ofVirtual().name("sse-live").start(this::drain);
+    }
+
+    void gone() {
+      gone = true;
+      attachment.reader().kick();
+    }
+
+    private void drain() {
+      io.runstream.fanout.hot.Reader reader = attachment.reader();
+      try {
+        do {
+          if (gone) {
+            end(End.CLIENT_GONE);
+            return;
+          }
+          batch.clear();
+          boolean got = reader.poll(batch);
+          if (reader.overflowed()) {
+            end(End.CUT_OFF);
+            return;
+          }
+          if (got) {
+            if (!cursor.write(batch, true)) {
+              end(cursor.end());
+              return;
+            }
+            reader.due(System.nanoTime() + heartbeat);
+          } else if (reader.isDue(System.nanoTime())) {
+            out.idle();
+            End over = cursor.recheckRun();
+            if (over != null) {
+              end(over);
+              return;
+            }
+            reader.due(System.nanoTime() + heartbeat);
+          }
+        } while (reader.settle());
+      } catch (IOException e) {
+        end(End.CLIENT_GONE);
+      } catch (RuntimeException e) {
+        // e.g. the database failing on a gap or a heartbeat's recheck: the stream ends, the client resumes by its id
+        LOG.warn("Run {}: a live stream failed ({}); it ends and the client resumes", cursor.run.id(), e.toString());
+        end(End.CUT_OFF);
+      }
+    }
+
+    private void end(End end) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      batch.clear();
+      try {
+        hot.detach(attachment);
+        streams.decrementAndGet();
+      } finally {
+        continuation.ended(end);
+      }
     }
   }
 

@@ -27,6 +27,52 @@ public class StreamGate {
   public interface Held extends AutoCloseable {
     @Override
     void close();
+
+    /**
+     * Hands the stream over to whoever outlives this holder (a suspended stream): the returned one releases it, and
+     * closing this one no longer does.
+     */
+    Held handOver();
+  }
+
+  /** A seat released once, by its holder or by whoever it was handed over to. */
+  private static final class Seat implements Held {
+    private final java.util.concurrent.atomic.AtomicInteger count;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean handedOver;
+
+    Seat(java.util.concurrent.atomic.AtomicInteger count) {
+      this.count = count;
+    }
+
+    @Override
+    public void close() {
+      if (!handedOver) {
+        release();
+      }
+    }
+
+    @Override
+    public Held handOver() {
+      handedOver = true;
+      return new Held() {
+        @Override
+        public void close() {
+          release();
+        }
+
+        @Override
+        public Held handOver() {
+          return this;
+        }
+      };
+    }
+
+    private void release() {
+      if (released.compareAndSet(false, true)) {
+        count.decrementAndGet();
+      }
+    }
   }
 
   /**
@@ -50,11 +96,6 @@ public class StreamGate {
           "At most " + most + " live streams per " + (service ? "service identity" : "user") + "; close one first.",
           Map.of("retryAfter", 1), Map.of("Retry-After", "1"));
     }
-    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-    return () -> {
-      if (released.compareAndSet(false, true)) {
-        count.decrementAndGet();
-      }
-    };
+    return new Seat(count);
   }
 }

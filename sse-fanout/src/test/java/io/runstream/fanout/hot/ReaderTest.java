@@ -83,4 +83,53 @@ class ReaderTest {
       hot.destroy();
     }
   }
+
+  @Test
+  void shouldWakeAListenedReaderOnceAtATimeForEveryChunkAndForItsHeartbeat() throws Exception {
+    HotRuns hot = hot(10_000, Duration.ofMillis(200));
+    hot.append(delta(1), 10);
+    Attachment attachment = hot.attach(RUN, 1, null);
+    Reader reader = attachment.reader();
+    List<Long> seqs = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable drain = () -> {
+      if (running.incrementAndGet() > 1) {
+        overlaps.incrementAndGet();
+      }
+      List<HotChunk> batch = new ArrayList<>();
+      do {
+        batch.clear();
+        if (reader.poll(batch)) {
+          batch.forEach(chunk -> seqs.add(chunk.seq()));
+          reader.due(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+        } else if (reader.isDue(System.nanoTime())) {
+          heartbeats.incrementAndGet();
+          reader.due(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        running.decrementAndGet();
+        if (!reader.settle()) {
+          return;
+        }
+        running.incrementAndGet();
+      } while (true);
+    };
+    try {
+      reader.listen(() -> Thread.ofVirtual().start(drain), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+      for (long seq = 2; seq <= 5001; seq++) {
+        hot.append(delta(seq), 10);
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seqs.size() == 5000);
+      for (int i = 0; i < seqs.size(); i++) {
+        assertThat(seqs.get(i)).isEqualTo(i + 2L);
+      }
+      assertThat(overlaps.get()).as("wake-ups running at the same time").isZero();
+      // Quiet now: the heartbeat tick wakes it about every 200 ms.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heartbeats.get() >= 3);
+    } finally {
+      hot.detach(attachment);
+      hot.destroy();
+    }
+  }
 }

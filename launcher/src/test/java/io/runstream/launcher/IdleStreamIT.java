@@ -1,0 +1,115 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A held stream costs no thread while its run is quiet (issue #12 goal 3): once a reader has caught up, its request
+ * is suspended and its events are written as they come; a client that goes away frees its stream at once, with no
+ * error written into the event stream or the log.
+ */
+class IdleStreamIT extends PlatformIT {
+
+  @Test
+  void shouldHoldQuietStreamsWithoutThreadsDeliverTheirEventsAndFreeThemWhenClientsGo() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    // One event a second: the streams are quiet between them.
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("quiet", 40, 1)).json().path("uuid").asString();
+    String path = "/api/v1/sessions/" + sessionId + "/stream";
+    Logger problems = (Logger) LoggerFactory.getLogger("io.runstream.core.problem.ProblemAdvice");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    problems.addAppender(logged);
+    List<TestApi.Stream> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 25; i++) {
+        TestApi.Stream stream = api.stream(path, token);
+        assertThat(stream.status).isEqualTo(200);
+        held.add(stream);
+      }
+      for (TestApi.Stream stream : held) {
+        assertThat(stream.take(2, Duration.ofSeconds(10))).as("the first events of every stream").hasSize(2);
+      }
+
+      // A thread dump of this JVM, virtual threads included: the held streams do not wait in threads of their own
+      // (at most the few writing an event at this instant are in the fan-out's code).
+      long inStreams = threadsIn("io.runstream.fanout.");
+      assertThat(inStreams).as("threads in the fan-out's code while 25 streams are held").isLessThan(5);
+
+      // Every stream still gets the run's events as they come, in order.
+      for (TestApi.Stream stream : held) {
+        List<TestApi.Event> more = stream.take(2, Duration.ofSeconds(10));
+        assertThat(more).hasSize(2);
+        assertThat(Long.parseLong(more.get(1).id())).isEqualTo(Long.parseLong(more.get(0).id()) + 1);
+      }
+
+      held.forEach(TestApi.Stream::close);
+      held.clear();
+      // The user may hold 30 streams: all 30 open again at once when the 25 that went away were freed.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        List<TestApi.Stream> again = new ArrayList<>();
+        try {
+          for (int i = 0; i < 30; i++) {
+            TestApi.Stream stream = api.stream(path, token);
+            again.add(stream);
+            assertThat(stream.status).as("stream %d after the others went away", i).isEqualTo(200);
+          }
+        } finally {
+          again.forEach(TestApi.Stream::close);
+        }
+      });
+      Thread.sleep(500);
+      assertThat(logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+          .map(ILoggingEvent::getFormattedMessage))
+          .as("errors logged when clients went away").isEmpty();
+    } finally {
+      held.forEach(TestApi.Stream::close);
+      problems.detachAppender(logged);
+      api.post("/api/v1/sessions/" + sessionId + "/stream/stop", token, "");
+    }
+  }
+
+  /** How many threads (virtual ones included) have a frame of a class under {@code prefix}. */
+  private static long threadsIn(String prefix) throws Exception {
+    Path dump = Files.createTempFile("threads", ".json");
+    Files.delete(dump);
+    try {
+      ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+          .dumpThreads(dump.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+      JsonNode root = JsonMapper.builder().build().readTree(Files.readString(dump));
+      long count = 0;
+      for (JsonNode container : root.path("threadDump").path("threadContainers")) {
+        for (JsonNode thread : container.path("threads")) {
+          for (JsonNode frame : thread.path("stack")) {
+            if (frame.asString().startsWith(prefix)) {
+              count++;
+              break;
+            }
+          }
+        }
+      }
+      assertThat(root.path("threadDump").path("threadContainers").size()).as("thread containers").isPositive();
+      return count;
+    } finally {
+      Files.deleteIfExists(dump);
+    }
+  }
+}
