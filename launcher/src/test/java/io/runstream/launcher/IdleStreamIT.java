@@ -87,6 +87,69 @@ class IdleStreamIT extends PlatformIT {
     }
   }
 
+  /**
+   * Clients that drop their connection mid-stream (a reset, as from a dying network) while other clients reuse kept-
+   * alive connections: Tomcat recycles the dropped request's processor for another request, and nothing of the dropped
+   * stream (a late write, a late completion) may reach the new one. Each reconnection must get its events.
+   */
+  @Test
+  void shouldNotLetADroppedStreamTouchTheNextRequestOnItsRecycledProcessor() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String live =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("busy", 3000, 100)).json().path("uuid").asString();
+    String finished =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("short", 3, 0)).json().path("uuid").asString();
+    api.stream("/api/v1/sessions/" + finished + "/stream", token).untilDone(Duration.ofSeconds(10));
+    java.net.URI base = java.net.URI.create(api.base());
+    try {
+      for (int i = 0; i < 40; i++) {
+        try (java.net.Socket kept = new java.net.Socket(base.getHost(), base.getPort());
+            java.net.Socket dropped = new java.net.Socket(base.getHost(), base.getPort())) {
+          kept.setSoTimeout(10_000);
+          dropped.setSoTimeout(10_000);
+          // A kept-alive connection: one request answered 204 (the reader had everything), then idle.
+          send(kept, "/api/v1/sessions/" + finished + "/stream", token, "1000000");
+          assertThat(readUntil(kept, "\r\n\r\n")).startsWith("HTTP/1.1 204");
+          // A stream that is read for a moment, then reset mid-stream.
+          send(dropped, "/api/v1/sessions/" + live + "/stream", token, null);
+          readUntil(dropped, "\nid: ");
+          dropped.setSoLinger(true, 0);
+          dropped.close();
+          Thread.sleep(i % 4 * 5);
+          // The kept-alive connection resumes the stream: it must get events, not an end after the opening.
+          send(kept, "/api/v1/sessions/" + live + "/stream", token, "3");
+          String answer = readUntil(kept, "\nid: ");
+          assertThat(answer).as("reconnection %d", i).startsWith("HTTP/1.1 200").contains("\nid: ");
+        }
+      }
+    } finally {
+      api.post("/api/v1/sessions/" + live + "/stream/stop", token, "");
+    }
+  }
+
+  private static void send(java.net.Socket socket, String path, String token, String lastEventId) throws Exception {
+    String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+        + "\r\nAccept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+        + "\r\n";
+    socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** Reads until {@code marker} arrives or the response ends (its last chunk, or the connection closing). */
+  private static String readUntil(java.net.Socket socket, String marker) throws Exception {
+    StringBuilder text = new StringBuilder();
+    java.io.InputStream in = socket.getInputStream();
+    int b;
+    while ((b = in.read()) != -1) {
+      text.append((char) b);
+      if (text.indexOf(marker) >= 0 || text.indexOf("\r\n0\r\n\r\n") >= 0) {
+        break;
+      }
+    }
+    return text.toString();
+  }
+
   /** How many threads (virtual ones included) have a frame of a class under {@code prefix}. */
   private static long threadsIn(String prefix) throws Exception {
     Path dump = Files.createTempFile("threads", ".json");

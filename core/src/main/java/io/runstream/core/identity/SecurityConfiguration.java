@@ -100,6 +100,18 @@ public class SecurityConfiguration {
   public static final List<String> STREAM_PATHS =
       List.of("/api/v1/sessions/{sessionId}/stream", "/api/v1/runs/{runId}/stream", AgentStreamFace.STREAM_PATH);
 
+  /**
+   * Spring Security's observations of its filter chains are off (a span before and one after the chain, and an event
+   * per filter, on every request, and kept for the whole life of a held SSE stream: issue #12, ADR 0011);
+   * authentication and authorization are still observed, so a request's trace still shows who was let in.
+   */
+  @Bean
+  public org.springframework.security.config.observation.SecurityObservationSettings securityObservations() {
+    return org.springframework.security.config.observation.SecurityObservationSettings.withDefaults()
+        .shouldObserveRequests(false)
+        .build();
+  }
+
   /** The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie. */
   @Bean
   public BearerTokenResolver runstreamBearerTokenResolver(SecurityProperties properties) {

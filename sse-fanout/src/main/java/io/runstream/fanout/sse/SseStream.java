@@ -94,7 +94,62 @@ public class SseStream {
     } finally {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
-    return reader.read(opened, new Frames(face.rendering(), from, out), Suspension.of(held));
+    Output output = new Output(out);
+    return reader.read(opened, new Frames(face.rendering(), from, output), Suspension.of(held, output));
+  }
+
+  /**
+   * A stream's output, shut for good once its request has completed: a suspended stream is written from other threads
+   * than the container's, and a write that came after the container completed the request (the client went away)
+   * would land in the recycled response of another request on the same processor (seen as another stream ending
+   * right after its opening). Writes and shutting take one lock, so neither overlaps the other.
+   */
+  static final class Output {
+    private final ServletOutputStream out;
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private boolean open = true;
+
+    Output(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    void write(byte[] bytes) throws IOException {
+      lock.lock();
+      try {
+        ensureOpen();
+        out.write(bytes);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void flush() throws IOException {
+      lock.lock();
+      try {
+        ensureOpen();
+        out.flush();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void ensureOpen() throws IOException {
+      if (!open) {
+        throw new IOException("The stream's request has completed");
+      }
+    }
+
+    /** Shuts the output once any write in progress is over; true for the call that shut it. */
+    boolean shut() {
+      lock.lock();
+      try {
+        boolean was = open;
+        open = false;
+        return was;
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /**
@@ -105,21 +160,23 @@ public class SseStream {
   private static final class Suspension implements RunReader.Continuation, jakarta.servlet.AsyncListener {
     private final jakarta.servlet.http.HttpServletRequest request;
     private final StreamGate.Held held;
+    private final Output output;
     private volatile StreamGate.Held handedOver;
     private volatile jakarta.servlet.AsyncContext context;
     private volatile Runnable gone;
 
-    private Suspension(jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held) {
+    private Suspension(jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held, Output output) {
       this.request = request;
       this.held = held;
+      this.output = output;
     }
 
     /** The current request's suspension, or null outside a request that can be suspended. */
-    static Suspension of(StreamGate.Held held) {
+    static Suspension of(StreamGate.Held held, Output output) {
       if (org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
               instanceof org.springframework.web.context.request.ServletRequestAttributes attributes
           && attributes.getRequest().isAsyncSupported()) {
-        return new Suspension(attributes.getRequest(), held);
+        return new Suspension(attributes.getRequest(), held, output);
       }
       return null;
     }
@@ -143,7 +200,9 @@ public class SseStream {
     @Override
     public void ended(End end) {
       handedOver.close();
-      completeQuietly(context);
+      if (output.shut()) {
+        completeQuietly(context);
+      }
     }
 
     /**
@@ -152,12 +211,14 @@ public class SseStream {
      */
     @Override
     public void onError(jakarta.servlet.AsyncEvent event) {
+      output.shut();
       gone.run();
       completeQuietly(event.getAsyncContext());
     }
 
     @Override
     public void onTimeout(jakarta.servlet.AsyncEvent event) {
+      output.shut();
       gone.run();
       completeQuietly(event.getAsyncContext());
     }
@@ -172,6 +233,7 @@ public class SseStream {
 
     @Override
     public void onComplete(jakarta.servlet.AsyncEvent event) {
+      output.shut();
       gone.run();
     }
 
@@ -222,7 +284,7 @@ public class SseStream {
    * Writes each chunk after {@code after} as the reader's rendering makes it (cached on the chunk for a stateless
    * face); chunks up to {@code after} only feed a stateful rendering.
    */
-  private record Frames(FaceRenderer.Rendering rendering, long after, ServletOutputStream out) implements Delivery {
+  private record Frames(FaceRenderer.Rendering rendering, long after, Output out) implements Delivery {
     @Override
     public void chunk(HotChunk chunk) throws IOException {
       if (chunk.seq() <= after) {
