@@ -51,8 +51,16 @@ public final class EventJson {
 
   private EventJson() {}
 
-  /** The chunk's JSON bytes. */
+  /**
+   * The chunk's JSON bytes. Text and reasoning deltas (nearly every chunk of a run) are written field by field, the
+   * rest through {@link #chunkTree}; both give the same bytes (issue #12: the tree and the reflective binding of every
+   * delta were a third of the worker's per-delta encoding).
+   */
   public static byte[] writeChunk(RunChunk chunk) {
+    String delta = FastChunks.delta(chunk.data());
+    if (delta != null) {
+      return FastChunks.write(chunk, delta);
+    }
     return MAPPER.writeValueAsBytes(chunkTree(chunk));
   }
 
@@ -86,6 +94,15 @@ public final class EventJson {
    * @throws IllegalArgumentException if the bytes are not a valid chunk
    */
   public static RunChunk readChunk(byte[] bytes) {
+    RunChunk delta = FastChunks.read(bytes);
+    return delta != null ? delta : readChunkTree(bytes);
+  }
+
+  /**
+   * Reads a chunk through a JSON tree, whatever its shape: {@link #readChunk} does this for everything but a text or
+   * reasoning delta in the usual shape.
+   */
+  static RunChunk readChunkTree(byte[] bytes) {
     try {
       return chunkFromTree(MAPPER.readTree(bytes));
     } catch (JacksonException e) {
