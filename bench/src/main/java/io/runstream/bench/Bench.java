@@ -64,6 +64,16 @@ public final class Bench {
       LOG.info("Report:\n{}", text);
       System.exit(0);
     }
+    if (scenarios.equals(List.of("codec"))) {
+      // The chunk codec alone: no platform.
+      List<String> report = new ArrayList<>();
+      CodecBench.run(report);
+      String text = String.join("\n", report) + "\n";
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(Path.of("target", "bench-report.md"), text);
+      LOG.info("Report:\n{}", text);
+      System.exit(0);
+    }
     if (scenarios.equals(List.of("layouts"))) {
       // Starts its own platform per layout.
       List<String> report = new ArrayList<>();

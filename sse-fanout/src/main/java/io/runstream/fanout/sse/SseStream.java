@@ -27,9 +27,18 @@ public class SseStream {
   private final io.runstream.core.store.SessionStore sessions;
   private final io.runstream.core.store.RunStore runs;
 
+  private final boolean suspend;
+
+  /**
+   * {@code runstream.fanout.suspend-streams} (default true): a stream that has caught up suspends its request and holds
+   * no thread (ADR 0011); false keeps one waiting (virtual) thread per stream, as before (for comparison, or a
+   * container that misbehaves with asynchronous requests).
+   */
   public SseStream(
       RunReader reader, StreamGate gate, FanoutProperties properties, io.runstream.core.store.SessionStore sessions,
-      io.runstream.core.store.RunStore runs) {
+      io.runstream.core.store.RunStore runs,
+      @org.springframework.beans.factory.annotation.Value("${runstream.fanout.suspend-streams:true}") boolean suspend) {
+    this.suspend = suspend;
     this.reader = reader;
     this.gate = gate;
     this.properties = properties;
@@ -95,7 +104,7 @@ public class SseStream {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
     Output output = new Output(out);
-    return reader.read(opened, new Frames(face.rendering(), from, output), Suspension.of(held, output));
+    return reader.read(opened, new Frames(face.rendering(), from, output), suspend ? Suspension.of(held, output) : null);
   }
 
   /**
