@@ -46,7 +46,9 @@ class SeparateServicesIT {
       contexts.add(start(WorkerApplication.class, Map.of("runstream.worker.group-id", "separate-worker-" + suffix)));
       contexts.add(start(SinkApplication.class, Map.of("runstream.sink.group-id", "separate-sink-" + suffix,
           "runstream.usage.enabled", false)));
-      ConfigurableApplicationContext fanout = start(FanoutApplication.class, Map.of());
+      // This node keeps one waiting thread per stream (ADR 0011's way back), so that that path stays tested too.
+      ConfigurableApplicationContext fanout =
+          start(FanoutApplication.class, Map.of("runstream.fanout.suspend-streams", false));
       contexts.add(fanout);
       ConfigurableApplicationContext ingest = start(IngestApplication.class, Map.of());
       contexts.add(ingest);
