@@ -52,10 +52,7 @@ public final class Reader {
     if (thread != null) {
       LockSupport.unpark(thread);
     }
-    Runnable action = wake;
-    if (action != null && scheduled.compareAndSet(false, true)) {
-      action.run();
-    }
+    kick();
   }
 
   /**

@@ -177,19 +177,9 @@ public class RunReader {
       while (true) {
         batch.clear();
         boolean got = attachment.reader().next(batch, heartbeat);
-        if (attachment.reader().overflowed()) {
-          return End.CUT_OFF;
-        }
-        if (!got) {
-          out.idle();
-          End ended = cursor.recheckRun();
-          if (ended != null) {
-            return ended;
-          }
-          continue;
-        }
-        if (!cursor.write(batch, true)) {
-          return cursor.end();
+        End ended = deliver(attachment.reader(), batch, got, cursor, out);
+        if (ended != null) {
+          return ended;
         }
       }
     } catch (IOException e) {
@@ -249,19 +239,8 @@ public class RunReader {
           }
           batch.clear();
           boolean got = reader.poll(batch);
-          if (reader.overflowed()) {
-            end(End.CUT_OFF);
-            return;
-          }
-          if (got) {
-            if (!cursor.write(batch, true)) {
-              end(cursor.end());
-              return;
-            }
-            reader.due(System.nanoTime() + heartbeat);
-          } else if (reader.isDue(System.nanoTime())) {
-            out.idle();
-            End over = cursor.recheckRun();
+          if (got || reader.overflowed() || reader.isDue(System.nanoTime())) {
+            End over = deliver(reader, batch, got, cursor, out);
             if (over != null) {
               end(over);
               return;
@@ -291,6 +270,23 @@ public class RunReader {
         continuation.ended(end);
       }
     }
+  }
+
+  /**
+   * One wake-up of a live reader, waited for or suspended alike: the chunks it took are written, or, when its wait
+   * is over with none, a heartbeat and a look at the run's row. Returns how the stream ends, or null to go on.
+   */
+  private static End deliver(
+      io.runstream.fanout.hot.Reader reader, List<HotChunk> batch, boolean got, Cursor cursor, Delivery out)
+      throws IOException {
+    if (reader.overflowed()) {
+      return End.CUT_OFF;
+    }
+    if (!got) {
+      out.idle();
+      return cursor.recheckRun();
+    }
+    return cursor.write(batch, true) ? null : cursor.end();
   }
 
   private static long firstNeeded(Attachment attachment) {
