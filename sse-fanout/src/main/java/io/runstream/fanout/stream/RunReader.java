@@ -128,11 +128,6 @@ public class RunReader {
     void ended(End end);
   }
 
-  /** Delivers an opened reader's chunks until the run finishes, the client goes or it is cut off. */
-  public End read(Opened opened, Delivery out) {
-    return read(opened, out, null);
-  }
-
   /**
    * Delivers an opened reader's chunks: what it lacks on the caller's thread, then the live run through
    * {@code continuation} if there is one and it suspends ({@link End#SUSPENDED}; its {@code ended} tells the end),
