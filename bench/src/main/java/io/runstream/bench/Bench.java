@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.runstream.core.identity.DevTokens;
-import io.runstream.core.identity.SecurityProperties;
 import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.launcher.RunstreamApplication;
@@ -46,7 +45,7 @@ public final class Bench {
   private Bench(ConfigurableApplicationContext app, EmbeddedPlatform platform) {
     this.port = port(app);
     this.base = "http://127.0.0.1:" + port;
-    this.token = DevTokens.mint(SecurityProperties.DEV_SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+    this.token = DevTokens.mint(SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
     this.meters = app.getBean(MeterRegistry.class);
     this.platform = platform;
   }
@@ -167,11 +166,22 @@ public final class Bench {
         .toList();
   }
 
+  /** The HS256 secret of the platform the bench starts: random per bench process. */
+  static final String SECRET = randomSecret();
+
+  private static String randomSecret() {
+    byte[] random = new byte[48];
+    new java.security.SecureRandom().nextBytes(random);
+    return java.util.Base64.getEncoder().encodeToString(random);
+  }
+
   static ConfigurableApplicationContext start(Class<?> application, EmbeddedPlatform platform, Map<String, Object> extra) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     properties.putAll(platform.serviceProperties());
+    properties.put("runstream.security.jwt-secret", SECRET);
+    properties.put("runstream.simulation.enabled", true);
     properties.put("runstream.ingest.run-burst", 1_000_000);
     properties.put("runstream.ingest.runs-per-minute", 1_000_000);
     properties.put("runstream.fanout.max-streams-per-user", 1_000_000);

@@ -3,7 +3,6 @@ package io.runstream.bench;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.runstream.core.identity.DevTokens;
-import io.runstream.core.identity.SecurityProperties;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.launcher.RunstreamApplication;
 import io.runstream.sink.RunTopicJanitor;
@@ -66,7 +65,7 @@ final class LayoutBench {
       try {
         String base = "http://127.0.0.1:" + Bench.port(app);
         String token =
-            DevTokens.mint(SecurityProperties.DEV_SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+            DevTokens.mint(Bench.SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
         // Warm-up: class loading, connection pools, JIT.
         batch(app, platform, base, token, layout, 100, 8);
         results.add(batch(app, platform, base, token, layout, 20, 1));

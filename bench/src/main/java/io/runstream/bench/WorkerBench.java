@@ -1,7 +1,6 @@
 package io.runstream.bench;
 
 import io.runstream.core.identity.DevTokens;
-import io.runstream.core.identity.SecurityProperties;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.launcher.RunstreamApplication;
 import java.io.File;
@@ -51,7 +50,7 @@ final class WorkerBench {
     try {
       String base = "http://127.0.0.1:" + Bench.port(app);
       String token =
-          DevTokens.mint(SecurityProperties.DEV_SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+          DevTokens.mint(Bench.SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
       JdbcClient jdbc = app.getBean(JdbcClient.class);
       wave(base, token, jdbc, worker, 50);  // warm-up: class loading, JIT, pools
       for (int size : sizes) {
@@ -90,6 +89,8 @@ final class WorkerBench {
     command.add("io.runstream.worker.WorkerApplication");
     command.add("--server.port=0");
     platform.serviceProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
+    command.add("--runstream.security.jwt-secret=" + Bench.SECRET);
+    command.add("--runstream.simulation.enabled=true");
     File log = dir.resolve("worker.log").toFile();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

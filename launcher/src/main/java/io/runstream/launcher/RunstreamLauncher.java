@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>Environment: {@code RUNSTREAM_HTTP_PORT} (8080), {@code RUNSTREAM_DATA_DIR} (./.runstream-data),
  * {@code RUNSTREAM_KAFKA_PORT} (9092), {@code RUNSTREAM_POSTGRES_PORT} (5433), {@code RUNSTREAM_PARTITIONS} (8),
- * {@code RUNSTREAM_JWT_SECRET} (a dev default).
+ * {@code RUNSTREAM_JWT_SECRET} (otherwise a random secret made once per data directory, in its {@code jwt-secret}).
  */
 public final class RunstreamLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(RunstreamLauncher.class);
@@ -36,12 +36,13 @@ public final class RunstreamLauncher {
     int postgresPort = intEnv("RUNSTREAM_POSTGRES_PORT", 5433);
     int partitions = intEnv("RUNSTREAM_PARTITIONS", 8);
     Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
-    String secret = env("RUNSTREAM_JWT_SECRET", SecurityProperties.DEV_SECRET);
+    String configuredSecret = env("RUNSTREAM_JWT_SECRET", null);
 
     awaitFree(httpPort, "HTTP", "RUNSTREAM_HTTP_PORT");
     awaitFree(kafkaPort, "Kafka", "RUNSTREAM_KAFKA_PORT");
     awaitFree(postgresPort, "PostgreSQL", "RUNSTREAM_POSTGRES_PORT");
     checkDataDirectory(dataDir);
+    String secret = configuredSecret != null ? configuredSecret : dataDirectorySecret(dataDir);
     EmbeddedPlatform platform;
     try {
       platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
@@ -64,17 +65,56 @@ public final class RunstreamLauncher {
       // Spring Boot's own configuration (which knows structured formats) instead of the launcher's plain pattern.
       properties.put("logging.config", "classpath:logback-json.xml");
     }
-    // The embedded default is for local development: front ends on any local port may call it (CORS).
+    // The embedded default is for local development: front ends on any local port may call it (CORS); the simulated
+    // model's knobs (pace, length, scripts) may be used by anyone; the dev user is the platform's operator (metrics
+    // with its token, budgets).
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
+    properties.put("runstream.simulation.enabled", true);
+    properties.put("runstream.security.operator-subjects", DEV_SUBJECT);
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
     Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "runstream-platform-stop"));
     ConfigurableApplicationContext context = StartupFailures.run(application, args, properties);
     Runtime.getRuntime().addShutdownHook(new Thread(context::close, "runstream-stop"));
     long millis = (System.nanoTime() - started) / 1_000_000;
-    String token = DevTokens.mint(secret, "dev-user", "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
+    String token = DevTokens.mint(secret, DEV_SUBJECT, "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
     String origins = context.getEnvironment().getProperty("runstream.security.cors.allowed-origins", "");
-    LOG.info(banner(httpPort, dataDir, platform, token, millis, secret.equals(SecurityProperties.DEV_SECRET), origins));
+    LOG.info(banner(httpPort, dataDir, platform, token, millis, configuredSecret == null, origins));
+  }
+
+  /** The dev token's subject: an administrator of {@code dev-org} and the embedded platform's operator. */
+  static final String DEV_SUBJECT = "dev-user";
+
+  /** Where the embedded default keeps the secret it made up for a data directory. */
+  static final String SECRET_FILE = "jwt-secret";
+
+  /**
+   * The data directory's own HS256 secret: made up (48 random bytes, Base64) on its first start and kept in
+   * {@value #SECRET_FILE} (owner-only), so that tokens stay valid across restarts and no two data directories, or
+   * machines, share one. There is no secret in the source to forge tokens with.
+   */
+  static String dataDirectorySecret(Path dataDir) throws java.io.IOException {
+    Path file = dataDir.resolve(SECRET_FILE);
+    if (java.nio.file.Files.isRegularFile(file)) {
+      String kept = java.nio.file.Files.readString(file).strip();
+      if (kept.length() >= SecurityProperties.MIN_SECRET_BYTES) {
+        return kept;
+      }
+    }
+    java.nio.file.Files.createDirectories(dataDir);
+    byte[] random = new byte[48];
+    new java.security.SecureRandom().nextBytes(random);
+    String secret = java.util.Base64.getEncoder().encodeToString(random);
+    Path written = java.nio.file.Files.createTempFile(dataDir, SECRET_FILE, ".tmp");
+    try {
+      java.nio.file.Files.setPosixFilePermissions(written, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException notPosix) {
+      // A file system without POSIX permissions (Windows): the data directory's own permissions protect it.
+    }
+    java.nio.file.Files.writeString(written, secret + "\n");
+    java.nio.file.Files.move(written, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return secret;
   }
 
   static String banner(
@@ -116,7 +156,8 @@ public final class RunstreamLauncher {
                 -d '{"conversation_id":"c1","message":"Draft the project manifesto"}'
            curl -N %s/api/genie/stream-chat -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
                 -d '{"message":"Write a caption for my new photo set"}'
-         Health: %s/actuator/health   Metrics: %s/actuator/prometheus
+         Health: %s/actuator/health   Metrics (the dev token is the operator's):
+           curl -s %s/actuator/prometheus -H "Authorization: Bearer $TOKEN"
         ================================================================================
         """
         .formatted(
@@ -125,7 +166,9 @@ public final class RunstreamLauncher {
             platform.kafka().bootstrapServers(),
             platform.postgres().jdbcUrl(),
             dataDir,
-            devSecret ? "JWT secret: the dev default (set RUNSTREAM_JWT_SECRET for anything shared)" : "JWT secret: from RUNSTREAM_JWT_SECRET",
+            devSecret
+                ? "JWT secret: made up for this data directory (" + dataDir.resolve(SECRET_FILE) + "; RUNSTREAM_JWT_SECRET to set one)"
+                : "JWT secret: from RUNSTREAM_JWT_SECRET",
             origins.isBlank() ? "no other origin" : origins,
             token,
             base,

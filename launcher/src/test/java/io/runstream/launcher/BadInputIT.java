@@ -126,7 +126,7 @@ class BadInputIT extends PlatformIT {
   static List<String> badTokens() {
     String expired =
         io.runstream.core.identity.DevTokens.mint(
-            io.runstream.core.identity.SecurityProperties.DEV_SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
+            TestApi.SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
     String wrongKey =
         io.runstream.core.identity.DevTokens.mint("another-secret-that-is-long-enough-0123456789", "u", "o", "n", "e", false, Duration.ofHours(1));
     String valid = TestApi.freshToken();

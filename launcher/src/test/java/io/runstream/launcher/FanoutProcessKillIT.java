@@ -38,7 +38,8 @@ class FanoutProcessKillIT extends PlatformIT {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", JAR.toAbsolutePath().toString(),
         "-Dloader.main=io.runstream.fanout.FanoutApplication", "org.springframework.boot.loader.launch.PropertiesLauncher",
-        "--server.port=" + port, "--server.shutdown=immediate", "--runstream.fanout.max-streams-per-user=50"));
+        "--server.port=" + port, "--server.shutdown=immediate", "--runstream.fanout.max-streams-per-user=50",
+        "--runstream.security.jwt-secret=" + TestApi.SECRET));
     EmbeddedPlatform.shared().serviceProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

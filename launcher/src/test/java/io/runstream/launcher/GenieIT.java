@@ -235,7 +235,7 @@ class GenieIT extends PlatformIT {
       assertThat(answer.body().strip()).isEqualTo("{\"error\":\"Unauthorized\"}");
     }
     String unprovisioned = io.runstream.core.identity.DevTokens.mint(
-        io.runstream.core.identity.SecurityProperties.DEV_SECRET, "lonely", null, "L", "l@example.com", false,
+        TestApi.SECRET, "lonely", null, "L", "l@example.com", false,
         Duration.ofHours(1));
     PostSse.Answer answer = post(unprovisioned, "{\"message\":\"hi\"}");
     assertThat(answer.status()).isEqualTo(503);

@@ -18,13 +18,18 @@ class LimitsIT extends PlatformIT {
   void shouldAnswer402OnceTheOrganisationsBudgetIsSpent() throws Exception {
     TestApi api = api();
     String org = "org-" + UUID.randomUUID();
-    String admin = TestApi.adminToken(org, "boss");
+    String orgAdmin = TestApi.adminToken(org, "boss");
+    String admin = TestApi.operatorToken("operators-" + UUID.randomUUID());
     String user = TestApi.token(org, "worker-bee");
     assertThat(api.put("/api/v1/admin/budget", user, "{\"token_budget\":100}").status()).isEqualTo(403);
-    TestApi.Answer set = api.put("/api/v1/admin/budget", admin, "{\"token_budget\":60}");
+    // The organisation's own administrator cannot raise what the platform grants it; a platform operator sets it.
+    assertThat(api.put("/api/v1/admin/budget", orgAdmin, "{\"token_budget\":null}").status()).isEqualTo(403);
+    TestApi.Answer set =
+        api.put("/api/v1/admin/budget", admin, "{\"token_budget\":60,\"organisation\":\"" + org + "\"}");
     assertThat(set.status()).isEqualTo(200);
     assertThat(set.json().path("token_budget").asLong()).isEqualTo(60);
-    assertThat(api.put("/api/v1/admin/budget", admin, "{\"token_budget\":-5}").status()).isEqualTo(400);
+    assertThat(api.put("/api/v1/admin/budget", admin, "{\"token_budget\":-5,\"organisation\":\"" + org + "\"}")
+        .status()).isEqualTo(400);
 
     String sessionId = api.post("/api/v1/sessions", user, TestApi.sessionBody("spend it", 80, 0)).json().path("uuid").asString();
     try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", user)) {
@@ -42,7 +47,9 @@ class LimitsIT extends PlatformIT {
     assertThat(api.post("/api/v1/sessions/" + sessionId + "/messages", user, TestApi.sessionBody("again", 10, 0)).status())
         .isEqualTo(402);
 
-    assertThat(api.put("/api/v1/admin/budget", admin, "{\"token_budget\":null}").status()).isEqualTo(200);
+    assertThat(api.put("/api/v1/admin/budget", orgAdmin, "{\"token_budget\":null}").status()).isEqualTo(403);
+    assertThat(api.put("/api/v1/admin/budget", admin, "{\"token_budget\":null,\"organisation\":\"" + org + "\"}")
+        .status()).isEqualTo(200);
     assertThat(api.post("/api/v1/sessions/" + sessionId + "/messages", user, TestApi.sessionBody("again", 10, 0)).status())
         .isEqualTo(201);
   }

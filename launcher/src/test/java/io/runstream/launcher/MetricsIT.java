@@ -15,7 +15,7 @@ class MetricsIT extends PlatformIT {
     try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token)) {
       stream.untilDone(Duration.ofSeconds(30));
     }
-    TestApi.Answer scrape = api.get("/actuator/prometheus", null);
+    TestApi.Answer scrape = api.get("/actuator/prometheus", TestApi.operatorToken("operators"));
     assertThat(scrape.status()).isEqualTo(200);
     assertThat(scrape.body())
         .contains("runstream_fanout_streams_live")
@@ -51,7 +51,7 @@ class MetricsIT extends PlatformIT {
     // Measured every 2 s here (runstream.sink.group-lag-interval): the groups of the worker, the sink and the usage
     // roll-ups get a number; a group that keeps up has next to nothing left to read.
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String scrape = api.get("/actuator/prometheus", null).body();
+      String scrape = api.get("/actuator/prometheus", TestApi.operatorToken("operators")).body();
       for (String group : java.util.List.of("runstream-persistence-sink", "runstream-agent-worker",
           "runstream-usage-rollups", "runstream-usage-writer")) {
         Double lag = sample(scrape, "runstream_kafka_consumer_group_lag", "group=\"" + group + "\"");

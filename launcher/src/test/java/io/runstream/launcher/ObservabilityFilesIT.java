@@ -31,7 +31,7 @@ class ObservabilityFilesIT extends PlatformIT {
       stream.untilDone(Duration.ofSeconds(30));
     }
     Set<String> names = new LinkedHashSet<>();
-    for (String line : api().get("/actuator/prometheus", null).body().split("\n")) {
+    for (String line : api().get("/actuator/prometheus", TestApi.operatorToken("operators")).body().split("\n")) {
       Matcher m = Pattern.compile("^(runstream_[a-z0-9_]+)").matcher(line);
       if (m.find()) {
         names.add(m.group(1));

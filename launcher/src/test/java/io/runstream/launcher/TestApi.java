@@ -1,7 +1,6 @@
 package io.runstream.launcher;
 
 import io.runstream.core.identity.DevTokens;
-import io.runstream.core.identity.SecurityProperties;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,16 +37,27 @@ final class TestApi {
     return base;
   }
 
+  /** The HS256 secret the test suite's services verify with ({@code application.properties} of the tests). */
+  static final String SECRET = "runstream-test-suite-secret-3f9a1c7e5b2d4086a1e9";
+
+  /** The platform operator's subject in the test suite ({@code runstream.security.operator-subjects}). */
+  static final String OPERATOR = "ops-operator";
+
+  /** A platform operator's token, in {@code org}: sets token budgets, reads the actuator on the public port. */
+  static String operatorToken(String org) {
+    return DevTokens.mint(SECRET, OPERATOR, org, "Operator", "ops@example.com", false, Duration.ofHours(1));
+  }
+
   /** A token of a fresh user in a fresh organisation, unless given. */
   static String token(String org, String subject) {
     return DevTokens.mint(
-        SecurityProperties.DEV_SECRET, subject, org, "User " + subject, subject + "@example.com", false,
+        SECRET, subject, org, "User " + subject, subject + "@example.com", false,
         Duration.ofHours(1));
   }
 
   static String adminToken(String org, String subject) {
     return DevTokens.mint(
-        SecurityProperties.DEV_SECRET, subject, org, "Admin " + subject, subject + "@example.com", true,
+        SECRET, subject, org, "Admin " + subject, subject + "@example.com", true,
         Duration.ofHours(1));
   }
 

@@ -14,9 +14,28 @@ import java.util.UUID;
  * @param org the organisation as the token names it (its {@code org} claim)
  * @param service whether the caller is a service identity (claim {@code service: true}, a configured
  *     {@code runstream.security.service-subjects} entry, or project chat's API key): its own, higher limits
+ * @param operator whether the caller is a platform operator ({@code runstream.security.operator-subjects}): sets
+ *     organisations' token budgets, reads the operational endpoints on the public port
  */
 public record Caller(
-    UUID orgId, UUID userId, String subject, String name, String email, boolean admin, String org, boolean service) {
+    UUID orgId,
+    UUID userId,
+    String subject,
+    String name,
+    String email,
+    boolean admin,
+    String org,
+    boolean service,
+    boolean operator) {
+
+  /**
+   * Whether the caller may act on (stop, cancel, answer a tool call of, post into, rate, change) something of the
+   * user {@code ownerId} in the caller's organisation: its owner, or one of the organisation's administrators
+   * ({@code ../shared/design/API.md} §1). Anyone else is answered 404, as for another organisation's id.
+   */
+  public boolean mayActOn(UUID ownerId) {
+    return admin || userId.equals(ownerId);
+  }
 
   /** The user id clients see: {@link UserIds#of}. */
   public UUID publicUserId() {

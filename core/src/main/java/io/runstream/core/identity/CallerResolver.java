@@ -34,10 +34,12 @@ public class CallerResolver {
   private record Cached(Caller caller, long expiresAtNanos) {}
 
   private final java.util.Set<String> serviceSubjects;
+  private final java.util.Set<String> operatorSubjects;
 
   public CallerResolver(JdbcClient jdbc, SecurityProperties properties) {
     this.jdbc = jdbc;
     this.serviceSubjects = java.util.Set.copyOf(properties.serviceSubjects());
+    this.operatorSubjects = java.util.Set.copyOf(properties.operatorSubjects());
   }
 
   /** The caller of the current request. */
@@ -96,17 +98,21 @@ public class CallerResolver {
         .single();
   }
 
+  /** The id of the organisation its tokens name {@code externalId}, created if it has never called. */
+  public UUID organisation(String externalId) {
+    return jdbc.sql(
+            """
+            INSERT INTO organisations (id, external_id) VALUES (:id, :ext)
+            ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
+            RETURNING id""")
+        .param("id", UUID.randomUUID())
+        .param("ext", externalId)
+        .query(UUID.class)
+        .single();
+  }
+
   private Caller upsert(String org, String subject, String name, String email, boolean admin, boolean service) {
-    UUID orgId =
-        jdbc.sql(
-                """
-                INSERT INTO organisations (id, external_id) VALUES (:id, :ext)
-                ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
-                RETURNING id""")
-            .param("id", UUID.randomUUID())
-            .param("ext", org)
-            .query(UUID.class)
-            .single();
+    UUID orgId = organisation(org);
     UUID userId =
         jdbc.sql(
                 """
@@ -122,7 +128,7 @@ public class CallerResolver {
             .param("admin", admin)
             .query(UUID.class)
             .single();
-    return new Caller(orgId, userId, subject, name, email, admin, org, service);
+    return new Caller(orgId, userId, subject, name, email, admin, org, service, operatorSubjects.contains(subject));
   }
 
   private static String text(Object claim) {

@@ -3,6 +3,10 @@ package io.runstream.core.identity;
 import io.runstream.core.face.AgentStreamFace;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
+import io.runstream.core.startup.StartupFailures;
+import com.nimbusds.jwt.JWTParser;
+import java.time.Clock;
+import java.time.Duration;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +21,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
@@ -33,55 +45,107 @@ import org.springframework.web.cors.CorsConfigurationSource;
 public class SecurityConfiguration {
 
   /**
-   * HS256 tokens are checked with the configured secret; when a JWKS is configured, tokens signed with an
-   * asymmetric algorithm are checked against the issuer's keys (and {@code iss}, if configured). Anything else,
-   * {@code alg: none} included, is refused.
+   * HS256 tokens are checked with the configured secret; when an issuer is configured, tokens signed with an
+   * asymmetric algorithm are checked against the issuer's keys and {@code iss}, and HS256 tokens are refused unless
+   * {@code allow-hs256-with-issuer} is set. Every token must carry {@code exp} (and {@code aud} containing the
+   * configured audience, if one is). Anything else, {@code alg: none} included, is refused. Without a secret or an
+   * issuer the service does not start: there is no default secret (only the embedded default makes one up).
    */
   @Bean
   public JwtDecoder runstreamJwtDecoder(SecurityProperties properties) {
-    SecretKeySpec key =
-        new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-    JwtDecoder hs256 = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+    checkSettings(properties);
+    OAuth2TokenValidator<Jwt> claims = claimsValidator(properties);
+    JwtDecoder hs256 = null;
+    if (properties.acceptsHs256()) {
+      SecretKeySpec key = new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+      NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+      decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), claims));
+      hs256 = decoder;
+    }
     JwtDecoder jwks = null;
     if (!properties.jwkSetUri().isBlank()) {
       NimbusJwtDecoder decoder =
           NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).jwsAlgorithms(SecurityConfiguration::asymmetric).build();
-      if (!properties.issuerUri().isBlank()) {
-        decoder.setJwtValidator(
-            org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
-      }
+      decoder.setJwtValidator(issuerValidator(properties, claims));
       jwks = decoder;
     } else if (!properties.issuerUri().isBlank()) {
       // Discovery on first use, so that an issuer that is down at start-up does not keep the service down.
       jwks =
-          new org.springframework.security.oauth2.jwt.SupplierJwtDecoder(
+          new SupplierJwtDecoder(
               () -> {
                 NimbusJwtDecoder decoder =
                     NimbusJwtDecoder.withIssuerLocation(properties.issuerUri())
                         .jwsAlgorithms(SecurityConfiguration::asymmetric)
                         .build();
-                decoder.setJwtValidator(
-                    org.springframework.security.oauth2.jwt.JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
+                decoder.setJwtValidator(issuerValidator(properties, claims));
                 return decoder;
               });
     }
+    JwtDecoder sharedSecret = hs256;
     JwtDecoder issuerKeys = jwks;
     JwtDecoder verify = token -> {
       String algorithm;
       try {
-        algorithm = com.nimbusds.jwt.JWTParser.parse(token).getHeader().getAlgorithm().getName();
+        algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
       } catch (java.text.ParseException | RuntimeException e) {
-        throw new org.springframework.security.oauth2.jwt.BadJwtException("Malformed token");
+        throw new BadJwtException("Malformed token");
       }
-      if ("HS256".equals(algorithm)) {
-        return hs256.decode(token);
+      if ("HS256".equals(algorithm) && sharedSecret != null) {
+        return sharedSecret.decode(token);
       }
       if (issuerKeys != null && !"none".equalsIgnoreCase(algorithm) && !algorithm.startsWith("HS")) {
         return issuerKeys.decode(token);
       }
-      throw new org.springframework.security.oauth2.jwt.BadJwtException("Unsupported algorithm " + algorithm);
+      throw new BadJwtException("Unsupported algorithm " + algorithm);
     };
-    return new VerifiedTokens(verify, properties.verifiedTokenCache(), java.time.Duration.ofMinutes(5), java.time.Clock.systemUTC());
+    return new VerifiedTokens(verify, properties.verifiedTokenCache(), Duration.ofMinutes(5), Clock.systemUTC());
+  }
+
+  /** Secrets that were published (in this project's history or its deployment files) and so protect nothing. */
+  private static final List<String> PUBLISHED_SECRETS = List.of("runstream-dev-secret-change-me-0123456789abcdef");
+
+  /** Refuses to start without a way to verify tokens, or with a secret that is too short or published. */
+  static void checkSettings(SecurityProperties properties) {
+    String secret = properties.jwtSecret();
+    String setting = "set runstream.security.jwt-secret (RUNSTREAM_JWT_SECRET for bin/runstream, "
+        + "RUNSTREAM_SECURITY_JWTSECRET in a container) to 32 or more random bytes";
+    if (secret.isBlank() && !properties.hasIssuer()) {
+      throw new StartupFailures.SettingException(
+          "no way to verify tokens is configured: " + setting
+              + ", or runstream.security.issuer-uri to your identity provider (there is no default secret).");
+    }
+    if (secret.isBlank()) {
+      return;
+    }
+    if (secret.getBytes(StandardCharsets.UTF_8).length < SecurityProperties.MIN_SECRET_BYTES) {
+      throw new StartupFailures.SettingException(
+          "runstream.security.jwt-secret is shorter than " + SecurityProperties.MIN_SECRET_BYTES + " bytes: " + setting
+              + ".");
+    }
+    if (PUBLISHED_SECRETS.contains(secret) || secret.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
+      throw new StartupFailures.SettingException(
+          "runstream.security.jwt-secret is a published placeholder, not a secret: " + setting
+              + " (for example: openssl rand -base64 48).");
+    }
+  }
+
+  /** {@code exp} is required; {@code aud} must name the configured audience, if one is. */
+  private static OAuth2TokenValidator<Jwt> claimsValidator(SecurityProperties properties) {
+    List<OAuth2TokenValidator<Jwt>> validators = new java.util.ArrayList<>();
+    validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, java.util.Objects::nonNull));
+    if (!properties.audience().isBlank()) {
+      String audience = properties.audience();
+      validators.add(new JwtClaimValidator<List<String>>(
+          JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
+    }
+    return new DelegatingOAuth2TokenValidator<>(validators);
+  }
+
+  private static OAuth2TokenValidator<Jwt> issuerValidator(SecurityProperties properties, OAuth2TokenValidator<Jwt> claims) {
+    OAuth2TokenValidator<Jwt> standard = properties.issuerUri().isBlank()
+        ? JwtValidators.createDefault()
+        : JwtValidators.createDefaultWithIssuer(properties.issuerUri());
+    return new DelegatingOAuth2TokenValidator<>(standard, claims);
   }
 
   private static void asymmetric(java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {
@@ -225,12 +289,25 @@ public class SecurityConfiguration {
         .build();
   }
 
-  /** The canonical face ({@code /api/**}) and everything else: problem+json errors. */
+  /**
+   * The canonical face ({@code /api/**}) and everything else: problem+json errors. The operational endpoints: the
+   * health probes ({@code /actuator/health}, its liveness and readiness groups) are open for load balancers and
+   * orchestrators; every other actuator endpoint (metrics, Prometheus, info) needs a platform operator's token
+   * ({@code runstream.security.operator-subjects}) on the public port, and is open on a separate management port
+   * ({@code management.server.port}, which the deployment keeps off the public network).
+   */
   @Bean
   @Order(10)
   public SecurityFilterChain runstreamSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
-      throws Exception {
+      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties,
+      org.springframework.core.env.Environment environment) throws Exception {
+    RequestMatcher managementPort = managementPort(environment);
+    java.util.Set<String> operators = java.util.Set.copyOf(properties.operatorSubjects());
+    org.springframework.security.authorization.AuthorizationManager<
+            org.springframework.security.web.access.intercept.RequestAuthorizationContext>
+        operator = (authentication, context) -> new org.springframework.security.authorization.AuthorizationDecision(
+            authentication.get() instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken token
+                && operators.contains(token.getToken().getSubject()));
     http.authorizeHttpRequests(
         authorize ->
             authorize
@@ -238,13 +315,30 @@ public class SecurityConfiguration {
                 .permitAll()
                 .requestMatchers(HttpMethod.DELETE, SignInCookieController.PATH)
                 .permitAll()
-                .requestMatchers("/actuator/**")
+                .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")
                 .permitAll()
+                .requestMatchers(managementPort)
+                .permitAll()
+                .requestMatchers("/actuator", "/actuator/**")
+                .access(operator)
                 .requestMatchers("/api/**")
                 .authenticated()
                 .anyRequest()
                 .permitAll());
     return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
+  }
+
+  /**
+   * Requests that arrived on a separate management port ({@code management.server.port} set and not the server's
+   * port); matches nothing when the actuator shares the public port.
+   */
+  private static RequestMatcher managementPort(org.springframework.core.env.Environment environment) {
+    Integer management = environment.getProperty("management.server.port", Integer.class);
+    Integer server = environment.getProperty("server.port", Integer.class, 8080);
+    if (management == null || management <= 0 || management.equals(server)) {
+      return request -> false;
+    }
+    return request -> request.getLocalPort() == management;
   }
 
   /** A face's chain: its paths, every request of them authenticated (error and async dispatches aside). */

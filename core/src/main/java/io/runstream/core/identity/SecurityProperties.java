@@ -3,7 +3,6 @@ package io.runstream.core.identity;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,7 +12,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How callers are authenticated ({@code runstream.security}).
  *
- * @param jwtSecret the HS256 secret, at least 32 bytes; the dev default must be replaced in production
+ * @param jwtSecret the HS256 secret, at least 32 bytes. There is no default: a service needs this or an issuer
+ *     ({@code issuer-uri}/{@code jwk-set-uri}) to start; only the embedded default ({@code bin/runstream start})
+ *     makes one up, per data directory
  * @param cookieName the cookie that carries the JWT for browsers' EventSource (SSE GETs only)
  * @param issuerUri an OpenID issuer: its discovery document gives the JWKS, and tokens signed with its keys
  *     (RS256, ES256, ...) and carrying it as {@code iss} are accepted next to HS256 ones; resolved on first use
@@ -26,22 +27,40 @@ import org.springframework.validation.annotation.Validated;
  * @param serviceSubjects the {@code sub}s of service identities (a backend calling for its own users), besides tokens
  *     with the claim {@code service: true}: they have their own, higher run and stream limits
  * @param verifiedTokenCache how many verified tokens each node remembers until they expire (0: verify every request)
+ * @param allowHs256WithIssuer whether HS256 tokens (signed with {@code jwt-secret}) are still accepted when an issuer
+ *     is configured; off by default, so that a deployment with an identity provider trusts only its keys
+ * @param audience when set, every token's {@code aud} must contain it
+ * @param operatorSubjects the {@code sub}s of platform operators: only they change an organisation's token budget
+ *     and read the operational endpoints served on the public port
  */
 @Validated
 @ConfigurationProperties("runstream.security")
 public record SecurityProperties(
-    @DefaultValue(SecurityProperties.DEV_SECRET) @NotBlank @Size(min = 32) String jwtSecret,
+    @DefaultValue("") String jwtSecret,
     @DefaultValue("runstream_token") @NotBlank String cookieName,
     @DefaultValue("") String issuerUri,
     @DefaultValue("") String jwkSetUri,
     @DefaultValue("Lax") @Pattern(regexp = "Lax|Strict|None", message = "must be Lax, Strict or None")
         String cookieSameSite,
     @DefaultValue @Valid Cors cors,
-    @DefaultValue java.util.List<String> serviceSubjects,
-    @DefaultValue("10000") @jakarta.validation.constraints.Min(0) int verifiedTokenCache) {
+    @DefaultValue List<String> serviceSubjects,
+    @DefaultValue("10000") @jakarta.validation.constraints.Min(0) int verifiedTokenCache,
+    @DefaultValue("false") boolean allowHs256WithIssuer,
+    @DefaultValue("") String audience,
+    @DefaultValue List<String> operatorSubjects) {
 
-  /** The development secret, used when none is configured. */
-  public static final String DEV_SECRET = "runstream-dev-secret-change-me-0123456789abcdef";
+  /** The shortest HS256 secret accepted, in bytes (RFC 7518 §3.2: at least the hash's size). */
+  public static final int MIN_SECRET_BYTES = 32;
+
+  /** Whether an issuer's keys are configured (discovery or a JWKS). */
+  public boolean hasIssuer() {
+    return !issuerUri.isBlank() || !jwkSetUri.isBlank();
+  }
+
+  /** Whether HS256 tokens are accepted: a secret is set, and either no issuer is configured or both are allowed. */
+  public boolean acceptsHs256() {
+    return !jwtSecret.isBlank() && (!hasIssuer() || allowHs256WithIssuer);
+  }
 
   /**
    * Cross-origin access for browser apps ({@code runstream.security.cors}), the same on every face.

@@ -77,7 +77,7 @@ public final class StartupFailures {
             + "): point RUNSTREAM_DATA_DIR or RUNSTREAM_DATABASE_URL (spring.datasource.url) at a database of this "
             + "version, or remove the old data directory.");
       }
-      if (e instanceof DataDirectoryException) {
+      if (e instanceof DataDirectoryException || e instanceof SettingException) {
         return Optional.of(message);
       }
       if (e instanceof java.net.BindException || lower.contains("address already in use")) {
@@ -98,6 +98,16 @@ public final class StartupFailures {
   /** A data directory that this version cannot use; its message is the one line to print. */
   public static final class DataDirectoryException extends RuntimeException {
     public DataDirectoryException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * A setting that is missing or unsafe (no secret, a published placeholder, an origin pattern that cannot go with
+   * credentials): its message is the one line to print, naming the setting to change.
+   */
+  public static final class SettingException extends RuntimeException {
+    public SettingException(String message) {
       super(message, null, false, false);
     }
   }

@@ -95,6 +95,31 @@ public class ProjectKnowledgeStore {
         .list();
   }
 
+  /**
+   * The project's owner: the user who put its first document, recorded now as {@code userId} if the project has
+   * none yet (two first uploads at once meet on the key, and one of them is the owner).
+   */
+  public UUID owner(UUID orgId, String projectId, UUID userId) {
+    jdbc.sql(
+            """
+            INSERT INTO project_owners (org_id, project_id, user_id) VALUES (:org, :project, :user)
+            ON CONFLICT (org_id, project_id) DO NOTHING""")
+        .param("org", orgId).param("project", projectId).param("user", userId)
+        .update();
+    return jdbc.sql("SELECT user_id FROM project_owners WHERE org_id = :org AND project_id = :project")
+        .param("org", orgId).param("project", projectId)
+        .query(UUID.class)
+        .single();
+  }
+
+  /** The project's owner, if it has one (a project whose documents all predate owners has none). */
+  public java.util.Optional<UUID> existingOwner(UUID orgId, String projectId) {
+    return jdbc.sql("SELECT user_id FROM project_owners WHERE org_id = :org AND project_id = :project")
+        .param("org", orgId).param("project", projectId)
+        .query(UUID.class)
+        .optional();
+  }
+
   /** Deletes a document of the project; false if there was none. */
   public boolean delete(UUID orgId, String projectId, UUID id) {
     return jdbc.sql("DELETE FROM project_documents WHERE id = :id AND org_id = :org AND project_id = :project")

@@ -6,6 +6,7 @@ import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.SessionRow;
 import io.runstream.core.store.SessionStore;
 import io.runstream.core.time.Timestamps;
 import io.runstream.ingest.IngestProperties;
@@ -44,6 +45,7 @@ public class RunAdmission {
   private final ModelProviders providers;
   private final ModelRouting routing;
   private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final io.runstream.core.model.SimulationProperties simulation;
 
   public RunAdmission(
       SessionStore sessions,
@@ -57,8 +59,10 @@ public class RunAdmission {
       io.runstream.core.kafka.ChunkLayout layout,
       ModelProviders providers,
       ModelRouting routing,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      io.runstream.core.model.SimulationProperties simulation) {
     this.meters = meters;
+    this.simulation = simulation;
     this.providers = providers;
     this.routing = routing;
     this.limits = limits;
@@ -88,6 +92,11 @@ public class RunAdmission {
    * after waiting briefly for a just-finished run's end to be recorded.
    */
   public AdmittedRun admit(Caller caller, RunInput requested) {
+    if (requested.simulation() != null && !simulation.allows(caller)) {
+      throw ApiException.invalid(
+          "simulation", "is for development and load tests, and is not enabled for this caller "
+              + "(runstream.simulation.enabled, runstream.simulation.subjects)");
+    }
     RunInput input = requested;
     Optional<ModelRouting.Rule> route =
         input.model() != null ? Optional.empty() : routing.route(caller, input.extras().agentRole());
@@ -193,14 +202,19 @@ public class RunAdmission {
       sessions.insert(sessionId, caller.orgId(), caller.userId(), title, metadata, now);
       seqBase = 1;
     } else {
+      // Posting into a session is for its owner and the organisation's administrators; anyone else gets 404, as
+      // for another organisation's session.
       if (!sessions.lock(caller.orgId(), sessionId)) {
         throw ApiException.notFound("Session");
       }
+      SessionRow session = sessions.find(caller.orgId(), sessionId)
+          .filter(found -> caller.mayActOn(found.userId()))
+          .orElseThrow(() -> ApiException.notFound("Session"));
       Optional<RunRow> latest = runs.latest(sessionId);
       if (latest.isPresent() && !latest.get().status().terminal()) {
         return Optional.empty();
       }
-      title = sessions.find(caller.orgId(), sessionId).map(s -> s.title()).orElse("");
+      title = session.title();
       seqBase = nextSeq(sessionId);
       sessions.touch(sessionId, now);
     }

@@ -6,6 +6,7 @@ import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.UsageLedger;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,7 +16,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The caller's organisation's token budget; setting it takes the {@code admin} claim. */
+/**
+ * An organisation's token budget. Its members read their own organisation's; setting one is for platform operators
+ * ({@code runstream.security.operator-subjects}) only, not for the organisation's own administrators (a budget is
+ * what the platform grants an organisation, so the organisation cannot raise it).
+ */
 @RestController
 @RequestMapping(path = "/api/v1/admin/budget", produces = MediaType.APPLICATION_JSON_VALUE)
 public class BudgetController {
@@ -33,12 +38,17 @@ public class BudgetController {
     return view(callers.current());
   }
 
-  /** Sets the budget: {@code {"token_budget": n}} or {@code {"token_budget": null}} for unlimited. */
+  /**
+   * Sets a budget: {@code {"token_budget": n}} or {@code {"token_budget": null}} for unlimited, for the organisation
+   * named by {@code organisation} (as its tokens' {@code org} claim names it; the operator's own by default).
+   */
   @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   public Map<String, Object> put(@RequestBody JsonNode body) {
     Caller caller = callers.current();
-    if (!caller.admin()) {
-      throw new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Setting a budget takes the admin claim.");
+    if (!caller.operator()) {
+      throw new ApiException(
+          HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
+          "Setting a token budget is for platform operators (runstream.security.operator-subjects).");
     }
     if (body == null || !body.isObject() || !body.has("token_budget")) {
       throw ApiException.invalid("token_budget", "is required (a non-negative integer, or null for unlimited)");
@@ -52,13 +62,26 @@ public class BudgetController {
     } else {
       throw ApiException.invalid("token_budget", "must be a non-negative integer, or null for unlimited");
     }
-    usage.setBudget(caller.orgId(), tokens);
-    return view(caller);
+    JsonNode named = body.get("organisation");
+    UUID orgId;
+    if (named == null || named.isNull()) {
+      orgId = caller.orgId();
+    } else if (named.isString() && !named.asString().isBlank() && named.asString().length() <= 200) {
+      orgId = callers.organisation(named.asString());
+    } else {
+      throw ApiException.invalid("organisation", "must be an organisation's id as its tokens name it (org claim)");
+    }
+    usage.setBudget(orgId, tokens);
+    return view(orgId);
   }
 
   private Map<String, Object> view(Caller caller) {
-    Long budget = usage.budget(caller.orgId());
-    long used = usage.totalTokens(caller.orgId());
+    return view(caller.orgId());
+  }
+
+  private Map<String, Object> view(UUID orgId) {
+    Long budget = usage.budget(orgId);
+    long used = usage.totalTokens(orgId);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("token_budget", budget);
     answer.put("used", used);

@@ -58,6 +58,7 @@ public class ProjectDocumentsController {
     if (!errors.isEmpty()) {
       throw ProjectChatFace.unprocessable(errors);
     }
+    checkOwner(caller, projectId);
     ProjectKnowledgeStore.Document document = knowledge.put(caller.orgId(), projectId, name, type, content);
     return ResponseEntity.status(HttpStatus.CREATED).body(view(document));
   }
@@ -85,10 +86,26 @@ public class ProjectDocumentsController {
     } catch (IllegalArgumentException e) {
       throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Document not found");
     }
-    if (!knowledge.delete(caller.orgId(), projectId, id)) {
+    if (projectId.length() > MAX_PROJECT_ID) {
+      throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Document not found");
+    }
+    // Deleting never claims a project: without an owner (documents from before owners) only administrators may.
+    boolean allowed = knowledge.existingOwner(caller.orgId(), projectId).map(caller::mayActOn).orElse(caller.admin());
+    if (!allowed || !knowledge.delete(caller.orgId(), projectId, id)) {
       throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Document not found");
     }
     return ResponseEntity.noContent().build();
+  }
+
+  /**
+   * Changing a project's documents is for the project's owner (who put its first document) and the organisation's
+   * administrators; anyone else is answered 404, as for another organisation's project. Reading stays open to the
+   * organisation (its chats search every project's documents).
+   */
+  private void checkOwner(Caller caller, String projectId) {
+    if (!caller.mayActOn(knowledge.owner(caller.orgId(), projectId, caller.userId()))) {
+      throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Project not found");
+    }
   }
 
   private static void project(String projectId, List<Map<String, Object>> errors) {

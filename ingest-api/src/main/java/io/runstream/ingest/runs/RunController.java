@@ -95,8 +95,7 @@ public class RunController {
   /** Cancels a live run; idempotent, and a finished run stays as it is. 202 with the run's status. */
   @PostMapping("/{runId}/cancel")
   public ResponseEntity<Map<String, Object>> cancel(@PathVariable String runId) {
-    Caller caller = callers.current();
-    RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    RunRow run = ownRun(callers.current(), runId);
     stopper.stop(run, "cancelled");
     RunRow now = runs.find(run.id()).orElse(run);
     Map<String, Object> body = new LinkedHashMap<>();
@@ -111,8 +110,7 @@ public class RunController {
    */
   @PostMapping(path = "/{runId}/tool-results", consumes = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<Map<String, Object>> toolResult(@PathVariable String runId, @RequestBody JsonNode raw) {
-    Caller caller = callers.current();
-    RunRow run = runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+    RunRow run = ownRun(callers.current(), runId);
     JsonNode body = fields.object(raw);
     String toolCallId = fields.optionalText(body, "toolCallId", 200);
     if (toolCallId == null || toolCallId.isBlank()) {
@@ -131,6 +129,16 @@ public class RunController {
     answer.put("uuid", run.id());
     answer.put("toolCallId", toolCallId);
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+  }
+
+  /**
+   * A run the caller may act on (cancel it, answer its tool calls): its owner's or, for an administrator, any of the
+   * organisation's; 404 otherwise, as for another organisation's run.
+   */
+  private RunRow ownRun(Caller caller, String runId) {
+    return runs.find(caller.orgId(), Ids.parse(runId, "Run"))
+        .filter(run -> caller.mayActOn(run.userId()))
+        .orElseThrow(() -> ApiException.notFound("Run"));
   }
 
   /**

@@ -144,7 +144,7 @@ public class SessionController {
   @PostMapping(path = "/{sessionId}/messages/{messageId}/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
   public Map<String, Object> feedback(
       @PathVariable String sessionId, @PathVariable String messageId, @RequestBody JsonNode raw) {
-    SessionRow session = session(callers.current(), sessionId);
+    SessionRow session = ownSession(callers.current(), sessionId);
     var message =
         messages.find(session.id(), Ids.parse(messageId, "Message")).orElseThrow(() -> ApiException.notFound("Message"));
     JsonNode body = fields.object(raw);
@@ -174,12 +174,24 @@ public class SessionController {
   /** Stops the session's live run; {@code stopped} says whether there was one to stop. */
   @PostMapping("/{sessionId}/stream/stop")
   public Map<String, Object> stop(@PathVariable String sessionId) {
-    SessionRow session = session(callers.current(), sessionId);
+    SessionRow session = ownSession(callers.current(), sessionId);
     boolean stopped = runs.latest(session.id()).map(run -> stopper.stop(run, "stopped by the user")).orElse(false);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", session.id());
     answer.put("stopped", stopped);
     return answer;
+  }
+
+  /**
+   * A session the caller may act on (stop its run, rate its messages): its owner's or, for an administrator, any of
+   * the organisation's; 404 otherwise, as for another organisation's session.
+   */
+  private SessionRow ownSession(Caller caller, String sessionId) {
+    SessionRow session = session(caller, sessionId);
+    if (!caller.mayActOn(session.userId())) {
+      throw ApiException.notFound("Session");
+    }
+    return session;
   }
 
   private SessionRow session(Caller caller, String sessionId) {
