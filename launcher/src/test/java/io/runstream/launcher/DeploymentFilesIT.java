@@ -68,17 +68,39 @@ class DeploymentFilesIT extends PlatformIT {
               env.put(String.valueOf(map(entry).get("name")), String.valueOf(map(entry).get("value")));
             }
             containers.put("kubernetes " + map(document.get("metadata")).get("name"), env);
-            // the probes ask health groups that exist and answer
-            for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
-              String path = String.valueOf(map(map(container.get(probe)).get("httpGet")).get("path"));
-              assertThat(api().get(path, null).status()).as("%s %s", probe, path).isEqualTo(200);
+            // the probes ask health groups that exist and answer, on the management port (issue #23: the
+            // operational endpoints are not on the public port), where Prometheus scrapes too
+            Map<String, Object> ports = new LinkedHashMap<>();
+            for (Object port : list(container.get("ports"))) {
+              ports.put(String.valueOf(map(port).get("name")), map(port).get("containerPort"));
             }
+            for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+              Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
+              String path = String.valueOf(get.get("path"));
+              assertThat(api().get(path, null).status()).as("%s %s", probe, path).isEqualTo(200);
+              assertThat(get.get("port")).as("%s port", probe).isEqualTo("management");
+            }
+            String managementPort = String.valueOf(ports.get("management"));
+            assertThat(managementPort).isNotEqualTo(String.valueOf(ports.get("http")));
+            assertThat(String.valueOf(map(map(map(map(document.get("spec")).get("template")).get("metadata"))
+                .get("annotations")).get("prometheus.io/port"))).isEqualTo(managementPort);
+            assertThat(env(container).get("MANAGEMENT_SERVER_PORT")).isEqualTo(managementPort);
             assertThat(map(container.get("resources")).get("requests")).as("resource requests").isNotNull();
           }
         }
       }
     }
     assertThat(containers).hasSize(8);
+    // No secret ships in these files (issue #23): no Secret with values, no placeholder or default for a password.
+    for (String file : List.of("kubernetes/runstream.yaml", "kubernetes/kafka-strimzi.yaml", "kubernetes/topics-job.yaml")) {
+      for (Map<String, Object> document : load(DEPLOY.resolve(file))) {
+        if ("Secret".equals(document.get("kind"))) {
+          assertThat(document).as(file + " ships a Secret's values").doesNotContainKeys("data", "stringData");
+        }
+      }
+    }
+    String composeText = Files.readString(DEPLOY.resolve("compose/compose.yaml"));
+    assertThat(composeText).doesNotContain("change-me").contains("${RUNSTREAM_JWT_SECRET:?");
     List<String> unknown = new ArrayList<>();
     containers.forEach((container, env) -> {
       assertThat(env).as(container).containsKeys("LOADER_MAIN", "RUNSTREAM_KAFKA_BOOTSTRAPSERVERS",
@@ -98,6 +120,14 @@ class DeploymentFilesIT extends PlatformIT {
     assertThat(unknown).as("variables no Runstream service reads").isEmpty();
     // a misspelt name is caught (the check can fail)
     assertThat(known).doesNotContain("RUNSTREAM_KAFKA_BOOTSTRAP_SERVERS", "RUNSTREAM_FANOUT_MAX_OPENING_STREAMS");
+  }
+
+  private static Map<String, String> env(Map<String, Object> container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Object entry : list(container.get("env"))) {
+      env.put(String.valueOf(map(entry).get("name")), String.valueOf(map(entry).get("value")));
+    }
+    return env;
   }
 
   @Test
