@@ -28,6 +28,8 @@ public final class StartupFailures {
     // failures are reported here in one line instead, the others below as Spring Boot would.
     properties.putIfAbsent("logging.level.org.springframework.boot.SpringApplication", "off");
     properties.putIfAbsent("logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter", "off");
+    // and its "Error starting ApplicationContext..." line before either.
+    properties.putIfAbsent("logging.level.org.springframework.boot.autoconfigure.logging.ConditionEvaluationReportLogger", "off");
     spring.setDefaultProperties(properties);
     try {
       return spring.run(args);
