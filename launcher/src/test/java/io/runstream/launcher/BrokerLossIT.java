@@ -180,7 +180,7 @@ class BrokerLossIT {
         assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       Map<String, Object> log = jdbc.sql(
-              "SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM run_chunks WHERE run_id = ?::uuid")
+              "SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM run_chunk_seqs WHERE run_id = ?::uuid")
           .param(runId).query().singleRow();
       assertThat(((Number) log.get("n")).longValue()).isEqualTo(chunks.size());
       assertThat(((Number) log.get("d")).longValue()).isEqualTo(chunks.size());

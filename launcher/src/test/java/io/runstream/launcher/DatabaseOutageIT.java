@@ -49,7 +49,7 @@ class DatabaseOutageIT extends PlatformIT {
     assertThat(events.subList(0, events.size() - 1)).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
     long chunks = events.size() - 1;
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(jdbc.sql("SELECT count(*) FROM run_chunks WHERE run_id = ?").param(runId).query(Long.class).single())
+        assertThat(jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = ?").param(runId).query(Long.class).single())
             .isEqualTo(chunks));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));

@@ -42,10 +42,10 @@ class SinkRestartIT extends PlatformIT {
     long chunkCount = events.size() - 1; // every chunk is one event, [DONE] is not a chunk
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(jdbc.sql("SELECT count(*) FROM run_chunks WHERE run_id = :run").param("run", runId).query(Long.class).single())
+        assertThat(jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = :run").param("run", runId).query(Long.class).single())
             .isEqualTo(chunkCount));
     List<Long> seqs =
-        jdbc.sql("SELECT seq FROM run_chunks WHERE run_id = :run ORDER BY seq").param("run", runId).query(Long.class).list();
+        jdbc.sql("SELECT seq FROM run_chunk_seqs WHERE run_id = :run ORDER BY seq").param("run", runId).query(Long.class).list();
     assertThat(seqs).containsExactlyElementsOf(events.subList(0, events.size() - 1).stream().map(TestApi.Event::seq).toList());
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
         assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));

@@ -179,7 +179,8 @@ public class RunStore {
         jdbc.sql(
                 """
                 SELECT r.id, r.session_id, r.seq_base, r.chunk_topic, r.org_id, r.user_id, r.model_provider, r.model_id,
-                       COALESCE((SELECT max(c.seq) FROM run_chunks c WHERE c.run_id = r.id), 0) AS last_logged
+                       COALESCE((SELECT COALESCE(c.last_seq, c.seq) FROM run_chunks c WHERE c.run_id = r.id
+                                 ORDER BY c.seq DESC LIMIT 1), 0) AS last_logged
                 FROM runs r
                 WHERE r.status = 'running' AND r.lease_expires_at < now() AND r.worker_id IS DISTINCT FROM :self
                 ORDER BY r.lease_expires_at
@@ -355,7 +356,8 @@ public class RunStore {
             FROM runs r
             LEFT JOIN users u ON u.id = r.user_id
             LEFT JOIN LATERAL (
-              SELECT min(c.ts) AS first_ts, count(*) AS deltas FROM run_chunks c
+              SELECT min(c.ts) AS first_ts, COALESCE(sum(COALESCE(c.last_seq, c.seq) - c.seq + 1), 0) AS deltas
+              FROM run_chunks c
               WHERE c.run_id = r.id AND c.type IN ('text.delta', 'reasoning.delta')) d ON true
             WHERE r.org_id = :org AND (CAST(:user AS uuid) IS NULL OR r.user_id = :user)
             ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset
