@@ -26,11 +26,12 @@ public class ChunkProducer implements ChunkSender {
     this.tracing = tracing;
     // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5 minutes, so
     // that metadata requests do not grow with every run of the last minutes (nor ask for deleted topics).
-    this.producer =
-        clients.producer(
-            "worker-chunks",
-            Topics.RUN_CHUNKS,
-            layout.perRunTopics() ? Map.of("metadata.max.idle.ms", 10_000) : Map.of());
+    Map<String, Object> overrides = new java.util.HashMap<>();
+    overrides.put("linger.ms", (int) clients.properties().chunkLinger().toMillis());
+    if (layout.perRunTopics()) {
+      overrides.put("metadata.max.idle.ms", 10_000);
+    }
+    this.producer = clients.producer("worker-chunks", Topics.RUN_CHUNKS, overrides);
   }
 
   @Override

@@ -22,6 +22,11 @@ public class KafkaClients {
     this.properties = properties;
   }
 
+  /** The clients' configuration. */
+  public KafkaProperties properties() {
+    return properties;
+  }
+
   /** The configured bootstrap servers. */
   public String bootstrapServers() {
     return properties.bootstrapServers();

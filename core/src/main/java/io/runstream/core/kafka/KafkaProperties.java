@@ -12,13 +12,17 @@ import org.springframework.validation.annotation.Validated;
  * @param bootstrapServers the brokers, {@code host:port,...}
  * @param clientIdPrefix prefix of every client id, to tell services apart in broker logs
  * @param properties extra client properties applied to every client (security, timeouts)
+ * @param chunkLinger how long the worker's chunk producer waits to batch chunks of all its runs into one produce
+ *     request ({@code linger.ms}): one request per chunk was the broker's largest cost per delta (issue #24,
+ *     {@code docs/benchmarks.md}); each delta waits at most this long more
  */
 @Validated
 @ConfigurationProperties("runstream.kafka")
 public record KafkaProperties(
     @DefaultValue("127.0.0.1:9092") @NotBlank String bootstrapServers,
     @DefaultValue("runstream") @NotBlank String clientIdPrefix,
-    Map<String, String> properties) {
+    Map<String, String> properties,
+    @DefaultValue("5ms") java.time.Duration chunkLinger) {
   public KafkaProperties {
     properties = properties == null ? Map.of() : Map.copyOf(properties);
   }
