@@ -13,8 +13,8 @@ import java.util.function.Function;
 /**
  * A local HTTP server that answers a provider's streaming endpoint with a scripted response: the wire format
  * event for event (tests write it from the providers' API references), a status with a body, or a stream cut
- * mid-way, or a stream that stalls mid-way (a provider that stops sending without closing). Every request body is
- * kept for the test to look at.
+ * mid-way, a stream that stalls mid-way (a provider that stops sending without closing), or nothing at all (a server
+ * that hangs). Every request body is kept for the test to look at.
  */
 public final class FakeProviderServer implements AutoCloseable {
   /** What to answer one request. */
@@ -39,6 +39,11 @@ public final class FakeProviderServer implements AutoCloseable {
     /** A 200 event stream of these frames that ends there, before the answer is complete (a cut stream). */
     public static Response cut(String... frames) {
       return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true);
+    }
+
+    /** No answer at all: not even the status line (a server that hangs), until the server closes. */
+    public static Response silence() {
+      return new Response(0, List.of(), "", false, true);
     }
 
     /** A status with a JSON body and headers as name, value pairs. */
@@ -86,6 +91,11 @@ public final class FakeProviderServer implements AutoCloseable {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(body);
     Response response = answer.apply(body);
+    if (response.status() == 0) {
+      stall();
+      exchange.close();
+      return;
+    }
     for (int i = 0; i + 1 < response.headers().size(); i += 2) {
       exchange.getResponseHeaders().add(response.headers().get(i), response.headers().get(i + 1));
     }
