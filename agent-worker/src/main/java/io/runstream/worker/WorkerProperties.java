@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param clientToolTimeout how long a run waits for a client tool's result before the call fails
  * @param stageUpdates whether runs report their transitions (thinking, reading a file, calling a tool, writing) as
  *     {@code stage} chunks
+ * @param maxRunDuration longest a run may take from its claim; a run still going then ends {@code failed} with the
+ *     error {@code run_timeout}, wherever it waits (a model, a tool, a client tool)
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -36,4 +38,5 @@ public record WorkerProperties(
     @DefaultValue("5s") Duration reapInterval,
     @DefaultValue("8") @Min(1) int maxSteps,
     @DefaultValue("5m") Duration clientToolTimeout,
-    @DefaultValue("true") boolean stageUpdates) {}
+    @DefaultValue("true") boolean stageUpdates,
+    @DefaultValue("30m") Duration maxRunDuration) {}

@@ -184,6 +184,8 @@ public final class Bench {
     properties.put("runstream.simulation.enabled", true);
     properties.put("runstream.ingest.run-burst", 1_000_000);
     properties.put("runstream.ingest.runs-per-minute", 1_000_000);
+    // One bench user holds every live run.
+    properties.put("runstream.ingest.max-live-runs-per-user", 1_000_000);
     properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
     properties.put("runstream.fanout.hot-finished-ttl", "3s");
     properties.put("server.tomcat.accept-count", 10_000);

@@ -24,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * @param agentRoles the agent roles the agent-stream face accepts ({@code agentRole}); the first is the default
  * @param agentStreamHistory how many stored messages of a {@code conversationId} the agent-stream face loads as
  *     history (the seed's 20)
+ * @param maxLiveRunsPerUser how many live runs (queued or running) one user may have at once, across all instances;
+ *     one more is refused 429 {@code too_many_live_runs}
+ * @param maxLiveRunsPerService the same for a service identity
  */
 @Validated
 @ConfigurationProperties("runstream.ingest")
@@ -39,4 +42,6 @@ public record IngestProperties(
     @DefaultValue("chat") @jakarta.validation.constraints.NotEmpty java.util.List<String> agentRoles,
     @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory,
     @DefaultValue("6000") @jakarta.validation.constraints.Min(1) int serviceRunsPerMinute,
-    @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst) {}
+    @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst,
+    @DefaultValue("10") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerUser,
+    @DefaultValue("500") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerService) {}

@@ -11,8 +11,9 @@ import tools.jackson.databind.JsonNode;
  * The model providers of the platform tests: a local server speaking OpenAI's Chat Completions streaming, configured
  * as the provider {@code local-openai} (one per test JVM, like the broker). It plays a small agent decided by the
  * request alone: "remember" asks {@code memory_store}, "recall" asks {@code memory_retrieve}, "where am i" asks the
- * client tool {@code getLocation}, "rate limit once" is answered 429 the first time; after a tool result it answers
- * with the result; anything else gets a greeting.
+ * client tool {@code getLocation}, "rate limit once" is answered 429 the first time, "stall mid-stream" gets one
+ * token and then nothing; after a tool result it answers with the result; anything else gets a greeting. The action
+ * flow server never answers a flow whose parameters say "hang up".
  */
 final class FakeModels {
   /** The provider name the tests use for the OpenAI-compatible server. */
@@ -35,7 +36,9 @@ final class FakeModels {
     anthropic.answer(FakeModels::anthropicAnswer);
     // The webhook flow of the post-create action: answers what it was sent.
     flows = new FakeProviderServer();
-    flows.answer(body -> Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
+    // A flow asked to "hang" never answers (StopAnywhereIT: a stop abandons it).
+    flows.answer(body -> body.contains("hang up") ? Response.silence()
+        : Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
     uploads = java.nio.file.Files.createTempDirectory("runstream-uploads");
     // The file seed 001's examples send ({ path: 'uploads/report.pdf', name: 'report.pdf' }).
     java.nio.file.Files.createDirectories(uploads.resolve("uploads"));
@@ -105,6 +108,10 @@ final class FakeModels {
     }
     if (lower.contains("rate limit once") && seen.computeIfAbsent(user, k -> new AtomicInteger()).getAndIncrement() == 0) {
       return Response.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After", "0.2");
+    }
+    if (lower.contains("stall mid-stream")) {
+      // A provider that sends one token, then nothing, its connection open (StopAnywhereIT).
+      return Response.stall(chunk("{\"content\":\"Thinking \"}", null));
     }
     if (lower.contains("as mallory")) {
       // A model that names another user in a tool call: the platform overwrites it.

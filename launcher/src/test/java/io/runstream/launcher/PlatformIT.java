@@ -22,6 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40",
       "runstream.ingest.service-run-burst=200",
+      // Above the run burst: the shared context's users never reach it (LiveRunLimitsIT tests it on a node of its own).
+      "runstream.ingest.max-live-runs-per-user=100",
       "runstream.security.service-subjects=svc-backend",
       "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com",
       "runstream.ingest.agent-roles=chat,research",

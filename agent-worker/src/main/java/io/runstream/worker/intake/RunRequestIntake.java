@@ -50,7 +50,6 @@ public class RunRequestIntake extends ConsumerLoop {
   private final String workerId;
   private final Semaphore capacity;
   private final Set<UUID> active = ConcurrentHashMap.newKeySet();
-  private volatile boolean shuttingDown;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
   private Thread leases;
@@ -92,7 +91,6 @@ public class RunRequestIntake extends ConsumerLoop {
 
   @Override
   protected void afterOpen(KafkaConsumer<byte[], byte[]> opened) {
-    shuttingDown = false;
     consumer = opened;
     executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     deadLetters =
@@ -217,7 +215,7 @@ public class RunRequestIntake extends ConsumerLoop {
       executor.execute(
         () -> {
           try (AutoCloseable scope = tracing.inScope(span)) {
-            runner.run(request, stop, () -> shuttingDown);
+            runner.run(request, stop);
           } catch (Exception e) {
             if (e instanceof RuntimeException runtime) {
               throw runtime;
@@ -268,7 +266,8 @@ public class RunRequestIntake extends ConsumerLoop {
     try {
       executor.shutdown();
       if (!executor.awaitTermination(properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        shuttingDown = true;
+        // The grace is over: every run still going ends now (failed, retryable), wherever it waits.
+        stops.shutdown();
         executor.awaitTermination(15, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {

@@ -34,4 +34,26 @@ public interface LlmStream {
 
   /** True once the run should stop; providers check it between tokens. */
   boolean stopped();
+
+  /**
+   * Waits up to {@code nanos} (a paced model's next token), returning early once the run should stop: a stop wakes
+   * the waiting thread at once.
+   *
+   * @return false if the run should stop
+   */
+  default boolean pause(long nanos) {
+    if (nanos > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+    }
+    return !stopped();
+  }
+
+  /**
+   * Runs a read that may block on the provider (its response, its next event) so that a stop cuts it short: the
+   * read then fails (on the run's virtual thread, a blocked socket read ends at once) and {@link #stopped()} is true;
+   * the provider returns what it has. Only the read itself is cut, never what the provider does with its result.
+   */
+  default <T> T blocking(java.util.function.Supplier<T> read) {
+    return read.get();
+  }
 }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * The built-in simulated model: deterministic for a given seed and prompt, streamed at a realistic pace (default
  * about 50 tokens/s), answers of roughly 40–400 tokens (600–1,200 when asked for a long answer). Pace, length and
- * seed are settable per request ({@link RunRequested.Simulation}).
+ * seed are settable per request ({@link RunRequested.Simulation}). Every wait for the pace is
+ * {@link LlmStream#pause}, which a stop ends at once, however slow the pace.
  */
 @Component
 public class SimulatedModel implements LlmProvider {
@@ -134,7 +134,9 @@ public class SimulatedModel implements LlmProvider {
             if (stream.stopped()) {
               return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
             }
-            pace(delta, nanosPerToken);
+            if (!pace(delta, nanosPerToken, stream)) {
+              return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
+            }
             stream.text(delta);
             answer.append(delta);
           }
@@ -187,8 +189,8 @@ public class SimulatedModel implements LlmProvider {
       if (nanosPerToken > 0) {
         due += nanosPerToken;
         long wait = due - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
+        if (wait > 0 && !stream.pause(wait)) {
+          break;
         }
       }
       java.time.Instant now = java.time.Instant.now();
@@ -204,11 +206,9 @@ public class SimulatedModel implements LlmProvider {
     return value == null || value.isNull() ? null : value.asString();
   }
 
-  /** Waits for a delta's turn at the pace. */
-  private void pace(String delta, long nanosPerToken) {
-    if (nanosPerToken > 0) {
-      LockSupport.parkNanos(nanosPerToken * Math.max(1, tokenizer.count(delta)));
-    }
+  /** Waits for a delta's turn at the pace; false if the run was stopped meanwhile (a stop ends the wait at once). */
+  private boolean pace(String delta, long nanosPerToken, LlmStream stream) {
+    return nanosPerToken <= 0 || stream.pause(nanosPerToken * Math.max(1, tokenizer.count(delta)));
   }
 
   /**
@@ -247,8 +247,8 @@ public class SimulatedModel implements LlmProvider {
       if (nanosPerToken > 0) {
         due += nanosPerToken * Math.max(1, tokenizer.count(piece));
         long wait = due - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
+        if (wait > 0 && !stream.pause(wait)) {
+          return false;
         }
       }
       sink.accept(piece);
@@ -311,8 +311,8 @@ public class SimulatedModel implements LlmProvider {
       if (nanosPerToken > 0) {
         due += nanosPerToken * tokens;
         long wait = due - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
+        if (wait > 0 && !stream.pause(wait)) {
+          return false;
         }
       }
       stream.text(piece);

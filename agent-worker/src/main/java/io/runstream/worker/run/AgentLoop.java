@@ -4,6 +4,7 @@ import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
@@ -23,7 +24,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -39,12 +41,19 @@ import tools.jackson.databind.JsonNode;
  * call's {@code user_id} is the run's user ({@link ToolIdentity}). Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
  * (bounded) for the result posted to the API. A retriable provider failure before the step's first output is
  * retried with back-off (the provider's {@code Retry-After} when it gave one).
+ *
+ * <p>Whatever the run waits on (the model's pace or its stream, a back-off, a server tool, a client tool's result),
+ * it waits through its {@link RunStops.Stop}, so that a stop, the run's deadline or the worker's shutdown ends the
+ * wait at once: a server tool's call is then abandoned (it goes on on its own thread until its own timeout, its
+ * result is dropped) and answered with the error {@value #STOPPED}.
  */
 @Component
 class AgentLoop {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+  /** A tool call's error when the run ended while the tool ran. */
+  static final String STOPPED = "The run was stopped while the tool ran.";
 
   private final ToolRegistry tools;
   private final ClientToolBridge clientTools;
@@ -77,7 +86,7 @@ class AgentLoop {
   /** Runs the loop; step 1 has been started by the caller. */
   Outcome run(
       RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, BooleanSupplier stopped)
+      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, RunStops.Stop stop)
       throws Exception {
     RunContext.Prepared prepared = context.prepare(request, new RunContext.Listener() {
       @Override
@@ -111,12 +120,12 @@ class AgentLoop {
         emitter.emit(null, new ChunkData.StepStarted(step));
       }
       stages.thinking();
-      StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stopped);
-      LlmResult result = call(provider, llm, maxRetries, output, stopped);
+      StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stop);
+      LlmResult result = call(provider, llm, maxRetries, output, stop);
       output.end();
       inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
       outputTokens += result.outputTokens();
-      if (result.toolCalls().isEmpty() || stopped.getAsBoolean()) {
+      if (result.toolCalls().isEmpty() || stop.requested()) {
         return new Outcome(result.finishReason(), true, inputTokens, outputTokens);
       }
       List<LlmRequest.ToolCall> calls = new ArrayList<>();
@@ -127,12 +136,12 @@ class AgentLoop {
             new LlmRequest.ToolCall(asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request));
         calls.add(call);
         stages.tool(call.name());
-        outcomes.add(execute(request, call, emitter, output.started, stopped));
+        outcomes.add(execute(request, call, emitter, output.started, stop));
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
       llm = llm.next(new LlmRequest.Step(
           output.text.toString(), calls, outcomes, output.reasoning.toString(), result.reasoningSignature()));
-      if (stopped.getAsBoolean() || step >= properties.maxSteps()) {
+      if (stop.requested() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false, inputTokens, outputTokens);
       }
     }
@@ -140,14 +149,21 @@ class AgentLoop {
 
   /** One model call, retried while it fails retriably before any output. */
   private LlmResult call(
-      LlmProvider provider, LlmRequest llm, int maxRetries, StepOutput output, BooleanSupplier stopped)
+      LlmProvider provider, LlmRequest llm, int maxRetries, StepOutput output, RunStops.Stop stop)
       throws Exception {
     for (int attempt = 0; ; attempt++) {
       output.emitted = false;
+      if (stop.requested()) {
+        return new LlmResult("stop", 0, 0);
+      }
       try {
         return provider.stream(llm, output);
       } catch (ModelFailure failure) {
-        if (!failure.retryable() || output.emitted || attempt >= maxRetries || stopped.getAsBoolean()) {
+        if (stop.requested()) {
+          // A failure the stop caused (it cut the provider's stream), or one that no longer matters.
+          return new LlmResult("stop", 0, 0);
+        }
+        if (!failure.retryable() || output.emitted || attempt >= maxRetries) {
           throw failure;
         }
         Duration wait = failure.retryAfter() != null
@@ -157,7 +173,7 @@ class AgentLoop {
         output.measured.providerError(failure.code());
         LOG.info("Model call failed ({} {}); retry {} of {} in {} ms", failure.code(), failure.getMessage(), attempt + 1,
             maxRetries, wait.toMillis());
-        sleep(wait, stopped);
+        stop.sleep(wait);
       }
     }
   }
@@ -177,7 +193,7 @@ class AgentLoop {
     private final Parts parts;
     private final Stages stages;
     private final RunMetrics.Run measured;
-    private final BooleanSupplier stopped;
+    private final RunStops.Stop stop;
     private final ActionTagFilter filter = new ActionTagFilter(new ActionTagFilter.Sink() {
       @Override
       public void text(String delta) {
@@ -193,14 +209,14 @@ class AgentLoop {
 
     StepOutput(
         RunRequested request, int step, ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured,
-        BooleanSupplier stopped) {
+        RunStops.Stop stop) {
       this.measured = measured;
       this.request = request;
       this.step = step;
       this.emitter = emitter;
       this.parts = parts;
       this.stages = stages;
-      this.stopped = stopped;
+      this.stop = stop;
     }
 
     /** The step's output ended: held-back text is text after all, the open part closes. */
@@ -256,8 +272,9 @@ class AgentLoop {
       JsonNode output = null;
       String error = invalid;
       if (error == null) {
+        JsonNode actionInput = input;
         try {
-          output = actionFlows.run(slug, input, request);
+          output = abandonable(() -> actionFlows.run(slug, actionInput, request), stop);
         } catch (ServerTool.ToolException e) {
           error = e.getMessage();
         } catch (RuntimeException e) {
@@ -316,14 +333,24 @@ class AgentLoop {
 
     @Override
     public boolean stopped() {
-      return stopped.getAsBoolean();
+      return stop.requested();
+    }
+
+    @Override
+    public boolean pause(long nanos) {
+      return stop.sleep(nanos);
+    }
+
+    @Override
+    public <T> T blocking(java.util.function.Supplier<T> read) {
+      return stop.interruptibly(read);
     }
   }
 
   /** Runs one tool call: its call chunk, then always its result chunk. */
   private LlmRequest.ToolOutcome execute(
       RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, Set<String> started,
-      BooleanSupplier stopped) {
+      RunStops.Stop stop) {
     ServerTool server = tools.server(request, call.name());
     boolean client = server == null && ToolRegistry.client(request, call.name());
     if (client) {
@@ -335,17 +362,16 @@ class AgentLoop {
     emitter.emit(null, new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
     LlmRequest.ToolOutcome outcome;
     try {
-      if (stopped.getAsBoolean()) {
+      if (stop.requested()) {
         outcome = new LlmRequest.ToolOutcome(call.id(), null, "The run was stopped before the tool ran.");
       } else if (server != null) {
-        outcome = new LlmRequest.ToolOutcome(call.id(), server.call(call.input(), request), null);
+        outcome = new LlmRequest.ToolOutcome(call.id(), abandonable(() -> server.call(call.input(), request), stop), null);
       } else if (client) {
-        outcome = switch (clientTools.await(request.runId(), call.id(), properties.clientToolTimeout(), stopped)) {
+        outcome = switch (clientTools.await(request.runId(), call.id(), properties.clientToolTimeout(), stop)) {
           case ClientToolBridge.Answer.Result r -> new LlmRequest.ToolOutcome(call.id(), r.output(), null);
           case ClientToolBridge.Answer.TimedOut t -> new LlmRequest.ToolOutcome(
               call.id(), null, "The client did not answer within " + t.waited().toSeconds() + " s.");
-          case ClientToolBridge.Answer.Stopped s -> new LlmRequest.ToolOutcome(
-              call.id(), null, "The run was stopped while the tool ran.");
+          case ClientToolBridge.Answer.Stopped s -> new LlmRequest.ToolOutcome(call.id(), null, STOPPED);
         };
       } else {
         outcome = new LlmRequest.ToolOutcome(call.id(), null, "No tool named '" + call.name() + "' is available.");
@@ -375,10 +401,42 @@ class AgentLoop {
     return tokens;
   }
 
-  private static void sleep(Duration wait, BooleanSupplier stopped) throws InterruptedException {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (!stopped.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
+  /** A server tool's work, which may throw the error the model is shown. */
+  interface ToolWork {
+    JsonNode call() throws ServerTool.ToolException;
+  }
+
+  /**
+   * Runs a server tool's work (an MCP call, a webhook, a database tool) on a thread of its own while the run waits
+   * for it through its stop: when the run ends first, the call is abandoned (nothing interrupts it, so that a shared
+   * MCP connection or a pooled database connection is never broken mid-call; it ends by its own timeout and its
+   * result is dropped) and the call's error is {@value #STOPPED}.
+   */
+  static JsonNode abandonable(ToolWork work, RunStops.Stop stop) throws ServerTool.ToolException {
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    java.util.Map<String, String> logContext = org.slf4j.MDC.getCopyOfContextMap();
+    Thread.ofVirtual().name("server-tool").start(() -> {
+      if (logContext != null) {
+        org.slf4j.MDC.setContextMap(logContext);
+      }
+      try {
+        result.complete(work.call());
+      } catch (ServerTool.ToolException | RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    if (!stop.await(result, null)) {
+      throw new ServerTool.ToolException(STOPPED);
+    }
+    try {
+      return result.join();
+    } catch (CompletionException e) {
+      switch (e.getCause()) {
+        case ServerTool.ToolException tool -> throw tool;
+        case RuntimeException runtime -> throw runtime;
+        case Error error -> throw error;
+        case null, default -> throw e;
+      }
     }
   }
 }

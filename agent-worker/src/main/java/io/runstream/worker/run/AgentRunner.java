@@ -14,7 +14,6 @@ import io.runstream.worker.model.ProviderRegistry;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.worker.model.Tokenizer;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -71,19 +70,20 @@ public class AgentRunner {
   }
 
   /**
-   * Runs the request to its end. {@code shuttingDown} tells the run that the worker is stopping: the run then
-   * ends as failed with a retryable error, so that no reader waits for it.
+   * Runs the request to its end. {@code stop} ends it early, wherever it waits: a user's stop ends it
+   * {@code cancelled}; its deadline ({@code max-run-duration}) ends it {@code failed} with {@code run_timeout}; the
+   * worker's shutdown ends it {@code failed} with a retryable error, so that no reader waits for it.
    */
-  public void run(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
+  public void run(RunRequested request, RunStops.Stop stop) {
     // Every log line of the run names it (and its session and organisation), in text and in structured logs.
     try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
         var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
         var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
-      runLogged(request, stop, shuttingDown);
+      runLogged(request, stop);
     }
   }
 
-  private void runLogged(RunRequested request, RunStops.Stop stop, BooleanSupplier shuttingDown) {
+  private void runLogged(RunRequested request, RunStops.Stop stop) {
     if (request.chunkTopic() != null && !prepareTopic(request)) {
       return;
     }
@@ -94,9 +94,8 @@ public class AgentRunner {
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
       if (stop.requested()) {
-        // Stopped before it started: it ends at once, as cancelled.
-        emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
-        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
+        // Stopped (or shut down) before it started: it ends at once.
+        endEarly(emitter, stop.ending(), false, measured);
         return;
       }
       emitter.emit(null, new ChunkData.StepStarted(1));
@@ -108,27 +107,14 @@ public class AgentRunner {
         emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
         return;
       }
-      List<RunRequested.HistoryEntry> history =
-          history(request, () -> stop.requested() || shuttingDown.getAsBoolean());
+      List<RunRequested.HistoryEntry> history = history(request, stop);
       AgentLoop.Outcome outcome =
           loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
-              emitter, parts, stages, measured, () -> stop.requested() || shuttingDown.getAsBoolean());
+              emitter, parts, stages, measured, stop);
       emitter.emit(null, new ChunkData.Usage(request.model().modelId(), outcome.inputTokens(), outcome.outputTokens()));
       String finishReason = outcome.finishReason();
       if (stop.requested()) {
-        if (outcome.stepOpen()) {
-          emitter.emit(null, new ChunkData.StepFinished("stop"));
-        }
-        emitter.emit(null, new ChunkData.RunAborted(stop.reason()));
-        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
-        measured.finished("cancelled");
-      } else if (shuttingDown.getAsBoolean()) {
-        emitter.emit(null, new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
-        if (outcome.stepOpen()) {
-          emitter.emit(null, new ChunkData.StepFinished("error"));
-        }
-        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
-        measured.finished("failed");
+        endEarly(emitter, stop.ending(), outcome.stepOpen(), measured);
       } else {
         if (outcome.stepOpen()) {
           emitter.emit(null, new ChunkData.StepFinished(finishReason));
@@ -138,6 +124,18 @@ public class AgentRunner {
         title(request, provider);
       }
     } catch (Exception | Error e) {
+      if (stop.requested() && !(e instanceof VirtualMachineError)) {
+        // A failure while the run was being ended (what it waited on was cut): it ends as its stop says.
+        LOG.info("Run {} ended ({}) while failing: {}", request.runId(), stop.ending().kind(), e.toString());
+        Thread.interrupted();
+        try {
+          parts.close();
+          endEarly(emitter, stop.ending(), true, measured);
+        } catch (RuntimeException again) {
+          LOG.error("Run {} could not record its end", request.runId(), again);
+        }
+        return;
+      }
       // Whatever happens, the run ends: a reader never waits for a run whose thread died (an Error included).
       ChunkData.Error error =
           e instanceof ModelFailure failure
@@ -170,6 +168,33 @@ public class AgentRunner {
       } catch (Exception e) {
         LOG.error("Run {}: the broker did not take all its chunks; ending it as failed in the store", request.runId(), e);
         endInStore(request, emitter.lastSeq());
+      }
+    }
+  }
+
+  /**
+   * The end of a run that was ended before its model was done: {@code cancelled} after a stop; {@code failed} with
+   * {@code run_timeout} past its deadline, or with a retryable {@code worker_shutdown} when the worker stops.
+   */
+  private static void endEarly(ChunkEmitter emitter, RunStops.Ending ending, boolean stepOpen, RunMetrics.Run measured) {
+    switch (ending.kind()) {
+      case STOPPED -> {
+        if (stepOpen) {
+          emitter.emit(null, new ChunkData.StepFinished("stop"));
+        }
+        emitter.emit(null, new ChunkData.RunAborted(ending.reason()));
+        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
+        measured.finished("cancelled");
+      }
+      case TIMED_OUT, SHUTDOWN -> {
+        emitter.emit(null, ending.kind() == RunStops.Kind.TIMED_OUT
+            ? new ChunkData.Error("run_timeout", ending.reason(), false)
+            : new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
+        if (stepOpen) {
+          emitter.emit(null, new ChunkData.StepFinished("error"));
+        }
+        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+        measured.finished("failed");
       }
     }
   }
@@ -225,7 +250,7 @@ public class AgentRunner {
 
   private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
 
-  private List<RunRequested.HistoryEntry> history(RunRequested request, BooleanSupplier stopped) {
+  private List<RunRequested.HistoryEntry> history(RunRequested request, RunStops.Stop stop) {
     if (request.history() != null) {
       return request.history();
     }
@@ -236,8 +261,8 @@ public class AgentRunner {
     // Read before the first model call: under overload the pool may time out; the run waits (up to half a lease,
     // which it keeps renewing) rather than failing.
     return DatabaseRetry.retrying("Run " + request.runId() + " history",
-            () -> messages.historyBefore(request.sessionId(), request.userMessageId(), limit), stopped,
-            HISTORY_RETRY, Thread::sleep).stream()
+            () -> messages.historyBefore(request.sessionId(), request.userMessageId(), limit), stop::requested,
+            HISTORY_RETRY, stop::sleep).stream()
         .map(AgentRunner::entry)
         .toList();
   }

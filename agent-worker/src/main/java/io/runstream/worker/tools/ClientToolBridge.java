@@ -1,14 +1,11 @@
 package io.runstream.worker.tools;
 
+import io.runstream.worker.control.RunStops;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -19,8 +16,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Component
 public class ClientToolBridge {
-  private static final long POLL_MS = 100;
-
   private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
 
   private static String key(UUID runId, String toolCallId) {
@@ -50,30 +45,21 @@ public class ClientToolBridge {
     record Stopped() implements Answer {}
   }
 
-  /** Waits for the call's result up to {@code timeout}, giving up at once when {@code stopped} turns true. */
-  public Answer await(UUID runId, String toolCallId, Duration timeout, BooleanSupplier stopped) {
+  /**
+   * Waits for the call's result up to {@code timeout}; the result's delivery and the run's end (a stop, its deadline,
+   * the worker's shutdown) both wake the run at once.
+   */
+  public Answer await(UUID runId, String toolCallId, Duration timeout, RunStops.Stop stop) {
     String key = key(runId, toolCallId);
     CompletableFuture<JsonNode> future = waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
-    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      while (true) {
-        if (stopped.getAsBoolean()) {
-          return new Answer.Stopped();
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return new Answer.TimedOut(timeout);
-        }
-        try {
-          return new Answer.Result(future.get(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, POLL_MS), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-          // poll the stop again
-        } catch (ExecutionException e) {
-          return new Answer.TimedOut(timeout);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return new Answer.Stopped();
-        }
+      if (!stop.await(future, timeout)) {
+        return stop.requested() ? new Answer.Stopped() : new Answer.TimedOut(timeout);
+      }
+      try {
+        return new Answer.Result(future.join());
+      } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        return new Answer.TimedOut(timeout);
       }
     } finally {
       waiting.remove(key);

@@ -13,11 +13,24 @@ import java.util.function.Function;
 /**
  * A local HTTP server that answers a provider's streaming endpoint with a scripted response: the wire format
  * event for event (tests write it from the providers' API references), a status with a body, or a stream cut
- * mid-way. Every request body is kept for the test to look at.
+ * mid-way, a stream that stalls mid-way (a provider that stops sending without closing), or nothing at all (a server
+ * that hangs). Every request body is kept for the test to look at.
  */
 public final class FakeProviderServer implements AutoCloseable {
   /** What to answer one request. */
-  public record Response(int status, List<String> headers, String body, boolean cutAfterBody) {
+  public record Response(int status, List<String> headers, String body, boolean cutAfterBody, boolean stallAfterBody) {
+    public Response(int status, List<String> headers, String body, boolean cutAfterBody) {
+      this(status, headers, body, cutAfterBody, false);
+    }
+
+    /**
+     * A 200 event stream of these frames, then nothing more: the connection stays open until the client goes away
+     * or the server closes (a provider that stalls mid-stream).
+     */
+    public static Response stall(String... frames) {
+      return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true, true);
+    }
+
     /** A 200 event stream of these SSE frames. */
     public static Response events(String... frames) {
       return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), false);
@@ -26,6 +39,11 @@ public final class FakeProviderServer implements AutoCloseable {
     /** A 200 event stream of these frames that ends there, before the answer is complete (a cut stream). */
     public static Response cut(String... frames) {
       return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true);
+    }
+
+    /** No answer at all: not even the status line (a server that hangs), until the server closes. */
+    public static Response silence() {
+      return new Response(0, List.of(), "", false, true);
     }
 
     /** A status with a JSON body and headers as name, value pairs. */
@@ -38,6 +56,8 @@ public final class FakeProviderServer implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger stalled = new java.util.concurrent.atomic.AtomicInteger();
   private volatile Function<String, Response> answer = body -> Response.status(500, "{}");
 
   public FakeProviderServer() throws IOException {
@@ -57,6 +77,11 @@ public final class FakeProviderServer implements AutoCloseable {
     this.answer = answer;
   }
 
+  /** How many stalled answers are holding their connection now. */
+  public int stalling() {
+    return stalled.get();
+  }
+
   /** The request bodies received, in order. */
   public List<String> requests() {
     return requests;
@@ -66,6 +91,11 @@ public final class FakeProviderServer implements AutoCloseable {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(body);
     Response response = answer.apply(body);
+    if (response.status() == 0) {
+      stall();
+      exchange.close();
+      return;
+    }
     for (int i = 0; i + 1 < response.headers().size(); i += 2) {
       exchange.getResponseHeaders().add(response.headers().get(i), response.headers().get(i + 1));
     }
@@ -74,11 +104,27 @@ public final class FakeProviderServer implements AutoCloseable {
     OutputStream out = exchange.getResponseBody();
     out.write(bytes);
     out.flush();
+    if (response.stallAfterBody()) {
+      stall();
+    }
     out.close();
+  }
+
+  /** Holds a stalled answer open, sending nothing more, until the server closes (or two minutes passed). */
+  private void stall() {
+    stalled.incrementAndGet();
+    try {
+      closed.await(2, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stalled.decrementAndGet();
+    }
   }
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
   }
 }

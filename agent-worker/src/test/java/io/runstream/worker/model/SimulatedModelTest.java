@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SimulatedModelTest {
   private final Tokenizer tokenizer = new Tokenizer();
   private final SimulatedModel model =
-      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(5), 8, Duration.ofMinutes(5), true));
+      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(5), 8, Duration.ofMinutes(5), true, Duration.ofMinutes(30)));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();
@@ -121,5 +121,18 @@ class SimulatedModelTest {
       assertThat(at).isBetween((double) before, (double) after + 1).isGreaterThanOrEqualTo(last);
       last = at;
     }
+  }
+
+  @Test
+  void shouldEndAtOnceWhenStoppedWhileWaitingForAVerySlowPace() throws Exception {
+    // 0.001 tokens a second: the first token is due in about 17 minutes.
+    StoppableStream out = new StoppableStream();
+    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(model,
+        new LlmRequest("sim-1", null, List.of(), "hi", new RunRequested.Simulation(1L, 0.001, 10)));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !step.isDone());
+    out.stop.end(io.runstream.worker.control.RunStops.Kind.STOPPED, "stopped by the user");
+    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(result.finishReason()).isEqualTo("stop");
+    assertThat(out.events).isEmpty();
   }
 }

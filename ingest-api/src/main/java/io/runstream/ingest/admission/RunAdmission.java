@@ -173,6 +173,8 @@ public class RunAdmission {
 
   /** One attempt in a transaction; empty if the session still has a live run. */
   private Optional<Written> write(Caller caller, RunInput input, RunRequested.ModelRef model) {
+    // First in the transaction (its lock is the first this transaction takes): the caller's live runs.
+    limits.checkLive(caller);
     Instant now = Timestamps.now();
     UUID sessionId = input.sessionId();
     RunInput.Extras extras = input.extras();

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Checked before a run is admitted: the user's run rate (a token bucket per user shared by every instance, 429 with
  * {@code Retry-After}; a service identity's own rate) and
  * the organisation's token budget fed by the usage ledger (402 {@code INSUFFICIENT_BALANCE} with {@code required},
- * {@code available}, {@code billingUrl}).
+ * {@code available}, {@code billingUrl}); and, inside the admission's transaction, the user's live runs
+ * ({@link #checkLive}: 429 {@code too_many_live_runs}; a service identity's own limit).
  */
 @Component
 public class RunLimits {
@@ -75,6 +76,48 @@ public class RunLimits {
         Map.of("retryAfter", retryAfter),
         Map.of("Retry-After", Long.toString(retryAfter)));
   }
+
+  /** How long a caller over its live runs is told to wait: runs end at any time, so a short, fixed pause. */
+  static final long LIVE_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * The caller's live runs (queued or running) stay within {@code max-live-runs-per-user} (a service identity:
+   * {@code max-live-runs-per-service}); throws 429 {@code too_many_live_runs} otherwise.
+   *
+   * <p>Must run inside the transaction that inserts the run (RunAdmission's write), before its insert. A count alone
+   * would let concurrent admissions (on any instance) each see room for one more and all commit; so the count is taken
+   * under a transaction-scoped advisory lock per user: admissions of one user are serialised until the one holding
+   * the lock commits (its run then counted by the next) or rolls back. Admissions of different users never wait for
+   * each other, and nothing is left to clean up: the lock goes with the transaction, the count is of the runs
+   * themselves (a run that ends, whichever way, stops counting). The count reads the partial index
+   * {@code runs_live_by_user} (V11), whose size is the live runs, not the user's history.
+   */
+  public void checkLive(Caller caller) {
+    int limit = caller.service() ? properties.maxLiveRunsPerService() : properties.maxLiveRunsPerUser();
+    jdbc.sql("SELECT pg_advisory_xact_lock(:space, hashtext(:user))")
+        .param("space", LIVE_RUNS_LOCK_SPACE)
+        .param("user", caller.userId().toString())
+        .query((row, n) -> Boolean.TRUE)
+        .list();
+    // A statement of its own after the lock: under READ COMMITTED its snapshot then includes the run the previous
+    // holder committed (a count in the locking statement would be taken before the wait).
+    long live = jdbc.sql("SELECT count(*) FROM runs WHERE user_id = :user AND status IN ('queued', 'running')")
+        .param("user", caller.userId())
+        .query(Long.class)
+        .single();
+    if (live >= limit) {
+      String who = caller.service() ? "a service identity" : "a user";
+      throw new ApiException(
+          HttpStatus.TOO_MANY_REQUESTS, "too_many_live_runs", "Too Many Requests",
+          "Too many live runs: at most " + limit + " at once for " + who + " (runstream.ingest.max-live-runs-per-"
+              + (caller.service() ? "service" : "user") + "); wait for one to finish or stop one.",
+          Map.of("limit", limit, "retryAfter", LIVE_RETRY_AFTER_SECONDS),
+          Map.of("Retry-After", Long.toString(LIVE_RETRY_AFTER_SECONDS)));
+    }
+  }
+
+  /** The first key of the live-run locks (two-key advisory locks, a space of their own): "live" in ASCII. */
+  private static final int LIVE_RUNS_LOCK_SPACE = 0x6c697665;
 
   private void budget(UUID orgId, String text) {
     Long budget = usage.budget(orgId);

@@ -92,10 +92,14 @@ public final class AnthropicProvider implements LlmProvider {
     long inputTokens = 0;
     long outputTokens = 0;
     String stop = null;
-    try (StreamResponse<RawMessageStreamEvent> response = client.messages().createStreaming(params)) {
+    // The response and every next event are read through out.blocking: a stop cuts a provider that stalls.
+    try (StreamResponse<RawMessageStreamEvent> response = out.blocking(() -> client.messages().createStreaming(params))) {
       Iterator<RawMessageStreamEvent> events = response.stream().iterator();
-      while (!out.stopped() && events.hasNext()) {
-        RawMessageStreamEvent event = events.next();
+      while (!out.stopped()) {
+        RawMessageStreamEvent event = out.blocking(() -> events.hasNext() ? events.next() : null);
+        if (event == null) {
+          break;
+        }
         if (event.isMessageStart()) {
           inputTokens = event.asMessageStart().message().usage().inputTokens();
         } else if (event.isContentBlockStart()) {
@@ -136,6 +140,10 @@ public final class AnthropicProvider implements LlmProvider {
         }
       }
     } catch (RuntimeException e) {
+      if (out.stopped()) {
+        // The stop cut the read: the step ends with what it streamed so far.
+        return new LlmResult("stop", inputTokens, outputTokens, List.of());
+      }
       throw failure(e);
     }
     if (stop == null && !out.stopped()) {

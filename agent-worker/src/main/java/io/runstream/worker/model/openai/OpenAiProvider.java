@@ -92,10 +92,15 @@ public final class OpenAiProvider implements LlmProvider {
     long inputTokens = 0;
     long outputTokens = 0;
     String finish = null;
-    try (StreamResponse<ChatCompletionChunk> response = client.chat().completions().createStreaming(params)) {
+    // The response and every next event are read through out.blocking: a stop cuts a provider that stalls.
+    try (StreamResponse<ChatCompletionChunk> response =
+        out.blocking(() -> client.chat().completions().createStreaming(params))) {
       Iterator<ChatCompletionChunk> chunks = response.stream().iterator();
-      while (!out.stopped() && chunks.hasNext()) {
-        ChatCompletionChunk chunk = chunks.next();
+      while (!out.stopped()) {
+        ChatCompletionChunk chunk = out.blocking(() -> chunks.hasNext() ? chunks.next() : null);
+        if (chunk == null) {
+          break;
+        }
         if (chunk.usage().isPresent()) {
           inputTokens = chunk.usage().get().promptTokens();
           outputTokens = chunk.usage().get().completionTokens();
@@ -125,6 +130,10 @@ public final class OpenAiProvider implements LlmProvider {
         }
       }
     } catch (RuntimeException e) {
+      if (out.stopped()) {
+        // The stop cut the read: the step ends with what it streamed so far.
+        return new LlmResult("stop", inputTokens, outputTokens, List.of());
+      }
       throw failure(e);
     }
     if (finish == null && !out.stopped()) {

@@ -11,6 +11,8 @@ import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.StoppableStream;
+import io.runstream.worker.control.RunStops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,5 +185,22 @@ class AnthropicProviderTest {
         delta(0, "{\"type\":\"text_delta\",\"text\":\"Half\"}")));
     assertThatThrownBy(() -> provider.stream(request(null), new Recorded()))
         .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.code()).isEqualTo("provider_stream_cut"));
+  }
+
+  @Test
+  void shouldEndTheStepAtOnceWhenTheRunIsStoppedWhileTheProviderStalls() throws Exception {
+    server.answer(body -> Response.stall(START,
+        event("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+        delta(0, "{\"type\":\"text_delta\",\"text\":\"Thinking\"}")));
+    StoppableStream out = new StoppableStream();
+    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(provider, request(null));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out.events.contains("text:Thinking"));
+
+    out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
+    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(result.finishReason()).isEqualTo("stop");
+    assertThat(result.inputTokens()).as("what the stream reported before the stall").isPositive();
+    assertThat(out.events).containsExactly("text:Thinking");
+    assertThat(out.interruptedAfter).isFalse();
   }
 }

@@ -12,6 +12,8 @@ import io.runstream.worker.model.LlmRequest;
 import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
+import io.runstream.worker.model.StoppableStream;
+import io.runstream.worker.control.RunStops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,5 +181,22 @@ class OpenAiProviderTest {
           assertThat(f.code()).isEqualTo("provider_error");
           assertThat(f.getMessage()).contains("overloaded");
         });
+  }
+
+  @Test
+  void shouldEndTheStepAtOnceWhenTheRunIsStoppedWhileTheProviderStalls() throws Exception {
+    // The server sends one token, then nothing (its connection open); the read timeout is 20 s.
+    server.answer(body -> Response.stall(chunk("{\"content\":\"Thinking\"}", null)));
+    StoppableStream out = new StoppableStream();
+    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(provider, request());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out.events.contains("text:Thinking"));
+
+    out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
+    // A functional bound: the stop cuts the blocked read (the stall would hold it 20 s, until the read timeout).
+    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(result.finishReason()).isEqualTo("stop");
+    assertThat(result.toolCalls()).isEmpty();
+    assertThat(out.events).containsExactly("text:Thinking");
+    assertThat(out.interruptedAfter).as("the stop's interrupt is cleared").isFalse();
   }
 }
