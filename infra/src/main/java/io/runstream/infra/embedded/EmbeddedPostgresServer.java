@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real PostgreSQL server from the binaries zonky ships in a Maven artifact. Its data directory is kept across
  * restarts; as root it runs through a user namespace, which zonky sets up.
+ *
+ * <p>PostgreSQL is a separate process: a {@link PostgresWatchdog} stops it if this JVM dies without stopping it.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -24,6 +26,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   public static final String DATABASE = "runstream";
 
   private volatile EmbeddedPostgres postgres;
+  private volatile PostgresWatchdog watchdog;
   private final Path dataDir;
 
   private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
@@ -42,6 +45,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     long started = System.nanoTime();
     EmbeddedPostgres postgres = launch(dataDir, port == 0 ? EmbeddedKafkaBroker.freePort() : port);
     EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dataDir);
+    server.watchdog = PostgresWatchdog.watch(dataDir);
     server.ensureDatabase();
     LOG.info(
         "PostgreSQL ready on port {} in {} ms (data in {})",
@@ -65,11 +69,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** Stops PostgreSQL, for outage tests; {@link #restart()} brings it back on the same port and data. */
   public synchronized void stop() throws IOException {
     postgres.close();
+    releaseWatchdog();
   }
 
   /** Starts PostgreSQL again after {@link #stop()}, on the same port and data directory. */
   public synchronized void restart() throws IOException {
     postgres = launch(dataDir, postgres.getPort());
+    watchdog = PostgresWatchdog.watch(dataDir);
+  }
+
+  private void releaseWatchdog() {
+    PostgresWatchdog released = watchdog;
+    watchdog = null;
+    if (released != null) {
+      released.release();
+    }
   }
 
   private void ensureDatabase() throws IOException {
@@ -118,5 +132,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     postgres.close();
+    releaseWatchdog();
   }
 }
