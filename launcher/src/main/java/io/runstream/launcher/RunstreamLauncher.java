@@ -38,10 +38,18 @@ public final class RunstreamLauncher {
     Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
     String secret = env("RUNSTREAM_JWT_SECRET", SecurityProperties.DEV_SECRET);
 
+    checkDataDirectory(dataDir);
+    // After a crash (kill -9, out of memory) whose PostgreSQL outlived the JVM and its watchdog: stopped here, before
+    // its port is judged taken.
+    try {
+      EmbeddedPlatform.stopLeftovers(dataDir);
+    } catch (java.io.IOException e) {
+      fail(e.getMessage());
+      return;
+    }
     awaitFree(httpPort, "HTTP", "RUNSTREAM_HTTP_PORT");
     awaitFree(kafkaPort, "Kafka", "RUNSTREAM_KAFKA_PORT");
     awaitFree(postgresPort, "PostgreSQL", "RUNSTREAM_POSTGRES_PORT");
-    checkDataDirectory(dataDir);
     EmbeddedPlatform platform;
     try {
       platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);

@@ -53,6 +53,20 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return platform;
   }
 
+  /**
+   * Stops what a previous process left running on {@code dataDir} when its JVM died without stopping it, so that
+   * a start after a crash needs no manual step: its PostgreSQL ({@link EmbeddedPostgresServer#stopLeftover}). The
+   * broker ran inside that JVM and ended with it; the lock of its log directory ({@code kafka/.lock}) is a lock of
+   * the process, released by the kernel, so the file it leaves is taken again as it is.
+   *
+   * @return whether something was stopped
+   * @throws IOException with a one-line message if the directory is in use by a live process, or what was left
+   *     does not stop
+   */
+  public static boolean stopLeftovers(Path dataDir) throws IOException {
+    return EmbeddedPostgresServer.stopLeftover(dataDir.resolve("postgres"));
+  }
+
   /** The one platform of this JVM, started on first use in a fresh directory, on free ports. */
   public static synchronized EmbeddedPlatform shared() {
     if (shared == null) {
