@@ -27,6 +27,12 @@ public final class RunstreamLauncher {
   /** The origins {@code bin/runstream start} allows unless {@code runstream.security.cors.allowed-origins} is given. */
   static final String LOCAL_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
 
+  /**
+   * The worker node id of the embedded default ({@code runstream.worker.node-id}): one worker per data directory, whose
+   * database no other embedded default shares, so a fixed name is stable per data directory.
+   */
+  static final String EMBEDDED_NODE = "embedded";
+
   private RunstreamLauncher() {}
 
   public static void main(String[] args) throws Exception {
@@ -38,10 +44,18 @@ public final class RunstreamLauncher {
     Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
     String configuredSecret = env("RUNSTREAM_JWT_SECRET", null);
 
+    checkDataDirectory(dataDir);
+    // After a crash (kill -9, out of memory) whose PostgreSQL outlived the JVM and its watchdog: stopped here, before
+    // its port is judged taken.
+    try {
+      EmbeddedPlatform.stopLeftovers(dataDir);
+    } catch (java.io.IOException e) {
+      fail(e.getMessage());
+      return;
+    }
     awaitFree(httpPort, "HTTP", "RUNSTREAM_HTTP_PORT");
     awaitFree(kafkaPort, "Kafka", "RUNSTREAM_KAFKA_PORT");
     awaitFree(postgresPort, "PostgreSQL", "RUNSTREAM_POSTGRES_PORT");
-    checkDataDirectory(dataDir);
     String secret = configuredSecret != null ? configuredSecret : dataDirectorySecret(dataDir);
     EmbeddedPlatform platform;
     try {
@@ -58,6 +72,9 @@ public final class RunstreamLauncher {
     properties.put("server.port", httpPort);
     properties.putAll(platform.serviceProperties());
     properties.put("runstream.security.jwt-secret", secret);
+    // The embedded default's one worker keeps this node id across restarts (its worker ids are EMBEDDED_NODE/<random>):
+    // runs that a previous process of this data directory held when it died are ended at start, not after the lease.
+    properties.put("runstream.worker.node-id", EMBEDDED_NODE);
     // RUNSTREAM_LOG_FORMAT=json: one JSON object per line (Elastic Common Schema), MDC fields (runId, sessionId,
     // orgId on a run's lines) included.
     if ("json".equalsIgnoreCase(env("RUNSTREAM_LOG_FORMAT", "text"))) {

@@ -48,6 +48,7 @@ public class RunRequestIntake extends ConsumerLoop {
   private final RunStops stops;
   private final WorkerProperties properties;
   private final String workerId;
+  private final String nodePrefix;
   private final Semaphore capacity;
   private final Set<UUID> active = ConcurrentHashMap.newKeySet();
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -59,7 +60,8 @@ public class RunRequestIntake extends ConsumerLoop {
 
   public RunRequestIntake(
       KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties,
-      io.runstream.core.tracing.RunTracing tracing) {
+      io.runstream.core.tracing.RunTracing tracing,
+      @org.springframework.beans.factory.annotation.Value("${runstream.worker.node-id:}") String nodeId) {
     super("run-request-intake", Duration.ofSeconds(10));
     this.tracing = tracing;
     this.stops = stops;
@@ -68,12 +70,24 @@ public class RunRequestIntake extends ConsumerLoop {
     this.runner = runner;
     this.properties = properties;
     this.capacity = new Semaphore(properties.maxConcurrentRuns());
-    this.workerId = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.nodePrefix = nodeId == null || nodeId.isBlank() ? null : nodeId.strip() + "/";
+    String random = UUID.randomUUID().toString().substring(0, 8);
+    this.workerId = nodePrefix == null ? hostName() + "-" + random : nodePrefix + random;
   }
 
   /** This worker's id, as written into the runs it claims. */
   public String workerId() {
     return workerId;
+  }
+
+  /**
+   * The start of the ids of every process of this worker's node ({@code runstream.worker.node-id} and a slash), or
+   * null where no node id is set. A node id names one worker that comes back under the same name after a restart
+   * (the embedded default's): a run whose worker id starts with it but is not {@link #workerId()} was held by a
+   * previous process of this node, which is gone. Host-name ids (no node id) never contain a slash.
+   */
+  public String nodePrefix() {
+    return nodePrefix;
   }
 
   @Override

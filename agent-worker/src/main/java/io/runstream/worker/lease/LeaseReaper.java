@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,6 +27,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the sink had not logged yet keeps its own seqs, and whatever it produces after the end is discarded (the
  * fan-out and the sink drop chunks of ended runs). Every worker runs a reaper; a row lock with SKIP LOCKED and a
  * fresh lease for the reaper keep two from ending the same run.
+ *
+ * <p>A worker with a node id ({@code runstream.worker.node-id}: the embedded default's one worker) also ends, as soon
+ * as it starts, the runs that a previous process of its node held: that process is gone (it is this one's
+ * predecessor), so nothing renews their leases and no reader should wait for them to expire.
  */
 @Component
 public class LeaseReaper implements SmartLifecycle {
@@ -43,6 +48,8 @@ public class LeaseReaper implements SmartLifecycle {
   private final WorkerProperties properties;
   private final String reaperId;
   private final String workerId;
+  private final String nodePrefix;
+  private final JdbcClient jdbc;
   private volatile boolean running;
   private volatile long lastFailureNanos;
   private Thread loop;
@@ -56,6 +63,7 @@ public class LeaseReaper implements SmartLifecycle {
       TransactionTemplate tx,
       WorkerProperties properties,
       RunRequestIntake intake,
+      JdbcClient jdbc,
       io.micrometer.core.instrument.MeterRegistry meters) {
     this.reaped = io.micrometer.core.instrument.Counter.builder("runstream.worker.runs.reaped")
         .description("runs ended by the lease reaper because their worker was lost (stuck runs)")
@@ -66,6 +74,8 @@ public class LeaseReaper implements SmartLifecycle {
     this.tx = tx;
     this.properties = properties;
     this.workerId = intake.workerId();
+    this.nodePrefix = intake.nodePrefix();
+    this.jdbc = jdbc;
     this.lastFailureNanos = System.nanoTime() - properties.lease().toNanos() - 1;
     this.reaperId = "reaper:" + intake.workerId();
   }
@@ -80,8 +90,24 @@ public class LeaseReaper implements SmartLifecycle {
   }
 
   private void reapLoop() {
+    boolean predecessorsReaped = nodePrefix == null;
     while (running) {
       try {
+        if (!predecessorsReaped) {
+          try {
+            int ended = reapPredecessors();
+            predecessorsReaped = true;
+            if (ended > 0) {
+              LOG.warn("Ended {} run(s) that a previous process of this node ({}) held when it ended", ended,
+                  nodePrefix.substring(0, nodePrefix.length() - 1));
+              reaped.increment(ended);
+            }
+          } catch (RuntimeException e) {
+            // Tried again after the interval.
+            lastFailureNanos = System.nanoTime();
+            LOG.warn("Lease reaper (runs of this node's previous process): {}", e.getMessage());
+          }
+        }
         Thread.sleep(properties.reapInterval().toMillis());
         // After this worker could not reach the database, its peers may not have renewed their leases either:
         // wait one lease before judging anyone lost.
@@ -105,6 +131,38 @@ public class LeaseReaper implements SmartLifecycle {
   /** Ends the runs whose lease has expired; returns how many. */
   public int reapOnce() {
     Integer ended = tx.execute(status -> reapInTransaction());
+    return ended == null ? 0 : ended;
+  }
+
+  /**
+   * Ends the runs held by a previous process of this node (their worker id, or their reaper's, starts with the node's
+   * prefix and is not this process's), whatever their lease; then, like {@link #reapOnce()}, the expired ones.
+   * Returns how many; 0 where this worker has no node id.
+   */
+  public int reapPredecessors() {
+    if (nodePrefix == null) {
+      return 0;
+    }
+    Integer ended = tx.execute(status -> {
+      // now() is the transaction's start: the leases taken away here are expired for the reap below.
+      jdbc.sql(
+              """
+              UPDATE runs SET lease_expires_at = now() - interval '1 millisecond'
+              WHERE status = 'running' AND worker_id <> :self AND worker_id <> :reaper
+                AND (starts_with(worker_id, :prefix) OR starts_with(worker_id, :reaperPrefix))""")
+          .param("self", workerId)
+          .param("reaper", reaperId)
+          .param("prefix", nodePrefix)
+          .param("reaperPrefix", "reaper:" + nodePrefix)
+          .update();
+      int total = 0;
+      int batch;
+      do {
+        batch = reapInTransaction();
+        total += batch;
+      } while (batch == BATCH);
+      return total;
+    });
     return ended == null ? 0 : ended;
   }
 

@@ -9,7 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +58,64 @@ public final class EmbeddedPlatform implements AutoCloseable {
     }
     EmbeddedPlatform platform = new EmbeddedPlatform(kafka, postgres);
     platform.createTopics(partitions);
+    platform.removeLeftoverGroupMembers();
     return platform;
+  }
+
+  /**
+   * Removes the consumer group members that the broker's kept metadata still lists: members of a process that did not
+   * leave its groups (it was killed; the broker, in that process too, restarted with it). Left in place, they would
+   * keep their partitions until their session timed out (45 s): the sink, the worker and the usage roll-ups of this
+   * process would wait that long before consuming. A live client of another process that was a member rejoins at
+   * once, as after any rebalance.
+   */
+  private void removeLeftoverGroupMembers() {
+    try (Admin admin = kafka.admin()) {
+      List<String> groups =
+          admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(60, TimeUnit.SECONDS).stream()
+              .map(GroupListing::groupId)
+              .toList();
+      if (groups.isEmpty()) {
+        return;
+      }
+      List<String> removed = new java.util.ArrayList<>();
+      int members = 0;
+      for (ConsumerGroupDescription group :
+          admin.describeConsumerGroups(groups).all().get(60, TimeUnit.SECONDS).values()) {
+        if (group.members().isEmpty()) {
+          continue;
+        }
+        RemoveMembersFromConsumerGroupOptions all = new RemoveMembersFromConsumerGroupOptions();
+        all.reason("left by a previous process of this data directory");
+        admin.removeMembersFromConsumerGroup(group.groupId(), all).all().get(60, TimeUnit.SECONDS);
+        removed.add(group.groupId());
+        members += group.members().size();
+      }
+      if (!removed.isEmpty()) {
+        LOG.warn("Removed {} consumer group member(s) that a previous process left in {} (it ended without leaving "
+            + "them), so that this process's consumers take their partitions at once", members, removed);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while removing leftover group members", e);
+    } catch (ExecutionException | TimeoutException e) {
+      // Not fatal: the members' sessions time out by themselves.
+      LOG.warn("Could not remove the consumer group members a previous process left: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Stops what a previous process left running on {@code dataDir} when its JVM died without stopping it, so that
+   * a start after a crash needs no manual step: its PostgreSQL ({@link EmbeddedPostgresServer#stopLeftover}). The
+   * broker ran inside that JVM and ended with it; the lock of its log directory ({@code kafka/.lock}) is a lock of
+   * the process, released by the kernel, so the file it leaves is taken again as it is.
+   *
+   * @return whether something was stopped
+   * @throws IOException with a one-line message if the directory is in use by a live process, or what was left
+   *     does not stop
+   */
+  public static boolean stopLeftovers(Path dataDir) throws IOException {
+    return EmbeddedPostgresServer.stopLeftover(dataDir.resolve("postgres"));
   }
 
   /** The one platform of this JVM, started on first use in a fresh directory, on free ports. */
