@@ -77,7 +77,7 @@ public final class StartupFailures {
             + "): point RUNSTREAM_DATA_DIR or RUNSTREAM_DATABASE_URL (spring.datasource.url) at a database of this "
             + "version, or remove the old data directory.");
       }
-      if (e instanceof DataDirectoryException) {
+      if (e instanceof DataDirectoryException || e instanceof SettingRefused) {
         return Optional.of(message);
       }
       if (e instanceof java.net.BindException || lower.contains("address already in use")) {
@@ -98,6 +98,13 @@ public final class StartupFailures {
   /** A data directory that this version cannot use; its message is the one line to print. */
   public static final class DataDirectoryException extends RuntimeException {
     public DataDirectoryException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A setting this service refuses to start with; its message is the one line to print (it names the setting). */
+  public static final class SettingRefused extends RuntimeException {
+    public SettingRefused(String message) {
       super(message, null, false, false);
     }
   }
