@@ -66,6 +66,9 @@ public final class RunstreamLauncher {
     }
     // The embedded default is for local development: front ends on any local port may call it (CORS).
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
+    // ...and webhooks, MCP servers and images on this machine or its network are normal there (cloud metadata
+    // addresses stay refused); a deployment's services refuse them by default.
+    properties.put("runstream.security.urls.allow-private", "true");
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
     Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "runstream-platform-stop"));
