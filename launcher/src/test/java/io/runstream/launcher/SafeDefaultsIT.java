@@ -109,4 +109,27 @@ class SafeDefaultsIT extends PlatformIT {
     assertThat(lines).hasSize(1);
     assertThat(lines.getFirst()).contains("file not read: " + escaped + ": no such file in the uploads directory");
   }
+
+  @Test
+  void shouldRefuseToStartAWorkerWithAPrivateWebhookOrAnIngestNodeWithAnOriginForEverySiteInOneLine() {
+    java.util.Map<String, Object> worker = new java.util.HashMap<>(
+        io.runstream.infra.embedded.EmbeddedPlatform.shared().serviceProperties());
+    worker.put("server.port", 0);
+    worker.put("runstream.actions.flows.billing.url", "http://10.0.0.9:8080/hooks/billing");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new org.springframework.boot.builder.SpringApplicationBuilder(
+            io.runstream.worker.WorkerApplication.class).properties(worker).run())
+        .satisfies(e -> assertThat(io.runstream.core.startup.StartupFailures.explain(e)).hasValue(
+            "runstream.actions.flows.billing.url points at a private address (10.0.0.9); allow it with "
+                + "runstream.security.urls.allowed-hosts=10.0.0.9 (or runstream.security.urls.allow-private=true)."));
+
+    java.util.Map<String, Object> ingest = new java.util.HashMap<>(
+        io.runstream.infra.embedded.EmbeddedPlatform.shared().serviceProperties());
+    ingest.put("server.port", 0);
+    ingest.put("runstream.security.cors.allowed-origins", "*");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new org.springframework.boot.builder.SpringApplicationBuilder(
+            io.runstream.ingest.IngestApplication.class).properties(ingest).run())
+        .satisfies(e -> assertThat(io.runstream.core.startup.StartupFailures.explain(e)).hasValueSatisfying(line ->
+            assertThat(line).startsWith("runstream.security.cors.allowed-origins: '*' allows every site")
+                .doesNotContain("\n")));
+  }
 }
