@@ -88,6 +88,9 @@ public final class RunstreamLauncher {
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
     properties.put("runstream.simulation.enabled", true);
     properties.put("runstream.security.operator-subjects", DEV_SUBJECT);
+    // ...and webhooks, MCP servers and images on this machine or its network are normal there (cloud metadata
+    // addresses stay refused); a deployment's services refuse them by default.
+    properties.put("runstream.security.urls.allow-private", "true");
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
     Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "runstream-platform-stop"));

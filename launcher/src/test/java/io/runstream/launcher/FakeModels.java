@@ -75,19 +75,23 @@ final class FakeModels {
     return uploads;
   }
 
-  /** The properties that configure the providers. */
+  /**
+   * The properties that configure the providers, the webhook flow and the uploads; the flow's server is on
+   * 127.0.0.1, which {@code runstream.security.urls.allowed-hosts} allows (any other private address stays refused).
+   */
   Map<String, String> properties() {
-    return Map.of(
-        "runstream.providers." + OPENAI + ".type", "openai",
-        "runstream.providers." + OPENAI + ".base-url", openAi.base() + "/v1",
-        "runstream.providers." + OPENAI + ".default-model", "qwen3:8b",
-        "runstream.providers." + OPENAI + ".max-retries", "2",
-        "runstream.providers." + ANTHROPIC + ".type", "anthropic",
-        "runstream.providers." + ANTHROPIC + ".base-url", anthropic.base(),
-        "runstream.providers." + ANTHROPIC + ".api-key", "test-key",
-        "runstream.providers." + ANTHROPIC + ".default-model", "claude-x",
-        "runstream.actions.flows.post-create.url", flows.base() + "/flows/post-create",
-        "runstream.context.files.uploads-dir", uploads.toString());
+    return Map.ofEntries(
+        Map.entry("runstream.providers." + OPENAI + ".type", "openai"),
+        Map.entry("runstream.providers." + OPENAI + ".base-url", openAi.base() + "/v1"),
+        Map.entry("runstream.providers." + OPENAI + ".default-model", "qwen3:8b"),
+        Map.entry("runstream.providers." + OPENAI + ".max-retries", "2"),
+        Map.entry("runstream.providers." + ANTHROPIC + ".type", "anthropic"),
+        Map.entry("runstream.providers." + ANTHROPIC + ".base-url", anthropic.base()),
+        Map.entry("runstream.providers." + ANTHROPIC + ".api-key", "test-key"),
+        Map.entry("runstream.providers." + ANTHROPIC + ".default-model", "claude-x"),
+        Map.entry("runstream.actions.flows.post-create.url", flows.base() + "/flows/post-create"),
+        Map.entry("runstream.security.urls.allowed-hosts", "127.0.0.1"),
+        Map.entry("runstream.context.files.uploads-dir", uploads.toString()));
   }
 
   private Response openAiAnswer(String body) {

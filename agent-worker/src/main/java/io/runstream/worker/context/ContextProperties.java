@@ -37,6 +37,8 @@ public record ContextProperties(
    * @param maxFiles most files read per run (more are refused with {@code extract_failed}); project chat's
    *     {@code existing_documents} count too
    * @param fetchTimeout how long fetching a URL may take
+   * @param extractTimeout how long extracting one file's text may take (a document built to keep the parser busy
+   *     fails with {@code extract_failed} instead of holding the run)
    */
   public record Files(
       Path uploadsDir,
@@ -44,7 +46,8 @@ public record ContextProperties(
       @DefaultValue("10MB") DataSize maxBytes,
       @DefaultValue("100000") int maxChars,
       @DefaultValue("50") int maxFiles,
-      @DefaultValue("10s") Duration fetchTimeout) {
+      @DefaultValue("10s") Duration fetchTimeout,
+      @DefaultValue("30s") Duration extractTimeout) {
 
     public Files {
       allowedUrlPrefixes = allowedUrlPrefixes == null ? List.of() : List.copyOf(allowedUrlPrefixes);

@@ -32,9 +32,15 @@ import org.springframework.stereotype.Component;
 public class FileExtractor {
   private final ContextProperties.Files properties;
   private final HttpClient http;
-  private final Tika tika = new Tika();
+  private final Tika tika;
 
+  @org.springframework.beans.factory.annotation.Autowired
   public FileExtractor(ContextProperties properties) {
+    this(properties, new Tika());
+  }
+
+  FileExtractor(ContextProperties properties, Tika tika) {
+    this.tika = tika;
     this.properties = properties.files();
     this.http = HttpClient.newBuilder()
         .connectTimeout(this.properties.fetchTimeout())
@@ -67,21 +73,90 @@ public class FileExtractor {
       metadata.set(Metadata.CONTENT_TYPE, file.mediaType());
     }
     int max = properties.maxChars();
-    try (InputStream in = new ByteArrayInputStream(bytes)) {
-      // One more character than the bound tells whether the text was cut.
-      String text = tika.parseToString(in, metadata, max + 1).strip();
-      boolean truncated = text.length() > max;
-      if (text.isEmpty()) {
-        throw new Unreadable(file.name() + " has no text to extract");
+    String text = parse(file, bytes, metadata, max + 1);
+    boolean truncated = text.length() > max;
+    if (text.isEmpty()) {
+      throw new Unreadable(file.name() + " has no text to extract");
+    }
+    return new Extracted(file.name(), truncated ? text.substring(0, max) : text, truncated);
+  }
+
+  /**
+   * The document's text, at most {@code limit} characters (one more than the bound tells whether the text was cut),
+   * parsed in a virtual thread within {@code extract-timeout}: when the time is up the parser is interrupted and its
+   * reads fail, and the file is given up.
+   */
+  private String parse(RunRequested.FileRef file, byte[] bytes, Metadata metadata, int limit) throws Unreadable {
+    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CompletableFuture<String> parsed = new java.util.concurrent.CompletableFuture<>();
+    Thread parser = Thread.ofVirtual().name("extract-text").start(() -> {
+      try (InputStream in = new Abandonable(new ByteArrayInputStream(bytes), abandoned)) {
+        parsed.complete(tika.parseToString(in, metadata, limit).strip());
+      } catch (Throwable e) {
+        parsed.completeExceptionally(e);
       }
-      return new Extracted(file.name(), truncated ? text.substring(0, max) : text, truncated);
-    } catch (EncryptedDocumentException e) {
-      throw new Unreadable(file.name() + " is encrypted");
-    } catch (TikaException | IOException e) {
-      throw new Unreadable(file.name() + " could not be read as a document (" + reason(e) + ")");
-    } catch (RuntimeException e) {
-      // Parsers of hostile files fail in many ways; none of them may end the run.
+    });
+    try {
+      return parsed.get(properties.extractTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      abandoned.set(true);
+      parser.interrupt();
+      throw new Unreadable(file.name() + " could not be read as a document within " + shown(properties.extractTimeout())
+          + " (runstream.context.files.extract-timeout)");
+    } catch (InterruptedException e) {
+      abandoned.set(true);
+      parser.interrupt();
+      Thread.currentThread().interrupt();
+      throw new Unreadable(file.name() + ": reading was interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof EncryptedDocumentException) {
+        throw new Unreadable(file.name() + " is encrypted");
+      }
+      if (cause instanceof TikaException || cause instanceof IOException) {
+        throw new Unreadable(file.name() + " could not be read as a document (" + reason((Exception) cause) + ")");
+      }
+      // Parsers of hostile files fail in many ways (a stack overflow on deep nesting included: the parser has a thread
+      // of its own); none of them may end the run.
       throw new Unreadable(file.name() + " could not be read as a document");
+    }
+  }
+
+  private static String shown(java.time.Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+  }
+
+  /** A stream whose reads fail once its parse is abandoned, so that a parser still reading stops. */
+  private static final class Abandonable extends java.io.FilterInputStream {
+    private final java.util.concurrent.atomic.AtomicBoolean abandoned;
+
+    Abandonable(InputStream in, java.util.concurrent.atomic.AtomicBoolean abandoned) {
+      super(in);
+      this.abandoned = abandoned;
+    }
+
+    private void check() throws IOException {
+      if (abandoned.get()) {
+        throw new java.io.InterruptedIOException("the extraction took too long");
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      check();
+      return super.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      check();
+      return super.read(b, off, len);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      check();
+      return super.skip(n);
     }
   }
 

@@ -19,7 +19,7 @@ class FileExtractorTest {
   private FileExtractor extractor(int maxChars, long maxBytes) {
     return new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
         new ContextProperties.Files(uploads, List.of("https://files.example.com/"), DataSize.ofBytes(maxBytes),
-            maxChars, 10, Duration.ofSeconds(2))));
+            maxChars, 10, Duration.ofSeconds(2), Duration.ofSeconds(30))));
   }
 
   private static RunRequested.FileRef inline(String name, byte[] bytes, String mediaType) {
@@ -83,7 +83,7 @@ class FileExtractorTest {
           200, List.of("Content-Type", "text/plain"), "Fetched from the file service", false));
       FileExtractor files = new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
           new ContextProperties.Files(null, List.of(server.base() + "/files/"), DataSize.ofMegabytes(1), 1000, 10,
-              Duration.ofSeconds(2))));
+              Duration.ofSeconds(2), Duration.ofSeconds(30))));
       assertThat(files.extract(new RunRequested.FileRef("a.txt", null, server.base() + "/files/a.txt", null, null)).text())
           .isEqualTo("Fetched from the file service");
       assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("b", null, server.base() + "/files/../admin", null, null)))
@@ -112,5 +112,38 @@ class FileExtractorTest {
         .isInstanceOf(FileExtractor.Unreadable.class).hasMessageContaining("bad.pdf");
     assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("b.pdf", null, null, "%%%not base64", "application/pdf")))
         .isInstanceOf(FileExtractor.Unreadable.class).hasMessageContaining("not valid base64");
+  }
+
+  @Test
+  void aDocumentThatKeepsTheParserBusyIsGivenUpAfterTheExtractTimeout() throws Exception {
+    java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+    // A parser caught in a document built to keep it busy: it waits until it is interrupted.
+    org.apache.tika.parser.Parser busy = new org.apache.tika.parser.AbstractParser() {
+      @Override
+      public java.util.Set<org.apache.tika.mime.MediaType> getSupportedTypes(org.apache.tika.parser.ParseContext context) {
+        return java.util.Set.of(org.apache.tika.mime.MediaType.application("pdf"));
+      }
+
+      @Override
+      public void parse(java.io.InputStream stream, org.xml.sax.ContentHandler handler,
+          org.apache.tika.metadata.Metadata metadata, org.apache.tika.parser.ParseContext context)
+          throws org.apache.tika.exception.TikaException {
+        try {
+          new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          interrupted.countDown();
+          throw new org.apache.tika.exception.TikaException("interrupted", e);
+        }
+      }
+    };
+    FileExtractor files = new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
+        new ContextProperties.Files(uploads, List.of(), DataSize.ofMegabytes(1), 1000, 10, Duration.ofSeconds(2),
+            Duration.ofMillis(300))), new org.apache.tika.Tika(new org.apache.tika.detect.DefaultDetector(), busy));
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> files.extract(inline("slow.pdf", TestDocuments.pdf("never read"), "application/pdf")))
+        .isInstanceOf(FileExtractor.Unreadable.class)
+        .hasMessage("slow.pdf could not be read as a document within 300 ms (runstream.context.files.extract-timeout)");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the parser was interrupted").isTrue();
   }
 }

@@ -29,8 +29,18 @@ class ToolIdentityTest {
   }
 
   @Test
+  void userIdAndUserDashIdAndOtherSpellingsAreTheRunsUserToo() {
+    JsonNode forged = EventJson.MAPPER.readTree("{\"userId\":\"mallory\",\"post\":{\"user-id\":\"mallory\","
+        + "\"author\":{\"UserID\":7}},\"to\":[{\"USER_ID\":\"x\"},{\"userid\":null}],\"title\":\"t\"}");
+    JsonNode enforced = ToolIdentity.enforce(forged, request(new RunRequested.Identity("alice", null, null)));
+    assertThat(enforced.toString()).isEqualTo("{\"userId\":\"alice\",\"post\":{\"user-id\":\"alice\","
+        + "\"author\":{\"UserID\":\"alice\"}},\"to\":[{\"USER_ID\":\"alice\"},{\"userid\":\"alice\"}],\"title\":\"t\"}");
+  }
+
+  @Test
   void argumentsWithoutAUserIdAreLeftAlone() {
-    JsonNode input = EventJson.MAPPER.readTree("{\"userId\":\"x\",\"q\":\"user_id\"}");
+    JsonNode input = EventJson.MAPPER.readTree(
+        "{\"user\":\"x\",\"q\":\"user_id\",\"owner_id\":\"y\",\"user_ids\":[\"z\"],\"users\":{\"id\":1}}");
     assertThat(ToolIdentity.enforce(input, request(new RunRequested.Identity("alice", null, null)))).isSameAs(input);
   }
 }

@@ -23,10 +23,22 @@ public final class CorsPolicy {
 
   private CorsPolicy() {}
 
-  /** The policy for {@code cors}: nothing is allowed when no origin is configured. */
+  /**
+   * The policy for {@code cors}: nothing is allowed when no origin is configured. An origin that allows every site
+   * ({@code *}, or a scheme with any host such as {@code https://*}) is refused: with credentials it would let any
+   * page on the web read the API with its visitors' cookie.
+   */
   public static CorsConfigurationSource source(SecurityProperties.Cors cors) {
     UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
     List<String> origins = cors.allowedOrigins().stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
+    for (String origin : origins) {
+      if (anyHost(origin)) {
+        throw new io.runstream.core.startup.StartupFailures.SettingRefused(
+            "runstream.security.cors.allowed-origins: '" + origin + "' allows every site, and the API allows "
+                + "credentials (the sign-in cookie): any page on the web could read it as its visitors; list the "
+                + "origins of your apps instead (https://app.example.com, https://*.example.com).");
+      }
+    }
     if (origins.isEmpty()) {
       return source;
     }
@@ -39,5 +51,16 @@ public final class CorsPolicy {
     configuration.setMaxAge(cors.maxAge());
     source.registerCorsConfiguration("/**", configuration);
     return source;
+  }
+
+  /** Whether an origin pattern matches any host: {@code *}, {@code https://*}, {@code http://*:*}, {@code *://*}. */
+  static boolean anyHost(String origin) {
+    int scheme = origin.indexOf("://");
+    String host = scheme < 0 ? origin : origin.substring(scheme + 3);
+    int port = host.lastIndexOf(':');
+    if (port >= 0 && !host.endsWith("]")) {
+      host = host.substring(0, port);
+    }
+    return host.chars().allMatch(c -> c == '*' || c == '.');
   }
 }

@@ -110,7 +110,7 @@ public class SecurityConfiguration {
     String setting = "set runstream.security.jwt-secret (RUNSTREAM_JWT_SECRET for bin/runstream, "
         + "RUNSTREAM_SECURITY_JWTSECRET in a container) to 32 or more random bytes";
     if (secret.isBlank() && !properties.hasIssuer()) {
-      throw new StartupFailures.SettingException(
+      throw new StartupFailures.SettingRefused(
           "no way to verify tokens is configured: " + setting
               + ", or runstream.security.issuer-uri to your identity provider (there is no default secret).");
     }
@@ -118,12 +118,12 @@ public class SecurityConfiguration {
       return;
     }
     if (secret.getBytes(StandardCharsets.UTF_8).length < SecurityProperties.MIN_SECRET_BYTES) {
-      throw new StartupFailures.SettingException(
+      throw new StartupFailures.SettingRefused(
           "runstream.security.jwt-secret is shorter than " + SecurityProperties.MIN_SECRET_BYTES + " bytes: " + setting
               + ".");
     }
     if (PUBLISHED_SECRETS.contains(secret) || secret.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
-      throw new StartupFailures.SettingException(
+      throw new StartupFailures.SettingRefused(
           "runstream.security.jwt-secret is a published placeholder, not a secret: " + setting
               + " (for example: openssl rand -base64 48).");
     }

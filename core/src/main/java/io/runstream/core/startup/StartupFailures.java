@@ -79,7 +79,7 @@ public final class StartupFailures {
             + "): point RUNSTREAM_DATA_DIR or RUNSTREAM_DATABASE_URL (spring.datasource.url) at a database of this "
             + "version, or remove the old data directory.");
       }
-      if (e instanceof DataDirectoryException || e instanceof SettingException) {
+      if (e instanceof DataDirectoryException || e instanceof SettingRefused) {
         return Optional.of(message);
       }
       if (e instanceof java.net.BindException || lower.contains("address already in use")) {
@@ -104,12 +104,9 @@ public final class StartupFailures {
     }
   }
 
-  /**
-   * A setting that is missing or unsafe (no secret, a published placeholder, an origin pattern that cannot go with
-   * credentials): its message is the one line to print, naming the setting to change.
-   */
-  public static final class SettingException extends RuntimeException {
-    public SettingException(String message) {
+  /** A setting this service refuses to start with; its message is the one line to print (it names the setting). */
+  public static final class SettingRefused extends RuntimeException {
+    public SettingRefused(String message) {
       super(message, null, false, false);
     }
   }

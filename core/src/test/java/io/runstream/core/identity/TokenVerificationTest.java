@@ -46,7 +46,7 @@ class TokenVerificationTest {
   @Test
   void shouldRefuseToStartWithoutASecretOrAnIssuer() {
     assertThatThrownBy(() -> decoder(properties("", "", false, "")))
-        .isInstanceOf(StartupFailures.SettingException.class)
+        .isInstanceOf(StartupFailures.SettingRefused.class)
         .hasMessageContaining("runstream.security.jwt-secret")
         .hasMessageContaining("runstream.security.issuer-uri");
     assertThatThrownBy(() -> decoder(properties("short", "", false, "")))

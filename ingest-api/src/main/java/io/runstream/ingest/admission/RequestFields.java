@@ -1,5 +1,6 @@
 package io.runstream.ingest.admission;
 
+import io.runstream.core.net.PublicUrls;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.ApiLimits;
 import io.runstream.core.problem.Ids;
@@ -23,10 +24,14 @@ public class RequestFields {
   private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
   private static final java.util.regex.Pattern HTTP_URL = java.util.regex.Pattern.compile("^https?://[^\\s]+$");
   private static final java.util.regex.Pattern BASE64 = java.util.regex.Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
+  /** How long the names of a request's image URLs may take to look up, all together. */
+  static final java.time.Duration IMAGE_LOOK_UP = java.time.Duration.ofSeconds(2);
   private final ApiLimits limits;
+  private final PublicUrls publicUrls;
 
-  public RequestFields(ApiLimits limits) {
+  public RequestFields(ApiLimits limits, PublicUrls publicUrls) {
     this.limits = limits;
+    this.publicUrls = publicUrls;
   }
 
   /**
@@ -156,13 +161,16 @@ public class RequestFields {
 
   /**
    * Optional images: at most {@value #MAX_LIST}, each a URL string ({@code http(s):} or {@code data:}) or an object
-   * with {@code url} or base64 {@code data} and an optional {@code mediaType}.
+   * with {@code url} or base64 {@code data} and an optional {@code mediaType}. The model provider fetches an image's
+   * URL, so it must be public ({@link PublicUrls}: no loopback, private, link-local or metadata address, nor a name
+   * that resolves to one, unless {@code runstream.security.urls} allows it).
    */
   public List<RunRequested.ImageRef> images(JsonNode body, String field) {
     JsonNode value = array(body, field);
     if (value == null) {
       return null;
     }
+    java.util.Map<String, String> remote = new java.util.LinkedHashMap<>();
     List<RunRequested.ImageRef> images = new ArrayList<>();
     for (int i = 0; i < value.size(); i++) {
       JsonNode image = value.get(i);
@@ -188,7 +196,23 @@ public class RequestFields {
       if (url != null && !HTTP_URL.matcher(url).matches() && !url.startsWith("data:image/")) {
         throw ApiException.invalid(at + (image.isObject() ? ".url" : ""), "must be an http(s) URL or a data:image/ URL");
       }
+      if (url != null && HTTP_URL.matcher(url).matches()) {
+        String urlField = at + (image.isObject() ? ".url" : "");
+        java.util.Optional<PublicUrls.Refusal> refusal = publicUrls.refusal(url);
+        if (refusal.isPresent()) {
+          throw ApiException.invalid(urlField, refusal.get().reason());
+        }
+        remote.putIfAbsent(url, urlField);
+      }
       images.add(new RunRequested.ImageRef(url, data, mediaType));
+    }
+    if (!remote.isEmpty()) {
+      java.util.Map<String, PublicUrls.Refusal> refused = publicUrls.refusals(remote.keySet(), IMAGE_LOOK_UP);
+      for (java.util.Map.Entry<String, String> image : remote.entrySet()) {
+        if (refused.containsKey(image.getKey())) {
+          throw ApiException.invalid(image.getValue(), refused.get(image.getKey()).reason());
+        }
+      }
     }
     return images;
   }

@@ -141,12 +141,21 @@ public class UsageController {
     return groups;
   }
 
+  /** The earliest and latest instants a range may name (the calendar's four-digit years; PostgreSQL's too). */
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private static Instant instant(String field, String text) {
+    Instant instant;
     try {
-      return Instant.parse(text);
+      instant = Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T15:00:00Z");
     }
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw ApiException.invalid(field, "must be an instant from " + EARLIEST + " to " + LATEST);
+    }
+    return instant;
   }
 
   private static Instant roundUp(Instant instant, ChronoUnit unit) {

@@ -3,6 +3,7 @@ package io.runstream.ingest.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.runstream.core.net.PublicUrls;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.ApiLimits;
 import io.runstream.schemas.RunRequested;
@@ -15,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 class RequestFieldsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private final RequestFields fields = new RequestFields(new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200));
+  private final RequestFields fields = new RequestFields(new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
+      new PublicUrls(new PublicUrls.Settings(false, List.of())));
 
   private static JsonNode json(String text) {
     return JSON.readTree(text);
@@ -95,5 +97,43 @@ class RequestFieldsTest {
     assertThat(last.get("next")).isNull();
     assertThatThrownBy(() -> PageRequest.parse("0", null, 50, 200)).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> PageRequest.parse(null, "201", 50, 200)).isInstanceOf(ApiException.class);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[\"http://169.254.169.254/latest/meta-data/iam/\"]|images[0]|a cloud metadata address",
+        "[\"https://img.example.com/ok.png\",{\"url\":\"http://127.0.0.1:8080/admin\"}]|images[1].url|a loopback address",
+        "[{\"url\":\"http://[::1]/\"}]|images[0].url|a loopback address",
+        "[\"http://0x0a000001/x.png\"]|images[0]|a private address",
+        "[\"http://localhost/x.png\"]|images[0]|a loopback address",
+        "[\"http://metadata.google.internal/computeMetadata/v1/\"]|images[0]|a cloud metadata address",
+        "[\"http://192.168.0.10/cam.jpg\"]|images[0]|a private address",
+        "[\"http://1.2.3.999/x.png\"]|images[0]|must be an http or https URL with a valid host"
+      })
+  void imageUrlsOfTheDeploymentsOwnNetworksAreRefusedNamingTheField(String images, String field, String reason) {
+    assertThatThrownBy(() -> fields.images(json("{\"images\":" + images + "}"), "images"))
+        .isInstanceOfSatisfying(ApiException.class, e -> {
+          assertThat(e.status().value()).isEqualTo(400);
+          assertThat(e.getMessage()).startsWith(field + ": ").contains(reason);
+        });
+  }
+
+  @Test
+  void publicAndDataImageUrlsAreTaken() {
+    List<RunRequested.ImageRef> images = fields.images(json(
+        "{\"images\":[\"https://img.example.com/cat.png\",\"data:image/png;base64,iVBORw0K\",{\"data\":\"iVBORw0K\"}]}"),
+        "images");
+    assertThat(images).hasSize(3);
+  }
+
+  @Test
+  void privateImageUrlsAreTakenWhereTheOperatorAllowsThem() {
+    RequestFields lenient = new RequestFields(new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
+        new PublicUrls(new PublicUrls.Settings(true, List.of())));
+    assertThat(lenient.images(json("{\"images\":[\"http://10.0.0.5/x.png\"]}"), "images")).hasSize(1);
+    assertThatThrownBy(() -> lenient.images(json("{\"images\":[\"http://169.254.169.254/\"]}"), "images"))
+        .hasMessageContaining("a cloud metadata address");
   }
 }

@@ -250,7 +250,7 @@ public final class AnthropicProvider implements LlmProvider {
       return failure;
     }
     if (e instanceof RateLimitException limited) {
-      return new ModelFailure("provider_rate_limited", "The model provider is rate limiting: " + limited.getMessage(),
+      return ProviderFailures.failure("provider_rate_limited", "The model provider is rate limiting: ", limited.getMessage(),
           true, ProviderFailures.retryAfter(limited.headers().values("retry-after-ms"), limited.headers().values("retry-after")));
     }
     if (e instanceof OverloadedException overloaded) {
@@ -258,23 +258,24 @@ public final class AnthropicProvider implements LlmProvider {
           ProviderFailures.retryAfter(overloaded.headers().values("retry-after-ms"), overloaded.headers().values("retry-after")));
     }
     if (e instanceof InternalServerException server) {
-      return new ModelFailure("provider_unavailable", "The model provider failed: " + server.getMessage(), true);
+      return ProviderFailures.failure("provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
     }
     if (e instanceof SseException sse) {
       String type = sse.type().map(t -> t.asString()).orElse("error");
       boolean retryable = type.equals("overloaded_error") || type.equals("api_error") || type.equals("rate_limit_error");
-      return new ModelFailure("provider_" + type, "The model provider reported an error: "
-          + sse.apiMessage().orElse(type), retryable);
+      return ProviderFailures.failure("provider_" + type, "The model provider reported an error: ",
+          sse.apiMessage().orElse(type), retryable, null);
     }
     if (e instanceof UnauthorizedException || e instanceof PermissionDeniedException) {
-      return new ModelFailure("provider_auth", "The model provider refused the credentials: " + e.getMessage(), false);
+      return ProviderFailures.failure(
+          "provider_auth", "The model provider refused the credentials: ", e.getMessage(), false, null);
     }
     if (e instanceof AnthropicServiceException service) {
-      return new ModelFailure("provider_rejected", "The model provider rejected the request: " + service.getMessage(), false);
+      return ProviderFailures.failure(
+          "provider_rejected", "The model provider rejected the request: ", service.getMessage(), false, null);
     }
     if (e instanceof AnthropicIoException io) {
-      return new ModelFailure("provider_connection", "The connection to the model provider failed: "
-          + (io.getCause() == null ? io.getMessage() : io.getCause().toString()), true);
+      return ProviderFailures.connection(io);
     }
     if (e instanceof AnthropicInvalidDataException) {
       return new ModelFailure("provider_malformed", "The model provider sent a malformed stream.", false);

@@ -230,24 +230,25 @@ public final class OpenAiProvider implements LlmProvider {
       return failure;
     }
     if (e instanceof RateLimitException limited) {
-      return new ModelFailure("provider_rate_limited", "The model provider is rate limiting: " + limited.getMessage(),
+      return ProviderFailures.failure("provider_rate_limited", "The model provider is rate limiting: ", limited.getMessage(),
           true, ProviderFailures.retryAfter(limited.headers().values("retry-after-ms"), limited.headers().values("Retry-After")));
     }
     if (e instanceof InternalServerException server) {
-      return new ModelFailure("provider_unavailable", "The model provider failed: " + server.getMessage(), true);
+      return ProviderFailures.failure("provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
     }
     if (e instanceof UnauthorizedException || e instanceof PermissionDeniedException) {
-      return new ModelFailure("provider_auth", "The model provider refused the credentials: " + e.getMessage(), false);
+      return ProviderFailures.failure(
+          "provider_auth", "The model provider refused the credentials: ", e.getMessage(), false, null);
     }
     if (e instanceof SseException sse) {
-      return new ModelFailure("provider_error", "The model provider reported an error: " + sse.getMessage(), true);
+      return ProviderFailures.failure("provider_error", "The model provider reported an error: ", sse.getMessage(), true, null);
     }
     if (e instanceof OpenAIServiceException service) {
-      return new ModelFailure("provider_rejected", "The model provider rejected the request: " + service.getMessage(), false);
+      return ProviderFailures.failure(
+          "provider_rejected", "The model provider rejected the request: ", service.getMessage(), false, null);
     }
     if (e instanceof OpenAIIoException io) {
-      return new ModelFailure("provider_connection", "The connection to the model provider failed: "
-          + (io.getCause() == null ? io.getMessage() : io.getCause().toString()), true);
+      return ProviderFailures.connection(io);
     }
     if (e instanceof OpenAIInvalidDataException) {
       return new ModelFailure("provider_malformed", "The model provider sent a malformed stream.", false);

@@ -203,4 +203,16 @@ class AnthropicProviderTest {
     assertThat(out.events).containsExactly("text:Thinking");
     assertThat(out.interruptedAfter).isFalse();
   }
+
+  @Test
+  void shouldShowTheProvidersErrorWithoutTheOperatorsAccountDetails() {
+    server.answer(body -> Response.status(403, "{\"type\":\"error\",\"error\":{\"type\":\"permission_error\","
+        + "\"message\":\"The API key sk-ant-api03-AbC...xYz9 of ops@acme-corp.com may not use this model\"}}"));
+    assertThatThrownBy(() -> provider.stream(request(null), new Recorded()))
+        .isInstanceOfSatisfying(ModelFailure.class, f -> {
+          assertThat(f.code()).isEqualTo("provider_auth");
+          assertThat(f.getMessage()).contains("The API key [API key] of [email] may not use this model")
+              .doesNotContain("sk-ant").doesNotContain("xYz9").doesNotContain("acme-corp");
+        });
+  }
 }

@@ -199,4 +199,45 @@ class OpenAiProviderTest {
     assertThat(out.events).containsExactly("text:Thinking");
     assertThat(out.interruptedAfter).as("the stop's interrupt is cleared").isFalse();
   }
+
+  @Test
+  void shouldShowTheProvidersErrorWithoutTheOperatorsAccountDetails() {
+    server.answer(body -> Response.status(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-proj-********"
+        + "************abcd. You can find your API key at https://platform.openai.com/account/api-keys.\","
+        + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+    assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
+        .isInstanceOfSatisfying(ModelFailure.class, f -> {
+          assertThat(f.code()).isEqualTo("provider_auth");
+          assertThat(f.getMessage()).startsWith("The model provider refused the credentials: ")
+              .contains("Incorrect API key provided: [API key]").doesNotContain("abcd").doesNotContain("sk-");
+        });
+    server.answer(body -> Response.status(429, "{\"error\":{\"message\":\"Rate limit reached for gpt-4o in organization "
+        + "org-AbCdEf123456 on tokens per min (TPM): Limit 30000, Used 29980. Project proj_Q1w2E3r4T5y6, contact "
+        + "billing-owner@acme-corp.com.\",\"type\":\"tokens\"}}", "Retry-After", "0"));
+    assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
+        .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.getMessage())
+            .contains("Rate limit reached for gpt-4o in organization [organization] on tokens per min (TPM): Limit 30000")
+            .contains("Project [project], contact [email].")
+            .doesNotContain("org-AbCdEf123456").doesNotContain("proj_Q1w2").doesNotContain("acme-corp"));
+  }
+
+  @Test
+  void shouldNotNameTheProvidersAddressWhenItCannotBeReached() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    OpenAiProvider unreachable = new OpenAiProvider("down", new ModelProviders.Provider("openai",
+        "http://127.0.0.1:" + port + "/v1", "", "m", Duration.ofSeconds(2), Duration.ofSeconds(5), 512, 0));
+    try {
+      assertThatThrownBy(() -> unreachable.stream(request(), new Recorded()))
+          .isInstanceOfSatisfying(ModelFailure.class, f -> {
+            assertThat(f.code()).isEqualTo("provider_connection");
+            assertThat(f.getMessage()).startsWith("The connection to the model provider failed (")
+                .doesNotContain("127.0.0.1").doesNotContain(Integer.toString(port));
+          });
+    } finally {
+      unreachable.close();
+    }
+  }
 }
