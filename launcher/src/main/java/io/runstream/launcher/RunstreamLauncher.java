@@ -87,6 +87,9 @@ public final class RunstreamLauncher {
     // with its token, budgets).
     properties.put("runstream.security.cors.allowed-origins", LOCAL_ORIGINS);
     properties.put("runstream.simulation.enabled", true);
+    // One developer, their scripts and load tests, all with the dev token: the live-run limit of a shared deployment
+    // (10 per user) would refuse a load test's 100 runs at once. Given on the command line, it still wins.
+    properties.put("runstream.ingest.max-live-runs-per-user", 1000);
     properties.put("runstream.security.operator-subjects", DEV_SUBJECT);
     // ...and webhooks, MCP servers and images on this machine or its network are normal there (cloud metadata
     // addresses stay refused); a deployment's services refuse them by default.
