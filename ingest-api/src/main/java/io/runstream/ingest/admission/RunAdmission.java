@@ -173,8 +173,6 @@ public class RunAdmission {
 
   /** One attempt in a transaction; empty if the session still has a live run. */
   private Optional<Written> write(Caller caller, RunInput input, RunRequested.ModelRef model) {
-    // First in the transaction (its lock is the first this transaction takes): the caller's live runs.
-    limits.checkLive(caller);
     Instant now = Timestamps.now();
     UUID sessionId = input.sessionId();
     RunInput.Extras extras = input.extras();
@@ -266,6 +264,9 @@ public class RunAdmission {
             extras.historyLimit(),
             new RunRequested.Identity(caller.subject(), caller.email(), caller.name()),
             extras.projectId());
+    // Last in the transaction (its lock is the last this transaction takes, held only until the commit): the
+    // caller's live runs, this one included.
+    limits.checkLive(caller);
     return Optional.of(new Written(request, title));
   }
 
