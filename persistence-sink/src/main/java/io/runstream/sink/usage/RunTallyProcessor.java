@@ -39,6 +39,16 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
   private KeyValueStore<String, UUID> finishedByTime;
   private long lastAbandonedSweep;
 
+  /**
+   * Runs of this task whose first delta is already in their tally: their later deltas (all but one of a run's
+   * records, nearly) are skipped here, before any store lookup (which decodes the tally) or JSON parsing. Held in
+   * memory only: after a restart it is empty and the stores answer as before. Bounded: emptied past {@value
+   * #MAX_FIRST_TOKEN_SEEN} (runs that never end).
+   */
+  private final java.util.Set<UUID> firstTokenSeen = new java.util.HashSet<>();
+
+  private static final int MAX_FIRST_TOKEN_SEEN = 200_000;
+
   RunTallyProcessor(Duration dedupeWindow) {
     this.dedupeWindow = dedupeWindow;
   }
@@ -59,11 +69,14 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     if (runId == null || value == null) {
       return;
     }
-    String type = typeOf(value);
+    String type = fastTypeOf(value);
+    boolean delta = ChunkData.TextDelta.TYPE.equals(type) || ChunkData.ReasoningDelta.TYPE.equals(type);
+    if (delta && firstTokenSeen.contains(runId)) {
+      return;
+    }
     if (type == null || finished.get(runId) != null) {
       return;
     }
-    boolean delta = ChunkData.TextDelta.TYPE.equals(type) || ChunkData.ReasoningDelta.TYPE.equals(type);
     boolean counted = delta || ChunkData.RunStarted.TYPE.equals(type) || ChunkData.Usage.TYPE.equals(type)
         || ChunkData.RunFinished.TYPE.equals(type);
     if (!counted) {
@@ -101,10 +114,17 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
       }
     }
     tallies.put(runId, next);
+    if (next.firstTokenAt() != null) {
+      if (firstTokenSeen.size() >= MAX_FIRST_TOKEN_SEEN) {
+        firstTokenSeen.clear();
+      }
+      firstTokenSeen.add(runId);
+    }
   }
 
   private void end(UUID runId, RunTally tally, String status, long ts) {
     tallies.delete(runId);
+    firstTokenSeen.remove(runId);
     long now = context.currentSystemTimeMs();
     finished.put(runId, now);
     finishedByTime.put(timeKey(now, runId), runId);
@@ -157,6 +177,47 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
   /** A key that orders by time: 13 digits of epoch milliseconds, then the run. */
   private static String timeKey(long millis, UUID runId) {
     return String.format("%013d/%s", Math.max(0, millis), runId == null ? "" : runId.toString());
+  }
+
+  private static final byte[] TYPE_NAME = "\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] DATA_NAME = "\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * The chunk's {@code type} without a JSON parser when the record has its top-level {@code "type":"..."} before its
+   * {@code "data"} (as every chunk writer lays it out): a quote inside a JSON string is always escaped, so an
+   * unescaped {@code "type":"} is a property name, and before {@code "data"} only top-level scalars come. Anything
+   * else (another layout, an escape in the value) goes to {@link #typeOf}.
+   */
+  static String fastTypeOf(byte[] value) {
+    int type = indexOf(value, TYPE_NAME, 0);
+    int data = indexOf(value, DATA_NAME, 0);
+    if (type < 0 || (data >= 0 && data < type)) {
+      return typeOf(value);
+    }
+    int from = type + TYPE_NAME.length;
+    for (int i = from; i < value.length && i - from <= 64; i++) {
+      byte b = value[i];
+      if (b == '"') {
+        return new String(value, from, i - from, java.nio.charset.StandardCharsets.US_ASCII);
+      }
+      if (b == '\\' || b < 0x20 || b < 0) {
+        break;
+      }
+    }
+    return typeOf(value);
+  }
+
+  private static int indexOf(byte[] bytes, byte[] needle, int from) {
+    outer:
+    for (int i = from; i <= bytes.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (bytes[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The chunk's {@code type}, read without decoding the rest; null if it is not a JSON object with one. */
