@@ -74,8 +74,15 @@ public class ChunkBatchWriter {
   }
 
   private int writeInTransaction(List<Located> batch) {
-    // Whatever comes for a run that has already ended is late output (a lost worker's): discarded.
-    Set<UUID> ended = runs.ended(batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet()));
+    // The batch's runs in one query. Whatever comes for a run that has already ended is late output (a lost
+    // worker's): discarded.
+    Map<UUID, RunRow> rows = runs.findAll(batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet()));
+    Set<UUID> ended = new java.util.HashSet<>();
+    rows.forEach((id, row) -> {
+      if (row.status().terminal()) {
+        ended.add(id);
+      }
+    });
     List<RunChunk> accepted =
         batch.stream().map(Located::chunk).filter(c -> !ended.contains(c.runId())).toList();
     Set<ChunkLogStore.Key> inserted = log.insertNew(accepted);
@@ -99,14 +106,22 @@ public class ChunkBatchWriter {
       }
     }
     Instant now = Timestamps.now();
+    // The text of every run's agent message in one statement; the rarer effects (start, usage, error, end) run by run.
+    Map<UUID, String> texts = new LinkedHashMap<>();
     for (Map.Entry<UUID, RunEffects> entry : effects.entrySet()) {
-      apply(entry.getKey(), entry.getValue(), now);
+      RunRow run = rows.get(entry.getKey());
+      if (run != null && !entry.getValue().text.isEmpty()) {
+        texts.put(run.agentMessageId(), entry.getValue().text.toString());
+      }
+    }
+    messages.appendTexts(texts, now);
+    for (Map.Entry<UUID, RunEffects> entry : effects.entrySet()) {
+      apply(entry.getKey(), Optional.ofNullable(rows.get(entry.getKey())), entry.getValue(), now);
     }
     return inserted.size();
   }
 
-  private void apply(UUID runId, RunEffects effects, Instant now) {
-    Optional<RunRow> found = runs.find(runId);
+  private void apply(UUID runId, Optional<RunRow> found, RunEffects effects, Instant now) {
     if (found.isEmpty()) {
       unknownRuns.incrementAndGet();
       long nanos = System.nanoTime();
@@ -121,9 +136,6 @@ public class ChunkBatchWriter {
     RunRow run = found.get();
     if (effects.started != null) {
       runs.recordChunkStart(runId, effects.started.topic(), effects.started.partition(), effects.started.offset());
-    }
-    if (!effects.text.isEmpty()) {
-      messages.appendText(run.agentMessageId(), effects.text.toString(), now);
     }
     if (effects.usage != null) {
       long input = effects.usage.inputTokens();

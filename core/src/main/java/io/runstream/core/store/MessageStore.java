@@ -130,13 +130,39 @@ public class MessageStore {
     return newestFirst;
   }
 
-  /** Appends streamed text to an agent message that is still streaming. */
-  public void appendText(UUID messageId, String text, Instant now) {
-    jdbc.sql("UPDATE messages SET text = text || :text, updated_at = :now WHERE id = :id AND status = 'streaming'")
-        .param("id", messageId)
-        .param("text", text)
+  /**
+   * Appends text to several streaming messages in one statement (the sink's batch: one update for all its runs instead
+   * of one each).
+   */
+  public void appendTexts(java.util.Map<UUID, String> textByMessage, Instant now) {
+    if (textByMessage.isEmpty()) {
+      return;
+    }
+    UUID[] ids = textByMessage.keySet().toArray(UUID[]::new);
+    String[] texts = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      texts[i] = textByMessage.get(ids[i]);
+    }
+    jdbc.sql(
+            """
+            UPDATE messages m SET text = m.text || u.t, updated_at = :now
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:texts AS text[])) AS u(id, t)
+            WHERE m.id = u.id AND m.status = 'streaming'""")
+        .param("ids", sqlArray("uuid", ids))
+        .param("texts", sqlArray("text", texts))
         .param("now", Timestamp.from(now))
         .update();
+  }
+
+  /** A JDBC array parameter (Spring would expand a plain array into a list of parameters). */
+  static org.springframework.jdbc.core.SqlTypeValue sqlArray(String type, Object[] values) {
+    return new org.springframework.jdbc.core.support.AbstractSqlTypeValue() {
+      @Override
+      protected Object createTypeValue(java.sql.Connection connection, int sqlType, String typeName)
+          throws SQLException {
+        return connection.createArrayOf(type, values);
+      }
+    };
   }
 
   /** Records an agent message's token usage (cumulative figures). */

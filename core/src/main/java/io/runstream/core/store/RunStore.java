@@ -72,6 +72,17 @@ public class RunStore {
     return jdbc.sql(SELECT + " WHERE id = :id").param("id", id).query(RunStore::map).optional();
   }
 
+  /** The runs of these ids that exist, by id: one query for a batch's runs (the sink). */
+  public java.util.Map<UUID, RunRow> findAll(java.util.Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Map.of();
+    }
+    java.util.Map<UUID, RunRow> found = new java.util.HashMap<>();
+    jdbc.sql(SELECT + " WHERE id IN (:ids)").param("ids", ids).query(RunStore::map).list()
+        .forEach(run -> found.put(run.id(), run));
+    return found;
+  }
+
   /** The run, if it exists in this organisation. */
   public Optional<RunRow> find(UUID orgId, UUID id) {
     return jdbc.sql(SELECT + " WHERE id = :id AND org_id = :org")
