@@ -96,9 +96,20 @@ public final class RunstreamLauncher {
     properties.put("runstream.security.urls.allow-private", "true");
 
     SpringApplication application = new SpringApplication(RunstreamApplication.class);
-    Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "runstream-platform-stop"));
+    // One hook, in order: the services first (they finish their requests and leave their groups while the broker and
+    // PostgreSQL still answer), then the platform. Two hooks would run at the same time (the JVM starts every hook at
+    // once): the broker went away under the services, which then waited out their clients' timeouts (18 s to stop).
+    java.util.concurrent.atomic.AtomicReference<ConfigurableApplicationContext> startedContext =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ConfigurableApplicationContext running = startedContext.get();
+      if (running != null) {
+        running.close();
+      }
+      platform.close();
+    }, "runstream-stop"));
     ConfigurableApplicationContext context = StartupFailures.run(application, args, properties);
-    Runtime.getRuntime().addShutdownHook(new Thread(context::close, "runstream-stop"));
+    startedContext.set(context);
     long millis = (System.nanoTime() - started) / 1_000_000;
     String token = DevTokens.mint(secret, DEV_SUBJECT, "dev-org", "Dev User", "dev@example.com", true, Duration.ofDays(30));
     String origins = context.getEnvironment().getProperty("runstream.security.cors.allowed-origins", "");
