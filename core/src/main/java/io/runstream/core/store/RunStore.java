@@ -226,13 +226,23 @@ public class RunStore {
             .list());
   }
 
-  /** The ids among these runs that have ended. */
+  /**
+   * The ids among these runs whose output is over: they have ended and their last chunk ({@code last_seq}) is in the
+   * chunk log. Whatever comes for them now is late output (a lost worker's, after the reaper's end) and is
+   * discarded. A run whose end was stored before its last chunks were produced (the worker and the reaper store
+   * the end first, so that a reader of the end finds it stored) is not among them until that chunk is logged: its
+   * last chunks are logged and applied like any (their effects on an ended run change nothing).
+   */
   public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
     if (ids.isEmpty()) {
       return java.util.Set.of();
     }
     return new java.util.HashSet<>(
-        jdbc.sql("SELECT id FROM runs WHERE id IN (:ids) AND status IN ('completed', 'cancelled', 'failed')")
+        jdbc.sql(
+                """
+                SELECT r.id FROM runs r
+                WHERE r.id IN (:ids) AND r.status IN ('completed', 'cancelled', 'failed')
+                  AND EXISTS (SELECT 1 FROM run_chunks c WHERE c.run_id = r.id AND c.seq = r.last_seq)""")
             .param("ids", ids)
             .query(UUID.class)
             .list());
