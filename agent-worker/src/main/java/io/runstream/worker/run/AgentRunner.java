@@ -37,6 +37,7 @@ public class AgentRunner {
   private final io.runstream.core.kafka.RunTopics topics;
   private final io.micrometer.core.instrument.Timer topicReady;
   private final RunMetrics metrics;
+  private final RunEnds ends;
 
   public AgentRunner(
       ChunkSender producer,
@@ -50,7 +51,9 @@ public class AgentRunner {
       ModelProviders configured,
       io.runstream.core.kafka.RunTopics topics,
       io.micrometer.core.instrument.MeterRegistry meters,
-      RunMetrics metrics) {
+      RunMetrics metrics,
+      RunEnds ends) {
+    this.ends = ends;
     this.topics = topics;
     this.metrics = metrics;
     this.topicReady =
@@ -165,8 +168,8 @@ public class AgentRunner {
   }
 
   /**
-   * The one way a run ends, whatever its outcome: the outcome's last chunks, then {@code run.finished}. A completed
-   * run ends {@code usage}, {@code step.finished},
+   * The one way a run ends, whatever its outcome: the outcome's last chunks, then the run's end stored in PostgreSQL
+   * ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code usage}, {@code step.finished},
    * {@code run.finished}; a stopped one {@code step.finished stop}, {@code run.aborted}, the {@code usage} spent up
    * to the stop, {@code run.finished cancelled} (API.md §3: abort, data-usage, finish); a failed one the usage spent
    * (if any), its {@code error}, {@code step.finished error}, {@code run.finished failed}.
@@ -204,7 +207,7 @@ public class AgentRunner {
             yield "error";
           }
         };
-    emitter.emit(null, new ChunkData.RunFinished(outcome.status(), finishReason));
+    emitter.emitEnd(new ChunkData.RunFinished(outcome.status(), finishReason), ends::record);
     measured.finished(outcome.status());
   }
 

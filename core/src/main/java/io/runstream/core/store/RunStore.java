@@ -12,7 +12,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Runs: inserted queued by the ingest API, claimed by a worker, ended by the sink from {@code run.finished}. */
+/**
+ * Runs: inserted queued by the ingest API, claimed by a worker, ended by the worker (or the lease reaper) just before
+ * its {@code run.finished} is produced, and by the sink from that chunk when the worker could not.
+ */
 @Repository
 public class RunStore {
   private static final String SELECT =
