@@ -6,25 +6,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Issue #27 item 2, "read your own end" (API.md §4): once a reader has received a run's last event, {@code GET
  * /api/v1/runs/{id}} answers its final status, usage and {@code finished_at}, and the session's message its final
  * status, text and usage, on any node: the stream is read on a second, fan-out-only node and the run on the first,
- * at once, without waiting. Completed, stopped and failed runs alike; the session takes its next message at once too
- * (no {@code run_in_progress}).
+ * at once, without waiting. Completed, stopped, failed and lost-worker runs alike; the session takes its next message
+ * at once too (no {@code run_in_progress}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadYourOwnEndIT extends PlatformIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  @Autowired JdbcClient jdbc;
   private ConfigurableApplicationContext nodeB;
 
   @BeforeAll
@@ -63,6 +67,31 @@ class ReadYourOwnEndIT extends PlatformIT {
       assertThat(a.get("/api/v1/runs/" + failed, token).json().path("error").path("code").asString())
           .isEqualTo("provider_error");
     }
+  }
+
+  @Test
+  void shouldAnswerALostWorkersRunFailedAsSoonAsTheReaderHasTheReapersEnd() throws Exception {
+    TestApi a = api();
+    String token = TestApi.freshToken();
+    String runId = start(a, token, "{\"output_tokens\":400,\"tokens_per_second\":40}");
+    List<TestApi.Event> events = new ArrayList<>();
+    try (TestApi.Stream stream = nodeB().stream("/api/v1/runs/" + runId + "/stream", token)) {
+      events.addAll(stream.take(8, WAIT));
+      // Its worker loses the run, as if it had died: the lease reaper ends it.
+      jdbc.sql("UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+          .param(UUID.fromString(runId))
+          .update();
+      events.addAll(stream.untilDone(WAIT));
+    }
+    assertThat(events.get(events.size() - 3).json().path("errorText").asString()).contains("lost");
+    JsonNode run = a.get("/api/v1/runs/" + runId, token).json();
+    assertThat(run.path("status").asString()).isEqualTo("failed");
+    assertThat(run.path("error").path("code").asString()).isEqualTo("worker_lost");
+    assertThat(run.path("finished_at").isNull()).isFalse();
+    JsonNode message = agentMessage(a, token, run.path("session_uuid").asString());
+    assertThat(message.path("status").asString()).isEqualTo("failed");
+    assertThat(a.post("/api/v1/sessions/" + run.path("session_uuid").asString() + "/messages", token,
+        TestApi.sessionBody("again", 5, 0)).status()).isEqualTo(201);
   }
 
   private static String start(TestApi api, String token, String simulation) {

@@ -167,11 +167,16 @@ public class RunStore {
    * @param sessionId its session
    * @param seqBase its first seq
    * @param lastLoggedSeq the highest seq in its chunk log (0 if none)
+   * @param chunkTopic its topic, null for the shared one
+   * @param orgId its organisation
+   * @param userId its user
+   * @param modelProvider its model's provider
+   * @param modelId its model
+   * @param agentMessageId the agent message it was writing
    */
-  /** A run whose lease expired; {@code chunkTopic} null for the shared topic. */
   public record ExpiredRun(
       UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic, UUID orgId, UUID userId,
-      String modelProvider, String modelId) {}
+      String modelProvider, String modelId, UUID agentMessageId) {}
 
   /**
    * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
@@ -182,6 +187,7 @@ public class RunStore {
         jdbc.sql(
                 """
                 SELECT r.id, r.session_id, r.seq_base, r.chunk_topic, r.org_id, r.user_id, r.model_provider, r.model_id,
+                       r.agent_message_id,
                        COALESCE((SELECT COALESCE(c.last_seq, c.seq) FROM run_chunks c WHERE c.run_id = r.id
                                  ORDER BY c.seq DESC LIMIT 1), 0) AS last_logged
                 FROM runs r
@@ -202,7 +208,8 @@ public class RunStore {
                         rs.getObject("org_id", UUID.class),
                         rs.getObject("user_id", UUID.class),
                         rs.getString("model_provider"),
-                        rs.getString("model_id")))
+                        rs.getString("model_id"),
+                        rs.getObject("agent_message_id", UUID.class)))
             .list();
     if (!expired.isEmpty()) {
       jdbc.sql(
