@@ -86,6 +86,29 @@ test('stop() stops the model on the server', async () => {
   assert.equal((await settled(session, 1, 'cancelled')).status, 'cancelled');
 });
 
+// Issue #27: a stop that does not come from this reader (another tab, the runs API, transport.stop as the
+// playground's Stop button does) ends the reply abort, data-usage, finish without a finishReason the SDK's schema
+// refuses: the reply is a stopped message that keeps its text, not an error.
+test('a stop from elsewhere ends the reply as a stopped message, not an error', async () => {
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, onSession: (_, s) => { session = s; },
+    body: { simulation: { output_tokens: 2000, tokens_per_second: 50 } } });
+  const stream = await transport.sendMessages({ chatId: 'chat-stopped-elsewhere', messages: [user('Go on and on')] });
+  let stopped;
+  const { message, chunks } = await assemble(stream, (chunk, n) => {
+    if (n === 8) stopped = transport.stop('chat-stopped-elsewhere');
+  });
+  assert.equal(await stopped, true);
+  assert.deepEqual(chunks.slice(-3).map(chunk => chunk.type), ['abort', 'data-usage', 'finish']);
+  assert.equal(chunks.at(-1).finishReason, undefined);
+  assert.ok(chunks.at(-2).data.outputTokens > 0, 'the usage spent up to the stop');
+  // Read at once: the stored message already says what the stream said.
+  const stored = (await transcript(session))[1];
+  assert.equal(stored.status, 'cancelled');
+  assert.ok(text(message).length > 0);
+  assert.equal(text(message), stored.text);
+});
+
 test('after a reload, reconnectToStream resumes the live run; once it ended, there is nothing to resume', async () => {
   let session;
   const first = new RunstreamChatTransport({ baseUrl: base, token: jwt, onSession: (_, s) => { session = s; }, body: slow });

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue #14 item 1: the AI SDK ChatTransport of {@code clients/js}, its own tests run with Node against this platform:
  * a full turn and a follow-up assembled by the AI SDK's {@code readUIMessageStream} equal the stored transcript, a
- * network drop mid-stream is resumed exactly, {@code stop} stops the model, and a reload resumes the live run.
+ * network drop mid-stream is resumed exactly, {@code stop} stops the model, a stop from elsewhere ends the reply as a
+ * stopped message (issue #27), and a reload resumes the live run.
  */
 class ChatTransportIT extends PlatformIT {
   private static final Path CLIENT = Path.of("..", "clients", "js");
@@ -25,6 +26,6 @@ class ChatTransportIT extends PlatformIT {
     ExternalClients.Finished run = ExternalClients.run(CLIENT, Duration.ofMinutes(3), node.get().toString(),
         "--test-reporter=spec", "test/transport.test.mjs", api().base(), TestApi.freshToken());
     assertThat(run.exitCode()).as(run.describe()).isZero();
-    assertThat(run.stdout()).as(run.describe()).contains("pass 5").contains("fail 0");
+    assertThat(run.stdout()).as(run.describe()).contains("pass 6").contains("fail 0");
   }
 }

@@ -7,19 +7,36 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
-/** Stop and cancel reach whichever worker holds the run; the partial text is kept; stopping is idempotent. */
+/**
+ * Stop and cancel reach whichever worker holds the run; the partial text is kept; stopping is idempotent. A stopped
+ * run ends {@code abort}, the usage spent up to the stop ({@code data-usage}), then a {@code finish} the AI SDK accepts
+ * (issue #27 item 1), and whoever has read its end reads the run's and the message's end (item 2).
+ */
 class StopIT extends PlatformIT {
   private static final Logger LOG = LoggerFactory.getLogger(StopIT.class);
+
+  @Autowired JdbcClient jdbc;
+
+  /** Whether this context rolls usage up (the per-run-topic variant's does not: the main context's does). */
+  @Value("${runstream.usage.enabled:true}")
+  boolean rollups;
 
   @Test
   void shouldStopALiveRunKeepItsPartialTextAndEndWithAbortThenFinish() throws Exception {
     TestApi api = api();
-    String token = TestApi.freshToken();
+    String org = "org-" + UUID.randomUUID();
+    String token = TestApi.token(org, "user-" + UUID.randomUUID());
+    // An administrator of the same organisation reads the roll-ups (an administrator's own runs go to another model).
+    String admin = TestApi.adminToken(org, "admin-" + UUID.randomUUID());
     TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("talk for a while", 2000, 50));
     String sessionId = created.json().path("uuid").asString();
     String runId = created.json().path("run_uuid").asString();
@@ -45,22 +62,48 @@ class StopIT extends PlatformIT {
       }
     }
     LOG.info("Stop latency (stop request to abort seen by the reader): {} ms", (abortSeen - stopAsked) / 1_000_000);
+    // Read at once, with no wait: whoever has the stream's end reads the run's (issue #27 item 2).
+    JsonNode run = api.get("/api/v1/runs/" + runId, token).json();
+    JsonNode agent = api.get("/api/v1/sessions/" + sessionId + "/messages", token).json().path("results").get(1);
     assertThat(abortSeen).isPositive();
     assertThat(events.getLast().done()).isTrue();
-    assertThat(events.get(events.size() - 3).type()).isEqualTo("abort");
-    assertThat(events.get(events.size() - 2).type()).isEqualTo("finish");
+    assertThat(events.subList(events.size() - 4, events.size())).extracting(TestApi.Event::type)
+        .containsExactly("abort", "data-usage", "finish", "[DONE]");
+    assertThat(events.get(events.size() - 4).json().path("reason").asString()).isNotBlank();
+    assertThat(events.get(events.size() - 2).json().toString()).isEqualTo("{\"type\":\"finish\"}");
     // Far fewer than the 2,000 tokens asked for: the model stream was aborted.
-    assertThat(events.stream().filter(e -> e.type().equals("text-delta")).count()).isLessThan(500);
+    long deltas = events.stream().filter(e -> e.type().equals("text-delta")).count();
+    assertThat(deltas).isLessThan(500);
+
+    // The usage spent up to the stop: streamed, and the run's, the message's, the ledger's and the roll-ups'.
+    JsonNode spent = events.get(events.size() - 3).json().path("data");
+    long input = spent.path("inputTokens").asLong();
+    long output = spent.path("outputTokens").asLong();
+    assertThat(input).isPositive();
+    assertThat(output).isPositive().isGreaterThanOrEqualTo(deltas);
+    assertThat(run.path("status").asString()).isEqualTo("cancelled");
+    assertThat(run.path("finished_at").isNull()).isFalse();
+    assertThat(run.path("usage").path("input_tokens").asLong()).isEqualTo(input);
+    assertThat(run.path("usage").path("output_tokens").asLong()).isEqualTo(output);
+    assertThat(agent.path("status").asString()).isEqualTo("cancelled");
+    assertThat(agent.path("text").asString()).isEqualTo(SessionFlowIT.text(events)).isNotEmpty();
+    assertThat(agent.path("usage").path("output_tokens").asLong()).isEqualTo(output);
+    assertThat(jdbc.sql("SELECT input_tokens + output_tokens FROM usage_ledger WHERE run_id = ?")
+        .param(UUID.fromString(runId)).query(Long.class).single()).isEqualTo(input + output);
 
     assertThat(api.post("/api/v1/sessions/" + sessionId + "/stream/stop", token, "").json().path("stopped").asBoolean())
         .isFalse();
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("cancelled"));
-    JsonNode agent = api.get("/api/v1/sessions/" + sessionId + "/messages", token).json().path("results").get(1);
-    assertThat(agent.path("status").asString()).isEqualTo("cancelled");
-    assertThat(agent.path("text").asString()).isEqualTo(SessionFlowIT.text(events)).isNotEmpty();
     assertThat(api.post("/api/v1/sessions/" + sessionId + "/messages", token, TestApi.sessionBody("next", 5, 0)).status())
         .isEqualTo(201);
+    if (!rollups) {
+      return;
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      JsonNode totals = api.get("/api/v1/usage?granularity=minute", admin).json().path("totals");
+      assertThat(totals.path("cancellations").asLong()).isEqualTo(1);
+      assertThat(totals.path("input_tokens").asLong()).isGreaterThanOrEqualTo(input);
+      assertThat(totals.path("output_tokens").asLong()).isGreaterThanOrEqualTo(output);
+    });
   }
 
   @Test
@@ -77,11 +120,11 @@ class StopIT extends PlatformIT {
       assertThat(first.json().path("uuid").asString()).isEqualTo(runId);
       assertThat(api.post("/api/v1/runs/" + runId + "/cancel", token, "").status()).isEqualTo(202);
       List<TestApi.Event> rest = stream.untilDone(Duration.ofSeconds(20));
-      assertThat(rest.stream().map(TestApi.Event::type)).containsSubsequence("abort", "finish", "[DONE]");
+      assertThat(rest.subList(rest.size() - 4, rest.size())).extracting(TestApi.Event::type)
+          .containsExactly("abort", "data-usage", "finish", "[DONE]");
     }
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-        assertThat(api.post("/api/v1/runs/" + runId + "/cancel", token, "").json().path("status").asString())
-            .isEqualTo("cancelled"));
+    assertThat(api.post("/api/v1/runs/" + runId + "/cancel", token, "").json().path("status").asString())
+        .isEqualTo("cancelled");
 
     String finished =
         api.post("/api/v1/runs", token, "{\"input\":\"short\",\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}")
@@ -107,7 +150,10 @@ class StopIT extends PlatformIT {
           .isTrue();
       try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token, Map.of())) {
         List<TestApi.Event> events = stream.untilDone(Duration.ofSeconds(20));
-        assertThat(events.stream().map(TestApi.Event::type)).containsSubsequence("start", "abort", "finish", "[DONE]");
+        assertThat(events.getFirst().type()).isEqualTo("start");
+        assertThat(events.subList(events.size() - 4, events.size())).extracting(TestApi.Event::type)
+            .containsExactly("abort", "data-usage", "finish", "[DONE]");
+        assertThat(events.get(events.size() - 2).json().has("finishReason")).isFalse();
       }
     }
   }

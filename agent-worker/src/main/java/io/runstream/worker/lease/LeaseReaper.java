@@ -1,7 +1,10 @@
 package io.runstream.worker.lease;
 
 import io.runstream.core.kafka.RunTopics;
+import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.Topics;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
@@ -23,6 +26,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Ends runs whose worker is gone (its lease expired): {@code error {code: worker_lost, retryable: true}} then
  * {@code run.finished failed}, produced like any chunk so readers, the sink and analytics see the end.
  *
+ * <p>As a worker does (issue #27, "read your own end"), the reaper stores the end first (the run {@code failed} with
+ * its error, last event id and {@code finished_at}, the agent message {@code failed}) and commits it, then produces
+ * the two chunks: whoever has read them finds the run ended. If the broker does not take them, the stored end stands
+ * and readers are given the end the run's row tells once it is overdue (the fan-out's {@code RunReader}).
+ *
  * <p>The two chunks take seqs {@value #FENCE} past the last chunk in the log: output the lost worker produced but
  * the sink had not logged yet keeps its own seqs, and whatever it produces after the end is discarded (the
  * fan-out and the sink drop chunks of ended runs). Every worker runs a reaper; a row lock with SKIP LOCKED and a
@@ -42,6 +50,7 @@ public class LeaseReaper implements SmartLifecycle {
   private static final int BATCH = 50;
 
   private final RunStore runs;
+  private final MessageStore messages;
   private final ChunkSender sender;
   private final RunTopics topics;
   private final TransactionTemplate tx;
@@ -58,6 +67,7 @@ public class LeaseReaper implements SmartLifecycle {
 
   public LeaseReaper(
       RunStore runs,
+      MessageStore messages,
       ChunkSender sender,
       RunTopics topics,
       TransactionTemplate tx,
@@ -69,6 +79,7 @@ public class LeaseReaper implements SmartLifecycle {
         .description("runs ended by the lease reaper because their worker was lost (stuck runs)")
         .register(meters);
     this.runs = runs;
+    this.messages = messages;
     this.topics = topics;
     this.sender = sender;
     this.tx = tx;
@@ -130,8 +141,8 @@ public class LeaseReaper implements SmartLifecycle {
 
   /** Ends the runs whose lease has expired; returns how many. */
   public int reapOnce() {
-    Integer ended = tx.execute(status -> reapInTransaction());
-    return ended == null ? 0 : ended;
+    List<Reaped> ended = tx.execute(status -> reapInTransaction());
+    return produceEnds(ended);
   }
 
   /**
@@ -143,7 +154,7 @@ public class LeaseReaper implements SmartLifecycle {
     if (nodePrefix == null) {
       return 0;
     }
-    Integer ended = tx.execute(status -> {
+    List<Reaped> ended = tx.execute(status -> {
       // now() is the transaction's start: the leases taken away here are expired for the reap below.
       jdbc.sql(
               """
@@ -155,31 +166,61 @@ public class LeaseReaper implements SmartLifecycle {
           .param("prefix", nodePrefix)
           .param("reaperPrefix", "reaper:" + nodePrefix)
           .update();
-      int total = 0;
-      int batch;
+      List<Reaped> all = new java.util.ArrayList<>();
+      List<Reaped> batch;
       do {
         batch = reapInTransaction();
-        total += batch;
-      } while (batch == BATCH);
-      return total;
+        all.addAll(batch);
+      } while (batch.size() == BATCH);
+      return all;
     });
-    return ended == null ? 0 : ended;
+    return produceEnds(ended);
   }
 
-  private int reapInTransaction() {
+  /** A run ended in the store, whose end is then produced. */
+  private record Reaped(RunStore.ExpiredRun run, String topic, long seq, Instant at) {}
+
+  private static final ChunkData.Error WORKER_LOST =
+      new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true);
+
+  /** Ends the expired runs in the store (committed with the caller's transaction), before their end is produced. */
+  private List<Reaped> reapInTransaction() {
     List<RunStore.ExpiredRun> expired = runs.lockExpiredLeases(BATCH, workerId, reaperId, properties.lease());
+    List<Reaped> reaped = new java.util.ArrayList<>();
+    String error = EventJson.MAPPER.writeValueAsString(EventJson.dataTree(WORKER_LOST));
     for (RunStore.ExpiredRun run : expired) {
       long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
       Instant now = Instant.now();
       // The lost worker may have died before it created the run's own topic.
       String topic = Topics.chunkTopicOf(run.chunkTopic());
       topics.ensure(topic, Duration.ofSeconds(10));
-      send(topic, RunChunk.of(run.id(), run.sessionId(), seq, now, null,
-          new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true)));
-      send(topic, RunChunk.of(run.id(), run.sessionId(), seq + 1, now, null, new ChunkData.RunFinished("failed", "error")
-          .attributed(run.orgId(), run.userId(), new io.runstream.schemas.RunRequested.ModelRef(run.modelProvider(), run.modelId()))));
+      runs.finish(run.id(), RunStatus.FAILED, seq + 1, "error", error, null, null, now);
+      if (run.agentMessageId() != null) {
+        messages.finish(run.agentMessageId(), "failed", null, null, now);
+      }
+      reaped.add(new Reaped(run, topic, seq, now));
     }
-    return expired.size();
+    return reaped;
+  }
+
+  /** Produces the ends stored by {@link #reapInTransaction}; returns how many runs were ended. */
+  private int produceEnds(List<Reaped> reaped) {
+    if (reaped == null) {
+      return 0;
+    }
+    for (Reaped ended : reaped) {
+      RunStore.ExpiredRun run = ended.run();
+      try {
+        send(ended.topic(), RunChunk.of(run.id(), run.sessionId(), ended.seq(), ended.at(), null, WORKER_LOST));
+        send(ended.topic(), RunChunk.of(run.id(), run.sessionId(), ended.seq() + 1, ended.at(), null,
+            new ChunkData.RunFinished("failed", "error").attributed(run.orgId(), run.userId(),
+                new io.runstream.schemas.RunRequested.ModelRef(run.modelProvider(), run.modelId()))));
+      } catch (RuntimeException e) {
+        LOG.warn("Run {} ended (worker lost), but its end could not be produced ({}); readers get it from its row",
+            run.id(), e.getMessage());
+      }
+    }
+    return reaped.size();
   }
 
   private void send(String topic, RunChunk chunk) {
@@ -189,8 +230,7 @@ public class LeaseReaper implements SmartLifecycle {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (Exception e) {
-      // Rolls the transaction back: the run is picked up again next time.
-      throw new IllegalStateException("cannot end run " + chunk.runId() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot produce the end of run " + chunk.runId() + ": " + e.getMessage(), e);
     }
   }
 

@@ -78,15 +78,16 @@ class AgentLoop {
    *
    * @param finishReason the last step's finish reason
    * @param stepOpen whether the last step still needs its {@code step.finished}
-   * @param inputTokens prompt tokens of every step
-   * @param outputTokens generated tokens of every step
    */
-  record Outcome(String finishReason, boolean stepOpen, long inputTokens, long outputTokens) {}
+  record Outcome(String finishReason, boolean stepOpen) {}
 
-  /** Runs the loop; step 1 has been started by the caller. */
+  /**
+   * Runs the loop; step 1 has been started by the caller. Each step's tokens are added to {@code spent} as the step
+   * ends, a stopped step's too (what it streamed, counted when the provider could not say).
+   */
   Outcome run(
       RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, RunStops.Stop stop)
+      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, RunStops.Stop stop, Spent spent)
       throws Exception {
     RunContext.Prepared prepared = context.prepare(request, new RunContext.Listener() {
       @Override
@@ -113,8 +114,6 @@ class AgentLoop {
             request.model().modelId(), request.instructions(), history, request.input(), request.simulation(),
             tools.offered(request), List.of(), request.settings(), prepared.context(), prepared.documents(),
             request.images());
-    long inputTokens = 0;
-    long outputTokens = 0;
     for (int step = 1; ; step++) {
       if (step > 1) {
         emitter.emit(null, new ChunkData.StepStarted(step));
@@ -123,10 +122,16 @@ class AgentLoop {
       StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stop);
       LlmResult result = call(provider, llm, maxRetries, output, stop);
       output.end();
-      inputTokens += result.inputTokens() > 0 ? result.inputTokens() : estimate(llm);
-      outputTokens += result.outputTokens();
+      long written = result.outputTokens();
+      if (written == 0 && stop.requested()) {
+        // A stop cut the provider's stream before it reported usage: what it streamed was written all the same.
+        written = tokenizer.count(output.text.toString()) + tokenizer.count(output.reasoning.toString());
+      }
+      if (output.called) {
+        spent.add(result.inputTokens() > 0 ? result.inputTokens() : estimate(llm), written);
+      }
       if (result.toolCalls().isEmpty() || stop.requested()) {
-        return new Outcome(result.finishReason(), true, inputTokens, outputTokens);
+        return new Outcome(result.finishReason(), true);
       }
       List<LlmRequest.ToolCall> calls = new ArrayList<>();
       List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
@@ -142,7 +147,7 @@ class AgentLoop {
       llm = llm.next(new LlmRequest.Step(
           output.text.toString(), calls, outcomes, output.reasoning.toString(), result.reasoningSignature()));
       if (stop.requested() || step >= properties.maxSteps()) {
-        return new Outcome("tool-calls", false, inputTokens, outputTokens);
+        return new Outcome("tool-calls", false);
       }
     }
   }
@@ -153,10 +158,12 @@ class AgentLoop {
       throws Exception {
     for (int attempt = 0; ; attempt++) {
       output.emitted = false;
+      output.called = false;
       if (stop.requested()) {
         return new LlmResult("stop", 0, 0);
       }
       try {
+        output.called = true;
         return provider.stream(llm, output);
       } catch (ModelFailure failure) {
         if (stop.requested()) {
@@ -187,6 +194,8 @@ class AgentLoop {
     final StringBuilder reasoning = new StringBuilder();
     final Set<String> started = new HashSet<>();
     boolean emitted;
+    /** Whether the step's last attempt reached the model (a stop before it spends nothing). */
+    boolean called;
     private final RunRequested request;
     private final int step;
     private final ChunkEmitter emitter;

@@ -37,6 +37,7 @@ public class AgentRunner {
   private final io.runstream.core.kafka.RunTopics topics;
   private final io.micrometer.core.instrument.Timer topicReady;
   private final RunMetrics metrics;
+  private final RunEnds ends;
 
   public AgentRunner(
       ChunkSender producer,
@@ -50,7 +51,9 @@ public class AgentRunner {
       ModelProviders configured,
       io.runstream.core.kafka.RunTopics topics,
       io.micrometer.core.instrument.MeterRegistry meters,
-      RunMetrics metrics) {
+      RunMetrics metrics,
+      RunEnds ends) {
+    this.ends = ends;
     this.topics = topics;
     this.metrics = metrics;
     this.topicReady =
@@ -91,36 +94,31 @@ public class AgentRunner {
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
     Stages stages = new Stages(emitter, properties.stageUpdates());
     RunMetrics.Run measured = metrics.start(request.model() == null ? null : request.model().provider());
+    Spent spent = new Spent();
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
       if (stop.requested()) {
         // Stopped (or shut down) before it started: it ends at once.
-        endEarly(emitter, stop.ending(), false, measured);
+        finish(emitter, request, RunOutcome.of(stop.ending()), false, spent, measured);
         return;
       }
       emitter.emit(null, new ChunkData.StepStarted(1));
       LlmProvider provider = request.model() == null ? null : providers.get(request.model().provider());
       if (provider == null) {
         String name = request.model() == null ? "(none)" : request.model().provider();
-        emitter.emit(null, new ChunkData.Error("unknown_model_provider", "No model provider named " + name + ".", false));
-        emitter.emit(null, new ChunkData.StepFinished("error"));
-        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+        finish(emitter, request, new RunOutcome.Failed(
+            new ChunkData.Error("unknown_model_provider", "No model provider named " + name + ".", false)),
+            true, spent, measured);
         return;
       }
       List<RunRequested.HistoryEntry> history = history(request, stop);
       AgentLoop.Outcome outcome =
           loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
-              emitter, parts, stages, measured, stop);
-      emitter.emit(null, new ChunkData.Usage(request.model().modelId(), outcome.inputTokens(), outcome.outputTokens()));
-      String finishReason = outcome.finishReason();
+              emitter, parts, stages, measured, stop, spent);
       if (stop.requested()) {
-        endEarly(emitter, stop.ending(), outcome.stepOpen(), measured);
+        finish(emitter, request, RunOutcome.of(stop.ending()), outcome.stepOpen(), spent, measured);
       } else {
-        if (outcome.stepOpen()) {
-          emitter.emit(null, new ChunkData.StepFinished(finishReason));
-        }
-        emitter.emit(null, new ChunkData.RunFinished("completed", finishReason));
-        measured.finished("completed");
+        finish(emitter, request, new RunOutcome.Completed(outcome.finishReason()), outcome.stepOpen(), spent, measured);
         title(request, provider);
       }
     } catch (Exception | Error e) {
@@ -130,7 +128,7 @@ public class AgentRunner {
         Thread.interrupted();
         try {
           parts.close();
-          endEarly(emitter, stop.ending(), true, measured);
+          finish(emitter, request, RunOutcome.of(stop.ending()), true, spent, measured);
         } catch (RuntimeException again) {
           LOG.error("Run {} could not record its end", request.runId(), again);
         }
@@ -141,7 +139,6 @@ public class AgentRunner {
           e instanceof ModelFailure failure
               ? new ChunkData.Error(failure.code(), failure.getMessage(), failure.retryable())
               : new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
-      measured.finished("failed");
       if (e instanceof ModelFailure failure) {
         measured.providerError(failure.code());
       }
@@ -153,9 +150,7 @@ public class AgentRunner {
       try {
         parts.close();
         stages.failed();
-        emitter.emit(null, error);
-        emitter.emit(null, new ChunkData.StepFinished("error"));
-        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
+        finish(emitter, request, new RunOutcome.Failed(error), true, spent, measured);
       } catch (RuntimeException again) {
         LOG.error("Run {} could not record its failure", request.runId(), again);
       }
@@ -173,29 +168,52 @@ public class AgentRunner {
   }
 
   /**
-   * The end of a run that was ended before its model was done: {@code cancelled} after a stop; {@code failed} with
-   * {@code run_timeout} past its deadline, or with a retryable {@code worker_shutdown} when the worker stops.
+   * The one way a run ends, whatever its outcome: the outcome's last chunks, then the run's end stored in PostgreSQL
+   * ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code usage}, {@code step.finished},
+   * {@code run.finished}; a stopped one {@code step.finished stop}, {@code run.aborted}, the {@code usage} spent up
+   * to the stop, {@code run.finished cancelled} (API.md §3: abort, data-usage, finish); a failed one the usage spent
+   * (if any), its {@code error}, {@code step.finished error}, {@code run.finished failed}.
    */
-  private static void endEarly(ChunkEmitter emitter, RunStops.Ending ending, boolean stepOpen, RunMetrics.Run measured) {
-    switch (ending.kind()) {
-      case STOPPED -> {
-        if (stepOpen) {
-          emitter.emit(null, new ChunkData.StepFinished("stop"));
-        }
-        emitter.emit(null, new ChunkData.RunAborted(ending.reason()));
-        emitter.emit(null, new ChunkData.RunFinished("cancelled", "abort"));
-        measured.finished("cancelled");
-      }
-      case TIMED_OUT, SHUTDOWN -> {
-        emitter.emit(null, ending.kind() == RunStops.Kind.TIMED_OUT
-            ? new ChunkData.Error("run_timeout", ending.reason(), false)
-            : new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
-        if (stepOpen) {
-          emitter.emit(null, new ChunkData.StepFinished("error"));
-        }
-        emitter.emit(null, new ChunkData.RunFinished("failed", "error"));
-        measured.finished("failed");
-      }
+  private void finish(
+      ChunkEmitter emitter, RunRequested request, RunOutcome outcome, boolean stepOpen, Spent spent,
+      RunMetrics.Run measured) {
+    String model = request.model() == null ? null : request.model().modelId();
+    String finishReason =
+        switch (outcome) {
+          case RunOutcome.Completed completed -> {
+            usage(emitter, model, spent);
+            if (stepOpen) {
+              emitter.emit(null, new ChunkData.StepFinished(completed.finishReason()));
+            }
+            yield completed.finishReason();
+          }
+          case RunOutcome.Cancelled cancelled -> {
+            if (stepOpen) {
+              emitter.emit(null, new ChunkData.StepFinished("stop"));
+            }
+            emitter.emit(null, new ChunkData.RunAborted(cancelled.reason()));
+            usage(emitter, model, spent);
+            // The chunk keeps the truth ("abort"); each face renders it in its dialect (the canonical one omits it).
+            yield "abort";
+          }
+          case RunOutcome.Failed failed -> {
+            if (spent.any()) {
+              usage(emitter, model, spent);
+            }
+            emitter.emit(null, failed.error());
+            if (stepOpen) {
+              emitter.emit(null, new ChunkData.StepFinished("error"));
+            }
+            yield "error";
+          }
+        };
+    emitter.emitEnd(new ChunkData.RunFinished(outcome.status(), finishReason), ends::record);
+    measured.finished(outcome.status());
+  }
+
+  private static void usage(ChunkEmitter emitter, String model, Spent spent) {
+    if (model != null) {
+      emitter.emit(null, spent.usage(model));
     }
   }
 

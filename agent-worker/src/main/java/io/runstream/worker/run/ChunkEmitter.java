@@ -13,12 +13,17 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Emits one run's chunks: assigns each its {@code seq} (from the request's base, strictly increasing), exactly one
- * {@code run.started} first and nothing after {@code run.finished}.
+ * {@code run.started} first and nothing after {@code run.finished}. It keeps what the run's end records (the
+ * message's text, the last usage and error), so that the end can be stored before the last chunk is produced
+ * ({@link #emitEnd}).
  */
 final class ChunkEmitter {
   private final ChunkSender producer;
   private final RunRequested request;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
+  private final StringBuilder text = new StringBuilder();
+  private ChunkData.Usage usage;
+  private ChunkData.Error error;
   private long nextSeq;
   private boolean started;
   private boolean finished;
@@ -30,12 +35,54 @@ final class ChunkEmitter {
     this.nextSeq = request.seqBase();
   }
 
+  /**
+   * A run's end as its chunks tell it, known before its {@code run.finished} is produced.
+   *
+   * @param request the run
+   * @param end the {@code run.finished} about to be produced (attributed)
+   * @param lastSeq the seq it takes: the run's last event id
+   * @param finishedAt its time
+   * @param text the agent message's text: every text delta of the run
+   * @param usage the last usage emitted, or null
+   * @param error the last error emitted, or null
+   */
+  record End(
+      RunRequested request, ChunkData.RunFinished end, long lastSeq, Instant finishedAt, String text,
+      ChunkData.Usage usage, ChunkData.Error error) {}
+
+  /** What is told the run's end before its last chunk is produced. */
+  interface EndListener {
+    /** Called before {@code run.finished} is produced; nothing of the run is produced until it returns. */
+    void ending(End end);
+  }
+
   /** Emits a chunk of the run; ignored once the run has finished. */
   synchronized void emit(String part, ChunkData chunkData) {
-    ChunkData data = chunkData;
     if (finished) {
       return;
     }
+    send(part, chunkData, Instant.now());
+  }
+
+  /**
+   * Emits the run's {@code run.finished}, first telling {@code listener} the end it makes (its seq, time, the
+   * text, usage and error emitted so far); ignored once the run has finished.
+   */
+  synchronized void emitEnd(ChunkData.RunFinished end, EndListener listener) {
+    if (finished) {
+      return;
+    }
+    if (!started) {
+      throw new IllegalStateException("run.started must come first");
+    }
+    ChunkData.RunFinished attributed = end.attributed(request.orgId(), request.userId(), request.model());
+    Instant now = Instant.now();
+    listener.ending(new End(request, attributed, nextSeq, now, text.toString(), usage, error));
+    send(null, attributed, now);
+  }
+
+  private void send(String part, ChunkData chunkData, Instant ts) {
+    ChunkData data = chunkData;
     if (!started && !(data instanceof ChunkData.RunStarted)) {
       throw new IllegalStateException("run.started must come first");
     }
@@ -43,12 +90,12 @@ final class ChunkEmitter {
       throw new IllegalStateException("run.started comes once");
     }
     // The first and the last record say whose run it is, for the topic's analytics consumers (usage roll-ups).
-    if (data instanceof ChunkData.RunStarted started) {
-      data = started.attributed(request.orgId(), request.userId());
-    } else if (data instanceof ChunkData.RunFinished ended) {
+    if (data instanceof ChunkData.RunStarted runStarted) {
+      data = runStarted.attributed(request.orgId(), request.userId());
+    } else if (data instanceof ChunkData.RunFinished ended && ended.orgId() == null) {
       data = ended.attributed(request.orgId(), request.userId(), request.model());
     }
-    RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq, Instant.now(), part, data);
+    RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq, ts, part, data);
     // A send that throws at once leaves the sequence and the state as they were: the seq is not spent.
     last =
         producer.send(
@@ -62,6 +109,12 @@ final class ChunkEmitter {
     nextSeq++;
     started = true;
     finished = data.terminal();
+    switch (data) {
+      case ChunkData.TextDelta delta -> text.append(delta.delta());
+      case ChunkData.Usage spent -> usage = spent;
+      case ChunkData.Error failed -> error = failed;
+      default -> {}
+    }
   }
 
   /** The seq of the last chunk handed to the producer, or {@code seqBase - 1} if none. */

@@ -60,6 +60,37 @@ class ChunkEmitterTest {
     assertThat(emitter.finished()).isTrue();
   }
 
+  /** Issue #27 item 2: the end is told before run.finished is produced, with the seq and time it takes. */
+  @Test
+  void shouldTellTheRunsEndBeforeProducingItsLastChunk() {
+    RunRequested request = request(20);
+    ChunkEmitter emitter = new ChunkEmitter(sender, request);
+    emitter.emit(null, new ChunkData.RunStarted(UUID.randomUUID(), null));
+    emitter.emit("p", new ChunkData.TextStart());
+    emitter.emit("p", new ChunkData.TextDelta("Hello, "));
+    emitter.emit(null, new ChunkData.Error("context_unavailable", "no context", false));
+    emitter.emit("p", new ChunkData.TextDelta("world"));
+    emitter.emit(null, new ChunkData.Usage("sim-1", 10, 2));
+    List<ChunkEmitter.End> told = new ArrayList<>();
+    emitter.emitEnd(new ChunkData.RunFinished("cancelled", "abort"), end -> {
+      assertThat(sent).as("nothing produced before the end is stored").hasSize(6);
+      told.add(end);
+    });
+    assertThat(told).singleElement().satisfies(end -> {
+      assertThat(end.lastSeq()).isEqualTo(26);
+      assertThat(end.text()).isEqualTo("Hello, world");
+      assertThat(end.usage().outputTokens()).isEqualTo(2);
+      assertThat(end.error().code()).isEqualTo("context_unavailable");
+      assertThat(end.end().status()).isEqualTo("cancelled");
+      assertThat(end.end().orgId()).isEqualTo(request.orgId());
+    });
+    assertThat(sent.getLast().seq()).isEqualTo(26);
+    assertThat(sent.getLast().ts()).isEqualTo(told.getFirst().finishedAt());
+    assertThat(sent.getLast().data()).isEqualTo(told.getFirst().end());
+    emitter.emitEnd(new ChunkData.RunFinished("failed", "error"), end -> told.add(end));
+    assertThat(told).as("a second end is ignored").hasSize(1);
+  }
+
   @Test
   void shouldReportTheFirstSendFailure() {
     ChunkSender failing =

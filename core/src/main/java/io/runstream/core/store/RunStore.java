@@ -12,7 +12,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Runs: inserted queued by the ingest API, claimed by a worker, ended by the sink from {@code run.finished}. */
+/**
+ * Runs: inserted queued by the ingest API, claimed by a worker, ended by the worker (or the lease reaper) just before
+ * its {@code run.finished} is produced, and by the sink from that chunk when the worker could not.
+ */
 @Repository
 public class RunStore {
   private static final String SELECT =
@@ -175,11 +178,16 @@ public class RunStore {
    * @param sessionId its session
    * @param seqBase its first seq
    * @param lastLoggedSeq the highest seq in its chunk log (0 if none)
+   * @param chunkTopic its topic, null for the shared one
+   * @param orgId its organisation
+   * @param userId its user
+   * @param modelProvider its model's provider
+   * @param modelId its model
+   * @param agentMessageId the agent message it was writing
    */
-  /** A run whose lease expired; {@code chunkTopic} null for the shared topic. */
   public record ExpiredRun(
       UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic, UUID orgId, UUID userId,
-      String modelProvider, String modelId) {}
+      String modelProvider, String modelId, UUID agentMessageId) {}
 
   /**
    * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
@@ -190,6 +198,7 @@ public class RunStore {
         jdbc.sql(
                 """
                 SELECT r.id, r.session_id, r.seq_base, r.chunk_topic, r.org_id, r.user_id, r.model_provider, r.model_id,
+                       r.agent_message_id,
                        COALESCE((SELECT COALESCE(c.last_seq, c.seq) FROM run_chunks c WHERE c.run_id = r.id
                                  ORDER BY c.seq DESC LIMIT 1), 0) AS last_logged
                 FROM runs r
@@ -210,7 +219,8 @@ public class RunStore {
                         rs.getObject("org_id", UUID.class),
                         rs.getObject("user_id", UUID.class),
                         rs.getString("model_provider"),
-                        rs.getString("model_id")))
+                        rs.getString("model_id"),
+                        rs.getObject("agent_message_id", UUID.class)))
             .list();
     if (!expired.isEmpty()) {
       jdbc.sql(
@@ -237,13 +247,23 @@ public class RunStore {
             .list());
   }
 
-  /** The ids among these runs that have ended. */
+  /**
+   * The ids among these runs whose output is over: they have ended and their last chunk ({@code last_seq}) is in the
+   * chunk log. Whatever comes for them now is late output (a lost worker's, after the reaper's end) and is
+   * discarded. A run whose end was stored before its last chunks were produced (the worker and the reaper store
+   * the end first, so that a reader of the end finds it stored) is not among them until that chunk is logged: its
+   * last chunks are logged and applied like any (their effects on an ended run change nothing).
+   */
   public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
     if (ids.isEmpty()) {
       return java.util.Set.of();
     }
     return new java.util.HashSet<>(
-        jdbc.sql("SELECT id FROM runs WHERE id IN (:ids) AND status IN ('completed', 'cancelled', 'failed')")
+        jdbc.sql(
+                """
+                SELECT r.id FROM runs r
+                WHERE r.id IN (:ids) AND r.status IN ('completed', 'cancelled', 'failed')
+                  AND EXISTS (SELECT 1 FROM run_chunks c WHERE c.run_id = r.id AND c.seq = r.last_seq)""")
             .param("ids", ids)
             .query(UUID.class)
             .list());

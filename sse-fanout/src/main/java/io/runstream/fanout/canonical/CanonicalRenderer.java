@@ -26,6 +26,16 @@ public class CanonicalRenderer implements FaceRenderer {
 
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
+  /**
+   * The finish reasons the AI SDK's {@code uiMessageChunkSchema} accepts in every version a client may run (5, 6 and
+   * 7; 7 adds {@code interrupted}, 5 {@code unknown}): a {@code finish} carrying any other value fails the client's
+   * validation ("Type validation failed"), so any other reason (a stopped run's {@code abort}, in the chunk and in
+   * runs stopped before this rule) is left out, as the schema allows (API.md §3). A stop is told by the
+   * {@code abort} part before it.
+   */
+  static final java.util.Set<String> SDK_FINISH_REASONS =
+      java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
+
   @Override
   public int slot() {
     return SLOT;
@@ -109,7 +119,7 @@ public class CanonicalRenderer implements FaceRenderer {
       case ChunkData.RunAborted d -> node.put("type", "abort").put("reason", d.reason() == null ? "stopped" : d.reason());
       case ChunkData.RunFinished d -> {
         node.put("type", "finish");
-        if (d.finishReason() != null) {
+        if (d.finishReason() != null && SDK_FINISH_REASONS.contains(d.finishReason())) {
           node.put("finishReason", d.finishReason());
         }
       }

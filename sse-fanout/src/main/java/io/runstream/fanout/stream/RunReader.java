@@ -11,6 +11,7 @@ import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.hot.HotRuns;
 import io.runstream.fanout.tail.ChunkTail;
 import io.runstream.fanout.warm.KafkaReplay;
+import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,6 +30,13 @@ import org.springframework.stereotype.Component;
  * what the reader needs is seen at once and filled from Kafka or the log (waiting briefly for the sink). On every
  * heartbeat the run's row is read again, so that a run which ended without its last chunk reaching this node (a
  * lost worker) still ends its readers.
+ *
+ * <p>A run's row says it has ended before its last chunks are in the log: the worker stores a run's end before it
+ * produces its {@code run.finished} (issue #27, "read your own end"), and the sink logs the chunks after that. So a
+ * finished run is read from the log alone only once the log holds its last chunk ({@code last_seq}); until then it
+ * is read as a live run is (memory, Kafka, the live tail), and nothing is stepped over as "never produced". If its
+ * last chunk never comes (its worker died between storing the end and producing it), Kafka says so once the end is
+ * older than {@code log-catch-up}, and the reader is given the end the row tells.
  */
 @Component
 public class RunReader {
@@ -98,6 +106,13 @@ public class RunReader {
         run.status().terminal()
             ? hot.attachIfPresent(run.id(), from, prerender)
             : hot.attach(run.id(), from, prerender);
+    if (attachment == null && !endLogged(run) && !endOverdue(run, properties.logCatchUp())) {
+      // Ended, its last chunks still on their way to this node and the log: they come live.
+      if (run.chunkTopic() != null) {
+        tail.follow(run.chunkTopic());
+      }
+      attachment = hot.attach(run.id(), from, prerender);
+    }
     if (attachment != null && attachment.finished() && from >= attachment.lastSeq()) {
       hot.detach(attachment);
       return null;
@@ -142,7 +157,7 @@ public class RunReader {
       if (attachment == null || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
         // Memory does not hold the start of what this reader needs: a live run is read back from Kafka (warm), a
         // finished one from the chunk log (cold); whatever the warm read could not give, the log does.
-        if (!opened.run.status().terminal()) {
+        if (!cursor.logComplete()) {
           cursor.fillFromKafka(attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1);
         }
         cursor.fillFromLog(Long.MAX_VALUE, 0);
@@ -284,6 +299,26 @@ public class RunReader {
     return cursor.write(batch, true) ? null : cursor.end();
   }
 
+  /**
+   * Whether an ended run's last chunk ({@code last_seq}) is in the chunk log; true for a run without one (failed
+   * before it was published) and false for a live run.
+   */
+  private boolean endLogged(RunRow run) {
+    if (!run.status().terminal()) {
+      return false;
+    }
+    if (run.lastSeq() == null || run.lastSeq() < run.seqBase()) {
+      return true;
+    }
+    List<RunChunk> last = log.read(run.id(), run.lastSeq() - 1, 1);
+    return !last.isEmpty() && last.getFirst().seq() == run.lastSeq();
+  }
+
+  /** Whether the run ended more than {@code wait} ago, by its row. */
+  private static boolean endOverdue(RunRow run, java.time.Duration wait) {
+    return run.finishedAt() == null || run.finishedAt().plus(wait).isBefore(java.time.Instant.now());
+  }
+
   private static long firstNeeded(Attachment attachment) {
     return attachment.backlog().isEmpty() ? attachment.firstSeq() : attachment.backlog().getFirst().seq();
   }
@@ -295,6 +330,7 @@ public class RunReader {
     private long expected;
     private boolean done;
     private boolean nothingLeft;
+    private boolean logComplete;
 
     Cursor(RunRow run, long after, Delivery out) {
       this.run = run;
@@ -309,10 +345,22 @@ public class RunReader {
       return nothingLeft ? End.NOTHING_LEFT : End.CUT_OFF;
     }
 
-    /** After the log was read for a finished run that memory does not hold. */
-    End endOfTerminalRun() {
+    /**
+     * After the log (and, while the log lacks its end, Kafka) was read for a finished run that memory does not hold.
+     * A run whose last chunk is in neither, long after its end, never had it produced (its worker died between
+     * storing the end and producing it, or the broker did not take it): its reader is given the end its row tells,
+     * with the row's last id, rather than being cut off again at every reconnection.
+     */
+    End endOfTerminalRun() throws IOException {
       if (run.lastSeq() != null && expected > run.lastSeq()) {
         return End.NOTHING_LEFT;
+      }
+      if (run.lastSeq() != null && !logComplete() && endOverdue(run, properties.logCatchUp())
+          && KafkaReplay.locatable(run)) {
+        emit(HotChunk.of(RunChunk.of(run.id(), run.sessionId(), run.lastSeq(), run.finishedAt(), null,
+            new ChunkData.RunFinished(run.status().wire(), run.finishReason()))));
+        out.flush();
+        return End.FINISHED;
       }
       return End.CUT_OFF;
     }
@@ -338,7 +386,7 @@ public class RunReader {
           continue;
         }
         if (chunk.seq() > expected) {
-          if (!run.status().terminal()) {
+          if (!logComplete()) {
             fillFromKafka(chunk.seq() - 1);
           }
           if (chunk.seq() > expected && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
@@ -367,6 +415,15 @@ public class RunReader {
         return null;
       }
       run = fresh;
+      if (!logComplete()) {
+        // Its last chunks are on their way and come live, unless the end is overdue: then Kafka has them, or they
+        // were never produced.
+        if (!endOverdue(run, properties.logCatchUp())) {
+          return null;
+        }
+        fillFromKafka(Long.MAX_VALUE);
+        return done ? End.FINISHED : endOfTerminalRun();
+      }
       fillFromLog(Long.MAX_VALUE, 0);
       if (done) {
         return End.FINISHED;
@@ -396,7 +453,7 @@ public class RunReader {
     boolean fillFromLog(long upTo, long waitNanos) throws IOException {
       long deadline = System.nanoTime() + waitNanos;
       while (true) {
-        boolean complete = run.status().terminal();
+        boolean complete = logComplete();
         List<RunChunk> page = log.read(run.id(), expected - 1, LOG_PAGE);
         int used = 0;
         for (RunChunk chunk : page) {
@@ -441,6 +498,17 @@ public class RunReader {
         }
         run = runs.find(run.id()).orElse(run);
       }
+    }
+
+    /**
+     * Whether the chunk log holds the run to its end: it has ended and its last chunk is logged (remembered once
+     * true). Until then the run is read like a live one and no hole in the log is taken for "never produced".
+     */
+    boolean logComplete() {
+      if (!logComplete && run.status().terminal()) {
+        logComplete = endLogged(run);
+      }
+      return logComplete;
     }
 
     private void emit(HotChunk chunk) throws IOException {

@@ -62,6 +62,37 @@ class CanonicalRendererTest {
     assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]\n\n");
   }
 
+  /**
+   * Issue #27 item 1: a stopped run ends {@code abort}, {@code data-usage}, then a {@code finish} the AI SDK's
+   * {@code uiMessageChunkSchema} accepts: its {@code finishReason} only if the schema has it, never {@code abort}
+   * (also for runs stopped before the worker's end changed, whose chunks say {@code abort}).
+   */
+  @Test
+  void shouldEndAStoppedRunWithAFinishTheAiSdkAccepts() {
+    RunChunk golden =
+        GoldenEvents.chunks().stream().filter(c -> c.type().equals("run.finished")).findFirst().orElseThrow();
+    RunChunk aborted = RunChunk.of(golden.runId(), golden.sessionId(), 40, golden.ts(), null,
+        new io.runstream.schemas.ChunkData.RunAborted("stopped by the user"));
+    RunChunk usage = RunChunk.of(golden.runId(), golden.sessionId(), 41, golden.ts(), null,
+        new io.runstream.schemas.ChunkData.Usage("sim-1", 12, 7));
+    RunChunk cancelled = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
+        new io.runstream.schemas.ChunkData.RunFinished("cancelled", "abort"));
+    assertThat(part(aborted).toString()).isEqualTo("{\"type\":\"abort\",\"reason\":\"stopped by the user\"}");
+    assertThat(part(usage).toString())
+        .isEqualTo("{\"type\":\"data-usage\",\"data\":{\"model\":\"sim-1\",\"inputTokens\":12,\"outputTokens\":7}}");
+    assertThat(part(cancelled).toString()).isEqualTo("{\"type\":\"finish\"}");
+    for (String reason : List.of("stop", "length", "content-filter", "tool-calls", "error", "other")) {
+      RunChunk finished = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
+          new io.runstream.schemas.ChunkData.RunFinished("completed", reason));
+      assertThat(part(finished).path("finishReason").asString()).isEqualTo(reason);
+    }
+    for (String reason : List.of("abort", "interrupted", "unknown", "cancelled")) {
+      RunChunk finished = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
+          new io.runstream.schemas.ChunkData.RunFinished("cancelled", reason));
+      assertThat(part(finished).has("finishReason")).as(reason).isFalse();
+    }
+  }
+
   @Test
   void shouldRenderAResumedReadersEventsExactlyAsTheTailOfAnUninterruptedRead() {
     RendererResume.assertResumedEqualsTail(RENDERER);
