@@ -74,15 +74,11 @@ public class ChunkBatchWriter {
   }
 
   private int writeInTransaction(List<Located> batch) {
-    // The batch's runs in one query. Whatever comes for a run that has already ended is late output (a lost
-    // worker's): discarded.
-    Map<UUID, RunRow> rows = runs.findAll(batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet()));
-    Set<UUID> ended = new java.util.HashSet<>();
-    rows.forEach((id, row) -> {
-      if (row.status().terminal()) {
-        ended.add(id);
-      }
-    });
+    // The batch's runs in one query. Whatever comes for a run whose output is over (ended, and its last chunk logged:
+    // RunStore.ended) is late output (a lost worker's): discarded.
+    Set<UUID> ids = batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet());
+    Map<UUID, RunRow> rows = runs.findAll(ids);
+    Set<UUID> ended = runs.ended(ids);
     List<RunChunk> accepted =
         batch.stream().map(Located::chunk).filter(c -> !ended.contains(c.runId())).toList();
     Set<ChunkLogStore.Key> inserted = log.insertNew(accepted);
