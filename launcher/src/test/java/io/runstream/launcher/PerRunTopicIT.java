@@ -75,6 +75,11 @@ class PerRunTopicIT extends PlatformIT {
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
+    // The end is stored by the worker before the sink logs the run's last chunk (ADR 0013); the topic may go only once
+    // the log holds all of it.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbc.sql(
+            "SELECT count(*) FROM run_chunk_seqs c JOIN runs r ON r.id = c.run_id WHERE r.id = ? AND c.seq = r.last_seq")
+        .param(runId).query(Long.class).single()).isEqualTo(1));
     // Not yet past retention: kept. Past it (and logged): deleted.
     janitor.sweep(Instant.now());
     assertThat(topics()).contains(topic);
