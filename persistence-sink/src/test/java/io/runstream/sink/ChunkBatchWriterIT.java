@@ -3,10 +3,8 @@ package io.runstream.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.core.store.ChunkLogStore;
-import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.store.UsageLedger;
-import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import java.time.Instant;
@@ -14,13 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** The sink's writes on a real PostgreSQL: idempotent on (run id, seq), effects applied exactly once. */
 class ChunkBatchWriterIT {
@@ -30,37 +25,12 @@ class ChunkBatchWriterIT {
 
   @BeforeAll
   static void database() {
-    dataSource = EmbeddedPlatform.shared().postgres().dataSource();
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    dataSource = SinkDatabase.migrated();
     jdbc = JdbcClient.create(dataSource);
-    JdbcTemplate template = new JdbcTemplate(dataSource);
-    writer =
-        new ChunkBatchWriter(
-            new ChunkLogStore(jdbc, template), new RunStore(jdbc), new MessageStore(jdbc), new UsageLedger(jdbc),
-            new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+    writer = SinkDatabase.writer(dataSource);
   }
 
-  private record Fixture(UUID org, UUID session, UUID run, UUID agentMessage) {}
-
-  private static Fixture queuedRun() {
-    UUID org = UUID.randomUUID();
-    UUID user = UUID.randomUUID();
-    UUID session = UUID.randomUUID();
-    UUID run = UUID.randomUUID();
-    UUID userMessage = UUID.randomUUID();
-    UUID agentMessage = UUID.randomUUID();
-    jdbc.sql("INSERT INTO organisations (id, external_id) VALUES (?, ?)").params(org, "org-" + org).update();
-    jdbc.sql("INSERT INTO users (id, org_id, subject) VALUES (?, ?, 'u')").params(user, org).update();
-    Instant now = Instant.now();
-    new io.runstream.core.store.SessionStore(jdbc).insert(session, org, user, "", "{}", now);
-    MessageStore messages = new MessageStore(jdbc);
-    messages.insert(userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
-    messages.insert(agentMessage, session, org, run, "agent", "", "streaming", "simulated", "sim-1", "{}", now.plusNanos(1000));
-    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, null, now);
-    return new Fixture(org, session, run, agentMessage);
-  }
-
-  private static List<ChunkBatchWriter.Located> runChunks(Fixture f) {
+  private static List<ChunkBatchWriter.Located> runChunks(SinkDatabase.QueuedRun f) {
     List<ChunkData> data =
         List.of(
             new ChunkData.RunStarted(f.agentMessage(), null),
@@ -80,7 +50,7 @@ class ChunkBatchWriterIT {
 
   @Test
   void shouldApplyARedeliveredBatchOnlyOnce() {
-    Fixture f = queuedRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     List<ChunkBatchWriter.Located> chunks = runChunks(f);
     assertThat(writer.write(chunks)).isEqualTo(7);
     assertThat(writer.write(chunks)).isZero();
@@ -101,7 +71,7 @@ class ChunkBatchWriterIT {
 
   @Test
   void shouldApplyOverlappingBatchesAsIfEachChunkCameOnce() {
-    Fixture f = queuedRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     List<ChunkBatchWriter.Located> chunks = runChunks(f);
     writer.write(chunks.subList(0, 4));
     writer.write(chunks.subList(2, 7)); // a rebalance redelivers an overlap
@@ -111,7 +81,7 @@ class ChunkBatchWriterIT {
 
   @Test
   void shouldLogChunksOfAnUnknownRunWithoutFailingTheBatch() {
-    Fixture f = queuedRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     UUID stranger = UUID.randomUUID();
     RunChunk orphan = RunChunk.of(stranger, UUID.randomUUID(), 1, Instant.now(), null, new ChunkData.StepStarted(1));
     List<ChunkBatchWriter.Located> batch = new ArrayList<>(runChunks(f));
@@ -122,7 +92,7 @@ class ChunkBatchWriterIT {
 
   @Test
   void shouldLogConsecutiveDeltasAsSegmentsAndReplayEachChunkWithItsOwnIdAndTime() {
-    Fixture f = queuedRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     List<ChunkBatchWriter.Located> batch = new ArrayList<>();
     List<RunChunk> sent = new ArrayList<>();
     Instant start = Instant.parse("2026-12-06T10:00:00.123456Z");

@@ -2,28 +2,21 @@ package io.runstream.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runstream.core.store.ChunkLogStore;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.store.UsageLedger;
-import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Issue #27 item 2 on the sink's side: the worker stores a run's end (status, usage, last id, the message's whole
@@ -37,37 +30,13 @@ class StoredEndIT {
 
   @BeforeAll
   static void database() {
-    DataSource dataSource = EmbeddedPlatform.shared().postgres().dataSource();
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    DataSource dataSource = SinkDatabase.migrated();
     jdbc = JdbcClient.create(dataSource);
-    writer =
-        new ChunkBatchWriter(
-            new ChunkLogStore(jdbc, new JdbcTemplate(dataSource)), new RunStore(jdbc), new MessageStore(jdbc),
-            new UsageLedger(jdbc), new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
-  }
-
-  private record Fixture(UUID org, UUID user, UUID session, UUID run, UUID agentMessage) {}
-
-  private static Fixture runningRun() {
-    UUID org = UUID.randomUUID();
-    UUID user = UUID.randomUUID();
-    UUID session = UUID.randomUUID();
-    UUID run = UUID.randomUUID();
-    UUID userMessage = UUID.randomUUID();
-    UUID agentMessage = UUID.randomUUID();
-    jdbc.sql("INSERT INTO organisations (id, external_id) VALUES (?, ?)").params(org, "org-" + org).update();
-    jdbc.sql("INSERT INTO users (id, org_id, subject) VALUES (?, ?, 'u')").params(user, org).update();
-    Instant now = Instant.now();
-    new io.runstream.core.store.SessionStore(jdbc).insert(session, org, user, "", "{}", now);
-    MessageStore messages = new MessageStore(jdbc);
-    messages.insert(userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
-    messages.insert(agentMessage, session, org, run, "agent", "", "streaming", "simulated", "sim-1", "{}", now.plusNanos(1000));
-    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, null, now);
-    return new Fixture(org, user, session, run, agentMessage);
+    writer = SinkDatabase.writer(dataSource);
   }
 
   /** A stopped run's chunks, seqs 5..13 (the last one, run.finished, at 13). */
-  private static List<ChunkBatchWriter.Located> stoppedRun(Fixture f) {
+  private static List<ChunkBatchWriter.Located> stoppedRun(SinkDatabase.QueuedRun f) {
     List<ChunkData> data =
         List.of(
             new ChunkData.RunStarted(f.agentMessage(), null),
@@ -88,7 +57,7 @@ class StoredEndIT {
   }
 
   /** What the worker stores before producing run.finished (agent-worker's RunEnds). */
-  private static Instant storeEndAsTheWorkerDoes(Fixture f) {
+  private static Instant storeEndAsTheWorkerDoes(SinkDatabase.QueuedRun f) {
     Instant finished = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
     assertThat(new RunStore(jdbc).finish(f.run(), RunStatus.CANCELLED, 13, "abort", null, 11L, 3L, finished)).isTrue();
     assertThat(new MessageStore(jdbc).end(f.agentMessage(), "cancelled", "Hello, world", 11L, 3L, finished)).isTrue();
@@ -98,7 +67,7 @@ class StoredEndIT {
 
   @Test
   void shouldLogTheLastChunksOfARunWhoseEndWasStoredFirstAndKeepTheStoredEnd() {
-    Fixture f = runningRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     List<ChunkBatchWriter.Located> chunks = stoppedRun(f);
     assertThat(writer.write(chunks.subList(0, 4))).isEqualTo(4);
     Instant finished = storeEndAsTheWorkerDoes(f);
@@ -119,7 +88,7 @@ class StoredEndIT {
 
   @Test
   void shouldDiscardWhatComesForARunOnceItsLastChunkIsLogged() {
-    Fixture f = runningRun();
+    SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     List<ChunkBatchWriter.Located> chunks = stoppedRun(f);
     storeEndAsTheWorkerDoes(f);
     writer.write(chunks);

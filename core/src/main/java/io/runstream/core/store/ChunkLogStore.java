@@ -134,7 +134,7 @@ public class ChunkLogStore {
     template.execute((java.sql.Connection connection) -> {
       java.sql.Array ids = connection.createArrayOf("uuid", runIds.toArray());
       try (java.sql.PreparedStatement lock = connection.prepareStatement(
-          "SELECT count(pg_advisory_xact_lock(hashtextextended(r.id::text, 0))) FROM unnest(?::uuid[]) WITH ORDINALITY AS r(id, n)")) {
+          "SELECT count(pg_advisory_xact_lock(hashtextextended(r.id::text, 0))) FROM unnest(?::uuid[]) AS r(id)")) {
         lock.setArray(1, ids);
         lock.executeQuery().close();
       }

@@ -177,12 +177,14 @@ public class MessageStore {
   /**
    * Ends an agent message that is still streaming with its whole text: the worker, which has emitted every delta, ends
    * it before the run's last chunk is produced, so that whoever has read the run reads the message it made. The sink's
-   * appends to a message that is no longer streaming change nothing; false if it had ended.
+   * appends to a message that is no longer streaming change nothing; false if it had ended. A null {@code text} keeps
+   * the text as streamed so far.
    */
   public boolean end(UUID messageId, String status, String text, Long inputTokens, Long outputTokens, Instant now) {
     return jdbc.sql(
                 """
-                UPDATE messages SET status = :status, text = :text, input_tokens = COALESCE(:input, input_tokens),
+                UPDATE messages SET status = :status, text = COALESCE(:text, text),
+                       input_tokens = COALESCE(:input, input_tokens),
                        output_tokens = COALESCE(:output, output_tokens), updated_at = :now
                 WHERE id = :id AND status = 'streaming'""")
             .param("id", messageId)
@@ -195,19 +197,9 @@ public class MessageStore {
         == 1;
   }
 
-  /** Ends an agent message that is still streaming. */
+  /** Ends an agent message that is still streaming, its text as streamed so far. */
   public void finish(UUID messageId, String status, Long inputTokens, Long outputTokens, Instant now) {
-    jdbc.sql(
-            """
-            UPDATE messages SET status = :status, input_tokens = COALESCE(:input, input_tokens),
-                   output_tokens = COALESCE(:output, output_tokens), updated_at = :now
-            WHERE id = :id AND status = 'streaming'""")
-        .param("id", messageId)
-        .param("status", status)
-        .param("input", inputTokens)
-        .param("output", outputTokens)
-        .param("now", Timestamp.from(now))
-        .update();
+    end(messageId, status, null, inputTokens, outputTokens, now);
   }
 
   private static MessageRow map(ResultSet rs, int row) throws SQLException {
