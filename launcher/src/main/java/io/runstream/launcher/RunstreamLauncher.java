@@ -41,6 +41,10 @@ public final class RunstreamLauncher {
     int kafkaPort = intEnv("RUNSTREAM_KAFKA_PORT", 9092);
     int postgresPort = intEnv("RUNSTREAM_POSTGRES_PORT", 5433);
     int partitions = intEnv("RUNSTREAM_PARTITIONS", 8);
+    // The shared chunk topic: two partitions on one node (issue #24, docs/benchmarks.md). Every partition in a produce
+    // request is a batch, a log append and a producer wake-up of its own; with eight, the broker and the worker's
+    // producer took about a quarter more CPU per delta at 100 concurrent runs. Two leave room for a second sink.
+    int chunkPartitions = intEnv("RUNSTREAM_CHUNK_PARTITIONS", Math.min(2, partitions));
     Path dataDir = Path.of(env("RUNSTREAM_DATA_DIR", "./.runstream-data")).toAbsolutePath().normalize();
     String configuredSecret = env("RUNSTREAM_JWT_SECRET", null);
 
@@ -59,7 +63,7 @@ public final class RunstreamLauncher {
     String secret = configuredSecret != null ? configuredSecret : dataDirectorySecret(dataDir);
     EmbeddedPlatform platform;
     try {
-      platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions);
+      platform = EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions, chunkPartitions);
     } catch (Exception e) {
       java.util.Optional<String> explained = StartupFailures.explain(e);
       if (explained.isEmpty()) {

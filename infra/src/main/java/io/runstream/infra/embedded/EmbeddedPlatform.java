@@ -48,6 +48,20 @@ public final class EmbeddedPlatform implements AutoCloseable {
    */
   public static EmbeddedPlatform start(Path dataDir, int kafkaPort, int postgresPort, int partitions)
       throws IOException {
+    return start(dataDir, kafkaPort, postgresPort, partitions, partitions);
+  }
+
+  /**
+   * Starts the broker and PostgreSQL under {@code dataDir} and creates the catalogue's topics, the shared chunk topic
+   * with its own partition count.
+   *
+   * @param partitions the partition count of the request topic (and the others but the chunk topic)
+   * @param chunkPartitions the partition count of the shared chunk topic: every partition of a produce request is
+   *     a batch and a log append of its own, so fewer partitions carry the same deltas in fewer, fuller batches (the
+   *     sinks' group cannot have more members at work than it has partitions)
+   */
+  public static EmbeddedPlatform start(
+      Path dataDir, int kafkaPort, int postgresPort, int partitions, int chunkPartitions) throws IOException {
     EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
     EmbeddedPostgresServer postgres;
     try {
@@ -57,7 +71,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       throw e;
     }
     EmbeddedPlatform platform = new EmbeddedPlatform(kafka, postgres);
-    platform.createTopics(partitions);
+    platform.createTopics(partitions, chunkPartitions);
     platform.removeLeftoverGroupMembers();
     return platform;
   }
@@ -138,11 +152,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return shared;
   }
 
-  private void createTopics(int partitions) {
+  private void createTopics(int partitions, int chunkPartitions) {
     // Run requests carry up to a 1 MiB body plus envelope: the topics accept 2 MiB records.
     List<NewTopic> topics =
         Topics.all().stream()
-            .map(t -> new NewTopic(t.name(), partitionsOf(t, partitions), (short) 1)
+            .map(t -> new NewTopic(
+                    t.name(), t == Topics.RUN_CHUNKS ? chunkPartitions : partitionsOf(t, partitions), (short) 1)
                 .configs(configsOf(t)))
             .toList();
     kafka.createTopics(topics, Duration.ofSeconds(60));

@@ -54,6 +54,33 @@ class CanonicalRendererTest {
     assertThat(parts.get("run.finished").path("finishReason").asString()).isEqualTo("stop");
   }
 
+  /**
+   * Issue #24: text and reasoning deltas are written without a tree; their events are byte for byte what the tree's
+   * Jackson rendering writes, for deltas that need escaping (quotes, backslashes, line breaks, control characters,
+   * U+2028, non-ASCII and astral characters, an unpaired surrogate).
+   */
+  @Test
+  void shouldRenderDeltasDirectlyExactlyAsTheTreeDoes() {
+    List<String> deltas = List.of(
+        "Miso, ", "", "say \"hi\"", "back\\slash", "two\nlines\r\n", "tab\there", "\u0000\u0001\u001f\u007f",
+        "line\u2028sep\u2029", "caf\u00e9 \u65e5\u672c", "\ud83d\ude00 emoji", "lone \ud83d surrogate", "</script>", "a/b");
+    java.util.UUID run = java.util.UUID.randomUUID();
+    long seq = 41;
+    for (String delta : deltas) {
+      for (io.runstream.schemas.ChunkData data : List.<io.runstream.schemas.ChunkData>of(
+          new io.runstream.schemas.ChunkData.TextDelta(delta), new io.runstream.schemas.ChunkData.ReasoningDelta(delta))) {
+        RunChunk chunk = new RunChunk(RunChunk.SCHEMA_VERSION, run, run, ++seq, java.time.Instant.now(), "7", data);
+        byte[] direct = RENDERER.render(chunk);
+        byte[] tree = io.runstream.fanout.sse.SseFrames.event(
+            chunk.seq(), null, io.runstream.schemas.EventJson.MAPPER.writeValueAsString(CanonicalRenderer.part(chunk)));
+        assertThat(new String(direct, StandardCharsets.UTF_8))
+            .as("%s %s", data.getClass().getSimpleName(), delta)
+            .isEqualTo(new String(tree, StandardCharsets.UTF_8));
+        assertThat(direct).isEqualTo(tree);
+      }
+    }
+  }
+
   /** Issue #8: ids strictly increase, so [DONE] carries none (as the AI SDK sends it). */
   @Test
   void shouldEndWithDoneWithoutAnId() {
