@@ -81,6 +81,12 @@ public class ChunkTail extends ConsumerLoop {
         .register(meters);
   }
 
+  /** A node whose tail is dead would serve readers nothing new: it is not ready. */
+  @Override
+  protected String readinessName() {
+    return "chunkTail";
+  }
+
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
     return clients.rawConsumer(
@@ -130,6 +136,7 @@ public class ChunkTail extends ConsumerLoop {
       ConsumerRecords<byte[], byte[]> records;
       try {
         records = consumer.poll(Duration.ofNanos(wait));
+        polled();
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {
@@ -157,7 +164,6 @@ public class ChunkTail extends ConsumerLoop {
       }
       tracked.apply();
       ready = true;
-      recovered();
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
         lastExpire = System.nanoTime();
         hot.expire();
