@@ -58,7 +58,6 @@ public class ChunkTail extends ConsumerLoop {
   private final Counter discovered;
   private volatile int runTopicCount;
   private final java.util.Queue<String> followRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private volatile boolean ready;
 
   public ChunkTail(
       KafkaClients clients, HotRuns hot, FanoutProperties properties, ChunkLayout layout, MeterRegistry meters) {
@@ -163,7 +162,6 @@ public class ChunkTail extends ConsumerLoop {
         }
       }
       tracked.apply();
-      ready = true;
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
         lastExpire = System.nanoTime();
         hot.expire();
@@ -314,10 +312,5 @@ public class ChunkTail extends ConsumerLoop {
     if (layout.perRunTopics() && Topics.RUN_TOPIC.matcher(topic).matches()) {
       followRequests.add(topic);
     }
-  }
-
-  /** True once the tail has polled at least once. */
-  public boolean ready() {
-    return ready;
   }
 }
