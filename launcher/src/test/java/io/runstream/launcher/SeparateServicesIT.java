@@ -68,6 +68,27 @@ class SeparateServicesIT {
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
           assertThat(ingestApi.get("/api/v1/sessions/" + sessionId + "/messages", token).json()
               .path("results").get(1).path("text").asString()).isEqualTo(SessionFlowIT.text(events)));
+      // Each process's readiness names exactly the consumer loops it runs (issue #29 item 5), and a stopped loop takes
+      // its process out of readiness while liveness stays UP.
+      Map<ConfigurableApplicationContext, List<String>> loops = Map.of(contexts.get(0), List.of("runRequestIntake"),
+          contexts.get(1), List.of("chunkSink"), fanout, List.of("chunkTail"), ingest, List.of());
+      loops.forEach((context, names) -> {
+        TestApi.Answer readiness = new TestApi(port(context)).get("/actuator/health/readiness", null);
+        assertThat(readiness.status()).as(context.getId()).isEqualTo(200);
+        assertThat(readiness.json().path("components").path("consumers").path("components").propertyNames())
+            .as(context.getId()).containsExactlyInAnyOrderElementsOf(names);
+      });
+      for (ConfigurableApplicationContext context : List.of(contexts.get(0), contexts.get(1))) {
+        String loop = loops.get(context).getFirst();
+        context.getBeansOfType(io.runstream.core.kafka.ConsumerLoop.class).values().stream()
+            .filter(candidate -> loop.equals(candidate.reportedAs())).findFirst().orElseThrow().stop();
+        TestApi api = new TestApi(port(context));
+        TestApi.Answer readiness = api.get("/actuator/health/readiness", null);
+        assertThat(readiness.status()).as(loop).isEqualTo(503);
+        assertThat(readiness.json().path("components").path("consumers").path("components").path(loop)
+            .path("status").asString()).as(loop).isEqualTo("DOWN");
+        assertThat(api.get("/actuator/health/liveness", null).status()).as(loop).isEqualTo(200);
+      }
       // The ingest API alone serves no streams, and the fan-out alone accepts no runs.
       assertThat(ingestApi.get("/api/v1/sessions/" + sessionId + "/stream", token).status()).isEqualTo(404);
       assertThat(fanoutApi.post("/api/v1/sessions", token, TestApi.sessionBody("x", 5, 0)).status()).isIn(404, 405);

@@ -85,6 +85,12 @@ public class ChunkSink extends ConsumerLoop {
     return properties.enabled();
   }
 
+  /** A sink that stores no chunks is not ready. */
+  @Override
+  protected String readinessName() {
+    return "chunkSink";
+  }
+
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
     Map<String, Object> overrides = new HashMap<>();

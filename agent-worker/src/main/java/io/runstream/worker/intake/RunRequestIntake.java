@@ -95,6 +95,12 @@ public class RunRequestIntake extends ConsumerLoop {
     return properties.enabled();
   }
 
+  /** A worker that takes no run requests is not ready. */
+  @Override
+  protected String readinessName() {
+    return "runRequestIntake";
+  }
+
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
     return clients.rawConsumer(
@@ -138,6 +144,7 @@ public class RunRequestIntake extends ConsumerLoop {
       consumer.resume(consumer.paused());
     }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+    polled();
     if (records.isEmpty()) {
       return;
     }

@@ -25,6 +25,8 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   private final Duration stopWait;
   private volatile boolean running;
   private volatile int failures;
+  /** When the loop last completed a poll (or started), {@link System#nanoTime()}. */
+  private volatile long lastPollNanos;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
 
@@ -58,9 +60,47 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     return running;
   }
 
-  /** False if the loop's thread is gone while it should run, or its last run failed. */
-  public final boolean healthy() {
-    return !running || (thread != null && thread.isAlive() && failures == 0);
+  /**
+   * This loop's name in the readiness group ({@code consumers/<name>}), or null (the default) when its state should not
+   * take the process out of its load balancer.
+   */
+  protected String readinessName() {
+    return null;
+  }
+
+  /** The name under which this loop reports to readiness: null when it is not reported or does not run here. */
+  public final String reportedAs() {
+    return enabled() ? readinessName() : null;
+  }
+
+  /**
+   * Why this loop cannot be trusted to do its work, or null when it can: it was stopped, its thread ended, its last
+   * run failed, or it has completed no poll for longer than {@code stallAfter} (counted from its start before the
+   * first poll). A broker that is away does not stall a poll (it returns empty), so a brief outage does not count.
+   */
+  public final String deadReason(Duration stallAfter) {
+    if (!running) {
+      return "stopped";
+    }
+    Thread current = thread;
+    if (current == null || !current.isAlive()) {
+      return "its thread has ended";
+    }
+    if (failures > 0) {
+      return "failed " + failures + " time(s); running it again";
+    }
+    long silentNanos = System.nanoTime() - lastPollNanos;
+    if (silentNanos > stallAfter.toNanos()) {
+      return "no poll completed for " + Duration.ofNanos(silentNanos).toSeconds() + " s (bound "
+          + stallAfter.toSeconds() + " s)";
+    }
+    return null;
+  }
+
+  /** Call after every poll that returned (records or none): the loop is alive; a past failure is over. */
+  protected final void polled() {
+    lastPollNanos = System.nanoTime();
+    failures = 0;
   }
 
   /**
@@ -101,6 +141,7 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     KafkaConsumer<byte[], byte[]> opened = openConsumer();
     consumer = opened;
     failures = 0;
+    lastPollNanos = System.nanoTime();
     running = true;
     try {
       afterOpen(opened);
@@ -156,6 +197,7 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     while (running) {
       try {
         org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
+        polled();
         if (records.isEmpty()) {
           continue;
         }

@@ -58,7 +58,6 @@ public class ChunkTail extends ConsumerLoop {
   private final Counter discovered;
   private volatile int runTopicCount;
   private final java.util.Queue<String> followRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private volatile boolean ready;
 
   public ChunkTail(
       KafkaClients clients, HotRuns hot, FanoutProperties properties, ChunkLayout layout, MeterRegistry meters) {
@@ -79,6 +78,12 @@ public class ChunkTail extends ConsumerLoop {
             .register(meters);
     Gauge.builder("runstream.fanout.consumer.lag", lag, m -> m.values().stream().mapToLong(Long::longValue).sum())
         .register(meters);
+  }
+
+  /** A node whose tail is dead would serve readers nothing new: it is not ready. */
+  @Override
+  protected String readinessName() {
+    return "chunkTail";
   }
 
   @Override
@@ -130,6 +135,7 @@ public class ChunkTail extends ConsumerLoop {
       ConsumerRecords<byte[], byte[]> records;
       try {
         records = consumer.poll(Duration.ofNanos(wait));
+        polled();
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {
@@ -156,8 +162,6 @@ public class ChunkTail extends ConsumerLoop {
         }
       }
       tracked.apply();
-      ready = true;
-      recovered();
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
         lastExpire = System.nanoTime();
         hot.expire();
@@ -308,10 +312,5 @@ public class ChunkTail extends ConsumerLoop {
     if (layout.perRunTopics() && Topics.RUN_TOPIC.matcher(topic).matches()) {
       followRequests.add(topic);
     }
-  }
-
-  /** True once the tail has polled at least once. */
-  public boolean ready() {
-    return ready;
   }
 }
