@@ -52,31 +52,31 @@ public final class StartupFailures {
       String message = e.getMessage() == null ? "" : e.getMessage();
       String lower = message.toLowerCase(Locale.ROOT);
       if (type.endsWith(".PortInUseException")) {
-        return Optional.of(firstLine(message) + ": stop what listens there, or set RUNSTREAM_HTTP_PORT (server.port).");
+        return Optional.of(firstLine(message) + ": stop what listens there, or set RUNSTREAM_HTTP_PORT (bin/runstream start) or SERVER_PORT (server.port).");
       }
       if (type.equals("org.postgresql.util.PSQLException")) {
         if (lower.contains("password authentication failed") || lower.contains("no pg_hba.conf entry")) {
           return Optional.of("PostgreSQL refused the credentials (" + firstLine(message)
-              + "): set RUNSTREAM_DATABASE_USER and RUNSTREAM_DATABASE_PASSWORD (spring.datasource.username/password).");
+              + "): set SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD (spring.datasource.username/password).");
         }
         if (lower.contains("does not exist")) {
           return Optional.of("PostgreSQL: " + firstLine(message)
-              + ": create it, or set RUNSTREAM_DATABASE_URL (spring.datasource.url).");
+              + ": create it, or set SPRING_DATASOURCE_URL (spring.datasource.url).");
         }
         if (lower.contains("refused") || lower.contains("connection attempt failed") || lower.contains("unknownhost")) {
           return Optional.of("PostgreSQL is unreachable (" + firstLine(message)
-              + "): start it, or set RUNSTREAM_DATABASE_URL (spring.datasource.url).");
+              + "): start it, or set SPRING_DATASOURCE_URL (spring.datasource.url).");
         }
       }
       if (type.startsWith("org.apache.kafka.common.errors.") && (type.endsWith("TimeoutException")
           || lower.contains("node assignment") || lower.contains("disconnected"))) {
         return Optional.of("the Kafka broker did not answer (" + firstLine(message)
-            + "): start it, or set RUNSTREAM_KAFKA_BOOTSTRAP (runstream.kafka.bootstrap-servers).");
+            + "): start it, or set RUNSTREAM_KAFKA_BOOTSTRAPSERVERS (runstream.kafka.bootstrap-servers).");
       }
       if (type.startsWith("org.flywaydb.") && (lower.contains("not resolved locally") || lower.contains("validate failed")
           || lower.contains("newer than") || lower.contains("checksum mismatch"))) {
         return Optional.of("the database was migrated by another version of Runstream (" + firstLine(message)
-            + "): point RUNSTREAM_DATA_DIR or RUNSTREAM_DATABASE_URL (spring.datasource.url) at a database of this "
+            + "): point RUNSTREAM_DATA_DIR or SPRING_DATASOURCE_URL (spring.datasource.url) at a database of this "
             + "version, or remove the old data directory.");
       }
       if (e instanceof DataDirectoryException || e instanceof SettingRefused) {

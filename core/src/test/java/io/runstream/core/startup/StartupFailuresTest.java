@@ -18,13 +18,13 @@ class StartupFailuresTest {
     assertThat(StartupFailures.explain(wrapped(new PSQLException(
         "Connection to 127.0.0.1:5999 refused. Check that the hostname and port are correct", PSQLState.CONNECTION_REJECTED))))
         .hasValueSatisfying(line -> assertThat(line).startsWith("PostgreSQL is unreachable (Connection to 127.0.0.1:5999 refused.")
-            .endsWith("set RUNSTREAM_DATABASE_URL (spring.datasource.url).").doesNotContain("\n"));
+            .endsWith("set SPRING_DATASOURCE_URL (spring.datasource.url).").doesNotContain("\n"));
     assertThat(StartupFailures.explain(wrapped(new PSQLException(
         "FATAL: password authentication failed for user \"postgres\"", PSQLState.INVALID_PASSWORD))))
-        .hasValueSatisfying(line -> assertThat(line).contains("RUNSTREAM_DATABASE_USER and RUNSTREAM_DATABASE_PASSWORD"));
+        .hasValueSatisfying(line -> assertThat(line).contains("SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD"));
     assertThat(StartupFailures.explain(wrapped(new org.apache.kafka.common.errors.TimeoutException(
         "Timed out waiting for a node assignment. Call: createTopics"))))
-        .hasValueSatisfying(line -> assertThat(line).contains("RUNSTREAM_KAFKA_BOOTSTRAP"));
+        .hasValueSatisfying(line -> assertThat(line).contains("RUNSTREAM_KAFKA_BOOTSTRAPSERVERS"));
     assertThat(StartupFailures.explain(wrapped(new java.net.BindException("Address already in use"))))
         .hasValueSatisfying(line -> assertThat(line).startsWith("a port is already in use (Address already in use)"));
   }
