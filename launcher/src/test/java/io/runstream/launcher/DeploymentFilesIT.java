@@ -40,12 +40,18 @@ class DeploymentFilesIT extends PlatformIT {
 
   @Autowired ApplicationContext context;
 
+  /** The Dockerfile's target of each service's main class (one image per service, issue #29 item 3). */
+  private static final Map<String, String> SERVICES = Map.of(
+      "io.runstream.ingest.IngestApplication", "ingest", "io.runstream.worker.WorkerApplication", "worker",
+      "io.runstream.fanout.FanoutApplication", "fanout", "io.runstream.sink.SinkApplication", "sink");
+
   @Test
   void shouldGiveRunstreamContainersOnlyVariablesTheServicesKnow() throws Exception {
     Set<String> known = knownEnvironmentNames();
     assertThat(known).contains("SPRING_DATASOURCE_URL", "SERVER_PORT", "RUNSTREAM_KAFKA_BOOTSTRAPSERVERS",
         "RUNSTREAM_FANOUT_MAXOPENINGSTREAMS");
     Map<String, Map<String, String>> containers = new LinkedHashMap<>();
+    Map<String, String> images = new LinkedHashMap<>();
     // compose: every service built from the Runstream image
     Map<String, Object> compose = load(DEPLOY.resolve("compose/compose.yaml")).getFirst();
     map(compose.get("services")).forEach((name, raw) -> {
@@ -54,6 +60,10 @@ class DeploymentFilesIT extends PlatformIT {
         Map<String, String> env = new LinkedHashMap<>();
         map(service.get("environment")).forEach((key, value) -> env.put(key, String.valueOf(value)));
         containers.put("compose " + name, env);
+        images.put("compose " + name, String.valueOf(service.get("image")));
+        // built from its own target of the Dockerfile
+        assertThat(map(service.get("build")).get("target")).as("compose %s: build target", name)
+            .isEqualTo(SERVICES.get(env.get("LOADER_MAIN")));
       }
     });
     // Kubernetes: every container of the Runstream image
@@ -68,6 +78,7 @@ class DeploymentFilesIT extends PlatformIT {
               env.put(String.valueOf(map(entry).get("name")), String.valueOf(map(entry).get("value")));
             }
             containers.put("kubernetes " + map(document.get("metadata")).get("name"), env);
+            images.put("kubernetes " + map(document.get("metadata")).get("name"), String.valueOf(container.get("image")));
             // the probes ask health groups that exist and answer, on the management port (issue #23: the
             // operational endpoints are not on the public port), where Prometheus scrapes too
             Map<String, Object> ports = new LinkedHashMap<>();
@@ -110,6 +121,10 @@ class DeploymentFilesIT extends PlatformIT {
           unknown.add(container + ": " + name);
         }
       });
+      String image = images.get(container);
+      assertThat(image).as("%s: its image", container).isNotNull();
+      assertThat(image).as("%s: the image of its service (infra/deploy/Dockerfile's target)", container)
+          .isEqualTo("runstream-" + SERVICES.get(env.get("LOADER_MAIN")) + ":0.1.0");
       try {
         Class<?> main = Class.forName(env.get("LOADER_MAIN"));
         assertThat(main.getMethod("main", String[].class)).isNotNull();
