@@ -118,6 +118,42 @@ class CompactCatchUpIT extends PlatformIT {
     assertThat(frames(resumedCompact)).isEqualTo(merged(after(raw, backlog.seq())));
   }
 
+  /**
+   * A node that holds neither run in memory: a finished run's catch-up comes from the PostgreSQL chunk log (more than
+   * one page of it, merged across pages), a live run's start from Kafka, and both compact the same way.
+   */
+  @Test
+  void shouldCompactACatchUpReadFromTheChunkLogAndFromKafkaOnAnotherNode() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String live = api.post("/api/v1/runs", token, "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":40,"
+        + "\"output_tokens\":600}}").json().path("run_uuid").asString();
+    String finished = finishedRun(api, token, "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":0,"
+        + "\"output_tokens\":1500}}");
+    try (org.springframework.context.ConfigurableApplicationContext node = startFanoutNode(Map.of())) {
+      TestApi other = new TestApi(
+          ((org.springframework.boot.web.server.context.WebServerApplicationContext) node).getWebServer().getPort());
+
+      String cold = "/api/v1/runs/" + finished + "/stream";
+      List<TestApi.Event> raw = read(api, cold, token, Map.of());
+      List<TestApi.Event> compact = read(other, cold + "?compact=true", token, Map.of());
+      assertThat(count(raw, "text-delta")).as("more than one page of the log").isGreaterThan(1000);
+      assertThat(count(compact, "text-delta")).isEqualTo(1);
+      assertThat(frames(compact)).isEqualTo(merged(raw));
+      assertThat(frames(read(other, cold, token, Map.of()))).as("raw from the log").isEqualTo(frames(raw));
+
+      String warm = "/api/v1/runs/" + live + "/stream";
+      List<TestApi.Event> joined = read(other, warm + "?compact=true", token, Map.of());
+      List<TestApi.Event> whole = read(api, warm, token, Map.of());
+      assertThat(joined.getLast().done()).isTrue();
+      assertThat(SessionFlowIT.text(joined)).isNotEmpty().isEqualTo(SessionFlowIT.text(whole));
+      TestApi.Event backlog = joined.stream().filter(e -> e.type().equals("text-delta")).findFirst().orElseThrow();
+      assertThat(backlog.json().path("delta").asString()).isEqualTo(SessionFlowIT.text(upTo(whole, backlog.seq())));
+      assertThat(frames(after(joined, backlog.seq()))).isEqualTo(frames(after(whole, backlog.seq())));
+      assertThat(frames(upTo(joined, backlog.seq()))).isEqualTo(merged(upTo(whole, backlog.seq())));
+    }
+  }
+
   @Test
   void shouldMergeReasoningAndNeverAcrossAToolCallOrAPartsEnd() throws Exception {
     TestApi api = api();
