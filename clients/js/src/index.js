@@ -6,7 +6,8 @@
 // - The stream survives network drops: it remembers the last event id and reconnects with Last-Event-ID (after the
 //   server's retry: delay), so nothing is lost or repeated; 204 means the reader had everything.
 // - reconnectToStream (useChat({ resume: true }) after a reload): the session's live run from its first event, or
-//   null when no run of the chat is live.
+//   null when no run of the chat is live. It asks for a compact catch-up (?compact=true, API.md §3): what the run
+//   wrote before the reload comes with each part's consecutive deltas merged into one, the rest live as usual.
 // - Stop (useChat's stop(), i.e. the abort signal) stops the model on the server (POST .../stream/stop).
 // - A 503 with Retry-After (a node shedding a storm of stream openings) is retried after the time it gives.
 // A chat id that is a session's uuid addresses that session (so a page can reload into /chat/<uuid>).
@@ -74,7 +75,9 @@ export class RunstreamChatTransport {
     if (!session || !(await this.live(session))) {
       return null;
     }
-    const stream = await this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal, true);
+    // Compact: the reader is behind by the whole reply so far; every id it sees is still a resume point.
+    const stream = await this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream?compact=true`, undefined,
+      abortSignal, true);
     return stream;
   }
 

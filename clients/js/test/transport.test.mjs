@@ -116,12 +116,22 @@ test('after a reload, reconnectToStream resumes the live run; once it ended, the
   const reader = stream.getReader();
   await reader.read();
   await reader.cancel();
-  // The page reloads: a new transport, the chat id is the session's uuid.
-  const reloaded = new RunstreamChatTransport({ baseUrl: base, token: jwt });
+  // The page reloads a moment later (the run goes on meanwhile): a new transport, the chat id is the session's uuid.
+  await new Promise(r => setTimeout(r, 300));
+  const urls = [];
+  const recording = (url, init) => { urls.push(String(url)); return fetch(url, init); };
+  const reloaded = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recording });
   const resumed = await reloaded.reconnectToStream({ chatId: session });
   assert.ok(resumed, 'the live run is resumed');
-  const { message } = await assemble(resumed);
+  const { message, chunks } = await assemble(resumed);
   assert.equal(text(message), (await settled(session, 1, 'completed')).text);
+  // The reload asked for a compact catch-up: what it was behind by came merged, so fewer deltas than the raw replay.
+  assert.ok(urls.some(url => url.endsWith(`/api/v1/sessions/${session}/stream?compact=true`)), urls.join(' '));
+  const raw = await (await fetch(`${base}/api/v1/sessions/${session}/stream`, {
+    headers: { Authorization: `Bearer ${jwt}` } })).text();
+  const rawDeltas = raw.split('\n').filter(line => line.startsWith('data: {"type":"text-delta"')).length;
+  const deltas = chunks.filter(chunk => chunk.type === 'text-delta').length;
+  assert.ok(deltas < rawDeltas, `compact ${deltas} deltas, raw ${rawDeltas}`);
   assert.equal(await reloaded.reconnectToStream({ chatId: session }), null);
 });
 

@@ -116,6 +116,11 @@ class BadInputTableIT extends PlatformIT {
           Map.of("Last-Event-ID", value), null));
       cases.add(new Case("run after " + value, "GET", "/api/v1/runs/" + run + "/stream?after=" + encode(value), Map.of(), null));
     }
+    for (String value : List.of("maybe", "2", "yes", "truee", "%00", "-1")) {
+      cases.add(new Case("session compact " + value, "GET", "/api/v1/sessions/" + session + "/stream?compact=" + value,
+          Map.of(), null));
+      cases.add(new Case("run compact " + value, "GET", "/api/v1/runs/" + run + "/stream?compact=" + value, Map.of(), null));
+    }
     for (String query : List.of("page=0", "page=-3", "page=a", "page=1.5", "page_size=0", "page_size=201",
         "page_size=-1", "page_size=x", "page=99999999999", "page=%00")) {
       cases.add(new Case("sessions ?" + query, "GET", "/api/v1/sessions?" + query, Map.of(), null));

@@ -58,6 +58,10 @@ class CorsIT extends PlatformIT {
     TestApi.Answer stream = preflight("/api/v1/sessions/x/stream", APP, "GET", "last-event-id,cache-control");
     assertThat(stream.status()).isEqualTo(200);
     assertThat(stream.header("Access-Control-Allow-Headers").toLowerCase()).contains("last-event-id", "cache-control");
+    // A POST-stream face's reconnection asking for a compact catch-up (Prefer: compact).
+    TestApi.Answer compact = preflight("/api/v1/chat/stream", APP, "POST", "authorization,content-type,last-event-id,prefer");
+    assertThat(compact.status()).isEqualTo(200);
+    assertThat(compact.header("Access-Control-Allow-Headers").toLowerCase()).contains("last-event-id", "prefer");
   }
 
   @Test

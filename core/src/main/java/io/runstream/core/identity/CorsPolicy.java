@@ -14,10 +14,12 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 public final class CorsPolicy {
   /** The request headers the faces read. */
   public static final List<String> ALLOWED_HEADERS =
-      List.of("Authorization", "Content-Type", "orgid", "X-API-Key", "Last-Event-ID", "Cache-Control", "Accept");
+      List.of("Authorization", "Content-Type", "orgid", "X-API-Key", "Last-Event-ID", "Cache-Control", "Accept",
+          "Prefer");
   /** The response headers a browser app may read besides the CORS-safelisted ones. */
   public static final List<String> EXPOSED_HEADERS =
-      List.of("X-Model-Backend", "X-Genie-Backend", "Retry-After", "Location", "x-vercel-ai-ui-message-stream");
+      List.of("X-Model-Backend", "X-Genie-Backend", "Retry-After", "Location", "x-vercel-ai-ui-message-stream",
+          "Preference-Applied");
   /** The methods the faces answer. */
   public static final List<String> ALLOWED_METHODS = List.of("GET", "POST", "PUT", "DELETE");
 

@@ -60,7 +60,7 @@ public class AgentStreamReadController {
     if (expired(run, Instant.now())) {
       throw unknown();
     }
-    stream.serve(caller, run, ResumePoint.parse(request), renderer, response);
+    stream.serve(caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
   }
 
   /**

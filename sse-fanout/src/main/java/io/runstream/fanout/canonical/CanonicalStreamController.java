@@ -58,11 +58,12 @@ public class CanonicalStreamController {
       throw ApiException.notFound("Session");
     }
     Long after = ResumePoint.parse(request);
+    boolean compact = ResumePoint.compact(request);
     if (after != null) {
       // A reader coming back to the session's live run, which this node holds: no database round trip.
       Optional<RunRow> live = rows.liveRunFor(caller.orgId(), id, after);
       if (live.isPresent()) {
-        stream.serve(caller, live.get(), after, renderer, response);
+        stream.serve(caller, live.get(), after, compact, renderer, response);
         return;
       }
     }
@@ -83,7 +84,7 @@ public class CanonicalStreamController {
         return;
       }
     }
-    stream.serve(caller, run, after, renderer, response);
+    stream.serve(caller, run, after, compact, renderer, response);
   }
 
   /** A run by id, from its first event unless resumed. */
@@ -92,6 +93,6 @@ public class CanonicalStreamController {
       throws IOException {
     Caller caller = callers.current();
     RunRow run = rows.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
-    stream.serve(caller, run, ResumePoint.parse(request), renderer, response);
+    stream.serve(caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
   }
 }

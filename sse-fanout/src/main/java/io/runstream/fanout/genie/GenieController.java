@@ -90,13 +90,14 @@ public class GenieController {
     Caller caller = callers.current();
     String sessionKey = sessionKey(body, caller);
     Long resume = ResumePoint.parse(request);
+    boolean compact = ResumePoint.compact(request);
     if (resume != null && resume <= 0) {
       // Id 0 is the gate's single answer: a client reconnecting after it had everything.
       response.setStatus(HttpStatus.NO_CONTENT.value());
       return;
     }
     if (resume != null) {
-      stream.resume(caller, GenieFace.ID, sessionKey, resume, renderer, response);
+      stream.resume(caller, GenieFace.ID, sessionKey, resume, compact, renderer, response);
       return;
     }
     Optional<String> gate = gate(caller);
@@ -119,7 +120,7 @@ public class GenieController {
         // Seed 000: the header tells the frontend that the admin backend answers.
         response.setHeader(GenieRenderer.BACKEND_HEADER, run.modelProvider());
       }
-      stream.serve(run, null, renderer, response, reserved);
+      stream.serve(run, null, compact, renderer, response, reserved);
     }
   }
 

@@ -14,11 +14,12 @@ public final class HotChunk {
 
   private final RunChunk chunk;
   private final int size;
-  private final AtomicReferenceArray<byte[]> rendered = new AtomicReferenceArray<>(SLOTS);
+  private final AtomicReferenceArray<byte[]> rendered;
 
-  private HotChunk(RunChunk chunk, int size) {
+  private HotChunk(RunChunk chunk, int size, boolean cached) {
     this.chunk = chunk;
     this.size = size;
+    this.rendered = cached ? new AtomicReferenceArray<>(SLOTS) : null;
   }
 
   /**
@@ -32,12 +33,20 @@ public final class HotChunk {
 
   /** A chunk read from Kafka, whose record value was {@code recordBytes} long. */
   public static HotChunk of(RunChunk chunk, int recordBytes) {
-    return new HotChunk(chunk, recordBytes);
+    return new HotChunk(chunk, recordBytes, true);
   }
 
   /** A chunk read from elsewhere (the chunk log), sized by its JSON. */
   public static HotChunk of(RunChunk chunk) {
-    return new HotChunk(chunk, 256);
+    return new HotChunk(chunk, 256, true);
+  }
+
+  /**
+   * A chunk made for one reader only (a compact catch-up's merge of several deltas): its renderings are made each
+   * time and never cached, so that no merged rendering is ever mistaken for a chunk's own.
+   */
+  public static HotChunk merged(RunChunk chunk) {
+    return new HotChunk(chunk, 256, false);
   }
 
   /** The chunk. */
@@ -55,6 +64,9 @@ public final class HotChunk {
    * the readers of a fast run are woken by the same chunk at once, and without the lock each would render it.
    */
   public byte[] rendered(int slot, Function<RunChunk, byte[]> render) {
+    if (rendered == null) {
+      return render.apply(chunk);
+    }
     byte[] bytes = rendered.get(slot);
     if (bytes != null) {
       return bytes;

@@ -93,11 +93,12 @@ public class ProjectChatController {
     ChatRequest chat = validate(body, true);
     Caller caller = callers.current();
     Long resume = ResumePoint.parse(request);
+    boolean compact = ResumePoint.compact(request);
     if (resume != null) {
-      stream.resume(caller, ProjectChatFace.ID, chat.conversationId(), resume, renderer, response);
+      stream.resume(caller, ProjectChatFace.ID, chat.conversationId(), resume, compact, renderer, response);
       return;
     }
-    serve(caller, chat, body, null, renderer, response);
+    serve(caller, chat, body, null, compact, renderer, response);
   }
 
   @PostMapping("/api/v1/chat/generate")
@@ -109,7 +110,7 @@ public class ProjectChatController {
     // Seed 002: the legacy endpoint's metadata is "injected into the orchestrator context".
     JsonNode metadata = body.get("metadata");
     serve(callers.current(), chat, body, metadata != null && metadata.isObject() && !metadata.isEmpty() ? metadata : null,
-        legacy, response);
+        ResumePoint.compact(request), legacy, response);
   }
 
   @PostMapping("/api/v1/chat/message")
@@ -119,8 +120,8 @@ public class ProjectChatController {
   }
 
   private void serve(
-      Caller caller, ChatRequest chat, JsonNode body, JsonNode context, FaceRenderer face, HttpServletResponse response)
-      throws IOException {
+      Caller caller, ChatRequest chat, JsonNode body, JsonNode context, boolean compact, FaceRenderer face,
+      HttpServletResponse response) throws IOException {
     List<RunRequested.FileRef> documents = new ArrayList<>();
     chat.existingDocuments().forEach((path, content) ->
         documents.add(new RunRequested.FileRef(path, null, null, content, "text/markdown")));
@@ -137,7 +138,7 @@ public class ProjectChatController {
       AdmittedRun admitted = admission.admit(caller, input);
       RunRow run = runs.find(caller.orgId(), admitted.runId()).orElseThrow(() -> ApiException.notFound("Run"));
       response.setHeader("X-Run-Id", run.id().toString());
-      stream.serve(run, null, face, response, reserved);
+      stream.serve(run, null, compact, face, response, reserved);
     }
   }
 

@@ -48,12 +48,14 @@ public class SseStream {
 
   /**
    * Streams {@code run} after {@code after} (null: from its first event) to {@code response}, rendered by
-   * {@code face}, until the run ends, the client goes or the reader is cut off.
+   * {@code face}, until the run ends, the client goes or the reader is cut off; {@code compact}: its catch-up is
+   * compact ({@link ResumePoint#compact}).
    */
-  public End serve(Caller caller, RunRow run, Long after, FaceRenderer face, HttpServletResponse response)
+  public End serve(
+      Caller caller, RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
-      return serveHeld(run, after, face, response, held);
+      return serveHeld(run, after, compact, face, response, held);
     }
   }
 
@@ -66,13 +68,15 @@ public class SseStream {
   }
 
   /** {@link #serve} on a stream {@link #reserve reserved} already. */
-  public End serve(RunRow run, Long after, FaceRenderer face, HttpServletResponse response, StreamGate.Held reserved)
-      throws IOException {
+  public End serve(
+      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response,
+      StreamGate.Held reserved) throws IOException {
     java.util.Objects.requireNonNull(reserved, "reserved");
-    return serveHeld(run, after, face, response, reserved);
+    return serveHeld(run, after, compact, face, response, reserved);
   }
 
-  private End serveHeld(RunRow run, Long after, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
+  private End serveHeld(
+      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
       throws IOException {
     long from = after == null ? run.seqBase() - 1 : after;
     HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
@@ -93,6 +97,9 @@ public class SseStream {
     sseHeaders(response);
     response.setHeader("X-Model-Backend", run.modelProvider());
     face.headers(run, response);
+    if (compact) {
+      response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+    }
     ServletOutputStream out = response.getOutputStream();
     try {
       out.write(SseFrames.opening(properties.retry().toMillis()));
@@ -104,7 +111,7 @@ public class SseStream {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
     Output output = new Output(out);
-    return reader.read(opened, new Frames(face.rendering(), from, output), suspend ? Suspension.of(held, output) : null);
+    return reader.read(opened, new Frames(face.rendering(), from, output, compact), suspend ? Suspension.of(held, output) : null);
   }
 
   /**
@@ -277,8 +284,8 @@ public class SseStream {
    * the reader had everything.
    */
   public End resume(
-      Caller caller, String face, String key, long after, FaceRenderer renderer, HttpServletResponse response)
-      throws IOException {
+      Caller caller, String face, String key, long after, boolean compact, FaceRenderer renderer,
+      HttpServletResponse response) throws IOException {
     java.util.Optional<RunRow> run = sessions.findByKey(caller.orgId(), caller.userId(), face, key)
         .flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));
     if (run.isEmpty()) {
@@ -286,18 +293,45 @@ public class SseStream {
       return End.NOTHING_LEFT;
     }
     response.setHeader("X-Run-Id", run.get().id().toString());
-    return serve(caller, run.get(), Math.max(after, run.get().seqBase() - 1), renderer, response);
+    return serve(caller, run.get(), Math.max(after, run.get().seqBase() - 1), compact, renderer, response);
   }
 
   /**
    * Writes each chunk after {@code after} as the reader's rendering makes it (cached on the chunk for a stateless
-   * face); chunks up to {@code after} only feed a stateful rendering.
+   * face); chunks up to {@code after} only feed a stateful rendering. A compact reader's catch-up (everything before
+   * {@link #caughtUp}) has each run of consecutive deltas of one part merged ({@link CatchUp}); live chunks are
+   * written one by one.
    */
-  private record Frames(FaceRenderer.Rendering rendering, long after, Output out) implements Delivery {
+  private static final class Frames implements Delivery {
+    private final FaceRenderer.Rendering rendering;
+    private final long after;
+    private final Output out;
+    private CatchUp catchUp;
+
+    Frames(FaceRenderer.Rendering rendering, long after, Output out, boolean compact) {
+      this.rendering = rendering;
+      this.after = after;
+      this.out = out;
+      this.catchUp = compact ? new CatchUp() : null;
+    }
+
     @Override
     public void chunk(HotChunk chunk) throws IOException {
       if (chunk.seq() <= after) {
         rendering.skip(chunk.chunk());
+        return;
+      }
+      if (catchUp != null) {
+        write(catchUp.completedBy(chunk));
+        if (catchUp.take(chunk)) {
+          return;
+        }
+      }
+      write(chunk);
+    }
+
+    private void write(HotChunk chunk) throws IOException {
+      if (chunk == null) {
         return;
       }
       byte[] bytes = rendering.render(chunk);
@@ -311,6 +345,8 @@ public class SseStream {
 
     @Override
     public void flush() throws IOException {
+      // A catch-up's pending deltas wait for the next batch (the next page of the log, the memory's backlog): a merge
+      // spans the tiers' batches, and is written once a chunk that is not its delta comes, or the reader catches up.
       out.flush();
     }
 
@@ -318,6 +354,15 @@ public class SseStream {
     public void idle() throws IOException {
       out.write(SseFrames.PING);
       out.flush();
+    }
+
+    @Override
+    public void caughtUp() throws IOException {
+      if (catchUp != null) {
+        write(catchUp.drain());
+        catchUp = null;
+        out.flush();
+      }
     }
   }
 }

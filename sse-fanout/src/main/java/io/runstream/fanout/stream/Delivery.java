@@ -17,4 +17,11 @@ public interface Delivery {
 
   /** Nothing new for a heartbeat: keep the connection alive. */
   void idle() throws IOException;
+
+  /**
+   * The reader has caught up: every chunk delivered so far was what it was behind by when it attached (from memory,
+   * Kafka or the log), and every later one comes live. Called at most once per read, before the first live chunk,
+   * or when the stream ends before going live; a delivery that holds back part of its catch-up writes it now.
+   */
+  default void caughtUp() throws IOException {}
 }

@@ -162,16 +162,19 @@ public class RunReader {
         }
         cursor.fillFromLog(Long.MAX_VALUE, 0);
         if (cursor.done) {
+          out.caughtUp();
           return End.FINISHED;
         }
         if (attachment == null) {
-          return cursor.endOfTerminalRun();
+          End end = cursor.endOfTerminalRun();
+          out.caughtUp();
+          return end;
         }
       }
-      if (!cursor.write(attachment.backlog(), false)) {
-        return cursor.end();
-      }
-      if (attachment.finished()) {
+      boolean goesOn = cursor.write(attachment.backlog(), false);
+      // What the reader was behind by is written; from here on every chunk comes live, one by one.
+      out.caughtUp();
+      if (!goesOn || attachment.finished()) {
         return cursor.end();
       }
       long heartbeat = properties.heartbeat().toNanos();
