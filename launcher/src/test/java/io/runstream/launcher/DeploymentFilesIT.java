@@ -137,6 +137,98 @@ class DeploymentFilesIT extends PlatformIT {
     assertThat(known).doesNotContain("RUNSTREAM_KAFKA_BOOTSTRAP_SERVERS", "RUNSTREAM_FANOUT_MAX_OPENING_STREAMS");
   }
 
+  /**
+   * Issue #29 item 4: every Runstream pod runs as a non-root user with a read-only root file system, no privilege
+   * escalation and no capabilities, with a writable /tmp; every Deployment has a PodDisruptionBudget that selects its
+   * pods and lets one go at a time; a PodMonitor scrapes every Runstream pod's management port; the Ingress sends
+   * every stream path to the fan-out with buffering off and timeouts far above the heartbeat.
+   */
+  @Test
+  void shouldHardenEveryPodBudgetItsDisruptionsMonitorItAndRouteStreamsUnbuffered() throws Exception {
+    List<Map<String, Object>> documents = load(DEPLOY.resolve("kubernetes/runstream.yaml"));
+    List<Map<String, Object>> budgets = documents.stream().filter(d -> "PodDisruptionBudget".equals(d.get("kind")))
+        .toList();
+    int deployments = 0;
+    for (Map<String, Object> document : documents) {
+      if (!"Deployment".equals(document.get("kind"))) {
+        continue;
+      }
+      deployments++;
+      String name = String.valueOf(map(document.get("metadata")).get("name"));
+      Map<String, Object> template = map(map(document.get("spec")).get("template"));
+      Map<String, Object> labels = map(map(template.get("metadata")).get("labels"));
+      Map<String, Object> pod = map(template.get("spec"));
+      Map<String, Object> podSecurity = map(pod.get("securityContext"));
+      assertThat(podSecurity).as(name).containsEntry("runAsNonRoot", true);
+      assertThat((Integer) podSecurity.get("runAsUser")).as(name).isPositive();
+      assertThat(map(podSecurity.get("seccompProfile"))).as(name).containsEntry("type", "RuntimeDefault");
+      Set<String> emptyDirs = new HashSet<>();
+      for (Object volume : list(pod.get("volumes"))) {
+        if (map(volume).containsKey("emptyDir")) {
+          emptyDirs.add(String.valueOf(map(volume).get("name")));
+        }
+      }
+      for (Object raw : list(pod.get("containers"))) {
+        Map<String, Object> container = map(raw);
+        Map<String, Object> security = map(container.get("securityContext"));
+        assertThat(security).as(name).containsEntry("allowPrivilegeEscalation", false)
+            .containsEntry("readOnlyRootFilesystem", true);
+        assertThat(list(map(security.get("capabilities")).get("drop"))).as(name).containsExactly("ALL");
+        assertThat(list(container.get("volumeMounts"))).as("%s: a writable /tmp", name).anySatisfy(mount ->
+            assertThat(emptyDirs).contains(String.valueOf(map(mount).get("name"))));
+        assertThat(list(container.get("volumeMounts"))).anyMatch(mount -> "/tmp".equals(map(mount).get("mountPath")));
+      }
+      assertThat(budgets).as("%s: a PodDisruptionBudget that selects its pods", name).anySatisfy(budget -> {
+        Map<String, Object> spec = map(budget.get("spec"));
+        assertThat(labels).containsAllEntriesOf(map(map(spec.get("selector")).get("matchLabels")));
+        assertThat(spec.get("maxUnavailable")).isEqualTo(1);
+      });
+      Map<String, Object> monitor = documents.stream().filter(d -> "PodMonitor".equals(d.get("kind"))).findFirst()
+          .orElseThrow(() -> new AssertionError("no PodMonitor"));
+      assertThat(labels).as("%s is scraped", name)
+          .containsAllEntriesOf(map(map(map(monitor.get("spec")).get("selector")).get("matchLabels")));
+      assertThat(list(map(monitor.get("spec")).get("podMetricsEndpoints"))).anySatisfy(endpoint ->
+          assertThat(map(endpoint)).containsEntry("port", "management").containsEntry("path", "/actuator/prometheus"));
+    }
+    assertThat(deployments).isEqualTo(4);
+    assertThat(budgets).hasSize(4);
+
+    Map<String, Object> ingress = load(DEPLOY.resolve("kubernetes/ingress-sse.yaml")).getFirst();
+    Map<String, Object> annotations = map(map(ingress.get("metadata")).get("annotations"));
+    assertThat(annotations).containsEntry("nginx.ingress.kubernetes.io/proxy-buffering", "off");
+    for (String timeout : List.of("proxy-read-timeout", "proxy-send-timeout")) {
+      assertThat(Integer.parseInt(String.valueOf(annotations.get("nginx.ingress.kubernetes.io/" + timeout))))
+          .as(timeout + " far above the 15 s heartbeat").isGreaterThanOrEqualTo(300);
+    }
+    List<Map<String, Object>> paths = new ArrayList<>();
+    for (Object rule : list(map(ingress.get("spec")).get("rules"))) {
+      for (Object path : list(map(map(rule).get("http")).get("paths"))) {
+        paths.add(map(path));
+      }
+    }
+    java.util.function.Function<String, String> serviceOf = request -> {
+      for (Map<String, Object> path : paths) {
+        String pattern = String.valueOf(path.get("path"));
+        boolean matches = "Prefix".equals(path.get("pathType"))
+            ? request.startsWith(pattern)
+            : java.util.regex.Pattern.compile(pattern).matcher(request).lookingAt();
+        if (matches) {
+          return String.valueOf(map(map(map(path.get("backend")).get("service"))).get("name"));
+        }
+      }
+      return null;
+    };
+    java.util.UUID id = java.util.UUID.randomUUID();
+    for (String stream : List.of("/api/v1/sessions/" + id + "/stream", "/api/v1/runs/" + id + "/stream",
+        "/ai/stream/" + id, "/api/v1/chat/stream", "/api/v1/chat/generate", "/api/genie/stream-chat")) {
+      assertThat(serviceOf.apply(stream)).as(stream).isEqualTo("runstream-fanout");
+    }
+    for (String api : List.of("/api/v1/runs", "/api/v1/sessions", "/api/v1/runs/" + id, "/api/v1/sessions/" + id
+        + "/messages", "/api/v1/usage")) {
+      assertThat(serviceOf.apply(api)).as(api).isEqualTo("runstream-ingest");
+    }
+  }
+
   private static Map<String, String> env(Map<String, Object> container) {
     Map<String, String> env = new LinkedHashMap<>();
     for (Object entry : list(container.get("env"))) {
@@ -154,6 +246,8 @@ class DeploymentFilesIT extends PlatformIT {
     Set<String> strimzi = new HashSet<>();
     for (Map<String, Object> document : load(DEPLOY.resolve("kubernetes/kafka-strimzi.yaml"))) {
       Map<String, Object> spec = map(document.get("spec"));
+      // Strimzi 1.x (Kafka 4.2) serves kafka.strimzi.io/v1 only
+      assertThat(document.get("apiVersion")).as("%s apiVersion", document.get("kind")).isEqualTo("kafka.strimzi.io/v1");
       switch (String.valueOf(document.get("kind"))) {
         case "Kafka" -> {
           Map<String, Object> config = map(map(spec.get("kafka")).get("config"));
