@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * SDK's {@code readUIMessageStream} equal the stored transcript, a network drop mid-stream is resumed exactly,
  * {@code stop} stops the model, a stop from elsewhere ends the reply as a stopped message (issue #27), a reload resumes
  * the live run, useChat's headers, body and metadata reach the server, {@code regenerate()} asks again without the
- * regenerated answer, and file parts are read by the server.
+ * regenerated answer, and file parts are read by the server. And the transport's type declarations check with
+ * TypeScript against the AI SDK's types.
  */
 class ChatTransportIT extends PlatformIT {
   private static final Path CLIENT = Path.of("..", "clients", "js");
@@ -36,7 +37,11 @@ class ChatTransportIT extends PlatformIT {
     Optional<Path> node = ExternalClients.onPath("node");
     Optional<Path> npm = ExternalClients.onPath("npm");
     assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
-    ExternalClients.installNodeClients(npm.get(), CLIENT, "ai", "eventsource-parser");
+    ExternalClients.installNodeClients(npm.get(), CLIENT, "ai", "eventsource-parser", "typescript");
+    // The type declarations (src/index.d.ts) check against the AI SDK's own types: the transport is a ChatTransport.
+    ExternalClients.Finished types = ExternalClients.run(CLIENT, Duration.ofMinutes(2), node.get().toString(),
+        "node_modules/typescript/bin/tsc", "-p", "test/types/tsconfig.json");
+    assertThat(types.exitCode()).as(types.describe()).isZero();
     for (Map.Entry<String, String> sdk : VERSIONS.entrySet()) {
       Path folder = SDKS.resolve(sdk.getKey());
       ExternalClients.installNodeClients(npm.get(), folder, "ai");
