@@ -266,6 +266,32 @@ test('regenerate() asks again without the regenerated answer, in the same sessio
   assert.equal(text(chat.messages[1]), (await settled(session, 7, 'completed')).text);
 });
 
+test('editing a message (sendMessage with its messageId) asks the edited question on the history before it', async () => {
+  const { requests, fetch: recorder } = recording();
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+    onSession: (_, s) => { session = s; }, body: { simulation: { output_tokens: 15, tokens_per_second: 0 } } });
+  const chat = new TestChat({ id: 'chat-edit', transport });
+  await chat.sendMessage({ text: 'Question one' });
+  await settle(chat);
+  await chat.sendMessage({ text: 'Question two' });
+  await settle(chat);
+  const first = chat.messages[1];
+  requests.length = 0;
+
+  await chat.sendMessage({ text: 'Question two, better put', messageId: chat.messages[2].id });
+  await settle(chat);
+
+  assert.deepEqual(chat.messages.map(m => m.role), ['user', 'assistant', 'user', 'assistant']);
+  const post = requests.filter(r => r.method === 'POST');
+  assert.equal(post.length, 1);
+  assert.equal(post[0].url, '/api/v1/runs');
+  assert.equal(post[0].body.input, 'Question two, better put');
+  assert.equal(post[0].body.session_uuid, session);
+  assert.deepEqual(post[0].body.history, [{ role: 'user', content: 'Question one' }, { role: 'assistant', content: text(first) }]);
+  assert.equal(text(chat.messages[3]), (await settled(session, 5, 'completed')).text);
+});
+
 test('file parts go to the run as files: the server reads them and the reply says so', async () => {
   const { requests, fetch: recorder } = recording();
   let session;

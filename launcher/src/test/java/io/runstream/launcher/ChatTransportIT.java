@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/node/ai-sdk/vN}, loaded by {@code test/ai-from.mjs}): a full turn and a follow-up assembled by the AI
  * SDK's {@code readUIMessageStream} equal the stored transcript, a network drop mid-stream is resumed exactly,
  * {@code stop} stops the model, a stop from elsewhere ends the reply as a stopped message (issue #27), a reload resumes
- * the live run, useChat's headers, body and metadata reach the server, {@code regenerate()} asks again without the
+ * the live run, useChat's headers, body and metadata reach the server, {@code regenerate()} and an edit ask again without the
  * regenerated answer, and file parts are read by the server. And the transport's type declarations check with
  * TypeScript against the AI SDK's types.
  */
@@ -52,7 +52,7 @@ class ChatTransportIT extends PlatformIT {
       assertThat(run.exitCode()).as("ai %s: %s", sdk.getValue(), run.describe()).isZero();
       assertThat(run.stdout()).as(run.describe())
           .contains("the AI SDK under test is ai " + sdk.getValue())
-          .contains("pass 10")
+          .contains("pass 11")
           .contains("fail 0");
     }
   }
