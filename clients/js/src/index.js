@@ -1,8 +1,15 @@
-// A ChatTransport for the Vercel AI SDK (useChat) against Runstream's sessions API (shared/design/API.md §3).
+// A ChatTransport for the Vercel AI SDK (useChat) against Runstream's sessions API (shared/design/API.md §3, §4).
 //
 // - sendMessages: the chat's first message creates a session (POST /api/v1/sessions), later ones post to it
 //   (POST /api/v1/sessions/{uuid}/messages); the reply is read from the session's stream_url and parsed with the AI
 //   SDK's own parseJsonEventStream and uiMessageChunkSchema.
+// - A message with file parts, a regenerated answer (trigger 'regenerate-message') and an edited message (a
+//   'submit-message' with a messageId) are runs of the session (POST /api/v1/runs with session_uuid): file parts go
+//   in `files`; for a regeneration or an edit the chat's earlier messages go in `history`, so the model answers the
+//   conversation useChat shows (without the answer being regenerated). Runstream has no in-place regeneration: the
+//   stored transcript keeps the earlier answer and records the question again before the new answer.
+// - The request options of useChat (headers, body, metadata) go with every request of that call: headers to the
+//   HTTP requests, body's fields into the request's JSON, metadata as the message's metadata (a JSON object).
 // - The stream survives network drops: it remembers the last event id and reconnects with Last-Event-ID (after the
 //   server's retry: delay), so nothing is lost or repeated; 204 means the reader had everything.
 // - reconnectToStream (useChat({ resume: true }) after a reload): the session's live run from its first event, or
@@ -15,6 +22,8 @@ import { parseJsonEventStream, uiMessageChunkSchema } from 'ai';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The most history entries a run takes (API.md §1).
+const MAX_HISTORY = 100;
 
 export class RunstreamChatTransport {
   /**
@@ -24,12 +33,15 @@ export class RunstreamChatTransport {
    * @param {typeof fetch} [options.fetch] the fetch to use
    * @param {(chatId: string, sessionUuid: string) => void} [options.onSession] told a new chat's session uuid
    * @param {number} [options.maxReconnects] reconnections of one stream before it fails (default 10)
-   * @param {object} [options.body] extra fields of a new session (model, instructions, metadata, simulation)
+   * @param {object} [options.body] extra fields of every message's request (model, instructions, metadata,
+   *   simulation, multitask_strategy)
+   * @param {Record<string, string> | Headers | (() => Record<string, string> | Headers | Promise<...>)} [options.headers]
+   *   extra headers of every request
    * @param {boolean} [options.stopOnAbort] whether aborting a reply (useChat's stop(), which the AI SDK also calls
    *   when the chat unmounts) stops the run on the server (default true); with false, only {@link stop} stops it, so
    *   an app that leaves a chat lets its reply finish
    */
-  constructor({ baseUrl, token, fetch: fetchFn, onSession, maxReconnects = 10, body = {}, stopOnAbort = true }) {
+  constructor({ baseUrl, token, fetch: fetchFn, onSession, maxReconnects = 10, body = {}, headers, stopOnAbort = true }) {
     this.stopOnAbort = stopOnAbort;
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = token;
@@ -37,7 +49,13 @@ export class RunstreamChatTransport {
     this.onSession = onSession;
     this.maxReconnects = maxReconnects;
     this.body = body;
+    this.extraHeaders = headers;
     this.sessions = new Map();
+  }
+
+  /** reconnectToStream replays the live run from its first event (the AI SDK then resets the message it streams). */
+  get resumeStreamIsReplay() {
+    return true;
   }
 
   /** The session uuid of a chat, if known. */
@@ -45,76 +63,130 @@ export class RunstreamChatTransport {
     return this.sessions.get(chatId) ?? (UUID.test(chatId) ? chatId : undefined);
   }
 
-  async headers(extra = {}) {
+  /** The headers of a request: the bearer token, the transport's headers, then the call's (useChat's) headers. */
+  async headers(extra = {}, callHeaders) {
     const token = typeof this.token === 'function' ? await this.token() : this.token;
-    return { Authorization: `Bearer ${token}`, ...extra };
+    const configured = typeof this.extraHeaders === 'function' ? await this.extraHeaders() : this.extraHeaders;
+    return { Authorization: `Bearer ${token}`, ...plain(configured), ...plain(callHeaders), ...extra };
   }
 
-  async sendMessages({ chatId, messages, abortSignal }) {
-    const last = messages[messages.length - 1];
-    const text = (last?.parts ?? []).filter(part => part.type === 'text').map(part => part.text).join('');
+  /**
+   * useChat's request: a new user message (trigger 'submit-message'), an edited one ('submit-message' with the
+   * messageId of the user message it replaces) or a regenerated answer ('regenerate-message'; messages then end
+   * before the answer being regenerated).
+   */
+  async sendMessages({ chatId, messages, abortSignal, trigger = 'submit-message', messageId, headers, body, metadata }) {
+    if (trigger !== 'submit-message' && trigger !== 'regenerate-message') {
+      throw new Error(`Runstream's transport does not know the trigger '${trigger}'`);
+    }
+    const call = { headers };
+    let upTo = messages;
+    if (trigger === 'regenerate-message' && messageId != null) {
+      // useChat has already cut the chat before the answer; a caller that has not is cut here.
+      const at = messages.findIndex(message => message.id === messageId && message.role === 'assistant');
+      if (at >= 0) upTo = messages.slice(0, at);
+    }
+    const lastUserAt = upTo.length - 1;
+    if (upTo[lastUserAt]?.role !== 'user') {
+      // useChat sends a chat ending with its answer after a client tool's result or approval; Runstream takes those
+      // on the run itself (POST /api/v1/runs/{uuid}/tool-results, /tool-approvals), which this transport does not do.
+      throw new Error('Runstream answers a user message: the chat does not end with one '
+        + '(client tool results and approvals are not sent by this transport)');
+    }
+    // A regeneration or an edit (the messageId of the user message it replaces): the server's transcript is not
+    // the chat's any more, so the run takes the chat's earlier messages as its history.
+    const rewritten = trigger === 'regenerate-message' || messageId != null;
+    const last = upTo[lastUserAt];
+    const text = textOf(last);
+    const files = filesOf(last);
+    const fields = { ...this.body, ...(body ?? {}) };
+    const meta = metadataOf(this.body?.metadata, body?.metadata, metadata);
+    if (meta !== undefined) fields.metadata = meta;
+
     let session = this.sessionOf(chatId);
     let answer;
-    if (session) {
-      answer = await this.post(`/api/v1/sessions/${session}/messages`, { text }, abortSignal);
+    if (files.length > 0 || rewritten) {
+      // A run of the session: files, and for a regeneration or an edit the history the chat shows.
+      const run = { ...fields, input: text };
+      if (files.length > 0) run.files = files;
+      if (rewritten) run.history = historyOf(upTo.slice(0, lastUserAt));
+      if (session) {
+        answer = await this.post('/api/v1/runs', { ...run, session_uuid: session }, abortSignal, call);
+      }
+      if (!session || answer.status === 404) {
+        answer = await this.post('/api/v1/runs', run, abortSignal, call);
+        session = this.remember(chatId, answer.json.session_uuid);
+      }
+    } else {
+      if (session) {
+        answer = await this.post(`/api/v1/sessions/${session}/messages`, { ...fields, text }, abortSignal, call);
+      }
+      if (!session || answer.status === 404) {
+        answer = await this.post('/api/v1/sessions', { ...fields, text }, abortSignal, call);
+        session = this.remember(chatId, answer.json.uuid);
+      }
     }
-    if (!session || answer.status === 404) {
-      answer = await this.post('/api/v1/sessions', { ...this.body, text }, abortSignal);
-      session = answer.json.uuid;
+    if (this.stopOnAbort) {
+      abortSignal?.addEventListener('abort', () => { this.stop(chatId, call).catch(() => {}); }, { once: true });
+    }
+    return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal, false, call);
+  }
+
+  remember(chatId, session) {
+    if (this.sessions.get(chatId) !== session) {
       this.sessions.set(chatId, session);
       this.onSession?.(chatId, session);
     }
-    if (this.stopOnAbort) {
-      abortSignal?.addEventListener('abort', () => { this.stop(chatId).catch(() => {}); }, { once: true });
-    }
-    return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal);
+    return session;
   }
 
-  async reconnectToStream({ chatId, abortSignal }) {
+  async reconnectToStream({ chatId, abortSignal, headers }) {
+    const call = { headers };
     const session = this.sessionOf(chatId);
-    if (!session || !(await this.live(session))) {
+    if (!session || !(await this.live(session, call))) {
       return null;
     }
     // Compact: the reader is behind by the whole reply so far; every id it sees is still a resume point.
-    const stream = await this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream?compact=true`, undefined,
-      abortSignal, true);
-    return stream;
+    return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream?compact=true`, undefined, abortSignal, true,
+      call);
   }
 
   /** Stops the chat's live run on the server (the model stops); true if one was stopped. */
-  async stop(chatId) {
+  async stop(chatId, call = {}) {
     const session = this.sessionOf(chatId);
     if (!session) {
       return false;
     }
-    const answer = await this.post(`/api/v1/sessions/${session}/stream/stop`, {});
+    const answer = await this.post(`/api/v1/sessions/${session}/stream/stop`, {}, undefined, call);
     return answer.json?.stopped === true;
   }
 
   /** Whether the session's latest agent message is still being written. */
-  async live(session) {
-    const first = await this.get(`/api/v1/sessions/${session}/messages?page=1&page_size=1`);
+  async live(session, call = {}) {
+    const first = await this.get(`/api/v1/sessions/${session}/messages?page=1&page_size=1`, call);
     if (first.status !== 200 || first.json.count === 0) {
       return false;
     }
-    const last = await this.get(`/api/v1/sessions/${session}/messages?page=${first.json.count}&page_size=1`);
+    const last = await this.get(`/api/v1/sessions/${session}/messages?page=${first.json.count}&page_size=1`, call);
     const message = last.json.results?.[0];
     return message?.sender_role === 'agent' && message?.status === 'streaming';
   }
 
-  async post(path, body, signal) {
+  async post(path, body, signal, call = {}) {
     const response = await this.fetch(`${this.baseUrl}${path}`, {
-      method: 'POST', headers: await this.headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body), signal,
+      method: 'POST', headers: await this.headers({ 'Content-Type': 'application/json' }, call.headers),
+      body: JSON.stringify(body), signal,
     });
     const json = await response.json().catch(() => null);
     if (!response.ok && response.status !== 404) {
-      throw new Error(`Runstream answered ${response.status}: ${json?.detail ?? json?.title ?? ''}`);
+      const field = json?.errors ? ' ' + JSON.stringify(json.errors) : '';
+      throw new Error(`Runstream answered ${response.status}: ${json?.detail ?? json?.title ?? ''}${field}`);
     }
     return { status: response.status, json };
   }
 
-  async get(path) {
-    const response = await this.fetch(`${this.baseUrl}${path}`, { headers: await this.headers() });
+  async get(path, call = {}) {
+    const response = await this.fetch(`${this.baseUrl}${path}`, { headers: await this.headers({}, call.headers) });
     return { status: response.status, json: await response.json().catch(() => null) };
   }
 
@@ -123,13 +195,13 @@ export class RunstreamChatTransport {
    * (parseJsonEventStream, uiMessageChunkSchema) while a second reader of the same bytes keeps the last event id;
    * a connection that ends before `[DONE]` is resumed after that id.
    */
-  async stream(url, lastEventId, outerSignal, allowEmpty = false) {
+  async stream(url, lastEventId, outerSignal, allowEmpty = false, call = {}) {
     const transport = this;
     // Aborted by the caller's signal or by cancelling the returned stream.
     const inner = new AbortController();
     outerSignal?.addEventListener('abort', () => inner.abort(outerSignal.reason), { once: true });
     const signal = inner.signal;
-    const first = await this.open(url, lastEventId, signal);
+    const first = await this.open(url, lastEventId, signal, call);
     if (first === null) {
       if (allowEmpty) {
         return null;
@@ -181,7 +253,7 @@ export class RunstreamChatTransport {
           }
           await new Promise(resolve => setTimeout(resolve, state.retry));
           try {
-            connection = await transport.open(url, state.lastEventId, signal);
+            connection = await transport.open(url, state.lastEventId, signal, call);
           } catch (error) {
             connection = { chunks: new ReadableStream({ start(c) { c.close(); } }), ids: Promise.resolve(state) };
             continue;
@@ -196,8 +268,8 @@ export class RunstreamChatTransport {
     });
   }
 
-  async open(url, lastEventId, signal) {
-    const headers = await this.headers({ Accept: 'text/event-stream' });
+  async open(url, lastEventId, signal, call = {}) {
+    const headers = await this.headers({ Accept: 'text/event-stream' }, call.headers);
     if (lastEventId !== undefined) {
       headers['Last-Event-ID'] = lastEventId;
     }
@@ -236,4 +308,65 @@ export class RunstreamChatTransport {
     })();
     return { chunks: parseJsonEventStream({ stream: forChunks, schema: uiMessageChunkSchema }), ids };
   }
+}
+
+/** Headers (a Headers, a record or nothing) as a plain record. */
+function plain(headers) {
+  if (headers == null) return {};
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) return Object.fromEntries(headers.entries());
+  return { ...headers };
+}
+
+function textOf(message) {
+  return (message?.parts ?? []).filter(part => part.type === 'text').map(part => part.text).join('');
+}
+
+/**
+ * A message's file parts as the run request's files (API.md §4): a data: URL goes inline as `content` (the server
+ * decodes it), an http(s) URL as `url` (the server fetches it where its operator allows).
+ */
+function filesOf(message) {
+  return (message?.parts ?? []).filter(part => part.type === 'file').map((part, index) => {
+    const url = String(part.url ?? '');
+    const name = part.filename || nameOf(url) || `file-${index + 1}`;
+    const file = { name };
+    if (url.startsWith('data:')) {
+      file.content = url;
+    } else if (/^https?:\/\//i.test(url)) {
+      file.url = url;
+    } else {
+      throw new Error(`Runstream takes file parts as data: or http(s) URLs, not ${url.slice(0, 40)}`);
+    }
+    if (part.mediaType) file.mediaType = part.mediaType;
+    return file;
+  });
+}
+
+function nameOf(url) {
+  if (!/^https?:/i.test(url)) return undefined;
+  const path = url.replace(/[?#].*$/, '');
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name ? decodeURIComponent(name) : undefined;
+}
+
+/** The chat's messages as a run's history ({role, content}, text only, the latest 100). */
+function historyOf(messages) {
+  return messages
+    .filter(message => message.role === 'user' || message.role === 'assistant' || message.role === 'system')
+    .map(message => ({ role: message.role, content: textOf(message) }))
+    .filter(entry => entry.content.trim() !== '')
+    .slice(-MAX_HISTORY);
+}
+
+/** The message's metadata: the transport's, the call body's, then useChat's metadata (JSON objects, merged). */
+function metadataOf(...sources) {
+  let merged;
+  for (const source of sources) {
+    if (source == null) continue;
+    if (typeof source !== 'object' || Array.isArray(source)) {
+      throw new TypeError('Runstream stores metadata with the message: it must be a JSON object');
+    }
+    merged = { ...(merged ?? {}), ...source };
+  }
+  return merged;
 }

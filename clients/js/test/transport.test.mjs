@@ -1,12 +1,19 @@
-// The transport against a running Runstream, with the AI SDK's own readUIMessageStream assembling the replies.
+// The transport against a running Runstream, with the AI SDK's own readUIMessageStream assembling the replies and
+// its own AbstractChat (what useChat runs) driving the requests.
 // Usage: node test/transport.test.mjs <baseUrl> <jwt>
+// On another AI SDK: RUNSTREAM_AI_SDK=<folder with node_modules/ai> node --import ./test/ai-from.mjs test/... (the
+// suite runs it so on ai 6 and 7; RUNSTREAM_AI_SDK_VERSION, if set, is the version prefix the run must be on).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readUIMessageStream } from 'ai';
+import { readFileSync } from 'node:fs';
+import { AbstractChat, readUIMessageStream } from 'ai';
 import { RunstreamChatTransport } from '../src/index.js';
 import { startCuttingProxy } from '../../../launcher/src/test/node/cutting-proxy.mjs';
 
 const [base, jwt] = process.argv.slice(2);
+const aiUrl = import.meta.resolve('ai');
+const aiPackage = aiUrl.slice(0, aiUrl.lastIndexOf('/node_modules/ai/') + '/node_modules/ai/'.length) + 'package.json';
+const aiVersion = JSON.parse(readFileSync(new URL(aiPackage), 'utf8')).version;
 const slow = { simulation: { output_tokens: 150, tokens_per_second: 100 } };
 
 function user(text) {
@@ -23,6 +30,35 @@ async function assemble(stream, onChunk) {
     message = m;
   }
   return { message, chunks };
+}
+
+// The chat useChat runs (the SDK's AbstractChat) on a plain state: sendMessage, regenerate and their options reach
+// the transport exactly as the SDK of this version passes them.
+class MemoryState {
+  constructor() { this.messages = []; this.status = 'ready'; this.error = undefined; }
+  pushMessage(message) { this.messages = this.messages.concat(message); }
+  popMessage() { this.messages = this.messages.slice(0, -1); }
+  replaceMessage(index, message) { this.messages = this.messages.with(index, message); }
+  snapshot(thing) { return structuredClone(thing); }
+}
+
+class TestChat extends AbstractChat {
+  constructor(init) { super({ ...init, state: new MemoryState() }); }
+}
+
+async function settle(chat) {
+  assert.equal(chat.status, 'ready', `the chat ended ${chat.status}: ${chat.error?.stack ?? ''}`);
+}
+
+// A fetch that keeps every request it passes on: what the server received.
+function recording() {
+  const requests = [];
+  const recorder = async (url, init = {}) => {
+    requests.push({ url: String(url).replace(base, ''), method: init.method ?? 'GET', headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined });
+    return fetch(url, init);
+  };
+  return { requests, fetch: recorder };
 }
 
 function text(message) {
@@ -44,6 +80,11 @@ async function settled(session, index, status) {
   }
   throw new Error(`message ${index} of ${session} never became ${status}`);
 }
+
+test(`the AI SDK under test is ai ${aiVersion}`, () => {
+  const wanted = process.env.RUNSTREAM_AI_SDK_VERSION;
+  if (wanted) assert.ok(aiVersion.startsWith(wanted), `ai ${aiVersion} is not ${wanted}`);
+});
 
 test('a full turn and a follow-up, assembled by the AI SDK, equal the stored transcript', async () => {
   let session;
@@ -155,4 +196,133 @@ test('a 503 with Retry-After (a node shedding a storm of openings) is retried af
   assert.equal(opened.length, 2, 'opened again after the 503');
   assert.ok(opened[1] - opened[0] >= 1000, 'not before Retry-After');
   assert.equal(text(message), (await settled(session, 1, 'completed')).text);
+});
+
+test("useChat's headers, body and metadata reach the server with the message", async () => {
+  const { requests, fetch: recorder } = recording();
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+    onSession: (_, s) => { session = s; }, headers: { 'X-App': 'tests' },
+    body: { simulation: { output_tokens: 20, tokens_per_second: 0 } } });
+  const chat = new TestChat({ id: 'chat-options', transport });
+  await chat.sendMessage({ text: 'First' }, {
+    headers: { 'X-Request-Tag': 'tag-1' },
+    body: { simulation: { output_tokens: 12, tokens_per_second: 0 } },
+    metadata: { topic: 'billing' } });
+  await settle(chat);
+  await chat.sendMessage({ text: 'Second' }, { headers: new Headers({ 'X-Request-Tag': 'tag-2' }), metadata: { topic: 'refunds' } });
+  await settle(chat);
+
+  const created = requests.find(r => r.method === 'POST' && r.url === '/api/v1/sessions');
+  const followUp = requests.find(r => r.method === 'POST' && r.url === `/api/v1/sessions/${session}/messages`);
+  assert.deepEqual(created.body, { simulation: { output_tokens: 12, tokens_per_second: 0 }, metadata: { topic: 'billing' }, text: 'First' });
+  assert.deepEqual(followUp.body, { simulation: { output_tokens: 20, tokens_per_second: 0 }, metadata: { topic: 'refunds' }, text: 'Second' });
+  const streams = requests.filter(r => r.url.endsWith('/stream'));
+  assert.equal(streams.length, 2);
+  for (const [request, tag] of [[created, 'tag-1'], [streams[0], 'tag-1'], [followUp, 'tag-2'], [streams[1], 'tag-2']]) {
+    assert.equal(request.headers.get('X-Request-Tag'), tag, request.url);
+    assert.equal(request.headers.get('X-App'), 'tests', request.url);
+    assert.equal(request.headers.get('Authorization'), `Bearer ${jwt}`, request.url);
+  }
+  // What the server made of it: the body's simulation paced the first answer, the metadata is the messages'.
+  const stored = await transcript(session);
+  assert.equal(stored.length, 4);
+  assert.deepEqual(stored[0].metadata, { topic: 'billing' });
+  assert.deepEqual(stored[2].metadata, { topic: 'refunds' });
+  assert.equal(stored[1].usage.output_tokens, 12);
+  assert.equal(stored[3].usage.output_tokens, 20);
+  assert.equal(text(chat.messages[3]), (await settled(session, 3, 'completed')).text);
+});
+
+test('regenerate() asks again without the regenerated answer, in the same session, and shows the new answer', async () => {
+  const { requests, fetch: recorder } = recording();
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+    onSession: (_, s) => { session = s; }, body: { simulation: { output_tokens: 15, tokens_per_second: 0 } } });
+  const chat = new TestChat({ id: 'chat-regenerate', transport });
+  await chat.sendMessage({ text: 'Question one' });
+  await settle(chat);
+  await chat.sendMessage({ text: 'Question two' });
+  await settle(chat);
+  const [, first, , regenerated] = chat.messages;
+  requests.length = 0;
+
+  await chat.regenerate();
+  await settle(chat);
+
+  assert.equal(chat.messages.length, 4, 'the new answer replaced the regenerated one');
+  assert.notEqual(chat.messages[3].id, regenerated.id);
+  const posts = requests.filter(r => r.method === 'POST');
+  assert.equal(posts.length, 1);
+  assert.equal(posts[0].url, '/api/v1/runs', 'not a new message of the session');
+  assert.deepEqual(posts[0].body, { simulation: { output_tokens: 15, tokens_per_second: 0 }, input: 'Question two',
+    history: [{ role: 'user', content: 'Question one' }, { role: 'assistant', content: text(first) }],
+    session_uuid: session });
+  // The server keeps its transcript: the earlier answer stays, the question is recorded again with the new answer.
+  const stored = await transcript(session);
+  assert.deepEqual(stored.map(m => [m.sender_role, m.sender_role === 'user' ? m.text : m.status]),
+    [['user', 'Question one'], ['agent', 'completed'], ['user', 'Question two'], ['agent', 'completed'],
+      ['user', 'Question two'], ['agent', 'completed']]);
+  assert.equal(stored[3].text, text(regenerated));
+  assert.equal(text(chat.messages[3]), (await settled(session, 5, 'completed')).text);
+
+  // Regenerating an earlier answer (messageId): the chat is cut there, the history is what came before it.
+  requests.length = 0;
+  await chat.regenerate({ messageId: first.id });
+  await settle(chat);
+  assert.equal(chat.messages.length, 2);
+  assert.deepEqual(requests.find(r => r.method === 'POST').body.history, []);
+  assert.equal(requests.find(r => r.method === 'POST').body.input, 'Question one');
+  assert.equal(text(chat.messages[1]), (await settled(session, 7, 'completed')).text);
+});
+
+test('editing a message (sendMessage with its messageId) asks the edited question on the history before it', async () => {
+  const { requests, fetch: recorder } = recording();
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+    onSession: (_, s) => { session = s; }, body: { simulation: { output_tokens: 15, tokens_per_second: 0 } } });
+  const chat = new TestChat({ id: 'chat-edit', transport });
+  await chat.sendMessage({ text: 'Question one' });
+  await settle(chat);
+  await chat.sendMessage({ text: 'Question two' });
+  await settle(chat);
+  const first = chat.messages[1];
+  requests.length = 0;
+
+  await chat.sendMessage({ text: 'Question two, better put', messageId: chat.messages[2].id });
+  await settle(chat);
+
+  assert.deepEqual(chat.messages.map(m => m.role), ['user', 'assistant', 'user', 'assistant']);
+  const post = requests.filter(r => r.method === 'POST');
+  assert.equal(post.length, 1);
+  assert.equal(post[0].url, '/api/v1/runs');
+  assert.equal(post[0].body.input, 'Question two, better put');
+  assert.equal(post[0].body.session_uuid, session);
+  assert.deepEqual(post[0].body.history, [{ role: 'user', content: 'Question one' }, { role: 'assistant', content: text(first) }]);
+  assert.equal(text(chat.messages[3]), (await settled(session, 5, 'completed')).text);
+});
+
+test('file parts go to the run as files: the server reads them and the reply says so', async () => {
+  const { requests, fetch: recorder } = recording();
+  let session;
+  const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+    onSession: (_, s) => { session = s; }, body: { simulation: { output_tokens: 15, tokens_per_second: 0 } } });
+  const chat = new TestChat({ id: 'chat-files', transport });
+  const notes = `data:text/plain;base64,${Buffer.from('The launch is on Tuesday.').toString('base64')}`;
+  await chat.sendMessage({ text: 'Summarise my notes', files: [
+    { type: 'file', mediaType: 'text/plain', filename: 'notes.txt', url: notes }] });
+  await settle(chat);
+  await chat.sendMessage({ text: 'Thanks' });
+  await settle(chat);
+
+  const run = requests.find(r => r.method === 'POST' && r.url === '/api/v1/runs');
+  assert.deepEqual(run.body, { simulation: { output_tokens: 15, tokens_per_second: 0 }, input: 'Summarise my notes',
+    files: [{ name: 'notes.txt', content: notes, mediaType: 'text/plain' }] });
+  const docs = chat.messages[1].parts.filter(part => part.type === 'data-doc').map(part => [part.data.stage, part.data.fileName]);
+  assert.deepEqual(docs.at(-1), ['extract_completed', 'notes.txt'], JSON.stringify(chat.messages[1].parts));
+  assert.ok(!docs.some(([stage]) => stage === 'extract_failed'));
+  assert.equal(text(chat.messages[1]), (await settled(session, 1, 'completed')).text);
+  // The follow-up, without files, continues the same session.
+  assert.ok(requests.some(r => r.method === 'POST' && r.url === `/api/v1/sessions/${session}/messages`));
+  assert.equal(text(chat.messages[3]), (await settled(session, 3, 'completed')).text);
 });
