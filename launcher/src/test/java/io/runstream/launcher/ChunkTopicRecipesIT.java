@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The README's recipes for analytics consumers (issue #13 item 2, part), run as written: {@code kcat} (Debian's
+ * The recipes of docs/operations.md for analytics consumers (issue #13 item 2, part), run as written: {@code kcat} (Debian's
  * package) and a plain Java consumer read a run's chunks from {@code runstream.run-chunks}: keyed by run id, seqs
  * contiguous from {@code run.started} to {@code run.finished}.
  */
@@ -53,7 +53,7 @@ class ChunkTopicRecipesIT extends PlatformIT {
     Optional<Path> kcat = ExternalClients.onPath("kcat");
     assumeTrue(kcat.isPresent(), "kcat is not on the PATH (bin/runstream test installs Debian's kcat)");
     String runId = finishedRun();
-    // README: kcat -C -b localhost:9092 -t runstream.run-chunks -o beginning -e -q -f '%k %s\n'
+    // docs/operations.md: kcat -C -b localhost:9092 -t runstream.run-chunks -o beginning -e -q -f '%k %s\n'
     ExternalClients.Finished read = ExternalClients.run(Path.of("."), Duration.ofSeconds(60), kcat.get().toString(),
         "-C", "-b", bootstrap(), "-t", "runstream.run-chunks", "-o", "beginning", "-e", "-q", "-f", "%k %s\\n");
     assertThat(read.exitCode()).as(read.describe()).isZero();
@@ -71,7 +71,7 @@ class ChunkTopicRecipesIT extends PlatformIT {
   void shouldReadARunsChunksWithAPlainJavaConsumerAsTheReadmeShows() throws Exception {
     String runId = finishedRun();
     List<JsonNode> chunks = new ArrayList<>();
-    // README: a plain consumer of its own group, from the beginning, keys and values as strings.
+    // docs/operations.md: a plain consumer of its own group, from the beginning, keys and values as strings.
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
         "bootstrap.servers", bootstrap(),
         "group.id", "analytics-" + runId,
