@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
  * {@code rollback}; the agent-stream face's {@code conversationId} with {@code multitaskStrategy}.
  */
 class DoubleTextingIT extends PlatformIT {
+  @org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
   private static final Duration WAIT = Duration.ofSeconds(60);
   /** A live run that lasts (40 s at 5 tokens per second) unless stopped. */
   private static final String SLOW = "\"simulation\":{\"tokens_per_second\":5,\"output_tokens\":200}";
@@ -221,6 +222,28 @@ class DoubleTextingIT extends PlatformIT {
       assertThat(transcript.get(4).path("text").asString()).isEqualTo("Queued C");
       assertThat(transcript.get(5).path("status").asString()).isEqualTo("completed");
     });
+  }
+
+  @Test
+  void shouldStartAnEnqueuedRunWhenTheLiveRunsWorkerWasLostAndItWasReaped() throws Exception {
+    Session session = session("A run whose worker dies", SLOW);
+    TestApi.Answer second = message(session, "{\"text\":\"Still there?\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
+    assertThat(second.status()).as(second.body()).isEqualTo(201);
+    String secondRun = second.json().path("run_uuid").asString();
+    awaitText(session, session.runId());
+    assertThat(status(session, secondRun)).isEqualTo("queued");
+    // The worker loses the live run (as LostWorkerIT): the lease reaper ends it failed.
+    jdbc.sql("UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+        .param(UUID.fromString(session.runId()))
+        .update();
+
+    List<TestApi.Event> events = sessionStream(session, 2);
+    List<TestApi.Event> first = runEvents(events, session.messageId());
+    List<TestApi.Event> next = runEvents(events, second.json().path("uuid").asString());
+    assertThat(events).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
+    assertThat(next.getFirst().seq()).isEqualTo(first.getLast().seq() + 1);
+    awaitStatus(session, secondRun, "completed");
+    assertThat(run(session, session.runId()).path("error").path("code").asString()).isEqualTo("worker_lost");
   }
 
   @Test
