@@ -162,7 +162,7 @@ public class RunAdmission {
       } catch (RuntimeException e) {
         LOG.warn("Run {} held; not released now ({}), the releaser will", request.runId(), e.toString());
       }
-      counted(request, strategy);
+      counted(request);
       return new AdmittedRun(
           request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
     }
@@ -198,12 +198,12 @@ public class RunAdmission {
           Map.of("retryable", true),
           Map.of("Retry-After", "1"));
     }
-    counted(request, strategy);
+    counted(request);
     return new AdmittedRun(
         request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
   }
 
-  private void counted(RunRequested request, MultitaskStrategy strategy) {
+  private void counted(RunRequested request) {
     io.micrometer.core.instrument.Counter.builder("runstream.ingest.runs.admitted")
         .description("runs admitted (published after the broker's ack, or held behind a live run), by face")
         .tag("face", request.face() == null ? "canonical" : request.face())
