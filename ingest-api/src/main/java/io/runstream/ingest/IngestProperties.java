@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxLiveRunsPerUser how many live runs (queued or running) one user may have at once, across all instances;
  *     one more is refused 429 {@code too_many_live_runs}
  * @param maxLiveRunsPerService the same for a service identity
+ * @param multitaskStrategy what a new message does while a run of its session is live when the request names no
+ *     strategy: {@code reject} (409), {@code enqueue}, {@code interrupt} or {@code rollback} (ADR 0016)
  */
 @Validated
 @ConfigurationProperties("runstream.ingest")
@@ -44,4 +46,12 @@ public record IngestProperties(
     @DefaultValue("6000") @jakarta.validation.constraints.Min(1) int serviceRunsPerMinute,
     @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst,
     @DefaultValue("10") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerUser,
-    @DefaultValue("500") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerService) {}
+    @DefaultValue("500") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerService,
+    @DefaultValue("reject") @jakarta.validation.constraints.Pattern(regexp = "reject|enqueue|interrupt|rollback")
+        String multitaskStrategy) {
+
+  /** The configured default double-texting strategy. */
+  public io.runstream.ingest.admission.MultitaskStrategy defaultMultitaskStrategy() {
+    return io.runstream.ingest.admission.MultitaskStrategy.valueOf(multitaskStrategy.toUpperCase(java.util.Locale.ROOT));
+  }
+}

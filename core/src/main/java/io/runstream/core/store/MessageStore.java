@@ -89,9 +89,24 @@ public class MessageStore {
     return now;
   }
 
-  /** A page of the session's transcript, oldest first. */
+  /**
+   * Removes runs' turns (their user and agent messages) from the transcript and from every later run's history: a
+   * double-texting {@code rollback} (ADR 0016). The rows stay (the runs and their streams refer to them).
+   */
+  public void rollBack(UUID sessionId, java.util.Collection<UUID> runIds, Instant now) {
+    if (runIds.isEmpty()) {
+      return;
+    }
+    jdbc.sql("UPDATE messages SET rolled_back_at = :now WHERE session_id = :session AND run_id IN (:runs) AND rolled_back_at IS NULL")
+        .param("session", sessionId)
+        .param("runs", runIds)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** A page of the session's transcript, oldest first (rolled-back turns left out). */
   public List<MessageRow> list(UUID sessionId, long offset, int limit) {
-    return jdbc.sql(SELECT + " WHERE m.session_id = :session ORDER BY m.ordinal OFFSET :offset LIMIT :limit")
+    return jdbc.sql(SELECT + " WHERE m.session_id = :session AND m.rolled_back_at IS NULL ORDER BY m.ordinal OFFSET :offset LIMIT :limit")
         .param("session", sessionId)
         .param("offset", offset)
         .param("limit", limit)
@@ -101,7 +116,7 @@ public class MessageStore {
 
   /** How many messages the session holds. */
   public long count(UUID sessionId) {
-    return jdbc.sql("SELECT count(*) FROM messages WHERE session_id = :session")
+    return jdbc.sql("SELECT count(*) FROM messages WHERE session_id = :session AND rolled_back_at IS NULL")
         .param("session", sessionId)
         .query(Long.class)
         .single();
@@ -120,6 +135,7 @@ public class MessageStore {
                          WHERE m.session_id = :session
                            AND m.ordinal < (SELECT ordinal FROM messages WHERE id = :message)
                            AND (m.sender_role = 'user' OR m.text <> '')
+                           AND m.rolled_back_at IS NULL
                          ORDER BY m.ordinal DESC LIMIT :limit""")
                 .param("session", sessionId)
                 .param("message", messageId)

@@ -27,6 +27,7 @@ import java.util.UUID;
  * @param createdAt when it was accepted
  * @param startedAt when a worker started it
  * @param finishedAt when it ended
+ * @param held enqueued behind the session's live run and not released yet: no ids yet ({@code seqBase} 0, ADR 0016)
  */
 public record RunRow(
     UUID id,
@@ -49,4 +50,5 @@ public record RunRow(
     String errorJson,
     Instant createdAt,
     Instant startedAt,
-    Instant finishedAt) {}
+    Instant finishedAt,
+    boolean held) {}

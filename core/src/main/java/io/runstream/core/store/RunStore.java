@@ -22,7 +22,7 @@ public class RunStore {
       """
       SELECT id, session_id, org_id, user_id, user_message_id, agent_message_id, status, model_provider, model_id,
              seq_base, last_seq, chunk_topic, chunk_partition, chunk_offset, input_tokens, output_tokens,
-             finish_reason, error::text AS error, created_at, started_at, finished_at
+             finish_reason, error::text AS error, created_at, started_at, finished_at, held
       FROM runs
       """;
 
@@ -70,6 +70,130 @@ public class RunStore {
         .update();
   }
 
+  /**
+   * Inserts a run held behind the session's live run (double-texting {@code enqueue}, ADR 0016): queued, without ids
+   * yet ({@code seq_base} 0), with its run request, which {@link #releaseNext} completes and the releaser publishes.
+   */
+  public void insertHeld(
+      UUID id,
+      UUID sessionId,
+      UUID orgId,
+      UUID userId,
+      UUID userMessageId,
+      UUID agentMessageId,
+      String modelProvider,
+      String modelId,
+      String chunkTopic,
+      String requestJson,
+      Instant now) {
+    jdbc.sql(
+            """
+            INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
+                              model_provider, model_id, seq_base, chunk_topic, created_at, held, held_request)
+            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, 0,
+                    :topic, :now, true, CAST(:request AS jsonb))""")
+        .param("topic", chunkTopic)
+        .param("id", id)
+        .param("session", sessionId)
+        .param("org", orgId)
+        .param("user", userId)
+        .param("userMessage", userMessageId)
+        .param("agentMessage", agentMessageId)
+        .param("provider", modelProvider)
+        .param("model", modelId)
+        .param("request", requestJson)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** The session's live runs, held ones included, oldest first. */
+  public List<RunRow> live(UUID sessionId) {
+    return jdbc.sql(SELECT + " WHERE session_id = :session AND status IN ('queued', 'running') ORDER BY created_at, id")
+        .param("session", sessionId)
+        .query(RunStore::map)
+        .list();
+  }
+
+  /** Whether the session has a run held behind its live run. */
+  public boolean hasHeld(UUID sessionId) {
+    return jdbc.sql("SELECT EXISTS (SELECT 1 FROM runs WHERE session_id = :session AND held)")
+        .param("session", sessionId)
+        .query(Boolean.class)
+        .single();
+  }
+
+  /** The session's run that is released next: its oldest held run. */
+  public Optional<RunRow> nextHeld(UUID sessionId) {
+    return jdbc.sql(SELECT + " WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
+        .param("session", sessionId)
+        .query(RunStore::map)
+        .optional();
+  }
+
+  /** Sessions that have held runs (at most {@code limit}). */
+  public List<UUID> sessionsWithHeldRuns(int limit) {
+    return jdbc.sql("SELECT DISTINCT session_id FROM runs WHERE held LIMIT :limit")
+        .param("limit", limit)
+        .query(UUID.class)
+        .list();
+  }
+
+  /** A released run and its request, to publish. */
+  public record Released(UUID id, long seqBase, String requestJson) {}
+
+  /**
+   * Releases the session's oldest held run if the session has no other live run: it gets the session's next ids
+   * ({@code seq_base}) and is no longer held. Call in a transaction that holds the session's row lock. Empty if
+   * nothing was released.
+   */
+  public Optional<Released> releaseNext(UUID sessionId) {
+    boolean busy =
+        jdbc.sql("SELECT EXISTS (SELECT 1 FROM runs WHERE session_id = :session AND status IN ('queued', 'running') AND NOT held)")
+            .param("session", sessionId)
+            .query(Boolean.class)
+            .single();
+    if (busy) {
+      return Optional.empty();
+    }
+    Optional<UUID> next =
+        jdbc.sql("SELECT id FROM runs WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
+            .param("session", sessionId)
+            .query(UUID.class)
+            .optional();
+    if (next.isEmpty()) {
+      return Optional.empty();
+    }
+    return jdbc.sql(
+            """
+            UPDATE runs SET held = false,
+                   seq_base = (SELECT COALESCE(max(GREATEST(last_seq, seq_base)), 0) + 1 FROM runs
+                               WHERE session_id = :session AND NOT held)
+            WHERE id = :id AND held
+            RETURNING id, seq_base, held_request::text AS request""")
+        .param("session", sessionId)
+        .param("id", next.get())
+        .query((rs, row) -> new Released(rs.getObject("id", UUID.class), rs.getLong("seq_base"), rs.getString("request")))
+        .optional();
+  }
+
+  /** Released runs whose request the broker has not acknowledged yet, released before {@code before}. */
+  public List<Released> unpublished(Instant before, int limit) {
+    return jdbc.sql(
+            """
+            SELECT id, seq_base, held_request::text AS request FROM runs
+            WHERE held_request IS NOT NULL AND NOT held AND status = 'queued' AND created_at < :before
+            ORDER BY created_at LIMIT :limit""")
+        .param("before", Timestamp.from(before))
+        .param("limit", limit)
+        .query((rs, row) -> new Released(rs.getObject("id", UUID.class), rs.getLong("seq_base"), rs.getString("request")))
+        .list();
+  }
+
+  /** The released run's request reached the broker: nothing is left to publish. */
+  public void published(UUID id) {
+    jdbc.sql("UPDATE runs SET held_request = NULL WHERE id = :id AND NOT held").param("id", id).update();
+  }
+
   /** The run, whatever its organisation (internal use). */
   public Optional<RunRow> find(UUID id) {
     return jdbc.sql(SELECT + " WHERE id = :id").param("id", id).query(RunStore::map).optional();
@@ -95,9 +219,12 @@ public class RunStore {
         .optional();
   }
 
-  /** The session's most recent run. */
+  /**
+   * The session's most recent run that has its ids: runs held behind it (double-texting, ADR 0016) are not counted
+   * until they are released.
+   */
   public Optional<RunRow> latest(UUID sessionId) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session ORDER BY created_at DESC, seq_base DESC LIMIT 1")
+    return jdbc.sql(SELECT + " WHERE session_id = :session AND NOT held ORDER BY created_at DESC, seq_base DESC LIMIT 1")
         .param("session", sessionId)
         .query(RunStore::map)
         .optional();
@@ -105,7 +232,7 @@ public class RunStore {
 
   /** The session's first run (by ids) that has events after {@code after}: live, or ending past it. */
   public Optional<RunRow> firstEndingAfter(UUID sessionId, long after) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session AND (last_seq IS NULL OR last_seq > :after) ORDER BY seq_base LIMIT 1")
+    return jdbc.sql(SELECT + " WHERE session_id = :session AND NOT held AND (last_seq IS NULL OR last_seq > :after) ORDER BY seq_base LIMIT 1")
         .param("session", sessionId)
         .param("after", after)
         .query(RunStore::map)
@@ -121,7 +248,7 @@ public class RunStore {
             """
             UPDATE runs SET status = 'running', worker_id = :worker, started_at = now(),
                    lease_expires_at = now() + make_interval(secs => :lease)
-            WHERE id = :id AND status = 'queued'
+            WHERE id = :id AND status = 'queued' AND NOT held
             RETURNING stop_requested_at IS NOT NULL""")
         .param("id", id)
         .param("worker", workerId)
@@ -383,7 +510,7 @@ public class RunStore {
             SELECT r.id, r.session_id, r.org_id, r.user_id, r.user_message_id, r.agent_message_id, r.status,
                    r.model_provider, r.model_id, r.seq_base, r.last_seq, r.chunk_topic, r.chunk_partition,
                    r.chunk_offset, r.input_tokens, r.output_tokens, r.finish_reason, r.error::text AS error,
-                   r.created_at, r.started_at, r.finished_at, u.subject, d.first_ts, d.deltas
+                   r.created_at, r.started_at, r.finished_at, r.held, u.subject, d.first_ts, d.deltas
             FROM runs r
             LEFT JOIN users u ON u.id = r.user_id
             LEFT JOIN LATERAL (
@@ -433,6 +560,7 @@ public class RunStore {
         rs.getString("error"),
         Timestamps.instant(rs.getTimestamp("created_at")),
         Timestamps.instant(rs.getTimestamp("started_at")),
-        Timestamps.instant(rs.getTimestamp("finished_at")));
+        Timestamps.instant(rs.getTimestamp("finished_at")),
+        rs.getBoolean("held"));
   }
 }

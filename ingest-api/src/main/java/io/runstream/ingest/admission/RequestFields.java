@@ -294,6 +294,18 @@ public class RequestFields {
     return text;
   }
 
+  /** The double-texting strategy named by {@code field}, else {@code fallback} (the configured default). */
+  public MultitaskStrategy multitaskStrategy(JsonNode body, String field, MultitaskStrategy fallback) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isString()) {
+      throw ApiException.invalid(field, "must be one of " + MultitaskStrategy.names());
+    }
+    return MultitaskStrategy.parse(value.asString(), field);
+  }
+
   /** An optional string of at most {@code max} characters; null when absent. */
   public String optionalText(JsonNode body, String field, int max) {
     JsonNode value = body.get(field);

@@ -46,6 +46,8 @@ public class RunAdmission {
   private final ModelRouting routing;
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final io.runstream.core.model.SimulationProperties simulation;
+  private final HeldRunReleaser releaser;
+  private final io.runstream.ingest.control.RunStopper stopper;
 
   public RunAdmission(
       SessionStore sessions,
@@ -60,7 +62,11 @@ public class RunAdmission {
       ModelProviders providers,
       ModelRouting routing,
       io.micrometer.core.instrument.MeterRegistry meters,
-      io.runstream.core.model.SimulationProperties simulation) {
+      io.runstream.core.model.SimulationProperties simulation,
+      HeldRunReleaser releaser,
+      io.runstream.ingest.control.RunStopper stopper) {
+    this.releaser = releaser;
+    this.stopper = stopper;
     this.meters = meters;
     this.simulation = simulation;
     this.providers = providers;
@@ -76,7 +82,11 @@ public class RunAdmission {
     this.properties = properties;
   }
 
-  private record Written(RunRequested request, String title) {}
+  /**
+   * @param held enqueued behind the session's live run: not published now (ADR 0016)
+   * @param interrupted the runs a double-texting {@code interrupt} or {@code rollback} stopped, to signal
+   */
+  private record Written(RunRequested request, String title, boolean held, List<RunRow> interrupted) {}
 
   /** The default provider's default model, else {@code runstream.ingest.default-model-id}. */
   private RunRequested.ModelRef defaultModel() {
@@ -92,6 +102,18 @@ public class RunAdmission {
    * after waiting briefly for a just-finished run's end to be recorded.
    */
   public AdmittedRun admit(Caller caller, RunInput requested) {
+    return admit(caller, requested, MultitaskStrategy.REJECT);
+  }
+
+  /**
+   * {@link #admit(Caller, RunInput)} with a double-texting strategy (API.md §3, ADR 0016) for a session whose run is
+   * live: {@code reject} answers 409 as above; {@code enqueue} holds the new run behind the live one (and behind the
+   * runs already held), to start when they have ended; {@code interrupt} stops every live run of the session as Stop
+   * does and holds the new one until they have ended; {@code rollback} also takes the stopped runs' turns out of the
+   * transcript and of every later history. A held run is durable in PostgreSQL when this returns; the releaser
+   * ({@link HeldRunReleaser}) publishes it when its turn comes.
+   */
+  public AdmittedRun admit(Caller caller, RunInput requested, MultitaskStrategy strategy) {
     if (requested.simulation() != null && !simulation.allows(caller)) {
       throw ApiException.invalid(
           "simulation", "is for development and load tests, and is not enabled for this caller "
@@ -115,7 +137,7 @@ public class RunAdmission {
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
     Written written;
     while (true) {
-      Optional<Written> attempt = tx.execute(status -> write(caller, admitted, model));
+      Optional<Written> attempt = tx.execute(status -> write(caller, admitted, model, strategy));
       if (attempt != null && attempt.isPresent()) {
         written = attempt.get();
         break;
@@ -130,6 +152,20 @@ public class RunAdmission {
       pause();
     }
     RunRequested request = written.request();
+    if (written.held()) {
+      for (RunRow live : written.interrupted()) {
+        stopper.signal(live, STOP_REASON);
+      }
+      // Its turn may have come already (the live run ended meanwhile): released now rather than at the next sweep.
+      try {
+        releaser.release(request.sessionId());
+      } catch (RuntimeException e) {
+        LOG.warn("Run {} held; not released now ({}), the releaser will", request.runId(), e.toString());
+      }
+      counted(request);
+      return new AdmittedRun(
+          request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
+    }
     try {
       publisher.publish(request);
     } catch (RunRequestPublisher.PublishFailedException e) {
@@ -162,23 +198,34 @@ public class RunAdmission {
           Map.of("retryable", true),
           Map.of("Retry-After", "1"));
     }
-    io.micrometer.core.instrument.Counter.builder("runstream.ingest.runs.admitted")
-        .description("runs admitted (published after the broker's ack), by face")
-        .tag("face", request.face() == null ? "canonical" : request.face())
-        .register(meters)
-        .increment();
+    counted(request);
     return new AdmittedRun(
         request.runId(), request.sessionId(), request.userMessageId(), request.agentMessageId(), written.title());
   }
 
-  /** One attempt in a transaction; empty if the session still has a live run. */
-  private Optional<Written> write(Caller caller, RunInput input, RunRequested.ModelRef model) {
+  private void counted(RunRequested request) {
+    io.micrometer.core.instrument.Counter.builder("runstream.ingest.runs.admitted")
+        .description("runs admitted (published after the broker's ack, or held behind a live run), by face")
+        .tag("face", request.face() == null ? "canonical" : request.face())
+        .register(meters)
+        .increment();
+  }
+
+  /** The reason a double-texting interrupt gives the runs it stops (their {@code abort} event's). */
+  static final String STOP_REASON = "interrupted by a new message";
+
+  /**
+   * One attempt in a transaction; empty if the session still has a live run and the strategy is {@code reject}.
+   */
+  private Optional<Written> write(
+      Caller caller, RunInput input, RunRequested.ModelRef model, MultitaskStrategy strategy) {
     Instant now = Timestamps.now();
     UUID sessionId = input.sessionId();
     RunInput.Extras extras = input.extras();
     String metadata = input.metadataJson() == null ? "{}" : input.metadataJson();
     String title;
     long seqBase;
+    List<RunRow> live = List.of();
     if (sessionId == null && extras.sessionKey() != null) {
       // A face's own key names the session: continued if it exists, created otherwise (concurrent first requests
       // meet on the unique key and one creates it).
@@ -188,8 +235,8 @@ public class RunAdmission {
               input.title() == null ? "" : input.title(), metadata, now);
       sessionId = keyed.id();
       if (!keyed.created()) {
-        Optional<RunRow> latest = runs.latest(sessionId);
-        if (latest.isPresent() && !latest.get().status().terminal()) {
+        live = runs.live(sessionId);
+        if (!live.isEmpty() && strategy == MultitaskStrategy.REJECT) {
           return Optional.empty();
         }
       }
@@ -210,13 +257,30 @@ public class RunAdmission {
       SessionRow session = sessions.find(caller.orgId(), sessionId)
           .filter(found -> caller.mayActOn(found.userId()))
           .orElseThrow(() -> ApiException.notFound("Session"));
-      Optional<RunRow> latest = runs.latest(sessionId);
-      if (latest.isPresent() && !latest.get().status().terminal()) {
+      live = runs.live(sessionId);
+      if (!live.isEmpty() && strategy == MultitaskStrategy.REJECT) {
         return Optional.empty();
       }
       title = session.title();
       seqBase = nextSeq(sessionId);
       sessions.touch(sessionId, now);
+    }
+    boolean held = !live.isEmpty();
+    List<RunRow> interrupted = List.of();
+    if (held && (strategy == MultitaskStrategy.INTERRUPT || strategy == MultitaskStrategy.ROLLBACK)) {
+      // Every live run of the session, held ones included, is stopped as Stop stops it (recorded on its row, so that
+      // a worker that claims it later ends it at once); the control message goes after the commit.
+      interrupted = live;
+      for (RunRow run : live) {
+        runs.requestStop(run.id());
+      }
+      if (strategy == MultitaskStrategy.ROLLBACK) {
+        messages.rollBack(sessionId, live.stream().map(RunRow::id).toList(), now);
+      }
+    }
+    if (held) {
+      // Its ids are the session's next ones when it is released (the live run's last id is not known yet).
+      seqBase = 1;
     }
     UUID runId = UUID.randomUUID();
     UUID userMessageId = UUID.randomUUID();
@@ -227,14 +291,6 @@ public class RunAdmission {
     messages.insert(
         agentMessageId, sessionId, caller.orgId(), runId, "agent", "", "streaming", model.provider(),
         model.modelId(), metadata, now.plusNanos(1000));
-    try {
-      runs.insertQueued(
-          runId, sessionId, caller.orgId(), caller.userId(), userMessageId, agentMessageId, model.provider(),
-          model.modelId(), seqBase, layout.topicForNewRun(runId), now);
-    } catch (DuplicateKeyException e) {
-      throw new ApiException(
-          HttpStatus.CONFLICT, "run_in_progress", "Conflict", "A run of this session is still in progress.");
-    }
     RunRequested request =
         new RunRequested(
             RunRequested.SCHEMA_VERSION,
@@ -264,10 +320,25 @@ public class RunAdmission {
             extras.historyLimit(),
             new RunRequested.Identity(caller.subject(), caller.email(), caller.name()),
             extras.projectId());
+    try {
+      if (held) {
+        runs.insertHeld(
+            runId, sessionId, caller.orgId(), caller.userId(), userMessageId, agentMessageId, model.provider(),
+            model.modelId(), layout.topicForNewRun(runId),
+            new String(io.runstream.schemas.EventJson.write(request), java.nio.charset.StandardCharsets.UTF_8), now);
+      } else {
+        runs.insertQueued(
+            runId, sessionId, caller.orgId(), caller.userId(), userMessageId, agentMessageId, model.provider(),
+            model.modelId(), seqBase, layout.topicForNewRun(runId), now);
+      }
+    } catch (DuplicateKeyException e) {
+      throw new ApiException(
+          HttpStatus.CONFLICT, "run_in_progress", "Conflict", "A run of this session is still in progress.");
+    }
     // Last in the transaction (its lock is the last this transaction takes, held only until the commit): the
     // caller's live runs, this one included.
     limits.checkLive(caller);
-    return Optional.of(new Written(request, title));
+    return Optional.of(new Written(request, title, held, interrupted));
   }
 
   /** The first seq of the session's next run: one past the last id any of its runs used. */

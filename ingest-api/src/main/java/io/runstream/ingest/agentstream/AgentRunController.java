@@ -99,7 +99,9 @@ public class AgentRunController {
             fields.history(body, "conversationHistory"),
             fields.simulation(body, "simulation"),
             extras);
-    AdmittedRun run = admission.admit(caller, input);
+    // Double-texting on a conversationId (ADR 0016): the face's own field, else the configured default.
+    var strategy = fields.multitaskStrategy(body, "multitaskStrategy", properties.defaultMultitaskStrategy());
+    AdmittedRun run = admission.admit(caller, input, strategy);
     return Map.of("streamId", run.runId().toString());
   }
 }

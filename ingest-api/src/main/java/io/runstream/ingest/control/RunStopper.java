@@ -47,6 +47,23 @@ public class RunStopper {
     return first;
   }
 
+  /**
+   * Delivers the stop of a run whose stop is recorded on its row already (a double-texting interrupt, ADR 0016) to
+   * the worker holding it. A failure is only logged: that worker reads the row when it next renews the run's lease,
+   * and a run not started yet is ended by the worker that claims it.
+   */
+  public void signal(RunRow run, String reason) {
+    if (run.held() || run.status().terminal()) {
+      return;
+    }
+    try {
+      send(run, reason);
+    } catch (ApiException e) {
+      org.slf4j.LoggerFactory.getLogger(RunStopper.class)
+          .warn("Run {}: its stop is recorded but was not delivered now; the worker reads it with its lease", run.id());
+    }
+  }
+
   private void send(RunRow run, String reason) {
     try {
       producer

@@ -82,7 +82,9 @@ public class RunController {
         fields.runInput(
             body, fields.optionalSessionId(body, "session_uuid"), "input", false, true, properties.defaultModelProvider(),
             extras);
-    AdmittedRun run = admission.admit(caller, input);
+    // Double-texting (ADR 0016): what the run does while a run of its session is live.
+    var strategy = fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
+    AdmittedRun run = admission.admit(caller, input, strategy);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("run_uuid", run.runId());
     answer.put("session_uuid", run.sessionId());

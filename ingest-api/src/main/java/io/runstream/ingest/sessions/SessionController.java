@@ -112,14 +112,19 @@ public class SessionController {
     return views.session(session(callers.current(), sessionId));
   }
 
-  /** Posts a follow-up user message and starts the agent's reply; 409 while a run is live. */
+  /**
+   * Posts a follow-up user message and starts the agent's reply. While a run of the session is live,
+   * {@code multitask_strategy} (default {@code runstream.ingest.multitask-strategy}) decides: 409, enqueue, interrupt
+   * or rollback (ADR 0016).
+   */
   @PostMapping(path = "/{sessionId}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<Map<String, Object>> post(@PathVariable String sessionId, @RequestBody JsonNode raw) {
     Caller caller = callers.current();
     UUID id = Ids.parse(sessionId, "Session");
     JsonNode body = fields.object(raw);
     RunInput input = fields.runInput(body, id, "text", false, false, properties.defaultModelProvider());
-    AdmittedRun run = admission.admit(caller, input);
+    var strategy = fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
+    AdmittedRun run = admission.admit(caller, input, strategy);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", run.agentMessageId());
     answer.put("stream_url", links.sessionStream(run.sessionId()));

@@ -23,6 +23,30 @@ class RequestFieldsTest {
     return JSON.readTree(text);
   }
 
+  @Test
+  void shouldReadTheFourDoubleTextingStrategiesAndFallBackToTheDefault() {
+    assertThat(fields.multitaskStrategy(json("{}"), "multitask_strategy", MultitaskStrategy.ENQUEUE))
+        .isEqualTo(MultitaskStrategy.ENQUEUE);
+    assertThat(fields.multitaskStrategy(json("{\"multitask_strategy\":null}"), "multitask_strategy",
+        MultitaskStrategy.REJECT)).isEqualTo(MultitaskStrategy.REJECT);
+    for (MultitaskStrategy strategy : MultitaskStrategy.values()) {
+      assertThat(fields.multitaskStrategy(json("{\"s\":\"" + strategy.wire() + "\"}"), "s", MultitaskStrategy.REJECT))
+          .isEqualTo(strategy);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"{\"s\":\"later\"}", "{\"s\":\"Enqueue\"}", "{\"s\":\"\"}", "{\"s\":1}",
+      "{\"s\":[\"enqueue\"]}"})
+  void shouldRejectAnyOtherStrategyNamingTheField(String body) {
+    assertThatThrownBy(() -> fields.multitaskStrategy(json(body), "s", MultitaskStrategy.REJECT))
+        .isInstanceOfSatisfying(ApiException.class, e -> {
+          assertThat(e.status().value()).isEqualTo(400);
+          assertThat(e.properties().get("errors").toString()).contains("field=s")
+              .contains("reject, enqueue, interrupt, rollback");
+        });
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

@@ -77,6 +77,15 @@ public class CanonicalStreamController {
       // The reader is behind the latest run: finish the run it was reading first (its next reconnect gets the next).
       run = runs.firstEndingAfter(id, after).orElse(run);
     }
+    if (after != null && run.status().terminal() && run.lastSeq() != null && after >= run.lastSeq()) {
+      // The reader has all of the latest run; a run enqueued behind it (double-texting, ADR 0016) is next: its ids
+      // follow. It is served as soon as it is released (checked again after: it may have been released meanwhile).
+      Optional<RunRow> next = runs.nextHeld(id);
+      if (next.isPresent()) {
+        RunRow again = runs.latest(id).orElse(run);
+        run = again.id().equals(run.id()) ? next.get() : again;
+      }
+    }
     if (after == null && run.status().terminal()) {
       Instant end = run.finishedAt() == null ? run.createdAt() : run.finishedAt();
       if (end.plus(properties.replayWindow()).isBefore(Instant.now())) {

@@ -55,9 +55,51 @@ public class SseStream {
       Caller caller, RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
-      return serveHeld(run, after, compact, face, response, held);
+      if (run.held()) {
+        return serveWhenReleased(run, after, compact, face, response, held);
+      }
+      return serveHeld(run, after, compact, face, response, held, false);
     }
   }
+
+  /**
+   * A run enqueued behind its session's live run (double-texting, ADR 0016) has no ids until it is released: the
+   * stream opens at once (the opening, then {@code : ping} every ping interval) and goes on with the run's events
+   * once it is released. The reader's resume point stays valid: the run's ids follow the live run's.
+   */
+  private End serveWhenReleased(
+      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
+      throws IOException {
+    sseHeaders(response);
+    if (compact) {
+      response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+    }
+    ServletOutputStream out = response.getOutputStream();
+    long pingEvery = properties.heartbeat().toNanos();
+    long lastWrite = System.nanoTime();
+    RunRow current = run;
+    try {
+      out.write(SseFrames.opening(properties.retry().toMillis()));
+      out.flush();
+      while (current.held()) {
+        Thread.sleep(HELD_POLL_MS);
+        if (System.nanoTime() - lastWrite >= pingEvery) {
+          out.write(SseFrames.PING);
+          out.flush();
+          lastWrite = System.nanoTime();
+        }
+        current = runs.find(run.id()).orElse(current);
+      }
+    } catch (IOException e) {
+      return End.CLIENT_GONE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return End.CLIENT_GONE;
+    }
+    return serveHeld(current, after, compact, face, response, held, true);
+  }
+
+  private static final long HELD_POLL_MS = 100;
 
   /**
    * Takes one of the caller's streams before anything else happens: a face whose POST starts a run and streams it
@@ -72,46 +114,59 @@ public class SseStream {
       RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response,
       StreamGate.Held reserved) throws IOException {
     java.util.Objects.requireNonNull(reserved, "reserved");
-    return serveHeld(run, after, compact, face, response, reserved);
+    if (run.held()) {
+      return serveWhenReleased(run, after, compact, face, response, reserved);
+    }
+    return serveHeld(run, after, compact, face, response, reserved, false);
   }
 
+  /** {@code opened}: the headers and the opening were written already (a run that waited for its release). */
   private End serveHeld(
-      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
-      throws IOException {
+      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held,
+      boolean opened) throws IOException {
     long from = after == null ? run.seqBase() - 1 : after;
     HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
-    RunReader.Opened opened = reader.open(run, from, prerender);
-    if (opened == null) {
-      response.setStatus(HttpStatus.NO_CONTENT.value());
+    RunReader.Opened opening = reader.open(run, from, prerender);
+    if (opening == null) {
+      if (!opened) {
+        response.setStatus(HttpStatus.NO_CONTENT.value());
+      }
       return End.NOTHING_LEFT;
     }
     if (face.stateful() && from >= run.seqBase()) {
       // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
-      reader.release(opened);
-      opened = reader.open(run, run.seqBase() - 1, null);
-      if (opened == null) {
-        response.setStatus(HttpStatus.NO_CONTENT.value());
+      reader.release(opening);
+      opening = reader.open(run, run.seqBase() - 1, null);
+      if (opening == null) {
+        if (!opened) {
+          response.setStatus(HttpStatus.NO_CONTENT.value());
+        }
         return End.NOTHING_LEFT;
       }
     }
-    sseHeaders(response);
-    response.setHeader("X-Model-Backend", run.modelProvider());
-    face.headers(run, response);
-    if (compact) {
-      response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+    RunReader.Opened readerOpened = opening;
+    if (!opened) {
+      sseHeaders(response);
+      response.setHeader("X-Model-Backend", run.modelProvider());
+      face.headers(run, response);
+      if (compact) {
+        response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+      }
     }
     ServletOutputStream out = response.getOutputStream();
     try {
-      out.write(SseFrames.opening(properties.retry().toMillis()));
+      if (!opened) {
+        out.write(SseFrames.opening(properties.retry().toMillis()));
+      }
       out.flush();
     } catch (IOException e) {
-      reader.release(opened);
+      reader.release(readerOpened);
       return End.CLIENT_GONE;
     } finally {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
     Output output = new Output(out);
-    return reader.read(opened, new Frames(face.rendering(), from, output, compact), suspend ? Suspension.of(held, output) : null);
+    return reader.read(readerOpened, new Frames(face.rendering(), from, output, compact), suspend ? Suspension.of(held, output) : null);
   }
 
   /**

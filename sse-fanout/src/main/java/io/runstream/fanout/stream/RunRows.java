@@ -121,6 +121,6 @@ public class RunRows {
 
   /** A row worth keeping: its run is in memory, and the row says where its chunks start or that it ended. */
   private boolean keepable(RunRow row) {
-    return hot.holds(row.id()) && (row.chunkTopic() != null || row.status().terminal());
+    return !row.held() && hot.holds(row.id()) && (row.chunkTopic() != null || row.status().terminal());
   }
 }
