@@ -77,6 +77,43 @@ class JavaClientIT extends PlatformIT {
   }
 
   @Test
+  void shouldStartASessionAndContinueItTurnByTurn() {
+    String token = TestApi.freshToken();
+    RunstreamClient client = client(api().base(), token);
+    io.runstream.client.StartedSession session = client.createSession("Name three cheeses", "Cheeses");
+    assertThat(session.title()).isEqualTo("Cheeses");
+    StringBuilder first = new StringBuilder();
+    long lastIdOfFirst;
+    try (RunStream stream = client.stream(session.runId())) {
+      stream.forEach(part -> {
+        if (part instanceof StreamPart.TextDelta delta) {
+          first.append(delta.delta());
+        }
+      });
+      lastIdOfFirst = stream.lastEventId();
+    }
+    StartedRun next = client.sendMessage(session.sessionId(), "And three more");
+    assertThat(next.sessionId()).isEqualTo(session.sessionId());
+    long firstIdOfNext;
+    try (RunStream stream = client.stream(next.runId())) {
+      firstIdOfNext = stream.iterator().next().id();
+    }
+    JsonNodeView transcript = new JsonNodeView(
+        api().get("/api/v1/sessions/" + session.sessionId() + "/messages", token).json().path("results"));
+    assertThat(transcript.texts()).startsWith("Name three cheeses", first.toString(), "And three more");
+    // the session's ids continue from one run to the next
+    assertThat(firstIdOfNext).isEqualTo(lastIdOfFirst + 1);
+  }
+
+  private record JsonNodeView(tools.jackson.databind.JsonNode results) {
+    List<String> texts() {
+      List<String> texts = new ArrayList<>();
+      results.forEach(message -> texts.add(message.path("text").asString()));
+      return texts;
+    }
+  }
+
+  @Test
   void shouldAnswerAClientToolCallAndGoOn() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);

@@ -71,6 +71,25 @@ public final class RunstreamClient {
   }
 
   /**
+   * Starts a session with its first message ({@code POST /api/v1/sessions}): the session, the message and the run
+   * answering it. {@code title} may be null (the first message names the session).
+   */
+  public StartedSession createSession(String text, String title) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("text", text);
+    if (title != null) {
+      body.put("title", title);
+    }
+    JsonNode answer = send("POST", "/api/v1/sessions", body);
+    return new StartedSession(
+        UUID.fromString(answer.path("uuid").asString()),
+        UUID.fromString(answer.path("run_uuid").asString()),
+        UUID.fromString(answer.path("message_uuid").asString()),
+        answer.path("title").asString(""),
+        answer.path("stream_url").asString(null));
+  }
+
+  /**
    * Sends the next message of a session ({@code POST /api/v1/runs} with its {@code session_uuid}). While the session
    * has a live run this throws {@link RunstreamException} with code {@code run_in_progress} (409).
    */
