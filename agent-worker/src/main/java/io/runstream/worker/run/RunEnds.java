@@ -81,6 +81,8 @@ public class RunEnds implements DisposableBean {
     Long output = usage == null ? null : usage.outputTokens();
     String error = end.error() == null ? null : EventJson.MAPPER.writeValueAsString(EventJson.dataTree(end.error()));
     RunStatus status = RunStatus.of(end.end().status());
+    // The sink's order (its lock on the run, then the message, then the run): no deadlock with a batch of this run.
+    runs.lockAsTheSinkDoes(request.runId());
     if (!runs.finish(request.runId(), status, end.lastSeq(), end.end().finishReason(), error, input, output,
         end.finishedAt())) {
       // Ended already (the lease reaper took a run whose worker it judged lost): that end stands.

@@ -50,24 +50,8 @@ public class RunStore {
       Instant now) {
     // chunk_topic is known at admission in the per-run-topic layout; where the run starts in it (chunk_offset) is
     // recorded by the sink when it sees the run's first chunk.
-    jdbc.sql(
-            """
-            INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
-                              model_provider, model_id, seq_base, chunk_topic, created_at)
-            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, :base,
-                    :topic, :now)""")
-        .param("topic", chunkTopic)
-        .param("id", id)
-        .param("session", sessionId)
-        .param("org", orgId)
-        .param("user", userId)
-        .param("userMessage", userMessageId)
-        .param("agentMessage", agentMessageId)
-        .param("provider", modelProvider)
-        .param("model", modelId)
-        .param("base", seqBase)
-        .param("now", Timestamp.from(now))
-        .update();
+    insert(id, sessionId, orgId, userId, userMessageId, agentMessageId, modelProvider, modelId, seqBase, chunkTopic,
+        null, now);
   }
 
   /**
@@ -86,12 +70,20 @@ public class RunStore {
       String chunkTopic,
       String requestJson,
       Instant now) {
+    insert(id, sessionId, orgId, userId, userMessageId, agentMessageId, modelProvider, modelId, 0, chunkTopic,
+        requestJson, now);
+  }
+
+  /** A queued run; held (no ids yet, its request kept) when {@code heldRequest} is given. */
+  private void insert(
+      UUID id, UUID sessionId, UUID orgId, UUID userId, UUID userMessageId, UUID agentMessageId, String modelProvider,
+      String modelId, long seqBase, String chunkTopic, String heldRequest, Instant now) {
     jdbc.sql(
             """
             INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
                               model_provider, model_id, seq_base, chunk_topic, created_at, held, held_request)
-            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, 0,
-                    :topic, :now, true, CAST(:request AS jsonb))""")
+            VALUES (:id, :session, :org, :user, :userMessage, :agentMessage, 'queued', :provider, :model, :base,
+                    :topic, :now, :held, CAST(:request AS jsonb))""")
         .param("topic", chunkTopic)
         .param("id", id)
         .param("session", sessionId)
@@ -101,9 +93,24 @@ public class RunStore {
         .param("agentMessage", agentMessageId)
         .param("provider", modelProvider)
         .param("model", modelId)
-        .param("request", requestJson)
+        .param("base", seqBase)
+        .param("held", heldRequest != null)
+        .param("request", heldRequest, java.sql.Types.VARCHAR)
         .param("now", Timestamp.from(now))
         .update();
+  }
+
+  /**
+   * Takes the run's transaction-scoped advisory lock, the one the sink takes for every run of a batch before it
+   * touches any row ({@link ChunkLogStore}). A transaction that ends a run (its row, then its agent message) takes it
+   * first: the sink's batch locks the message (the streamed text) before the run (usage, start, end), and without it
+   * the two orders deadlocked (seen in ReadYourOwnEndIT: the worker's stored end was lost to "deadlock detected").
+   */
+  public void lockAsTheSinkDoes(UUID runId) {
+    jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(CAST(CAST(:id AS uuid) AS text), 0))) AS l")
+        .param("id", runId)
+        .query((rs, row) -> 1)
+        .list();
   }
 
   /** The session's live runs, held ones included, oldest first. */
