@@ -13,7 +13,10 @@ import org.springframework.context.annotation.Import;
 @Import(CoreConfiguration.class)
 @ComponentScan(
     basePackages = "io.runstream.worker",
-    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
+    excludeFilters =
+        @ComponentScan.Filter(
+            type = FilterType.ANNOTATION,
+            classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties({
   WorkerProperties.class,
   io.runstream.worker.tools.McpProperties.class,

@@ -15,15 +15,17 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConcurrentRuns most runs one worker runs at once; consumption pauses above it
  * @param lease how long a claimed run is this worker's without renewal
  * @param historyMessages how many earlier transcript messages the model sees
- * @param shutdownGrace how long running runs may go on when the worker stops, before they end as failed
+ * @param shutdownGrace how long running runs may go on when the worker stops, before they end as
+ *     failed
  * @param simulatedTokensPerSecond the simulated model's default pace
  * @param reapInterval how often this worker looks for runs whose worker was lost (lease expired)
  * @param maxSteps most model steps of one run (each step after the first answers tool calls)
  * @param clientToolTimeout how long a run waits for a client tool's result before the call fails
- * @param stageUpdates whether runs report their transitions (thinking, reading a file, calling a tool, writing) as
- *     {@code stage} chunks
- * @param maxRunDuration longest a run may take from its claim; a run still going then ends {@code failed} with the
- *     error {@code run_timeout}, wherever it waits (a model, a tool, a client tool)
+ * @param stageUpdates whether runs report their transitions (thinking, reading a file, calling a
+ *     tool, writing) as {@code stage} chunks
+ * @param maxRunDuration longest a run may take from its claim; a run still going then ends {@code
+ *     failed} with the error {@code run_timeout}, wherever it waits (a model, a tool, a client
+ *     tool)
  */
 @Validated
 @ConfigurationProperties("runstream.worker")

@@ -28,9 +28,10 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * {@code bin/runstream bench [scenario...]}: starts the embedded default in this JVM on free ports and a fresh data
- * directory, runs the scenarios (all by default: {@code latency throughput resume idle}) and logs a Markdown report,
- * also written to {@code target/bench-report.md} of the working directory.
+ * {@code bin/runstream bench [scenario...]}: starts the embedded default in this JVM on free ports
+ * and a fresh data directory, runs the scenarios (all by default: {@code latency throughput resume
+ * idle}) and logs a Markdown report, also written to {@code target/bench-report.md} of the working
+ * directory.
  */
 public final class Bench {
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
@@ -46,19 +47,26 @@ public final class Bench {
   private Bench(ConfigurableApplicationContext app, EmbeddedPlatform platform) {
     this.port = port(app);
     this.base = "http://127.0.0.1:" + port;
-    this.token = DevTokens.mint(SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
-    this.client = io.runstream.client.RunstreamClient.builder(java.net.URI.create(base)).token(token).build();
+    this.token =
+        DevTokens.mint(SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+    this.client =
+        io.runstream.client.RunstreamClient.builder(java.net.URI.create(base)).token(token).build();
     this.meters = app.getBean(MeterRegistry.class);
     this.platform = platform;
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = args.length == 0 ? List.of("latency", "throughput", "resume", "idle") : Arrays.asList(args);
+    List<String> scenarios =
+        args.length == 0 ? List.of("latency", "throughput", "resume", "idle") : Arrays.asList(args);
     if (scenarios.equals(List.of("worker"))) {
       // Starts its own platform with the worker in a process of its own.
       List<String> report = new ArrayList<>();
-      new WorkerBench(report).run(Arrays.stream(System.getProperty("bench.worker.runs", "100,500,1000").split(","))
-          .map(String::strip).map(Integer::valueOf).toList());
+      new WorkerBench(report)
+          .run(
+              Arrays.stream(System.getProperty("bench.worker.runs", "100,500,1000").split(","))
+                  .map(String::strip)
+                  .map(Integer::valueOf)
+                  .toList());
       String text = String.join("\n", report) + "\n";
       Files.createDirectories(Path.of("target"));
       Files.writeString(Path.of("target", "bench-report.md"), text);
@@ -96,7 +104,8 @@ public final class Bench {
           case "latency" -> {
             int runs = Integer.getInteger("bench.latency.runs", 100);
             int readers = Integer.getInteger("bench.latency.readers", 10);
-            // A first pass warms the JIT up (measured: C2 alone took half a core in the first minute), then a second
+            // A first pass warms the JIT up (measured: C2 alone took half a core in the first
+            // minute), then a second
             // pass is reported.
             List<String> discarded = new ArrayList<>();
             List<String> kept = bench.report;
@@ -114,16 +123,20 @@ public final class Bench {
           }
           case "resume" -> bench.resume();
           case "storm" -> {
-            // The first storm meets a JVM that has compiled little (the JIT then takes most of a core); the next
+            // The first storm meets a JVM that has compiled little (the JIT then takes most of a
+            // core); the next
             // ones meet a warm node, as a node that has served for a while is.
             int rounds = Integer.getInteger("bench.storm.rounds", 2);
             for (int round = 1; round <= rounds; round++) {
-              bench.storm(Integer.getInteger("bench.storm.runs", 50), Integer.getInteger("bench.storm.readers", 20),
+              bench.storm(
+                  Integer.getInteger("bench.storm.runs", 50),
+                  Integer.getInteger("bench.storm.readers", 20),
                   round == 1 ? "first storm after start" : "storm " + round + " (warm)");
             }
           }
           case "cost" -> {
-            // First passes warm the JIT up and are not reported (-Dbench.cost.warmups, 3: measured, C2 still took a
+            // First passes warm the JIT up and are not reported (-Dbench.cost.warmups, 3: measured,
+            // C2 still took a
             // third of the JVM's CPU after one); then each size, then the idle platform.
             List<String> kept = bench.report;
             bench.report = new ArrayList<>();
@@ -137,9 +150,11 @@ public final class Bench {
               bench.cost(Integer.parseInt(size.strip()), null);
             }
             bench.report.add("");
-            bench.report.add("JVM CPU per delivered delta by thread (names without digits; ticks of 10 ms from /proc):");
+            bench.report.add(
+                "JVM CPU per delivered delta by thread (names without digits; ticks of 10 ms from /proc):");
             bench.report.add("");
-            bench.threadBreakdown.stream().skip(Integer.getInteger("bench.cost.warmups", 3))
+            bench.threadBreakdown.stream()
+                .skip(Integer.getInteger("bench.cost.warmups", 3))
                 .forEach(line -> bench.report.add("- " + line));
             bench.report.add("");
             bench.idleCpu(Duration.ofSeconds(Long.getLong("bench.idle.seconds", 30)));
@@ -177,7 +192,8 @@ public final class Bench {
     return java.util.Base64.getEncoder().encodeToString(random);
   }
 
-  static ConfigurableApplicationContext start(Class<?> application, EmbeddedPlatform platform, Map<String, Object> extra) {
+  static ConfigurableApplicationContext start(
+      Class<?> application, EmbeddedPlatform platform, Map<String, Object> extra) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
@@ -191,7 +207,8 @@ public final class Bench {
     properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
     properties.put("runstream.fanout.hot-finished-ttl", "3s");
     properties.put("server.tomcat.accept-count", 10_000);
-    // Latency percentiles over the last 5-10 s only, so that a snapshot taken in steady state holds steady state.
+    // Latency percentiles over the last 5-10 s only, so that a snapshot taken in steady state holds
+    // steady state.
     properties.put("management.metrics.distribution.expiry.runstream.fanout", "10s");
     properties.put("management.metrics.distribution.buffer-length.runstream.fanout", 2);
     properties.putAll(extra);
@@ -203,27 +220,42 @@ public final class Bench {
   }
 
   private void header(List<String> scenarios) {
-    report.add("### Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    report.add(
+        "### Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     report.add("");
-    report.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
-        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap, Java " + Runtime.version()
-        + "; everything (broker, PostgreSQL, four services, load generator) on this one machine.");
+    report.add(
+        "Machine: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + Runtime.getRuntime().maxMemory() / (1 << 20)
+            + " MiB max heap, Java "
+            + Runtime.version()
+            + "; everything (broker, PostgreSQL, four services, load generator) on this one machine.");
     report.add("Scenarios: " + String.join(", ", scenarios));
     report.add("");
   }
 
   private String createRun(int tokens, double pace) {
-    // Runs are started with the Java client (clients/java); the readers stay the bench's own minimal ones, which
-    // count events without decoding them, so that the load generator's own work stays small beside the server's.
-    return client.startRun(io.runstream.client.RunRequest.of("bench").field("simulation",
-            java.util.Map.of("output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
-        .runId().toString();
+    // Runs are started with the Java client (clients/java); the readers stay the bench's own
+    // minimal ones, which
+    // count events without decoding them, so that the load generator's own work stays small beside
+    // the server's.
+    return client
+        .startRun(
+            io.runstream.client.RunRequest.of("bench")
+                .field(
+                    "simulation",
+                    java.util.Map.of(
+                        "output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
+        .runId()
+        .toString();
   }
 
   /**
-   * R runs × K readers, paced: the fan-out's added latency (produce → written to the socket), server-side, in steady
-   * state: sampled once every run is created and every reader attached (opening 1,000 streams is itself work), over the
-   * timers' last 5-10 s; with the machine's CPU use over the same window.
+   * R runs × K readers, paced: the fan-out's added latency (produce → written to the socket),
+   * server-side, in steady state: sampled once every run is created and every reader attached
+   * (opening 1,000 streams is itself work), over the timers' last 5-10 s; with the machine's CPU
+   * use over the same window.
    */
   private void latency(int runs, int readers, double pace, Duration length) throws Exception {
     awaitQuiet();
@@ -236,13 +268,18 @@ public final class Bench {
       for (int r = 0; r < runs; r++) {
         String run = createRun(tokens, pace);
         for (int k = 0; k < readers; k++) {
-          reads.add(pool.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
+          reads.add(
+              pool.submit(
+                  () ->
+                      SseClient.read(
+                          base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
         }
       }
       double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
       // Every reader attached (the live-readers gauge), then a full timer window of steady state.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (meters.get("runstream.fanout.readers").gauge().value() < runs * readers && System.nanoTime() < deadline) {
+      while (meters.get("runstream.fanout.readers").gauge().value() < runs * readers
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       long[] cpuBefore = machineCpu();
@@ -250,35 +287,57 @@ public final class Bench {
       long[] cpuAfter = machineCpu();
       double[] steady = percentiles(timer);
       double[] steadyConsumed = percentiles(consumedTimer);
-      double busy = 100.0 * ((cpuAfter[0] - cpuAfter[1]) - (cpuBefore[0] - cpuBefore[1])) / (cpuAfter[0] - cpuBefore[0]);
+      double busy =
+          100.0
+              * ((cpuAfter[0] - cpuAfter[1]) - (cpuBefore[0] - cpuBefore[1]))
+              / (cpuAfter[0] - cpuBefore[0]);
       long events = 0;
       for (Future<SseClient.Read> read : reads) {
         events += read.get(5, TimeUnit.MINUTES).events();
       }
       report.add("#### Delivery latency at " + runs * readers + " concurrent streams");
       report.add("");
-      report.add(String.format(Locale.ROOT,
-          "%d runs × %d readers, %.0f tokens/s each for %d s; %,d events delivered. Creating the runs and opening "
-              + "the streams took %.1f s; the figures are the server-side timers (chunk produce timestamp → written "
-              + "to the socket) over 5-10 s of steady state after every reader was attached; machine CPU busy over "
-              + "the same window: %.0f %%.", runs, readers, pace, length.toSeconds(), events, setupSeconds, busy));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "%d runs × %d readers, %.0f tokens/s each for %d s; %,d events delivered. Creating the runs and opening "
+                  + "the streams took %.1f s; the figures are the server-side timers (chunk produce timestamp → written "
+                  + "to the socket) over 5-10 s of steady state after every reader was attached; machine CPU busy over "
+                  + "the same window: %.0f %%.",
+              runs,
+              readers,
+              pace,
+              length.toSeconds(),
+              events,
+              setupSeconds,
+              busy));
       report.add("");
       report.add("| hop | p50 | p99 | goal |");
       report.add("|---|---|---|---|");
-      report.add(String.format(Locale.ROOT, "| produce → written to the socket | %.1f ms | %.1f ms | p50 ≤ 3 ms, p99 ≤ 25 ms |",
-          steady[0], steady[1]));
-      report.add(String.format(Locale.ROOT, "| of which produce → consumed by the node (Kafka) | %.1f ms | %.1f ms | |",
-          steadyConsumed[0], steadyConsumed[1]));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| produce → written to the socket | %.1f ms | %.1f ms | p50 ≤ 3 ms, p99 ≤ 25 ms |",
+              steady[0],
+              steady[1]));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| of which produce → consumed by the node (Kafka) | %.1f ms | %.1f ms | |",
+              steadyConsumed[0],
+              steadyConsumed[1]));
       report.add("");
     }
   }
 
   /**
-   * Waits until the sink has written everything earlier scenarios produced (its persisted-chunks counter stands still
-   * for a second), so that a scenario does not measure the previous one's backlog being written.
+   * Waits until the sink has written everything earlier scenarios produced (its persisted-chunks
+   * counter stands still for a second), so that a scenario does not measure the previous one's
+   * backlog being written.
    */
   private void awaitQuiet() throws InterruptedException {
-    io.micrometer.core.instrument.Counter persisted = meters.find("runstream.sink.chunks.persisted").counter();
+    io.micrometer.core.instrument.Counter persisted =
+        meters.find("runstream.sink.chunks.persisted").counter();
     if (persisted == null) {
       return;
     }
@@ -326,7 +385,11 @@ public final class Bench {
       for (int r = 0; r < runs; r++) {
         String run = createRun(tokens, 0);
         for (int k = 0; k < readers; k++) {
-          reads.add(pool.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
+          reads.add(
+              pool.submit(
+                  () ->
+                      SseClient.read(
+                          base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false)));
         }
       }
       long events = 0;
@@ -337,17 +400,28 @@ public final class Bench {
         complete += result.done() ? 1 : 0;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      report.add(String.format(Locale.ROOT,
-          "| %d × %d | %,d | %,d | %.1f s | %,.0f events/s | %d/%d |", runs, readers, tokens, events, seconds,
-          events / seconds, complete, reads.size()));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %d × %d | %,d | %,d | %.1f s | %,.0f events/s | %d/%d |",
+              runs,
+              readers,
+              tokens,
+              events,
+              seconds,
+              events / seconds,
+              complete,
+              reads.size()));
       LOG.info("throughput {}x{}: {} events in {} s", runs, readers, events, seconds);
     }
   }
 
   private void throughputHeader() {
-    report.add("#### Delivered events per second, runs streamed live as fast as the worker produces");
+    report.add(
+        "#### Delivered events per second, runs streamed live as fast as the worker produces");
     report.add("");
-    report.add("| runs × readers | tokens per run | events delivered | wall time | delivered | complete reads |");
+    report.add(
+        "| runs × readers | tokens per run | events delivered | wall time | delivered | complete reads |");
     report.add("|---|---|---|---|---|---|");
   }
 
@@ -382,16 +456,18 @@ public final class Bench {
     } finally {
       late.close();
     }
-    // Cold: the finished runs once memory has let them go (finished TTL 3 s; the tail expires every 5 s).
+    // Cold: the finished runs once memory has let them go (finished TTL 3 s; the tail expires every
+    // 5 s).
     Thread.sleep(10_000);
     tier("cold (PostgreSQL)", runs, base, "p99 ≤ 100 ms");
     report.add("");
   }
 
   /**
-   * A reconnect storm: R live runs × K readers, in a separate process, each reads 10 events, all drop and all
-   * reconnect at the same instant with their last id; the time from the reconnect to the first missed event, and
-   * whether each read is exact (ids strictly increasing across the reconnect, to the end).
+   * A reconnect storm: R live runs × K readers, in a separate process, each reads 10 events, all
+   * drop and all reconnect at the same instant with their last id; the time from the reconnect to
+   * the first missed event, and whether each read is exact (ids strictly increasing across the
+   * reconnect, to the end).
    */
   private void storm(int runs, int readers, String label) throws Exception {
     awaitQuiet();
@@ -405,29 +481,50 @@ public final class Bench {
     double kafkaBefore = counter("runstream.fanout.resume.kafka");
     long cpuBefore = processCpuNanos();
     long started = System.nanoTime();
-    Process clients = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
-            System.getProperty("java.class.path"), StormClients.class.getName(), base, list.toString(),
-            Integer.toString(readers), token, "10", result.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process clients =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StormClients.class.getName(),
+                base,
+                list.toString(),
+                Integer.toString(readers),
+                token,
+                "10",
+                result.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .start();
     clients.waitFor(10, TimeUnit.MINUTES);
     String[] figures = Files.readString(result).strip().split(" ");
     double cpu = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
     report.add("#### Reconnect storm (readers in a separate process): " + label);
     report.add("");
-    report.add("| runs × readers | readers | exact | first missed event p50 | p99 | max | 503s retried | steady readers' gap p50 / p99 / max | warm (Kafka) resumes | server CPU (cores) |");
+    report.add(
+        "| runs × readers | readers | exact | first missed event p50 | p99 | max | 503s retried | steady readers' gap p50 / p99 / max | warm (Kafka) resumes | server CPU (cores) |");
     report.add("|---|---|---|---|---|---|---|---|---|---|");
     if (figures.length < 9) {
       report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | | |");
     } else {
-      report.add(String.format(Locale.ROOT,
-          "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %s | %.0f / %.0f / %.0f ms | %.0f | %.2f |", runs, readers,
-          figures[0], figures[1], Long.parseLong(figures[2]) / 1e6, Long.parseLong(figures[3]) / 1e6,
-          Long.parseLong(figures[4]) / 1e6, figures[5], Long.parseLong(figures[6]) / 1e6,
-          Long.parseLong(figures[7]) / 1e6, Long.parseLong(figures[8]) / 1e6,
-          counter("runstream.fanout.resume.kafka") - kafkaBefore, cpu));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %s | %.0f / %.0f / %.0f ms | %.0f | %.2f |",
+              runs,
+              readers,
+              figures[0],
+              figures[1],
+              Long.parseLong(figures[2]) / 1e6,
+              Long.parseLong(figures[3]) / 1e6,
+              Long.parseLong(figures[4]) / 1e6,
+              figures[5],
+              Long.parseLong(figures[6]) / 1e6,
+              Long.parseLong(figures[7]) / 1e6,
+              Long.parseLong(figures[8]) / 1e6,
+              counter("runstream.fanout.resume.kafka") - kafkaBefore,
+              cpu));
     }
     report.add("");
     for (String path : paths) {
@@ -436,16 +533,19 @@ public final class Bench {
   }
 
   private void costHeader() {
-    report.add("#### Cost per delivered delta (runs of 200 tokens at 50 tokens/s, one reader each, readers in a separate process)");
+    report.add(
+        "#### Cost per delivered delta (runs of 200 tokens at 50 tokens/s, one reader each, readers in a separate process)");
     report.add("");
-    report.add("| runs | exact | deltas | server CPU per delta: JVM / PostgreSQL / total | machine busy (cores) | delivery p50 / p99 / max | gap p50 / p99 / max (pace 20 ms) | POST p50 / p99 | POST → first delta p50 / p99 | 503s retried, readers resumed |");
+    report.add(
+        "| runs | exact | deltas | server CPU per delta: JVM / PostgreSQL / total | machine busy (cores) | delivery p50 / p99 / max | gap p50 / p99 / max (pace 20 ms) | POST p50 / p99 | POST → first delta p50 / p99 | 503s retried, readers resumed |");
     report.add("|---|---|---|---|---|---|---|---|---|---|");
   }
 
   /**
-   * Issue #12 goals 1, 2 and 5: {@code runs} runs of 200 stamped tokens at 50 a second, one reader each, started at
-   * the same instant by {@link CostClients} in its own process; the server's CPU (this JVM: broker and services; and
-   * every PostgreSQL process) per delivered delta, end-to-end delivery latency from the stamps, and the gaps.
+   * Issue #12 goals 1, 2 and 5: {@code runs} runs of 200 stamped tokens at 50 a second, one reader
+   * each, started at the same instant by {@link CostClients} in its own process; the server's CPU
+   * (this JVM: broker and services; and every PostgreSQL process) per delivered delta, end-to-end
+   * delivery latency from the stamps, and the gaps.
    */
   private void cost(int runs, String label) throws Exception {
     awaitQuiet();
@@ -454,13 +554,23 @@ public final class Bench {
     long pgBefore = postgresCpuNanos();
     long[] machineBefore = machineCpu();
     Map<Long, Object[]> threadsBefore = threadTicks();
-    Process clients = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-XX:+UseSerialGC", "-cp",
-            System.getProperty("java.class.path"), CostClients.class.getName(), base, token, Integer.toString(runs),
-            "200", "50", result.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process clients =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CostClients.class.getName(),
+                base,
+                token,
+                Integer.toString(runs),
+                "200",
+                "50",
+                result.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .start();
     clients.waitFor(15, TimeUnit.MINUTES);
     // The sink's and the roll-ups' share of the work of these runs counts too.
     awaitQuiet();
@@ -474,22 +584,46 @@ public final class Bench {
     }
     long deltas = Long.parseLong(f[2]);
     double window = Long.parseLong(f[13]) / 1e9;
-    double busy = (machineAfter[0] - machineBefore[0] - (machineAfter[1] - machineBefore[1]))
-        / (double) (machineAfter[0] - machineBefore[0]) * Runtime.getRuntime().availableProcessors();
-    report.add(String.format(Locale.ROOT,
-        "| %d%s | %s | %,d | %.0f / %.0f / **%.0f µs** | %.2f | %.1f / %.1f / %.0f ms | %.0f / %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %s, %s |",
-        runs, label == null ? "" : " (" + label + ")", f[1], deltas, jvm / 1e3 / deltas, pg / 1e3 / deltas,
-        (jvm + pg) / 1e3 / deltas, busy, Long.parseLong(f[3]) / 1e3, Long.parseLong(f[4]) / 1e3,
-        Long.parseLong(f[5]) / 1e3, Long.parseLong(f[6]) / 1e6, Long.parseLong(f[7]) / 1e6, Long.parseLong(f[8]) / 1e6,
-        Long.parseLong(f[9]) / 1e6, Long.parseLong(f[10]) / 1e6, Long.parseLong(f[11]) / 1e6,
-        Long.parseLong(f[12]) / 1e6, f[14], f[15]));
+    double busy =
+        (machineAfter[0] - machineBefore[0] - (machineAfter[1] - machineBefore[1]))
+            / (double) (machineAfter[0] - machineBefore[0])
+            * Runtime.getRuntime().availableProcessors();
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "| %d%s | %s | %,d | %.0f / %.0f / **%.0f µs** | %.2f | %.1f / %.1f / %.0f ms | %.0f / %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %s, %s |",
+            runs,
+            label == null ? "" : " (" + label + ")",
+            f[1],
+            deltas,
+            jvm / 1e3 / deltas,
+            pg / 1e3 / deltas,
+            (jvm + pg) / 1e3 / deltas,
+            busy,
+            Long.parseLong(f[3]) / 1e3,
+            Long.parseLong(f[4]) / 1e3,
+            Long.parseLong(f[5]) / 1e3,
+            Long.parseLong(f[6]) / 1e6,
+            Long.parseLong(f[7]) / 1e6,
+            Long.parseLong(f[8]) / 1e6,
+            Long.parseLong(f[9]) / 1e6,
+            Long.parseLong(f[10]) / 1e6,
+            Long.parseLong(f[11]) / 1e6,
+            Long.parseLong(f[12]) / 1e6,
+            f[14],
+            f[15]));
     LOG.info("cost {} runs: {} s window", runs, window);
-    threadBreakdown.add(String.format(Locale.ROOT, "%d runs: %s", runs, breakdown(threadsBefore, threadTicks(), deltas)));
+    threadBreakdown.add(
+        String.format(
+            Locale.ROOT, "%d runs: %s", runs, breakdown(threadsBefore, threadTicks(), deltas)));
   }
 
   private final List<String> threadBreakdown = new ArrayList<>();
 
-  /** Every thread of this JVM (native ones too: GC, JIT): id → {name, CPU ticks}, from {@code /proc/self/task}. */
+  /**
+   * Every thread of this JVM (native ones too: GC, JIT): id → {name, CPU ticks}, from {@code
+   * /proc/self/task}.
+   */
   private static Map<Long, Object[]> threadTicks() {
     Map<Long, Object[]> threads = new HashMap<>();
     try (var tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -498,7 +632,8 @@ public final class Bench {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
           String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          threads.put(Long.parseLong(task.getFileName().toString()),
+          threads.put(
+              Long.parseLong(task.getFileName().toString()),
               new Object[] {name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])});
         } catch (java.io.IOException | RuntimeException e) {
           // the thread ended meanwhile
@@ -511,21 +646,31 @@ public final class Bench {
   }
 
   /** CPU per delivered delta by thread group (names without digits), the largest first. */
-  private static String breakdown(Map<Long, Object[]> before, Map<Long, Object[]> after, long deltas) {
+  private static String breakdown(
+      Map<Long, Object[]> before, Map<Long, Object[]> after, long deltas) {
     Map<String, Long> groups = new HashMap<>();
-    after.forEach((tid, now) -> {
-      Object[] was = before.get(tid);
-      long ticks = (long) now[1] - (was == null || !was[0].equals(now[0]) ? 0 : (long) was[1]);
-      groups.merge(((String) now[0]).replaceAll("[0-9]+", "#"), ticks, Long::sum);
-    });
+    after.forEach(
+        (tid, now) -> {
+          Object[] was = before.get(tid);
+          long ticks = (long) now[1] - (was == null || !was[0].equals(now[0]) ? 0 : (long) was[1]);
+          groups.merge(((String) now[0]).replaceAll("[0-9]+", "#"), ticks, Long::sum);
+        });
     return groups.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(14)
-        .map(e -> String.format(Locale.ROOT, "%s %.0f µs", e.getKey(), e.getValue() * 10_000.0 / Math.max(1, deltas)))
+        .map(
+            e ->
+                String.format(
+                    Locale.ROOT,
+                    "%s %.0f µs",
+                    e.getKey(),
+                    e.getValue() * 10_000.0 / Math.max(1, deltas)))
         .collect(java.util.stream.Collectors.joining(", "));
   }
 
-  /** The idle platform's CPU (this JVM and PostgreSQL) over {@code length}, once the sink is quiet. */
+  /**
+   * The idle platform's CPU (this JVM and PostgreSQL) over {@code length}, once the sink is quiet.
+   */
   private void idleCpu(Duration length) throws Exception {
     awaitQuiet();
     Thread.sleep(5_000);
@@ -537,17 +682,22 @@ public final class Bench {
     String idleThreads = breakdown(threadsBefore, threadTicks(), length.toSeconds());
     double jvm = (processCpuNanos() - jvmBefore) / (double) length.toNanos() * 100;
     double pg = (postgresCpuNanos() - pgBefore) / (double) length.toNanos() * 100;
-    report.add(String.format(Locale.ROOT,
-        "Idle platform after load, over %d s: JVM %.1f %% of a core, PostgreSQL %.1f %%, together **%.1f %%** (goal ≤ 2 %%).",
-        length.toSeconds(), jvm, pg, jvm + pg));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "Idle platform after load, over %d s: JVM %.1f %% of a core, PostgreSQL %.1f %%, together **%.1f %%** (goal ≤ 2 %%).",
+            length.toSeconds(),
+            jvm,
+            pg,
+            jvm + pg));
     report.add("");
     report.add("Idle JVM CPU by thread, µs per second (10,000 = 1 % of a core): " + idleThreads);
     report.add("");
   }
 
   /**
-   * CPU time of the embedded PostgreSQL: its postmaster (with its reaped children) and every live backend, from
-   * {@code /proc} (clock ticks of 10 ms).
+   * CPU time of the embedded PostgreSQL: its postmaster (with its reaped children) and every live
+   * backend, from {@code /proc} (clock ticks of 10 ms).
    */
   private long postgresCpuNanos() {
     String dataDir = platform.postgres().dataDir().toString();
@@ -587,7 +737,8 @@ public final class Bench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -595,14 +746,22 @@ public final class Bench {
     List<Long> samples = new ArrayList<>();
     for (String run : runs) {
       SseClient.Read read =
-          SseClient.read(node + "/api/v1/runs/" + run + "/stream", token, Map.of("Last-Event-ID", "10"), true);
+          SseClient.read(
+              node + "/api/v1/runs/" + run + "/stream", token, Map.of("Last-Event-ID", "10"), true);
       if (read.firstEventNanos() > 0) {
         samples.add(read.firstEventNanos());
       }
     }
     samples.sort(Long::compare);
-    report.add(String.format(Locale.ROOT, "| %s | %d | %.1f ms | %.1f ms | %s |", name, samples.size(),
-        percentile(samples, 0.5) / 1e6, percentile(samples, 0.99) / 1e6, goal));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "| %s | %d | %.1f ms | %.1f ms | %s |",
+            name,
+            samples.size(),
+            percentile(samples, 0.5) / 1e6,
+            percentile(samples, 0.99) / 1e6,
+            goal));
   }
 
   private static double percentile(List<Long> sorted, double p) {
@@ -622,9 +781,16 @@ public final class Bench {
     Files.delete(ready);
     ProcessBuilder builder =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), IdleClients.class.getName(), Integer.toString(count),
-                Integer.toString(port), "/api/v1/runs/" + run + "/stream", token, ready.toString())
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                IdleClients.class.getName(),
+                Integer.toString(count),
+                Integer.toString(port),
+                "/api/v1/runs/" + run + "/stream",
+                token,
+                ready.toString())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.INHERIT);
     Process clients = builder.start();
@@ -643,18 +809,29 @@ public final class Bench {
     SseClient.post(base + "/api/v1/runs/" + run + "/cancel", token, "");
     report.add("#### Idle connections");
     report.add("");
-    report.add("| connections held | heap before | heap after | heap per connection | RSS before | RSS after | RSS per"
-        + " connection | platform threads before / after | goal |");
+    report.add(
+        "| connections held | heap before | heap after | heap per connection | RSS before | RSS after | RSS per"
+            + " connection | platform threads before / after | goal |");
     report.add("|---|---|---|---|---|---|---|---|---|");
-    report.add(String.format(Locale.ROOT,
-        "| %,d | %,d MiB | %,d MiB | %.1f KiB | %,d MiB | %,d MiB | %.1f KiB | %d / %d | ≤ 30 KiB each |", open,
-        heapBefore >> 20, heapAfter >> 20, open == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / open,
-        rssBefore >> 20, rssAfter >> 20, open == 0 ? Double.NaN : (rssAfter - rssBefore) / 1024.0 / open,
-        threadsBefore, threadsAfter));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "| %,d | %,d MiB | %,d MiB | %.1f KiB | %,d MiB | %,d MiB | %.1f KiB | %d / %d | ≤ 30 KiB each |",
+            open,
+            heapBefore >> 20,
+            heapAfter >> 20,
+            open == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / open,
+            rssBefore >> 20,
+            rssAfter >> 20,
+            open == 0 ? Double.NaN : (rssAfter - rssBefore) / 1024.0 / open,
+            threadsBefore,
+            threadsAfter));
     report.add("");
   }
 
-  /** This process's resident set (heap, metaspace, code, thread stacks, direct buffers), from /proc. */
+  /**
+   * This process's resident set (heap, metaspace, code, thread stacks, direct buffers), from /proc.
+   */
   private static long rssBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

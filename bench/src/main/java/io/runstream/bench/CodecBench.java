@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The chunk codec alone, on one thread: nanoseconds per text delta written and read, by the general (tree) path and
- * by the codec as used ({@code EventJson.writeChunk} / {@code readChunk}). {@code bin/runstream bench codec}.
+ * The chunk codec alone, on one thread: nanoseconds per text delta written and read, by the general
+ * (tree) path and by the codec as used ({@code EventJson.writeChunk} / {@code readChunk}). {@code
+ * bin/runstream bench codec}.
  */
 final class CodecBench {
   private CodecBench() {}
@@ -21,8 +22,15 @@ final class CodecBench {
     UUID run = UUID.randomUUID();
     UUID session = UUID.randomUUID();
     for (int i = 0; i < 1_000; i++) {
-      chunks.add(new RunChunk(1, run, session, i + 2, Instant.now().plusNanos(i * 1_000L), "text-0",
-          new ChunkData.TextDelta(" token" + i)));
+      chunks.add(
+          new RunChunk(
+              1,
+              run,
+              session,
+              i + 2,
+              Instant.now().plusNanos(i * 1_000L),
+              "text-0",
+              new ChunkData.TextDelta(" token" + i)));
     }
     List<byte[]> bytes = chunks.stream().map(EventJson::writeChunk).toList();
     long sink = 0;
@@ -66,10 +74,20 @@ final class CodecBench {
     report.add("");
     report.add("| | general path (JSON tree) | as used | ratio |");
     report.add("|---|---|---|---|");
-    report.add(String.format(Locale.ROOT, "| write | %.0f ns | %.0f ns | %.1f× |", results[0], results[1],
-        results[0] / results[1]));
-    report.add(String.format(Locale.ROOT, "| read | %.0f ns | %.0f ns | %.1f× |", results[2], results[3],
-        results[2] / results[3]));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "| write | %.0f ns | %.0f ns | %.1f× |",
+            results[0],
+            results[1],
+            results[0] / results[1]));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "| read | %.0f ns | %.0f ns | %.1f× |",
+            results[2],
+            results[3],
+            results[2] / results[3]));
     report.add("");
     report.add("(checksum " + (sink & 0xff) + ")");
   }

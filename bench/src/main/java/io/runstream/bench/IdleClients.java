@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Run as its own process by the benchmark: opens N SSE connections from several loopback source addresses (to
- * stay clear of port exhaustion), waits for each stream's opening, writes how many are open to the ready file,
- * and holds them until its standard input closes.
+ * Run as its own process by the benchmark: opens N SSE connections from several loopback source
+ * addresses (to stay clear of port exhaustion), waits for each stream's opening, writes how many
+ * are open to the ready file, and holds them until its standard input closes.
  */
 public final class IdleClients {
   private IdleClients() {}
@@ -23,7 +23,10 @@ public final class IdleClients {
     String token = args[3];
     java.nio.file.Path ready = java.nio.file.Path.of(args[4]);
     byte[] request =
-        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + token
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer "
+                + token
                 + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     List<Socket> sockets = new ArrayList<>(count);

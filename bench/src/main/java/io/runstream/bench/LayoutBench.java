@@ -25,10 +25,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The two chunk layouts side by side: each on a fresh platform (its own broker and PostgreSQL), N runs started at
- * once, each with a reader opened right after its POST. Run start latency is POST sent → the reader's first
- * event; broker cost is what the batch left on the broker (partitions, files, bytes) and the CPU the whole process
- * spent on it.
+ * The two chunk layouts side by side: each on a fresh platform (its own broker and PostgreSQL), N
+ * runs started at once, each with a reader opened right after its POST. Run start latency is POST
+ * sent → the reader's first event; broker cost is what the batch left on the broker (partitions,
+ * files, bytes) and the CPU the whole process spent on it.
  */
 final class LayoutBench {
   private final List<String> report;
@@ -61,11 +61,13 @@ final class LayoutBench {
       Path dir = Files.createTempDirectory("runstream-bench-layout-");
       EmbeddedPlatform platform = EmbeddedPlatform.start(dir, 0, 0, 8);
       ConfigurableApplicationContext app =
-          Bench.start(RunstreamApplication.class, platform, Map.of("runstream.chunks.layout", layout));
+          Bench.start(
+              RunstreamApplication.class, platform, Map.of("runstream.chunks.layout", layout));
       try {
         String base = "http://127.0.0.1:" + Bench.port(app);
         String token =
-            DevTokens.mint(Bench.SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
+            DevTokens.mint(
+                Bench.SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
         // Warm-up: class loading, connection pools, JIT.
         batch(app, platform, base, token, layout, 100, 8);
         results.add(batch(app, platform, base, token, layout, 20, 1));
@@ -79,21 +81,38 @@ final class LayoutBench {
     }
     report.add("#### Chunk layouts side by side: run start and broker cost at N concurrent runs");
     report.add("");
-    report.add("Each layout on a fresh broker and PostgreSQL; N runs started at once (one POST each, 8 client threads; first row: one run at a time),"
-        + " each with a reader opened right after its POST; every run streams 40 tokens at 20 tokens/s."
-        + " Start = POST sent → the reader's first event. CPU = process CPU time (broker, PostgreSQL excluded, "
-        + "services, load generator) during the batch. Files/MiB = the broker's log directory after the batch (MiB on disk, `du`).");
+    report.add(
+        "Each layout on a fresh broker and PostgreSQL; N runs started at once (one POST each, 8 client threads; first row: one run at a time),"
+            + " each with a reader opened right after its POST; every run streams 40 tokens at 20 tokens/s."
+            + " Start = POST sent → the reader's first event. CPU = process CPU time (broker, PostgreSQL excluded, "
+            + "services, load generator) during the batch. Files/MiB = the broker's log directory after the batch (MiB on disk, `du`).");
     report.add("");
-    report.add("| layout | N | run start p50 | p99 | POST p50 | p99 | complete | CPU s / 100 runs | topics | "
-        + "broker files | broker MiB on disk | fds | topic ready (mean) | delete N topics |");
+    report.add(
+        "| layout | N | run start p50 | p99 | POST p50 | p99 | complete | CPU s / 100 runs | topics | "
+            + "broker files | broker MiB on disk | fds | topic ready (mean) | delete N topics |");
     report.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
-      report.add(String.format(Locale.ROOT,
-          "| %s | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d/%d | %.2f | %,d | %,d | %.1f | %,d | %s | %s |",
-          r.layout(), r.clients() == 1 ? r.runs() + " one at a time" : Integer.toString(r.runs()), r.startP50(), r.startP99(), r.postP50(), r.postP99(), r.complete(), r.runs(),
-          r.cpuSeconds() * 100 / r.runs(), r.topics(), r.files(), r.bytes() / 1048576.0, r.fds(),
-          r.layout().equals("shared") ? "-" : String.format(Locale.ROOT, "%.1f ms", r.topicReadyMean()),
-          r.deletion()));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d/%d | %.2f | %,d | %,d | %.1f | %,d | %s | %s |",
+              r.layout(),
+              r.clients() == 1 ? r.runs() + " one at a time" : Integer.toString(r.runs()),
+              r.startP50(),
+              r.startP99(),
+              r.postP50(),
+              r.postP99(),
+              r.complete(),
+              r.runs(),
+              r.cpuSeconds() * 100 / r.runs(),
+              r.topics(),
+              r.files(),
+              r.bytes() / 1048576.0,
+              r.fds(),
+              r.layout().equals("shared")
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f ms", r.topicReadyMean()),
+              r.deletion()));
     }
     report.add("");
   }
@@ -111,7 +130,8 @@ final class LayoutBench {
     Timer ready = meters.find("runstream.worker.run-topic.ready").timer();
     long readyBefore = ready == null ? 0 : ready.count();
     double readyTotalBefore = ready == null ? 0 : ready.totalTime(TimeUnit.MILLISECONDS);
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
     long wallBefore = System.nanoTime();
     List<Long> starts = new ArrayList<>();
@@ -122,19 +142,31 @@ final class LayoutBench {
       List<Future<Future<SseClient.Read>>> started = new ArrayList<>();
       List<Long> postTimes = java.util.Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < n; i++) {
-        Future<Future<SseClient.Read>> one = pool.submit(() -> {
-          long sent = System.nanoTime();
-          String body = SseClient.post(base + "/api/v1/runs", token,
-              "{\"input\":\"layout\",\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":20,\"seed\":1}}");
-          postTimes.add(System.nanoTime() - sent);
-          String run = SseClient.field(body, "run_uuid");
-          Future<SseClient.Read> read =
-              readers.submit(() -> SseClient.read(base + "/api/v1/runs/" + run + "/stream", token, Map.of(), false, sent));
-          if (clients == 1) {
-            read.get(); // one run at a time: the unloaded start
-          }
-          return read;
-        });
+        Future<Future<SseClient.Read>> one =
+            pool.submit(
+                () -> {
+                  long sent = System.nanoTime();
+                  String body =
+                      SseClient.post(
+                          base + "/api/v1/runs",
+                          token,
+                          "{\"input\":\"layout\",\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":20,\"seed\":1}}");
+                  postTimes.add(System.nanoTime() - sent);
+                  String run = SseClient.field(body, "run_uuid");
+                  Future<SseClient.Read> read =
+                      readers.submit(
+                          () ->
+                              SseClient.read(
+                                  base + "/api/v1/runs/" + run + "/stream",
+                                  token,
+                                  Map.of(),
+                                  false,
+                                  sent));
+                  if (clients == 1) {
+                    read.get(); // one run at a time: the unloaded start
+                  }
+                  return read;
+                });
         if (clients == 1) {
           one.get();
         }
@@ -165,28 +197,53 @@ final class LayoutBench {
     // This batch's topic creations only (the timer's percentiles would mix in earlier batches).
     double readyMean = Double.NaN;
     if (ready != null && ready.count() > readyBefore) {
-      readyMean = (ready.totalTime(TimeUnit.MILLISECONDS) - readyTotalBefore) / (ready.count() - readyBefore);
+      readyMean =
+          (ready.totalTime(TimeUnit.MILLISECONDS) - readyTotalBefore)
+              / (ready.count() - readyBefore);
     }
     String deletion = "-";
     if (layout.equals("per-run-topic")) {
-      // Wait for the sink to log every run's end, then delete the batch's topics as if past retention.
+      // Wait for the sink to log every run's end, then delete the batch's topics as if past
+      // retention.
       Thread.sleep(3_000);
       long t0 = System.nanoTime();
-      int deleted = app.getBean(RunTopicJanitor.class).sweep(Instant.now().plus(Duration.ofDays(30)));
-      deletion = String.format(Locale.ROOT, "%,d in %.2f s", deleted, (System.nanoTime() - t0) / 1e9);
+      int deleted =
+          app.getBean(RunTopicJanitor.class).sweep(Instant.now().plus(Duration.ofDays(30)));
+      deletion =
+          String.format(Locale.ROOT, "%,d in %.2f s", deleted, (System.nanoTime() - t0) / 1e9);
     }
-    return new Result(layout, n, pct(starts, 0.5), pct(starts, 0.99), pct(posts, 0.5), pct(posts, 0.99), complete,
-        cpu, wall, topics, disk[0], disk[1], fds, readyMean, clients, deletion);
+    return new Result(
+        layout,
+        n,
+        pct(starts, 0.5),
+        pct(starts, 0.99),
+        pct(posts, 0.5),
+        pct(posts, 0.99),
+        complete,
+        cpu,
+        wall,
+        topics,
+        disk[0],
+        disk[1],
+        fds,
+        readyMean,
+        clients,
+        deletion);
   }
 
-  /** Files in the broker's log directory, and the bytes they take on disk ({@code du}: index files are sparse). */
+  /**
+   * Files in the broker's log directory, and the bytes they take on disk ({@code du}: index files
+   * are sparse).
+   */
   private static long[] disk(Path dir) throws IOException, InterruptedException {
     long[] result = new long[2];
     try (Stream<Path> walk = Files.walk(dir)) {
       result[0] = walk.filter(Files::isRegularFile).count();
     }
     Process du = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
-    String out = new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    String out =
+        new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .strip();
     du.waitFor();
     result[1] = Long.parseLong(out.split("\\s+")[0]) * 1024;
     return result;

@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded). */
+/**
+ * One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded).
+ */
 final class SocketSseReader implements AutoCloseable {
   private final Socket socket = new Socket();
   private final InputStream in;
@@ -22,18 +24,29 @@ final class SocketSseReader implements AutoCloseable {
   private boolean chunked;
   private int chunkLeft;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-  // the head's and the chunk sizes' lines: a chunk boundary can fall inside a body line being read into {@code line}
+  // the head's and the chunk sizes' lines: a chunk boundary can fall inside a body line being read
+  // into {@code line}
   private final ByteArrayOutputStream head = new ByteArrayOutputStream(64);
 
-  SocketSseReader(InetSocketAddress server, String path, String token, String lastEventId, int source) throws IOException {
+  SocketSseReader(
+      InetSocketAddress server, String path, String token, String lastEventId, int source)
+      throws IOException {
     // several loopback source addresses: clear of port exhaustion when thousands connect at once
     socket.bind(new InetSocketAddress("127.0.0." + (2 + source % 50), 0));
     socket.connect(server, 30_000);
     connectedAt = System.nanoTime();
     socket.setSoTimeout(120_000);
-    String request = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + "\r\nAccept: text/event-stream\r\n"
-        + "Authorization: Bearer " + token + "\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
-        + "\r\n";
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + server.getHostString()
+            + "\r\nAccept: text/event-stream\r\n"
+            + "Authorization: Bearer "
+            + token
+            + "\r\n"
+            + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+            + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     in = new BufferedInputStream(socket.getInputStream(), 8192);
     String statusLine = rawLine();
@@ -50,8 +63,8 @@ final class SocketSseReader implements AutoCloseable {
   }
 
   /**
-   * Reads to the next event with an id (its data in {@link #lastData}, when it came before the event's end); false at
-   * {@code [DONE]} or the end of the stream.
+   * Reads to the next event with an id (its data in {@link #lastData}, when it came before the
+   * event's end); false at {@code [DONE]} or the end of the stream.
    */
   boolean next() throws IOException {
     if (status != 200 || done) {

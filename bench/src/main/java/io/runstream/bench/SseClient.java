@@ -14,7 +14,10 @@ import java.util.Map;
 /** A minimal SSE reader for the benchmark: counts events, notes when the first one came. */
 final class SseClient {
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   /**
    * What one read saw.
@@ -36,27 +39,36 @@ final class SseClient {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
-      throw new IllegalStateException("POST " + url + " answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          "POST " + url + " answered " + response.statusCode() + ": " + response.body());
     }
     return response.body();
   }
 
   /** Reads the stream to its end, or only to its first event when {@code firstOnly}. */
-  static Read read(String url, String token, Map<String, String> headers, boolean firstOnly) throws Exception {
+  static Read read(String url, String token, Map<String, String> headers, boolean firstOnly)
+      throws Exception {
     return read(url, token, headers, firstOnly, -1);
   }
 
-  /** As {@link #read}, the first event's time counted from {@code since} (a {@code nanoTime}) if not negative. */
-  static Read read(String url, String token, Map<String, String> headers, boolean firstOnly, long since)
+  /**
+   * As {@link #read}, the first event's time counted from {@code since} (a {@code nanoTime}) if not
+   * negative.
+   */
+  static Read read(
+      String url, String token, Map<String, String> headers, boolean firstOnly, long since)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token);
     headers.forEach(request::header);
     long sent = since >= 0 ? since : System.nanoTime();
-    HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     long events = 0;
     long first = -1;
     boolean done = false;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8), 65536)) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8), 65536)) {
       String line;
       while ((line = in.readLine()) != null) {
         if (!line.startsWith("data: ")) {

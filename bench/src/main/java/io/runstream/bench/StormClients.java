@@ -1,6 +1,5 @@
 package io.runstream.bench;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,19 +12,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Run as its own process by the benchmark's {@code storm} scenario: R readers per run read {@code before} events
- * each, all drop their connection, and all reconnect at the same instant with their {@code Last-Event-ID}; each then
- * reads to the end. Meanwhile one steady reader per run reads it without ever dropping: the gaps between its events
- * during the storm show whether live streams keep their pace.
+ * Run as its own process by the benchmark's {@code storm} scenario: R readers per run read {@code
+ * before} events each, all drop their connection, and all reconnect at the same instant with their
+ * {@code Last-Event-ID}; each then reads to the end. Meanwhile one steady reader per run reads it
+ * without ever dropping: the gaps between its events during the storm show whether live streams
+ * keep their pace.
  *
- * <p>The readers are plain sockets on virtual threads with a minimal HTTP/1.1 + chunked + SSE parser (no HTTP client
- * library), so that the client costs as little CPU as a browser's network stack would on another machine.
+ * <p>The readers are plain sockets on virtual threads with a minimal HTTP/1.1 + chunked + SSE
+ * parser (no HTTP client library), so that the client costs as little CPU as a browser's network
+ * stack would on another machine.
  *
- * <p>Writes one line to the result file: {@code readers exact p50 p99 max status503 gapP50 gapP99 gapMax} (nanoseconds)
- * where the first figures are from the reconnect request to the first missed event (a 503 is retried after its
- * {@code Retry-After}, counted in that time), a reader is exact when the ids after the reconnect continue strictly
- * above its last id and its read reaches {@code [DONE]}, and the gaps are between consecutive events of the steady
- * readers over the 10 s after the storm began.
+ * <p>Writes one line to the result file: {@code readers exact p50 p99 max status503 gapP50 gapP99
+ * gapMax} (nanoseconds) where the first figures are from the reconnect request to the first missed
+ * event (a 503 is retried after its {@code Retry-After}, counted in that time), a reader is exact
+ * when the ids after the reconnect continue strictly above its last id and its read reaches {@code
+ * [DONE]}, and the gaps are between consecutive events of the steady readers over the 10 s after
+ * the storm began.
  */
 public final class StormClients {
   private StormClients() {}
@@ -52,66 +54,93 @@ public final class StormClients {
     AtomicInteger source = new AtomicInteger();
     for (String path : paths) {
       // the steady reader of this run: never drops; its gaps during the storm's first 10 s
-      threads.add(Thread.ofVirtual().start(() -> {
-        try {
-          go.await();
-          SocketSseReader reader = new SocketSseReader(server, path, token, null, source.incrementAndGet());
-          long previous = 0;
-          while (reader.next()) {
-            long now = System.nanoTime();
-            if (previous > 0 && now - stormStart[0] < Duration.ofSeconds(10).toNanos()) {
-              gaps.add(now - previous);
-            }
-            previous = now;
-          }
-          reader.close();
-        } catch (Exception e) {
-          System.err.println("steady reader: " + e);
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                      SocketSseReader reader =
+                          new SocketSseReader(server, path, token, null, source.incrementAndGet());
+                      long previous = 0;
+                      while (reader.next()) {
+                        long now = System.nanoTime();
+                        if (previous > 0
+                            && now - stormStart[0] < Duration.ofSeconds(10).toNanos()) {
+                          gaps.add(now - previous);
+                        }
+                        previous = now;
+                      }
+                      reader.close();
+                    } catch (Exception e) {
+                      System.err.println("steady reader: " + e);
+                    }
+                  }));
       for (int r = 0; r < perRun; r++) {
-        threads.add(Thread.ofVirtual().start(() -> {
-          long last = -1;
-          try (SocketSseReader reader = admitted(server, path, token, null, source, null)) {
-            for (int i = 0; i < before && reader.next(); i++) {
-              last = reader.lastId;
-            }
-          } catch (Exception e) {
-            System.err.println("storm reader: " + e);
-          } finally {
-            dropped.countDown();
-          }
-          try {
-            go.await();
-            long start = System.nanoTime();
-            SocketSseReader reader = admitted(server, path, token, last < 0 ? null : Long.toString(last), source, refused);
-            heads.add(reader.headAt - start);
-            connects.add(reader.connectedAt - start);
-            boolean increasing = true;
-            long previous = last;
-            boolean first = true;
-            while (reader.next()) {
-              if (first) {
-                firsts.add(System.nanoTime() - start);
-                first = false;
-              }
-              if (reader.lastId <= previous) {
-                System.err.println("storm reader: id " + reader.lastId + " after " + previous + " on " + path);
-                increasing = false;
-              }
-              previous = reader.lastId;
-            }
-            if (reader.done && increasing) {
-              exact.incrementAndGet();
-            } else if (!reader.done) {
-              System.err.println("storm reader: status " + reader.status + ", ended without [DONE] after id " + previous
-                  + " on " + path);
-            }
-            reader.close();
-          } catch (Exception e) {
-            System.err.println("storm reader after reconnect: " + e);
-          }
-        }));
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      long last = -1;
+                      try (SocketSseReader reader =
+                          admitted(server, path, token, null, source, null)) {
+                        for (int i = 0; i < before && reader.next(); i++) {
+                          last = reader.lastId;
+                        }
+                      } catch (Exception e) {
+                        System.err.println("storm reader: " + e);
+                      } finally {
+                        dropped.countDown();
+                      }
+                      try {
+                        go.await();
+                        long start = System.nanoTime();
+                        SocketSseReader reader =
+                            admitted(
+                                server,
+                                path,
+                                token,
+                                last < 0 ? null : Long.toString(last),
+                                source,
+                                refused);
+                        heads.add(reader.headAt - start);
+                        connects.add(reader.connectedAt - start);
+                        boolean increasing = true;
+                        long previous = last;
+                        boolean first = true;
+                        while (reader.next()) {
+                          if (first) {
+                            firsts.add(System.nanoTime() - start);
+                            first = false;
+                          }
+                          if (reader.lastId <= previous) {
+                            System.err.println(
+                                "storm reader: id "
+                                    + reader.lastId
+                                    + " after "
+                                    + previous
+                                    + " on "
+                                    + path);
+                            increasing = false;
+                          }
+                          previous = reader.lastId;
+                        }
+                        if (reader.done && increasing) {
+                          exact.incrementAndGet();
+                        } else if (!reader.done) {
+                          System.err.println(
+                              "storm reader: status "
+                                  + reader.status
+                                  + ", ended without [DONE] after id "
+                                  + previous
+                                  + " on "
+                                  + path);
+                        }
+                        reader.close();
+                      } catch (Exception e) {
+                        System.err.println("storm reader after reconnect: " + e);
+                      }
+                    }));
       }
     }
     dropped.await();
@@ -125,22 +154,53 @@ public final class StormClients {
     for (var named : java.util.Map.of("connected", connects, "response head", heads).entrySet()) {
       List<Long> times = new ArrayList<>(named.getValue());
       Collections.sort(times);
-      System.err.printf(java.util.Locale.ROOT, "storm: reconnect to %s p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-          named.getKey(), percentile(times, 0.5) / 1e6, percentile(times, 0.99) / 1e6,
+      System.err.printf(
+          java.util.Locale.ROOT,
+          "storm: reconnect to %s p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+          named.getKey(),
+          percentile(times, 0.5) / 1e6,
+          percentile(times, 0.99) / 1e6,
           times.isEmpty() ? 0 : times.getLast() / 1e6);
     }
     List<Long> sortedGaps = new ArrayList<>(gaps);
     Collections.sort(sortedGaps);
-    Files.writeString(result, readers + " " + exact.get() + " " + percentile(sorted, 0.5) + " " + percentile(sorted, 0.99)
-        + " " + (sorted.isEmpty() ? 0 : sorted.getLast()) + " " + refused.get() + " " + percentile(sortedGaps, 0.5) + " "
-        + percentile(sortedGaps, 0.99) + " " + (sortedGaps.isEmpty() ? 0 : sortedGaps.getLast()) + "\n");
+    Files.writeString(
+        result,
+        readers
+            + " "
+            + exact.get()
+            + " "
+            + percentile(sorted, 0.5)
+            + " "
+            + percentile(sorted, 0.99)
+            + " "
+            + (sorted.isEmpty() ? 0 : sorted.getLast())
+            + " "
+            + refused.get()
+            + " "
+            + percentile(sortedGaps, 0.5)
+            + " "
+            + percentile(sortedGaps, 0.99)
+            + " "
+            + (sortedGaps.isEmpty() ? 0 : sortedGaps.getLast())
+            + "\n");
     System.exit(0);
   }
 
-  /** Opens a stream, retrying a 503 after its Retry-After (as the Runstream transport does); counts the 503s. */
-  private static SocketSseReader admitted(InetSocketAddress server, String path, String token, String lastEventId,
-      AtomicInteger source, AtomicInteger refused) throws Exception {
-    SocketSseReader reader = new SocketSseReader(server, path, token, lastEventId, source.incrementAndGet());
+  /**
+   * Opens a stream, retrying a 503 after its Retry-After (as the Runstream transport does); counts
+   * the 503s.
+   */
+  private static SocketSseReader admitted(
+      InetSocketAddress server,
+      String path,
+      String token,
+      String lastEventId,
+      AtomicInteger source,
+      AtomicInteger refused)
+      throws Exception {
+    SocketSseReader reader =
+        new SocketSseReader(server, path, token, lastEventId, source.incrementAndGet());
     while (reader.status == 503) {
       if (refused != null) {
         refused.incrementAndGet();
@@ -153,6 +213,8 @@ public final class StormClients {
   }
 
   private static long percentile(List<Long> sorted, double p) {
-    return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    return sorted.isEmpty()
+        ? 0
+        : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
   }
 }

@@ -16,10 +16,18 @@ import org.springframework.context.annotation.PropertySource;
 @Configuration(proxyBeanMethods = false)
 @ComponentScan(
     basePackages = "io.runstream.core",
-    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
+    excludeFilters =
+        @ComponentScan.Filter(
+            type = FilterType.ANNOTATION,
+            classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties({
-  KafkaProperties.class, ChunkLayout.class, SecurityProperties.class, ApiLimits.class, ModelProviders.class,
-  io.runstream.core.face.ProjectChatProperties.class, io.runstream.core.model.SimulationProperties.class,
+  KafkaProperties.class,
+  ChunkLayout.class,
+  SecurityProperties.class,
+  ApiLimits.class,
+  ModelProviders.class,
+  io.runstream.core.face.ProjectChatProperties.class,
+  io.runstream.core.model.SimulationProperties.class,
   io.runstream.core.kafka.ConsumerHealth.Properties.class
 })
 @PropertySource("classpath:runstream-defaults.properties")

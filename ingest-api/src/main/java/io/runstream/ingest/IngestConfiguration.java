@@ -17,7 +17,11 @@ import org.springframework.context.annotation.Import;
       @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class),
       // Admission alone is for fan-out-only processes; here the scan finds its classes.
       @ComponentScan.Filter(
-          type = FilterType.ASSIGNABLE_TYPE, classes = io.runstream.ingest.admission.AdmissionConfiguration.class)
+          type = FilterType.ASSIGNABLE_TYPE,
+          classes = io.runstream.ingest.admission.AdmissionConfiguration.class)
     })
-@EnableConfigurationProperties({IngestProperties.class, io.runstream.ingest.admission.ModelRouting.class})
+@EnableConfigurationProperties({
+  IngestProperties.class,
+  io.runstream.ingest.admission.ModelRouting.class
+})
 public class IngestConfiguration {}

@@ -8,8 +8,16 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
-/** All four services in one application context, sharing one HTTP port, one pool and one broker connection set. */
+/**
+ * All four services in one application context, sharing one HTTP port, one pool and one broker
+ * connection set.
+ */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({IngestConfiguration.class, WorkerConfiguration.class, FanoutConfiguration.class, SinkConfiguration.class})
+@Import({
+  IngestConfiguration.class,
+  WorkerConfiguration.class,
+  FanoutConfiguration.class,
+  SinkConfiguration.class
+})
 public class RunstreamApplication {}

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Tokens from an issuer's JWKS next to HS256 ones; the cookie for browsers' EventSource on stream GETs only. */
+/**
+ * Tokens from an issuer's JWKS next to HS256 ones; the cookie for browsers' EventSource on stream
+ * GETs only.
+ */
 class AuthenticationIT extends PlatformIT {
 
   @Test
@@ -18,11 +21,20 @@ class AuthenticationIT extends PlatformIT {
     String org = "org-" + UUID.randomUUID();
     String good = TestIssuer.get().token(org, "federated", TestIssuer.get().issuer(), false);
     assertThat(api.get("/api/v1/sessions", good).status()).isEqualTo(200);
-    assertThat(api.post("/api/v1/sessions", good, TestApi.sessionBody("via jwks", 5, 0)).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/sessions", good, TestApi.sessionBody("via jwks", 5, 0)).status())
+        .isEqualTo(201);
     assertThat(api.get("/api/v1/sessions", good).json().path("count").asInt()).isEqualTo(1);
-    assertThat(api.get("/api/v1/sessions", TestIssuer.get().token(org, "federated", "https://elsewhere", false)).status())
+    assertThat(
+            api.get(
+                    "/api/v1/sessions",
+                    TestIssuer.get().token(org, "federated", "https://elsewhere", false))
+                .status())
         .isEqualTo(401);
-    assertThat(api.get("/api/v1/sessions", TestIssuer.get().token(org, "federated", TestIssuer.get().issuer(), true)).status())
+    assertThat(
+            api.get(
+                    "/api/v1/sessions",
+                    TestIssuer.get().token(org, "federated", TestIssuer.get().issuer(), true))
+                .status())
         .isEqualTo(401);
   }
 
@@ -30,29 +42,48 @@ class AuthenticationIT extends PlatformIT {
   void shouldAcceptTheTokenInTheCookieOnStreamGetsOnly() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String sessionId = api.post("/api/v1/sessions", token, TestApi.sessionBody("cookie", 10, 0)).json().path("uuid").asString();
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("cookie", 10, 0))
+            .json()
+            .path("uuid")
+            .asString();
     try (TestApi.Stream stream =
-        api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=" + token))) {
+        api.stream(
+            "/api/v1/sessions/" + sessionId + "/stream",
+            null,
+            Map.of("Cookie", "runstream_token=" + token))) {
       assertThat(stream.status).isEqualTo(200);
       assertThat(stream.untilDone(Duration.ofSeconds(30)).getLast().done()).isTrue();
     }
     try (TestApi.Stream stream =
-        api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=garbage"))) {
+        api.stream(
+            "/api/v1/sessions/" + sessionId + "/stream",
+            null,
+            Map.of("Cookie", "runstream_token=garbage"))) {
       assertThat(stream.status).isEqualTo(401);
     }
     try (TestApi.Stream stream =
-        api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=" + TestApi.freshToken()))) {
+        api.stream(
+            "/api/v1/sessions/" + sessionId + "/stream",
+            null,
+            Map.of("Cookie", "runstream_token=" + TestApi.freshToken()))) {
       assertThat(stream.status).isEqualTo(404);
     }
     for (String bad : BadInputIT.badTokens()) {
       try (TestApi.Stream stream =
-          api.stream("/api/v1/sessions/" + sessionId + "/stream", null, Map.of("Cookie", "runstream_token=" + bad))) {
+          api.stream(
+              "/api/v1/sessions/" + sessionId + "/stream",
+              null,
+              Map.of("Cookie", "runstream_token=" + bad))) {
         assertThat(stream.status).as(bad).isEqualTo(401);
       }
     }
     TestApi.Answer notAStream =
-        api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions/" + sessionId))
-            .header("Cookie", "runstream_token=" + token).GET().build());
+        api.send(
+            HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions/" + sessionId))
+                .header("Cookie", "runstream_token=" + token)
+                .GET()
+                .build());
     assertThat(notAStream.status()).isEqualTo(401);
   }
 }

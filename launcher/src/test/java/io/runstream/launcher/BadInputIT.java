@@ -52,15 +52,29 @@ class BadInputIT extends PlatformIT {
   void shouldAnswerWithFieldLevelReasonsForLimits() {
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer longText = api.post("/api/v1/sessions", token, "{\"text\":\"" + "a".repeat(20_001) + "\"}");
+    TestApi.Answer longText =
+        api.post("/api/v1/sessions", token, "{\"text\":\"" + "a".repeat(20_001) + "\"}");
     assertThat(longText.status()).isEqualTo(400);
     assertThat(longText.json().path("errors").get(0).path("field").asString()).isEqualTo("text");
-    TestApi.Answer longTitle = api.post("/api/v1/sessions", token, "{\"text\":\"ok\",\"title\":\"" + "t".repeat(201) + "\"}");
+    TestApi.Answer longTitle =
+        api.post(
+            "/api/v1/sessions", token, "{\"text\":\"ok\",\"title\":\"" + "t".repeat(201) + "\"}");
     assertThat(longTitle.json().path("errors").get(0).path("field").asString()).isEqualTo("title");
     TestApi.Answer bigMetadata =
-        api.post("/api/v1/sessions", token, "{\"text\":\"ok\",\"metadata\":{\"x\":\"" + "m".repeat(17_000) + "\"}}");
-    assertThat(bigMetadata.json().path("errors").get(0).path("field").asString()).isEqualTo("metadata");
-    assertThat(api.post("/api/v1/sessions", token, "{\"text\":\"" + "a".repeat(20_000) + "\",\"simulation\":{\"output_tokens\":1,\"tokens_per_second\":0}}").status())
+        api.post(
+            "/api/v1/sessions",
+            token,
+            "{\"text\":\"ok\",\"metadata\":{\"x\":\"" + "m".repeat(17_000) + "\"}}");
+    assertThat(bigMetadata.json().path("errors").get(0).path("field").asString())
+        .isEqualTo("metadata");
+    assertThat(
+            api.post(
+                    "/api/v1/sessions",
+                    token,
+                    "{\"text\":\""
+                        + "a".repeat(20_000)
+                        + "\",\"simulation\":{\"output_tokens\":1,\"tokens_per_second\":0}}")
+                .status())
         .isEqualTo(201);
   }
 
@@ -76,8 +90,12 @@ class BadInputIT extends PlatformIT {
   void shouldAnswer404ToIdsThatAreNotUuids() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    for (String path : List.of("/api/v1/sessions/not-a-uuid", "/api/v1/sessions/1234/messages", "/api/v1/runs/123",
-        "/api/v1/sessions/" + UUID.randomUUID())) {
+    for (String path :
+        List.of(
+            "/api/v1/sessions/not-a-uuid",
+            "/api/v1/sessions/1234/messages",
+            "/api/v1/runs/123",
+            "/api/v1/sessions/" + UUID.randomUUID())) {
       TestApi.Answer answer = api.get(path, token);
       assertThat(answer.status()).as(path).isEqualTo(404);
       assertThat(answer.header("Content-Type")).as(path).startsWith("application/problem+json");
@@ -91,8 +109,13 @@ class BadInputIT extends PlatformIT {
   void shouldAnswerProblemJsonToEncodedGarbageInPaths() {
     TestApi api = api();
     String token = TestApi.freshToken();
-    for (String path : List.of("/api/v1/sessions/%00/messages", "/api/v1/sessions/%ff%fe/messages", "/api/v1/sessions/..%2f..%2fetc", "/api/v1/runs/%2e%2e/stream",
-        "/api/v1/sessions/a%0d%0aSet-Cookie:x")) {
+    for (String path :
+        List.of(
+            "/api/v1/sessions/%00/messages",
+            "/api/v1/sessions/%ff%fe/messages",
+            "/api/v1/sessions/..%2f..%2fetc",
+            "/api/v1/runs/%2e%2e/stream",
+            "/api/v1/sessions/a%0d%0aSet-Cookie:x")) {
       TestApi.Answer answer = api.get(path, token);
       assertThat(answer.status()).as(path).isBetween(400, 499);
       assertThat(answer.header("Content-Type")).as(path).startsWith("application/problem+json");
@@ -103,20 +126,34 @@ class BadInputIT extends PlatformIT {
   void shouldAnswer400ToResumeIdsThatAreNotEventIds() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String sessionId = api.post("/api/v1/sessions", token, TestApi.sessionBody("x", 5, 0)).json().path("uuid").asString();
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("x", 5, 0))
+            .json()
+            .path("uuid")
+            .asString();
     for (String id : List.of("abc", "-1", "1e9", "99999999999999999999999", "1.5")) {
-      try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token, Map.of("Last-Event-ID", id))) {
+      try (TestApi.Stream stream =
+          api.stream(
+              "/api/v1/sessions/" + sessionId + "/stream", token, Map.of("Last-Event-ID", id))) {
         assertThat(stream.status).as(id).isEqualTo(400);
       }
     }
-    assertThat(api.get("/api/v1/sessions/" + sessionId + "/stream?after=x", token).status()).isEqualTo(400);
+    assertThat(api.get("/api/v1/sessions/" + sessionId + "/stream?after=x", token).status())
+        .isEqualTo(400);
   }
 
   @Test
   void shouldAnswer400ToBadPagination() {
     TestApi api = api();
     String token = TestApi.freshToken();
-    for (String query : List.of("page=0", "page=-1", "page=abc", "page_size=0", "page_size=100000", "page=99999999999")) {
+    for (String query :
+        List.of(
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page_size=0",
+            "page_size=100000",
+            "page=99999999999")) {
       TestApi.Answer answer = api.get("/api/v1/sessions?" + query, token);
       assertThat(answer.status()).as(query).isEqualTo(400);
     }
@@ -128,12 +165,25 @@ class BadInputIT extends PlatformIT {
         io.runstream.core.identity.DevTokens.mint(
             TestApi.SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
     String wrongKey =
-        io.runstream.core.identity.DevTokens.mint("another-secret-that-is-long-enough-0123456789", "u", "o", "n", "e", false, Duration.ofHours(1));
+        io.runstream.core.identity.DevTokens.mint(
+            "another-secret-that-is-long-enough-0123456789",
+            "u",
+            "o",
+            "n",
+            "e",
+            false,
+            Duration.ofHours(1));
     String valid = TestApi.freshToken();
     String[] parts = valid.split("\\.");
     String unsigned =
-        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "." + parts[1] + ".";
-    String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\"}".getBytes())
+            + "."
+            + parts[1]
+            + ".";
+    String tampered =
+        parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
     return List.of("garbage", expired, wrongKey, unsigned, tampered);
   }
 
@@ -157,13 +207,19 @@ class BadInputIT extends PlatformIT {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.header("Content-Type")).startsWith("application/problem+json");
     TestApi.Answer method =
-        api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
-            .header("Authorization", "Bearer " + token).DELETE().build());
+        api.send(
+            HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
+                .header("Authorization", "Bearer " + token)
+                .DELETE()
+                .build());
     assertThat(method.status()).isEqualTo(405);
     TestApi.Answer mediaType =
-        api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
-            .header("Authorization", "Bearer " + token).header("Content-Type", "text/plain")
-            .POST(HttpRequest.BodyPublishers.ofString("hi")).build());
+        api.send(
+            HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/sessions"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("hi"))
+                .build());
     assertThat(mediaType.status()).isEqualTo(415);
   }
 }

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker restarts in the middle of a run: the worker's producer and every consumer reconnect by themselves,
- * and a reader, reconnecting with Last-Event-ID if its stream broke, misses nothing.
+ * The broker restarts in the middle of a run: the worker's producer and every consumer reconnect by
+ * themselves, and a reader, reconnecting with Last-Event-ID if its stream broke, misses nothing.
  */
 class BrokerRestartIT extends PlatformIT {
 
@@ -20,7 +20,8 @@ class BrokerRestartIT extends PlatformIT {
   void shouldMissNothingWhenTheBrokerRestartsMidRun() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("restart", 400, 80));
+    TestApi.Answer created =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("restart", 400, 80));
     String sessionId = created.json().path("uuid").asString();
     String runId = created.json().path("run_uuid").asString();
     String path = "/api/v1/sessions/" + sessionId + "/stream";
@@ -32,7 +33,8 @@ class BrokerRestartIT extends PlatformIT {
     }
     // If the stream broke, the reader resumes from its last id, as EventSource does.
     for (int attempt = 0; attempt < 5 && !events.getLast().done(); attempt++) {
-      try (TestApi.Stream again = api.stream(path, token, Map.of("Last-Event-ID", events.getLast().id()))) {
+      try (TestApi.Stream again =
+          api.stream(path, token, Map.of("Last-Event-ID", events.getLast().id()))) {
         if (again.status == 204) {
           break;
         }
@@ -43,8 +45,12 @@ class BrokerRestartIT extends PlatformIT {
     List<TestApi.Event> chunks = events.subList(0, events.size() - 1);
     assertThat(chunks).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
     assertThat(chunks.getLast().seq() - chunks.getFirst().seq() + 1).isEqualTo(chunks.size());
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString())
+                    .isEqualTo("completed"));
     try (TestApi.Stream replay = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
       assertThat(replay.untilDone(Duration.ofSeconds(30))).isEqualTo(events);
     }

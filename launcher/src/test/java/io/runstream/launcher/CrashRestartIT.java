@@ -25,25 +25,29 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #30: the embedded default comes back after a crash by itself. {@code bin/runstream start}'s JVM (the built
- * launcher jar, in its own process on a fresh data directory) is killed with SIGKILL mid-run, twice:
+ * Issue #30: the embedded default comes back after a crash by itself. {@code bin/runstream start}'s
+ * JVM (the built launcher jar, in its own process on a fresh data directory) is killed with SIGKILL
+ * mid-run, twice:
  *
  * <ol>
- *   <li>together with its PostgreSQL watchdog, so that PostgreSQL is left running as an orphan: the next start on the
- *       same directory stops it (one log line) and comes up with no manual step;
- *   <li>alone: the watchdog stops PostgreSQL as soon as the JVM is gone, and the next start finds nothing left.
+ *   <li>together with its PostgreSQL watchdog, so that PostgreSQL is left running as an orphan: the
+ *       next start on the same directory stops it (one log line) and comes up with no manual step;
+ *   <li>alone: the watchdog stops PostgreSQL as soon as the JVM is gone, and the next start finds
+ *       nothing left.
  * </ol>
  *
- * <p>Each time, a reader that had read part of the run resumes it with its last id on the restarted node and gets the
- * rest, the lost worker's {@code error} (retryable), {@code finish} and {@code [DONE]}, within 10 s of the node
- * answering: the previous process's runs are ended at start, not after their lease. Nothing the reader had is lost or
- * sent twice: what it read before the kill and after the resume is exactly a full replay of the run.
+ * <p>Each time, a reader that had read part of the run resumes it with its last id on the restarted
+ * node and gets the rest, the lost worker's {@code error} (retryable), {@code finish} and {@code
+ * [DONE]}, within 10 s of the node answering: the previous process's runs are ended at start, not
+ * after their lease. Nothing the reader had is lost or sent twice: what it read before the kill and
+ * after the resume is exactly a full replay of the run.
  */
 class CrashRestartIT {
   private static final Path JAR = Path.of("target", "runstream-launcher-0.1.0-SNAPSHOT-exec.jar");
   private static final String SECRET = "crash-restart-it-secret-0123456789-0123456789-ab";
   private static final Duration RESUMED_WITHIN = Duration.ofSeconds(10);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final List<Node> nodes = new ArrayList<>();
   private Path dataDir;
@@ -64,9 +68,14 @@ class CrashRestartIT {
 
     /** The watchdog sh that the JVM started beside its PostgreSQL. */
     ProcessHandle watchdog() {
-      return process.descendants()
-          .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains("runstream-postgres-watchdog"))
-              .orElse(false))
+      return process
+          .descendants()
+          .filter(
+              p ->
+                  p.info()
+                      .arguments()
+                      .map(a -> Arrays.asList(a).contains("runstream-postgres-watchdog"))
+                      .orElse(false))
           .findFirst()
           .orElseThrow(() -> new AssertionError("no runstream-postgres-watchdog beside the JVM"));
     }
@@ -80,32 +89,46 @@ class CrashRestartIT {
   }
 
   @Test
-  void shouldComeBackAfterSigkillWithNoManualStepAndEndTheLostRunForAResumedReaderWithin10s() throws Exception {
+  void shouldComeBackAfterSigkillWithNoManualStepAndEndTheLostRunForAResumedReaderWithin10s()
+      throws Exception {
     Assumptions.assumeTrue(Files.exists(JAR), "the launcher jar is built in the package phase");
     Path target = Path.of("target").toAbsolutePath();
     dataDir = Files.createTempDirectory(target, "crash-restart-");
     int http = freePort();
     int kafka = freePortPair();
     int postgres = freePort();
-    String token = DevTokens.mint(SECRET, "crash-user", "org-" + UUID.randomUUID(), "Crash User",
-        "crash@example.com", false, Duration.ofHours(1));
+    String token =
+        DevTokens.mint(
+            SECRET,
+            "crash-user",
+            "org-" + UUID.randomUUID(),
+            "Crash User",
+            "crash@example.com",
+            false,
+            Duration.ofHours(1));
     Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
 
-    // 1. The JVM and its watchdog killed together: PostgreSQL is left running, an orphan holding its port.
+    // 1. The JVM and its watchdog killed together: PostgreSQL is left running, an orphan holding
+    // its port.
     Node first = start("first", http, kafka, postgres);
     long orphan = postmasterPid(pidFile);
     Interrupted one = interruptRun(first, token, true);
     assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
-    assertThat(postmasterPid(pidFile)).as("PostgreSQL left running on the data directory").isEqualTo(orphan);
+    assertThat(postmasterPid(pidFile))
+        .as("PostgreSQL left running on the data directory")
+        .isEqualTo(orphan);
 
     Node second = start("second", http, kafka, postgres);
     long ready = System.nanoTime();
     resumeToTheEnd(second, token, one, ready);
-    assertThat(second.output()).contains("Stopped the PostgreSQL (pid " + orphan + ", port " + postgres + ")");
+    assertThat(second.output())
+        .contains("Stopped the PostgreSQL (pid " + orphan + ", port " + postgres + ")");
 
-    // 2. The JVM alone killed: its watchdog stops PostgreSQL, and nothing is left for the next start to stop.
+    // 2. The JVM alone killed: its watchdog stops PostgreSQL, and nothing is left for the next
+    // start to stop.
     Interrupted two = interruptRun(second, token, false);
-    await("PostgreSQL stopped by the watchdog").atMost(Duration.ofSeconds(30))
+    await("PostgreSQL stopped by the watchdog")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> !Files.exists(pidFile));
 
     Node third = start("third", http, kafka, postgres);
@@ -115,12 +138,17 @@ class CrashRestartIT {
   }
 
   /**
-   * Starts a run paced at 20 tokens/s (400 tokens: 20 s), reads its first events, and kills the node's JVM mid-run
-   * with SIGKILL (first its PostgreSQL watchdog, also with SIGKILL, if {@code withWatchdog}).
+   * Starts a run paced at 20 tokens/s (400 tokens: 20 s), reads its first events, and kills the
+   * node's JVM mid-run with SIGKILL (first its PostgreSQL watchdog, also with SIGKILL, if {@code
+   * withWatchdog}).
    */
   private Interrupted interruptRun(Node node, String token, boolean withWatchdog) throws Exception {
-    TestApi.Answer created = node.api().post("/api/v1/runs", token,
-        "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":20,\"output_tokens\":400,\"seed\":7}}");
+    TestApi.Answer created =
+        node.api()
+            .post(
+                "/api/v1/runs",
+                token,
+                "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":20,\"output_tokens\":400,\"seed\":7}}");
     assertThat(created.status()).as(created.body()).isEqualTo(202);
     String runId = created.json().path("run_uuid").asString();
     List<TestApi.Event> read = new ArrayList<>();
@@ -138,31 +166,42 @@ class CrashRestartIT {
       // Whatever else reached the reader before its connection died counts as read.
       read.addAll(stream.all(Duration.ofSeconds(5)));
     }
-    assertThat(read.getLast().done()).as("the run was still going when its node was killed").isFalse();
+    assertThat(read.getLast().done())
+        .as("the run was still going when its node was killed")
+        .isFalse();
     return new Interrupted(runId, read);
   }
 
   /**
-   * Resumes the interrupted run on the restarted node with its last id: the rest, then the lost worker's end, within
-   * 10 s of the node answering; then checks nothing read was lost or doubled against a full replay.
+   * Resumes the interrupted run on the restarted node with its last id: the rest, then the lost
+   * worker's end, within 10 s of the node answering; then checks nothing read was lost or doubled
+   * against a full replay.
    */
-  private void resumeToTheEnd(Node node, String token, Interrupted run, long readyNanos) throws Exception {
+  private void resumeToTheEnd(Node node, String token, Interrupted run, long readyNanos)
+      throws Exception {
     String path = "/api/v1/runs/" + run.runId() + "/stream";
     List<TestApi.Event> after;
-    try (TestApi.Stream resumed = node.api().stream(path, token, Map.of("Last-Event-ID", run.lastId()))) {
+    try (TestApi.Stream resumed =
+        node.api().stream(path, token, Map.of("Last-Event-ID", run.lastId()))) {
       assertThat(resumed.status).isEqualTo(200);
       Duration left = RESUMED_WITHIN.minusNanos(System.nanoTime() - readyNanos);
       after = resumed.untilDone(left.isNegative() ? Duration.ZERO : left);
     }
-    System.out.printf("CrashRestartIT: run %s resumed after id %s: %d more events, [DONE] %d ms after the restarted "
-        + "node answered%n", run.runId(), run.lastId(), after.size(), (System.nanoTime() - readyNanos) / 1_000_000);
-    assertThat(after).as("the resumed stream within %s of the restart:%n%s", RESUMED_WITHIN, node.output())
+    System.out.printf(
+        "CrashRestartIT: run %s resumed after id %s: %d more events, [DONE] %d ms after the restarted "
+            + "node answered%n",
+        run.runId(), run.lastId(), after.size(), (System.nanoTime() - readyNanos) / 1_000_000);
+    assertThat(after)
+        .as("the resumed stream within %s of the restart:%n%s", RESUMED_WITHIN, node.output())
         .isNotEmpty();
-    assertThat(after.getLast().done()).as("[DONE] within %s of the restart, got %s", RESUMED_WITHIN, after).isTrue();
+    assertThat(after.getLast().done())
+        .as("[DONE] within %s of the restart, got %s", RESUMED_WITHIN, after)
+        .isTrue();
     assertThat(after).extracting(TestApi.Event::type).endsWith("error", "finish", "[DONE]");
     TestApi.Event error = after.get(after.size() - 3);
     assertThat(error.json().path("errorText").asString()).contains("lost");
-    assertThat(after.get(after.size() - 2).json().path("finishReason").asString()).isEqualTo("error");
+    assertThat(after.get(after.size() - 2).json().path("finishReason").asString())
+        .isEqualTo("error");
 
     // Ids go on from the reader's last one, in order.
     List<Long> ids = new ArrayList<>();
@@ -170,7 +209,8 @@ class CrashRestartIT {
     after.stream().filter(e -> !e.done()).forEach(e -> ids.add(e.seq()));
     assertThat(ids).isSorted().doesNotHaveDuplicates();
 
-    // Every event the reader had is kept: before and after together are exactly a full replay of the run.
+    // Every event the reader had is kept: before and after together are exactly a full replay of
+    // the run.
     List<TestApi.Event> whole;
     try (TestApi.Stream replay = node.api().stream(path, token)) {
       whole = replay.untilDone(Duration.ofSeconds(30));
@@ -180,20 +220,28 @@ class CrashRestartIT {
     after.forEach(e -> stitched.add(e.id() + " " + e.data()));
     assertThat(stitched).isEqualTo(whole.stream().map(e -> e.id() + " " + e.data()).toList());
 
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      TestApi.Answer status = node.api().get("/api/v1/runs/" + run.runId(), token);
-      assertThat(status.json().path("status").asString()).isEqualTo("failed");
-      assertThat(status.json().path("error").path("code").asString()).isEqualTo("worker_lost");
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              TestApi.Answer status = node.api().get("/api/v1/runs/" + run.runId(), token);
+              assertThat(status.json().path("status").asString()).isEqualTo("failed");
+              assertThat(status.json().path("error").path("code").asString())
+                  .isEqualTo("worker_lost");
+            });
   }
 
-  /** Starts {@code bin/runstream start}'s JVM on the data directory and waits until its HTTP port answers. */
+  /**
+   * Starts {@code bin/runstream start}'s JVM on the data directory and waits until its HTTP port
+   * answers.
+   */
   private Node start(String name, int http, int kafka, int postgres) throws IOException {
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-" + name + ".log");
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseZGC", "-jar", JAR.toAbsolutePath().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-Xmx1g", "-XX:+UseZGC", "-jar", JAR.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("RUNSTREAM_DATA_DIR", dataDir.toString());
     env.put("RUNSTREAM_HTTP_PORT", Integer.toString(http));
@@ -204,28 +252,39 @@ class CrashRestartIT {
     long started = System.nanoTime();
     Node node = new Node(builder.start(), log, http);
     nodes.add(node);
-    await(name + " start to answer").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          if (!node.process().isAlive()) {
-            throw new AssertionError("the " + name + " start ended (exit " + node.process().exitValue() + "):\n"
-                + node.output());
-          }
-          return healthy(http);
-        });
-    System.out.printf("CrashRestartIT: the %s start answered after %d ms%n", name,
-        (System.nanoTime() - started) / 1_000_000);
+    await(name + " start to answer")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!node.process().isAlive()) {
+                throw new AssertionError(
+                    "the "
+                        + name
+                        + " start ended (exit "
+                        + node.process().exitValue()
+                        + "):\n"
+                        + node.output());
+              }
+              return healthy(http);
+            });
+    System.out.printf(
+        "CrashRestartIT: the %s start answered after %d ms%n",
+        name, (System.nanoTime() - started) / 1_000_000);
     return node;
   }
 
   private static boolean healthy(int port) throws InterruptedException {
     try {
       return HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                  .timeout(Duration.ofSeconds(2))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 200;
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                      .timeout(Duration.ofSeconds(2))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException e) {
       return false;
     }
@@ -245,7 +304,8 @@ class CrashRestartIT {
         }
       }
     }
-    // A PostgreSQL this test left running (a failure between its two kills): asked to stop by its pid.
+    // A PostgreSQL this test left running (a failure between its two kills): asked to stop by its
+    // pid.
     Path pidFile = dataDir == null ? null : dataDir.resolve("postgres").resolve("postmaster.pid");
     if (pidFile != null && Files.exists(pidFile)) {
       ProcessHandle.of(postmasterPid(pidFile)).ifPresent(ProcessHandle::destroy);

@@ -20,15 +20,22 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 3: {@code runstream.ingest.multitask-strategy} is the double-texting strategy of requests that name
- * none, on the sessions face and on the agent-stream face's {@code conversationId}. An ingest node of its own says
- * {@code enqueue}; the suite's worker and fanout run and stream its runs.
+ * Issue #27 item 3: {@code runstream.ingest.multitask-strategy} is the double-texting strategy of
+ * requests that name none, on the sessions face and on the agent-stream face's {@code
+ * conversationId}. An ingest node of its own says {@code enqueue}; the suite's worker and fanout
+ * run and stream its runs.
  */
 class DoubleTextingDefaultIT extends PlatformIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  /** Longer than the 3 s a rejected message waits for a run that is just ending (previous-run-wait). */
-  private static final String FIRST = "\"simulation\":{\"tokens_per_second\":4,\"output_tokens\":30}";
-  private static final String FAST = "\"simulation\":{\"tokens_per_second\":0,\"output_tokens\":20}";
+
+  /**
+   * Longer than the 3 s a rejected message waits for a run that is just ending (previous-run-wait).
+   */
+  private static final String FIRST =
+      "\"simulation\":{\"tokens_per_second\":4,\"output_tokens\":30}";
+
+  private static final String FAST =
+      "\"simulation\":{\"tokens_per_second\":0,\"output_tokens\":20}";
 
   private static ConfigurableApplicationContext ingest;
   private static TestApi enqueuing;
@@ -59,18 +66,30 @@ class DoubleTextingDefaultIT extends PlatformIT {
   @Test
   void shouldEnqueueASessionMessageThatNamesNoStrategyWhenTheSettingSaysSo() {
     String token = TestApi.freshToken();
-    JsonNode created = enqueuing.post("/api/v1/sessions", token, "{\"text\":\"First\"," + FIRST + "}").json();
+    JsonNode created =
+        enqueuing.post("/api/v1/sessions", token, "{\"text\":\"First\"," + FIRST + "}").json();
     String session = created.path("uuid").asString();
     String firstRun = created.path("run_uuid").asString();
-    TestApi.Answer second = enqueuing.post("/api/v1/sessions/" + session + "/messages", token, "{\"text\":\"Second\"," + FAST + "}");
+    TestApi.Answer second =
+        enqueuing.post(
+            "/api/v1/sessions/" + session + "/messages",
+            token,
+            "{\"text\":\"Second\"," + FAST + "}");
     assertThat(second.status()).as(second.body()).isEqualTo(201);
     String secondRun = second.json().path("run_uuid").asString();
     // A request may still ask for reject.
-    TestApi.Answer rejected = enqueuing.post("/api/v1/sessions/" + session + "/messages", token,
-        "{\"text\":\"Third\",\"multitask_strategy\":\"reject\"}");
+    TestApi.Answer rejected =
+        enqueuing.post(
+            "/api/v1/sessions/" + session + "/messages",
+            token,
+            "{\"text\":\"Third\",\"multitask_strategy\":\"reject\"}");
     assertThat(rejected.status()).as(rejected.body()).isEqualTo(409);
 
-    await().atMost(WAIT).untilAsserted(() -> assertThat(run(token, secondRun).path("status").asString()).isEqualTo("completed"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(run(token, secondRun).path("status").asString()).isEqualTo("completed"));
     assertThat(run(token, firstRun).path("status").asString()).isEqualTo("completed");
     assertThat(Instant.parse(run(token, secondRun).path("started_at").asString()))
         .isAfterOrEqualTo(Instant.parse(run(token, firstRun).path("finished_at").asString()));
@@ -81,15 +100,19 @@ class DoubleTextingDefaultIT extends PlatformIT {
     AgentStreamIT.Caller caller = AgentStreamIT.caller();
     String conversation = "conv-" + UUID.randomUUID();
     List<String> streams = new java.util.ArrayList<>();
-    for (String body : List.of("{\"task\":\"First\",\"conversationId\":\"" + conversation + "\"," + FIRST + "}",
-        "{\"task\":\"Second\",\"conversationId\":\"" + conversation + "\"," + FAST + "}")) {
-      TestApi.Answer answer = enqueuing.send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(enqueuing.base() + "/ai/agent/stream"))
-              .header("orgid", caller.org())
-              .header("Authorization", "Bearer " + caller.token())
-              .header("Content-Type", "application/json")
-              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
-              .build());
+    for (String body :
+        List.of(
+            "{\"task\":\"First\",\"conversationId\":\"" + conversation + "\"," + FIRST + "}",
+            "{\"task\":\"Second\",\"conversationId\":\"" + conversation + "\"," + FAST + "}")) {
+      TestApi.Answer answer =
+          enqueuing.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(enqueuing.base() + "/ai/agent/stream"))
+                  .header("orgid", caller.org())
+                  .header("Authorization", "Bearer " + caller.token())
+                  .header("Content-Type", "application/json")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .build());
       assertThat(answer.status()).as(answer.body()).isEqualTo(200);
       streams.add(answer.json().path("streamId").asString());
     }
@@ -97,7 +120,8 @@ class DoubleTextingDefaultIT extends PlatformIT {
     List<List<TestApi.Event>> read = new java.util.ArrayList<>();
     for (String streamId : streams) {
       // The queued run's stream opens at once and goes on when the run starts.
-      try (TestApi.Stream stream = api().stream("/ai/stream/" + streamId, caller.token(), caller.orgid())) {
+      try (TestApi.Stream stream =
+          api().stream("/ai/stream/" + streamId, caller.token(), caller.orgid())) {
         assertThat(stream.status).isEqualTo(200);
         read.add(stream.all(WAIT));
       }
@@ -105,7 +129,9 @@ class DoubleTextingDefaultIT extends PlatformIT {
     assertThat(read.get(0).getLast().event()).isEqualTo("end");
     assertThat(read.get(1).getLast().event()).isEqualTo("end");
     assertThat(read.get(1).getFirst().seq()).isGreaterThan(read.get(0).getLast().seq());
-    assertThat(run(caller.token(), streams.get(0)).path("status").asString()).isEqualTo("completed");
-    assertThat(run(caller.token(), streams.get(1)).path("status").asString()).isEqualTo("completed");
+    assertThat(run(caller.token(), streams.get(0)).path("status").asString())
+        .isEqualTo("completed");
+    assertThat(run(caller.token(), streams.get(1)).path("status").asString())
+        .isEqualTo("completed");
   }
 }

@@ -13,16 +13,23 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 3, double-texting (API.md §3, ADR 0016): {@code multitask_strategy} on a session's new message and
- * on a run with a {@code session_uuid}: {@code reject} (409, the default), {@code enqueue}, {@code interrupt},
- * {@code rollback}; the agent-stream face's {@code conversationId} with {@code multitaskStrategy}.
+ * Issue #27 item 3, double-texting (API.md §3, ADR 0016): {@code multitask_strategy} on a session's
+ * new message and on a run with a {@code session_uuid}: {@code reject} (409, the default), {@code
+ * enqueue}, {@code interrupt}, {@code rollback}; the agent-stream face's {@code conversationId}
+ * with {@code multitaskStrategy}.
  */
 class DoubleTextingIT extends PlatformIT {
-  @org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
+  @org.springframework.beans.factory.annotation.Autowired
+  org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
   private static final Duration WAIT = Duration.ofSeconds(60);
+
   /** A live run that lasts (40 s at 5 tokens per second) unless stopped. */
-  private static final String SLOW = "\"simulation\":{\"tokens_per_second\":5,\"output_tokens\":200}";
-  private static final String FAST = "\"simulation\":{\"tokens_per_second\":0,\"output_tokens\":20}";
+  private static final String SLOW =
+      "\"simulation\":{\"tokens_per_second\":5,\"output_tokens\":200}";
+
+  private static final String FAST =
+      "\"simulation\":{\"tokens_per_second\":0,\"output_tokens\":20}";
 
   private record Session(String token, String id, String runId, String messageId) {}
 
@@ -32,7 +39,10 @@ class DoubleTextingIT extends PlatformIT {
         api().post("/api/v1/sessions", token, "{\"text\":\"" + text + "\"," + simulation + "}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     JsonNode json = created.json();
-    return new Session(token, json.path("uuid").asString(), json.path("run_uuid").asString(),
+    return new Session(
+        token,
+        json.path("uuid").asString(),
+        json.path("run_uuid").asString(),
         json.path("message_uuid").asString());
   }
 
@@ -53,23 +63,34 @@ class DoubleTextingIT extends PlatformIT {
   }
 
   private JsonNode transcript(Session session) {
-    return api().get("/api/v1/sessions/" + session.id() + "/messages", session.token()).json().path("results");
+    return api()
+        .get("/api/v1/sessions/" + session.id() + "/messages", session.token())
+        .json()
+        .path("results");
   }
 
   /**
-   * The session's stream as a client reads it across {@code runs} runs: from the start, then each time the stream
-   * ends after {@code [DONE]}, again with {@code Last-Event-ID} of its last event. The events without {@code [DONE]}.
+   * The session's stream as a client reads it across {@code runs} runs: from the start, then each
+   * time the stream ends after {@code [DONE]}, again with {@code Last-Event-ID} of its last event.
+   * The events without {@code [DONE]}.
    */
   private List<TestApi.Event> sessionStream(Session session, int runs) throws Exception {
     List<TestApi.Event> all = new ArrayList<>();
     String last = "0";
     for (int i = 0; i < runs; i++) {
       try (TestApi.Stream stream =
-          api().stream("/api/v1/sessions/" + session.id() + "/stream", session.token(), Map.of("Last-Event-ID", last))) {
-        assertThat(stream.status).as("reading run %d of the session after id %s", i + 1, last).isEqualTo(200);
+          api().stream(
+              "/api/v1/sessions/" + session.id() + "/stream",
+              session.token(),
+              Map.of("Last-Event-ID", last))) {
+        assertThat(stream.status)
+            .as("reading run %d of the session after id %s", i + 1, last)
+            .isEqualTo(200);
         List<TestApi.Event> events = stream.untilDone(WAIT);
         assertThat(events).as("run %d after id %s", i + 1, last).isNotEmpty();
-        assertThat(events.getLast().done()).as("run %d ends with [DONE]: %s", i + 1, events).isTrue();
+        assertThat(events.getLast().done())
+            .as("run %d ends with [DONE]: %s", i + 1, events)
+            .isTrue();
         events.stream().filter(event -> !event.done()).forEach(all::add);
         last = all.getLast().id();
       }
@@ -80,16 +101,20 @@ class DoubleTextingIT extends PlatformIT {
   /** Every id follows the one before it: strictly increasing, no gap, across the runs. */
   private static void assertContiguous(List<TestApi.Event> events) {
     for (int i = 1; i < events.size(); i++) {
-      assertThat(events.get(i).seq()).as("id after %s (%s)", events.get(i - 1).id(), events.get(i).data())
+      assertThat(events.get(i).seq())
+          .as("id after %s (%s)", events.get(i - 1).id(), events.get(i).data())
           .isEqualTo(events.get(i - 1).seq() + 1);
     }
   }
 
-  /** The events of the run whose {@code start} names {@code messageId}, up to its {@code finish}. */
+  /**
+   * The events of the run whose {@code start} names {@code messageId}, up to its {@code finish}.
+   */
   private static List<TestApi.Event> runEvents(List<TestApi.Event> events, String messageId) {
     int from = -1;
     for (int i = 0; i < events.size(); i++) {
-      if (events.get(i).type().equals("start") && events.get(i).json().path("messageId").asString().equals(messageId)) {
+      if (events.get(i).type().equals("start")
+          && events.get(i).json().path("messageId").asString().equals(messageId)) {
         from = i;
       }
     }
@@ -103,7 +128,9 @@ class DoubleTextingIT extends PlatformIT {
 
   private static String text(List<TestApi.Event> events) {
     StringBuilder text = new StringBuilder();
-    events.stream().filter(e -> e.type().equals("text-delta")).forEach(e -> text.append(e.json().path("delta").asString()));
+    events.stream()
+        .filter(e -> e.type().equals("text-delta"))
+        .forEach(e -> text.append(e.json().path("delta").asString()));
     return text.toString();
   }
 
@@ -113,7 +140,8 @@ class DoubleTextingIT extends PlatformIT {
 
   /** Waits until the run's own stream shows text. */
   private void awaitText(Session session, String runId) throws Exception {
-    try (TestApi.Stream stream = api().stream("/api/v1/runs/" + runId + "/stream", session.token())) {
+    try (TestApi.Stream stream =
+        api().stream("/api/v1/runs/" + runId + "/stream", session.token())) {
       TestApi.Event event;
       do {
         event = stream.next(WAIT);
@@ -125,13 +153,22 @@ class DoubleTextingIT extends PlatformIT {
   @Test
   void shouldRejectASecondMessageWhileARunIsLiveByDefaultAndWhenAsked() {
     Session session = session("Tell me a long story", SLOW);
-    for (String body : List.of("{\"text\":\"And another\"}", "{\"text\":\"And another\",\"multitask_strategy\":\"reject\"}")) {
+    for (String body :
+        List.of(
+            "{\"text\":\"And another\"}",
+            "{\"text\":\"And another\",\"multitask_strategy\":\"reject\"}")) {
       TestApi.Answer answer = message(session, body);
       assertThat(answer.status()).as(answer.body()).isEqualTo(409);
       assertThat(answer.json().path("code").asString()).isEqualTo("run_in_progress");
     }
-    TestApi.Answer run = api().post("/api/v1/runs", session.token(),
-        "{\"input\":\"More\",\"session_uuid\":\"" + session.id() + "\",\"multitask_strategy\":\"reject\"}");
+    TestApi.Answer run =
+        api()
+            .post(
+                "/api/v1/runs",
+                session.token(),
+                "{\"input\":\"More\",\"session_uuid\":\""
+                    + session.id()
+                    + "\",\"multitask_strategy\":\"reject\"}");
     assertThat(run.status()).as(run.body()).isEqualTo(409);
     assertThat(transcript(session).size()).isEqualTo(2);
     api().post("/api/v1/sessions/" + session.id() + "/stream/stop", session.token(), "");
@@ -139,9 +176,14 @@ class DoubleTextingIT extends PlatformIT {
   }
 
   @Test
-  void shouldRunAnEnqueuedMessageAfterTheLiveRunOnTheSessionStreamWithContinuingIds() throws Exception {
-    Session session = session("First question", "\"simulation\":{\"tokens_per_second\":10,\"output_tokens\":30}");
-    TestApi.Answer second = message(session, "{\"text\":\"Second question\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
+  void shouldRunAnEnqueuedMessageAfterTheLiveRunOnTheSessionStreamWithContinuingIds()
+      throws Exception {
+    Session session =
+        session("First question", "\"simulation\":{\"tokens_per_second\":10,\"output_tokens\":30}");
+    TestApi.Answer second =
+        message(
+            session,
+            "{\"text\":\"Second question\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
     assertThat(second.status()).as(second.body()).isEqualTo(201);
     String secondRun = second.json().path("run_uuid").asString();
     String secondMessage = second.json().path("uuid").asString();
@@ -163,17 +205,21 @@ class DoubleTextingIT extends PlatformIT {
     awaitStatus(session, secondRun, "completed");
     assertThat(status(session, session.runId())).isEqualTo("completed");
     // It started only once the first had ended.
-    assertThat(at(run(session, secondRun), "started_at")).isAfterOrEqualTo(at(run(session, session.runId()), "finished_at"));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode messages = transcript(session);
-      assertThat(messages.size()).isEqualTo(4);
-      assertThat(messages.get(0).path("text").asString()).isEqualTo("First question");
-      assertThat(messages.get(1).path("text").asString()).isEqualTo(text(first));
-      assertThat(messages.get(2).path("text").asString()).isEqualTo("Second question");
-      assertThat(messages.get(3).path("uuid").asString()).isEqualTo(secondMessage);
-      assertThat(messages.get(3).path("text").asString()).isEqualTo(text(next));
-      assertThat(messages.get(3).path("status").asString()).isEqualTo("completed");
-    });
+    assertThat(at(run(session, secondRun), "started_at"))
+        .isAfterOrEqualTo(at(run(session, session.runId()), "finished_at"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode messages = transcript(session);
+              assertThat(messages.size()).isEqualTo(4);
+              assertThat(messages.get(0).path("text").asString()).isEqualTo("First question");
+              assertThat(messages.get(1).path("text").asString()).isEqualTo(text(first));
+              assertThat(messages.get(2).path("text").asString()).isEqualTo("Second question");
+              assertThat(messages.get(3).path("uuid").asString()).isEqualTo(secondMessage);
+              assertThat(messages.get(3).path("text").asString()).isEqualTo(text(next));
+              assertThat(messages.get(3).path("status").asString()).isEqualTo("completed");
+            });
   }
 
   @Test
@@ -183,16 +229,31 @@ class DoubleTextingIT extends PlatformIT {
     List<String> messages = new ArrayList<>();
     for (String text : List.of("Queued B", "Queued C")) {
       // B through the runs primitive with the session, C through the session's messages.
-      TestApi.Answer answer = text.endsWith("B")
-          ? api().post("/api/v1/runs", session.token(), "{\"input\":\"" + text + "\",\"session_uuid\":\"" + session.id()
-              + "\",\"multitask_strategy\":\"enqueue\"," + FAST + "}")
-          : message(session, "{\"text\":\"" + text + "\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
+      TestApi.Answer answer =
+          text.endsWith("B")
+              ? api()
+                  .post(
+                      "/api/v1/runs",
+                      session.token(),
+                      "{\"input\":\""
+                          + text
+                          + "\",\"session_uuid\":\""
+                          + session.id()
+                          + "\",\"multitask_strategy\":\"enqueue\","
+                          + FAST
+                          + "}")
+              : message(
+                  session,
+                  "{\"text\":\"" + text + "\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
       assertThat(answer.status()).as(answer.body()).isIn(201, 202);
       runs.add(answer.json().path("run_uuid").asString());
-      messages.add(answer.json().has("message_uuid")
-          ? answer.json().path("message_uuid").asString() : answer.json().path("uuid").asString());
+      messages.add(
+          answer.json().has("message_uuid")
+              ? answer.json().path("message_uuid").asString()
+              : answer.json().path("uuid").asString());
     }
-    TestApi.Answer cancel = api().post("/api/v1/runs/" + runs.get(0) + "/cancel", session.token(), "");
+    TestApi.Answer cancel =
+        api().post("/api/v1/runs/" + runs.get(0) + "/cancel", session.token(), "");
     assertThat(cancel.status()).isEqualTo(202);
     assertThat(status(session, runs.get(1))).isEqualTo("queued");
     // The live run is stopped: the cancelled B ends at once when its turn comes, then C runs.
@@ -201,9 +262,11 @@ class DoubleTextingIT extends PlatformIT {
 
     List<TestApi.Event> events = sessionStream(session, 3);
     assertContiguous(events);
-    assertThat(runEvents(events, session.messageId()).stream().map(TestApi.Event::type)).contains("abort");
+    assertThat(runEvents(events, session.messageId()).stream().map(TestApi.Event::type))
+        .contains("abort");
     assertThat(runEvents(events, messages.get(0)).stream().map(TestApi.Event::type))
-        .contains("abort").doesNotContain("text-delta");
+        .contains("abort")
+        .doesNotContain("text-delta");
     assertThat(text(runEvents(events, messages.get(1)))).isNotEmpty();
 
     awaitStatus(session, runs.get(1), "completed");
@@ -214,26 +277,32 @@ class DoubleTextingIT extends PlatformIT {
     JsonNode c = run(session, runs.get(1));
     assertThat(at(b, "started_at")).isAfterOrEqualTo(at(a, "finished_at"));
     assertThat(at(c, "started_at")).isAfterOrEqualTo(at(b, "finished_at"));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode transcript = transcript(session);
-      assertThat(transcript.size()).isEqualTo(6);
-      assertThat(transcript.get(2).path("text").asString()).isEqualTo("Queued B");
-      assertThat(transcript.get(3).path("status").asString()).isEqualTo("cancelled");
-      assertThat(transcript.get(4).path("text").asString()).isEqualTo("Queued C");
-      assertThat(transcript.get(5).path("status").asString()).isEqualTo("completed");
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode transcript = transcript(session);
+              assertThat(transcript.size()).isEqualTo(6);
+              assertThat(transcript.get(2).path("text").asString()).isEqualTo("Queued B");
+              assertThat(transcript.get(3).path("status").asString()).isEqualTo("cancelled");
+              assertThat(transcript.get(4).path("text").asString()).isEqualTo("Queued C");
+              assertThat(transcript.get(5).path("status").asString()).isEqualTo("completed");
+            });
   }
 
   @Test
   void shouldStartAnEnqueuedRunWhenTheLiveRunsWorkerWasLostAndItWasReaped() throws Exception {
     Session session = session("A run whose worker dies", SLOW);
-    TestApi.Answer second = message(session, "{\"text\":\"Still there?\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
+    TestApi.Answer second =
+        message(
+            session, "{\"text\":\"Still there?\",\"multitask_strategy\":\"enqueue\"," + FAST + "}");
     assertThat(second.status()).as(second.body()).isEqualTo(201);
     String secondRun = second.json().path("run_uuid").asString();
     awaitText(session, session.runId());
     assertThat(status(session, secondRun)).isEqualTo("queued");
     // The worker loses the live run (as LostWorkerIT): the lease reaper ends it failed.
-    jdbc.sql("UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+    jdbc.sql(
+            "UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
         .param(UUID.fromString(session.runId()))
         .update();
 
@@ -243,14 +312,18 @@ class DoubleTextingIT extends PlatformIT {
     assertThat(events).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
     assertThat(next.getFirst().seq()).isEqualTo(first.getLast().seq() + 1);
     awaitStatus(session, secondRun, "completed");
-    assertThat(run(session, session.runId()).path("error").path("code").asString()).isEqualTo("worker_lost");
+    assertThat(run(session, session.runId()).path("error").path("code").asString())
+        .isEqualTo("worker_lost");
   }
 
   @Test
   void shouldInterruptTheLiveRunKeepingItsPartialTextAndStartTheNewOne() throws Exception {
     Session session = session("Write an essay", SLOW);
     awaitText(session, session.runId());
-    TestApi.Answer second = message(session, "{\"text\":\"Actually, be brief\",\"multitask_strategy\":\"interrupt\"," + FAST + "}");
+    TestApi.Answer second =
+        message(
+            session,
+            "{\"text\":\"Actually, be brief\",\"multitask_strategy\":\"interrupt\"," + FAST + "}");
     assertThat(second.status()).as(second.body()).isEqualTo(201);
     String secondRun = second.json().path("run_uuid").asString();
     String secondMessage = second.json().path("uuid").asString();
@@ -264,14 +337,19 @@ class DoubleTextingIT extends PlatformIT {
 
     awaitStatus(session, secondRun, "completed");
     assertThat(status(session, session.runId())).isEqualTo("cancelled");
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode messages = transcript(session);
-      assertThat(messages.size()).isEqualTo(4);
-      assertThat(messages.get(1).path("status").asString()).isEqualTo("cancelled");
-      assertThat(messages.get(1).path("text").asString()).isNotEmpty().isEqualTo(text(first));
-      assertThat(messages.get(2).path("text").asString()).isEqualTo("Actually, be brief");
-      assertThat(messages.get(3).path("status").asString()).isEqualTo("completed");
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode messages = transcript(session);
+              assertThat(messages.size()).isEqualTo(4);
+              assertThat(messages.get(1).path("status").asString()).isEqualTo("cancelled");
+              assertThat(messages.get(1).path("text").asString())
+                  .isNotEmpty()
+                  .isEqualTo(text(first));
+              assertThat(messages.get(2).path("text").asString()).isEqualTo("Actually, be brief");
+              assertThat(messages.get(3).path("status").asString()).isEqualTo("completed");
+            });
   }
 
   @Test
@@ -283,12 +361,16 @@ class DoubleTextingIT extends PlatformIT {
     Session session = session("Hello " + kept, model);
     awaitStatus(session, session.runId(), "completed");
     int stalled = FakeModels.get().openAi().stalling();
-    TestApi.Answer stalling = message(session, "{\"text\":\"Please stall mid-stream " + dropped + "\"," + model + "}");
+    TestApi.Answer stalling =
+        message(session, "{\"text\":\"Please stall mid-stream " + dropped + "\"," + model + "}");
     assertThat(stalling.status()).as(stalling.body()).isEqualTo(201);
     String stallingRun = stalling.json().path("run_uuid").asString();
     await().atMost(WAIT).until(() -> FakeModels.get().openAi().stalling() > stalled);
 
-    TestApi.Answer next = message(session, "{\"text\":\"Next " + asked + "\",\"multitask_strategy\":\"rollback\"," + model + "}");
+    TestApi.Answer next =
+        message(
+            session,
+            "{\"text\":\"Next " + asked + "\",\"multitask_strategy\":\"rollback\"," + model + "}");
     assertThat(next.status()).as(next.body()).isEqualTo(201);
     String nextRun = next.json().path("run_uuid").asString();
     // The rolled-back turn left the transcript at once.
@@ -301,16 +383,25 @@ class DoubleTextingIT extends PlatformIT {
     assertThat(messages.get(0).path("text").asString()).contains(kept);
     assertThat(messages.get(2).path("text").asString()).contains(asked);
     assertThat(messages.toString()).doesNotContain(dropped).doesNotContain("Thinking");
-    assertThat(api().get("/api/v1/sessions/" + session.id() + "/messages", session.token()).json().path("count").asLong())
+    assertThat(
+            api()
+                .get("/api/v1/sessions/" + session.id() + "/messages", session.token())
+                .json()
+                .path("count")
+                .asLong())
         .isEqualTo(4);
 
     // What the model was sent for the next run: the turn before, not the rolled-back one.
-    String prompt = FakeModels.get().openAi().requests().stream().filter(body -> body.contains(asked)).findFirst()
-        .orElseThrow();
+    String prompt =
+        FakeModels.get().openAi().requests().stream()
+            .filter(body -> body.contains(asked))
+            .findFirst()
+            .orElseThrow();
     assertThat(prompt).contains(kept).doesNotContain(dropped).doesNotContain("Thinking");
     // The interrupted run itself stays readable, cancelled with its partial text.
     List<TestApi.Event> interrupted;
-    try (TestApi.Stream stream = api().stream("/api/v1/runs/" + stallingRun + "/stream", session.token())) {
+    try (TestApi.Stream stream =
+        api().stream("/api/v1/runs/" + stallingRun + "/stream", session.token())) {
       interrupted = stream.untilDone(WAIT);
     }
     assertThat(text(interrupted)).isEqualTo("Thinking ");
@@ -321,34 +412,51 @@ class DoubleTextingIT extends PlatformIT {
   void shouldAnswer400NamingTheFieldForAnUnknownStrategyOnEveryFace() {
     Session session = session("Hi", FAST);
     for (String bad : List.of("\"later\"", "1", "\"ENQUEUE\"")) {
-      TestApi.Answer answer = message(session, "{\"text\":\"x\",\"multitask_strategy\":" + bad + "}");
+      TestApi.Answer answer =
+          message(session, "{\"text\":\"x\",\"multitask_strategy\":" + bad + "}");
       assertThat(answer.status()).as(answer.body()).isEqualTo(400);
       assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
-      assertThat(answer.json().path("errors").get(0).path("field").asString()).isEqualTo("multitask_strategy");
-      TestApi.Answer run = api().post("/api/v1/runs", session.token(),
-          "{\"input\":\"x\",\"session_uuid\":\"" + session.id() + "\",\"multitask_strategy\":" + bad + "}");
+      assertThat(answer.json().path("errors").get(0).path("field").asString())
+          .isEqualTo("multitask_strategy");
+      TestApi.Answer run =
+          api()
+              .post(
+                  "/api/v1/runs",
+                  session.token(),
+                  "{\"input\":\"x\",\"session_uuid\":\""
+                      + session.id()
+                      + "\",\"multitask_strategy\":"
+                      + bad
+                      + "}");
       assertThat(run.status()).as(run.body()).isEqualTo(400);
-      assertThat(run.json().path("errors").get(0).path("field").asString()).isEqualTo("multitask_strategy");
+      assertThat(run.json().path("errors").get(0).path("field").asString())
+          .isEqualTo("multitask_strategy");
     }
     AgentStreamIT.Caller caller = AgentStreamIT.caller();
-    TestApi.Answer agent = startAgent(caller, "{\"task\":\"hi\",\"conversationId\":\"c\",\"multitaskStrategy\":\"soon\"}");
+    TestApi.Answer agent =
+        startAgent(
+            caller, "{\"task\":\"hi\",\"conversationId\":\"c\",\"multitaskStrategy\":\"soon\"}");
     assertThat(agent.status()).as(agent.body()).isEqualTo(400);
     assertThat(agent.json().path("statusCode").asInt()).isEqualTo(400);
     assertThat(agent.json().path("message").asString()).contains("multitaskStrategy");
   }
 
   private TestApi.Answer startAgent(AgentStreamIT.Caller caller, String body) {
-    return api().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api().base() + "/ai/agent/stream"))
-            .header("orgid", caller.org())
-            .header("Authorization", "Bearer " + caller.token())
-            .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return api()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(api().base() + "/ai/agent/stream"))
+                .header("orgid", caller.org())
+                .header("Authorization", "Bearer " + caller.token())
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build());
   }
 
-  private List<TestApi.Event> readAgent(AgentStreamIT.Caller caller, String streamId) throws Exception {
-    try (TestApi.Stream stream = api().stream("/ai/stream/" + streamId, caller.token(), caller.orgid())) {
+  private List<TestApi.Event> readAgent(AgentStreamIT.Caller caller, String streamId)
+      throws Exception {
+    try (TestApi.Stream stream =
+        api().stream("/ai/stream/" + streamId, caller.token(), caller.orgid())) {
       assertThat(stream.status).isEqualTo(200);
       return stream.all(WAIT);
     }
@@ -358,26 +466,46 @@ class DoubleTextingIT extends PlatformIT {
   void shouldApplyTheStrategyToTheAgentStreamFacesConversationId() throws Exception {
     AgentStreamIT.Caller caller = AgentStreamIT.caller();
     String conversation = "conv-" + UUID.randomUUID();
-    TestApi.Answer first = startAgent(caller, "{\"task\":\"Long one\",\"conversationId\":\"" + conversation + "\"," + SLOW + "}");
+    TestApi.Answer first =
+        startAgent(
+            caller,
+            "{\"task\":\"Long one\",\"conversationId\":\"" + conversation + "\"," + SLOW + "}");
     assertThat(first.status()).as(first.body()).isEqualTo(200);
     String firstStream = first.json().path("streamId").asString();
     // The default (reject): 409 in the face's JSON.
-    TestApi.Answer rejected = startAgent(caller, "{\"task\":\"Again\",\"conversationId\":\"" + conversation + "\"}");
+    TestApi.Answer rejected =
+        startAgent(caller, "{\"task\":\"Again\",\"conversationId\":\"" + conversation + "\"}");
     assertThat(rejected.status()).as(rejected.body()).isEqualTo(409);
     assertThat(rejected.json().path("statusCode").asInt()).isEqualTo(409);
 
-    TestApi.Answer second = startAgent(caller, "{\"task\":\"Short one\",\"conversationId\":\"" + conversation
-        + "\",\"multitaskStrategy\":\"interrupt\"," + FAST + "}");
+    TestApi.Answer second =
+        startAgent(
+            caller,
+            "{\"task\":\"Short one\",\"conversationId\":\""
+                + conversation
+                + "\",\"multitaskStrategy\":\"interrupt\","
+                + FAST
+                + "}");
     assertThat(second.status()).as(second.body()).isEqualTo(200);
     String secondStream = second.json().path("streamId").asString();
     List<TestApi.Event> one = readAgent(caller, firstStream);
     List<TestApi.Event> two = readAgent(caller, secondStream);
     assertThat(one.getLast().event()).isEqualTo("end");
     assertThat(two.getLast().event()).isEqualTo("end");
-    assertThat(two.stream().anyMatch(e -> "data".equals(e.event()) && e.json().path("type").asString().equals("text")))
+    assertThat(
+            two.stream()
+                .anyMatch(
+                    e ->
+                        "data".equals(e.event())
+                            && e.json().path("type").asString().equals("text")))
         .isTrue();
     assertThat(two.getFirst().seq()).isGreaterThan(one.getLast().seq());
-    assertThat(api().get("/api/v1/runs/" + firstStream, caller.token()).json().path("status").asString())
+    assertThat(
+            api()
+                .get("/api/v1/runs/" + firstStream, caller.token())
+                .json()
+                .path("status")
+                .asString())
         .isEqualTo("cancelled");
   }
 }

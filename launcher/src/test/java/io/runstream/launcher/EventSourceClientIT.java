@@ -12,13 +12,19 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
-/** The real {@code eventsource} npm client resumes through a dropped connection by cookie alone, until the 204. */
+/**
+ * The real {@code eventsource} npm client resumes through a dropped connection by cookie alone,
+ * until the 204.
+ */
 class EventSourceClientIT extends PlatformIT {
 
   private static final Path NODE_DIR = Path.of("src", "test", "node");
   private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(90);
 
-  /** What {@code eventsource-resume.mjs} prints: one request per EventSource connection, as the proxy saw it. */
+  /**
+   * What {@code eventsource-resume.mjs} prints: one request per EventSource connection, as the
+   * proxy saw it.
+   */
   record Outcome(
       List<TestApi.Event> events,
       int connections,
@@ -41,18 +47,26 @@ class EventSourceClientIT extends PlatformIT {
 
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("drop me", 200, 100));
+    TestApi.Answer created =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("drop me", 200, 100));
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     String sessionId = created.json().path("uuid").asString();
 
     ExternalClients.Finished run =
         ExternalClients.run(
-            NODE_DIR, SCRIPT_TIMEOUT, node.get().toString(), "eventsource-resume.mjs", api.base(), sessionId, token);
+            NODE_DIR,
+            SCRIPT_TIMEOUT,
+            node.get().toString(),
+            "eventsource-resume.mjs",
+            api.base(),
+            sessionId,
+            token);
     assertThat(run.exitCode()).as(run.describe()).isZero();
     Outcome outcome = TestApi.JSON.readValue(ExternalClients.lastLine(run.stdout()), Outcome.class);
     String described = run.stdout();
 
-    // Every event once, in order, across the cut: the chunks' ids are consecutive; [DONE] carries no id (the client
+    // Every event once, in order, across the cut: the chunks' ids are consecutive; [DONE] carries
+    // no id (the client
     // keeps the finish id as its last id, and reconnects with it below).
     List<TestApi.Event> events = outcome.events();
     assertThat(events).as(described).hasSizeGreaterThan(2);
@@ -71,9 +85,13 @@ class EventSourceClientIT extends PlatformIT {
             .collect(Collectors.joining());
     assertThat(text).as(described).isNotBlank();
 
-    // The first connection was cut mid-stream, the client resumed from what it had, then ended on the 204.
+    // The first connection was cut mid-stream, the client resumed from what it had, then ended on
+    // the 204.
     assertThat(outcome.cut()).as(described).isTrue();
-    assertThat(outcome.receivedBeforeCut()).as(described).isNotNull().isBetween(1, chunks.size() - 1);
+    assertThat(outcome.receivedBeforeCut())
+        .as(described)
+        .isNotNull()
+        .isBetween(1, chunks.size() - 1);
     assertThat(outcome.connections()).as(described).isGreaterThanOrEqualTo(3);
     assertThat(outcome.lastEventIds().getFirst()).as(described).isNull();
     assertThat(outcome.lastEventIds().get(1))
@@ -84,6 +102,9 @@ class EventSourceClientIT extends PlatformIT {
 
     // Cookie alone: every request carried the cookie and none an Authorization header.
     assertThat(outcome.cookies()).as(described).hasSize(outcome.connections()).containsOnly(true);
-    assertThat(outcome.authorizations()).as(described).hasSize(outcome.connections()).containsOnly(false);
+    assertThat(outcome.authorizations())
+        .as(described)
+        .hasSize(outcome.connections())
+        .containsOnly(false);
   }
 }

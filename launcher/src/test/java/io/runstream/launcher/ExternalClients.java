@@ -28,14 +28,20 @@ final class ExternalClients {
   }
 
   /** Installs the npm packages pinned by the folder's lock file unless they are there already. */
-  static synchronized void installNodeClients(Path npm, Path dir) throws IOException, InterruptedException {
-    installNodeClients(npm, dir, "eventsource", "playwright-core", "@modelcontextprotocol/server-everything");
+  static synchronized void installNodeClients(Path npm, Path dir)
+      throws IOException, InterruptedException {
+    installNodeClients(
+        npm, dir, "eventsource", "playwright-core", "@modelcontextprotocol/server-everything");
   }
 
-  /** Installs the folder's npm packages (its lock file) unless {@code modules} are there already. */
-  static synchronized void installNodeClients(Path npm, Path dir, String... modules) throws IOException, InterruptedException {
+  /**
+   * Installs the folder's npm packages (its lock file) unless {@code modules} are there already.
+   */
+  static synchronized void installNodeClients(Path npm, Path dir, String... modules)
+      throws IOException, InterruptedException {
     Path installed = dir.resolve("node_modules");
-    if (java.util.Arrays.stream(modules).allMatch(module -> Files.isDirectory(installed.resolve(module)))) {
+    if (java.util.Arrays.stream(modules)
+        .allMatch(module -> Files.isDirectory(installed.resolve(module)))) {
       return;
     }
     Finished install =
@@ -46,12 +52,14 @@ final class ExternalClients {
   }
 
   /** Runs a command in {@code dir}, failing the test with its output if it outlives the timeout. */
-  static Finished run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
+  static Finished run(Path dir, Duration timeout, String... command)
+      throws IOException, InterruptedException {
     return run(dir, timeout, java.util.Map.of(), command);
   }
 
   /** Runs a command in {@code dir} with extra environment variables. */
-  static Finished run(Path dir, Duration timeout, java.util.Map<String, String> environment, String... command)
+  static Finished run(
+      Path dir, Duration timeout, java.util.Map<String, String> environment, String... command)
       throws IOException, InterruptedException {
     Path stdout = Files.createTempFile("client-it", ".out");
     Path stderr = Files.createTempFile("client-it", ".err");
@@ -68,8 +76,12 @@ final class ExternalClients {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor();
-        fail("%s did not finish within %s\n--- stdout\n%s\n--- stderr\n%s", String.join(" ", command), timeout,
-            Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
+        fail(
+            "%s did not finish within %s\n--- stdout\n%s\n--- stderr\n%s",
+            String.join(" ", command),
+            timeout,
+            Files.readString(stdout, StandardCharsets.UTF_8),
+            Files.readString(stderr, StandardCharsets.UTF_8));
       }
       return new Finished(
           process.exitValue(),
@@ -95,19 +107,27 @@ final class ExternalClients {
     }
     return Arrays.stream(path.split(File.pathSeparator))
         .filter(dir -> !dir.isBlank())
-        .flatMap(dir -> List.of(name, name + ".exe", name + ".cmd").stream().map(file -> Path.of(dir, file)))
+        .flatMap(
+            dir ->
+                List.of(name, name + ".exe", name + ".cmd").stream()
+                    .map(file -> Path.of(dir, file)))
         .filter(file -> Files.isRegularFile(file) && Files.isExecutable(file))
         .findFirst();
   }
 
-  /** A Python 3 that imports {@code requests}: Debian's first ({@code python3-requests}), then the PATH's. */
+  /**
+   * A Python 3 that imports {@code requests}: Debian's first ({@code python3-requests}), then the
+   * PATH's.
+   */
   static Optional<Path> pythonWithRequests() throws IOException, InterruptedException {
     List<Path> candidates = new java.util.ArrayList<>();
     candidates.add(Path.of("/usr/bin/python3"));
     onPath("python3").ifPresent(candidates::add);
     for (Path python : candidates) {
       if (Files.isExecutable(python)
-          && run(Path.of("."), Duration.ofSeconds(30), python.toString(), "-c", "import requests").exitCode() == 0) {
+          && run(Path.of("."), Duration.ofSeconds(30), python.toString(), "-c", "import requests")
+                  .exitCode()
+              == 0) {
         return Optional.of(python);
       }
     }

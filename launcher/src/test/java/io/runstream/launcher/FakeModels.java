@@ -8,16 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The model providers of the platform tests: a local server speaking OpenAI's Chat Completions streaming, configured
- * as the provider {@code local-openai} (one per test JVM, like the broker). It plays a small agent decided by the
- * request alone: "remember" asks {@code memory_store}, "recall" asks {@code memory_retrieve}, "where am i" asks the
- * client tool {@code getLocation}, "rate limit once" is answered 429 the first time, "stall mid-stream" gets one
- * token and then nothing; after a tool result it answers with the result; anything else gets a greeting. The action
- * flow server never answers a flow whose parameters say "hang up".
+ * The model providers of the platform tests: a local server speaking OpenAI's Chat Completions
+ * streaming, configured as the provider {@code local-openai} (one per test JVM, like the broker).
+ * It plays a small agent decided by the request alone: "remember" asks {@code memory_store},
+ * "recall" asks {@code memory_retrieve}, "where am i" asks the client tool {@code getLocation},
+ * "rate limit once" is answered 429 the first time, "stall mid-stream" gets one token and then
+ * nothing; after a tool result it answers with the result; anything else gets a greeting. The
+ * action flow server never answers a flow whose parameters say "hang up".
  */
 final class FakeModels {
   /** The provider name the tests use for the OpenAI-compatible server. */
   static final String OPENAI = "local-openai";
+
   /** The provider name the tests use for the Anthropic server. */
   static final String ANTHROPIC = "local-claude";
 
@@ -37,13 +39,18 @@ final class FakeModels {
     // The webhook flow of the post-create action: answers what it was sent.
     flows = new FakeProviderServer();
     // A flow asked to "hang" never answers (StopAnywhereIT: a stop abandons it).
-    flows.answer(body -> body.contains("hang up") ? Response.silence()
-        : Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
+    flows.answer(
+        body ->
+            body.contains("hang up")
+                ? Response.silence()
+                : Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
     uploads = java.nio.file.Files.createTempDirectory("runstream-uploads");
     // The file seed 001's examples send ({ path: 'uploads/report.pdf', name: 'report.pdf' }).
     java.nio.file.Files.createDirectories(uploads.resolve("uploads"));
-    java.nio.file.Files.write(uploads.resolve("uploads/report.pdf"),
-        io.runstream.worker.context.TestDocuments.pdf("TechCrunch reports that the startup raised 12 million"));
+    java.nio.file.Files.write(
+        uploads.resolve("uploads/report.pdf"),
+        io.runstream.worker.context.TestDocuments.pdf(
+            "TechCrunch reports that the startup raised 12 million"));
   }
 
   static synchronized FakeModels get() {
@@ -76,8 +83,9 @@ final class FakeModels {
   }
 
   /**
-   * The properties that configure the providers, the webhook flow and the uploads; the flow's server is on
-   * 127.0.0.1, which {@code runstream.security.urls.allowed-hosts} allows (any other private address stays refused).
+   * The properties that configure the providers, the webhook flow and the uploads; the flow's
+   * server is on 127.0.0.1, which {@code runstream.security.urls.allowed-hosts} allows (any other
+   * private address stays refused).
    */
   Map<String, String> properties() {
     return Map.ofEntries(
@@ -101,17 +109,23 @@ final class FakeModels {
     String user = "";
     for (JsonNode message : messages) {
       if (message.path("role").asString().equals("user")) {
-        user = message.path("content").isArray()
-            ? message.path("content").get(0).path("text").asString()
-            : message.path("content").asString();
+        user =
+            message.path("content").isArray()
+                ? message.path("content").get(0).path("text").asString()
+                : message.path("content").asString();
       }
     }
     String lower = user.toLowerCase(java.util.Locale.ROOT);
     if (last.path("role").asString().equals("tool")) {
       return text("The tool said: " + last.path("content").asString());
     }
-    if (lower.contains("rate limit once") && seen.computeIfAbsent(user, k -> new AtomicInteger()).getAndIncrement() == 0) {
-      return Response.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After", "0.2");
+    if (lower.contains("rate limit once")
+        && seen.computeIfAbsent(user, k -> new AtomicInteger()).getAndIncrement() == 0) {
+      return Response.status(
+          429,
+          "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}",
+          "Retry-After",
+          "0.2");
     }
     if (lower.contains("stall mid-stream")) {
       // A provider that sends one token, then nothing, its connection open (StopAnywhereIT).
@@ -119,12 +133,17 @@ final class FakeModels {
     }
     if (lower.contains("as mallory")) {
       // A model that names another user in a tool call: the platform overwrites it.
-      return toolCall("memory_store", "{\"key\":\"owner\",\"value\":\"forged\",\"user_id\":\"mallory\"}");
+      return toolCall(
+          "memory_store", "{\"key\":\"owner\",\"value\":\"forged\",\"user_id\":\"mallory\"}");
     }
     if (lower.contains("tag it")) {
       // An action tag split across three deltas.
       StringBuilder frames = new StringBuilder();
-      for (String delta : java.util.List.of("Filed. [ACTION:post-", "create:{\"title\":\"Launch\",\"user_id\":", "\"mallory\"}] Done.")) {
+      for (String delta :
+          java.util.List.of(
+              "Filed. [ACTION:post-",
+              "create:{\"title\":\"Launch\",\"user_id\":",
+              "\"mallory\"}] Done.")) {
         frames.append(chunk("{\"content\":" + TestApi.JSON.writeValueAsString(delta) + "}", null));
       }
       frames.append(chunk("{}", "stop")).append(USAGE).append("data: [DONE]\n\n");
@@ -146,59 +165,105 @@ final class FakeModels {
   }
 
   /**
-   * The Anthropic server's agent: after a tool result it says what the tool returned; a message with "remember" is
-   * answered with thinking, text and a {@code memory_store} tool use; anything else with a greeting.
+   * The Anthropic server's agent: after a tool result it says what the tool returned; a message
+   * with "remember" is answered with thinking, text and a {@code memory_store} tool use; anything
+   * else with a greeting.
    */
   private static Response anthropicAnswer(String body) {
     JsonNode messages = TestApi.JSON.readTree(body).path("messages");
     JsonNode last = messages.get(messages.size() - 1);
-    StringBuilder frames = new StringBuilder(anthropicEvent("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
-        + "\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
-        + "\"usage\":{\"input_tokens\":30,\"output_tokens\":1}}}"));
+    StringBuilder frames =
+        new StringBuilder(
+            anthropicEvent(
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                    + "\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+                    + "\"usage\":{\"input_tokens\":30,\"output_tokens\":1}}}"));
     String stop;
-    if (last.path("content").isArray() && last.path("content").get(0).path("type").asString().equals("tool_result")) {
-      frames.append(anthropicText(0, "The tool said: " + last.path("content").get(0).path("content").asString()));
+    if (last.path("content").isArray()
+        && last.path("content").get(0).path("type").asString().equals("tool_result")) {
+      frames.append(
+          anthropicText(
+              0, "The tool said: " + last.path("content").get(0).path("content").asString()));
       stop = "end_turn";
-    } else if (last.path("content").asString("").toLowerCase(java.util.Locale.ROOT).contains("remember")) {
-      frames.append(anthropicEvent("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"))
-          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Store the name.\"}}"))
-          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig\"}}"))
+    } else if (last.path("content")
+        .asString("")
+        .toLowerCase(java.util.Locale.ROOT)
+        .contains("remember")) {
+      frames
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"))
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Store the name.\"}}"))
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig\"}}"))
           .append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":0}"))
           .append(anthropicText(1, "Noted."))
-          .append(anthropicEvent("{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"memory_store\",\"input\":{}}}"))
-          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"key\\\": \\\"name\\\", \"}}"))
-          .append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"value\\\": \\\"Alex\\\"}\"}}"))
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"memory_store\",\"input\":{}}}"))
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"key\\\": \\\"name\\\", \"}}"))
+          .append(
+              anthropicEvent(
+                  "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"value\\\": \\\"Alex\\\"}\"}}"))
           .append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":2}"));
       stop = "tool_use";
     } else {
       frames.append(anthropicText(0, "Hello from the local Anthropic server."));
       stop = "end_turn";
     }
-    frames.append("event: ping\ndata: {\"type\": \"ping\"}\n\n")
-        .append(anthropicEvent("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stop + "\",\"stop_sequence\":null},"
-            + "\"usage\":{\"output_tokens\":11}}"))
+    frames
+        .append("event: ping\ndata: {\"type\": \"ping\"}\n\n")
+        .append(
+            anthropicEvent(
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""
+                    + stop
+                    + "\",\"stop_sequence\":null},"
+                    + "\"usage\":{\"output_tokens\":11}}"))
         .append(anthropicEvent("{\"type\":\"message_stop\"}"));
     return Response.events(frames.toString());
   }
 
   private static String anthropicEvent(String json) {
-    return "event: " + TestApi.JSON.readTree(json).path("type").asString() + "\ndata: " + json + "\n\n";
+    return "event: "
+        + TestApi.JSON.readTree(json).path("type").asString()
+        + "\ndata: "
+        + json
+        + "\n\n";
   }
 
   private static String anthropicText(int index, String text) {
-    StringBuilder frames = new StringBuilder(anthropicEvent(
-        "{\"type\":\"content_block_start\",\"index\":" + index + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    StringBuilder frames =
+        new StringBuilder(
+            anthropicEvent(
+                "{\"type\":\"content_block_start\",\"index\":"
+                    + index
+                    + ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
     for (String word : text.split("(?<= )")) {
-      frames.append(anthropicEvent("{\"type\":\"content_block_delta\",\"index\":" + index
-          + ",\"delta\":{\"type\":\"text_delta\",\"text\":" + TestApi.JSON.writeValueAsString(word) + "}}"));
+      frames.append(
+          anthropicEvent(
+              "{\"type\":\"content_block_delta\",\"index\":"
+                  + index
+                  + ",\"delta\":{\"type\":\"text_delta\",\"text\":"
+                  + TestApi.JSON.writeValueAsString(word)
+                  + "}}"));
     }
-    return frames.append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":" + index + "}")).toString();
+    return frames
+        .append(anthropicEvent("{\"type\":\"content_block_stop\",\"index\":" + index + "}"))
+        .toString();
   }
 
   private static String chunk(String delta, String finish) {
     return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"qwen3:8b\","
-        + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
-        + (finish == null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
+        + "\"choices\":[{\"index\":0,\"delta\":"
+        + delta
+        + ",\"finish_reason\":"
+        + (finish == null ? "null" : "\"" + finish + "\"")
+        + "}]}\n\n";
   }
 
   private static final String USAGE =
@@ -219,9 +284,22 @@ final class FakeModels {
     String rest = arguments.substring(arguments.length() / 2);
     return Response.events(
         chunk("{\"content\":\"Let me see.\"}", null),
-        chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_" + name + "\",\"type\":\"function\",\"function\":{\"name\":\""
-            + name + "\",\"arguments\":" + TestApi.JSON.writeValueAsString(half) + "}}]}", null),
-        chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + TestApi.JSON.writeValueAsString(rest) + "}}]}", null),
-        chunk("{}", "tool_calls"), USAGE, "data: [DONE]\n\n");
+        chunk(
+            "{\"tool_calls\":[{\"index\":0,\"id\":\"call_"
+                + name
+                + "\",\"type\":\"function\",\"function\":{\"name\":\""
+                + name
+                + "\",\"arguments\":"
+                + TestApi.JSON.writeValueAsString(half)
+                + "}}]}",
+            null),
+        chunk(
+            "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                + TestApi.JSON.writeValueAsString(rest)
+                + "}}]}",
+            null),
+        chunk("{}", "tool_calls"),
+        USAGE,
+        "data: [DONE]\n\n");
   }
 }

@@ -18,10 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #15: a second fan-out node as its own process, started from the built jar the way {@code bin/runstream start
- * fanout} does, against the platform's broker and PostgreSQL; 100 readers of 20 live runs attached to it; the process
- * killed with SIGKILL mid-run; every reader resumes on this node with its last id and ends with exactly the events of
- * an uninterrupted read.
+ * Issue #15: a second fan-out node as its own process, started from the built jar the way {@code
+ * bin/runstream start fanout} does, against the platform's broker and PostgreSQL; 100 readers of 20
+ * live runs attached to it; the process killed with SIGKILL mid-run; every reader resumes on this
+ * node with its last id and ends with exactly the events of an uninterrupted read.
  */
 class FanoutProcessKillIT extends PlatformIT {
   private static final Path JAR = Path.of("target", "runstream-launcher-0.1.0-SNAPSHOT-exec.jar");
@@ -36,37 +36,61 @@ class FanoutProcessKillIT extends PlatformIT {
 
   private static Process startFanoutProcess(int port, Path log) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", JAR.toAbsolutePath().toString(),
-        "-Dloader.main=io.runstream.fanout.FanoutApplication", "org.springframework.boot.loader.launch.PropertiesLauncher",
-        "--server.port=" + port, "--server.shutdown=immediate", "--runstream.fanout.max-streams-per-user=50",
-        "--runstream.security.jwt-secret=" + TestApi.SECRET));
-    EmbeddedPlatform.shared().serviceProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx512m",
+                "-cp",
+                JAR.toAbsolutePath().toString(),
+                "-Dloader.main=io.runstream.fanout.FanoutApplication",
+                "org.springframework.boot.loader.launch.PropertiesLauncher",
+                "--server.port=" + port,
+                "--server.shutdown=immediate",
+                "--runstream.fanout.max-streams-per-user=50",
+                "--runstream.security.jwt-secret=" + TestApi.SECRET));
+    EmbeddedPlatform.shared()
+        .serviceProperties()
+        .forEach((key, value) -> command.add("--" + key + "=" + value));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static void awaitHealthy(int port, Process process, Path log) {
     HttpClient http = HttpClient.newHttpClient();
-    org.awaitility.Awaitility.await("the fan-out process to be healthy").atMost(Duration.ofSeconds(90))
+    org.awaitility.Awaitility.await("the fan-out process to be healthy")
+        .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(250))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new AssertionError("the fan-out process died:\n" + Files.readString(log));
-          }
-          try {
-            return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
-        });
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError("the fan-out process died:\n" + Files.readString(log));
+              }
+              try {
+                return http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                                .GET()
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200;
+              } catch (IOException e) {
+                return false;
+              }
+            });
   }
 
-  private record Reader(String token, String path, TestApi.Stream stream, List<TestApi.Event> before) {}
+  private record Reader(
+      String token, String path, TestApi.Stream stream, List<TestApi.Event> before) {}
 
   @Test
-  void shouldMoveEveryReaderOfAKilledFanoutProcessToTheOtherNodeWithNothingLostOrTwice() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(JAR), "the launcher jar is built in the package phase");
+  void shouldMoveEveryReaderOfAKilledFanoutProcessToTheOtherNodeWithNothingLostOrTwice()
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(JAR), "the launcher jar is built in the package phase");
     int port = freePort();
     Path log = Files.createTempFile("fanout-process", ".log");
     Process process = startFanoutProcess(port, log);
@@ -76,7 +100,10 @@ class FanoutProcessKillIT extends PlatformIT {
       List<Reader> readers = new ArrayList<>();
       for (int run = 0; run < RUNS; run++) {
         String token = TestApi.freshToken();
-        TestApi.Answer created = api().post("/api/v1/sessions", token, TestApi.sessionBody("Tell a story " + run, 400, 40));
+        TestApi.Answer created =
+            api()
+                .post(
+                    "/api/v1/sessions", token, TestApi.sessionBody("Tell a story " + run, 400, 40));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String path = "/api/v1/sessions/" + created.json().path("uuid").asString() + "/stream";
         for (int r = 0; r < READERS_PER_RUN; r++) {
@@ -98,16 +125,22 @@ class FanoutProcessKillIT extends PlatformIT {
         String last = reader.before().getLast().id();
         boolean hadAll = reader.before().getLast().done();
         List<TestApi.Event> after;
-        try (TestApi.Stream resumed = api().stream(reader.path(), reader.token(), Map.of("Last-Event-ID", last))) {
+        try (TestApi.Stream resumed =
+            api().stream(reader.path(), reader.token(), Map.of("Last-Event-ID", last))) {
           assertThat(resumed.status).isEqualTo(hadAll ? 204 : 200);
-          after = hadAll ? List.of(reader.before().getLast()) : resumed.untilDone(Duration.ofSeconds(60));
+          after =
+              hadAll
+                  ? List.of(reader.before().getLast())
+                  : resumed.untilDone(Duration.ofSeconds(60));
         }
         List<TestApi.Event> whole;
         try (TestApi.Stream again = api().stream(reader.path(), reader.token())) {
           whole = again.untilDone(Duration.ofSeconds(60));
         }
         List<String> stitched = new ArrayList<>();
-        reader.before().stream().filter(e -> !e.done()).forEach(e -> stitched.add(e.id() + " " + e.data()));
+        reader.before().stream()
+            .filter(e -> !e.done())
+            .forEach(e -> stitched.add(e.id() + " " + e.data()));
         after.forEach(e -> stitched.add(e.id() + " " + e.data()));
         assertThat(stitched).isEqualTo(whole.stream().map(e -> e.id() + " " + e.data()).toList());
         moved++;

@@ -20,19 +20,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A held stream costs no thread while its run is quiet (issue #12 goal 3): once a reader has caught up, its request
- * is suspended and its events are written as they come; a client that goes away frees its stream at once, with no
- * error written into the event stream or the log.
+ * A held stream costs no thread while its run is quiet (issue #12 goal 3): once a reader has caught
+ * up, its request is suspended and its events are written as they come; a client that goes away
+ * frees its stream at once, with no error written into the event stream or the log.
  */
 class IdleStreamIT extends PlatformIT {
 
   @Test
-  void shouldHoldQuietStreamsWithoutThreadsDeliverTheirEventsAndFreeThemWhenClientsGo() throws Exception {
+  void shouldHoldQuietStreamsWithoutThreadsDeliverTheirEventsAndFreeThemWhenClientsGo()
+      throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
     // One event a second: the streams are quiet between them.
     String sessionId =
-        api.post("/api/v1/sessions", token, TestApi.sessionBody("quiet", 40, 1)).json().path("uuid").asString();
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("quiet", 40, 1))
+            .json()
+            .path("uuid")
+            .asString();
     String path = "/api/v1/sessions/" + sessionId + "/stream";
     Logger problems = (Logger) LoggerFactory.getLogger("io.runstream.core.problem.ProblemAdvice");
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -46,46 +50,66 @@ class IdleStreamIT extends PlatformIT {
         held.add(stream);
       }
       for (TestApi.Stream stream : held) {
-        assertThat(stream.take(2, Duration.ofSeconds(10))).as("the first events of every stream").hasSize(2);
+        assertThat(stream.take(2, Duration.ofSeconds(10)))
+            .as("the first events of every stream")
+            .hasSize(2);
       }
 
-      // A thread dump of this JVM, virtual threads included: the held streams do not wait in threads of their own
+      // A thread dump of this JVM, virtual threads included: the held streams do not wait in
+      // threads of their own
       // (at most the few writing an event at this instant are in the fan-out's code).
       long inStreams = threadsIn("io.runstream.fanout.");
-      assertThat(inStreams).as("threads in the fan-out's code while 25 streams are held").isLessThan(5);
+      assertThat(inStreams)
+          .as("threads in the fan-out's code while 25 streams are held")
+          .isLessThan(5);
 
       // Every stream still gets the run's events as they come, in order.
       for (TestApi.Stream stream : held) {
         List<TestApi.Event> more = stream.take(2, Duration.ofSeconds(10));
         assertThat(more).hasSize(2);
-        assertThat(Long.parseLong(more.get(1).id())).isEqualTo(Long.parseLong(more.get(0).id()) + 1);
+        assertThat(Long.parseLong(more.get(1).id()))
+            .isEqualTo(Long.parseLong(more.get(0).id()) + 1);
       }
 
       held.forEach(TestApi.Stream::close);
       held.clear();
-      // The user may hold 30 streams: all 30 open again at once when the 25 that went away were freed.
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-        List<TestApi.Stream> again = new ArrayList<>();
-        try {
-          for (int i = 0; i < 30; i++) {
-            TestApi.Stream stream = api.stream(path, token);
-            again.add(stream);
-            assertThat(stream.status).as("stream %d after the others went away", i).isEqualTo(200);
-          }
-        } finally {
-          again.forEach(TestApi.Stream::close);
-        }
-      });
-      // Nothing logged when the clients went away, then or a moment later (an error dispatch comes after the fact).
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-        List<String> warnings;
-        synchronized (logged) {
-          // the appender appends under its own lock
-          warnings = logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-              .map(ILoggingEvent::getFormattedMessage).toList();
-        }
-        assertThat(warnings).as("errors logged when clients went away").isEmpty();
-      });
+      // The user may hold 30 streams: all 30 open again at once when the 25 that went away were
+      // freed.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                List<TestApi.Stream> again = new ArrayList<>();
+                try {
+                  for (int i = 0; i < 30; i++) {
+                    TestApi.Stream stream = api.stream(path, token);
+                    again.add(stream);
+                    assertThat(stream.status)
+                        .as("stream %d after the others went away", i)
+                        .isEqualTo(200);
+                  }
+                } finally {
+                  again.forEach(TestApi.Stream::close);
+                }
+              });
+      // Nothing logged when the clients went away, then or a moment later (an error dispatch comes
+      // after the fact).
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .untilAsserted(
+              () -> {
+                List<String> warnings;
+                synchronized (logged) {
+                  // the appender appends under its own lock
+                  warnings =
+                      logged.list.stream()
+                          .filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                          .map(ILoggingEvent::getFormattedMessage)
+                          .toList();
+                }
+                assertThat(warnings).as("errors logged when clients went away").isEmpty();
+              });
     } finally {
       held.forEach(TestApi.Stream::close);
       problems.detachAppender(logged);
@@ -94,18 +118,25 @@ class IdleStreamIT extends PlatformIT {
   }
 
   /**
-   * Clients that drop their connection mid-stream (a reset, as from a dying network) while other clients reuse kept-
-   * alive connections: Tomcat recycles the dropped request's processor for another request, and nothing of the dropped
-   * stream (a late write, a late completion) may reach the new one. Each reconnection must get its events.
+   * Clients that drop their connection mid-stream (a reset, as from a dying network) while other
+   * clients reuse kept- alive connections: Tomcat recycles the dropped request's processor for
+   * another request, and nothing of the dropped stream (a late write, a late completion) may reach
+   * the new one. Each reconnection must get its events.
    */
   @Test
   void shouldNotLetADroppedStreamTouchTheNextRequestOnItsRecycledProcessor() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
     String live =
-        api.post("/api/v1/sessions", token, TestApi.sessionBody("busy", 3000, 100)).json().path("uuid").asString();
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("busy", 3000, 100))
+            .json()
+            .path("uuid")
+            .asString();
     String finished =
-        api.post("/api/v1/sessions", token, TestApi.sessionBody("short", 3, 0)).json().path("uuid").asString();
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("short", 3, 0))
+            .json()
+            .path("uuid")
+            .asString();
     api.stream("/api/v1/sessions/" + finished + "/stream", token).untilDone(Duration.ofSeconds(10));
     java.net.URI base = java.net.URI.create(api.base());
     try {
@@ -114,7 +145,8 @@ class IdleStreamIT extends PlatformIT {
             java.net.Socket dropped = new java.net.Socket(base.getHost(), base.getPort())) {
           kept.setSoTimeout(10_000);
           dropped.setSoTimeout(10_000);
-          // A kept-alive connection: one request answered 204 (the reader had everything), then idle.
+          // A kept-alive connection: one request answered 204 (the reader had everything), then
+          // idle.
           send(kept, "/api/v1/sessions/" + finished + "/stream", token, "1000000");
           assertThat(readUntil(kept, "\r\n\r\n")).startsWith("HTTP/1.1 204");
           // A stream that is read for a moment, then reset mid-stream.
@@ -122,9 +154,11 @@ class IdleStreamIT extends PlatformIT {
           readUntil(dropped, "\nid: ");
           dropped.setSoLinger(true, 0);
           dropped.close();
-          // 0 to 15 ms between the reset and the next request, so that the interleavings vary (not a wait for a state).
+          // 0 to 15 ms between the reset and the next request, so that the interleavings vary (not
+          // a wait for a state).
           Thread.sleep(i % 4 * 5);
-          // The kept-alive connection resumes the stream: it must get events, not an end after the opening.
+          // The kept-alive connection resumes the stream: it must get events, not an end after the
+          // opening.
           send(kept, "/api/v1/sessions/" + live + "/stream", token, "3");
           String answer = readUntil(kept, "\nid: ");
           assertThat(answer).as("reconnection %d", i).startsWith("HTTP/1.1 200").contains("\nid: ");
@@ -135,15 +169,24 @@ class IdleStreamIT extends PlatformIT {
     }
   }
 
-  private static void send(java.net.Socket socket, String path, String token, String lastEventId) throws Exception {
-    String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-        + "\r\nAccept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
-        + "\r\n";
+  private static void send(java.net.Socket socket, String path, String token, String lastEventId)
+      throws Exception {
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token
+            + "\r\nAccept: text/event-stream\r\n"
+            + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+            + "\r\n";
     socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
   }
 
-  /** Reads until {@code marker} arrives or the response ends (its last chunk, or the connection closing). */
+  /**
+   * Reads until {@code marker} arrives or the response ends (its last chunk, or the connection
+   * closing).
+   */
   private static String readUntil(java.net.Socket socket, String marker) throws Exception {
     StringBuilder text = new StringBuilder();
     java.io.InputStream in = socket.getInputStream();
@@ -176,7 +219,9 @@ class IdleStreamIT extends PlatformIT {
           }
         }
       }
-      assertThat(root.path("threadDump").path("threadContainers").size()).as("thread containers").isPositive();
+      assertThat(root.path("threadDump").path("threadContainers").size())
+          .as("thread containers")
+          .isPositive();
       return count;
     } finally {
       Files.deleteIfExists(dump);

@@ -26,23 +26,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #29 item 1: the Java client ({@code clients/java}) against the real platform: a run read through connections
- * that drop (a proxy cuts them) comes exactly once and in order, equal to the stored answer; a client tool call is
- * answered through the client; a stop ends the stream as the AI SDK expects; the server's problems are exceptions.
+ * Issue #29 item 1: the Java client ({@code clients/java}) against the real platform: a run read
+ * through connections that drop (a proxy cuts them) comes exactly once and in order, equal to the
+ * stored answer; a client tool call is answered through the client; a stop ends the stream as the
+ * AI SDK expects; the server's problems are exceptions.
  */
 class JavaClientIT extends PlatformIT {
 
   private RunstreamClient client(String base, String token) {
-    return RunstreamClient.builder(URI.create(base)).token(token).reconnectDelay(Duration.ofMillis(50)).build();
+    return RunstreamClient.builder(URI.create(base))
+        .token(token)
+        .reconnectDelay(Duration.ofMillis(50))
+        .build();
   }
 
   @Test
-  void shouldReadARunThroughDroppedConnectionsExactlyOnceAndEqualToTheStoredAnswer() throws Exception {
+  void shouldReadARunThroughDroppedConnectionsExactlyOnceAndEqualToTheStoredAnswer()
+      throws Exception {
     String token = TestApi.freshToken();
     try (CuttingProxy proxy = new CuttingProxy(port(), 3, 1500)) {
       RunstreamClient client = client("http://127.0.0.1:" + proxy.port(), token);
-      StartedRun run = client.startRun(RunRequest.of("Tell me a long story")
-          .field("simulation", Map.of("tokens_per_second", 200, "output_tokens", 300)));
+      StartedRun run =
+          client.startRun(
+              RunRequest.of("Tell me a long story")
+                  .field("simulation", Map.of("tokens_per_second", 200, "output_tokens", 300)));
       StringBuilder text = new StringBuilder();
       List<Long> ids = new ArrayList<>();
       StreamPart last = null;
@@ -70,8 +77,14 @@ class JavaClientIT extends PlatformIT {
       RunStatus status = client.run(run.runId());
       assertThat(status.status()).isEqualTo("completed");
       assertThat(status.outputTokens()).isPositive();
-      String stored = api().get("/api/v1/sessions/" + run.sessionId() + "/messages", token).json()
-          .path("results").get(1).path("text").asString();
+      String stored =
+          api()
+              .get("/api/v1/sessions/" + run.sessionId() + "/messages", token)
+              .json()
+              .path("results")
+              .get(1)
+              .path("text")
+              .asString();
       assertThat(text.toString()).isNotEmpty().isEqualTo(stored);
     }
   }
@@ -80,16 +93,18 @@ class JavaClientIT extends PlatformIT {
   void shouldStartASessionAndContinueItTurnByTurn() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);
-    io.runstream.client.StartedSession session = client.createSession("Name three cheeses", "Cheeses");
+    io.runstream.client.StartedSession session =
+        client.createSession("Name three cheeses", "Cheeses");
     assertThat(session.title()).isEqualTo("Cheeses");
     StringBuilder first = new StringBuilder();
     long lastIdOfFirst;
     try (RunStream stream = client.stream(session.runId())) {
-      stream.forEach(part -> {
-        if (part instanceof StreamPart.TextDelta delta) {
-          first.append(delta.delta());
-        }
-      });
+      stream.forEach(
+          part -> {
+            if (part instanceof StreamPart.TextDelta delta) {
+              first.append(delta.delta());
+            }
+          });
       lastIdOfFirst = stream.lastEventId();
     }
     StartedRun next = client.sendMessage(session.sessionId(), "And three more");
@@ -98,9 +113,14 @@ class JavaClientIT extends PlatformIT {
     try (RunStream stream = client.stream(next.runId())) {
       firstIdOfNext = stream.iterator().next().id();
     }
-    JsonNodeView transcript = new JsonNodeView(
-        api().get("/api/v1/sessions/" + session.sessionId() + "/messages", token).json().path("results"));
-    assertThat(transcript.texts()).startsWith("Name three cheeses", first.toString(), "And three more");
+    JsonNodeView transcript =
+        new JsonNodeView(
+            api()
+                .get("/api/v1/sessions/" + session.sessionId() + "/messages", token)
+                .json()
+                .path("results"));
+    assertThat(transcript.texts())
+        .startsWith("Name three cheeses", first.toString(), "And three more");
     // the session's ids continue from one run to the next
     assertThat(firstIdOfNext).isEqualTo(lastIdOfFirst + 1);
   }
@@ -117,39 +137,59 @@ class JavaClientIT extends PlatformIT {
   void shouldAnswerAClientToolCallAndGoOn() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);
-    StartedRun run = client.startRun(RunRequest.of("Where am I?")
-        .tool("getLocation", "The user's city", Map.of("type", "object"))
-        .field("simulation", Map.of("tokens_per_second", 0, "script", List.of(
-            Map.of("type", "call", "name", "getLocation", "input", Map.of()),
-            Map.of("type", "text", "text", "You are in Oslo.")))));
+    StartedRun run =
+        client.startRun(
+            RunRequest.of("Where am I?")
+                .tool("getLocation", "The user's city", Map.of("type", "object"))
+                .field(
+                    "simulation",
+                    Map.of(
+                        "tokens_per_second",
+                        0,
+                        "script",
+                        List.of(
+                            Map.of("type", "call", "name", "getLocation", "input", Map.of()),
+                            Map.of("type", "text", "text", "You are in Oslo.")))));
     List<StreamPart> parts = new ArrayList<>();
     boolean answered = false;
     try (RunStream stream = client.stream(run.runId())) {
       for (StreamPart part : stream) {
         parts.add(part);
         if (part instanceof StreamPart.ToolCall call && call.toolName().equals("getLocation")) {
-          answered = client.submitToolResult(run.runId(), call.toolCallId(), Map.of("city", "Oslo"));
+          answered =
+              client.submitToolResult(run.runId(), call.toolCallId(), Map.of("city", "Oslo"));
         }
       }
     }
     assertThat(answered).isTrue();
-    StreamPart.ToolResult result = parts.stream().filter(StreamPart.ToolResult.class::isInstance)
-        .map(StreamPart.ToolResult.class::cast).findFirst().orElseThrow();
+    StreamPart.ToolResult result =
+        parts.stream()
+            .filter(StreamPart.ToolResult.class::isInstance)
+            .map(StreamPart.ToolResult.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertThat(result.output().path("city").asString()).isEqualTo("Oslo");
     assertThat(parts.getLast()).isInstanceOf(StreamPart.Finish.class);
-    StreamPart.ToolCall call = parts.stream().filter(StreamPart.ToolCall.class::isInstance)
-        .map(StreamPart.ToolCall.class::cast).findFirst().orElseThrow();
+    StreamPart.ToolCall call =
+        parts.stream()
+            .filter(StreamPart.ToolCall.class::isInstance)
+            .map(StreamPart.ToolCall.class::cast)
+            .findFirst()
+            .orElseThrow();
     // once the run has ended, the same call has nothing to answer
     await().atMost(Duration.ofSeconds(10)).until(() -> client.run(run.runId()).ended());
-    assertThat(client.submitToolResult(run.runId(), call.toolCallId(), Map.of("city", "Bergen"))).isFalse();
+    assertThat(client.submitToolResult(run.runId(), call.toolCallId(), Map.of("city", "Bergen")))
+        .isFalse();
   }
 
   @Test
   void shouldStopARunAndEndItsStreamWithAbortThenFinish() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);
-    StartedRun run = client.startRun(RunRequest.of("Slowly, please")
-        .field("simulation", Map.of("tokens_per_second", 5, "output_tokens", 200)));
+    StartedRun run =
+        client.startRun(
+            RunRequest.of("Slowly, please")
+                .field("simulation", Map.of("tokens_per_second", 5, "output_tokens", 200)));
     List<StreamPart> parts = new ArrayList<>();
     try (RunStream stream = client.stream(run.runId())) {
       for (StreamPart part : stream) {
@@ -160,8 +200,9 @@ class JavaClientIT extends PlatformIT {
       }
     }
     assertThat(parts).anySatisfy(part -> assertThat(part).isInstanceOf(StreamPart.Abort.class));
-    assertThat(parts.getLast()).isInstanceOfSatisfying(StreamPart.Finish.class,
-        finish -> assertThat(finish.finishReason()).isNull());
+    assertThat(parts.getLast())
+        .isInstanceOfSatisfying(
+            StreamPart.Finish.class, finish -> assertThat(finish.finishReason()).isNull());
     assertThat(client.run(run.runId()).status()).isEqualTo("cancelled");
   }
 
@@ -169,28 +210,37 @@ class JavaClientIT extends PlatformIT {
   void shouldThrowTheServersProblemsWithTheirCodes() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);
-    StartedRun run = client.startRun(RunRequest.of("Slowly")
-        .field("simulation", Map.of("tokens_per_second", 2, "output_tokens", 100)));
+    StartedRun run =
+        client.startRun(
+            RunRequest.of("Slowly")
+                .field("simulation", Map.of("tokens_per_second", 2, "output_tokens", 100)));
     assertThatThrownBy(() -> client.sendMessage(run.sessionId(), "and another thing"))
-        .isInstanceOfSatisfying(RunstreamException.class, e -> {
-          assertThat(e.status()).isEqualTo(409);
-          assertThat(e.code()).isEqualTo("run_in_progress");
-        });
+        .isInstanceOfSatisfying(
+            RunstreamException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.code()).isEqualTo("run_in_progress");
+            });
     client.cancel(run.runId());
     // another user's run: 404, as for a run that does not exist
     RunstreamClient stranger = client(api().base(), TestApi.freshToken());
-    assertThatThrownBy(() -> stranger.stream(run.runId()).forEach(part -> { }))
-        .isInstanceOfSatisfying(RunstreamException.class, e -> assertThat(e.status()).isEqualTo(404));
+    assertThatThrownBy(() -> stranger.stream(run.runId()).forEach(part -> {}))
+        .isInstanceOfSatisfying(
+            RunstreamException.class, e -> assertThat(e.status()).isEqualTo(404));
     RunstreamClient anonymous = RunstreamClient.builder(URI.create(api().base())).build();
     assertThatThrownBy(() -> anonymous.run(run.runId()))
-        .isInstanceOfSatisfying(RunstreamException.class, e -> assertThat(e.status()).isEqualTo(401));
+        .isInstanceOfSatisfying(
+            RunstreamException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
   private int port() {
     return URI.create(api().base()).getPort();
   }
 
-  /** A TCP proxy that cuts the first {@code cuts} connections after {@code bytes} bytes from the server. */
+  /**
+   * A TCP proxy that cuts the first {@code cuts} connections after {@code bytes} bytes from the
+   * server.
+   */
   private static final class CuttingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final AtomicInteger cut = new AtomicInteger();
@@ -199,18 +249,22 @@ class JavaClientIT extends PlatformIT {
     CuttingProxy(int upstream, int cuts, int bytes) throws IOException {
       this.max = cuts;
       listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual().start(() -> {
-        while (!listener.isClosed()) {
-          try {
-            Socket client = listener.accept();
-            Socket server = new Socket(InetAddress.getLoopbackAddress(), upstream);
-            Thread.ofVirtual().start(() -> pipe(client, server, Long.MAX_VALUE, null));
-            Thread.ofVirtual().start(() -> pipe(server, client, bytes, () -> cut.getAndIncrement() < cuts));
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!listener.isClosed()) {
+                  try {
+                    Socket client = listener.accept();
+                    Socket server = new Socket(InetAddress.getLoopbackAddress(), upstream);
+                    Thread.ofVirtual().start(() -> pipe(client, server, Long.MAX_VALUE, null));
+                    Thread.ofVirtual()
+                        .start(
+                            () -> pipe(server, client, bytes, () -> cut.getAndIncrement() < cuts));
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
     }
 
     int port() {
@@ -222,13 +276,15 @@ class JavaClientIT extends PlatformIT {
     }
 
     /**
-     * Copies until the end; at {@code limit} bytes, closes both sockets if {@code cutNow} says so (and copies on
-     * otherwise).
+     * Copies until the end; at {@code limit} bytes, closes both sockets if {@code cutNow} says so
+     * (and copies on otherwise).
      */
-    private static void pipe(Socket from, Socket to, long limit, java.util.function.BooleanSupplier cutNow) {
+    private static void pipe(
+        Socket from, Socket to, long limit, java.util.function.BooleanSupplier cutNow) {
       long copied = 0;
       byte[] buffer = new byte[512];
-      try (from; to) {
+      try (from;
+          to) {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         int n;

@@ -20,13 +20,15 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Issue #23, item 3: a user holds at most {@code runstream.ingest.max-live-runs-per-user} live runs (queued or
- * running), across instances and concurrent requests; one more is 429 {@code too_many_live_runs} with
- * {@code Retry-After}, in the face's own dialect; a service identity has its own limit. An ingest node of its own
- * has small limits (3 and 5); the suite's worker runs its runs, which wait for a token 1,000 s away until cancelled.
+ * Issue #23, item 3: a user holds at most {@code runstream.ingest.max-live-runs-per-user} live runs
+ * (queued or running), across instances and concurrent requests; one more is 429 {@code
+ * too_many_live_runs} with {@code Retry-After}, in the face's own dialect; a service identity has
+ * its own limit. An ingest node of its own has small limits (3 and 5); the suite's worker runs its
+ * runs, which wait for a token 1,000 s away until cancelled.
  */
 class LiveRunLimitsIT extends PlatformIT {
-  private static final String SLOW = "{\"input\":\"hold on\",\"simulation\":{\"tokens_per_second\":0.001}}";
+  private static final String SLOW =
+      "{\"input\":\"hold on\",\"simulation\":{\"tokens_per_second\":0.001}}";
 
   private static ConfigurableApplicationContext ingest;
   private static TestApi limited;
@@ -84,13 +86,15 @@ class LiveRunLimitsIT extends PlatformIT {
         .contains("at most 3", "runstream.ingest.max-live-runs-per-user");
 
     // The agent-stream face answers in its dialect ({statusCode, error, message, code}).
-    TestApi.Answer agentStream = limited.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(limited.base() + "/ai/agent/stream"))
-        .header("orgid", org)
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"task\":\"one more\"}"))
-        .build());
+    TestApi.Answer agentStream =
+        limited.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(limited.base() + "/ai/agent/stream"))
+                .header("orgid", org)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"task\":\"one more\"}"))
+                .build());
     assertThat(agentStream.status()).isEqualTo(429);
     assertThat(agentStream.header("Retry-After")).isEqualTo("5");
     assertThat(agentStream.json().path("statusCode").asInt()).isEqualTo(429);
@@ -103,8 +107,12 @@ class LiveRunLimitsIT extends PlatformIT {
 
     // A run that ends frees its place.
     String[] first = started.getFirst();
-    assertThat(api().post("/api/v1/runs/" + first[1] + "/cancel", token, "").status()).isEqualTo(202);
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> start(token).status() == 202);
+    assertThat(api().post("/api/v1/runs/" + first[1] + "/cancel", token, "").status())
+        .isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> start(token).status() == 202);
     assertThat(start(token).status()).isEqualTo(429);
   }
 
@@ -115,11 +123,14 @@ class LiveRunLimitsIT extends PlatformIT {
     try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       List<CompletableFuture<TestApi.Answer>> sent = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        sent.add(CompletableFuture.supplyAsync(() -> limited.post("/api/v1/runs", token, SLOW), threads));
+        sent.add(
+            CompletableFuture.supplyAsync(
+                () -> limited.post("/api/v1/runs", token, SLOW), threads));
       }
       answers = sent.stream().map(CompletableFuture::join).toList();
     }
-    answers.stream().filter(a -> a.status() == 202)
+    answers.stream()
+        .filter(a -> a.status() == 202)
         .forEach(a -> started.add(new String[] {token, a.json().path("run_uuid").asString()}));
     assertThat(answers).extracting(TestApi.Answer::status).containsOnly(202, 429);
     assertThat(answers.stream().filter(a -> a.status() == 202)).hasSize(3);
@@ -127,15 +138,19 @@ class LiveRunLimitsIT extends PlatformIT {
 
   @Test
   void shouldGiveAServiceIdentityItsOwnLimit() {
-    // A service identity (runstream.security.service-subjects) calls for its backend's users: more than a user's 3.
+    // A service identity (runstream.security.service-subjects) calls for its backend's users: more
+    // than a user's 3.
     String service = TestApi.token("org-" + UUID.randomUUID(), "svc-backend");
     for (int i = 0; i < 5; i++) {
-      assertThat(start(service).status()).as("live run %d of a service identity", i + 1).isEqualTo(202);
+      assertThat(start(service).status())
+          .as("live run %d of a service identity", i + 1)
+          .isEqualTo(202);
     }
     TestApi.Answer refused = start(service);
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.json().path("code").asString()).isEqualTo("too_many_live_runs");
     assertThat(refused.json().path("limit").asInt()).isEqualTo(5);
-    assertThat(refused.json().path("detail").asString()).contains("runstream.ingest.max-live-runs-per-service");
+    assertThat(refused.json().path("detail").asString())
+        .contains("runstream.ingest.max-live-runs-per-service");
   }
 }

@@ -19,21 +19,26 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #9: tools of MCP servers, against the real {@code @modelcontextprotocol/server-everything} from the npm
- * registry (installed by the test from the lock file): over stdio as the platform's configured server
- * {@code everything} (its tools offered as {@code everything.<tool>}), called by the scripted model and by the
- * OpenAI-compatible provider in a run; and over Streamable HTTP.
+ * Issue #9: tools of MCP servers, against the real {@code @modelcontextprotocol/server-everything}
+ * from the npm registry (installed by the test from the lock file): over stdio as the platform's
+ * configured server {@code everything} (its tools offered as {@code everything.<tool>}), called by
+ * the scripted model and by the OpenAI-compatible provider in a run; and over Streamable HTTP.
  */
 class McpToolsIT extends PlatformIT {
   static final Path NODE_DIR = Path.of("src", "test", "node");
+
   /** The server's entry point, as the platform's configuration names it. */
-  static final Path SERVER = NODE_DIR.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+  static final Path SERVER =
+      NODE_DIR.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @BeforeAll
   static void install() throws Exception {
     Optional<Path> npm = ExternalClients.onPath("npm");
-    assumeTrue(npm.isPresent() && ExternalClients.onPath("node").isPresent(), "node and npm are not on the PATH");
+    assumeTrue(
+        npm.isPresent() && ExternalClients.onPath("node").isPresent(),
+        "node and npm are not on the PATH");
     ExternalClients.installNodeClients(npm.get(), NODE_DIR);
   }
 
@@ -41,42 +46,85 @@ class McpToolsIT extends PlatformIT {
 
   @Test
   void shouldCallAnMcpServersToolOverStdioFromAScriptedModelAndFromAProvider() throws Exception {
-    // The server is connected in the background (here: once the test installed it); runs see its tools from then on.
-    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() ->
-        platformTools.tools().stream().anyMatch(t -> t.name().equals("everything.get-sum")));
+    // The server is connected in the background (here: once the test installed it); runs see its
+    // tools from then on.
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                platformTools.tools().stream()
+                    .anyMatch(t -> t.name().equals("everything.get-sum")));
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer run = api.post("/api/v1/runs", token,
-        "{\"input\":\"sum\",\"simulation\":{\"tokens_per_second\":0,\"script\":[{\"type\":\"call\",\"name\":\"everything.get-sum\","
-            + "\"input\":{\"a\":2,\"b\":3}},{\"type\":\"call\",\"name\":\"everything.echo\",\"input\":{}},{\"type\":\"text\",\"text\":\"Done.\"}]}}");
+    TestApi.Answer run =
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"sum\",\"simulation\":{\"tokens_per_second\":0,\"script\":[{\"type\":\"call\",\"name\":\"everything.get-sum\","
+                + "\"input\":{\"a\":2,\"b\":3}},{\"type\":\"call\",\"name\":\"everything.echo\",\"input\":{}},{\"type\":\"text\",\"text\":\"Done.\"}]}}");
     assertThat(run.status()).as(run.body()).isEqualTo(202);
     List<JsonNode> parts;
-    try (TestApi.Stream read = api.stream("/api/v1/runs/" + run.json().path("run_uuid").asString() + "/stream", token)) {
-      parts = read.untilDone(WAIT).stream().filter(e -> !e.done()).map(TestApi.Event::json).toList();
+    try (TestApi.Stream read =
+        api.stream("/api/v1/runs/" + run.json().path("run_uuid").asString() + "/stream", token)) {
+      parts =
+          read.untilDone(WAIT).stream().filter(e -> !e.done()).map(TestApi.Event::json).toList();
     }
-    JsonNode sum = parts.stream().filter(p -> p.path("type").asString().equals("tool-output-available")).findFirst().orElseThrow(
-        () -> new AssertionError(parts.toString()));
+    JsonNode sum =
+        parts.stream()
+            .filter(p -> p.path("type").asString().equals("tool-output-available"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(parts.toString()));
     assertThat(sum.path("output").asString()).isEqualTo("The sum of 2 and 3 is 5.");
-    // A call the server refuses (echo without its message) is the call's error, and the run goes on.
-    JsonNode refused = parts.stream().filter(p -> p.path("type").asString().equals("tool-output-error")).findFirst().orElseThrow();
+    // A call the server refuses (echo without its message) is the call's error, and the run goes
+    // on.
+    JsonNode refused =
+        parts.stream()
+            .filter(p -> p.path("type").asString().equals("tool-output-error"))
+            .findFirst()
+            .orElseThrow();
     assertThat(refused.path("errorText").asString()).containsIgnoringCase("message");
     assertThat(parts.getLast().path("finishReason").asString()).isEqualTo("stop");
 
-    // The OpenAI-compatible provider is offered the MCP tools (as everything_get-sum) and calls one.
-    TestApi.Answer session = api.post("/api/v1/sessions", token,
-        "{\"text\":\"Please add two numbers\",\"model\":\"" + FakeModels.OPENAI + "/qwen3:8b\"}");
-    try (TestApi.Stream read = api.stream("/api/v1/sessions/" + session.json().path("uuid").asString() + "/stream", token)) {
-      List<JsonNode> turn = read.untilDone(WAIT).stream().filter(e -> !e.done()).map(TestApi.Event::json).toList();
-      JsonNode call = turn.stream().filter(p -> p.path("type").asString().equals("tool-input-available")).findFirst().orElseThrow();
+    // The OpenAI-compatible provider is offered the MCP tools (as everything_get-sum) and calls
+    // one.
+    TestApi.Answer session =
+        api.post(
+            "/api/v1/sessions",
+            token,
+            "{\"text\":\"Please add two numbers\",\"model\":\""
+                + FakeModels.OPENAI
+                + "/qwen3:8b\"}");
+    try (TestApi.Stream read =
+        api.stream(
+            "/api/v1/sessions/" + session.json().path("uuid").asString() + "/stream", token)) {
+      List<JsonNode> turn =
+          read.untilDone(WAIT).stream().filter(e -> !e.done()).map(TestApi.Event::json).toList();
+      JsonNode call =
+          turn.stream()
+              .filter(p -> p.path("type").asString().equals("tool-input-available"))
+              .findFirst()
+              .orElseThrow();
       assertThat(call.path("toolName").asString()).isEqualTo("everything.get-sum");
-      String text = turn.stream().filter(p -> p.path("type").asString().equals("text-delta"))
-          .map(p -> p.path("delta").asString()).collect(Collectors.joining());
+      String text =
+          turn.stream()
+              .filter(p -> p.path("type").asString().equals("text-delta"))
+              .map(p -> p.path("delta").asString())
+              .collect(Collectors.joining());
       assertThat(text).contains("The sum of 2 and 3 is 5.");
     }
-    String offered = FakeModels.get().openAi().requests().stream().filter(b -> b.contains("Please add two numbers"))
-        .findFirst().orElseThrow();
-    assertThat(EventJson.MAPPER.readTree(offered).path("tools").valueStream()
-        .map(t -> t.path("function").path("name").asString())).contains("everything_get-sum", "everything_echo", "memory_store");
+    String offered =
+        FakeModels.get().openAi().requests().stream()
+            .filter(b -> b.contains("Please add two numbers"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            EventJson.MAPPER
+                .readTree(offered)
+                .path("tools")
+                .valueStream()
+                .map(t -> t.path("function").path("name").asString()))
+        .contains("everything_get-sum", "everything_echo", "memory_store");
   }
 
   @Test
@@ -85,21 +133,39 @@ class McpToolsIT extends PlatformIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    ProcessBuilder builder = new ProcessBuilder(ExternalClients.onPath("node").orElseThrow().toString(),
-        SERVER.toAbsolutePath().toString(), "streamableHttp").redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ExternalClients.onPath("node").orElseThrow().toString(),
+                SERVER.toAbsolutePath().toString(),
+                "streamableHttp")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("PORT", Integer.toString(port));
     Process server = builder.start();
-    McpTools tools = new McpTools(new McpProperties(Map.of("remote",
-        new McpProperties.Server("", List.of(), Map.of(), "http://127.0.0.1:" + port + "/mcp", Duration.ofSeconds(30)))));
+    McpTools tools =
+        new McpTools(
+            new McpProperties(
+                Map.of(
+                    "remote",
+                    new McpProperties.Server(
+                        "",
+                        List.of(),
+                        Map.of(),
+                        "http://127.0.0.1:" + port + "/mcp",
+                        Duration.ofSeconds(30)))));
     try {
       // It connects in the background; a server not up yet is tried again 5 s later.
-      List<ServerTool> listed = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40))
-          .pollInterval(Duration.ofMillis(300)).until(tools::tools, found -> !found.isEmpty());
+      List<ServerTool> listed =
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(40))
+              .pollInterval(Duration.ofMillis(300))
+              .until(tools::tools, found -> !found.isEmpty());
       assertThat(listed).extracting(ServerTool::name).contains("remote.echo", "remote.get-sum");
-      ServerTool echo = listed.stream().filter(t -> t.name().equals("remote.echo")).findFirst().orElseThrow();
+      ServerTool echo =
+          listed.stream().filter(t -> t.name().equals("remote.echo")).findFirst().orElseThrow();
       assertThat(echo.inputSchema().path("properties").has("message")).isTrue();
-      assertThat(echo.call(EventJson.MAPPER.readTree("{\"message\":\"hi\"}"), null).asString()).isEqualTo("Echo: hi");
+      assertThat(echo.call(EventJson.MAPPER.readTree("{\"message\":\"hi\"}"), null).asString())
+          .isEqualTo("Echo: hi");
     } finally {
       tools.destroy();
       server.destroy();

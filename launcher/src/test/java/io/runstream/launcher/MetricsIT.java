@@ -11,7 +11,11 @@ class MetricsIT extends PlatformIT {
   void shouldExposeTheFanOutMetricsForPrometheus() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String sessionId = api.post("/api/v1/sessions", token, TestApi.sessionBody("metrics", 20, 0)).json().path("uuid").asString();
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("metrics", 20, 0))
+            .json()
+            .path("uuid")
+            .asString();
     try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token)) {
       stream.untilDone(Duration.ofSeconds(30));
     }
@@ -30,7 +34,10 @@ class MetricsIT extends PlatformIT {
     assertThat(api.get("/actuator/health", null).body()).contains("\"status\":\"UP\"");
   }
 
-  /** The value of the first sample of metric {@code name} that has {@code label} among its labels, or null. */
+  /**
+   * The value of the first sample of metric {@code name} that has {@code label} among its labels,
+   * or null.
+   */
   private static Double sample(String scrape, String name, String label) {
     for (String line : scrape.split("\n")) {
       if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
@@ -44,23 +51,37 @@ class MetricsIT extends PlatformIT {
   void shouldMeasureTheLagOfEveryRunstreamConsumerGroupAndTheSinksDelay() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String sessionId = api.post("/api/v1/sessions", token, TestApi.sessionBody("lag", 20, 0)).json().path("uuid").asString();
+    String sessionId =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("lag", 20, 0))
+            .json()
+            .path("uuid")
+            .asString();
     try (TestApi.Stream stream = api.stream("/api/v1/sessions/" + sessionId + "/stream", token)) {
       stream.untilDone(Duration.ofSeconds(30));
     }
-    // Measured every 2 s here (runstream.sink.group-lag-interval): the groups of the worker, the sink and the usage
+    // Measured every 2 s here (runstream.sink.group-lag-interval): the groups of the worker, the
+    // sink and the usage
     // roll-ups get a number; a group that keeps up has next to nothing left to read.
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String scrape = api.get("/actuator/prometheus", TestApi.operatorToken("operators")).body();
-      for (String group : java.util.List.of("runstream-persistence-sink", "runstream-agent-worker",
-          "runstream-usage-rollups", "runstream-usage-writer")) {
-        Double lag = sample(scrape, "runstream_kafka_consumer_group_lag", "group=\"" + group + "\"");
-        assertThat(lag).as(group).isNotNull();
-        assertThat(lag.isNaN()).as(group + " measured").isFalse();
-        assertThat(lag).as(group).isBetween(0.0, 1000.0);
-      }
-      Double delays = sample(scrape, "runstream_sink_persist_delay_seconds_count", "");
-      assertThat(delays).isNotNull().isGreaterThan(0.0);
-    });
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String scrape =
+                  api.get("/actuator/prometheus", TestApi.operatorToken("operators")).body();
+              for (String group :
+                  java.util.List.of(
+                      "runstream-persistence-sink",
+                      "runstream-agent-worker",
+                      "runstream-usage-rollups",
+                      "runstream-usage-writer")) {
+                Double lag =
+                    sample(scrape, "runstream_kafka_consumer_group_lag", "group=\"" + group + "\"");
+                assertThat(lag).as(group).isNotNull();
+                assertThat(lag.isNaN()).as(group + " measured").isFalse();
+                assertThat(lag).as(group).isBetween(0.0, 1000.0);
+              }
+              Double delays = sample(scrape, "runstream_sink_persist_delay_seconds_count", "");
+              assertThat(delays).isNotNull().isGreaterThan(0.0);
+            });
   }
 }

@@ -9,22 +9,35 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #26 item 3 (in part): an OpenAPI 3.1 document per face, generated from the controllers, public like the
- * contract, each with every endpoint of its face and nothing of another; Swagger UI served.
+ * Issue #26 item 3 (in part): an OpenAPI 3.1 document per face, generated from the controllers,
+ * public like the contract, each with every endpoint of its face and nothing of another; Swagger UI
+ * served.
  */
 class OpenApiIT extends PlatformIT {
-  private static final Map<String, List<String>> EXPECTED = Map.of(
-      "canonical", List.of("/api/v1/sessions", "/api/v1/sessions/{sessionId}/stream", "/api/v1/sessions/{sessionId}/messages",
-          "/api/v1/sessions/{sessionId}/stream/stop", "/api/v1/runs", "/api/v1/runs/{runId}", "/api/v1/runs/{runId}/stream",
-          "/api/v1/runs/{runId}/cancel", "/api/v1/runs/{runId}/tool-results", "/api/v1/usage"),
-      "agent-stream", List.of("/ai/agent/stream", "/ai/stream/{streamId}"),
-      "project-chat", List.of("/api/v1/chat/stream", "/api/v1/chat/generate", "/api/v1/chat/message"),
-      "genie", List.of("/api/genie/stream-chat"),
-      "operations", List.of("/api/v1/admin/budget"));
+  private static final Map<String, List<String>> EXPECTED =
+      Map.of(
+          "canonical",
+              List.of(
+                  "/api/v1/sessions",
+                  "/api/v1/sessions/{sessionId}/stream",
+                  "/api/v1/sessions/{sessionId}/messages",
+                  "/api/v1/sessions/{sessionId}/stream/stop",
+                  "/api/v1/runs",
+                  "/api/v1/runs/{runId}",
+                  "/api/v1/runs/{runId}/stream",
+                  "/api/v1/runs/{runId}/cancel",
+                  "/api/v1/runs/{runId}/tool-results",
+                  "/api/v1/usage"),
+          "agent-stream", List.of("/ai/agent/stream", "/ai/stream/{streamId}"),
+          "project-chat",
+              List.of("/api/v1/chat/stream", "/api/v1/chat/generate", "/api/v1/chat/message"),
+          "genie", List.of("/api/genie/stream-chat"),
+          "operations", List.of("/api/v1/admin/budget"));
 
   @Test
   void shouldServeOneOpenApiDocumentPerFaceWithEveryEndpointOfThatFaceOnly() {
-    assertThat(OpenApiDocuments.FACES).extracting(OpenApiDocuments.Face::group)
+    assertThat(OpenApiDocuments.FACES)
+        .extracting(OpenApiDocuments.Face::group)
         .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
     for (OpenApiDocuments.Face face : OpenApiDocuments.FACES) {
       TestApi.Answer answer = api().get("/v3/api-docs/" + face.group(), null);
@@ -37,7 +50,8 @@ class OpenApiIT extends PlatformIT {
       assertThat(paths).as(face.group()).containsAll(EXPECTED.get(face.group()));
       for (Map.Entry<String, List<String>> other : EXPECTED.entrySet()) {
         if (!other.getKey().equals(face.group())) {
-          assertThat(paths).as("%s has none of %s", face.group(), other.getKey())
+          assertThat(paths)
+              .as("%s has none of %s", face.group(), other.getKey())
               .doesNotContainAnyElementsOf(other.getValue());
         }
       }

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * {@link BrokerRestartIT} on the per-run-topic layout (the run's own topic, its fan-out assignment and the sink's
- * pattern subscription survive the restart), and runs started right after a restart get their topics.
+ * {@link BrokerRestartIT} on the per-run-topic layout (the run's own topic, its fan-out assignment
+ * and the sink's pattern subscription survive the restart), and runs started right after a restart
+ * get their topics.
  */
 @TestPropertySource(properties = PerRunTopicResumeIT.LAYOUT)
 class PerRunTopicBrokerRestartIT extends BrokerRestartIT {
@@ -22,7 +23,10 @@ class PerRunTopicBrokerRestartIT extends BrokerRestartIT {
     EmbeddedPlatform.shared().kafka().restart();
     for (int i = 0; i < 3; i++) {
       TestApi.Answer run =
-          api.post("/api/v1/runs", token, "{\"input\":\"after restart\",\"simulation\":{\"output_tokens\":30,\"tokens_per_second\":0}}");
+          api.post(
+              "/api/v1/runs",
+              token,
+              "{\"input\":\"after restart\",\"simulation\":{\"output_tokens\":30,\"tokens_per_second\":0}}");
       assertThat(run.status()).isEqualTo(202);
       String runId = run.json().path("run_uuid").asString();
       try (TestApi.Stream stream = api.stream("/api/v1/runs/" + runId + "/stream", token)) {

@@ -32,9 +32,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * The per-run-topic layout itself: a run's chunks go to its own one-partition topic (and nowhere else), the topic
- * is deleted once the run is past retention and logged, and the run then replays from PostgreSQL with the same ids;
- * a live run's topic is never deleted.
+ * The per-run-topic layout itself: a run's chunks go to its own one-partition topic (and nowhere
+ * else), the topic is deleted once the run is past retention and logged, and the run then replays
+ * from PostgreSQL with the same ids; a live run's topic is never deleted.
  */
 @TestPropertySource(properties = PerRunTopicResumeIT.LAYOUT)
 class PerRunTopicIT extends PlatformIT {
@@ -42,11 +42,15 @@ class PerRunTopicIT extends PlatformIT {
   @Autowired RunTopicJanitor janitor;
 
   @Test
-  void shouldWriteARunToItsOwnTopicThenDeleteItPastRetentionAndReplayFromPostgreSQL() throws Exception {
+  void shouldWriteARunToItsOwnTopicThenDeleteItPastRetentionAndReplayFromPostgreSQL()
+      throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
     TestApi.Answer run =
-        api.post("/api/v1/runs", token, "{\"input\":\"own topic\",\"simulation\":{\"output_tokens\":60,\"tokens_per_second\":0}}");
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"own topic\",\"simulation\":{\"output_tokens\":60,\"tokens_per_second\":0}}");
     assertThat(run.status()).isEqualTo(202);
     UUID runId = UUID.fromString(run.json().path("run_uuid").asString());
     String topic = "runstream.run." + runId;
@@ -58,8 +62,13 @@ class PerRunTopicIT extends PlatformIT {
     assertThat(whole.getLast().done()).isTrue();
     assertThat(whole.getFirst().type()).isEqualTo("start");
 
-    // The row names the run's topic from admission on; the topic has one partition holding exactly the run.
-    assertThat(jdbc.sql("SELECT chunk_topic FROM runs WHERE id = ?").param(runId).query(String.class).single())
+    // The row names the run's topic from admission on; the topic has one partition holding exactly
+    // the run.
+    assertThat(
+            jdbc.sql("SELECT chunk_topic FROM runs WHERE id = ?")
+                .param(runId)
+                .query(String.class)
+                .single())
         .isEqualTo(topic);
     try (Admin admin = EmbeddedPlatform.shared().kafka().admin()) {
       TopicDescription description =
@@ -73,20 +82,36 @@ class PerRunTopicIT extends PlatformIT {
     assertThat(records.getLast().terminal()).isTrue();
     assertThat(records.getLast().seq()).isEqualTo(whole.getLast().seq());
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
-    // The end is stored by the worker before the sink logs the run's last chunk (ADR 0013); the topic may go only once
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString())
+                    .isEqualTo("completed"));
+    // The end is stored by the worker before the sink logs the run's last chunk (ADR 0013); the
+    // topic may go only once
     // the log holds all of it.
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbc.sql(
-            "SELECT count(*) FROM run_chunk_seqs c JOIN runs r ON r.id = c.run_id WHERE r.id = ? AND c.seq = r.last_seq")
-        .param(runId).query(Long.class).single()).isEqualTo(1));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        jdbc.sql(
+                                "SELECT count(*) FROM run_chunk_seqs c JOIN runs r ON r.id = c.run_id WHERE r.id = ? AND c.seq = r.last_seq")
+                            .param(runId)
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(1));
     // Not yet past retention: kept. Past it (and logged): deleted.
     janitor.sweep(Instant.now());
     assertThat(topics()).contains(topic);
     assertThat(janitor.sweep(Instant.now().plus(Duration.ofDays(8)))).isPositive();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(topics()).doesNotContain(topic));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(topics()).doesNotContain(topic));
 
-    // A node with nothing in memory replays it from PostgreSQL: all of it, from a middle id, and 204 at the end.
+    // A node with nothing in memory replays it from PostgreSQL: all of it, from a middle id, and
+    // 204 at the end.
     ConfigurableApplicationContext fresh = startFanout();
     try {
       TestApi node = new TestApi(((WebServerApplicationContext) fresh).getWebServer().getPort());
@@ -95,9 +120,11 @@ class PerRunTopicIT extends PlatformIT {
       }
       int cut = whole.size() / 2;
       try (TestApi.Stream stream = node.stream(path + "?after=" + whole.get(cut).seq(), token)) {
-        assertThat(stream.untilDone(Duration.ofSeconds(30))).isEqualTo(whole.subList(cut + 1, whole.size()));
+        assertThat(stream.untilDone(Duration.ofSeconds(30)))
+            .isEqualTo(whole.subList(cut + 1, whole.size()));
       }
-      try (TestApi.Stream stream = node.stream(path, token, Map.of("Last-Event-ID", Long.toString(whole.getLast().seq())))) {
+      try (TestApi.Stream stream =
+          node.stream(path, token, Map.of("Last-Event-ID", Long.toString(whole.getLast().seq())))) {
         assertThat(stream.status).isEqualTo(204);
       }
     } finally {
@@ -109,7 +136,8 @@ class PerRunTopicIT extends PlatformIT {
   void shouldNeverDeleteTheTopicOfALiveRun() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("still running", 400, 40));
+    TestApi.Answer created =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("still running", 400, 40));
     String sessionId = created.json().path("uuid").asString();
     String runId = created.json().path("run_uuid").asString();
     String path = "/api/v1/sessions/" + sessionId + "/stream";
@@ -121,7 +149,10 @@ class PerRunTopicIT extends PlatformIT {
       List<TestApi.Event> all = new ArrayList<>(head);
       all.addAll(rest);
       assertThat(all.getLast().done()).isTrue();
-      assertThat(all.subList(0, all.size() - 1)).extracting(TestApi.Event::seq).isSorted().doesNotHaveDuplicates();
+      assertThat(all.subList(0, all.size() - 1))
+          .extracting(TestApi.Event::seq)
+          .isSorted()
+          .doesNotHaveDuplicates();
       assertThat(all.get(all.size() - 2).seq() - all.getFirst().seq()).isEqualTo(all.size() - 2);
     }
   }
@@ -134,7 +165,9 @@ class PerRunTopicIT extends PlatformIT {
 
   private static List<RunChunk> readAll(String topic) {
     Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedPlatform.shared().kafka().bootstrapServers());
+    config.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        EmbeddedPlatform.shared().kafka().bootstrapServers());
     List<RunChunk> chunks = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -3,7 +3,10 @@ package io.runstream.launcher;
 import java.util.Map;
 import org.springframework.test.context.TestPropertySource;
 
-/** The two-node tests of {@link TwoNodesIT} (live cut-off to another node, a late node), per-run-topic layout. */
+/**
+ * The two-node tests of {@link TwoNodesIT} (live cut-off to another node, a late node),
+ * per-run-topic layout.
+ */
 @TestPropertySource(properties = PerRunTopicResumeIT.LAYOUT)
 class PerRunTopicTwoNodesIT extends TwoNodesIT {
   @Override

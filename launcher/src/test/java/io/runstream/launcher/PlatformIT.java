@@ -7,8 +7,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the integration tests: the whole platform in one Spring context (cached, so shared by every test
- * class) on the JVM's one embedded broker and PostgreSQL. Tests isolate by fresh organisations and ids.
+ * Base of the integration tests: the whole platform in one Spring context (cached, so shared by
+ * every test class) on the JVM's one embedded broker and PostgreSQL. Tests isolate by fresh
+ * organisations and ids.
  */
 @SpringBootTest(
     classes = RunstreamApplication.class,
@@ -22,12 +23,14 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.fanout.reader-queue=2000",
       "runstream.ingest.run-burst=40",
       "runstream.ingest.service-run-burst=200",
-      // Above the run burst: the shared context's users never reach it (LiveRunLimitsIT tests it on a node of its own).
+      // Above the run burst: the shared context's users never reach it (LiveRunLimitsIT tests it on
+      // a node of its own).
       "runstream.ingest.max-live-runs-per-user=100",
       "runstream.security.service-subjects=svc-backend",
       "runstream.security.cors.allowed-origins=http://localhost:*,https://*.example.com",
       "runstream.ingest.agent-roles=chat,research",
-      // Routing (ModelRoutingIT): admins to the Anthropic server, the research role to the OpenAI-compatible one.
+      // Routing (ModelRoutingIT): admins to the Anthropic server, the research role to the
+      // OpenAI-compatible one.
       "runstream.routing.rules[0].admin=true",
       "runstream.routing.rules[0].model=local-claude/claude-x",
       "runstream.routing.rules[0].instructions=You serve an administrator.",
@@ -39,8 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
 abstract class PlatformIT {
 
   /**
-   * Finished spans of the traces a test watches (TraceIT), kept in memory; the spans of every other request of the
-   * suite are dropped, so that memory does not grow with the suite.
+   * Finished spans of the traces a test watches (TraceIT), kept in memory; the spans of every other
+   * request of the suite are dropped, so that memory does not grow with the suite.
    */
   @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
   static class Spans {
@@ -54,7 +57,8 @@ abstract class PlatformIT {
         @Override
         public io.opentelemetry.sdk.common.CompletableResultCode export(
             java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-          return EXPORTER.export(spans.stream().filter(span -> WATCHED.contains(span.getTraceId())).toList());
+          return EXPORTER.export(
+              spans.stream().filter(span -> WATCHED.contains(span.getTraceId())).toList());
         }
 
         @Override
@@ -78,24 +82,31 @@ abstract class PlatformIT {
     platform.serviceProperties().forEach((key, value) -> registry.add(key, () -> value));
     registry.add("runstream.security.issuer-uri", () -> TestIssuer.get().issuer());
     FakeModels.get().properties().forEach((key, value) -> registry.add(key, () -> value));
-    // The real MCP reference server over stdio (installed from the npm registry by the tests that use it).
+    // The real MCP reference server over stdio (installed from the npm registry by the tests that
+    // use it).
     registry.add("runstream.mcp.servers.everything.command", () -> "node");
-    registry.add("runstream.mcp.servers.everything.args", () ->
-        McpToolsIT.SERVER.toAbsolutePath() + ",stdio");
+    registry.add(
+        "runstream.mcp.servers.everything.args",
+        () -> McpToolsIT.SERVER.toAbsolutePath() + ",stdio");
   }
 
   TestApi api() {
     return new TestApi(port);
   }
 
-  /** Starts one more fan-out node on the platform, with {@code extra} properties; the caller closes it. */
+  /**
+   * Starts one more fan-out node on the platform, with {@code extra} properties; the caller closes
+   * it.
+   */
   static org.springframework.context.ConfigurableApplicationContext startFanoutNode(
       java.util.Map<String, Object> extra) {
-    java.util.Map<String, Object> properties = new java.util.HashMap<>(EmbeddedPlatform.shared().serviceProperties());
+    java.util.Map<String, Object> properties =
+        new java.util.HashMap<>(EmbeddedPlatform.shared().serviceProperties());
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     properties.putAll(extra);
-    return new org.springframework.boot.builder.SpringApplicationBuilder(io.runstream.fanout.FanoutApplication.class)
+    return new org.springframework.boot.builder.SpringApplicationBuilder(
+            io.runstream.fanout.FanoutApplication.class)
         .properties(properties)
         .run();
   }

@@ -18,11 +18,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 2, "read your own end" (API.md §4): once a reader has received a run's last event, {@code GET
- * /api/v1/runs/{id}} answers its final status, usage and {@code finished_at}, and the session's message its final
- * status, text and usage, on any node: the stream is read on a second, fan-out-only node and the run on the first,
- * at once, without waiting. Completed, stopped, failed and lost-worker runs alike; the session takes its next message
- * at once too (no {@code run_in_progress}).
+ * Issue #27 item 2, "read your own end" (API.md §4): once a reader has received a run's last event,
+ * {@code GET /api/v1/runs/{id}} answers its final status, usage and {@code finished_at}, and the
+ * session's message its final status, text and usage, on any node: the stream is read on a second,
+ * fan-out-only node and the run on the first, at once, without waiting. Completed, stopped, failed
+ * and lost-worker runs alike; the session takes its next message at once too (no {@code
+ * run_in_progress}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadYourOwnEndIT extends PlatformIT {
@@ -48,23 +49,30 @@ class ReadYourOwnEndIT extends PlatformIT {
   }
 
   @Test
-  void shouldAnswerTheFinalStatusUsageAndEndOnAnyNodeAsSoonAsTheReaderHasTheLastEvent() throws Exception {
+  void shouldAnswerTheFinalStatusUsageAndEndOnAnyNodeAsSoonAsTheReaderHasTheLastEvent()
+      throws Exception {
     TestApi a = api();
     TestApi b = nodeB();
     String token = TestApi.freshToken();
     for (int i = 0; i < 3; i++) {
-      // Paced, so that the reader is there when the run ends (not replaying a run the sink has long stored).
+      // Paced, so that the reader is there when the run ends (not replaying a run the sink has long
+      // stored).
       String completed = start(a, token, "{\"output_tokens\":40,\"tokens_per_second\":100}");
       assertEndAgrees(a, token, completed, readToTheEnd(b, token, completed, null), "completed");
 
       String stopped = start(a, token, "{\"output_tokens\":2000,\"tokens_per_second\":100}");
       assertEndAgrees(a, token, stopped, readToTheEnd(b, token, stopped, a), "cancelled");
 
-      String failed = start(a, token, "{\"tokens_per_second\":20,\"script\":[{\"type\":\"text\",\"text\":\"Half an answer\"},"
-          + "{\"type\":\"fail\",\"code\":\"provider_error\",\"error\":\"The provider broke.\",\"retryable\":false}]}");
+      String failed =
+          start(
+              a,
+              token,
+              "{\"tokens_per_second\":20,\"script\":[{\"type\":\"text\",\"text\":\"Half an answer\"},"
+                  + "{\"type\":\"fail\",\"code\":\"provider_error\",\"error\":\"The provider broke.\",\"retryable\":false}]}");
       List<TestApi.Event> events = readToTheEnd(b, token, failed, null);
       assertEndAgrees(a, token, failed, events, "failed");
-      assertThat(a.get("/api/v1/runs/" + failed, token).json().path("error").path("code").asString())
+      assertThat(
+              a.get("/api/v1/runs/" + failed, token).json().path("error").path("code").asString())
           .isEqualTo("provider_error");
     }
   }
@@ -78,7 +86,8 @@ class ReadYourOwnEndIT extends PlatformIT {
     try (TestApi.Stream stream = nodeB().stream("/api/v1/runs/" + runId + "/stream", token)) {
       events.addAll(stream.take(8, WAIT));
       // Its worker loses the run, as if it had died: the lease reaper ends it.
-      jdbc.sql("UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+      jdbc.sql(
+              "UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
           .param(UUID.fromString(runId))
           .update();
       events.addAll(stream.untilDone(WAIT));
@@ -90,25 +99,37 @@ class ReadYourOwnEndIT extends PlatformIT {
     assertThat(run.path("finished_at").isNull()).isFalse();
     JsonNode message = agentMessage(a, token, run.path("session_uuid").asString());
     assertThat(message.path("status").asString()).isEqualTo("failed");
-    assertThat(a.post("/api/v1/sessions/" + run.path("session_uuid").asString() + "/messages", token,
-        TestApi.sessionBody("again", 5, 0)).status()).isEqualTo(201);
+    assertThat(
+            a.post(
+                    "/api/v1/sessions/" + run.path("session_uuid").asString() + "/messages",
+                    token,
+                    TestApi.sessionBody("again", 5, 0))
+                .status())
+        .isEqualTo(201);
   }
 
   private static String start(TestApi api, String token, String simulation) {
     TestApi.Answer created =
-        api.post("/api/v1/runs", token, "{\"input\":\"Tell me something\",\"simulation\":" + simulation + "}");
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"Tell me something\",\"simulation\":" + simulation + "}");
     assertThat(created.status()).as(created.body()).isEqualTo(202);
     return created.json().path("run_uuid").asString();
   }
 
-  /** The run's stream read on {@code reader} to {@code [DONE]}; stopped through {@code stopper} after a few events. */
-  private static List<TestApi.Event> readToTheEnd(TestApi reader, String token, String runId, TestApi stopper)
-      throws Exception {
+  /**
+   * The run's stream read on {@code reader} to {@code [DONE]}; stopped through {@code stopper}
+   * after a few events.
+   */
+  private static List<TestApi.Event> readToTheEnd(
+      TestApi reader, String token, String runId, TestApi stopper) throws Exception {
     List<TestApi.Event> events = new ArrayList<>();
     try (TestApi.Stream stream = reader.stream("/api/v1/runs/" + runId + "/stream", token)) {
       if (stopper != null) {
         events.addAll(stream.take(10, WAIT));
-        assertThat(stopper.post("/api/v1/runs/" + runId + "/cancel", token, "").status()).isEqualTo(202);
+        assertThat(stopper.post("/api/v1/runs/" + runId + "/cancel", token, "").status())
+            .isEqualTo(202);
       }
       events.addAll(stream.untilDone(WAIT));
     }
@@ -117,32 +138,48 @@ class ReadYourOwnEndIT extends PlatformIT {
   }
 
   /**
-   * Read at once, on the other node: the run and its message say what the stream said (status, usage, text), the
-   * run's end time is set, and the session takes the next message.
+   * Read at once, on the other node: the run and its message say what the stream said (status,
+   * usage, text), the run's end time is set, and the session takes the next message.
    */
-  private static void assertEndAgrees(TestApi api, String token, String runId, List<TestApi.Event> events, String status) {
+  private static void assertEndAgrees(
+      TestApi api, String token, String runId, List<TestApi.Event> events, String status) {
     JsonNode run = api.get("/api/v1/runs/" + runId, token).json();
     String sessionId = run.path("session_uuid").asString();
     JsonNode message = agentMessage(api, token, sessionId);
-    assertThat(run.path("status").asString()).as("run %s right after its [DONE]", runId).isEqualTo(status);
+    assertThat(run.path("status").asString())
+        .as("run %s right after its [DONE]", runId)
+        .isEqualTo(status);
     assertThat(run.path("finished_at").isNull()).as("finished_at").isFalse();
     assertThat(message.path("status").asString()).isEqualTo(status);
     assertThat(message.path("text").asString()).isEqualTo(SessionFlowIT.text(events));
-    JsonNode usage = events.stream().filter(e -> e.type().equals("data-usage")).reduce((x, y) -> y)
-        .map(e -> e.json().path("data")).orElse(null);
+    JsonNode usage =
+        events.stream()
+            .filter(e -> e.type().equals("data-usage"))
+            .reduce((x, y) -> y)
+            .map(e -> e.json().path("data"))
+            .orElse(null);
     if (usage == null) {
       assertThat(run.path("usage").isNull()).isTrue();
     } else {
-      assertThat(run.path("usage").path("input_tokens").asLong()).isEqualTo(usage.path("inputTokens").asLong());
-      assertThat(run.path("usage").path("output_tokens").asLong()).isEqualTo(usage.path("outputTokens").asLong());
-      assertThat(message.path("usage").path("output_tokens").asLong()).isEqualTo(usage.path("outputTokens").asLong());
+      assertThat(run.path("usage").path("input_tokens").asLong())
+          .isEqualTo(usage.path("inputTokens").asLong());
+      assertThat(run.path("usage").path("output_tokens").asLong())
+          .isEqualTo(usage.path("outputTokens").asLong());
+      assertThat(message.path("usage").path("output_tokens").asLong())
+          .isEqualTo(usage.path("outputTokens").asLong());
     }
     TestApi.Answer next =
-        api.post("/api/v1/sessions/" + sessionId + "/messages", token, TestApi.sessionBody("and then?", 5, 0));
+        api.post(
+            "/api/v1/sessions/" + sessionId + "/messages",
+            token,
+            TestApi.sessionBody("and then?", 5, 0));
     assertThat(next.status()).as(next.body()).isEqualTo(201);
   }
 
   private static JsonNode agentMessage(TestApi api, String token, String sessionId) {
-    return api.get("/api/v1/sessions/" + sessionId + "/messages", token).json().path("results").get(1);
+    return api.get("/api/v1/sessions/" + sessionId + "/messages", token)
+        .json()
+        .path("results")
+        .get(1);
   }
 }

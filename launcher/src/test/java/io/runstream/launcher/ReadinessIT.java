@@ -12,10 +12,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #29 item 5: readiness tells the truth about the consumer loops a node depends on. A fan-out node whose chunk
- * tail is dead would never deliver to its readers: its readiness goes DOWN (503, naming the tail) so that a load
- * balancer stops sending it readers, while liveness stays UP (restarting it blindly is not the probe's call); once
- * the tail runs again the node is ready again.
+ * Issue #29 item 5: readiness tells the truth about the consumer loops a node depends on. A fan-out
+ * node whose chunk tail is dead would never deliver to its readers: its readiness goes DOWN (503,
+ * naming the tail) so that a load balancer stops sending it readers, while liveness stays UP
+ * (restarting it blindly is not the probe's call); once the tail runs again the node is ready
+ * again.
  */
 class ReadinessIT extends PlatformIT {
 
@@ -38,12 +39,15 @@ class ReadinessIT extends PlatformIT {
     ConfigurableApplicationContext node = startFanoutNode(Map.of());
     try {
       TestApi api = new TestApi(((WebServerApplicationContext) node).getWebServer().getPort());
-      await("the node to be ready").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        TestApi.Answer readiness = api.get("/actuator/health/readiness", null);
-        assertThat(readiness.status()).isEqualTo(200);
-        // a fan-out node alone reports its tail and nothing of the other services
-        assertThat(consumers(readiness).propertyNames()).containsExactly("chunkTail");
-      });
+      await("the node to be ready")
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                TestApi.Answer readiness = api.get("/actuator/health/readiness", null);
+                assertThat(readiness.status()).isEqualTo(200);
+                // a fan-out node alone reports its tail and nothing of the other services
+                assertThat(consumers(readiness).propertyNames()).containsExactly("chunkTail");
+              });
 
       ChunkTail tail = node.getBean(ChunkTail.class);
       tail.stop();
@@ -58,8 +62,11 @@ class ReadinessIT extends PlatformIT {
       assertThat(api().get("/actuator/health/readiness", null).status()).isEqualTo(200);
 
       tail.start();
-      await("the node to be ready again").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThat(api.get("/actuator/health/readiness", null).status()).isEqualTo(200));
+      await("the node to be ready again")
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () ->
+                  assertThat(api.get("/actuator/health/readiness", null).status()).isEqualTo(200));
       assertThat(api.get("/actuator/health/liveness", null).status()).isEqualTo(200);
     } finally {
       node.close();

@@ -18,10 +18,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Issue #23, item 3: no run goes on forever. A run still going {@code runstream.worker.max-run-duration} after its
- * claim ends {@code failed} with the error {@code run_timeout} naming the limit, even while it waits for a token paced
- * minutes away. The suite's worker keeps the default (30 minutes); a second worker of the same group, started here
- * with a limit of 2 s, takes some of the partitions, and the test uses a run that worker claimed.
+ * Issue #23, item 3: no run goes on forever. A run still going {@code
+ * runstream.worker.max-run-duration} after its claim ends {@code failed} with the error {@code
+ * run_timeout} naming the limit, even while it waits for a token paced minutes away. The suite's
+ * worker keeps the default (30 minutes); a second worker of the same group, started here with a
+ * limit of 2 s, takes some of the partitions, and the test uses a run that worker claimed.
  */
 class RunDeadlineIT extends PlatformIT {
   private static final String LIMIT = "2s";
@@ -40,14 +41,23 @@ class RunDeadlineIT extends PlatformIT {
         new SpringApplicationBuilder(WorkerApplication.class).properties(properties).run()) {
       String shortWorker = worker.getBean(RunRequestIntake.class).workerId();
       TestApi api = api();
-      // Runs of fresh sessions land on random partitions: the first the short-limit worker claims is the test's (the
-      // others, claimed by the suite's worker, are cancelled). It joins the group first (a rebalance).
+      // Runs of fresh sessions land on random partitions: the first the short-limit worker claims
+      // is the test's (the
+      // others, claimed by the suite's worker, are cancelled). It joins the group first (a
+      // rebalance).
       String[] ours = null;
       for (int attempt = 0; attempt < 60 && ours == null; attempt++) {
         String token = TestApi.freshToken();
-        String runId = api.post("/api/v1/runs", token, "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":0.001}}")
-            .json().path("run_uuid").asString();
-        String claimedBy = await().atMost(Duration.ofSeconds(30)).until(() -> workerOf(runId), w -> w != null);
+        String runId =
+            api.post(
+                    "/api/v1/runs",
+                    token,
+                    "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":0.001}}")
+                .json()
+                .path("run_uuid")
+                .asString();
+        String claimedBy =
+            await().atMost(Duration.ofSeconds(30)).until(() -> workerOf(runId), w -> w != null);
         if (claimedBy.equals(shortWorker)) {
           ours = new String[] {token, runId};
         } else {
@@ -59,24 +69,41 @@ class RunDeadlineIT extends PlatformIT {
       String runId = ours[1];
       List<TestApi.Event> events;
       try (TestApi.Stream stream = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
-        // The limit, plus a functional bound: without it the run's first token would come after 1,000 s.
+        // The limit, plus a functional bound: without it the run's first token would come after
+        // 1,000 s.
         events = stream.untilDone(Duration.ofSeconds(2 + 10));
       }
-      assertThat(events).extracting(TestApi.Event::type).containsSubsequence("start", "error", "finish", "[DONE]");
-      TestApi.Event error = events.stream().filter(e -> e.type().equals("error")).findFirst().orElseThrow();
-      assertThat(error.json().path("errorText").asString()).contains("runstream.worker.max-run-duration (2 s)");
-      assertThat(events.get(events.size() - 2).json().path("finishReason").asString()).isEqualTo("error");
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-        TestApi.Answer run = api.get("/api/v1/runs/" + runId, token);
-        assertThat(run.json().path("status").asString()).isEqualTo("failed");
-        assertThat(run.json().path("error").path("code").asString()).isEqualTo("run_timeout");
-        assertThat(run.json().path("error").path("retryable").asBoolean()).isFalse();
-      });
+      assertThat(events)
+          .extracting(TestApi.Event::type)
+          .containsSubsequence("start", "error", "finish", "[DONE]");
+      TestApi.Event error =
+          events.stream().filter(e -> e.type().equals("error")).findFirst().orElseThrow();
+      assertThat(error.json().path("errorText").asString())
+          .contains("runstream.worker.max-run-duration (2 s)");
+      assertThat(events.get(events.size() - 2).json().path("finishReason").asString())
+          .isEqualTo("error");
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                TestApi.Answer run = api.get("/api/v1/runs/" + runId, token);
+                assertThat(run.json().path("status").asString()).isEqualTo("failed");
+                assertThat(run.json().path("error").path("code").asString())
+                    .isEqualTo("run_timeout");
+                assertThat(run.json().path("error").path("retryable").asBoolean()).isFalse();
+              });
     }
   }
 
   private String workerOf(String runId) {
-    return jdbc.sql("SELECT worker_id FROM runs WHERE id = ?").param(UUID.fromString(runId))
-        .query((row, n) -> row.getString(1)).list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    return jdbc
+        .sql("SELECT worker_id FROM runs WHERE id = ?")
+        .param(UUID.fromString(runId))
+        .query((row, n) -> row.getString(1))
+        .list()
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -22,7 +22,8 @@ class SinkRestartIT extends PlatformIT {
   void shouldPersistEveryChunkExactlyOnceWhenTheSinkRestartsMidRun() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer created = api.post("/api/v1/sessions", token, TestApi.sessionBody("persist me", 150, 150));
+    TestApi.Answer created =
+        api.post("/api/v1/sessions", token, TestApi.sessionBody("persist me", 150, 150));
     String sessionId = created.json().path("uuid").asString();
     UUID runId = UUID.fromString(created.json().path("run_uuid").asString());
     List<TestApi.Event> events;
@@ -41,18 +42,39 @@ class SinkRestartIT extends PlatformIT {
     assertThat(events.getLast().done()).isTrue();
     long chunkCount = events.size() - 1; // every chunk is one event, [DONE] is not a chunk
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = :run").param("run", runId).query(Long.class).single())
-            .isEqualTo(chunkCount));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = :run")
+                            .param("run", runId)
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(chunkCount));
     List<Long> seqs =
-        jdbc.sql("SELECT seq FROM run_chunk_seqs WHERE run_id = :run ORDER BY seq").param("run", runId).query(Long.class).list();
-    assertThat(seqs).containsExactlyElementsOf(events.subList(0, events.size() - 1).stream().map(TestApi.Event::seq).toList());
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-        assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString()).isEqualTo("completed"));
-    JsonNode agent = api.get("/api/v1/sessions/" + sessionId + "/messages", token).json().path("results").get(1);
+        jdbc.sql("SELECT seq FROM run_chunk_seqs WHERE run_id = :run ORDER BY seq")
+            .param("run", runId)
+            .query(Long.class)
+            .list();
+    assertThat(seqs)
+        .containsExactlyElementsOf(
+            events.subList(0, events.size() - 1).stream().map(TestApi.Event::seq).toList());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString())
+                    .isEqualTo("completed"));
+    JsonNode agent =
+        api.get("/api/v1/sessions/" + sessionId + "/messages", token).json().path("results").get(1);
     assertThat(agent.path("text").asString()).isEqualTo(SessionFlowIT.text(events));
     assertThat(agent.path("status").asString()).isEqualTo("completed");
-    assertThat(jdbc.sql("SELECT count(*) FROM usage_ledger WHERE run_id = :run").param("run", runId).query(Long.class).single())
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM usage_ledger WHERE run_id = :run")
+                .param("run", runId)
+                .query(Long.class)
+                .single())
         .isEqualTo(1);
   }
 }

@@ -25,7 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class TestApi {
   static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private final String base;
 
@@ -37,27 +40,47 @@ final class TestApi {
     return base;
   }
 
-  /** The HS256 secret the test suite's services verify with ({@code application.properties} of the tests). */
+  /**
+   * The HS256 secret the test suite's services verify with ({@code application.properties} of the
+   * tests).
+   */
   static final String SECRET = "runstream-test-suite-secret-3f9a1c7e5b2d4086a1e9";
 
-  /** The platform operator's subject in the test suite ({@code runstream.security.operator-subjects}). */
+  /**
+   * The platform operator's subject in the test suite ({@code
+   * runstream.security.operator-subjects}).
+   */
   static final String OPERATOR = "ops-operator";
 
-  /** A platform operator's token, in {@code org}: sets token budgets, reads the actuator on the public port. */
+  /**
+   * A platform operator's token, in {@code org}: sets token budgets, reads the actuator on the
+   * public port.
+   */
   static String operatorToken(String org) {
-    return DevTokens.mint(SECRET, OPERATOR, org, "Operator", "ops@example.com", false, Duration.ofHours(1));
+    return DevTokens.mint(
+        SECRET, OPERATOR, org, "Operator", "ops@example.com", false, Duration.ofHours(1));
   }
 
   /** A token of a fresh user in a fresh organisation, unless given. */
   static String token(String org, String subject) {
     return DevTokens.mint(
-        SECRET, subject, org, "User " + subject, subject + "@example.com", false,
+        SECRET,
+        subject,
+        org,
+        "User " + subject,
+        subject + "@example.com",
+        false,
         Duration.ofHours(1));
   }
 
   static String adminToken(String org, String subject) {
     return DevTokens.mint(
-        SECRET, subject, org, "Admin " + subject, subject + "@example.com", true,
+        SECRET,
+        subject,
+        org,
+        "Admin " + subject,
+        subject + "@example.com",
+        true,
         Duration.ofHours(1));
   }
 
@@ -100,7 +123,8 @@ final class TestApi {
   }
 
   Answer get(String path, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -120,9 +144,9 @@ final class TestApi {
   }
 
   /**
-   * One SSE event as a client sees it: {@code id} is the stream's last event id when it was dispatched (as
-   * {@code EventSource} keeps it), {@code ownId} whether the event itself had an {@code id:} line, {@code event}
-   * its {@code event:} name (null for the default {@code message}).
+   * One SSE event as a client sees it: {@code id} is the stream's last event id when it was
+   * dispatched (as {@code EventSource} keeps it), {@code ownId} whether the event itself had an
+   * {@code id:} line, {@code event} its {@code event:} name (null for the default {@code message}).
    */
   record Event(String id, String data, String event, Boolean ownId) {
     Event(String id, String data) {
@@ -224,8 +248,12 @@ final class TestApi {
       return until(timeout, event -> false);
     }
 
-    /** Every event up to and including the first that {@code last} accepts, or until the stream ends. */
-    private List<Event> until(Duration timeout, java.util.function.Predicate<Event> last) throws InterruptedException {
+    /**
+     * Every event up to and including the first that {@code last} accepts, or until the stream
+     * ends.
+     */
+    private List<Event> until(Duration timeout, java.util.function.Predicate<Event> last)
+        throws InterruptedException {
       List<Event> all = new ArrayList<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
@@ -290,7 +318,12 @@ final class TestApi {
 
   /** A session-creation body with the simulated model's knobs. */
   static String sessionBody(String text, int outputTokens, double tokensPerSecond) {
-    return "{\"text\":" + JSON.writeValueAsString(text) + ",\"simulation\":{\"output_tokens\":" + outputTokens
-        + ",\"tokens_per_second\":" + tokensPerSecond + ",\"seed\":42}}";
+    return "{\"text\":"
+        + JSON.writeValueAsString(text)
+        + ",\"simulation\":{\"output_tokens\":"
+        + outputTokens
+        + ",\"tokens_per_second\":"
+        + tokensPerSecond
+        + ",\"seed\":42}}";
   }
 }

@@ -27,23 +27,31 @@ final class TestIssuer {
     key = new RSAKeyGenerator(2048).keyID("test-key").generate();
     byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/jwks", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, jwks.length);
-      exchange.getResponseBody().write(jwks);
-      exchange.close();
-    });
+    server.createContext(
+        "/jwks",
+        exchange -> {
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, jwks.length);
+          exchange.getResponseBody().write(jwks);
+          exchange.close();
+        });
     String issuer = "http://127.0.0.1:" + server.getAddress().getPort();
     byte[] discovery =
-        ("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/jwks\",\"subject_types_supported\":[\"public\"],"
+        ("{\"issuer\":\""
+                + issuer
+                + "\",\"jwks_uri\":\""
+                + issuer
+                + "/jwks\",\"subject_types_supported\":[\"public\"],"
                 + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")
             .getBytes(StandardCharsets.UTF_8);
-    server.createContext("/.well-known/openid-configuration", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, discovery.length);
-      exchange.getResponseBody().write(discovery);
-      exchange.close();
-    });
+    server.createContext(
+        "/.well-known/openid-configuration",
+        exchange -> {
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, discovery.length);
+          exchange.getResponseBody().write(discovery);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -77,7 +85,8 @@ final class TestIssuer {
             .issueTime(Date.from(Instant.now()))
             .expirationTime(Date.from(Instant.now().plusSeconds(600)))
             .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test-key").build(), claims);
+    SignedJWT jwt =
+        new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test-key").build(), claims);
     jwt.sign(new RSASSASigner(signing));
     return jwt.serialize();
   }

@@ -15,9 +15,9 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Two fan-out nodes (the platform's own and a second one): a reader on node A that is cut off reconnects to node B
- * with its Last-Event-ID and gets exactly the rest, live or after the end, and a node started after a run began
- * still serves all of it.
+ * Two fan-out nodes (the platform's own and a second one): a reader on node A that is cut off
+ * reconnects to node B with its Last-Event-ID and gets exactly the rest, live or after the end, and
+ * a node started after a run began still serves all of it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoNodesIT extends PlatformIT {
@@ -35,7 +35,9 @@ class TwoNodesIT extends PlatformIT {
     }
   }
 
-  /** Properties of the second node beyond the platform's: the layout in the per-run-topic variant. */
+  /**
+   * Properties of the second node beyond the platform's: the layout in the per-run-topic variant.
+   */
   Map<String, Object> nodeProperties() {
     return Map.of();
   }
@@ -55,7 +57,12 @@ class TwoNodesIT extends PlatformIT {
     TestApi nodeA = api();
     TestApi b = api(nodeB);
     String token = TestApi.freshToken();
-    String sessionId = nodeA.post("/api/v1/sessions", token, TestApi.sessionBody("two nodes", 150, 100)).json().path("uuid").asString();
+    String sessionId =
+        nodeA
+            .post("/api/v1/sessions", token, TestApi.sessionBody("two nodes", 150, 100))
+            .json()
+            .path("uuid")
+            .asString();
     String path = "/api/v1/sessions/" + sessionId + "/stream";
     List<TestApi.Event> whole;
     List<TestApi.Event> stitched = new ArrayList<>();
@@ -74,9 +81,10 @@ class TwoNodesIT extends PlatformIT {
   }
 
   /**
-   * Whether the late node must read the run's start back from Kafka (the warm tier): on the shared topic it tails
-   * from the end; on the per-run-topic layout it may instead fetch the run's own topic from offset 0 once a reader
-   * asks, and then holds the run from its start in memory (either way the reader gets the same events).
+   * Whether the late node must read the run's start back from Kafka (the warm tier): on the shared
+   * topic it tails from the end; on the per-run-topic layout it may instead fetch the run's own
+   * topic from offset 0 once a reader asks, and then holds the run from its start in memory (either
+   * way the reader gets the same events).
    */
   boolean lateNodeReadsBackFromKafka() {
     return true;
@@ -87,14 +95,22 @@ class TwoNodesIT extends PlatformIT {
     TestApi nodeA = api();
     String token = TestApi.freshToken();
     String runId =
-        nodeA.post("/api/v1/runs", token, "{\"input\":\"late node\",\"simulation\":{\"output_tokens\":1200,\"tokens_per_second\":120}}")
-            .json().path("run_uuid").asString();
+        nodeA
+            .post(
+                "/api/v1/runs",
+                token,
+                "{\"input\":\"late node\",\"simulation\":{\"output_tokens\":1200,\"tokens_per_second\":120}}")
+            .json()
+            .path("run_uuid")
+            .asString();
     String path = "/api/v1/runs/" + runId + "/stream";
     List<TestApi.Event> whole;
     try (TestApi.Stream reference = nodeA.stream(path, token)) {
       reference.take(20, Duration.ofSeconds(20));
-      // A node that starts now, with no look-back, never saw the run's start: it reads it back from Kafka.
-      ConfigurableApplicationContext late = startNode(Map.of("runstream.fanout.start-lookback", "0s"));
+      // A node that starts now, with no look-back, never saw the run's start: it reads it back from
+      // Kafka.
+      ConfigurableApplicationContext late =
+          startNode(Map.of("runstream.fanout.start-lookback", "0s"));
       try {
         try (TestApi.Stream fromLate = api(late).stream(path, token)) {
           List<TestApi.Event> events = fromLate.untilDone(Duration.ofSeconds(30));
@@ -103,8 +119,11 @@ class TwoNodesIT extends PlatformIT {
           }
           assertThat(events).isEqualTo(whole);
           if (lateNodeReadsBackFromKafka()) {
-            assertThat(late.getBean(io.micrometer.core.instrument.MeterRegistry.class)
-                .counter("runstream.fanout.resume.kafka").count()).isPositive();
+            assertThat(
+                    late.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                        .counter("runstream.fanout.resume.kafka")
+                        .count())
+                .isPositive();
           }
         }
       } finally {

@@ -23,9 +23,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Writes one batch of chunks in one transaction: the chunk log first, then the effects of the chunks that were
- * new (text appended to the agent message, run start and end, usage), so that a redelivered batch changes
- * nothing.
+ * Writes one batch of chunks in one transaction: the chunk log first, then the effects of the
+ * chunks that were new (text appended to the agent message, run start and end, usage), so that a
+ * redelivered batch changes nothing.
  */
 @Component
 public class ChunkBatchWriter {
@@ -36,12 +36,17 @@ public class ChunkBatchWriter {
   private final MessageStore messages;
   private final UsageLedger usage;
   private final TransactionTemplate tx;
-  private final java.util.concurrent.atomic.AtomicLong unknownRuns = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong unknownRuns =
+      new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong lastUnknownWarning =
       new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 60_000_000_000L);
 
   public ChunkBatchWriter(
-      ChunkLogStore log, RunStore runs, MessageStore messages, UsageLedger usage, TransactionTemplate tx) {
+      ChunkLogStore log,
+      RunStore runs,
+      MessageStore messages,
+      UsageLedger usage,
+      TransactionTemplate tx) {
     this.log = log;
     this.runs = runs;
     this.messages = messages;
@@ -74,9 +79,11 @@ public class ChunkBatchWriter {
   }
 
   private int writeInTransaction(List<Located> batch) {
-    // The batch's runs in one query. Whatever comes for a run whose output is over (ended, and its last chunk logged:
+    // The batch's runs in one query. Whatever comes for a run whose output is over (ended, and its
+    // last chunk logged:
     // RunStore.ended) is late output (a lost worker's): discarded.
-    Set<UUID> ids = batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet());
+    Set<UUID> ids =
+        batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet());
     Map<UUID, RunRow> rows = runs.findAll(ids);
     Set<UUID> ended = runs.ended(ids);
     List<RunChunk> accepted =
@@ -102,7 +109,8 @@ public class ChunkBatchWriter {
       }
     }
     Instant now = Timestamps.now();
-    // The text of every run's agent message in one statement; the rarer effects (start, usage, error, end) run by run.
+    // The text of every run's agent message in one statement; the rarer effects (start, usage,
+    // error, end) run by run.
     Map<UUID, String> texts = new LinkedHashMap<>();
     for (Map.Entry<UUID, RunEffects> entry : effects.entrySet()) {
       RunRow run = rows.get(entry.getKey());
@@ -122,16 +130,20 @@ public class ChunkBatchWriter {
       unknownRuns.incrementAndGet();
       long nanos = System.nanoTime();
       long last = lastUnknownWarning.get();
-      // Once a minute at most: a producer outside Runstream writing thousands of runs would flood the log.
+      // Once a minute at most: a producer outside Runstream writing thousands of runs would flood
+      // the log.
       if (nanos - last >= 60_000_000_000L && lastUnknownWarning.compareAndSet(last, nanos)) {
-        LOG.warn("Chunks of {} run(s) without a run row logged without effects (the latest: {})",
-            unknownRuns.getAndSet(0), runId);
+        LOG.warn(
+            "Chunks of {} run(s) without a run row logged without effects (the latest: {})",
+            unknownRuns.getAndSet(0),
+            runId);
       }
       return;
     }
     RunRow run = found.get();
     if (effects.started != null) {
-      runs.recordChunkStart(runId, effects.started.topic(), effects.started.partition(), effects.started.offset());
+      runs.recordChunkStart(
+          runId, effects.started.topic(), effects.started.partition(), effects.started.offset());
     }
     if (effects.usage != null) {
       long input = effects.usage.inputTokens();
@@ -141,12 +153,20 @@ public class ChunkBatchWriter {
       messages.recordUsage(run.agentMessageId(), input, output);
     }
     if (effects.error != null) {
-      runs.recordError(runId, EventJson.MAPPER.writeValueAsString(EventJson.dataTree(effects.error)));
+      runs.recordError(
+          runId, EventJson.MAPPER.writeValueAsString(EventJson.dataTree(effects.error)));
     }
     if (effects.finished != null) {
       ChunkData.RunFinished finished = (ChunkData.RunFinished) effects.finished.data();
       RunStatus status = RunStatus.of(finished.status());
-      runs.finish(runId, status, effects.finished.seq(), finished.finishReason(), null, null, null,
+      runs.finish(
+          runId,
+          status,
+          effects.finished.seq(),
+          finished.finishReason(),
+          null,
+          null,
+          null,
           effects.finished.ts());
       messages.finish(run.agentMessageId(), status.wire(), null, null, now);
     }

@@ -2,9 +2,10 @@ package io.runstream.sink;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.failure.DeadLetters;
 import io.runstream.core.failure.Failures;
+import io.runstream.core.kafka.ConsumerLoop;
+import io.runstream.core.kafka.KafkaClients;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
@@ -24,14 +25,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.runstream.core.kafka.ConsumerLoop;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
- * The sink's consumer loop. At least once with idempotent writes: offsets are committed only after the batch's
- * transaction; a database failure rewinds to the batch and retries with backoff (pausing, losing nothing); a
- * record that is not a chunk goes to {@code runstream.run-chunks-dlt}.
+ * The sink's consumer loop. At least once with idempotent writes: offsets are committed only after
+ * the batch's transaction; a database failure rewinds to the batch and retries with backoff
+ * (pausing, losing nothing); a record that is not a chunk goes to {@code runstream.run-chunks-dlt}.
  */
 @Component
 public class ChunkSink extends ConsumerLoop {
@@ -74,7 +74,8 @@ public class ChunkSink extends ConsumerLoop {
     this.deadLetterCount = meters.counter("runstream.sink.chunks.dead-lettered");
     this.persistDelay =
         io.micrometer.core.instrument.Timer.builder("runstream.sink.persist.delay")
-            .description("sink lag in time: a stored batch's oldest chunk, from its emission to the batch's commit")
+            .description(
+                "sink lag in time: a stored batch's oldest chunk, from its emission to the batch's commit")
             .publishPercentileHistogram()
             .maximumExpectedValue(Duration.ofMinutes(5))
             .register(meters);
@@ -108,14 +109,20 @@ public class ChunkSink extends ConsumerLoop {
   protected void afterOpen(KafkaConsumer<byte[], byte[]> opened) {
     consumer = opened;
     deadLetters =
-        clients.producer("sink-dlt", Topics.RUN_CHUNKS_DLT.key(), Topics.RUN_CHUNKS_DLT.value(), Map.of());
+        clients.producer(
+            "sink-dlt", Topics.RUN_CHUNKS_DLT.key(), Topics.RUN_CHUNKS_DLT.value(), Map.of());
     if (layout.perRunTopics()) {
       consumer.subscribe(Topics.ANY_CHUNK_TOPIC);
-      LOG.info("Persistence sink consuming {} and every per-run topic as group {}", Topics.RUN_CHUNKS.name(),
+      LOG.info(
+          "Persistence sink consuming {} and every per-run topic as group {}",
+          Topics.RUN_CHUNKS.name(),
           properties.groupId());
     } else {
       consumer.subscribe(List.of(Topics.RUN_CHUNKS.name()));
-      LOG.info("Persistence sink consuming {} as group {}", Topics.RUN_CHUNKS.name(), properties.groupId());
+      LOG.info(
+          "Persistence sink consuming {} as group {}",
+          Topics.RUN_CHUNKS.name(),
+          properties.groupId());
     }
   }
 
@@ -124,7 +131,10 @@ public class ChunkSink extends ConsumerLoop {
     pollBatches(consumer, Duration.ofMillis(200), properties.maxBackoff(), this::persistOrRewind);
   }
 
-  /** Persists one poll's records and commits; false if the database was unavailable (rewound for a retry). */
+  /**
+   * Persists one poll's records and commits; false if the database was unavailable (rewound for a
+   * retry).
+   */
   private boolean persist(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
     // A traced run's last chunk gets a span in the run's trace for the batch that stores it.
     List<io.micrometer.tracing.Span> spans = new ArrayList<>();
@@ -135,7 +145,8 @@ public class ChunkSink extends ConsumerLoop {
     }
   }
 
-  private boolean persist(ConsumerRecords<byte[], byte[]> records, List<io.micrometer.tracing.Span> spans)
+  private boolean persist(
+      ConsumerRecords<byte[], byte[]> records, List<io.micrometer.tracing.Span> spans)
       throws InterruptedException {
     List<ChunkBatchWriter.Located> batch = new ArrayList<>(records.count());
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
@@ -148,11 +159,15 @@ public class ChunkSink extends ConsumerLoop {
       if (chunk != null && chunk.terminal() && record.headers().lastHeader("traceparent") != null) {
         io.micrometer.tracing.Span span = tracing.start("runstream.sink.persist", record.headers());
         if (span != null) {
-          spans.add(span.tag("runstream.run_id", chunk.runId().toString()).tag("runstream.chunks", records.count()));
+          spans.add(
+              span.tag("runstream.run_id", chunk.runId().toString())
+                  .tag("runstream.chunks", records.count()));
         }
       }
       if (chunk != null) {
-        batch.add(new ChunkBatchWriter.Located(chunk, record.topic(), record.partition(), record.offset()));
+        batch.add(
+            new ChunkBatchWriter.Located(
+                chunk, record.topic(), record.partition(), record.offset()));
       }
     }
     try {
@@ -164,29 +179,47 @@ public class ChunkSink extends ConsumerLoop {
         first.forEach(consumer::seek);
         return false;
       }
-      // Something in the batch the database refuses for good: write chunk by chunk and set the refused aside.
+      // Something in the batch the database refuses for good: write chunk by chunk and set the
+      // refused aside.
       LOG.warn("Batch refused ({}); writing it chunk by chunk", e.getMessage());
       for (ChunkBatchWriter.Located located : batch) {
         try {
           persisted.increment(writer.write(List.of(located)));
-        } catch (DataAccessException | org.springframework.transaction.TransactionException refused) {
+        } catch (DataAccessException
+            | org.springframework.transaction.TransactionException refused) {
           if (Failures.retriable(refused)) {
             first.forEach(consumer::seek);
             return false;
           }
-          LOG.warn("Chunk {}#{} refused by the database ({}); set aside to {}", located.chunk().runId(),
-              located.chunk().seq(), refused.getMessage(), Topics.RUN_CHUNKS_DLT.name());
-          deadLetter(DeadLetters.of(Topics.RUN_CHUNKS_DLT.name(),
-              located.chunk().runId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              EventJson.writeChunk(located.chunk()), located.topic(), located.partition(), located.offset(),
-              located.chunk().ts().toEpochMilli(), refused));
+          LOG.warn(
+              "Chunk {}#{} refused by the database ({}); set aside to {}",
+              located.chunk().runId(),
+              located.chunk().seq(),
+              refused.getMessage(),
+              Topics.RUN_CHUNKS_DLT.name());
+          deadLetter(
+              DeadLetters.of(
+                  Topics.RUN_CHUNKS_DLT.name(),
+                  located
+                      .chunk()
+                      .runId()
+                      .toString()
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  EventJson.writeChunk(located.chunk()),
+                  located.topic(),
+                  located.partition(),
+                  located.offset(),
+                  located.chunk().ts().toEpochMilli(),
+                  refused));
         }
       }
     }
     commit(next);
     if (layout.perRunTopics()) {
-      // A per-run topic holds nothing after its run's end: stop fetching it (fewer partitions per fetch, and no
-      // fetch errors once the clean-up deletes it). A rebalance that hands it over again resumes it, harmlessly.
+      // A per-run topic holds nothing after its run's end: stop fetching it (fewer partitions per
+      // fetch, and no
+      // fetch errors once the clean-up deletes it). A rebalance that hands it over again resumes
+      // it, harmlessly.
       List<TopicPartition> ended = new ArrayList<>();
       for (ChunkBatchWriter.Located located : batch) {
         if (located.chunk().terminal() && Topics.RUN_TOPIC.matcher(located.topic()).matches()) {
@@ -202,30 +235,40 @@ public class ChunkSink extends ConsumerLoop {
   }
 
   /**
-   * Commits the batch's offsets: the shared topic's synchronously; per-run topics' without waiting. A per-run topic
-   * may be deleted by the janitor as soon as its run's end is logged, which can be between the batch's transaction
-   * and this commit; a synchronous commit then retries "unknown topic" for the whole API timeout (60 s), holding
-   * every other run's chunks back (seen in PerRunTopicIT under the suite's load). A lost commit of a per-run topic
-   * only means a redelivery, which the writer ignores (its chunks are logged).
+   * Commits the batch's offsets: the shared topic's synchronously; per-run topics' without waiting.
+   * A per-run topic may be deleted by the janitor as soon as its run's end is logged, which can be
+   * between the batch's transaction and this commit; a synchronous commit then retries "unknown
+   * topic" for the whole API timeout (60 s), holding every other run's chunks back (seen in
+   * PerRunTopicIT under the suite's load). A lost commit of a per-run topic only means a
+   * redelivery, which the writer ignores (its chunks are logged).
    */
   private void commit(Map<TopicPartition, OffsetAndMetadata> next) {
     Map<TopicPartition, OffsetAndMetadata> shared = new HashMap<>();
     Map<TopicPartition, OffsetAndMetadata> perRun = new HashMap<>();
-    next.forEach((partition, offset) ->
-        (Topics.RUN_TOPIC.matcher(partition.topic()).matches() ? perRun : shared).put(partition, offset));
+    next.forEach(
+        (partition, offset) ->
+            (Topics.RUN_TOPIC.matcher(partition.topic()).matches() ? perRun : shared)
+                .put(partition, offset));
     if (!perRun.isEmpty()) {
-      consumer.commitAsync(perRun, (offsets, e) -> {
-        if (e != null) {
-          LOG.debug("Offsets of per-run topics not committed ({}); a redelivery changes nothing", e.getMessage());
-        }
-      });
+      consumer.commitAsync(
+          perRun,
+          (offsets, e) -> {
+            if (e != null) {
+              LOG.debug(
+                  "Offsets of per-run topics not committed ({}); a redelivery changes nothing",
+                  e.getMessage());
+            }
+          });
     }
     if (!shared.isEmpty()) {
       consumer.commitSync(shared);
     }
   }
 
-  /** How far the chunk log trails the worker: the batch's oldest chunk, from its emission to its commit. */
+  /**
+   * How far the chunk log trails the worker: the batch's oldest chunk, from its emission to its
+   * commit.
+   */
   private void recordDelay(List<ChunkBatchWriter.Located> batch) {
     long oldest = Long.MAX_VALUE;
     for (ChunkBatchWriter.Located located : batch) {
@@ -246,13 +289,15 @@ public class ChunkSink extends ConsumerLoop {
   }
 
   /** Whatever else goes wrong with a batch, it is rewound, never skipped. */
-  private boolean persistOrRewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+  private boolean persistOrRewind(ConsumerRecords<byte[], byte[]> records)
+      throws InterruptedException {
     try {
       return persist(records);
     } catch (org.apache.kafka.common.errors.WakeupException e) {
       throw e;
     } catch (org.apache.kafka.common.errors.RebalanceInProgressException e) {
-      // Written, but the commit met a rebalance (in the per-run-topic layout, every new run's topic brings one):
+      // Written, but the commit met a rebalance (in the per-run-topic layout, every new run's topic
+      // brings one):
       // the records are read again and applied once more, which changes nothing.
       LOG.debug("Offset commit met a rebalance; the batch is read again");
       rewind(records);
@@ -268,21 +313,32 @@ public class ChunkSink extends ConsumerLoop {
     try {
       return EventJson.readChunk(record.value() == null ? new byte[0] : record.value());
     } catch (IllegalArgumentException e) {
-      LOG.warn("Poison chunk at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(), record.offset(),
-          e.getMessage(), Topics.RUN_CHUNKS_DLT.name());
+      LOG.warn(
+          "Poison chunk at {}-{}@{}: {}; set aside to {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage(),
+          Topics.RUN_CHUNKS_DLT.name());
       deadLetter(DeadLetters.of(Topics.RUN_CHUNKS_DLT.name(), record, e));
       return null;
     }
   }
 
   /**
-   * Sends a record to the dead-letter topic once, even when its batch is retried; remembered by its original topic,
-   * partition and offset (in the per-run-topic layout every topic has a partition 0).
+   * Sends a record to the dead-letter topic once, even when its batch is retried; remembered by its
+   * original topic, partition and offset (in the per-run-topic layout every topic has a partition
+   * 0).
    */
   private void deadLetter(ProducerRecord<byte[], byte[]> letter) throws InterruptedException {
-    String origin = header(letter, DeadLetters.ORIGINAL_TOPIC) + "-" + ByteBuffer.wrap(
-        letter.headers().lastHeader(DeadLetters.ORIGINAL_PARTITION).value()).getInt() + "@" + ByteBuffer.wrap(
-        letter.headers().lastHeader(DeadLetters.ORIGINAL_OFFSET).value()).getLong();
+    String origin =
+        header(letter, DeadLetters.ORIGINAL_TOPIC)
+            + "-"
+            + ByteBuffer.wrap(letter.headers().lastHeader(DeadLetters.ORIGINAL_PARTITION).value())
+                .getInt()
+            + "@"
+            + ByteBuffer.wrap(letter.headers().lastHeader(DeadLetters.ORIGINAL_OFFSET).value())
+                .getLong();
     if (!deadLettered.add(origin)) {
       return;
     }
@@ -296,7 +352,8 @@ public class ChunkSink extends ConsumerLoop {
   }
 
   private static String header(ProducerRecord<byte[], byte[]> record, String name) {
-    return new String(record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

@@ -24,10 +24,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The per-run-topic layout's clean-up: deletes, in batches, the topics of runs that ended more than
- * {@code runstream.chunks.retention} ago and whose whole output is in the chunk log (from then on they replay from
- * PostgreSQL). A run whose log never got its end (chunks the broker lost) goes after twice the retention. Topics
- * with no run row are left alone. Runs in the sink, which knows what the log holds; several sinks sweeping at once
- * only delete the same topics twice.
+ * {@code runstream.chunks.retention} ago and whose whole output is in the chunk log (from then on
+ * they replay from PostgreSQL). A run whose log never got its end (chunks the broker lost) goes
+ * after twice the retention. Topics with no run row are left alone. Runs in the sink, which knows
+ * what the log holds; several sinks sweeping at once only delete the same topics twice.
  */
 @Component
 public class RunTopicJanitor implements SmartLifecycle {
@@ -43,7 +43,11 @@ public class RunTopicJanitor implements SmartLifecycle {
   private ScheduledExecutorService timer;
 
   public RunTopicJanitor(
-      RunTopics topics, RunStore runs, ChunkLayout layout, SinkProperties sink, MeterRegistry meters) {
+      RunTopics topics,
+      RunStore runs,
+      ChunkLayout layout,
+      SinkProperties sink,
+      MeterRegistry meters) {
     this.topics = topics;
     this.runs = runs;
     this.layout = layout;
@@ -62,7 +66,9 @@ public class RunTopicJanitor implements SmartLifecycle {
     Instant cutoff = now.minus(layout.retention());
     Instant hard = now.minus(layout.retention().multipliedBy(2));
     for (int from = 0; from < ids.size(); from += QUERY_BATCH) {
-      Set<UUID> ended = runs.endedAndLogged(ids.subList(from, Math.min(ids.size(), from + QUERY_BATCH)), cutoff, hard);
+      Set<UUID> ended =
+          runs.endedAndLogged(
+              ids.subList(from, Math.min(ids.size(), from + QUERY_BATCH)), cutoff, hard);
       ended.forEach(run -> expired.add(byRun.get(run)));
     }
     if (expired.isEmpty()) {
@@ -71,7 +77,10 @@ public class RunTopicJanitor implements SmartLifecycle {
     List<String> failed = topics.delete(expired, ADMIN_TIMEOUT);
     int count = expired.size() - failed.size();
     deleted.increment(count);
-    LOG.info("Deleted {} run topics past retention ({} failed, tried again next time)", count, failed.size());
+    LOG.info(
+        "Deleted {} run topics past retention ({} failed, tried again next time)",
+        count,
+        failed.size());
     return count;
   }
 
@@ -80,21 +89,30 @@ public class RunTopicJanitor implements SmartLifecycle {
     if (timer != null || !layout.perRunTopics() || !sink.enabled()) {
       return;
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "run-topic-janitor");
-      thread.setDaemon(true);
-      return thread;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "run-topic-janitor");
+              thread.setDaemon(true);
+              return thread;
+            });
     long every = layout.cleanupInterval().toMillis();
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        sweep(Instant.now());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        LOG.warn("Run topic clean-up failed ({}); trying again in {}", e.getMessage(), layout.cleanupInterval());
-      }
-    }, every, every, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            sweep(Instant.now());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Exception e) {
+            LOG.warn(
+                "Run topic clean-up failed ({}); trying again in {}",
+                e.getMessage(),
+                layout.cleanupInterval());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -13,6 +13,12 @@ import org.springframework.context.annotation.Import;
 @Import(CoreConfiguration.class)
 @ComponentScan(
     basePackages = "io.runstream.sink",
-    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties({SinkProperties.class, io.runstream.sink.usage.UsageProperties.class})
+    excludeFilters =
+        @ComponentScan.Filter(
+            type = FilterType.ANNOTATION,
+            classes = SpringBootConfiguration.class))
+@EnableConfigurationProperties({
+  SinkProperties.class,
+  io.runstream.sink.usage.UsageProperties.class
+})
 public class SinkConfiguration {}

@@ -14,10 +14,11 @@ import org.springframework.validation.annotation.Validated;
  * @param groupId the consumer group of all sinks
  * @param maxBatch most chunks written in one transaction
  * @param maxBackoff longest pause between retries while the database is unavailable
- * @param fetchMaxWait how long the broker may hold the sink's fetch to fill {@code fetch-min-bytes}: larger batches
- *     mean fewer transactions and offset commits per chunk (measured: at 200 chunks/s, 100 ms made the sink and the
- *     broker's commit handling a third of the machine's CPU), at the price of the chunk log trailing by that much;
- *     with the chunk log in segments (V13), a larger batch also means longer segments and fewer statements per run
+ * @param fetchMaxWait how long the broker may hold the sink's fetch to fill {@code
+ *     fetch-min-bytes}: larger batches mean fewer transactions and offset commits per chunk
+ *     (measured: at 200 chunks/s, 100 ms made the sink and the broker's commit handling a third of
+ *     the machine's CPU), at the price of the chunk log trailing by that much; with the chunk log
+ *     in segments (V13), a larger batch also means longer segments and fewer statements per run
  *     (issue #24: 500 ms and 512 KiB, batches up to 5,000 chunks)
  * @param fetchMinBytes the bytes a fetch waits for (up to {@code fetch-max-wait})
  * @param groupLagInterval how often the lag of every Runstream consumer group is measured (gauge

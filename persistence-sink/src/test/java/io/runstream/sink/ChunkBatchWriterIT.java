@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The sink's writes on a real PostgreSQL: idempotent on (run id, seq), effects applied exactly once. */
+/**
+ * The sink's writes on a real PostgreSQL: idempotent on (run id, seq), effects applied exactly
+ * once.
+ */
 class ChunkBatchWriterIT {
   private static DataSource dataSource;
   private static JdbcClient jdbc;
@@ -42,7 +45,9 @@ class ChunkBatchWriterIT {
             new ChunkData.RunFinished("completed", "stop"));
     List<ChunkBatchWriter.Located> located = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
-      RunChunk chunk = RunChunk.of(f.run(), f.session(), 5 + i, Instant.now(), f.agentMessage().toString(), data.get(i));
+      RunChunk chunk =
+          RunChunk.of(
+              f.run(), f.session(), 5 + i, Instant.now(), f.agentMessage().toString(), data.get(i));
       located.add(new ChunkBatchWriter.Located(chunk, "runstream.run-chunks", 2, 100 + i));
     }
     return located;
@@ -55,9 +60,17 @@ class ChunkBatchWriterIT {
     assertThat(writer.write(chunks)).isEqualTo(7);
     assertThat(writer.write(chunks)).isZero();
     assertThat(writer.write(chunks.subList(2, 5))).isZero();
-    assertThat(jdbc.sql("SELECT text FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+    assertThat(
+            jdbc.sql("SELECT text FROM messages WHERE id = ?")
+                .param(f.agentMessage())
+                .query(String.class)
+                .single())
         .isEqualTo("Hello, world");
-    assertThat(jdbc.sql("SELECT status FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+    assertThat(
+            jdbc.sql("SELECT status FROM messages WHERE id = ?")
+                .param(f.agentMessage())
+                .query(String.class)
+                .single())
         .isEqualTo("completed");
     var run = new RunStore(jdbc).find(f.run()).orElseThrow();
     assertThat(run.status().wire()).isEqualTo("completed");
@@ -65,7 +78,12 @@ class ChunkBatchWriterIT {
     assertThat(run.chunkPartition()).isEqualTo(2);
     assertThat(run.chunkOffset()).isEqualTo(100);
     assertThat(run.inputTokens()).isEqualTo(11);
-    assertThat(jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = ?").param(f.run()).query(Long.class).single()).isEqualTo(7);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = ?")
+                .param(f.run())
+                .query(Long.class)
+                .single())
+        .isEqualTo(7);
     assertThat(new UsageLedger(jdbc).totalTokens(f.org())).isEqualTo(14);
   }
 
@@ -75,7 +93,11 @@ class ChunkBatchWriterIT {
     List<ChunkBatchWriter.Located> chunks = runChunks(f);
     writer.write(chunks.subList(0, 4));
     writer.write(chunks.subList(2, 7)); // a rebalance redelivers an overlap
-    assertThat(jdbc.sql("SELECT text FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
+    assertThat(
+            jdbc.sql("SELECT text FROM messages WHERE id = ?")
+                .param(f.agentMessage())
+                .query(String.class)
+                .single())
         .isEqualTo("Hello, world");
   }
 
@@ -83,11 +105,14 @@ class ChunkBatchWriterIT {
   void shouldLogChunksOfAnUnknownRunWithoutFailingTheBatch() {
     SinkDatabase.QueuedRun f = SinkDatabase.queuedRun(jdbc);
     UUID stranger = UUID.randomUUID();
-    RunChunk orphan = RunChunk.of(stranger, UUID.randomUUID(), 1, Instant.now(), null, new ChunkData.StepStarted(1));
+    RunChunk orphan =
+        RunChunk.of(
+            stranger, UUID.randomUUID(), 1, Instant.now(), null, new ChunkData.StepStarted(1));
     List<ChunkBatchWriter.Located> batch = new ArrayList<>(runChunks(f));
     batch.add(new ChunkBatchWriter.Located(orphan, "runstream.run-chunks", 0, 1));
     assertThat(writer.write(batch)).isEqualTo(8);
-    assertThat(new RunStore(jdbc).find(f.run()).orElseThrow().status().wire()).isEqualTo("completed");
+    assertThat(new RunStore(jdbc).find(f.run()).orElseThrow().status().wire())
+        .isEqualTo("completed");
   }
 
   @Test
@@ -110,7 +135,8 @@ class ChunkBatchWriterIT {
       data.add(new ChunkData.TextDelta("tok" + i + (i % 7 == 0 ? "\n\"é\u2028 " : " ")));
     }
     for (ChunkData d : data) {
-      RunChunk chunk = RunChunk.of(f.run(), f.session(), seq, start.plusNanos(1_000 * 17 * seq), part, d);
+      RunChunk chunk =
+          RunChunk.of(f.run(), f.session(), seq, start.plusNanos(1_000 * 17 * seq), part, d);
       sent.add(chunk);
       batch.add(new ChunkBatchWriter.Located(chunk, "runstream.run-chunks", 1, seq));
       seq++;
@@ -120,9 +146,17 @@ class ChunkBatchWriterIT {
     assertThat(writer.write(batch.subList(30, 60))).isEqualTo(30);
     assertThat(writer.write(batch.subList(25, batch.size()))).isEqualTo(batch.size() - 60);
 
-    long rows = jdbc.sql("SELECT count(*) FROM run_chunks WHERE run_id = ?").param(f.run()).query(Long.class).single();
+    long rows =
+        jdbc.sql("SELECT count(*) FROM run_chunks WHERE run_id = ?")
+            .param(f.run())
+            .query(Long.class)
+            .single();
     assertThat(rows).as("84 chunks in a few rows").isLessThanOrEqualTo(10);
-    assertThat(jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = ?").param(f.run()).query(Long.class).single())
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM run_chunk_seqs WHERE run_id = ?")
+                .param(f.run())
+                .query(Long.class)
+                .single())
         .isEqualTo(sent.size());
     ChunkLogStore log = new ChunkLogStore(jdbc, new JdbcTemplate(dataSource));
     assertThat(log.read(f.run(), 0, 1000)).isEqualTo(sent);
@@ -140,8 +174,15 @@ class ChunkBatchWriterIT {
       after = page.getLast().seq();
     }
     assertThat(paged).isEqualTo(sent);
-    assertThat(jdbc.sql("SELECT text FROM messages WHERE id = ?").param(f.agentMessage()).query(String.class).single())
-        .isEqualTo(sent.stream().filter(c -> c.data() instanceof ChunkData.TextDelta)
-            .map(c -> ((ChunkData.TextDelta) c.data()).delta()).reduce("", String::concat));
+    assertThat(
+            jdbc.sql("SELECT text FROM messages WHERE id = ?")
+                .param(f.agentMessage())
+                .query(String.class)
+                .single())
+        .isEqualTo(
+            sent.stream()
+                .filter(c -> c.data() instanceof ChunkData.TextDelta)
+                .map(c -> ((ChunkData.TextDelta) c.data()).delta())
+                .reduce("", String::concat));
   }
 }

@@ -15,7 +15,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** What the sink's database tests share: the JVM's PostgreSQL migrated, a writer on it, a queued run to write. */
+/**
+ * What the sink's database tests share: the JVM's PostgreSQL migrated, a writer on it, a queued run
+ * to write.
+ */
 final class SinkDatabase {
   private SinkDatabase() {}
 
@@ -30,11 +33,17 @@ final class SinkDatabase {
   static ChunkBatchWriter writer(DataSource dataSource) {
     JdbcClient jdbc = JdbcClient.create(dataSource);
     return new ChunkBatchWriter(
-        new ChunkLogStore(jdbc, new JdbcTemplate(dataSource)), new RunStore(jdbc), new MessageStore(jdbc),
-        new UsageLedger(jdbc), new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+        new ChunkLogStore(jdbc, new JdbcTemplate(dataSource)),
+        new RunStore(jdbc),
+        new MessageStore(jdbc),
+        new UsageLedger(jdbc),
+        new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
   }
 
-  /** A queued run of a fresh organisation and user: its session, its user message and its streaming agent message. */
+  /**
+   * A queued run of a fresh organisation and user: its session, its user message and its streaming
+   * agent message.
+   */
   record QueuedRun(UUID org, UUID user, UUID session, UUID run, UUID agentMessage) {}
 
   /** Inserts a {@link QueuedRun} whose chunks start at seq 5. */
@@ -45,14 +54,32 @@ final class SinkDatabase {
     UUID run = UUID.randomUUID();
     UUID userMessage = UUID.randomUUID();
     UUID agentMessage = UUID.randomUUID();
-    jdbc.sql("INSERT INTO organisations (id, external_id) VALUES (?, ?)").params(org, "org-" + org).update();
-    jdbc.sql("INSERT INTO users (id, org_id, subject) VALUES (?, ?, 'u')").params(user, org).update();
+    jdbc.sql("INSERT INTO organisations (id, external_id) VALUES (?, ?)")
+        .params(org, "org-" + org)
+        .update();
+    jdbc.sql("INSERT INTO users (id, org_id, subject) VALUES (?, ?, 'u')")
+        .params(user, org)
+        .update();
     Instant now = Instant.now();
     new SessionStore(jdbc).insert(session, org, user, "", "{}", now);
     MessageStore messages = new MessageStore(jdbc);
-    messages.insert(userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
-    messages.insert(agentMessage, session, org, run, "agent", "", "streaming", "simulated", "sim-1", "{}", now.plusNanos(1000));
-    new RunStore(jdbc).insertQueued(run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, null, now);
+    messages.insert(
+        userMessage, session, org, run, "user", "hi", "completed", "simulated", "sim-1", "{}", now);
+    messages.insert(
+        agentMessage,
+        session,
+        org,
+        run,
+        "agent",
+        "",
+        "streaming",
+        "simulated",
+        "sim-1",
+        "{}",
+        now.plusNanos(1000));
+    new RunStore(jdbc)
+        .insertQueued(
+            run, session, org, user, userMessage, agentMessage, "simulated", "sim-1", 5, null, now);
     return new QueuedRun(org, user, session, run, agentMessage);
   }
 }

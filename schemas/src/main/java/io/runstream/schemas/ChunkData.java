@@ -6,7 +6,8 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The payload of a {@link RunChunk}; its {@link #type()} names it on the wire ({@code "type"} of the envelope).
+ * The payload of a {@link RunChunk}; its {@link #type()} names it on the wire ({@code "type"} of
+ * the envelope).
  *
  * <p>A run has exactly one {@link RunStarted} first and exactly one {@link RunFinished} last.
  */
@@ -29,7 +30,8 @@ public sealed interface ChunkData {
    * @param userId the user who started the run, if any (since 2026-12-02)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record RunStarted(UUID messageId, RunRequested.ModelRef model, UUID orgId, UUID userId) implements ChunkData {
+  record RunStarted(UUID messageId, RunRequested.ModelRef model, UUID orgId, UUID userId)
+      implements ChunkData {
     public static final String TYPE = "run.started";
 
     public RunStarted {
@@ -143,8 +145,8 @@ public sealed interface ChunkData {
   }
 
   /**
-   * The model began a tool call: its name is known, its arguments are still streaming (a UI can show "calling …"
-   * at once). The complete call follows as {@code tool.call} with the same id.
+   * The model began a tool call: its name is known, its arguments are still streaming (a UI can
+   * show "calling …" at once). The complete call follows as {@code tool.call} with the same id.
    *
    * @param toolCallId the call's id
    * @param toolName the tool
@@ -171,7 +173,8 @@ public sealed interface ChunkData {
    * @param input the arguments, a JSON value
    * @param origin {@code server} (run by the worker) or {@code client} (answered through the API)
    */
-  record ToolCall(String toolCallId, String toolName, JsonNode input, String origin) implements ChunkData {
+  record ToolCall(String toolCallId, String toolName, JsonNode input, String origin)
+      implements ChunkData {
     public static final String TYPE = "tool.call";
 
     public ToolCall {
@@ -219,7 +222,8 @@ public sealed interface ChunkData {
    * @param rightPanel what the right panel shows
    * @param stageTarget the stage's target
    */
-  record Stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget)
+  record Stage(
+      String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget)
       implements ChunkData {
     public static final String TYPE = "stage";
 
@@ -230,8 +234,8 @@ public sealed interface ChunkData {
   }
 
   /**
-   * A document's processing stage: {@code extract_started}, {@code extract_completed} or {@code extract_failed} for
-   * a file of the request, or a stage a model reports.
+   * A document's processing stage: {@code extract_started}, {@code extract_completed} or {@code
+   * extract_failed} for a file of the request, or a stage a model reports.
    *
    * @param stage the stage
    * @param fileName its file name
@@ -346,7 +350,8 @@ public sealed interface ChunkData {
   /**
    * A step ended.
    *
-   * @param finishReason why the model stopped: {@code stop}, {@code length}, {@code tool-calls}, ...
+   * @param finishReason why the model stopped: {@code stop}, {@code length}, {@code tool-calls},
+   *     ...
    */
   record StepFinished(String finishReason) implements ChunkData {
     public static final String TYPE = "step.finished";
@@ -378,10 +383,12 @@ public sealed interface ChunkData {
    * @param finishReason the last step's finish reason, or why the run stopped
    * @param orgId the organisation the run is billed to (since 2026-12-02; absent in older records)
    * @param userId the user who started the run, if any (since 2026-12-02)
-   * @param model the run's model (since 2026-12-02), so that the last record alone attributes the run
+   * @param model the run's model (since 2026-12-02), so that the last record alone attributes the
+   *     run
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record RunFinished(String status, String finishReason, UUID orgId, UUID userId, RunRequested.ModelRef model)
+  record RunFinished(
+      String status, String finishReason, UUID orgId, UUID userId, RunRequested.ModelRef model)
       implements ChunkData {
     public static final String TYPE = "run.finished";
 

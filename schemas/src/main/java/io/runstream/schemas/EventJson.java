@@ -17,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON codec of every Kafka record value. Unknown fields are ignored (changes are additive); an unknown
- * chunk type is kept as {@link ChunkData.Unrecognized}.
+ * The JSON codec of every Kafka record value. Unknown fields are ignored (changes are additive); an
+ * unknown chunk type is kept as {@link ChunkData.Unrecognized}.
  */
 public final class EventJson {
 
@@ -52,9 +52,10 @@ public final class EventJson {
   private EventJson() {}
 
   /**
-   * The chunk's JSON bytes. Text and reasoning deltas (nearly every chunk of a run) are written field by field, the
-   * rest through {@link #chunkTree}; both give the same bytes (issue #12: the tree and the reflective binding of every
-   * delta were a third of the worker's per-delta encoding).
+   * The chunk's JSON bytes. Text and reasoning deltas (nearly every chunk of a run) are written
+   * field by field, the rest through {@link #chunkTree}; both give the same bytes (issue #12: the
+   * tree and the reflective binding of every delta were a third of the worker's per-delta
+   * encoding).
    */
   public static byte[] writeChunk(RunChunk chunk) {
     String delta = FastChunks.delta(chunk.data());
@@ -99,8 +100,8 @@ public final class EventJson {
   }
 
   /**
-   * Reads a chunk through a JSON tree, whatever its shape: {@link #readChunk} does this for everything but a text or
-   * reasoning delta in the usual shape.
+   * Reads a chunk through a JSON tree, whatever its shape: {@link #readChunk} does this for
+   * everything but a text or reasoning delta in the usual shape.
    */
   static RunChunk readChunkTree(byte[] bytes) {
     try {
@@ -163,7 +164,8 @@ public final class EventJson {
     try {
       return MAPPER.readValue(bytes, type);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
 

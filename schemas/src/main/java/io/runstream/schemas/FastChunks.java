@@ -11,14 +11,17 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * The codec's fast path for text and reasoning deltas, which are nearly every record of the chunk topic: read and
- * written token by token, without a JSON tree, reflective binding or {@code DateTimeFormatter} (measured on the
- * fan-out's and the sink's consumers: tree, binding and {@code Instant.parse} were half of each record's cost,
- * issue #12). Anything but the usual shape of a delta answers null, and {@link EventJson} reads it the general way,
- * so both paths accept and produce exactly the same (tested against each other).
+ * The codec's fast path for text and reasoning deltas, which are nearly every record of the chunk
+ * topic: read and written token by token, without a JSON tree, reflective binding or {@code
+ * DateTimeFormatter} (measured on the fan-out's and the sink's consumers: tree, binding and {@code
+ * Instant.parse} were half of each record's cost, issue #12). Anything but the usual shape of a
+ * delta answers null, and {@link EventJson} reads it the general way, so both paths accept and
+ * produce exactly the same (tested against each other).
  */
 final class FastChunks {
-  private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+  private static final int[] POWERS = {
+    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000
+  };
 
   private FastChunks() {}
 
@@ -108,7 +111,8 @@ final class FastChunks {
               return null;
             }
             type = parser.getString();
-            if (!ChunkData.TextDelta.TYPE.equals(type) && !ChunkData.ReasoningDelta.TYPE.equals(type)) {
+            if (!ChunkData.TextDelta.TYPE.equals(type)
+                && !ChunkData.ReasoningDelta.TYPE.equals(type)) {
               return null;
             }
           }
@@ -138,12 +142,18 @@ final class FastChunks {
           default -> parser.skipChildren();
         }
       }
-      if (parser.nextToken() != null || runId == null || sessionId == null || ts == null || type == null
+      if (parser.nextToken() != null
+          || runId == null
+          || sessionId == null
+          || ts == null
+          || type == null
           || delta == null) {
         return null;
       }
       ChunkData data =
-          ChunkData.TextDelta.TYPE.equals(type) ? new ChunkData.TextDelta(delta) : new ChunkData.ReasoningDelta(delta);
+          ChunkData.TextDelta.TYPE.equals(type)
+              ? new ChunkData.TextDelta(delta)
+              : new ChunkData.ReasoningDelta(delta);
       return new RunChunk(v, runId, sessionId, seq, ts, part, data);
     } catch (JacksonException | IllegalArgumentException | DateTimeException e) {
       return null;
@@ -151,13 +161,21 @@ final class FastChunks {
   }
 
   /**
-   * {@code Instant.toString()}'s own form ({@code 2026-12-01T18:36:00.123456Z}: a four-digit year, seconds, 0 to 9
-   * digits of fraction, UTC), parsed without a formatter; null for anything else ({@code Instant.parse} decides).
+   * {@code Instant.toString()}'s own form ({@code 2026-12-01T18:36:00.123456Z}: a four-digit year,
+   * seconds, 0 to 9 digits of fraction, UTC), parsed without a formatter; null for anything else
+   * ({@code Instant.parse} decides).
    */
   static Instant instant(String text) {
     int length = text.length();
-    if (length < 20 || length == 21 || length > 30 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-'
-        || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+    if (length < 20
+        || length == 21
+        || length > 30
+        || text.charAt(length - 1) != 'Z'
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':') {
       return null;
     }
     int year = digits(text, 0, 4);
@@ -166,7 +184,14 @@ final class FastChunks {
     int hour = digits(text, 11, 2);
     int minute = digits(text, 14, 2);
     int second = digits(text, 17, 2);
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+    if (year < 0
+        || month < 0
+        || day < 0
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
         || second > 59) {
       return null;
     }

@@ -5,7 +5,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One record of a run's ordered chunk stream: {@code {v, runId, sessionId, seq, ts, type, part?, data}}.
+ * One record of a run's ordered chunk stream: {@code {v, runId, sessionId, seq, ts, type, part?,
+ * data}}.
  *
  * @param v schema version, 1
  * @param runId the run; the record key
@@ -15,7 +16,8 @@ import java.util.UUID;
  * @param part the id of the part (text, reasoning) the chunk belongs to, if any
  * @param data the payload; its type is the envelope's {@code type}
  */
-public record RunChunk(int v, UUID runId, UUID sessionId, long seq, Instant ts, String part, ChunkData data) {
+public record RunChunk(
+    int v, UUID runId, UUID sessionId, long seq, Instant ts, String part, ChunkData data) {
 
   /** The current schema version. */
   public static final int SCHEMA_VERSION = 1;
@@ -34,7 +36,8 @@ public record RunChunk(int v, UUID runId, UUID sessionId, long seq, Instant ts, 
   }
 
   /** A version-1 chunk. */
-  public static RunChunk of(UUID runId, UUID sessionId, long seq, Instant ts, String part, ChunkData data) {
+  public static RunChunk of(
+      UUID runId, UUID sessionId, long seq, Instant ts, String part, ChunkData data) {
     return new RunChunk(SCHEMA_VERSION, runId, sessionId, seq, ts, part, data);
   }
 

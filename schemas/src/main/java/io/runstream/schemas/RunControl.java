@@ -45,11 +45,14 @@ public record RunControl(
 
   /** A stop request. */
   public static RunControl stop(UUID runId, UUID sessionId, String reason) {
-    return new RunControl(SCHEMA_VERSION, runId, sessionId, STOP, reason, Instant.now(), null, null);
+    return new RunControl(
+        SCHEMA_VERSION, runId, sessionId, STOP, reason, Instant.now(), null, null);
   }
 
   /** A client tool's result. */
-  public static RunControl toolResult(UUID runId, UUID sessionId, String toolCallId, tools.jackson.databind.JsonNode output) {
-    return new RunControl(SCHEMA_VERSION, runId, sessionId, TOOL_RESULT, null, Instant.now(), toolCallId, output);
+  public static RunControl toolResult(
+      UUID runId, UUID sessionId, String toolCallId, tools.jackson.databind.JsonNode output) {
+    return new RunControl(
+        SCHEMA_VERSION, runId, sessionId, TOOL_RESULT, null, Instant.now(), toolCallId, output);
   }
 }

@@ -20,24 +20,30 @@ import tools.jackson.databind.JsonNode;
  * @param input the user's message text
  * @param instructions system instructions for this run, optional
  * @param model the model to run, optional (the worker's default otherwise)
- * @param seqBase the first chunk sequence number of this run; strictly above the session's previous run's last
- * @param history inline conversation history; when absent the worker loads the session's last messages
+ * @param seqBase the first chunk sequence number of this run; strictly above the session's previous
+ *     run's last
+ * @param history inline conversation history; when absent the worker loads the session's last
+ *     messages
  * @param simulation knobs of the simulated model (seed, pace, length), optional
  * @param requestedAt when the ingest accepted the run
- * @param chunkTopic the topic the run's chunks go to, decided at admission: absent for the shared topic
- *     {@code runstream.run-chunks}, {@code runstream.run.<runId>} in the per-run-topic layout (the worker creates it)
- * @param face the API face that admitted the run ({@code canonical}, {@code agent-stream}, ...); absent = canonical
+ * @param chunkTopic the topic the run's chunks go to, decided at admission: absent for the shared
+ *     topic {@code runstream.run-chunks}, {@code runstream.run.<runId>} in the per-run-topic layout
+ *     (the worker creates it)
+ * @param face the API face that admitted the run ({@code canonical}, {@code agent-stream}, ...);
+ *     absent = canonical
  * @param agentRole the agent role asked for (agent-stream's {@code agentRole}), optional
  * @param context free-form context object of the request, optional
  * @param settings pass-through model settings of the request, optional
- * @param tools tools the client exposes: the run streams their calls with {@code origin: client}, optional
+ * @param tools tools the client exposes: the run streams their calls with {@code origin: client},
+ *     optional
  * @param availableTools whitelist of server tool names; absent = every registered server tool
  * @param files documents to extract into the prompt, optional
  * @param images inline images for vision-capable models, optional
  * @param memoryTtlSeconds time to live of memory-store writes made during the run, optional
- * @param historyLimit most stored messages loaded as history when {@code history} is absent; absent = the worker's
- *     default
- * @param identity who asked, as the token says (for the model's identity block and tools' {@code user_id}), optional
+ * @param historyLimit most stored messages loaded as history when {@code history} is absent; absent
+ *     = the worker's default
+ * @param identity who asked, as the token says (for the model's identity block and tools' {@code
+ *     user_id}), optional
  * @param projectId the project whose knowledge store the prompt draws on (project chat), optional
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -97,8 +103,11 @@ public record RunRequested(
     if (historyLimit != null && historyLimit < 0) {
       throw new IllegalArgumentException("historyLimit must be >= 0");
     }
-    if (chunkTopic != null && !chunkTopic.equals(Topics.runTopic(runId)) && !chunkTopic.equals(Topics.RUN_CHUNKS.name())) {
-      throw new IllegalArgumentException("chunkTopic must be runstream.run-chunks or runstream.run.<runId>");
+    if (chunkTopic != null
+        && !chunkTopic.equals(Topics.runTopic(runId))
+        && !chunkTopic.equals(Topics.RUN_CHUNKS.name())) {
+      throw new IllegalArgumentException(
+          "chunkTopic must be runstream.run-chunks or runstream.run.<runId>");
     }
   }
 
@@ -119,8 +128,34 @@ public record RunRequested(
       Simulation simulation,
       Instant requestedAt,
       String chunkTopic) {
-    this(v, runId, sessionId, orgId, userId, userMessageId, agentMessageId, input, instructions, model, seqBase,
-        history, simulation, requestedAt, chunkTopic, null, null, null, null, null, null, null, null, null, null, null, null);
+    this(
+        v,
+        runId,
+        sessionId,
+        orgId,
+        userId,
+        userMessageId,
+        agentMessageId,
+        input,
+        instructions,
+        model,
+        seqBase,
+        history,
+        simulation,
+        requestedAt,
+        chunkTopic,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** The topic the run's chunks go to. */
@@ -183,8 +218,8 @@ public record RunRequested(
   }
 
   /**
-   * A document to extract into the prompt: exactly one of {@code path} (in the operator's uploads directory),
-   * {@code url} or {@code content} (inline text or base64) says where it comes from.
+   * A document to extract into the prompt: exactly one of {@code path} (in the operator's uploads
+   * directory), {@code url} or {@code content} (inline text or base64) says where it comes from.
    *
    * @param name its file name, shown in {@code doc} chunks
    * @param path a path relative to the configured uploads directory
@@ -222,12 +257,17 @@ public record RunRequested(
    * @param tokensPerSecond the pace; 0 streams as fast as possible
    * @param outputTokens the answer's length in tokens, approximately
    * @param script what the model does, step by step, instead of one generated answer; optional
-   * @param stamp when true, every text delta is exactly {@code tok<N>@<emission time in epoch milliseconds,
-   *     microseconds as the fraction> } (N from 0), so an external load generator can measure delivery latency
+   * @param stamp when true, every text delta is exactly {@code tok<N>@<emission time in epoch
+   *     milliseconds, microseconds as the fraction> } (N from 0), so an external load generator can
+   *     measure delivery latency
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Simulation(
-      Long seed, Double tokensPerSecond, Integer outputTokens, List<ScriptStep> script, Boolean stamp) {
+      Long seed,
+      Double tokensPerSecond,
+      Integer outputTokens,
+      List<ScriptStep> script,
+      Boolean stamp) {
     public Simulation {
       if (tokensPerSecond != null && (tokensPerSecond < 0 || tokensPerSecond.isNaN())) {
         throw new IllegalArgumentException("tokensPerSecond must be >= 0");
@@ -250,16 +290,17 @@ public record RunRequested(
   }
 
   /**
-   * One step of a simulated model's script. By {@code type}: {@code text} (streams {@code text} word by word, or a
-   * generated answer when absent), {@code reasoning} ({@code text}), {@code tool} (a call of {@code name} with
-   * {@code input} and its scripted {@code output}, or {@code error} as the tool's failure; {@code origin} server or
-   * client), {@code call} (the model asks to call the tool {@code name} with {@code input}: the run calls it, as it
-   * would for a real model, and the script goes on in the next step with the result),
-   * {@code doc} ({@code stage}, {@code fileName}), {@code image} ({@code url}, {@code mediaType}, {@code prompt}),
-   * {@code fail} (the provider fails: {@code code}, {@code error} as message, {@code retryable}), {@code stage} (a stage
-   * update: {@code input} holds {@code missionLabel}, {@code mood}, {@code leftPanel}, {@code rightPanel},
-   * {@code stageTarget}). A {@code text} step with {@code deltas} streams exactly those deltas, in order (to split a
-   * word or an action tag across deltas).
+   * One step of a simulated model's script. By {@code type}: {@code text} (streams {@code text}
+   * word by word, or a generated answer when absent), {@code reasoning} ({@code text}), {@code
+   * tool} (a call of {@code name} with {@code input} and its scripted {@code output}, or {@code
+   * error} as the tool's failure; {@code origin} server or client), {@code call} (the model asks to
+   * call the tool {@code name} with {@code input}: the run calls it, as it would for a real model,
+   * and the script goes on in the next step with the result), {@code doc} ({@code stage}, {@code
+   * fileName}), {@code image} ({@code url}, {@code mediaType}, {@code prompt}), {@code fail} (the
+   * provider fails: {@code code}, {@code error} as message, {@code retryable}), {@code stage} (a
+   * stage update: {@code input} holds {@code missionLabel}, {@code mood}, {@code leftPanel}, {@code
+   * rightPanel}, {@code stageTarget}). A {@code text} step with {@code deltas} streams exactly
+   * those deltas, in order (to split a word or an action tag across deltas).
    *
    * @param type the step's kind
    * @param text text or reasoning to stream

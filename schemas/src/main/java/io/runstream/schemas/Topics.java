@@ -23,18 +23,24 @@ public final class Topics {
   public static final Topic<UUID, RunChunk> RUN_CHUNKS =
       new Topic<>("runstream.run-chunks", Serdes.UUID(), EventJson.chunkSerde());
 
-  /** Control messages to the worker holding a run (stop); every worker reads every partition. Key: run id. */
+  /**
+   * Control messages to the worker holding a run (stop); every worker reads every partition. Key:
+   * run id.
+   */
   public static final Topic<UUID, RunControl> RUN_CONTROL =
       new Topic<>("runstream.run-control", Serdes.UUID(), EventJson.serde(RunControl.class));
 
   /**
-   * Usage per organisation, user and model in 1-minute and 1-hour windows, written by the usage roll-ups (Kafka
-   * Streams, exactly once); compacted, key: {@link UsageRollup#key()}.
+   * Usage per organisation, user and model in 1-minute and 1-hour windows, written by the usage
+   * roll-ups (Kafka Streams, exactly once); compacted, key: {@link UsageRollup#key()}.
    */
   public static final Topic<String, UsageRollup> USAGE_ROLLUPS =
       new Topic<>("runstream.usage-rollups", Serdes.String(), EventJson.serde(UsageRollup.class));
 
-  /** Chunk records that no consumer could read (permanent failures), raw bytes as received; key: run id if any. */
+  /**
+   * Chunk records that no consumer could read (permanent failures), raw bytes as received; key: run
+   * id if any.
+   */
   public static final Topic<byte[], byte[]> RUN_CHUNKS_DLT =
       new Topic<>("runstream.run-chunks-dlt", Serdes.ByteArray(), Serdes.ByteArray());
 
@@ -43,14 +49,16 @@ public final class Topics {
       new Topic<>("runstream.run-requests-dlt", Serdes.ByteArray(), Serdes.ByteArray());
 
   /**
-   * Prefix of the per-run chunk topics of the {@code per-run-topic} layout: {@code runstream.run.<run id>}, one
-   * partition each, key: run id, same records as {@link #RUN_CHUNKS}.
+   * Prefix of the per-run chunk topics of the {@code per-run-topic} layout: {@code
+   * runstream.run.<run id>}, one partition each, key: run id, same records as {@link #RUN_CHUNKS}.
    */
   public static final String RUN_TOPIC_PREFIX = "runstream.run.";
 
   /** The name of every per-run chunk topic, and nothing else. */
   public static final Pattern RUN_TOPIC =
-      Pattern.compile(Pattern.quote(RUN_TOPIC_PREFIX) + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+      Pattern.compile(
+          Pattern.quote(RUN_TOPIC_PREFIX)
+              + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   /** Every chunk topic of either layout: the shared one and the per-run ones. */
   public static final Pattern ANY_CHUNK_TOPIC =
@@ -70,7 +78,10 @@ public final class Topics {
         : Optional.empty();
   }
 
-  /** The topic a run's chunks go to, from what its request or row records ({@code null}: the shared topic). */
+  /**
+   * The topic a run's chunks go to, from what its request or row records ({@code null}: the shared
+   * topic).
+   */
   public static String chunkTopicOf(String recorded) {
     return recorded == null ? RUN_CHUNKS.name() : recorded;
   }
@@ -82,11 +93,14 @@ public final class Topics {
 
   /** The topic-level settings a topic needs beyond the defaults (the roll-ups are compacted). */
   public static java.util.Map<String, String> configsOf(Topic<?, ?> topic) {
-    return topic == USAGE_ROLLUPS ? java.util.Map.of("cleanup.policy", "compact") : java.util.Map.of();
+    return topic == USAGE_ROLLUPS
+        ? java.util.Map.of("cleanup.policy", "compact")
+        : java.util.Map.of();
   }
 
   /** Every topic of the catalogue, for creation at start-up. */
   public static List<Topic<?, ?>> all() {
-    return List.of(RUN_REQUESTS, RUN_CHUNKS, RUN_CONTROL, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT, USAGE_ROLLUPS);
+    return List.of(
+        RUN_REQUESTS, RUN_CHUNKS, RUN_CONTROL, RUN_CHUNKS_DLT, RUN_REQUESTS_DLT, USAGE_ROLLUPS);
   }
 }

@@ -7,9 +7,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One window's usage of one organisation, user and model, as topic {@code runstream.usage-rollups} carries it (key:
- * {@link #key()}). The topic is compacted: the newest record of a key is the window's current total; each record
- * replaces the one before it. A run counts once, in the window in which it ended.
+ * One window's usage of one organisation, user and model, as topic {@code runstream.usage-rollups}
+ * carries it (key: {@link #key()}). The topic is compacted: the newest record of a key is the
+ * window's current total; each record replaces the one before it. A run counts once, in the window
+ * in which it ended.
  *
  * @param v schema version, 1
  * @param granularity {@code minute} or {@code hour}
@@ -23,7 +24,8 @@ import java.util.UUID;
  * @param cancellations of those, the ones that were stopped
  * @param inputTokens input tokens of those runs (their usage chunks)
  * @param outputTokens output tokens of those runs
- * @param timeToFirstTokenMs time from a run's start to its first text or reasoning delta (runs that had one)
+ * @param timeToFirstTokenMs time from a run's start to its first text or reasoning delta (runs that
+ *     had one)
  * @param durationMs time from a run's start to its end (runs whose start was seen)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,20 +61,32 @@ public record UsageRollup(
     Objects.requireNonNull(durationMs, "durationMs");
   }
 
-  /** The record key: granularity, window start, organisation, user ({@code -} if none) and model, by {@code /}. */
+  /**
+   * The record key: granularity, window start, organisation, user ({@code -} if none) and model, by
+   * {@code /}.
+   */
   public String key() {
-    return granularity + "/" + windowStart + "/" + orgId + "/" + (userId == null ? "-" : userId) + "/" + model;
+    return granularity
+        + "/"
+        + windowStart
+        + "/"
+        + orgId
+        + "/"
+        + (userId == null ? "-" : userId)
+        + "/"
+        + model;
   }
 
   /**
-   * A latency distribution: how many runs it covers, its median and 95th percentile (within 1 % of the exact
-   * values), and the mergeable sketch they come from, so that windows can be combined.
+   * A latency distribution: how many runs it covers, its median and 95th percentile (within 1 % of
+   * the exact values), and the mergeable sketch they come from, so that windows can be combined.
    *
    * @param count the runs measured
    * @param p50 the median in milliseconds, absent when {@code count} is 0
    * @param p95 the 95th percentile in milliseconds, absent when {@code count} is 0
-   * @param sketch bucket index (logarithmic, relative accuracy 1 %: bucket {@code i} holds values in
-   *     {@code (γ^(i-1), γ^i]} with {@code γ = 1.01/0.99}) to count; key {@code "z"} counts values of 0 ms
+   * @param sketch bucket index (logarithmic, relative accuracy 1 %: bucket {@code i} holds values
+   *     in {@code (γ^(i-1), γ^i]} with {@code γ = 1.01/0.99}) to count; key {@code "z"} counts
+   *     values of 0 ms
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Latency(long count, Long p50, Long p95, Map<String, Long> sketch) {

@@ -16,17 +16,20 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chunk and run-request records stay backward compatible for the consumers of the topics: every record of a
- * released version (its golden records and schemas, frozen under {@code compat/<version>/}) validates against
- * today's schemas and decodes with today's codec without losing a field, and today's schemas require nothing the
- * released ones did not and change no released field's type. A change that breaks this fails the build; a breaking
- * change needs a new schema version ({@code v}) instead.
+ * The chunk and run-request records stay backward compatible for the consumers of the topics: every
+ * record of a released version (its golden records and schemas, frozen under {@code
+ * compat/<version>/}) validates against today's schemas and decodes with today's codec without
+ * losing a field, and today's schemas require nothing the released ones did not and change no
+ * released field's type. A change that breaks this fails the build; a breaking change needs a new
+ * schema version ({@code v}) instead.
  */
 class CompatibilityTest {
   /** The released versions whose records must stay readable. */
   private static final List<String> RELEASED = List.of("v1-2026-12-01");
+
   private static final ObjectMapper JACKSON2 = new ObjectMapper();
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
   private static JsonNode json(String resource) throws Exception {
     return JACKSON2.readTree(GoldenEvents.resource(resource));
@@ -36,11 +39,17 @@ class CompatibilityTest {
   void everyReleasedChunkValidatesAndDecodesTodayWithoutLosingAField() throws Exception {
     var schema = FACTORY.getSchema(GoldenEvents.resource("/schemas/run-chunk.v1.json"));
     for (String version : RELEASED) {
-      for (String line : GoldenEvents.resource("/compat/" + version + "/run-chunks.jsonl").lines().filter(l -> !l.isBlank()).toList()) {
+      for (String line :
+          GoldenEvents.resource("/compat/" + version + "/run-chunks.jsonl")
+              .lines()
+              .filter(l -> !l.isBlank())
+              .toList()) {
         JsonNode released = JACKSON2.readTree(line);
         assertThat(schema.validate(released)).as(version + ": " + line).isEmpty();
         RunChunk decoded = EventJson.readChunk(line.getBytes(StandardCharsets.UTF_8));
-        assertThat(decoded.data()).as(version + ": " + line).isNotInstanceOf(ChunkData.Unrecognized.class);
+        assertThat(decoded.data())
+            .as(version + ": " + line)
+            .isNotInstanceOf(ChunkData.Unrecognized.class);
         JsonNode again = JACKSON2.readTree(EventJson.writeChunk(decoded));
         assertContains(version + ": " + line, released, again);
       }
@@ -55,7 +64,8 @@ class CompatibilityTest {
       JsonNode released = JACKSON2.readTree(text);
       assertThat(schema.validate(released)).as(version).isEmpty();
       RunRequested decoded = EventJson.MAPPER.readValue(text, RunRequested.class);
-      assertContains(version, released, JACKSON2.readTree(EventJson.MAPPER.writeValueAsString(decoded)));
+      assertContains(
+          version, released, JACKSON2.readTree(EventJson.MAPPER.writeValueAsString(decoded)));
     }
   }
 
@@ -67,19 +77,25 @@ class CompatibilityTest {
         JsonNode today = json("/schemas/" + name);
         Map<String, JsonNode> releasedRules = rules(released);
         Map<String, JsonNode> todayRules = rules(today);
-        assertThat(todayRules.keySet()).as(name + ": the record kinds of " + version).containsAll(releasedRules.keySet());
+        assertThat(todayRules.keySet())
+            .as(name + ": the record kinds of " + version)
+            .containsAll(releasedRules.keySet());
         for (Map.Entry<String, JsonNode> rule : releasedRules.entrySet()) {
           JsonNode before = rule.getValue();
           JsonNode now = todayRules.get(rule.getKey());
-          assertThat(strings(now.path("required"))).as(name + " " + rule.getKey() + ": required")
+          assertThat(strings(now.path("required")))
+              .as(name + " " + rule.getKey() + ": required")
               .isSubsetOf(strings(before.path("required")));
           Iterator<Map.Entry<String, JsonNode>> fields = before.path("properties").fields();
           while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode kept = now.path("properties").get(field.getKey());
-            assertThat(kept).as(name + " " + rule.getKey() + "." + field.getKey() + " is still there").isNotNull();
+            assertThat(kept)
+                .as(name + " " + rule.getKey() + "." + field.getKey() + " is still there")
+                .isNotNull();
             if (field.getValue().has("type")) {
-              assertThat(types(kept.path("type"))).as(name + " " + rule.getKey() + "." + field.getKey() + " type")
+              assertThat(types(kept.path("type")))
+                  .as(name + " " + rule.getKey() + "." + field.getKey() + " type")
                   .containsAll(types(field.getValue().path("type")));
             }
           }
@@ -95,7 +111,8 @@ class CompatibilityTest {
     for (JsonNode branch : schema.path("allOf")) {
       JsonNode kind = branch.path("if").path("properties").path("type");
       JsonNode data = branch.path("then").path("properties").path("data");
-      for (String type : kind.has("const") ? List.of(kind.path("const").asText()) : strings(kind.path("enum"))) {
+      for (String type :
+          kind.has("const") ? List.of(kind.path("const").asText()) : strings(kind.path("enum"))) {
         if (!data.isMissingNode()) {
           rules.put(type, data);
         }
@@ -105,7 +122,10 @@ class CompatibilityTest {
   }
 
   private static List<String> strings(JsonNode array) {
-    return array.isArray() ? JACKSON2.convertValue(array, JACKSON2.getTypeFactory().constructCollectionType(List.class, String.class)) : List.of();
+    return array.isArray()
+        ? JACKSON2.convertValue(
+            array, JACKSON2.getTypeFactory().constructCollectionType(List.class, String.class))
+        : List.of();
   }
 
   private static Set<String> types(JsonNode type) {
@@ -118,7 +138,9 @@ class CompatibilityTest {
       Iterator<Map.Entry<String, JsonNode>> fields = expected.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
-        assertThat(actual.has(field.getKey())).as(where + ": field " + field.getKey() + " kept").isTrue();
+        assertThat(actual.has(field.getKey()))
+            .as(where + ": field " + field.getKey() + " kept")
+            .isTrue();
         assertContains(where, field.getValue(), actual.get(field.getKey()));
       }
     } else if (expected.isNumber() && actual.isNumber()) {

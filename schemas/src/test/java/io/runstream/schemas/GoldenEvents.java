@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The golden example events, kept once here and reused by every module's tests (through the test jar). */
+/**
+ * The golden example events, kept once here and reused by every module's tests (through the test
+ * jar).
+ */
 public final class GoldenEvents {
   private GoldenEvents() {}
 
@@ -17,7 +20,9 @@ public final class GoldenEvents {
 
   /** The golden chunks, decoded. */
   public static List<RunChunk> chunks() {
-    return chunkLines().stream().map(l -> EventJson.readChunk(l.getBytes(StandardCharsets.UTF_8))).toList();
+    return chunkLines().stream()
+        .map(l -> EventJson.readChunk(l.getBytes(StandardCharsets.UTF_8)))
+        .toList();
   }
 
   /** The golden run request's JSON text. */

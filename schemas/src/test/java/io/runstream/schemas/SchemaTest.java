@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SchemaTest {
   private static final ObjectMapper JACKSON2 = new ObjectMapper();
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
   static JsonSchema schema(String name) {
     return FACTORY.getSchema(GoldenEvents.resource("/schemas/" + name));
@@ -50,16 +51,34 @@ class SchemaTest {
   void shouldCoverEveryChunkTypeInTheGoldenEvents() {
     assertThat(GoldenEvents.chunks().stream().map(RunChunk::type).distinct())
         .containsExactlyInAnyOrder(
-            "run.started", "step.started", "text.start", "text.delta", "text.end", "reasoning.start",
-            "reasoning.delta", "reasoning.end", "tool.input-start", "tool.call", "tool.result", "stage", "doc", "retrieved", "image", "usage",
-            "error", "step.finished", "run.aborted", "run.finished");
+            "run.started",
+            "step.started",
+            "text.start",
+            "text.delta",
+            "text.end",
+            "reasoning.start",
+            "reasoning.delta",
+            "reasoning.end",
+            "tool.input-start",
+            "tool.call",
+            "tool.result",
+            "stage",
+            "doc",
+            "retrieved",
+            "image",
+            "usage",
+            "error",
+            "step.finished",
+            "run.aborted",
+            "run.finished");
   }
 
   @Test
   void shouldValidateAndRoundTripTheGoldenRunRequest() throws Exception {
     String json = GoldenEvents.runRequestedJson();
     assertThat(validate("run-requested.v1.json", json)).isEmpty();
-    RunRequested request = EventJson.read(json.getBytes(StandardCharsets.UTF_8), RunRequested.class);
+    RunRequested request =
+        EventJson.read(json.getBytes(StandardCharsets.UTF_8), RunRequested.class);
     assertThat(request.seqBase()).isEqualTo(13);
     assertThat(request.simulation().seed()).isEqualTo(7L);
     assertThat(JACKSON2.readTree(EventJson.write(request))).isEqualTo(JACKSON2.readTree(json));
@@ -94,21 +113,41 @@ class SchemaTest {
     RunChunk chunk = EventJson.readChunk(json.getBytes(StandardCharsets.UTF_8));
     assertThat(chunk.data()).isInstanceOf(ChunkData.Unrecognized.class);
     assertThat(chunk.type()).isEqualTo("hologram");
-    assertThat(new String(EventJson.writeChunk(chunk), StandardCharsets.UTF_8)).contains("\"data\":{\"x\":1}");
+    assertThat(new String(EventJson.writeChunk(chunk), StandardCharsets.UTF_8))
+        .contains("\"data\":{\"x\":1}");
   }
 
   @Test
   void shouldWriteUsageRollupsThatValidateAgainstTheirSchema() throws Exception {
     UsageRollup rollup =
-        new UsageRollup(1, "minute", java.time.Instant.parse("2026-12-01T10:00:00Z"),
-            java.time.Instant.parse("2026-12-01T10:01:00Z"), java.util.UUID.randomUUID(), null, "sim-1", 3, 1, 0,
-            120, 480, new UsageRollup.Latency(2, 80L, 120L, java.util.Map.of("441", 1L, "z", 1L)),
+        new UsageRollup(
+            1,
+            "minute",
+            java.time.Instant.parse("2026-12-01T10:00:00Z"),
+            java.time.Instant.parse("2026-12-01T10:01:00Z"),
+            java.util.UUID.randomUUID(),
+            null,
+            "sim-1",
+            3,
+            1,
+            0,
+            120,
+            480,
+            new UsageRollup.Latency(2, 80L, 120L, java.util.Map.of("441", 1L, "z", 1L)),
             new UsageRollup.Latency(0, null, null, null));
-    String json = new String(Topics.USAGE_ROLLUPS.value().serializer().serialize("t", rollup), StandardCharsets.UTF_8);
+    String json =
+        new String(
+            Topics.USAGE_ROLLUPS.value().serializer().serialize("t", rollup),
+            StandardCharsets.UTF_8);
     assertThat(validate("usage-rollup.v1.json", json)).isEmpty();
     assertThat(json).doesNotContain("userId").doesNotContain("null");
-    assertThat(Topics.USAGE_ROLLUPS.value().deserializer().deserialize("t", json.getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            Topics.USAGE_ROLLUPS
+                .value()
+                .deserializer()
+                .deserialize("t", json.getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(rollup);
-    assertThat(validate("usage-rollup.v1.json", json.replace("\"minute\"", "\"day\""))).isNotEmpty();
+    assertThat(validate("usage-rollup.v1.json", json.replace("\"minute\"", "\"day\"")))
+        .isNotEmpty();
   }
 }

@@ -13,6 +13,9 @@ import org.springframework.context.annotation.Import;
 @Import(CoreConfiguration.class)
 @ComponentScan(
     basePackages = "io.runstream.fanout",
-    excludeFilters = @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootConfiguration.class))
+    excludeFilters =
+        @ComponentScan.Filter(
+            type = FilterType.ANNOTATION,
+            classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties(FanoutProperties.class)
 public class FanoutConfiguration {}

@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * A user's heaviest context nodes for the prompt, cached per user for {@code runstream.context.nodes-cache-ttl}
- * (seed 000: "5-minute TTL cache"), so a busy user's runs read the table once per TTL.
+ * A user's heaviest context nodes for the prompt, cached per user for {@code
+ * runstream.context.nodes-cache-ttl} (seed 000: "5-minute TTL cache"), so a busy user's runs read
+ * the table once per TTL.
  */
 @Component
 public class ContextNodes {

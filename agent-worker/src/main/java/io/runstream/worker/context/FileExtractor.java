@@ -22,11 +22,12 @@ import org.apache.tika.metadata.TikaCoreProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads a request's file and extracts its text with Apache Tika (PDF, Word, Excel, PowerPoint, OpenDocument, HTML,
- * plain text and more). Where a file may come from is the operator's decision ({@link ContextProperties.Files}):
- * inline {@code content} always; a {@code path} only inside the uploads directory (no {@code ..}, no symbolic link
- * out of it); a {@code url} only under an allowed prefix, without following redirects. Every source is bounded by
- * {@code max-bytes}, the text by {@code max-chars}.
+ * Reads a request's file and extracts its text with Apache Tika (PDF, Word, Excel, PowerPoint,
+ * OpenDocument, HTML, plain text and more). Where a file may come from is the operator's decision
+ * ({@link ContextProperties.Files}): inline {@code content} always; a {@code path} only inside the
+ * uploads directory (no {@code ..}, no symbolic link out of it); a {@code url} only under an
+ * allowed prefix, without following redirects. Every source is bounded by {@code max-bytes}, the
+ * text by {@code max-chars}.
  */
 @Component
 public class FileExtractor {
@@ -42,10 +43,11 @@ public class FileExtractor {
   FileExtractor(ContextProperties properties, Tika tika) {
     this.tika = tika;
     this.properties = properties.files();
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(this.properties.fetchTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(this.properties.fetchTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /**
@@ -82,27 +84,39 @@ public class FileExtractor {
   }
 
   /**
-   * The document's text, at most {@code limit} characters (one more than the bound tells whether the text was cut),
-   * parsed in a virtual thread within {@code extract-timeout}: when the time is up the parser is interrupted and its
-   * reads fail, and the file is given up.
+   * The document's text, at most {@code limit} characters (one more than the bound tells whether
+   * the text was cut), parsed in a virtual thread within {@code extract-timeout}: when the time is
+   * up the parser is interrupted and its reads fail, and the file is given up.
    */
-  private String parse(RunRequested.FileRef file, byte[] bytes, Metadata metadata, int limit) throws Unreadable {
-    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.CompletableFuture<String> parsed = new java.util.concurrent.CompletableFuture<>();
-    Thread parser = Thread.ofVirtual().name("extract-text").start(() -> {
-      try (InputStream in = new Abandonable(new ByteArrayInputStream(bytes), abandoned)) {
-        parsed.complete(tika.parseToString(in, metadata, limit).strip());
-      } catch (Throwable e) {
-        parsed.completeExceptionally(e);
-      }
-    });
+  private String parse(RunRequested.FileRef file, byte[] bytes, Metadata metadata, int limit)
+      throws Unreadable {
+    java.util.concurrent.atomic.AtomicBoolean abandoned =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CompletableFuture<String> parsed =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread parser =
+        Thread.ofVirtual()
+            .name("extract-text")
+            .start(
+                () -> {
+                  try (InputStream in =
+                      new Abandonable(new ByteArrayInputStream(bytes), abandoned)) {
+                    parsed.complete(tika.parseToString(in, metadata, limit).strip());
+                  } catch (Throwable e) {
+                    parsed.completeExceptionally(e);
+                  }
+                });
     try {
-      return parsed.get(properties.extractTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      return parsed.get(
+          properties.extractTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       abandoned.set(true);
       parser.interrupt();
-      throw new Unreadable(file.name() + " could not be read as a document within " + shown(properties.extractTimeout())
-          + " (runstream.context.files.extract-timeout)");
+      throw new Unreadable(
+          file.name()
+              + " could not be read as a document within "
+              + shown(properties.extractTimeout())
+              + " (runstream.context.files.extract-timeout)");
     } catch (InterruptedException e) {
       abandoned.set(true);
       parser.interrupt();
@@ -114,19 +128,25 @@ public class FileExtractor {
         throw new Unreadable(file.name() + " is encrypted");
       }
       if (cause instanceof TikaException || cause instanceof IOException) {
-        throw new Unreadable(file.name() + " could not be read as a document (" + reason((Exception) cause) + ")");
+        throw new Unreadable(
+            file.name() + " could not be read as a document (" + reason((Exception) cause) + ")");
       }
-      // Parsers of hostile files fail in many ways (a stack overflow on deep nesting included: the parser has a thread
+      // Parsers of hostile files fail in many ways (a stack overflow on deep nesting included: the
+      // parser has a thread
       // of its own); none of them may end the run.
       throw new Unreadable(file.name() + " could not be read as a document");
     }
   }
 
   private static String shown(java.time.Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    return duration.toMillis() % 1000 == 0
+        ? duration.toSeconds() + " s"
+        : duration.toMillis() + " ms";
   }
 
-  /** A stream whose reads fail once its parse is abandoned, so that a parser still reading stops. */
+  /**
+   * A stream whose reads fail once its parse is abandoned, so that a parser still reading stops.
+   */
   private static final class Abandonable extends java.io.FilterInputStream {
     private final java.util.concurrent.atomic.AtomicBoolean abandoned;
 
@@ -178,7 +198,9 @@ public class FileExtractor {
     String content = file.content();
     String base64 = null;
     int comma = content.indexOf(',');
-    if (content.startsWith("data:") && comma > 0 && content.substring(0, comma).endsWith(";base64")) {
+    if (content.startsWith("data:")
+        && comma > 0
+        && content.substring(0, comma).endsWith(";base64")) {
       base64 = content.substring(comma + 1);
     } else if (file.mediaType() != null && !textual(file.mediaType())) {
       base64 = content;
@@ -200,7 +222,8 @@ public class FileExtractor {
   private byte[] fromUploads(RunRequested.FileRef file) throws Unreadable {
     Path root = properties.uploadsDir();
     if (root == null) {
-      throw new Unreadable(file.name() + ": files by path are not enabled (runstream.context.files.uploads-dir)");
+      throw new Unreadable(
+          file.name() + ": files by path are not enabled (runstream.context.files.uploads-dir)");
     }
     try {
       Path base = root.toAbsolutePath().normalize();
@@ -228,36 +251,52 @@ public class FileExtractor {
       throw new Unreadable(file.name() + ": the url is not valid");
     }
     if (!allowed(uri)) {
-      throw new Unreadable(file.name() + ": the url is not allowed (runstream.context.files.allowed-url-prefixes)");
+      throw new Unreadable(
+          file.name() + ": the url is not allowed (runstream.context.files.allowed-url-prefixes)");
     }
     long deadline = System.nanoTime() + properties.fetchTimeout().toNanos();
-    java.util.concurrent.CompletableFuture<byte[]> fetched = http.sendAsync(
-            HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
-            HttpResponse.BodyHandlers.ofInputStream())
-        .thenApply(response -> {
-          try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-              throw new java.util.concurrent.CompletionException(
-                  new Unreadable(file.name() + ": the url answered " + response.statusCode()));
-            }
-            return body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, properties.maxBytes().toBytes() + 1));
-          } catch (IOException e) {
-            throw new java.util.concurrent.CompletionException(e);
-          }
-        });
+    java.util.concurrent.CompletableFuture<byte[]> fetched =
+        http.sendAsync(
+                HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream())
+            .thenApply(
+                response -> {
+                  try (InputStream body = response.body()) {
+                    if (response.statusCode() != 200) {
+                      throw new java.util.concurrent.CompletionException(
+                          new Unreadable(
+                              file.name() + ": the url answered " + response.statusCode()));
+                    }
+                    return body.readNBytes(
+                        (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBytes().toBytes() + 1));
+                  } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                  }
+                });
     try {
-      // The whole fetch, body included, within fetch-timeout: a server that trickles cannot hold the run.
-      byte[] bytes = fetched.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+      // The whole fetch, body included, within fetch-timeout: a server that trickles cannot hold
+      // the run.
+      byte[] bytes =
+          fetched.get(
+              Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
       bound(file, bytes.length);
       return bytes;
     } catch (java.util.concurrent.TimeoutException e) {
       fetched.cancel(true);
-      throw new Unreadable(file.name() + ": the url did not answer within " + properties.fetchTimeout().toSeconds() + " s");
+      throw new Unreadable(
+          file.name()
+              + ": the url did not answer within "
+              + properties.fetchTimeout().toSeconds()
+              + " s");
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Unreadable unreadable) {
         throw unreadable;
       }
-      throw new Unreadable(file.name() + ": the url could not be fetched (" + reason((Exception) e.getCause()) + ")");
+      throw new Unreadable(
+          file.name()
+              + ": the url could not be fetched ("
+              + reason((Exception) e.getCause())
+              + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unreadable(file.name() + ": fetching was interrupted");
@@ -265,14 +304,20 @@ public class FileExtractor {
   }
 
   /**
-   * The URL is under an allowed prefix: same scheme, host and port, and its path within the prefix's path, segment by
-   * segment (no user info; no encoded dots or slashes that could climb out).
+   * The URL is under an allowed prefix: same scheme, host and port, and its path within the
+   * prefix's path, segment by segment (no user info; no encoded dots or slashes that could climb
+   * out).
    */
   private boolean allowed(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getRawUserInfo() != null || uri.getHost() == null
-        || rawPath.contains("%2e") || rawPath.contains("%2f") || rawPath.contains("%5c") || rawPath.contains("/../")) {
+    if (!(scheme.equals("http") || scheme.equals("https"))
+        || uri.getRawUserInfo() != null
+        || uri.getHost() == null
+        || rawPath.contains("%2e")
+        || rawPath.contains("%2f")
+        || rawPath.contains("%5c")
+        || rawPath.contains("/../")) {
       return false;
     }
     for (String prefix : properties.allowedUrlPrefixes()) {
@@ -282,11 +327,14 @@ public class FileExtractor {
       } catch (IllegalArgumentException e) {
         continue;
       }
-      String allowedPath = allowed.getPath() == null || allowed.getPath().isEmpty() ? "/" : allowed.getPath();
+      String allowedPath =
+          allowed.getPath() == null || allowed.getPath().isEmpty() ? "/" : allowed.getPath();
       String base = allowedPath.endsWith("/") ? allowedPath : allowedPath + "/";
       String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
-      if (scheme.equalsIgnoreCase(allowed.getScheme()) && uri.getHost().equalsIgnoreCase(allowed.getHost())
-          && port(uri) == port(allowed) && (path.startsWith(base) || path.equals(allowedPath))) {
+      if (scheme.equalsIgnoreCase(allowed.getScheme())
+          && uri.getHost().equalsIgnoreCase(allowed.getHost())
+          && port(uri) == port(allowed)
+          && (path.startsWith(base) || path.equals(allowedPath))) {
         return true;
       }
     }
@@ -294,21 +342,34 @@ public class FileExtractor {
   }
 
   private static int port(URI uri) {
-    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return uri.getPort() != -1
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private void bound(RunRequested.FileRef file, long size) throws Unreadable {
     if (size > properties.maxBytes().toBytes()) {
-      throw new Unreadable(file.name() + " is larger than " + properties.maxBytes().toBytes()
-          + " bytes (runstream.context.files.max-bytes)");
+      throw new Unreadable(
+          file.name()
+              + " is larger than "
+              + properties.maxBytes().toBytes()
+              + " bytes (runstream.context.files.max-bytes)");
     }
   }
 
   private static boolean textual(String mediaType) {
     String type = mediaType.toLowerCase(Locale.ROOT).split(";")[0].strip();
-    return type.startsWith("text/") || type.endsWith("+json") || type.endsWith("+xml")
-        || java.util.Set.of("application/json", "application/xml", "application/x-yaml", "application/yaml",
-            "application/javascript", "application/x-ndjson").contains(type);
+    return type.startsWith("text/")
+        || type.endsWith("+json")
+        || type.endsWith("+xml")
+        || java.util.Set.of(
+                "application/json",
+                "application/xml",
+                "application/x-yaml",
+                "application/yaml",
+                "application/javascript",
+                "application/x-ndjson")
+            .contains(type);
   }
 
   private static String reason(Exception e) {

@@ -1,7 +1,7 @@
 package io.runstream.worker.context;
 
-import io.runstream.core.store.ContextNodeStore;
 import io.runstream.core.prompt.PromptMarkers;
+import io.runstream.core.store.ContextNodeStore;
 import io.runstream.core.store.ProjectKnowledgeStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The context providers of a run, run before the model, in this order: the identity block
- * ({@code [SECURE_CONTEXT]}), the user's heaviest context nodes ({@code [USER_CONTEXT]}), the request's own context
- * object ({@code [REQUEST_CONTEXT]}), the project's knowledge ({@code [PROJECT_KNOWLEDGE]}, for a run with a project)
- * and the text of its files ({@code [DOCUMENT]}), each file announced with {@code doc} stages. The model gets them before the message, after a {@code ---} line ({@link LlmRequest#prompt()}).
+ * The context providers of a run, run before the model, in this order: the identity block ({@code
+ * [SECURE_CONTEXT]}), the user's heaviest context nodes ({@code [USER_CONTEXT]}), the request's own
+ * context object ({@code [REQUEST_CONTEXT]}), the project's knowledge ({@code [PROJECT_KNOWLEDGE]},
+ * for a run with a project) and the text of its files ({@code [DOCUMENT]}), each file announced
+ * with {@code doc} stages. The model gets them before the message, after a {@code ---} line ({@link
+ * LlmRequest#prompt()}).
  */
 @Component
 public class RunContext {
@@ -33,7 +35,10 @@ public class RunContext {
   private final ProjectKnowledgeStore knowledge;
 
   public RunContext(
-      ContextProperties properties, ContextNodes nodes, FileExtractor files, ProjectKnowledgeStore knowledge) {
+      ContextProperties properties,
+      ContextNodes nodes,
+      FileExtractor files,
+      ProjectKnowledgeStore knowledge) {
     this.properties = properties;
     this.nodes = nodes;
     this.files = files;
@@ -42,7 +47,10 @@ public class RunContext {
 
   /** Where a run's document stages, retrievals and context failures go. */
   public interface Listener {
-    /** A document stage: {@code extract_started}, {@code extract_completed} or {@code extract_failed}. */
+    /**
+     * A document stage: {@code extract_started}, {@code extract_completed} or {@code
+     * extract_failed}.
+     */
     void doc(String stage, String fileName, String error);
 
     /** Documents retrieved from the project's knowledge store for the prompt. */
@@ -71,22 +79,31 @@ public class RunContext {
       top = nodes.top(request.orgId(), request.userId());
     } catch (RuntimeException e) {
       // The nodes help; they are not worth failing a run for.
-      LOG.warn("Run {}: the user's context nodes could not be read: {}", request.runId(), e.getMessage());
+      LOG.warn(
+          "Run {}: the user's context nodes could not be read: {}",
+          request.runId(),
+          e.getMessage());
       top = List.of();
     }
     if (!top.isEmpty()) {
       StringBuilder block = new StringBuilder("[USER_CONTEXT]\n");
       for (ContextNodeStore.Node node : top) {
-        block.append("- ").append(line(node.label())).append(" (weight ")
-            .append(String.format(Locale.ROOT, "%.2f", node.weight())).append("): ")
+        block
+            .append("- ")
+            .append(line(node.label()))
+            .append(" (weight ")
+            .append(String.format(Locale.ROOT, "%.2f", node.weight()))
+            .append("): ")
             .append(PromptMarkers.strip(node.content()).strip())
             .append('\n');
       }
       blocks.add(block.append("[/USER_CONTEXT]").toString());
     }
     if (request.context() != null && !request.context().isEmpty()) {
-      blocks.add("[REQUEST_CONTEXT]\n" + PromptMarkers.strip(EventJson.MAPPER.writeValueAsString(request.context()))
-          + "\n[/REQUEST_CONTEXT]");
+      blocks.add(
+          "[REQUEST_CONTEXT]\n"
+              + PromptMarkers.strip(EventJson.MAPPER.writeValueAsString(request.context()))
+              + "\n[/REQUEST_CONTEXT]");
     }
     if (request.projectId() != null) {
       knowledge(request, listener).ifPresent(blocks::add);
@@ -98,8 +115,12 @@ public class RunContext {
       String name = line(file.name());
       listener.doc("extract_started", name, null);
       if (i >= properties.files().maxFiles()) {
-        listener.doc("extract_failed", name,
-            "a run reads at most " + properties.files().maxFiles() + " files (runstream.context.files.max-files)");
+        listener.doc(
+            "extract_failed",
+            name,
+            "a run reads at most "
+                + properties.files().maxFiles()
+                + " files (runstream.context.files.max-files)");
         continue;
       }
       try {
@@ -107,15 +128,26 @@ public class RunContext {
         // A document cannot close its block or pose as another (an identity, a document).
         String text = PromptMarkers.strip(extracted.text());
         documents.add(new LlmRequest.Document(name, text));
-        blocks.add("[DOCUMENT name=\"" + name.replace("\"", "'") + "\"]\n" + text
-            + (extracted.truncated() ? "\n[... the rest of this document was cut at "
-                + properties.files().maxChars() + " characters]" : "")
-            + "\n[/DOCUMENT]");
+        blocks.add(
+            "[DOCUMENT name=\""
+                + name.replace("\"", "'")
+                + "\"]\n"
+                + text
+                + (extracted.truncated()
+                    ? "\n[... the rest of this document was cut at "
+                        + properties.files().maxChars()
+                        + " characters]"
+                    : "")
+                + "\n[/DOCUMENT]");
         listener.doc("extract_completed", name, null);
       } catch (FileExtractor.Unreadable e) {
         LOG.info("Run {}: file not read: {}", request.runId(), e.getMessage());
-        blocks.add("[DOCUMENT name=\"" + name.replace("\"", "'") + "\"]\n(could not be read: " + e.getMessage()
-            + ")\n[/DOCUMENT]");
+        blocks.add(
+            "[DOCUMENT name=\""
+                + name.replace("\"", "'")
+                + "\"]\n(could not be read: "
+                + e.getMessage()
+                + ")\n[/DOCUMENT]");
         listener.doc("extract_failed", name, e.getMessage());
       }
     }
@@ -123,17 +155,22 @@ public class RunContext {
   }
 
   /**
-   * The project's knowledge store: the chunks best matching the message, or nothing (with a
-   * {@code rag_retrieval_error} for the stream) when the store cannot be searched.
+   * The project's knowledge store: the chunks best matching the message, or nothing (with a {@code
+   * rag_retrieval_error} for the stream) when the store cannot be searched.
    */
   private java.util.Optional<String> knowledge(RunRequested request, Listener listener) {
     List<ProjectKnowledgeStore.Hit> hits;
     try {
-      hits = knowledge.search(request.orgId(), request.projectId(), request.input(), KNOWLEDGE_HITS);
+      hits =
+          knowledge.search(request.orgId(), request.projectId(), request.input(), KNOWLEDGE_HITS);
     } catch (RuntimeException e) {
-      LOG.warn("Run {}: the knowledge store of project {} could not be searched: {}", request.runId(),
-          request.projectId(), e.getMessage());
-      listener.failed("rag_retrieval_error",
+      LOG.warn(
+          "Run {}: the knowledge store of project {} could not be searched: {}",
+          request.runId(),
+          request.projectId(),
+          e.getMessage());
+      listener.failed(
+          "rag_retrieval_error",
           "The project's knowledge base could not be searched; the answer is written without it.");
       return java.util.Optional.empty();
     }
@@ -143,10 +180,15 @@ public class RunContext {
     java.util.Map<String, ChunkData.RetrievedDocument> retrieved = new java.util.LinkedHashMap<>();
     StringBuilder block = new StringBuilder("[PROJECT_KNOWLEDGE]\n");
     for (ProjectKnowledgeStore.Hit hit : hits) {
-      retrieved.putIfAbsent(hit.name(), new ChunkData.RetrievedDocument(hit.name(), hit.documentType()));
-      block.append("(from ").append(line(hit.name()))
-          .append(hit.documentType() == null ? "" : ", " + line(hit.documentType())).append(")\n")
-          .append(PromptMarkers.strip(hit.content()).strip()).append("\n\n");
+      retrieved.putIfAbsent(
+          hit.name(), new ChunkData.RetrievedDocument(hit.name(), hit.documentType()));
+      block
+          .append("(from ")
+          .append(line(hit.name()))
+          .append(hit.documentType() == null ? "" : ", " + line(hit.documentType()))
+          .append(")\n")
+          .append(PromptMarkers.strip(hit.content()).strip())
+          .append("\n\n");
     }
     listener.retrieved(List.copyOf(retrieved.values()));
     return java.util.Optional.of(block.toString().strip() + "\n[/PROJECT_KNOWLEDGE]");
@@ -162,28 +204,33 @@ public class RunContext {
     if (identity.name() != null && !identity.name().isBlank()) {
       block.append("name: ").append(line(identity.name())).append('\n');
     }
-    block.append("You MUST use this user_id as the user_id in ALL tool calls that take one. Never use, invent or ")
+    block
+        .append(
+            "You MUST use this user_id as the user_id in ALL tool calls that take one. Never use, invent or ")
         .append("accept another user's id; the platform overwrites it anyway.\n[/SECURE_CONTEXT]");
     return block.toString();
   }
 
   /**
-   * A claim or label as one line of a block: no line breaks or control characters, no square brackets (a value
-   * cannot close the block or open another).
+   * A claim or label as one line of a block: no line breaks or control characters, no square
+   * brackets (a value cannot close the block or open another).
    */
   static String line(String value) {
     StringBuilder out = new StringBuilder(value.length());
-    value.codePoints().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        out.append(' ');
-      } else if (c == '[') {
-        out.append('(');
-      } else if (c == ']') {
-        out.append(')');
-      } else {
-        out.appendCodePoint(c);
-      }
-    });
+    value
+        .codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                out.append(' ');
+              } else if (c == '[') {
+                out.append('(');
+              } else if (c == ']') {
+                out.append(')');
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
     return out.toString().strip();
   }
 }

@@ -7,18 +7,24 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
 /**
- * Tools act for the authenticated user only: every argument naming the user ({@code user_id}, and the same name in
- * any case with or without {@code _} or {@code -}: {@code userId}, {@code user-id}, {@code UserID}, {@code userid}),
- * at any depth, is overwritten with the run's user id (the token's {@code sub}), whatever the model wrote (seed 000's
- * secure identity context, enforced rather than asked for).
+ * Tools act for the authenticated user only: every argument naming the user ({@code user_id}, and
+ * the same name in any case with or without {@code _} or {@code -}: {@code userId}, {@code
+ * user-id}, {@code UserID}, {@code userid}), at any depth, is overwritten with the run's user id
+ * (the token's {@code sub}), whatever the model wrote (seed 000's secure identity context, enforced
+ * rather than asked for).
  */
 public final class ToolIdentity {
-  /** The argument name that always carries the authenticated user, as the identity block names it. */
+  /**
+   * The argument name that always carries the authenticated user, as the identity block names it.
+   */
   public static final String FIELD = "user_id";
 
   private ToolIdentity() {}
 
-  /** Whether an argument's name names the user: {@code user_id}, {@code userId}, {@code user-id}, ... */
+  /**
+   * Whether an argument's name names the user: {@code user_id}, {@code userId}, {@code user-id},
+   * ...
+   */
   public static boolean names(String field) {
     if (field.length() < 6 || field.length() > 8) {
       return false;
@@ -33,7 +39,10 @@ public final class ToolIdentity {
     return letters.toString().equals("userid");
   }
 
-  /** The arguments with every user argument set to the run's user; the same node when there is none to set. */
+  /**
+   * The arguments with every user argument set to the run's user; the same node when there is none
+   * to set.
+   */
   public static JsonNode enforce(JsonNode input, RunRequested request) {
     if (input == null || request.identity() == null || !mentions(input)) {
       return input;

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads every partition of {@code runstream.run-control} from its end (no consumer group: every worker sees every
- * message) and hands stop requests to {@link RunStops} and client tool results to the
- * {@link io.runstream.worker.tools.ClientToolBridge}. Stops sent before this worker started are on the runs' rows.
+ * Reads every partition of {@code runstream.run-control} from its end (no consumer group: every
+ * worker sees every message) and hands stop requests to {@link RunStops} and client tool results to
+ * the {@link io.runstream.worker.tools.ClientToolBridge}. Stops sent before this worker started are
+ * on the runs' rows.
  */
 @Component
 public class ControlTail extends ConsumerLoop {
@@ -33,7 +34,9 @@ public class ControlTail extends ConsumerLoop {
   private final WorkerProperties properties;
 
   public ControlTail(
-      KafkaClients clients, RunStops stops, io.runstream.worker.tools.ClientToolBridge clientTools,
+      KafkaClients clients,
+      RunStops stops,
+      io.runstream.worker.tools.ClientToolBridge clientTools,
       WorkerProperties properties) {
     super("run-control-tail", Duration.ofSeconds(10));
     this.clientTools = clientTools;
@@ -84,11 +87,19 @@ public class ControlTail extends ConsumerLoop {
       if (RunControl.STOP.equals(control.action())) {
         stops.request(control.runId(), control.reason());
       } else if (RunControl.TOOL_RESULT.equals(control.action()) && control.toolCallId() != null) {
-        clientTools.deliver(control.runId(), control.toolCallId(),
-            control.output() == null ? tools.jackson.databind.node.NullNode.getInstance() : control.output());
+        clientTools.deliver(
+            control.runId(),
+            control.toolCallId(),
+            control.output() == null
+                ? tools.jackson.databind.node.NullNode.getInstance()
+                : control.output());
       }
     } catch (IllegalArgumentException | NullPointerException e) {
-      LOG.warn("Ignoring unreadable control message at {}-{}@{}", record.topic(), record.partition(), record.offset());
+      LOG.warn(
+          "Ignoring unreadable control message at {}-{}@{}",
+          record.topic(),
+          record.partition(),
+          record.offset());
     }
   }
 }

@@ -17,10 +17,11 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Stop requests of the runs this worker holds, and their deadlines. A request that arrives before its run is
- * registered here (the claim and the control message race) is kept for a while and applied on registration. A run
- * that is still registered {@code runstream.worker.max-run-duration} after its claim is ended the same way, as timed
- * out. Ending a run wakes it wherever it waits (see {@link Stop}).
+ * Stop requests of the runs this worker holds, and their deadlines. A request that arrives before
+ * its run is registered here (the claim and the control message race) is kept for a while and
+ * applied on registration. A run that is still registered {@code runstream.worker.max-run-duration}
+ * after its claim is ended the same way, as timed out. Ending a run wakes it wherever it waits (see
+ * {@link Stop}).
  */
 @Component
 public class RunStops implements DisposableBean {
@@ -35,8 +36,11 @@ public class RunStops implements DisposableBean {
 
   public RunStops(WorkerProperties properties) {
     this.maxRunDuration = properties.maxRunDuration();
-    // One thread for every run's deadline: a deadline only ends its run (which wakes the run's own thread).
-    this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("run-deadlines").factory());
+    // One thread for every run's deadline: a deadline only ends its run (which wakes the run's own
+    // thread).
+    this.deadlines =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("run-deadlines").factory());
     this.deadlines.setRemoveOnCancelPolicy(true);
   }
 
@@ -44,7 +48,9 @@ public class RunStops implements DisposableBean {
   public enum Kind {
     /** A user (or client) stopped it: it ends {@code cancelled}. */
     STOPPED,
-    /** It ran longer than {@code max-run-duration}: it ends {@code failed} ({@code run_timeout}). */
+    /**
+     * It ran longer than {@code max-run-duration}: it ends {@code failed} ({@code run_timeout}).
+     */
     TIMED_OUT,
     /** The worker is shutting down: it ends {@code failed}, retryable ({@code worker_shutdown}). */
     SHUTDOWN
@@ -59,15 +65,16 @@ public class RunStops implements DisposableBean {
   public record Ending(Kind kind, String reason) {}
 
   /**
-   * A run's stop state, and the way its thread waits for anything so that ending the run wakes it at once (event
-   * driven, no polling):
+   * A run's stop state, and the way its thread waits for anything so that ending the run wakes it
+   * at once (event driven, no polling):
    *
    * <ul>
-   *   <li>{@link #sleep} (a paced model, a retry's back-off) and {@link #await} (a client tool's result, a server
-   *       tool's call) park the waiting thread; ending the run unparks it.
-   *   <li>{@link #interruptibly} runs a read that blocks on a provider's connection: ending the run interrupts the
-   *       thread while (and only while) it is inside, so that a virtual thread's socket read fails at once; the
-   *       interrupt never reaches a Kafka send or a JDBC call outside it, and is cleared when the read returns.
+   *   <li>{@link #sleep} (a paced model, a retry's back-off) and {@link #await} (a client tool's
+   *       result, a server tool's call) park the waiting thread; ending the run unparks it.
+   *   <li>{@link #interruptibly} runs a read that blocks on a provider's connection: ending the run
+   *       interrupts the thread while (and only while) it is inside, so that a virtual thread's
+   *       socket read fails at once; the interrupt never reaches a Kafka send or a JDBC call
+   *       outside it, and is cleared when the read returns.
    * </ul>
    *
    * Only the run's own thread waits on its stop, one wait at a time.
@@ -76,13 +83,19 @@ public class RunStops implements DisposableBean {
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private volatile Thread parked;
     private final ReentrantLock interruptLock = new ReentrantLock();
+
     /** The thread inside {@link #interruptibly}, guarded by {@link #interruptLock}. */
     private Thread reading;
+
     /** Whether a stop interrupted {@link #reading}, guarded by {@link #interruptLock}. */
     private boolean interrupted;
+
     private volatile ScheduledFuture<?> deadline;
 
-    /** A stop that nothing has ended yet (the worker registers its runs' stops; tests make their own). */
+    /**
+     * A stop that nothing has ended yet (the worker registers its runs' stops; tests make their
+     * own).
+     */
     public Stop() {}
 
     /** How the run ends early, or null while it should go on. */
@@ -102,8 +115,9 @@ public class RunStops implements DisposableBean {
     }
 
     /**
-     * Ends the run (the first ending wins) and wakes it wherever it waits; false if it had ended already. Called
-     * from the control tail, the lease renewal, the deadline timer or the shutdown: it never blocks.
+     * Ends the run (the first ending wins) and wakes it wherever it waits; false if it had ended
+     * already. Called from the control tail, the lease renewal, the deadline timer or the shutdown:
+     * it never blocks.
      */
     public boolean end(Kind kind, String reason) {
       if (!ending.compareAndSet(null, new Ending(kind, reason))) {
@@ -137,7 +151,8 @@ public class RunStops implements DisposableBean {
     public boolean sleep(long nanos) {
       long until = System.nanoTime() + nanos;
       Thread me = Thread.currentThread();
-      // Published before the state is read (both volatile): an ending either sees the thread or is seen here.
+      // Published before the state is read (both volatile): an ending either sees the thread or is
+      // seen here.
       parked = me;
       try {
         long left;
@@ -156,8 +171,8 @@ public class RunStops implements DisposableBean {
     }
 
     /**
-     * Waits until {@code future} completes, the run ends or {@code timeout} (null: none) passes, whichever comes
-     * first; the future's completion and the run's end both wake the thread.
+     * Waits until {@code future} completes, the run ends or {@code timeout} (null: none) passes,
+     * whichever comes first; the future's completion and the run's end both wake the thread.
      *
      * @return true if the future completed (normally or not)
      */
@@ -185,10 +200,10 @@ public class RunStops implements DisposableBean {
     }
 
     /**
-     * Runs {@code read}, a call that blocks on a remote peer (a provider's response or next event), so that ending
-     * the run interrupts it: on a virtual thread a blocked socket read then fails at once (the caller sees the
-     * failure, and {@link #requested()} true). The thread is interrupted only while inside; the interrupt is cleared
-     * before this returns.
+     * Runs {@code read}, a call that blocks on a remote peer (a provider's response or next event),
+     * so that ending the run interrupts it: on a virtual thread a blocked socket read then fails at
+     * once (the caller sees the failure, and {@link #requested()} true). The thread is interrupted
+     * only while inside; the interrupt is cleared before this returns.
      */
     public <T> T interruptibly(Supplier<T> read) {
       Thread me = Thread.currentThread();
@@ -216,7 +231,8 @@ public class RunStops implements DisposableBean {
           interruptLock.unlock();
         }
         if (clear) {
-          // Nothing after the read (a chunk's send, a database call, the run's end) sees the stop's interrupt.
+          // Nothing after the read (a chunk's send, a database call, the run's end) sees the stop's
+          // interrupt.
           Thread.interrupted();
         }
       }
@@ -239,7 +255,10 @@ public class RunStops implements DisposableBean {
     return "runstream.worker.max-run-duration (" + words(maxRunDuration) + ")";
   }
 
-  /** Registers a run this worker now holds; {@code reason} is non-null if a stop was recorded before it started. */
+  /**
+   * Registers a run this worker now holds; {@code reason} is non-null if a stop was recorded before
+   * it started.
+   */
   public Stop register(UUID runId, String reason) {
     Stop stop = new Stop();
     if (reason != null) {
@@ -251,9 +270,11 @@ public class RunStops implements DisposableBean {
       stop.end(Kind.STOPPED, pending.reason());
     }
     if (!stop.requested()) {
-      stop.deadline(deadlines.schedule(
-          () -> stop.end(Kind.TIMED_OUT, "The run took longer than " + limitText() + "."),
-          maxRunDuration.toNanos(), TimeUnit.NANOSECONDS));
+      stop.deadline(
+          deadlines.schedule(
+              () -> stop.end(Kind.TIMED_OUT, "The run took longer than " + limitText() + "."),
+              maxRunDuration.toNanos(),
+              TimeUnit.NANOSECONDS));
     }
     return stop;
   }
@@ -284,7 +305,10 @@ public class RunStops implements DisposableBean {
     }
   }
 
-  /** The worker is stopping and its grace is over: every run it still holds ends now, wherever it waits. */
+  /**
+   * The worker is stopping and its grace is over: every run it still holds ends now, wherever it
+   * waits.
+   */
   public void shutdown() {
     running.values().forEach(stop -> stop.end(Kind.SHUTDOWN, "The worker stopped during the run."));
   }

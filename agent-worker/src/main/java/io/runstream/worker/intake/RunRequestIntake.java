@@ -1,5 +1,6 @@
 package io.runstream.worker.intake;
 
+import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.store.RunStore;
 import io.runstream.schemas.EventJson;
@@ -26,13 +27,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.runstream.core.kafka.ConsumerLoop;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -59,9 +58,14 @@ public class RunRequestIntake extends ConsumerLoop {
   private final io.runstream.core.tracing.RunTracing tracing;
 
   public RunRequestIntake(
-      KafkaClients clients, RunStore runs, AgentRunner runner, RunStops stops, WorkerProperties properties,
+      KafkaClients clients,
+      RunStore runs,
+      AgentRunner runner,
+      RunStops stops,
+      WorkerProperties properties,
       io.runstream.core.tracing.RunTracing tracing,
-      @org.springframework.beans.factory.annotation.Value("${runstream.worker.node-id:}") String nodeId) {
+      @org.springframework.beans.factory.annotation.Value("${runstream.worker.node-id:}")
+          String nodeId) {
     super("run-request-intake", Duration.ofSeconds(10));
     this.tracing = tracing;
     this.stops = stops;
@@ -81,10 +85,11 @@ public class RunRequestIntake extends ConsumerLoop {
   }
 
   /**
-   * The start of the ids of every process of this worker's node ({@code runstream.worker.node-id} and a slash), or
-   * null where no node id is set. A node id names one worker that comes back under the same name after a restart
-   * (the embedded default's): a run whose worker id starts with it but is not {@link #workerId()} was held by a
-   * previous process of this node, which is gone. Host-name ids (no node id) never contain a slash.
+   * The start of the ids of every process of this worker's node ({@code runstream.worker.node-id}
+   * and a slash), or null where no node id is set. A node id names one worker that comes back under
+   * the same name after a restart (the embedded default's): a run whose worker id starts with it
+   * but is not {@link #workerId()} was held by a previous process of this node, which is gone.
+   * Host-name ids (no node id) never contain a slash.
    */
   public String nodePrefix() {
     return nodePrefix;
@@ -103,10 +108,7 @@ public class RunRequestIntake extends ConsumerLoop {
 
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
-    return clients.rawConsumer(
-        "worker",
-        properties.groupId(),
-        Map.of("max.poll.records", 200));
+    return clients.rawConsumer("worker", properties.groupId(), Map.of("max.poll.records", 200));
   }
 
   @Override
@@ -114,10 +116,15 @@ public class RunRequestIntake extends ConsumerLoop {
     consumer = opened;
     executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     deadLetters =
-        clients.producer("worker-dlt", Topics.RUN_REQUESTS_DLT.key(), Topics.RUN_REQUESTS_DLT.value(), Map.of());
+        clients.producer(
+            "worker-dlt", Topics.RUN_REQUESTS_DLT.key(), Topics.RUN_REQUESTS_DLT.value(), Map.of());
     consumer.subscribe(List.of(Topics.RUN_REQUESTS.name()));
     leases = Thread.ofVirtual().name("run-leases").start(this::renewLeases);
-    LOG.info("Agent worker {} consuming {} as group {}", workerId, Topics.RUN_REQUESTS.name(), properties.groupId());
+    LOG.info(
+        "Agent worker {} consuming {} as group {}",
+        workerId,
+        Topics.RUN_REQUESTS.name(),
+        properties.groupId());
   }
 
   @Override
@@ -128,7 +135,8 @@ public class RunRequestIntake extends ConsumerLoop {
       } catch (WakeupException e) {
         throw e;
       } catch (KafkaException e) {
-        // A rebalance or a broker hiccup: the next poll rejoins; claims make redelivered requests harmless.
+        // A rebalance or a broker hiccup: the next poll rejoins; claims make redelivered requests
+        // harmless.
         LOG.warn("Run request intake: {}; going on", e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("Run request intake failed; going on after a pause", e);
@@ -158,8 +166,12 @@ public class RunRequestIntake extends ConsumerLoop {
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          LOG.warn("Run request at {}-{}@{} could not be taken now: {}", record.topic(), record.partition(),
-              record.offset(), e.toString());
+          LOG.warn(
+              "Run request at {}-{}@{} could not be taken now: {}",
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              e.toString());
           taken = false;
         }
         if (!taken) {
@@ -179,10 +191,18 @@ public class RunRequestIntake extends ConsumerLoop {
     }
   }
 
-  /** Sets a request aside on the dead-letter topic; false if that failed (the record is retried later). */
-  private boolean setAside(ConsumerRecord<byte[], byte[]> record, Exception failure) throws InterruptedException {
+  /**
+   * Sets a request aside on the dead-letter topic; false if that failed (the record is retried
+   * later).
+   */
+  private boolean setAside(ConsumerRecord<byte[], byte[]> record, Exception failure)
+      throws InterruptedException {
     try {
-      deadLetters.send(io.runstream.core.failure.DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, failure)).get();
+      deadLetters
+          .send(
+              io.runstream.core.failure.DeadLetters.of(
+                  Topics.RUN_REQUESTS_DLT.name(), record, failure))
+          .get();
       return true;
     } catch (java.util.concurrent.ExecutionException failed) {
       LOG.warn("Cannot set the request aside yet: {}", failed.getCause().getMessage());
@@ -194,10 +214,16 @@ public class RunRequestIntake extends ConsumerLoop {
   private boolean take(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
     RunRequested request;
     try {
-      request = EventJson.read(record.value() == null ? new byte[0] : record.value(), RunRequested.class);
+      request =
+          EventJson.read(record.value() == null ? new byte[0] : record.value(), RunRequested.class);
     } catch (IllegalArgumentException e) {
-      LOG.warn("Poison run request at {}-{}@{}: {}; set aside to {}", record.topic(), record.partition(),
-          record.offset(), e.getMessage(), Topics.RUN_REQUESTS_DLT.name());
+      LOG.warn(
+          "Poison run request at {}-{}@{}: {}; set aside to {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage(),
+          Topics.RUN_REQUESTS_DLT.name());
       return setAside(record, e);
     }
     if (!capacity.tryAcquire()) {
@@ -212,20 +238,28 @@ public class RunRequestIntake extends ConsumerLoop {
         LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
         return false;
       }
-      // The database refuses this request for good (it would be refused at every redelivery): set it aside.
-      LOG.warn("Run {} cannot be claimed ({}); set aside to {}", request.runId(), e.getMessage(),
+      // The database refuses this request for good (it would be refused at every redelivery): set
+      // it aside.
+      LOG.warn(
+          "Run {} cannot be claimed ({}); set aside to {}",
+          request.runId(),
+          e.getMessage(),
           Topics.RUN_REQUESTS_DLT.name());
       return setAside(record, e);
     }
     if (claim == RunStore.Claim.NOT_CLAIMED) {
       capacity.release();
-      LOG.debug("Run {} is already claimed or ended; skipping the redelivered request", request.runId());
+      LOG.debug(
+          "Run {} is already claimed or ended; skipping the redelivered request", request.runId());
       return true;
     }
     active.add(request.runId());
     RunStops.Stop stop =
-        stops.register(request.runId(), claim == RunStore.Claim.CLAIMED_STOP_REQUESTED ? "stopped by the user" : null);
-    // The run's span: a child of the request that started it (the record's traceparent), current on the run's
+        stops.register(
+            request.runId(),
+            claim == RunStore.Claim.CLAIMED_STOP_REQUESTED ? "stopped by the user" : null);
+    // The run's span: a child of the request that started it (the record's traceparent), current on
+    // the run's
     // thread, so that the chunks it produces carry it on.
     io.micrometer.tracing.Span span = tracing.start("runstream.run", record.headers());
     if (span != null) {
@@ -234,23 +268,23 @@ public class RunRequestIntake extends ConsumerLoop {
     }
     try {
       executor.execute(
-        () -> {
-          try (AutoCloseable scope = tracing.inScope(span)) {
-            runner.run(request, stop);
-          } catch (Exception e) {
-            if (e instanceof RuntimeException runtime) {
-              throw runtime;
+          () -> {
+            try (AutoCloseable scope = tracing.inScope(span)) {
+              runner.run(request, stop);
+            } catch (Exception e) {
+              if (e instanceof RuntimeException runtime) {
+                throw runtime;
+              }
+              LOG.warn("Run {}: {}", request.runId(), e.toString());
+            } finally {
+              if (span != null) {
+                span.end();
+              }
+              stops.unregister(request.runId());
+              active.remove(request.runId());
+              capacity.release();
             }
-            LOG.warn("Run {}: {}", request.runId(), e.toString());
-          } finally {
-            if (span != null) {
-              span.end();
-            }
-            stops.unregister(request.runId());
-            active.remove(request.runId());
-            capacity.release();
-          }
-        });
+          });
     } catch (RuntimeException e) {
       // Claimed but not started (the executor is shutting down): the lease reaper ends the run.
       if (span != null) {
@@ -286,7 +320,8 @@ public class RunRequestIntake extends ConsumerLoop {
   protected void afterStop() {
     try {
       executor.shutdown();
-      if (!executor.awaitTermination(properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!executor.awaitTermination(
+          properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
         // The grace is over: every run still going ends now (failed, retryable), wherever it waits.
         stops.shutdown();
         executor.awaitTermination(15, TimeUnit.SECONDS);

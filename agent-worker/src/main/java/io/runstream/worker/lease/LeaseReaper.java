@@ -4,10 +4,10 @@ import io.runstream.core.kafka.RunTopics;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
-import io.runstream.schemas.EventJson;
-import io.runstream.schemas.Topics;
 import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import io.runstream.schemas.Topics;
 import io.runstream.worker.WorkerProperties;
 import io.runstream.worker.intake.RunRequestIntake;
 import io.runstream.worker.run.ChunkSender;
@@ -23,22 +23,26 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Ends runs whose worker is gone (its lease expired): {@code error {code: worker_lost, retryable: true}} then
- * {@code run.finished failed}, produced like any chunk so readers, the sink and analytics see the end.
+ * Ends runs whose worker is gone (its lease expired): {@code error {code: worker_lost, retryable:
+ * true}} then {@code run.finished failed}, produced like any chunk so readers, the sink and
+ * analytics see the end.
  *
- * <p>As a worker does (issue #27, "read your own end"), the reaper stores the end first (the run {@code failed} with
- * its error, last event id and {@code finished_at}, the agent message {@code failed}) and commits it, then produces
- * the two chunks: whoever has read them finds the run ended. If the broker does not take them, the stored end stands
- * and readers are given the end the run's row tells once it is overdue (the fan-out's {@code RunReader}).
+ * <p>As a worker does (issue #27, "read your own end"), the reaper stores the end first (the run
+ * {@code failed} with its error, last event id and {@code finished_at}, the agent message {@code
+ * failed}) and commits it, then produces the two chunks: whoever has read them finds the run ended.
+ * If the broker does not take them, the stored end stands and readers are given the end the run's
+ * row tells once it is overdue (the fan-out's {@code RunReader}).
  *
- * <p>The two chunks take seqs {@value #FENCE} past the last chunk in the log: output the lost worker produced but
- * the sink had not logged yet keeps its own seqs, and whatever it produces after the end is discarded (the
- * fan-out and the sink drop chunks of ended runs). Every worker runs a reaper; a row lock with SKIP LOCKED and a
- * fresh lease for the reaper keep two from ending the same run.
+ * <p>The two chunks take seqs {@value #FENCE} past the last chunk in the log: output the lost
+ * worker produced but the sink had not logged yet keeps its own seqs, and whatever it produces
+ * after the end is discarded (the fan-out and the sink drop chunks of ended runs). Every worker
+ * runs a reaper; a row lock with SKIP LOCKED and a fresh lease for the reaper keep two from ending
+ * the same run.
  *
- * <p>A worker with a node id ({@code runstream.worker.node-id}: the embedded default's one worker) also ends, as soon
- * as it starts, the runs that a previous process of its node held: that process is gone (it is this one's
- * predecessor), so nothing renews their leases and no reader should wait for them to expire.
+ * <p>A worker with a node id ({@code runstream.worker.node-id}: the embedded default's one worker)
+ * also ends, as soon as it starts, the runs that a previous process of its node held: that process
+ * is gone (it is this one's predecessor), so nothing renews their leases and no reader should wait
+ * for them to expire.
  */
 @Component
 public class LeaseReaper implements SmartLifecycle {
@@ -75,9 +79,11 @@ public class LeaseReaper implements SmartLifecycle {
       RunRequestIntake intake,
       JdbcClient jdbc,
       io.micrometer.core.instrument.MeterRegistry meters) {
-    this.reaped = io.micrometer.core.instrument.Counter.builder("runstream.worker.runs.reaped")
-        .description("runs ended by the lease reaper because their worker was lost (stuck runs)")
-        .register(meters);
+    this.reaped =
+        io.micrometer.core.instrument.Counter.builder("runstream.worker.runs.reaped")
+            .description(
+                "runs ended by the lease reaper because their worker was lost (stuck runs)")
+            .register(meters);
     this.runs = runs;
     this.messages = messages;
     this.topics = topics;
@@ -109,7 +115,9 @@ public class LeaseReaper implements SmartLifecycle {
             int ended = reapPredecessors();
             predecessorsReaped = true;
             if (ended > 0) {
-              LOG.warn("Ended {} run(s) that a previous process of this node ({}) held when it ended", ended,
+              LOG.warn(
+                  "Ended {} run(s) that a previous process of this node ({}) held when it ended",
+                  ended,
                   nodePrefix.substring(0, nodePrefix.length() - 1));
               reaped.increment(ended);
             }
@@ -120,7 +128,8 @@ public class LeaseReaper implements SmartLifecycle {
           }
         }
         Thread.sleep(properties.reapInterval().toMillis());
-        // After this worker could not reach the database, its peers may not have renewed their leases either:
+        // After this worker could not reach the database, its peers may not have renewed their
+        // leases either:
         // wait one lease before judging anyone lost.
         if (System.nanoTime() - lastFailureNanos < properties.lease().toNanos()) {
           continue;
@@ -146,34 +155,37 @@ public class LeaseReaper implements SmartLifecycle {
   }
 
   /**
-   * Ends the runs held by a previous process of this node (their worker id, or their reaper's, starts with the node's
-   * prefix and is not this process's), whatever their lease; then, like {@link #reapOnce()}, the expired ones.
-   * Returns how many; 0 where this worker has no node id.
+   * Ends the runs held by a previous process of this node (their worker id, or their reaper's,
+   * starts with the node's prefix and is not this process's), whatever their lease; then, like
+   * {@link #reapOnce()}, the expired ones. Returns how many; 0 where this worker has no node id.
    */
   public int reapPredecessors() {
     if (nodePrefix == null) {
       return 0;
     }
-    List<Reaped> ended = tx.execute(status -> {
-      // now() is the transaction's start: the leases taken away here are expired for the reap below.
-      jdbc.sql(
-              """
+    List<Reaped> ended =
+        tx.execute(
+            status -> {
+              // now() is the transaction's start: the leases taken away here are expired for the
+              // reap below.
+              jdbc.sql(
+                      """
               UPDATE runs SET lease_expires_at = now() - interval '1 millisecond'
               WHERE status = 'running' AND worker_id <> :self AND worker_id <> :reaper
                 AND (starts_with(worker_id, :prefix) OR starts_with(worker_id, :reaperPrefix))""")
-          .param("self", workerId)
-          .param("reaper", reaperId)
-          .param("prefix", nodePrefix)
-          .param("reaperPrefix", "reaper:" + nodePrefix)
-          .update();
-      List<Reaped> all = new java.util.ArrayList<>();
-      List<Reaped> batch;
-      do {
-        batch = reapInTransaction();
-        all.addAll(batch);
-      } while (batch.size() == BATCH);
-      return all;
-    });
+                  .param("self", workerId)
+                  .param("reaper", reaperId)
+                  .param("prefix", nodePrefix)
+                  .param("reaperPrefix", "reaper:" + nodePrefix)
+                  .update();
+              List<Reaped> all = new java.util.ArrayList<>();
+              List<Reaped> batch;
+              do {
+                batch = reapInTransaction();
+                all.addAll(batch);
+              } while (batch.size() == BATCH);
+              return all;
+            });
     return produceEnds(ended);
   }
 
@@ -181,11 +193,16 @@ public class LeaseReaper implements SmartLifecycle {
   private record Reaped(RunStore.ExpiredRun run, String topic, long seq, Instant at) {}
 
   private static final ChunkData.Error WORKER_LOST =
-      new ChunkData.Error("worker_lost", "The worker running this run was lost; run it again.", true);
+      new ChunkData.Error(
+          "worker_lost", "The worker running this run was lost; run it again.", true);
 
-  /** Ends the expired runs in the store (committed with the caller's transaction), before their end is produced. */
+  /**
+   * Ends the expired runs in the store (committed with the caller's transaction), before their end
+   * is produced.
+   */
   private List<Reaped> reapInTransaction() {
-    List<RunStore.ExpiredRun> expired = runs.lockExpiredLeases(BATCH, workerId, reaperId, properties.lease());
+    List<RunStore.ExpiredRun> expired =
+        runs.lockExpiredLeases(BATCH, workerId, reaperId, properties.lease());
     List<Reaped> reaped = new java.util.ArrayList<>();
     String error = EventJson.MAPPER.writeValueAsString(EventJson.dataTree(WORKER_LOST));
     for (RunStore.ExpiredRun run : expired) {
@@ -211,13 +228,28 @@ public class LeaseReaper implements SmartLifecycle {
     for (Reaped ended : reaped) {
       RunStore.ExpiredRun run = ended.run();
       try {
-        send(ended.topic(), RunChunk.of(run.id(), run.sessionId(), ended.seq(), ended.at(), null, WORKER_LOST));
-        send(ended.topic(), RunChunk.of(run.id(), run.sessionId(), ended.seq() + 1, ended.at(), null,
-            new ChunkData.RunFinished("failed", "error").attributed(run.orgId(), run.userId(),
-                new io.runstream.schemas.RunRequested.ModelRef(run.modelProvider(), run.modelId()))));
+        send(
+            ended.topic(),
+            RunChunk.of(run.id(), run.sessionId(), ended.seq(), ended.at(), null, WORKER_LOST));
+        send(
+            ended.topic(),
+            RunChunk.of(
+                run.id(),
+                run.sessionId(),
+                ended.seq() + 1,
+                ended.at(),
+                null,
+                new ChunkData.RunFinished("failed", "error")
+                    .attributed(
+                        run.orgId(),
+                        run.userId(),
+                        new io.runstream.schemas.RunRequested.ModelRef(
+                            run.modelProvider(), run.modelId()))));
       } catch (RuntimeException e) {
-        LOG.warn("Run {} ended (worker lost), but its end could not be produced ({}); readers get it from its row",
-            run.id(), e.getMessage());
+        LOG.warn(
+            "Run {} ended (worker lost), but its end could not be produced ({}); readers get it from its row",
+            run.id(),
+            e.getMessage());
       }
     }
     return reaped.size();
@@ -230,7 +262,8 @@ public class LeaseReaper implements SmartLifecycle {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot produce the end of run " + chunk.runId() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot produce the end of run " + chunk.runId() + ": " + e.getMessage(), e);
     }
   }
 

@@ -2,7 +2,10 @@ package io.runstream.worker.model;
 
 import io.runstream.schemas.RunRequested;
 
-/** A request's image as each provider wants it: a URL (OpenAI takes {@code data:} URLs too) or base64 data. */
+/**
+ * A request's image as each provider wants it: a URL (OpenAI takes {@code data:} URLs too) or
+ * base64 data.
+ */
 public final class Images {
   private Images() {}
 
@@ -22,7 +25,10 @@ public final class Images {
     return "data:" + mediaType(image) + ";base64," + image.data();
   }
 
-  /** The image's inline data: its {@code data}, or that of a {@code data:} URL; null for a remote URL. */
+  /**
+   * The image's inline data: its {@code data}, or that of a {@code data:} URL; null for a remote
+   * URL.
+   */
   public static Inline inline(RunRequested.ImageRef image) {
     if (image.data() != null) {
       return new Inline(mediaType(image), image.data());
@@ -37,6 +43,8 @@ public final class Images {
   }
 
   private static String mediaType(RunRequested.ImageRef image) {
-    return image.mediaType() == null || image.mediaType().isBlank() ? "image/png" : image.mediaType();
+    return image.mediaType() == null || image.mediaType().isBlank()
+        ? "image/png"
+        : image.mediaType();
   }
 }

@@ -12,11 +12,12 @@ import tools.jackson.databind.JsonNode;
  * @param history earlier turns, oldest first
  * @param input the user's message
  * @param simulation knobs of the simulated model, or null
- * @param tools the tools the model may call, with the names runs use (providers map them to what they accept)
+ * @param tools the tools the model may call, with the names runs use (providers map them to what
+ *     they accept)
  * @param steps this run's earlier steps: what the model said and called, and the tools' results
  * @param settings pass-through model settings of the request, or null
- * @param context what the model is told before the message: the identity block, the user's context nodes and the
- *     files' text (see {@link #prompt()}); empty when there is none
+ * @param context what the model is told before the message: the identity block, the user's context
+ *     nodes and the files' text (see {@link #prompt()}); empty when there is none
  * @param documents the files' extracted text, also inside {@code context}
  * @param images images for vision-capable models, sent with the message
  */
@@ -55,12 +56,23 @@ public record LlmRequest(
       List<ToolDefinition> tools,
       List<Step> steps,
       JsonNode settings) {
-    this(modelId, instructions, history, input, simulation, tools, steps, settings, "", List.of(), List.of());
+    this(
+        modelId,
+        instructions,
+        history,
+        input,
+        simulation,
+        tools,
+        steps,
+        settings,
+        "",
+        List.of(),
+        List.of());
   }
 
   /**
-   * The user's turn as the model gets it: the context, a {@code ---} line and the message (the shape of seed 000's
-   * hydrated prompt), or the message alone when there is no context.
+   * The user's turn as the model gets it: the context, a {@code ---} line and the message (the
+   * shape of seed 000's hydrated prompt), or the message alone when there is no context.
    */
   public String prompt() {
     return context.isEmpty() ? input : context + CONTEXT_SEPARATOR + input;
@@ -81,7 +93,18 @@ public record LlmRequest(
       List<RunRequested.HistoryEntry> history,
       String input,
       RunRequested.Simulation simulation) {
-    this(modelId, instructions, history, input, simulation, List.of(), List.of(), null, "", List.of(), List.of());
+    this(
+        modelId,
+        instructions,
+        history,
+        input,
+        simulation,
+        List.of(),
+        List.of(),
+        null,
+        "",
+        List.of(),
+        List.of());
   }
 
   /** The same request for the next step, after {@code step}. */
@@ -89,7 +112,17 @@ public record LlmRequest(
     List<Step> all = new java.util.ArrayList<>(steps);
     all.add(step);
     return new LlmRequest(
-        modelId, instructions, history, input, simulation, tools, all, settings, context, documents, images);
+        modelId,
+        instructions,
+        history,
+        input,
+        simulation,
+        tools,
+        all,
+        settings,
+        context,
+        documents,
+        images);
   }
 
   /**
@@ -120,16 +153,22 @@ public record LlmRequest(
   public record ToolOutcome(String id, JsonNode output, String error) {}
 
   /**
-   * One finished step: the model's text, its tool calls and their outcomes (one per call, same order).
+   * One finished step: the model's text, its tool calls and their outcomes (one per call, same
+   * order).
    *
    * @param text the text the model wrote in the step
    * @param calls the tool calls it made
    * @param outcomes the tools' answers
    * @param reasoning the reasoning it wrote, or empty
-   * @param reasoningSignature the provider's signature of that reasoning (Anthropic needs it replayed), or null
+   * @param reasoningSignature the provider's signature of that reasoning (Anthropic needs it
+   *     replayed), or null
    */
   public record Step(
-      String text, List<ToolCall> calls, List<ToolOutcome> outcomes, String reasoning, String reasoningSignature) {
+      String text,
+      List<ToolCall> calls,
+      List<ToolOutcome> outcomes,
+      String reasoning,
+      String reasoningSignature) {
     public Step {
       calls = List.copyOf(calls);
       outcomes = List.copyOf(outcomes);

@@ -9,10 +9,14 @@ import java.util.List;
  * @param inputTokens prompt tokens, 0 if the provider did not say
  * @param outputTokens generated tokens
  * @param toolCalls the tools the model asked to call; the run calls them and asks again
- * @param reasoningSignature the provider's signature of the step's reasoning, to replay with it, or null
+ * @param reasoningSignature the provider's signature of the step's reasoning, to replay with it, or
+ *     null
  */
 public record LlmResult(
-    String finishReason, long inputTokens, long outputTokens, List<LlmRequest.ToolCall> toolCalls,
+    String finishReason,
+    long inputTokens,
+    long outputTokens,
+    List<LlmRequest.ToolCall> toolCalls,
     String reasoningSignature) {
 
   public LlmResult {
@@ -20,7 +24,11 @@ public record LlmResult(
   }
 
   /** A step without a reasoning signature. */
-  public LlmResult(String finishReason, long inputTokens, long outputTokens, List<LlmRequest.ToolCall> toolCalls) {
+  public LlmResult(
+      String finishReason,
+      long inputTokens,
+      long outputTokens,
+      List<LlmRequest.ToolCall> toolCalls) {
     this(finishReason, inputTokens, outputTokens, toolCalls, null);
   }
 

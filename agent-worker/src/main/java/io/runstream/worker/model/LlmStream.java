@@ -3,9 +3,9 @@ package io.runstream.worker.model;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Where a provider streams its output; every call may throw if the run was stopped. Besides text a model may
- * reason, call tools, report document stages and produce images; a provider that does not offer one simply never
- * calls it.
+ * Where a provider streams its output; every call may throw if the run was stopped. Besides text a
+ * model may reason, call tools, report document stages and produce images; a provider that does not
+ * offer one simply never calls it.
  */
 public interface LlmStream {
   /** More answer text. */
@@ -17,7 +17,9 @@ public interface LlmStream {
   /** A tool call began: its id and name are known, its arguments still streaming. */
   default void toolInputStart(String toolCallId, String toolName) {}
 
-  /** A tool call with its complete arguments; {@code origin} is {@code server} or {@code client}. */
+  /**
+   * A tool call with its complete arguments; {@code origin} is {@code server} or {@code client}.
+   */
   default void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {}
 
   /** A tool's result: {@code output}, or {@code errorText} when the tool failed. */
@@ -27,7 +29,8 @@ public interface LlmStream {
   default void doc(String stage, String fileName) {}
 
   /** A stage update the model reports (the worker reports its own transitions too). */
-  default void stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {}
+  default void stage(
+      String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {}
 
   /** An image the model produced. */
   default void image(String url, String mediaType, String prompt) {}
@@ -36,8 +39,8 @@ public interface LlmStream {
   boolean stopped();
 
   /**
-   * Waits up to {@code nanos} (a paced model's next token), returning early once the run should stop: a stop wakes
-   * the waiting thread at once.
+   * Waits up to {@code nanos} (a paced model's next token), returning early once the run should
+   * stop: a stop wakes the waiting thread at once.
    *
    * @return false if the run should stop
    */
@@ -49,9 +52,10 @@ public interface LlmStream {
   }
 
   /**
-   * Runs a read that may block on the provider (its response, its next event) so that a stop cuts it short: the
-   * read then fails (on the run's virtual thread, a blocked socket read ends at once) and {@link #stopped()} is true;
-   * the provider returns what it has. Only the read itself is cut, never what the provider does with its result.
+   * Runs a read that may block on the provider (its response, its next event) so that a stop cuts
+   * it short: the read then fails (on the run's virtual thread, a blocked socket read ends at once)
+   * and {@link #stopped()} is true; the provider returns what it has. Only the read itself is cut,
+   * never what the provider does with its result.
    */
   default <T> T blocking(java.util.function.Supplier<T> read) {
     return read.get();

@@ -3,11 +3,12 @@ package io.runstream.worker.model;
 import java.time.Duration;
 
 /**
- * A model provider failed in a way it could name: the run ends with an {@code error} chunk carrying this code,
- * message and whether running again may succeed. A retriable failure before the model's first output is retried
- * (after {@link #retryAfter}, when the provider said).
+ * A model provider failed in a way it could name: the run ends with an {@code error} chunk carrying
+ * this code, message and whether running again may succeed. A retriable failure before the model's
+ * first output is retried (after {@link #retryAfter}, when the provider said).
  */
-public class ModelFailure extends RuntimeException implements io.runstream.core.failure.Failures.Classified {
+public class ModelFailure extends RuntimeException
+    implements io.runstream.core.failure.Failures.Classified {
   private final String code;
   private final boolean retryable;
   private final Duration retryAfter;

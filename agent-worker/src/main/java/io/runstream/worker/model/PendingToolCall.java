@@ -1,8 +1,8 @@
 package io.runstream.worker.model;
 
 /**
- * A tool call being streamed by a provider: its id and name (as the provider names the tool), the arguments' JSON
- * fragments so far, and whether its start was reported.
+ * A tool call being streamed by a provider: its id and name (as the provider names the tool), the
+ * arguments' JSON fragments so far, and whether its start was reported.
  */
 public final class PendingToolCall {
   private String id;
@@ -17,7 +17,9 @@ public final class PendingToolCall {
     this.name = name;
   }
 
-  /** Takes what a fragment says: any of id, name and more arguments (nulls are left as they were). */
+  /**
+   * Takes what a fragment says: any of id, name and more arguments (nulls are left as they were).
+   */
   public void add(String id, String name, String arguments) {
     if (id != null) {
       this.id = id;
@@ -39,13 +41,21 @@ public final class PendingToolCall {
     return true;
   }
 
-  /** The complete call, with the run's tool name and the id {@code fallbackId} when the provider gave none. */
+  /**
+   * The complete call, with the run's tool name and the id {@code fallbackId} when the provider
+   * gave none.
+   */
   public LlmRequest.ToolCall complete(ToolNames names, String fallbackId) {
     return new LlmRequest.ToolCall(
-        id == null ? fallbackId : id, names.run(name == null ? "" : name), ProviderFailures.arguments(arguments.toString()));
+        id == null ? fallbackId : id,
+        names.run(name == null ? "" : name),
+        ProviderFailures.arguments(arguments.toString()));
   }
 
-  /** Every call of a step, complete, in order; calls without an id get {@code idPrefix} and their position. */
+  /**
+   * Every call of a step, complete, in order; calls without an id get {@code idPrefix} and their
+   * position.
+   */
   public static java.util.List<LlmRequest.ToolCall> completeAll(
       java.util.Collection<PendingToolCall> calls, ToolNames names, String idPrefix) {
     java.util.List<LlmRequest.ToolCall> complete = new java.util.ArrayList<>();

@@ -9,9 +9,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * The model providers of this worker, by the names runs use: one per {@code runstream.providers.<name>} (an
- * {@code openai}, {@code anthropic} or {@code simulated} client built once and shared by every run), and the built-in
- * {@code simulated}.
+ * The model providers of this worker, by the names runs use: one per {@code
+ * runstream.providers.<name>} (an {@code openai}, {@code anthropic} or {@code simulated} client
+ * built once and shared by every run), and the built-in {@code simulated}.
  */
 @Component
 public class ProviderRegistry implements DisposableBean {
@@ -21,7 +21,8 @@ public class ProviderRegistry implements DisposableBean {
     configured.all().forEach((name, config) -> providers.put(name, build(name, config, simulated)));
   }
 
-  private static LlmProvider build(String name, ModelProviders.Provider config, SimulatedModel simulated) {
+  private static LlmProvider build(
+      String name, ModelProviders.Provider config, SimulatedModel simulated) {
     return switch (config.type()) {
       case "openai" -> new OpenAiProvider(name, config);
       case "anthropic" -> new AnthropicProvider(name, config);

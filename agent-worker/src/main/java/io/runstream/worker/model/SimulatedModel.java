@@ -7,15 +7,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import org.springframework.stereotype.Component;
 
 /**
- * The built-in simulated model: deterministic for a given seed and prompt, streamed at a realistic pace (default
- * about 50 tokens/s), answers of roughly 40–400 tokens (600–1,200 when asked for a long answer). Pace, length and
- * seed are settable per request ({@link RunRequested.Simulation}). Every wait for the pace is
- * {@link LlmStream#pause}, which a stop ends at once, however slow the pace.
+ * The built-in simulated model: deterministic for a given seed and prompt, streamed at a realistic
+ * pace (default about 50 tokens/s), answers of roughly 40–400 tokens (600–1,200 when asked for a
+ * long answer). Pace, length and seed are settable per request ({@link RunRequested.Simulation}).
+ * Every wait for the pace is {@link LlmStream#pause}, which a stop ends at once, however slow the
+ * pace.
  */
 @Component
 public class SimulatedModel implements LlmProvider {
@@ -26,18 +27,22 @@ public class SimulatedModel implements LlmProvider {
       Pattern.compile("\\b(long|detailed|in depth|thorough|essay|elaborate|comprehensive)\\b");
 
   private static final String[] OPENERS = {
-    "Here is a thought on", "Let me take a look at", "A short answer about", "Some notes on", "Thinking about"
+    "Here is a thought on",
+    "Let me take a look at",
+    "A short answer about",
+    "Some notes on",
+    "Thinking about"
   };
-  private static final String[] WORDS = (
-      "the a stream of events arrives in order and every reader sees each one once while the broker keeps "
-          + "a durable log for replay when a client reconnects with its last id it resumes exactly where it "
-          + "stopped agents call tools plan steps and write answers token by token latency stays low because "
-          + "memory holds recent runs and older ones come back from storage systems like this favour simple "
-          + "contracts clear errors and measured performance over guesses careful engineers test failure paths "
-          + "such as slow readers dropped connections restarts and poison records so nothing accepted is lost "
-          + "good design keeps modules small names precise and state in one place the user sees a fluent reply "
-          + "while behind it partitions offsets leases and transactions do quiet work")
-      .split(" ");
+  private static final String[] WORDS =
+      ("the a stream of events arrives in order and every reader sees each one once while the broker keeps "
+              + "a durable log for replay when a client reconnects with its last id it resumes exactly where it "
+              + "stopped agents call tools plan steps and write answers token by token latency stays low because "
+              + "memory holds recent runs and older ones come back from storage systems like this favour simple "
+              + "contracts clear errors and measured performance over guesses careful engineers test failure paths "
+              + "such as slow readers dropped connections restarts and poison records so nothing accepted is lost "
+              + "good design keeps modules small names precise and state in one place the user sees a fluent reply "
+              + "while behind it partitions offsets leases and transactions do quiet work")
+          .split(" ");
 
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
@@ -74,11 +79,17 @@ public class SimulatedModel implements LlmProvider {
   @Override
   public LlmResult stream(LlmRequest request, LlmStream stream) {
     RunRequested.Simulation sim =
-        request.simulation() == null ? new RunRequested.Simulation(null, null, null) : request.simulation();
+        request.simulation() == null
+            ? new RunRequested.Simulation(null, null, null)
+            : request.simulation();
     long seed = sim.seed() != null ? sim.seed() : defaultSeed(request.input());
     SplittableRandom random = new SplittableRandom(seed);
-    int target = sim.outputTokens() != null ? sim.outputTokens() : targetLength(request.input(), random);
-    double pace = sim.tokensPerSecond() != null ? sim.tokensPerSecond() : properties.simulatedTokensPerSecond();
+    int target =
+        sim.outputTokens() != null ? sim.outputTokens() : targetLength(request.input(), random);
+    double pace =
+        sim.tokensPerSecond() != null
+            ? sim.tokensPerSecond()
+            : properties.simulatedTokensPerSecond();
     long nanosPerToken = pace <= 0 ? 0 : (long) (1_000_000_000L / pace);
 
     StringBuilder answer = new StringBuilder();
@@ -93,12 +104,17 @@ public class SimulatedModel implements LlmProvider {
   }
 
   /**
-   * Plays a script step by step (see {@link RunRequested.ScriptStep}); text and reasoning are streamed word by word
-   * at the pace, everything else at once.
+   * Plays a script step by step (see {@link RunRequested.ScriptStep}); text and reasoning are
+   * streamed word by word at the pace, everything else at once.
    */
   private LlmResult play(
-      List<RunRequested.ScriptStep> script, LlmRequest request, LlmStream stream, SplittableRandom random,
-      int target, long nanosPerToken, StringBuilder answer) {
+      List<RunRequested.ScriptStep> script,
+      LlmRequest request,
+      LlmStream stream,
+      SplittableRandom random,
+      int target,
+      long nanosPerToken,
+      StringBuilder answer) {
     int calls = 0;
     // The script's part for this step: after the call groups earlier steps returned.
     int from = 0;
@@ -119,15 +135,19 @@ public class SimulatedModel implements LlmProvider {
         break;
       }
       switch (step.type()) {
-        case "call" -> requested.add(new LlmRequest.ToolCall(
-            "call_" + request.steps().size() + "_" + requested.size(), step.name() == null ? "tool" : step.name(),
-            step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input()));
+        case "call" ->
+            requested.add(
+                new LlmRequest.ToolCall(
+                    "call_" + request.steps().size() + "_" + requested.size(),
+                    step.name() == null ? "tool" : step.name(),
+                    step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input()));
         case "text" -> {
           if (step.text() == null && step.deltas() == null) {
             if (!generate(request, stream, random, target, nanosPerToken, answer)) {
               return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
             }
-          } else if (step.text() != null && !words(step.text(), nanosPerToken, stream::text, stream, answer)) {
+          } else if (step.text() != null
+              && !words(step.text(), nanosPerToken, stream::text, stream, answer)) {
             return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
           }
           for (String delta : step.deltas() == null ? List.<String>of() : step.deltas()) {
@@ -141,31 +161,55 @@ public class SimulatedModel implements LlmProvider {
             answer.append(delta);
           }
         }
-        case "reasoning" -> words(step.text() == null ? "Thinking it over." : step.text(), nanosPerToken,
-            stream::reasoning, stream, new StringBuilder());
+        case "reasoning" ->
+            words(
+                step.text() == null ? "Thinking it over." : step.text(),
+                nanosPerToken,
+                stream::reasoning,
+                stream,
+                new StringBuilder());
         case "tool" -> {
-          String id = "call_" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + "_" + calls++;
+          String id =
+              "call_" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + "_" + calls++;
           String name = step.name() == null ? "tool" : step.name();
-          stream.toolCall(id, name, step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input(),
+          stream.toolCall(
+              id,
+              name,
+              step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input(),
               step.origin() == null ? "server" : step.origin());
           if (step.error() != null) {
             stream.toolResult(id, null, step.error());
           } else {
-            stream.toolResult(id, step.output() == null ? JsonNodeFactory.instance.nullNode() : step.output(), null);
+            stream.toolResult(
+                id,
+                step.output() == null ? JsonNodeFactory.instance.nullNode() : step.output(),
+                null);
           }
         }
-        case "doc" -> stream.doc(step.stage() == null ? "extract_started" : step.stage(),
-            step.fileName() == null ? "document" : step.fileName());
-        case "image" -> stream.image(step.url() == null ? "https://example.invalid/image.png" : step.url(),
-            step.mediaType() == null ? "image/png" : step.mediaType(), step.prompt());
+        case "doc" ->
+            stream.doc(
+                step.stage() == null ? "extract_started" : step.stage(),
+                step.fileName() == null ? "document" : step.fileName());
+        case "image" ->
+            stream.image(
+                step.url() == null ? "https://example.invalid/image.png" : step.url(),
+                step.mediaType() == null ? "image/png" : step.mediaType(),
+                step.prompt());
         case "stage" -> {
-          JsonNode fields = step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input();
-          stream.stage(field(fields, "missionLabel"), field(fields, "mood"), field(fields, "leftPanel"),
-              field(fields, "rightPanel"), field(fields, "stageTarget"));
+          JsonNode fields =
+              step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input();
+          stream.stage(
+              field(fields, "missionLabel"),
+              field(fields, "mood"),
+              field(fields, "leftPanel"),
+              field(fields, "rightPanel"),
+              field(fields, "stageTarget"));
         }
-        case "fail" -> throw new ModelFailure(step.code() == null ? "provider_error" : step.code(),
-            step.error() == null ? "The simulated provider failed." : step.error(),
-            step.retryable() != null && step.retryable());
+        case "fail" ->
+            throw new ModelFailure(
+                step.code() == null ? "provider_error" : step.code(),
+                step.error() == null ? "The simulated provider failed." : step.error(),
+                step.retryable() != null && step.retryable());
         default -> throw new IllegalStateException("unknown script step " + step.type());
       }
     }
@@ -176,8 +220,8 @@ public class SimulatedModel implements LlmProvider {
   }
 
   /**
-   * Streams {@code target} deltas, each exactly {@code tok<N>@<epoch milliseconds>.<microseconds> } with its emission
-   * time (API.md §8), one token each, at the pace.
+   * Streams {@code target} deltas, each exactly {@code tok<N>@<epoch milliseconds>.<microseconds> }
+   * with its emission time (API.md §8), one token each, at the pace.
    */
   private LlmResult stamped(LlmStream stream, int target, long nanosPerToken) {
     long due = System.nanoTime();
@@ -195,7 +239,14 @@ public class SimulatedModel implements LlmProvider {
       }
       java.time.Instant now = java.time.Instant.now();
       long micros = now.getNano() / 1_000 % 1_000;
-      stream.text("tok" + n + "@" + now.toEpochMilli() + "." + String.format(Locale.ROOT, "%03d", micros) + " ");
+      stream.text(
+          "tok"
+              + n
+              + "@"
+              + now.toEpochMilli()
+              + "."
+              + String.format(Locale.ROOT, "%03d", micros)
+              + " ");
       produced++;
     }
     return new LlmResult("stop", 0, produced);
@@ -206,29 +257,44 @@ public class SimulatedModel implements LlmProvider {
     return value == null || value.isNull() ? null : value.asString();
   }
 
-  /** Waits for a delta's turn at the pace; false if the run was stopped meanwhile (a stop ends the wait at once). */
+  /**
+   * Waits for a delta's turn at the pace; false if the run was stopped meanwhile (a stop ends the
+   * wait at once).
+   */
   private boolean pace(String delta, long nanosPerToken, LlmStream stream) {
     return nanosPerToken <= 0 || stream.pause(nanosPerToken * Math.max(1, tokenizer.count(delta)));
   }
 
   /**
-   * What a generated answer opens with when the request has files: a quote of each file's first words, so that
-   * an answer visibly comes from the documents.
+   * What a generated answer opens with when the request has files: a quote of each file's first
+   * words, so that an answer visibly comes from the documents.
    */
   private static String quotes(LlmRequest request) {
     StringBuilder quotes = new StringBuilder();
     for (LlmRequest.Document document : request.documents()) {
       String[] words = document.text().strip().split("\\s+");
-      String first = String.join(" ", java.util.Arrays.copyOf(words, Math.min(12, words.length))).replace("\"", "");
-      quotes.append(quotes.isEmpty() ? "" : " ").append("From ").append(document.name()).append(": \"")
-          .append(first).append("\".");
+      String first =
+          String.join(" ", java.util.Arrays.copyOf(words, Math.min(12, words.length)))
+              .replace("\"", "");
+      quotes
+          .append(quotes.isEmpty() ? "" : " ")
+          .append("From ")
+          .append(document.name())
+          .append(": \"")
+          .append(first)
+          .append("\".");
     }
     return quotes.toString();
   }
 
-  /** Streams {@code text} word by word (each with its leading space) at the pace; false if stopped. */
+  /**
+   * Streams {@code text} word by word (each with its leading space) at the pace; false if stopped.
+   */
   private boolean words(
-      String text, long nanosPerToken, java.util.function.Consumer<String> sink, LlmStream stream,
+      String text,
+      long nanosPerToken,
+      java.util.function.Consumer<String> sink,
+      LlmStream stream,
       StringBuilder answer) {
     long due = System.nanoTime();
     int start = 0;
@@ -260,7 +326,11 @@ public class SimulatedModel implements LlmProvider {
 
   /** Streams a generated answer of about {@code target} tokens; false if stopped. */
   private boolean generate(
-      LlmRequest request, LlmStream stream, SplittableRandom random, int target, long nanosPerToken,
+      LlmRequest request,
+      LlmStream stream,
+      SplittableRandom random,
+      int target,
+      long nanosPerToken,
       StringBuilder answer) {
     int produced = 0;
     long due = System.nanoTime();
@@ -295,7 +365,8 @@ public class SimulatedModel implements LlmProvider {
         wordsInSentence++;
         boolean end = wordsInSentence >= sentenceLength || produced + 2 >= target;
         String punctuation = end ? "." : (random.nextInt(9) == 0 ? "," : "");
-        String separator = answer.isEmpty() ? "" : (sentenceStart && sentencesInParagraph >= 4 ? "\n\n" : " ");
+        String separator =
+            answer.isEmpty() ? "" : (sentenceStart && sentencesInParagraph >= 4 ? "\n\n" : " ");
         if (sentenceStart && sentencesInParagraph >= 4) {
           sentencesInParagraph = 0;
         }

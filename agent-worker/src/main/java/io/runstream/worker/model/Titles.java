@@ -3,7 +3,10 @@ package io.runstream.worker.model;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Deterministic short titles: the gist of the first message, e.g. "Generate 5 random cat names" → "5 random cat names". */
+/**
+ * Deterministic short titles: the gist of the first message, e.g. "Generate 5 random cat names" →
+ * "5 random cat names".
+ */
 public final class Titles {
   private static final int MAX_WORDS = 6;
   private static final int MAX_CHARS = 80;

@@ -13,14 +13,17 @@ public class Tokenizer {
   /** Tokens a chat format adds around each message. */
   private static final int PER_MESSAGE_OVERHEAD = 3;
 
-  private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  private final Encoding encoding =
+      Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
   /** Tokens in the text. */
   public int count(String text) {
     return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
   }
 
-  /** Tokens of the whole prompt: instructions, history and the message, with per-message overhead. */
+  /**
+   * Tokens of the whole prompt: instructions, history and the message, with per-message overhead.
+   */
   public int prompt(String instructions, List<RunRequested.HistoryEntry> history, String input) {
     int total = 0;
     if (instructions != null && !instructions.isEmpty()) {

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tool names as a provider accepts them, and back: OpenAI's and Anthropic's function names allow only letters,
- * digits, {@code _} and {@code -} (up to 64), so {@code memory.store} is offered as {@code memory_store}. Names that
- * would collide get a numeric suffix; the model's calls are mapped back to the names runs use.
+ * Tool names as a provider accepts them, and back: OpenAI's and Anthropic's function names allow
+ * only letters, digits, {@code _} and {@code -} (up to 64), so {@code memory.store} is offered as
+ * {@code memory_store}. Names that would collide get a numeric suffix; the model's calls are mapped
+ * back to the names runs use.
  */
 public final class ToolNames {
   private static final int MAX = 64;
@@ -45,7 +46,10 @@ public final class ToolNames {
     return toProvider.get(name);
   }
 
-  /** The run's name of a tool the model called (unknown names are kept: the loop answers them with an error). */
+  /**
+   * The run's name of a tool the model called (unknown names are kept: the loop answers them with
+   * an error).
+   */
   public String run(String providerName) {
     return fromProvider.getOrDefault(providerName, providerName);
   }

@@ -18,20 +18,22 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The flows action tags are dispatched to: webhook flows configured by slug ({@link ActionProperties}) and the
- * built-in {@code memory-recall} (the user's memories and context nodes matching {@code query}, or the latest and
- * heaviest without one).
+ * The flows action tags are dispatched to: webhook flows configured by slug ({@link
+ * ActionProperties}) and the built-in {@code memory-recall} (the user's memories and context nodes
+ * matching {@code query}, or the latest and heaviest without one).
  */
 @Component
 public class ActionFlows {
   /** The built-in flow's slug. */
   public static final String MEMORY_RECALL = "memory-recall";
+
   private static final int MAX_ANSWER_BYTES = 1024 * 1024;
   private static final int RECALLED = 10;
 
   private final ActionProperties properties;
   private final JdbcClient jdbc;
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   public ActionFlows(ActionProperties properties, JdbcClient jdbc) {
     this.properties = properties;
@@ -46,7 +48,8 @@ public class ActionFlows {
   }
 
   /** Runs the flow of {@code slug} with the tag's parameters; its result, or why it failed. */
-  public JsonNode run(String slug, JsonNode params, RunRequested request) throws ServerTool.ToolException {
+  public JsonNode run(String slug, JsonNode params, RunRequested request)
+      throws ServerTool.ToolException {
     ActionProperties.Flow flow = properties.flows().get(slug);
     if (flow != null) {
       return webhook(slug, flow, params, request);
@@ -55,21 +58,27 @@ public class ActionFlows {
       return recall(params, request);
     }
     throw new ServerTool.ToolException(
-        "No flow is registered for the action '" + slug + "'; registered: " + String.join(", ", slugs()));
+        "No flow is registered for the action '"
+            + slug
+            + "'; registered: "
+            + String.join(", ", slugs()));
   }
 
-  private JsonNode webhook(String slug, ActionProperties.Flow flow, JsonNode params, RunRequested request)
+  private JsonNode webhook(
+      String slug, ActionProperties.Flow flow, JsonNode params, RunRequested request)
       throws ServerTool.ToolException {
     if (flow.url() == null) {
-      throw new ServerTool.ToolException("The action '" + slug + "' has no url (runstream.actions.flows." + slug + ".url)");
+      throw new ServerTool.ToolException(
+          "The action '" + slug + "' has no url (runstream.actions.flows." + slug + ".url)");
     }
-    HttpRequest.Builder builder = HttpRequest.newBuilder(flow.url())
-        .timeout(flow.timeout())
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .header("X-Runstream-Action", slug)
-        .header("X-Runstream-Run-Id", request.runId().toString())
-        .POST(HttpRequest.BodyPublishers.ofString(EventJson.MAPPER.writeValueAsString(params)));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(flow.url())
+            .timeout(flow.timeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header("X-Runstream-Action", slug)
+            .header("X-Runstream-Run-Id", request.runId().toString())
+            .POST(HttpRequest.BodyPublishers.ofString(EventJson.MAPPER.writeValueAsString(params)));
     if (request.identity() != null) {
       builder.header("X-Runstream-User-Id", request.identity().userId());
     }
@@ -77,13 +86,15 @@ public class ActionFlows {
       builder.header(header.getKey(), header.getValue());
     }
     try {
-      HttpResponse<InputStream> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response =
+          http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
       byte[] body;
       try (InputStream in = response.body()) {
         body = in.readNBytes(MAX_ANSWER_BYTES + 1);
       }
       if (response.statusCode() / 100 != 2) {
-        throw new ServerTool.ToolException("The action '" + slug + "' answered " + response.statusCode());
+        throw new ServerTool.ToolException(
+            "The action '" + slug + "' answered " + response.statusCode());
       }
       if (body.length > MAX_ANSWER_BYTES) {
         throw new ServerTool.ToolException("The action '" + slug + "' answered more than 1 MiB");
@@ -97,9 +108,11 @@ public class ActionFlows {
         throw new ServerTool.ToolException("The action '" + slug + "' did not answer JSON");
       }
     } catch (java.net.http.HttpTimeoutException e) {
-      throw new ServerTool.ToolException("The action '" + slug + "' did not answer within " + flow.timeout().toSeconds() + " s");
+      throw new ServerTool.ToolException(
+          "The action '" + slug + "' did not answer within " + flow.timeout().toSeconds() + " s");
     } catch (IOException e) {
-      throw new ServerTool.ToolException("The action '" + slug + "' could not be reached (" + e.getClass().getSimpleName() + ")");
+      throw new ServerTool.ToolException(
+          "The action '" + slug + "' could not be reached (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServerTool.ToolException("The action '" + slug + "' was interrupted");
@@ -124,10 +137,14 @@ public class ActionFlows {
         .param("user", request.userId())
         .param("like", like)
         .param("limit", RECALLED)
-        .query((rs, row) -> {
-          memories.addObject().put("key", rs.getString(1)).set("value", EventJson.MAPPER.readTree(rs.getString(2)));
-          return row;
-        })
+        .query(
+            (rs, row) -> {
+              memories
+                  .addObject()
+                  .put("key", rs.getString(1))
+                  .set("value", EventJson.MAPPER.readTree(rs.getString(2)));
+              return row;
+            })
         .list();
     ArrayNode nodes = result.putArray("nodes");
     jdbc.sql(
@@ -139,10 +156,15 @@ public class ActionFlows {
         .param("user", request.userId())
         .param("like", like)
         .param("limit", RECALLED)
-        .query((rs, row) -> {
-          nodes.addObject().put("label", rs.getString(1)).put("content", rs.getString(2)).put("weight", rs.getDouble(3));
-          return row;
-        })
+        .query(
+            (rs, row) -> {
+              nodes
+                  .addObject()
+                  .put("label", rs.getString(1))
+                  .put("content", rs.getString(2))
+                  .put("weight", rs.getDouble(3));
+              return row;
+            })
         .list();
     return result;
   }

@@ -1,15 +1,17 @@
 package io.runstream.worker.output;
 
 /**
- * Cuts {@code [ACTION:slug:{json}]} tags out of a model's streamed text (seed 000's action tags), also when a tag
- * is split across any number of deltas: text that might begin a tag is held back until it either completes one (the
- * tag goes to {@link Sink#action}, never to the text) or cannot (it is released as text, unchanged). A slug is 1 to
- * 64 of {@code [A-Za-z0-9_.-]}; the parameters are one JSON object (braces inside strings are fine). Held text is
- * bounded: a "tag" longer than {@link #MAX_TAG} characters is text. Not thread-safe: one filter per step.
+ * Cuts {@code [ACTION:slug:{json}]} tags out of a model's streamed text (seed 000's action tags),
+ * also when a tag is split across any number of deltas: text that might begin a tag is held back
+ * until it either completes one (the tag goes to {@link Sink#action}, never to the text) or cannot
+ * (it is released as text, unchanged). A slug is 1 to 64 of {@code [A-Za-z0-9_.-]}; the parameters
+ * are one JSON object (braces inside strings are fine). Held text is bounded: a "tag" longer than
+ * {@link #MAX_TAG} characters is text. Not thread-safe: one filter per step.
  */
 public final class ActionTagFilter {
   /** The longest tag recognised. */
   public static final int MAX_TAG = 16 * 1024;
+
   private static final String PREFIX = "[ACTION:";
   private static final int MAX_SLUG = 64;
 
@@ -22,7 +24,13 @@ public final class ActionTagFilter {
     void action(String slug, String params);
   }
 
-  private enum State { OUTSIDE, PREFIX, SLUG, PARAMS, CLOSE }
+  private enum State {
+    OUTSIDE,
+    PREFIX,
+    SLUG,
+    PARAMS,
+    CLOSE
+  }
 
   private final Sink sink;
   private final StringBuilder held = new StringBuilder();
@@ -131,7 +139,9 @@ public final class ActionTagFilter {
           String tag = held.toString();
           reset();
           drain();
-          sink.action(tag.substring(PREFIX.length(), slugEnd), tag.substring(slugEnd + 1, tag.length() - 1));
+          sink.action(
+              tag.substring(PREFIX.length(), slugEnd),
+              tag.substring(slugEnd + 1, tag.length() - 1));
         } else {
           release();
         }
@@ -166,6 +176,11 @@ public final class ActionTagFilter {
   }
 
   private static boolean slugChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_'
+        || c == '.';
   }
 }

@@ -4,6 +4,8 @@ import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.context.RunContext;
+import io.runstream.worker.context.ToolIdentity;
 import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.LlmRequest;
@@ -12,14 +14,12 @@ import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.ProviderFailures;
 import io.runstream.worker.model.Tokenizer;
+import io.runstream.worker.output.ActionFlows;
+import io.runstream.worker.output.ActionTagFilter;
 import io.runstream.worker.tools.ClientToolBridge;
 import io.runstream.worker.tools.ServerTool;
 import io.runstream.worker.tools.ToolRegistry;
 import java.time.Duration;
-import io.runstream.worker.context.RunContext;
-import io.runstream.worker.context.ToolIdentity;
-import io.runstream.worker.output.ActionFlows;
-import io.runstream.worker.output.ActionTagFilter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,26 +32,30 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The agent loop of one run: model → tool calls → results → model, until the model answers without calling a tool,
- * the run is stopped, or {@code max-steps}. Each call is a {@code tool.input-start} as soon as the model names it,
- * then the complete call and its result, and every call gets its
- * result (an error when the tool failed, timed out or the run was stopped), so the transcript is always valid for the
- * next turn. Before the model, the run's context providers run ({@link RunContext}); the model's text goes through the
- * {@link ActionTagFilter}, whose tags run their flows; transitions are reported as {@code stage} chunks. Every tool
- * call's {@code user_id} is the run's user ({@link ToolIdentity}). Server tools run here; a client tool's call is streamed with {@code origin: client} and the run waits
- * (bounded) for the result posted to the API. A retriable provider failure before the step's first output is
- * retried with back-off (the provider's {@code Retry-After} when it gave one).
+ * The agent loop of one run: model → tool calls → results → model, until the model answers without
+ * calling a tool, the run is stopped, or {@code max-steps}. Each call is a {@code tool.input-start}
+ * as soon as the model names it, then the complete call and its result, and every call gets its
+ * result (an error when the tool failed, timed out or the run was stopped), so the transcript is
+ * always valid for the next turn. Before the model, the run's context providers run ({@link
+ * RunContext}); the model's text goes through the {@link ActionTagFilter}, whose tags run their
+ * flows; transitions are reported as {@code stage} chunks. Every tool call's {@code user_id} is the
+ * run's user ({@link ToolIdentity}). Server tools run here; a client tool's call is streamed with
+ * {@code origin: client} and the run waits (bounded) for the result posted to the API. A retriable
+ * provider failure before the step's first output is retried with back-off (the provider's {@code
+ * Retry-After} when it gave one).
  *
- * <p>Whatever the run waits on (the model's pace or its stream, a back-off, a server tool, a client tool's result),
- * it waits through its {@link RunStops.Stop}, so that a stop, the run's deadline or the worker's shutdown ends the
- * wait at once: a server tool's call is then abandoned (it goes on on its own thread until its own timeout, its
- * result is dropped) and answered with the error {@value #STOPPED}.
+ * <p>Whatever the run waits on (the model's pace or its stream, a back-off, a server tool, a client
+ * tool's result), it waits through its {@link RunStops.Stop}, so that a stop, the run's deadline or
+ * the worker's shutdown ends the wait at once: a server tool's call is then abandoned (it goes on
+ * on its own thread until its own timeout, its result is dropped) and answered with the error
+ * {@value #STOPPED}.
  */
 @Component
 class AgentLoop {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+
   /** A tool call's error when the run ended while the tool ran. */
   static final String STOPPED = "The run was stopped while the tool ran.";
 
@@ -63,8 +67,12 @@ class AgentLoop {
   private final ActionFlows actionFlows;
 
   AgentLoop(
-      ToolRegistry tools, ClientToolBridge clientTools, WorkerProperties properties, Tokenizer tokenizer,
-      RunContext context, ActionFlows actionFlows) {
+      ToolRegistry tools,
+      ClientToolBridge clientTools,
+      WorkerProperties properties,
+      Tokenizer tokenizer,
+      RunContext context,
+      ActionFlows actionFlows) {
     this.tools = tools;
     this.clientTools = clientTools;
     this.properties = properties;
@@ -82,37 +90,57 @@ class AgentLoop {
   record Outcome(String finishReason, boolean stepOpen) {}
 
   /**
-   * Runs the loop; step 1 has been started by the caller. Each step's tokens are added to {@code spent} as the step
-   * ends, a stopped step's too (what it streamed, counted when the provider could not say).
+   * Runs the loop; step 1 has been started by the caller. Each step's tokens are added to {@code
+   * spent} as the step ends, a stopped step's too (what it streamed, counted when the provider
+   * could not say).
    */
   Outcome run(
-      RunRequested request, LlmProvider provider, int maxRetries, List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured, RunStops.Stop stop, Spent spent)
+      RunRequested request,
+      LlmProvider provider,
+      int maxRetries,
+      List<RunRequested.HistoryEntry> history,
+      ChunkEmitter emitter,
+      Parts parts,
+      Stages stages,
+      RunMetrics.Run measured,
+      RunStops.Stop stop,
+      Spent spent)
       throws Exception {
-    RunContext.Prepared prepared = context.prepare(request, new RunContext.Listener() {
-      @Override
-      public void doc(String stage, String fileName, String error) {
-        if ("extract_started".equals(stage)) {
-          stages.reading(fileName);
-        }
-        emitter.emit(null, new ChunkData.Doc(stage, fileName, error));
-      }
+    RunContext.Prepared prepared =
+        context.prepare(
+            request,
+            new RunContext.Listener() {
+              @Override
+              public void doc(String stage, String fileName, String error) {
+                if ("extract_started".equals(stage)) {
+                  stages.reading(fileName);
+                }
+                emitter.emit(null, new ChunkData.Doc(stage, fileName, error));
+              }
 
-      @Override
-      public void retrieved(List<ChunkData.RetrievedDocument> documents) {
-        emitter.emit(null, new ChunkData.Retrieved(documents));
-      }
+              @Override
+              public void retrieved(List<ChunkData.RetrievedDocument> documents) {
+                emitter.emit(null, new ChunkData.Retrieved(documents));
+              }
 
-      @Override
-      public void failed(String code, String message) {
-        // Not the run's end: the run goes on without this context.
-        emitter.emit(null, new ChunkData.Error(code, message, false));
-      }
-    });
+              @Override
+              public void failed(String code, String message) {
+                // Not the run's end: the run goes on without this context.
+                emitter.emit(null, new ChunkData.Error(code, message, false));
+              }
+            });
     LlmRequest llm =
         new LlmRequest(
-            request.model().modelId(), request.instructions(), history, request.input(), request.simulation(),
-            tools.offered(request), List.of(), request.settings(), prepared.context(), prepared.documents(),
+            request.model().modelId(),
+            request.instructions(),
+            history,
+            request.input(),
+            request.simulation(),
+            tools.offered(request),
+            List.of(),
+            request.settings(),
+            prepared.context(),
+            prepared.documents(),
             request.images());
     for (int step = 1; ; step++) {
       if (step > 1) {
@@ -124,8 +152,10 @@ class AgentLoop {
       output.end();
       long written = result.outputTokens();
       if (written == 0 && stop.requested()) {
-        // A stop cut the provider's stream before it reported usage: what it streamed was written all the same.
-        written = tokenizer.count(output.text.toString()) + tokenizer.count(output.reasoning.toString());
+        // A stop cut the provider's stream before it reported usage: what it streamed was written
+        // all the same.
+        written =
+            tokenizer.count(output.text.toString()) + tokenizer.count(output.reasoning.toString());
       }
       if (output.called) {
         spent.add(result.inputTokens() > 0 ? result.inputTokens() : estimate(llm), written);
@@ -138,14 +168,21 @@ class AgentLoop {
       for (LlmRequest.ToolCall asked : result.toolCalls()) {
         // The model is told what ran: the call with its user_id set to the run's user.
         LlmRequest.ToolCall call =
-            new LlmRequest.ToolCall(asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request));
+            new LlmRequest.ToolCall(
+                asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request));
         calls.add(call);
         stages.tool(call.name());
         outcomes.add(execute(request, call, emitter, output.started, stop));
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
-      llm = llm.next(new LlmRequest.Step(
-          output.text.toString(), calls, outcomes, output.reasoning.toString(), result.reasoningSignature()));
+      llm =
+          llm.next(
+              new LlmRequest.Step(
+                  output.text.toString(),
+                  calls,
+                  outcomes,
+                  output.reasoning.toString(),
+                  result.reasoningSignature()));
       if (stop.requested() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false);
       }
@@ -167,35 +204,45 @@ class AgentLoop {
         return provider.stream(llm, output);
       } catch (ModelFailure failure) {
         if (stop.requested()) {
-          // A failure the stop caused (it cut the provider's stream), or one that no longer matters.
+          // A failure the stop caused (it cut the provider's stream), or one that no longer
+          // matters.
           return new LlmResult("stop", 0, 0);
         }
         if (!failure.retryable() || output.emitted || attempt >= maxRetries) {
           throw failure;
         }
-        Duration wait = failure.retryAfter() != null
-            ? failure.retryAfter()
-            : FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt, 4));
+        Duration wait =
+            failure.retryAfter() != null
+                ? failure.retryAfter()
+                : FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt, 4));
         wait = wait.compareTo(MAX_BACKOFF) > 0 && failure.retryAfter() == null ? MAX_BACKOFF : wait;
         output.measured.providerError(failure.code());
-        LOG.info("Model call failed ({} {}); retry {} of {} in {} ms", failure.code(), failure.getMessage(), attempt + 1,
-            maxRetries, wait.toMillis());
+        LOG.info(
+            "Model call failed ({} {}); retry {} of {} in {} ms",
+            failure.code(),
+            failure.getMessage(),
+            attempt + 1,
+            maxRetries,
+            wait.toMillis());
         stop.sleep(wait);
       }
     }
   }
 
   /**
-   * Where a step's model output goes: chunks of the run, through the step's text and reasoning parts; the text
-   * through the action tag filter, whose tags are dispatched to their flows and streamed as tool calls.
+   * Where a step's model output goes: chunks of the run, through the step's text and reasoning
+   * parts; the text through the action tag filter, whose tags are dispatched to their flows and
+   * streamed as tool calls.
    */
   private final class StepOutput implements LlmStream {
     final StringBuilder text = new StringBuilder();
     final StringBuilder reasoning = new StringBuilder();
     final Set<String> started = new HashSet<>();
     boolean emitted;
+
     /** Whether the step's last attempt reached the model (a stop before it spends nothing). */
     boolean called;
+
     private final RunRequested request;
     private final int step;
     private final ChunkEmitter emitter;
@@ -203,21 +250,28 @@ class AgentLoop {
     private final Stages stages;
     private final RunMetrics.Run measured;
     private final RunStops.Stop stop;
-    private final ActionTagFilter filter = new ActionTagFilter(new ActionTagFilter.Sink() {
-      @Override
-      public void text(String delta) {
-        filtered(delta);
-      }
+    private final ActionTagFilter filter =
+        new ActionTagFilter(
+            new ActionTagFilter.Sink() {
+              @Override
+              public void text(String delta) {
+                filtered(delta);
+              }
 
-      @Override
-      public void action(String slug, String params) {
-        dispatch(slug, params);
-      }
-    });
+              @Override
+              public void action(String slug, String params) {
+                dispatch(slug, params);
+              }
+            });
     private int actions;
 
     StepOutput(
-        RunRequested request, int step, ChunkEmitter emitter, Parts parts, Stages stages, RunMetrics.Run measured,
+        RunRequested request,
+        int step,
+        ChunkEmitter emitter,
+        Parts parts,
+        Stages stages,
+        RunMetrics.Run measured,
         RunStops.Stop stop) {
       this.measured = measured;
       this.request = request;
@@ -307,7 +361,10 @@ class AgentLoop {
     @Override
     public void toolCall(String toolCallId, String toolName, JsonNode input, String origin) {
       toolInputStart(toolCallId, toolName);
-      emitter.emit(null, new ChunkData.ToolCall(toolCallId, toolName, ToolIdentity.enforce(input, request), origin));
+      emitter.emit(
+          null,
+          new ChunkData.ToolCall(
+              toolCallId, toolName, ToolIdentity.enforce(input, request), origin));
     }
 
     @Override
@@ -333,7 +390,8 @@ class AgentLoop {
     }
 
     @Override
-    public void stage(String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {
+    public void stage(
+        String missionLabel, String mood, String leftPanel, String rightPanel, String stageTarget) {
       emitted = true;
       filter.flush();
       parts.close();
@@ -358,7 +416,10 @@ class AgentLoop {
 
   /** Runs one tool call: its call chunk, then always its result chunk. */
   private LlmRequest.ToolOutcome execute(
-      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, Set<String> started,
+      RunRequested request,
+      LlmRequest.ToolCall call,
+      ChunkEmitter emitter,
+      Set<String> started,
       RunStops.Stop stop) {
     ServerTool server = tools.server(request, call.name());
     boolean client = server == null && ToolRegistry.client(request, call.name());
@@ -368,28 +429,44 @@ class AgentLoop {
     if (started.add(call.id())) {
       emitter.emit(null, new ChunkData.ToolInputStart(call.id(), call.name()));
     }
-    emitter.emit(null, new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
+    emitter.emit(
+        null,
+        new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
     LlmRequest.ToolOutcome outcome;
     try {
       if (stop.requested()) {
-        outcome = new LlmRequest.ToolOutcome(call.id(), null, "The run was stopped before the tool ran.");
+        outcome =
+            new LlmRequest.ToolOutcome(call.id(), null, "The run was stopped before the tool ran.");
       } else if (server != null) {
-        outcome = new LlmRequest.ToolOutcome(call.id(), abandonable(() -> server.call(call.input(), request), stop), null);
+        outcome =
+            new LlmRequest.ToolOutcome(
+                call.id(), abandonable(() -> server.call(call.input(), request), stop), null);
       } else if (client) {
-        outcome = switch (clientTools.await(request.runId(), call.id(), properties.clientToolTimeout(), stop)) {
-          case ClientToolBridge.Answer.Result r -> new LlmRequest.ToolOutcome(call.id(), r.output(), null);
-          case ClientToolBridge.Answer.TimedOut t -> new LlmRequest.ToolOutcome(
-              call.id(), null, "The client did not answer within " + t.waited().toSeconds() + " s.");
-          case ClientToolBridge.Answer.Stopped s -> new LlmRequest.ToolOutcome(call.id(), null, STOPPED);
-        };
+        outcome =
+            switch (clientTools.await(
+                request.runId(), call.id(), properties.clientToolTimeout(), stop)) {
+              case ClientToolBridge.Answer.Result r ->
+                  new LlmRequest.ToolOutcome(call.id(), r.output(), null);
+              case ClientToolBridge.Answer.TimedOut t ->
+                  new LlmRequest.ToolOutcome(
+                      call.id(),
+                      null,
+                      "The client did not answer within " + t.waited().toSeconds() + " s.");
+              case ClientToolBridge.Answer.Stopped s ->
+                  new LlmRequest.ToolOutcome(call.id(), null, STOPPED);
+            };
       } else {
-        outcome = new LlmRequest.ToolOutcome(call.id(), null, "No tool named '" + call.name() + "' is available.");
+        outcome =
+            new LlmRequest.ToolOutcome(
+                call.id(), null, "No tool named '" + call.name() + "' is available.");
       }
     } catch (ServerTool.ToolException e) {
       outcome = new LlmRequest.ToolOutcome(call.id(), null, e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("Run {}: tool {} failed", request.runId(), call.name(), e);
-      outcome = new LlmRequest.ToolOutcome(call.id(), null, "The tool failed: " + e.getClass().getSimpleName());
+      outcome =
+          new LlmRequest.ToolOutcome(
+              call.id(), null, "The tool failed: " + e.getClass().getSimpleName());
     }
     emitter.emit(null, new ChunkData.ToolResult(call.id(), outcome.output(), outcome.error()));
     return outcome;
@@ -401,7 +478,9 @@ class AgentLoop {
     for (LlmRequest.Step step : llm.steps()) {
       tokens += tokenizer.count(step.text());
       for (LlmRequest.ToolCall call : step.calls()) {
-        tokens += tokenizer.count(call.name()) + tokenizer.count(EventJson.MAPPER.writeValueAsString(call.input()));
+        tokens +=
+            tokenizer.count(call.name())
+                + tokenizer.count(EventJson.MAPPER.writeValueAsString(call.input()));
       }
       for (LlmRequest.ToolOutcome outcome : step.outcomes()) {
         tokens += tokenizer.count(ProviderFailures.resultText(outcome));
@@ -416,24 +495,28 @@ class AgentLoop {
   }
 
   /**
-   * Runs a server tool's work (an MCP call, a webhook, a database tool) on a thread of its own while the run waits
-   * for it through its stop: when the run ends first, the call is abandoned (nothing interrupts it, so that a shared
-   * MCP connection or a pooled database connection is never broken mid-call; it ends by its own timeout and its
-   * result is dropped) and the call's error is {@value #STOPPED}.
+   * Runs a server tool's work (an MCP call, a webhook, a database tool) on a thread of its own
+   * while the run waits for it through its stop: when the run ends first, the call is abandoned
+   * (nothing interrupts it, so that a shared MCP connection or a pooled database connection is
+   * never broken mid-call; it ends by its own timeout and its result is dropped) and the call's
+   * error is {@value #STOPPED}.
    */
   static JsonNode abandonable(ToolWork work, RunStops.Stop stop) throws ServerTool.ToolException {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     java.util.Map<String, String> logContext = org.slf4j.MDC.getCopyOfContextMap();
-    Thread.ofVirtual().name("server-tool").start(() -> {
-      if (logContext != null) {
-        org.slf4j.MDC.setContextMap(logContext);
-      }
-      try {
-        result.complete(work.call());
-      } catch (ServerTool.ToolException | RuntimeException | Error e) {
-        result.completeExceptionally(e);
-      }
-    });
+    Thread.ofVirtual()
+        .name("server-tool")
+        .start(
+            () -> {
+              if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext);
+              }
+              try {
+                result.complete(work.call());
+              } catch (ServerTool.ToolException | RuntimeException | Error e) {
+                result.completeExceptionally(e);
+              }
+            });
     if (!stop.await(result, null)) {
       throw new ServerTool.ToolException(STOPPED);
     }

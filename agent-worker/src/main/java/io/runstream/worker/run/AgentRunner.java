@@ -1,5 +1,6 @@
 package io.runstream.worker.run;
 
+import io.runstream.core.model.ModelProviders;
 import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
@@ -11,7 +12,6 @@ import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.ProviderRegistry;
-import io.runstream.core.model.ModelProviders;
 import io.runstream.worker.model.Tokenizer;
 import java.util.List;
 import org.slf4j.Logger;
@@ -73,12 +73,14 @@ public class AgentRunner {
   }
 
   /**
-   * Runs the request to its end. {@code stop} ends it early, wherever it waits: a user's stop ends it
-   * {@code cancelled}; its deadline ({@code max-run-duration}) ends it {@code failed} with {@code run_timeout}; the
-   * worker's shutdown ends it {@code failed} with a retryable error, so that no reader waits for it.
+   * Runs the request to its end. {@code stop} ends it early, wherever it waits: a user's stop ends
+   * it {@code cancelled}; its deadline ({@code max-run-duration}) ends it {@code failed} with
+   * {@code run_timeout}; the worker's shutdown ends it {@code failed} with a retryable error, so
+   * that no reader waits for it.
    */
   public void run(RunRequested request, RunStops.Stop stop) {
-    // Every log line of the run names it (and its session and organisation), in text and in structured logs.
+    // Every log line of the run names it (and its session and organisation), in text and in
+    // structured logs.
     try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
         var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
         var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
@@ -93,7 +95,8 @@ public class AgentRunner {
     ChunkEmitter emitter = new ChunkEmitter(producer, request);
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
     Stages stages = new Stages(emitter, properties.stageUpdates());
-    RunMetrics.Run measured = metrics.start(request.model() == null ? null : request.model().provider());
+    RunMetrics.Run measured =
+        metrics.start(request.model() == null ? null : request.model().provider());
     Spent spent = new Spent();
     try {
       emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
@@ -103,28 +106,55 @@ public class AgentRunner {
         return;
       }
       emitter.emit(null, new ChunkData.StepStarted(1));
-      LlmProvider provider = request.model() == null ? null : providers.get(request.model().provider());
+      LlmProvider provider =
+          request.model() == null ? null : providers.get(request.model().provider());
       if (provider == null) {
         String name = request.model() == null ? "(none)" : request.model().provider();
-        finish(emitter, request, new RunOutcome.Failed(
-            new ChunkData.Error("unknown_model_provider", "No model provider named " + name + ".", false)),
-            true, spent, measured);
+        finish(
+            emitter,
+            request,
+            new RunOutcome.Failed(
+                new ChunkData.Error(
+                    "unknown_model_provider", "No model provider named " + name + ".", false)),
+            true,
+            spent,
+            measured);
         return;
       }
       List<RunRequested.HistoryEntry> history = history(request, stop);
       AgentLoop.Outcome outcome =
-          loop.run(request, provider, ProviderRegistry.maxRetries(configured, request.model().provider()), history,
-              emitter, parts, stages, measured, stop, spent);
+          loop.run(
+              request,
+              provider,
+              ProviderRegistry.maxRetries(configured, request.model().provider()),
+              history,
+              emitter,
+              parts,
+              stages,
+              measured,
+              stop,
+              spent);
       if (stop.requested()) {
         finish(emitter, request, RunOutcome.of(stop.ending()), outcome.stepOpen(), spent, measured);
       } else {
-        finish(emitter, request, new RunOutcome.Completed(outcome.finishReason()), outcome.stepOpen(), spent, measured);
+        finish(
+            emitter,
+            request,
+            new RunOutcome.Completed(outcome.finishReason()),
+            outcome.stepOpen(),
+            spent,
+            measured);
         title(request, provider);
       }
     } catch (Exception | Error e) {
       if (stop.requested() && !(e instanceof VirtualMachineError)) {
-        // A failure while the run was being ended (what it waited on was cut): it ends as its stop says.
-        LOG.info("Run {} ended ({}) while failing: {}", request.runId(), stop.ending().kind(), e.toString());
+        // A failure while the run was being ended (what it waited on was cut): it ends as its stop
+        // says.
+        LOG.info(
+            "Run {} ended ({}) while failing: {}",
+            request.runId(),
+            stop.ending().kind(),
+            e.toString());
         Thread.interrupted();
         try {
           parts.close();
@@ -134,11 +164,13 @@ public class AgentRunner {
         }
         return;
       }
-      // Whatever happens, the run ends: a reader never waits for a run whose thread died (an Error included).
+      // Whatever happens, the run ends: a reader never waits for a run whose thread died (an Error
+      // included).
       ChunkData.Error error =
           e instanceof ModelFailure failure
               ? new ChunkData.Error(failure.code(), failure.getMessage(), failure.retryable())
-              : new ChunkData.Error("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
+              : new ChunkData.Error(
+                  "model_error", "The model failed: " + e.getClass().getSimpleName(), true);
       if (e instanceof ModelFailure failure) {
         measured.providerError(failure.code());
       }
@@ -161,21 +193,29 @@ public class AgentRunner {
       try {
         emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
       } catch (Exception e) {
-        LOG.error("Run {}: the broker did not take all its chunks; ending it as failed in the store", request.runId(), e);
+        LOG.error(
+            "Run {}: the broker did not take all its chunks; ending it as failed in the store",
+            request.runId(),
+            e);
         endInStore(request, emitter.lastSeq());
       }
     }
   }
 
   /**
-   * The one way a run ends, whatever its outcome: the outcome's last chunks, then the run's end stored in PostgreSQL
-   * ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code usage}, {@code step.finished},
-   * {@code run.finished}; a stopped one {@code step.finished stop}, {@code run.aborted}, the {@code usage} spent up
-   * to the stop, {@code run.finished cancelled} (API.md §3: abort, data-usage, finish); a failed one the usage spent
-   * (if any), its {@code error}, {@code step.finished error}, {@code run.finished failed}.
+   * The one way a run ends, whatever its outcome: the outcome's last chunks, then the run's end
+   * stored in PostgreSQL ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code
+   * usage}, {@code step.finished}, {@code run.finished}; a stopped one {@code step.finished stop},
+   * {@code run.aborted}, the {@code usage} spent up to the stop, {@code run.finished cancelled}
+   * (API.md §3: abort, data-usage, finish); a failed one the usage spent (if any), its {@code
+   * error}, {@code step.finished error}, {@code run.finished failed}.
    */
   private void finish(
-      ChunkEmitter emitter, RunRequested request, RunOutcome outcome, boolean stepOpen, Spent spent,
+      ChunkEmitter emitter,
+      RunRequested request,
+      RunOutcome outcome,
+      boolean stepOpen,
+      Spent spent,
       RunMetrics.Run measured) {
     String model = request.model() == null ? null : request.model().modelId();
     String finishReason =
@@ -193,7 +233,8 @@ public class AgentRunner {
             }
             emitter.emit(null, new ChunkData.RunAborted(cancelled.reason()));
             usage(emitter, model, spent);
-            // The chunk keeps the truth ("abort"); each face renders it in its dialect (the canonical one omits it).
+            // The chunk keeps the truth ("abort"); each face renders it in its dialect (the
+            // canonical one omits it).
             yield "abort";
           }
           case RunOutcome.Failed failed -> {
@@ -218,8 +259,9 @@ public class AgentRunner {
   }
 
   /**
-   * The per-run-topic layout: the run's topic is created and hosted before its first chunk (records produced
-   * before the broker hosts the partition can be lost). False, with the run ended in the store, if it cannot be.
+   * The per-run-topic layout: the run's topic is created and hosted before its first chunk (records
+   * produced before the broker hosts the partition can be lost). False, with the run ended in the
+   * store, if it cannot be.
    */
   private boolean prepareTopic(RunRequested request) {
     long started = System.nanoTime();
@@ -229,26 +271,39 @@ public class AgentRunner {
       topicReady.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       return true;
     } catch (RuntimeException e) {
-      LOG.error("Run {}: its topic {} could not be created; ending it as failed", request.runId(),
-          request.chunkTopic(), e);
+      LOG.error(
+          "Run {}: its topic {} could not be created; ending it as failed",
+          request.runId(),
+          request.chunkTopic(),
+          e);
       endInStore(request, request.seqBase() - 1);
       return false;
     }
   }
 
   /**
-   * Ends a run whose end may never reach Kafka: readers see the run's row end and stop waiting, the session takes
-   * new messages again.
+   * Ends a run whose end may never reach Kafka: readers see the run's row end and stop waiting, the
+   * session takes new messages again.
    */
   private void endInStore(RunRequested request, long lastSeq) {
     try {
       String error =
           "{\"code\":\"chunks_lost\",\"message\":\"the broker did not take the run's output\",\"retryable\":true}";
-      runs.finish(request.runId(), RunStatus.FAILED, Math.max(lastSeq, request.seqBase()), "error", error, null, null,
+      runs.finish(
+          request.runId(),
+          RunStatus.FAILED,
+          Math.max(lastSeq, request.seqBase()),
+          "error",
+          error,
+          null,
+          null,
           java.time.Instant.now());
       messages.finish(request.agentMessageId(), "failed", null, null, java.time.Instant.now());
     } catch (RuntimeException e) {
-      LOG.error("Run {} could not be ended in the store either; its lease will expire", request.runId(), e);
+      LOG.error(
+          "Run {} could not be ended in the store either; its lease will expire",
+          request.runId(),
+          e);
     }
   }
 
@@ -272,20 +327,27 @@ public class AgentRunner {
     if (request.history() != null) {
       return request.history();
     }
-    int limit = request.historyLimit() != null ? request.historyLimit() : properties.historyMessages();
+    int limit =
+        request.historyLimit() != null ? request.historyLimit() : properties.historyMessages();
     if (request.userMessageId() == null || limit == 0) {
       return List.of();
     }
-    // Read before the first model call: under overload the pool may time out; the run waits (up to half a lease,
+    // Read before the first model call: under overload the pool may time out; the run waits (up to
+    // half a lease,
     // which it keeps renewing) rather than failing.
-    return DatabaseRetry.retrying("Run " + request.runId() + " history",
-            () -> messages.historyBefore(request.sessionId(), request.userMessageId(), limit), stop::requested,
-            HISTORY_RETRY, stop::sleep).stream()
+    return DatabaseRetry.retrying(
+            "Run " + request.runId() + " history",
+            () -> messages.historyBefore(request.sessionId(), request.userMessageId(), limit),
+            stop::requested,
+            HISTORY_RETRY,
+            stop::sleep)
+        .stream()
         .map(AgentRunner::entry)
         .toList();
   }
 
   private static RunRequested.HistoryEntry entry(MessageRow message) {
-    return new RunRequested.HistoryEntry("agent".equals(message.senderRole()) ? "assistant" : "user", message.text());
+    return new RunRequested.HistoryEntry(
+        "agent".equals(message.senderRole()) ? "assistant" : "user", message.text());
   }
 }

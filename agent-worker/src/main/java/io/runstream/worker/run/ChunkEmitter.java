@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Emits one run's chunks: assigns each its {@code seq} (from the request's base, strictly increasing), exactly one
- * {@code run.started} first and nothing after {@code run.finished}. It keeps what the run's end records (the
- * message's text, the last usage and error), so that the end can be stored before the last chunk is produced
- * ({@link #emitEnd}).
+ * Emits one run's chunks: assigns each its {@code seq} (from the request's base, strictly
+ * increasing), exactly one {@code run.started} first and nothing after {@code run.finished}. It
+ * keeps what the run's end records (the message's text, the last usage and error), so that the end
+ * can be stored before the last chunk is produced ({@link #emitEnd}).
  */
 final class ChunkEmitter {
   private final ChunkSender producer;
@@ -47,12 +47,20 @@ final class ChunkEmitter {
    * @param error the last error emitted, or null
    */
   record End(
-      RunRequested request, ChunkData.RunFinished end, long lastSeq, Instant finishedAt, String text,
-      ChunkData.Usage usage, ChunkData.Error error) {}
+      RunRequested request,
+      ChunkData.RunFinished end,
+      long lastSeq,
+      Instant finishedAt,
+      String text,
+      ChunkData.Usage usage,
+      ChunkData.Error error) {}
 
   /** What is told the run's end before its last chunk is produced. */
   interface EndListener {
-    /** Called before {@code run.finished} is produced; nothing of the run is produced until it returns. */
+    /**
+     * Called before {@code run.finished} is produced; nothing of the run is produced until it
+     * returns.
+     */
     void ending(End end);
   }
 
@@ -65,8 +73,8 @@ final class ChunkEmitter {
   }
 
   /**
-   * Emits the run's {@code run.finished}, first telling {@code listener} the end it makes (its seq, time, the
-   * text, usage and error emitted so far); ignored once the run has finished.
+   * Emits the run's {@code run.finished}, first telling {@code listener} the end it makes (its seq,
+   * time, the text, usage and error emitted so far); ignored once the run has finished.
    */
   synchronized void emitEnd(ChunkData.RunFinished end, EndListener listener) {
     if (finished) {
@@ -75,7 +83,8 @@ final class ChunkEmitter {
     if (!started) {
       throw new IllegalStateException("run.started must come first");
     }
-    ChunkData.RunFinished attributed = end.attributed(request.orgId(), request.userId(), request.model());
+    ChunkData.RunFinished attributed =
+        end.attributed(request.orgId(), request.userId(), request.model());
     Instant now = Instant.now();
     listener.ending(new End(request, attributed, nextSeq, now, text.toString(), usage, error));
     send(null, attributed, now);
@@ -89,14 +98,16 @@ final class ChunkEmitter {
     if (started && data instanceof ChunkData.RunStarted) {
       throw new IllegalStateException("run.started comes once");
     }
-    // The first and the last record say whose run it is, for the topic's analytics consumers (usage roll-ups).
+    // The first and the last record say whose run it is, for the topic's analytics consumers (usage
+    // roll-ups).
     if (data instanceof ChunkData.RunStarted runStarted) {
       data = runStarted.attributed(request.orgId(), request.userId());
     } else if (data instanceof ChunkData.RunFinished ended && ended.orgId() == null) {
       data = ended.attributed(request.orgId(), request.userId(), request.model());
     }
     RunChunk chunk = RunChunk.of(request.runId(), request.sessionId(), nextSeq, ts, part, data);
-    // A send that throws at once leaves the sequence and the state as they were: the seq is not spent.
+    // A send that throws at once leaves the sequence and the state as they were: the seq is not
+    // spent.
     last =
         producer.send(
             request.chunkTopicOrShared(),
@@ -127,7 +138,10 @@ final class ChunkEmitter {
     return finished;
   }
 
-  /** Waits until the broker acknowledged every chunk emitted so far; the first failure, if any, is thrown. */
+  /**
+   * Waits until the broker acknowledged every chunk emitted so far; the first failure, if any, is
+   * thrown.
+   */
   void awaitAcknowledged(long timeoutMs) throws Exception {
     Future<RecordMetadata> pending;
     synchronized (this) {

@@ -14,7 +14,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.springframework.stereotype.Component;
 
-/** The worker's one idempotent producer of chunks, keyed by run id so that each run stays in order. */
+/**
+ * The worker's one idempotent producer of chunks, keyed by run id so that each run stays in order.
+ */
 @Component
 public class ChunkProducer implements ChunkSender {
   private final KafkaProducer<UUID, RunChunk> producer;
@@ -22,10 +24,14 @@ public class ChunkProducer implements ChunkSender {
   private final io.runstream.core.tracing.RunTracing tracing;
 
   public ChunkProducer(
-      KafkaClients clients, io.runstream.core.kafka.ChunkLayout layout, io.runstream.core.tracing.RunTracing tracing) {
+      KafkaClients clients,
+      io.runstream.core.kafka.ChunkLayout layout,
+      io.runstream.core.tracing.RunTracing tracing) {
     this.tracing = tracing;
-    // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5 minutes, so
-    // that metadata requests do not grow with every run of the last minutes (nor ask for deleted topics).
+    // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5
+    // minutes, so
+    // that metadata requests do not grow with every run of the last minutes (nor ask for deleted
+    // topics).
     Map<String, Object> overrides = new java.util.HashMap<>();
     overrides.put("linger.ms", (int) clients.properties().chunkLinger().toMillis());
     if (layout.perRunTopics()) {
@@ -37,9 +43,11 @@ public class ChunkProducer implements ChunkSender {
   @Override
   public Future<RecordMetadata> send(String topic, RunChunk chunk, Callback callback) {
     ProducerRecord<UUID, RunChunk> record = new ProducerRecord<>(topic, chunk.runId(), chunk);
-    if (chunk.data() instanceof io.runstream.schemas.ChunkData.RunStarted || chunk.terminal()
+    if (chunk.data() instanceof io.runstream.schemas.ChunkData.RunStarted
+        || chunk.terminal()
         || chunk.data() instanceof io.runstream.schemas.ChunkData.Error) {
-      // The run's trace on its first, error and last chunks (not on every token: a traceparent is ~70 bytes a record)
+      // The run's trace on its first, error and last chunks (not on every token: a traceparent is
+      // ~70 bytes a record)
       tracing.inject(record.headers());
     }
     return producer.send(record, callback);

@@ -3,8 +3,8 @@ package io.runstream.worker.run;
 import io.runstream.schemas.ChunkData;
 
 /**
- * The text and reasoning parts of a step: at most one open at a time, opened by its first delta and closed by
- * anything else (a tool call, a document stage, the end).
+ * The text and reasoning parts of a step: at most one open at a time, opened by its first delta and
+ * closed by anything else (a tool call, a document stage, the end).
  */
 final class Parts {
   private final ChunkEmitter emitter;

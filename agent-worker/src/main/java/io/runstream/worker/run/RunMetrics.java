@@ -7,10 +7,11 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
- * The worker's run metrics (for the dashboard and alerts in {@code infra/observability}):
- * {@code runstream.worker.runs} (counter; {@code status}, {@code provider}), {@code runstream.worker.run.duration}
- * (timer; {@code status}), {@code runstream.worker.first-token} (timer, the run's start to its first text;
- * {@code provider}) and {@code runstream.worker.provider.errors} (counter; {@code provider}, {@code code}).
+ * The worker's run metrics (for the dashboard and alerts in {@code infra/observability}): {@code
+ * runstream.worker.runs} (counter; {@code status}, {@code provider}), {@code
+ * runstream.worker.run.duration} (timer; {@code status}), {@code runstream.worker.first-token}
+ * (timer, the run's start to its first text; {@code provider}) and {@code
+ * runstream.worker.provider.errors} (counter; {@code provider}, {@code code}).
  */
 @Component
 public class RunMetrics {
@@ -20,11 +21,17 @@ public class RunMetrics {
     this.meters = meters;
     // Registered up front so that dashboards and alerts have a series before the first run.
     for (String status : new String[] {"completed", "failed", "cancelled"}) {
-      Counter.builder("runstream.worker.runs").description("runs ended, by status and provider")
-          .tag("status", status).tag("provider", "none").register(meters);
+      Counter.builder("runstream.worker.runs")
+          .description("runs ended, by status and provider")
+          .tag("status", status)
+          .tag("provider", "none")
+          .register(meters);
     }
-    Counter.builder("runstream.worker.provider.errors").description("model provider failures, by provider and code")
-        .tag("provider", "none").tag("code", "none").register(meters);
+    Counter.builder("runstream.worker.provider.errors")
+        .description("model provider failures, by provider and code")
+        .tag("provider", "none")
+        .tag("code", "none")
+        .register(meters);
     firstTokenTimer("none");
   }
 
@@ -48,18 +55,29 @@ public class RunMetrics {
 
     /** The run ended with {@code status}. */
     void finished(String status) {
-      Counter.builder("runstream.worker.runs").tag("status", status).tag("provider", provider).register(meters).increment();
-      Timer.builder("runstream.worker.run.duration").description("a run's start to its end")
-          // Buckets, not per-instance quantiles: a quantile across workers is histogram_quantile over summed buckets.
-          .publishPercentileHistogram().maximumExpectedValue(java.time.Duration.ofHours(1))
-          .tag("status", status).register(meters)
+      Counter.builder("runstream.worker.runs")
+          .tag("status", status)
+          .tag("provider", provider)
+          .register(meters)
+          .increment();
+      Timer.builder("runstream.worker.run.duration")
+          .description("a run's start to its end")
+          // Buckets, not per-instance quantiles: a quantile across workers is histogram_quantile
+          // over summed buckets.
+          .publishPercentileHistogram()
+          .maximumExpectedValue(java.time.Duration.ofHours(1))
+          .tag("status", status)
+          .register(meters)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
     /** The provider failed with {@code code}. */
     void providerError(String code) {
-      Counter.builder("runstream.worker.provider.errors").tag("provider", provider).tag("code", code)
-          .register(meters).increment();
+      Counter.builder("runstream.worker.provider.errors")
+          .tag("provider", provider)
+          .tag("code", code)
+          .register(meters)
+          .increment();
     }
   }
 
@@ -69,7 +87,11 @@ public class RunMetrics {
   }
 
   private Timer firstTokenTimer(String provider) {
-    return Timer.builder("runstream.worker.first-token").description("a run's start to its first text")
-        .publishPercentiles(0.5, 0.95).publishPercentileHistogram().tag("provider", provider).register(meters);
+    return Timer.builder("runstream.worker.first-token")
+        .description("a run's start to its first text")
+        .publishPercentiles(0.5, 0.95)
+        .publishPercentileHistogram()
+        .tag("provider", provider)
+        .register(meters);
   }
 }

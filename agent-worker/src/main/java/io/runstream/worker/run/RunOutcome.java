@@ -44,13 +44,18 @@ sealed interface RunOutcome {
     }
   }
 
-  /** The outcome of a run ended early: cancelled after a stop, failed past its deadline or at the worker's shutdown. */
+  /**
+   * The outcome of a run ended early: cancelled after a stop, failed past its deadline or at the
+   * worker's shutdown.
+   */
   static RunOutcome of(RunStops.Ending ending) {
     return switch (ending.kind()) {
       case STOPPED -> new Cancelled(ending.reason());
       case TIMED_OUT -> new Failed(new ChunkData.Error("run_timeout", ending.reason(), false));
-      case SHUTDOWN -> new Failed(
-          new ChunkData.Error("worker_shutdown", "The worker stopped during the run; run it again.", true));
+      case SHUTDOWN ->
+          new Failed(
+              new ChunkData.Error(
+                  "worker_shutdown", "The worker stopped during the run; run it again.", true));
     };
   }
 }

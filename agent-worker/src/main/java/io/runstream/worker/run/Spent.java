@@ -3,8 +3,9 @@ package io.runstream.worker.run;
 import io.runstream.schemas.ChunkData;
 
 /**
- * The tokens a run has spent so far, step by step: what its usage says however it ends (a stop included), so that
- * the run, the ledger and the roll-ups count what the model was given and what it wrote up to the end.
+ * The tokens a run has spent so far, step by step: what its usage says however it ends (a stop
+ * included), so that the run, the ledger and the roll-ups count what the model was given and what
+ * it wrote up to the end.
  */
 final class Spent {
   private long inputTokens;

@@ -10,9 +10,10 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The mailbox of the client tool calls this worker's runs wait for: a run registers a call before streaming it, the
- * control tail delivers the result posted to {@code POST /api/v1/runs/{uuid}/tool-results}, and the run waits
- * (bounded) for it. A result for a call this worker does not hold (another worker's run) is ignored.
+ * The mailbox of the client tool calls this worker's runs wait for: a run registers a call before
+ * streaming it, the control tail delivers the result posted to {@code POST
+ * /api/v1/runs/{uuid}/tool-results}, and the run waits (bounded) for it. A result for a call this
+ * worker does not hold (another worker's run) is ignored.
  */
 @Component
 public class ClientToolBridge {
@@ -27,7 +28,9 @@ public class ClientToolBridge {
     waiting.putIfAbsent(key(runId, toolCallId), new CompletableFuture<>());
   }
 
-  /** Delivers a client's result (control tail); false if no run of this worker waits for that call. */
+  /**
+   * Delivers a client's result (control tail); false if no run of this worker waits for that call.
+   */
   public boolean deliver(UUID runId, String toolCallId, JsonNode output) {
     CompletableFuture<JsonNode> future = waiting.get(key(runId, toolCallId));
     return future != null && future.complete(output);
@@ -46,19 +49,21 @@ public class ClientToolBridge {
   }
 
   /**
-   * Waits for the call's result up to {@code timeout}; the result's delivery and the run's end (a stop, its deadline,
-   * the worker's shutdown) both wake the run at once.
+   * Waits for the call's result up to {@code timeout}; the result's delivery and the run's end (a
+   * stop, its deadline, the worker's shutdown) both wake the run at once.
    */
   public Answer await(UUID runId, String toolCallId, Duration timeout, RunStops.Stop stop) {
     String key = key(runId, toolCallId);
-    CompletableFuture<JsonNode> future = waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
+    CompletableFuture<JsonNode> future =
+        waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
     try {
       if (!stop.await(future, timeout)) {
         return stop.requested() ? new Answer.Stopped() : new Answer.TimedOut(timeout);
       }
       try {
         return new Answer.Result(future.join());
-      } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      } catch (java.util.concurrent.CompletionException
+          | java.util.concurrent.CancellationException e) {
         return new Answer.TimedOut(timeout);
       }
     } finally {

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The MCP servers whose tools runs may call ({@code runstream.mcp.servers.<name>.*}); a tool {@code t} of server
- * {@code s} is offered as {@code s.t} (and to providers as {@code s_t}).
+ * The MCP servers whose tools runs may call ({@code runstream.mcp.servers.<name>.*}); a tool {@code
+ * t} of server {@code s} is offered as {@code s.t} (and to providers as {@code s_t}).
  *
  * @param servers the servers by name
  */
@@ -20,8 +20,8 @@ public record McpProperties(@DefaultValue Map<String, Server> servers) {
   }
 
   /**
-   * One MCP server: launched over stdio ({@code command}, {@code args}, {@code env}) or reached over Streamable HTTP
-   * ({@code url}, e.g. {@code http://localhost:3001/mcp}).
+   * One MCP server: launched over stdio ({@code command}, {@code args}, {@code env}) or reached
+   * over Streamable HTTP ({@code url}, e.g. {@code http://localhost:3001/mcp}).
    *
    * @param command the program to launch for stdio
    * @param args its arguments

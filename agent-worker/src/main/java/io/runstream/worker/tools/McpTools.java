@@ -25,15 +25,18 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The tools of the configured MCP servers, through the MCP Java SDK: each server is connected in the background when
- * the worker starts (a slow or broken server never holds up the worker or a run: runs are offered the tools of the
- * servers connected so far), its tools listed and offered as {@code <server>.<tool>}; a server that failed is
- * connected again in the background, at most every {@value #RETRY_MS} ms, when runs ask for tools. A tool's error
- * result is the call's error; its result is {@code structuredContent} when the tool gives one, else its text (or its
- * content).
+ * The tools of the configured MCP servers, through the MCP Java SDK: each server is connected in
+ * the background when the worker starts (a slow or broken server never holds up the worker or a
+ * run: runs are offered the tools of the servers connected so far), its tools listed and offered as
+ * {@code <server>.<tool>}; a server that failed is connected again in the background, at most every
+ * {@value #RETRY_MS} ms, when runs ask for tools. A tool's error result is the call's error; its
+ * result is {@code structuredContent} when the tool gives one, else its text (or its content).
  */
 @Component
-public class McpTools implements ToolSource, DisposableBean, org.springframework.beans.factory.SmartInitializingSingleton {
+public class McpTools
+    implements ToolSource,
+        DisposableBean,
+        org.springframework.beans.factory.SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
   private static final long RETRY_MS = 5_000;
 
@@ -56,23 +59,31 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
   @Override
   public List<ServerTool> tools() {
     List<ServerTool> all = new ArrayList<>();
-    properties.servers().forEach((name, server) -> {
-      Connection current = connections.get(name);
-      boolean due = current == null
-          || current.client() == null && System.currentTimeMillis() - current.failedAtMillis() >= RETRY_MS;
-      if (due && connecting.add(name)) {
-        Thread.ofVirtual().name("mcp-connect-" + name).start(() -> {
-          try {
-            connect(name, server);
-          } finally {
-            connecting.remove(name);
-          }
-        });
-      }
-      if (current != null) {
-        all.addAll(current.tools());
-      }
-    });
+    properties
+        .servers()
+        .forEach(
+            (name, server) -> {
+              Connection current = connections.get(name);
+              boolean due =
+                  current == null
+                      || current.client() == null
+                          && System.currentTimeMillis() - current.failedAtMillis() >= RETRY_MS;
+              if (due && connecting.add(name)) {
+                Thread.ofVirtual()
+                    .name("mcp-connect-" + name)
+                    .start(
+                        () -> {
+                          try {
+                            connect(name, server);
+                          } finally {
+                            connecting.remove(name);
+                          }
+                        });
+              }
+              if (current != null) {
+                all.addAll(current.tools());
+              }
+            });
     return all;
   }
 
@@ -80,16 +91,18 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
     Connection fresh;
     McpSyncClient client = null;
     try {
-      client = McpClient.sync(transport(server))
-          .requestTimeout(server.requestTimeout())
-          .initializationTimeout(server.requestTimeout())
-          .clientInfo(McpSchema.Implementation.builder("runstream", "1").build())
-          .build();
+      client =
+          McpClient.sync(transport(server))
+              .requestTimeout(server.requestTimeout())
+              .initializationTimeout(server.requestTimeout())
+              .clientInfo(McpSchema.Implementation.builder("runstream", "1").build())
+              .build();
       client.initialize();
       List<ServerTool> tools = new ArrayList<>();
       String cursor = null;
       do {
-        McpSchema.ListToolsResult page = cursor == null ? client.listTools() : client.listTools(cursor);
+        McpSchema.ListToolsResult page =
+            cursor == null ? client.listTools() : client.listTools(cursor);
         for (McpSchema.Tool tool : page.tools()) {
           tools.add(new Remote(name, tool, client));
         }
@@ -98,7 +111,10 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
       LOG.info("MCP server {}: {} tools", name, tools.size());
       fresh = new Connection(client, List.copyOf(tools), 0);
     } catch (RuntimeException | LinkageError e) {
-      LOG.warn("MCP server {} is unavailable ({}); its tools are not offered for now", name, e.getMessage());
+      LOG.warn(
+          "MCP server {} is unavailable ({}); its tools are not offered for now",
+          name,
+          e.getMessage());
       if (client != null) {
         try {
           client.close();
@@ -116,10 +132,15 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
     if (!server.url().isBlank()) {
       URI url = URI.create(server.url());
       String base = url.getScheme() + "://" + url.getAuthority();
-      String endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/mcp" : url.getRawPath();
-      return HttpClientStreamableHttpTransport.builder(base).endpoint(endpoint).jsonMapper(mapper).build();
+      String endpoint =
+          url.getRawPath() == null || url.getRawPath().isEmpty() ? "/mcp" : url.getRawPath();
+      return HttpClientStreamableHttpTransport.builder(base)
+          .endpoint(endpoint)
+          .jsonMapper(mapper)
+          .build();
     }
-    ServerParameters.Builder parameters = ServerParameters.builder(server.command()).args(server.args());
+    ServerParameters.Builder parameters =
+        ServerParameters.builder(server.command()).args(server.args());
     if (!server.env().isEmpty()) {
       parameters.env(server.env());
     }
@@ -152,9 +173,10 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
       this.server = server;
       this.tool = tool;
       this.client = client;
-      this.schema = tool.inputSchema() == null
-          ? EventJson.MAPPER.createObjectNode().put("type", "object")
-          : EventJson.MAPPER.valueToTree(tool.inputSchema());
+      this.schema =
+          tool.inputSchema() == null
+              ? EventJson.MAPPER.createObjectNode().put("type", "object")
+              : EventJson.MAPPER.valueToTree(tool.inputSchema());
     }
 
     @Override
@@ -177,17 +199,20 @@ public class McpTools implements ToolSource, DisposableBean, org.springframework
     public JsonNode call(JsonNode input, RunRequested request) throws ToolException {
       McpSchema.CallToolResult result;
       try {
-        result = client.callTool(
-            McpSchema.CallToolRequest.builder(tool.name())
-                .arguments(EventJson.MAPPER.convertValue(input, Map.class))
-                .build());
+        result =
+            client.callTool(
+                McpSchema.CallToolRequest.builder(tool.name())
+                    .arguments(EventJson.MAPPER.convertValue(input, Map.class))
+                    .build());
       } catch (RuntimeException e) {
         broken(server, client);
-        throw new ToolException("The MCP server " + server + " did not answer: " + e.getClass().getSimpleName());
+        throw new ToolException(
+            "The MCP server " + server + " did not answer: " + e.getClass().getSimpleName());
       }
       StringBuilder text = new StringBuilder();
       ArrayNode content = EventJson.MAPPER.createArrayNode();
-      for (McpSchema.Content part : result.content() == null ? List.<McpSchema.Content>of() : result.content()) {
+      for (McpSchema.Content part :
+          result.content() == null ? List.<McpSchema.Content>of() : result.content()) {
         if (part instanceof McpSchema.TextContent textPart) {
           text.append(text.isEmpty() ? "" : "\n").append(textPart.text());
         }

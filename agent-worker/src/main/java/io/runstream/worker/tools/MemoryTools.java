@@ -11,13 +11,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code memory.store} and {@code memory.retrieve}: a small key-value memory per user (organisation and user of the
- * run), in PostgreSQL. A stored value expires after the request's {@code memoryTtl} (seconds), else after 30 days.
+ * {@code memory.store} and {@code memory.retrieve}: a small key-value memory per user (organisation
+ * and user of the run), in PostgreSQL. A stored value expires after the request's {@code memoryTtl}
+ * (seconds), else after 30 days.
  */
 @Configuration(proxyBeanMethods = false)
 public class MemoryTools {
   /** How long a value is kept when the request gives no {@code memoryTtl}. */
   static final Duration DEFAULT_TTL = Duration.ofDays(30);
+
   private static final int MAX_KEY = 200;
   private static final int MAX_VALUE_BYTES = 64 * 1024;
 
@@ -38,7 +40,10 @@ public class MemoryTools {
         if (json.length() > MAX_VALUE_BYTES || json.indexOf('\u0000') >= 0) {
           throw new ToolException("value must be at most 64 KiB of JSON without NUL");
         }
-        long ttl = request.memoryTtlSeconds() != null ? request.memoryTtlSeconds() : DEFAULT_TTL.toSeconds();
+        long ttl =
+            request.memoryTtlSeconds() != null
+                ? request.memoryTtlSeconds()
+                : DEFAULT_TTL.toSeconds();
         jdbc.sql(
                 """
                 INSERT INTO memories (org_id, user_id, key, value, expires_at)
@@ -77,8 +82,13 @@ public class MemoryTools {
                 .param("key", key)
                 .query(String.class)
                 .list();
-        ObjectNode result = EventJson.MAPPER.createObjectNode().put("key", key).put("found", !values.isEmpty());
-        result.set("value", values.isEmpty() ? EventJson.MAPPER.nullNode() : EventJson.MAPPER.readTree(values.getFirst()));
+        ObjectNode result =
+            EventJson.MAPPER.createObjectNode().put("key", key).put("found", !values.isEmpty());
+        result.set(
+            "value",
+            values.isEmpty()
+                ? EventJson.MAPPER.nullNode()
+                : EventJson.MAPPER.readTree(values.getFirst()));
         return result;
       }
     };
@@ -86,9 +96,13 @@ public class MemoryTools {
 
   private static String key(JsonNode input) throws ServerTool.ToolException {
     JsonNode key = input.get("key");
-    if (key == null || !key.isString() || key.asString().isBlank() || key.asString().length() > MAX_KEY
+    if (key == null
+        || !key.isString()
+        || key.asString().isBlank()
+        || key.asString().length() > MAX_KEY
         || key.asString().indexOf('\u0000') >= 0) {
-      throw new ServerTool.ToolException("key is required: a string of 1 to " + MAX_KEY + " characters");
+      throw new ServerTool.ToolException(
+          "key is required: a string of 1 to " + MAX_KEY + " characters");
     }
     return key.asString();
   }
@@ -96,7 +110,10 @@ public class MemoryTools {
   private static JsonNode schema(boolean withValue) {
     ObjectNode schema = EventJson.MAPPER.createObjectNode().put("type", "object");
     ObjectNode properties = schema.putObject("properties");
-    properties.putObject("key").put("type", "string").put("description", "what the value is about, e.g. name");
+    properties
+        .putObject("key")
+        .put("type", "string")
+        .put("description", "what the value is about, e.g. name");
     if (withValue) {
       properties.putObject("value").put("description", "the value to remember (any JSON)");
     }

@@ -10,9 +10,9 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
- * The server tools of this worker (built in, and those of the configured MCP servers), and which tools a run offers its
- * model: every server tool, or those the request's {@code availableTools} whitelists (on every face), plus the client
- * tools the request brings.
+ * The server tools of this worker (built in, and those of the configured MCP servers), and which
+ * tools a run offers its model: every server tool, or those the request's {@code availableTools}
+ * whitelists (on every face), plus the client tools the request brings.
  */
 @Component
 public class ToolRegistry {
@@ -57,13 +57,15 @@ public class ToolRegistry {
     Map<String, ServerTool> tools = tools();
     for (ServerTool tool : tools.values()) {
       if (allowed(request, tool.name())) {
-        offered.add(new LlmRequest.ToolDefinition(tool.name(), tool.description(), tool.inputSchema()));
+        offered.add(
+            new LlmRequest.ToolDefinition(tool.name(), tool.description(), tool.inputSchema()));
       }
     }
     if (request.tools() != null) {
       for (RunRequested.ToolSpec tool : request.tools()) {
         if (!tools.containsKey(tool.name())) {
-          offered.add(new LlmRequest.ToolDefinition(tool.name(), tool.description(), tool.inputSchema()));
+          offered.add(
+              new LlmRequest.ToolDefinition(tool.name(), tool.description(), tool.inputSchema()));
         }
       }
     }

@@ -17,31 +17,64 @@ class FileExtractorTest {
   @TempDir Path uploads;
 
   private FileExtractor extractor(int maxChars, long maxBytes) {
-    return new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
-        new ContextProperties.Files(uploads, List.of("https://files.example.com/"), DataSize.ofBytes(maxBytes),
-            maxChars, 10, Duration.ofSeconds(2), Duration.ofSeconds(30))));
+    return new FileExtractor(
+        new ContextProperties(
+            true,
+            true,
+            15,
+            Duration.ofMinutes(5),
+            new ContextProperties.Files(
+                uploads,
+                List.of("https://files.example.com/"),
+                DataSize.ofBytes(maxBytes),
+                maxChars,
+                10,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(30))));
   }
 
   private static RunRequested.FileRef inline(String name, byte[] bytes, String mediaType) {
-    return new RunRequested.FileRef(name, null, null, Base64.getEncoder().encodeToString(bytes), mediaType);
+    return new RunRequested.FileRef(
+        name, null, null, Base64.getEncoder().encodeToString(bytes), mediaType);
   }
 
   @Test
   void pdfAndWordTextIsExtracted() throws Exception {
     FileExtractor files = extractor(100_000, 1_000_000);
-    assertThat(files.extract(inline("report.pdf", TestDocuments.pdf("Revenue grew by 42 percent"), "application/pdf"))
-        .text()).contains("Revenue grew by 42 percent");
-    assertThat(files.extract(inline("plan.docx", TestDocuments.docx("Phase one: pilot in Lyon", "Phase two"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).text())
-        .contains("Phase one: pilot in Lyon").contains("Phase two");
+    assertThat(
+            files
+                .extract(
+                    inline(
+                        "report.pdf",
+                        TestDocuments.pdf("Revenue grew by 42 percent"),
+                        "application/pdf"))
+                .text())
+        .contains("Revenue grew by 42 percent");
+    assertThat(
+            files
+                .extract(
+                    inline(
+                        "plan.docx",
+                        TestDocuments.docx("Phase one: pilot in Lyon", "Phase two"),
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+                .text())
+        .contains("Phase one: pilot in Lyon")
+        .contains("Phase two");
   }
 
   @Test
   void aDataUrlAndPlainTextAreInlineContentToo() throws Exception {
     FileExtractor files = extractor(100_000, 1_000_000);
-    String dataUrl = "data:application/pdf;base64," + Base64.getEncoder().encodeToString(TestDocuments.pdf("From a data URL"));
-    assertThat(files.extract(new RunRequested.FileRef("a.pdf", null, null, dataUrl, null)).text()).contains("From a data URL");
-    assertThat(files.extract(new RunRequested.FileRef("notes.txt", null, null, "Plain notes here", null)).text())
+    String dataUrl =
+        "data:application/pdf;base64,"
+            + Base64.getEncoder().encodeToString(TestDocuments.pdf("From a data URL"));
+    assertThat(files.extract(new RunRequested.FileRef("a.pdf", null, null, dataUrl, null)).text())
+        .contains("From a data URL");
+    assertThat(
+            files
+                .extract(
+                    new RunRequested.FileRef("notes.txt", null, null, "Plain notes here", null))
+                .text())
         .isEqualTo("Plain notes here");
   }
 
@@ -52,55 +85,109 @@ class FileExtractorTest {
     Path outside = Files.createTempFile("outside", ".txt");
     Files.writeString(outside, "secret");
     FileExtractor files = extractor(100_000, 1_000_000);
-    assertThat(files.extract(new RunRequested.FileRef("report.pdf", "u/report.pdf", null, null, null)).text())
+    assertThat(
+            files
+                .extract(new RunRequested.FileRef("report.pdf", "u/report.pdf", null, null, null))
+                .text())
         .contains("Inside the uploads");
-    assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", "../" + outside.getFileName(), null, null, null)))
+    assertThatThrownBy(
+            () ->
+                files.extract(
+                    new RunRequested.FileRef("x", "../" + outside.getFileName(), null, null, null)))
         .hasMessageContaining("outside the uploads directory");
-    assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", outside.toString(), null, null, null)))
+    assertThatThrownBy(
+            () ->
+                files.extract(new RunRequested.FileRef("x", outside.toString(), null, null, null)))
         .hasMessageContaining("outside the uploads directory");
     Files.createSymbolicLink(uploads.resolve("link.txt"), outside);
-    assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", "link.txt", null, null, null)))
+    assertThatThrownBy(
+            () -> files.extract(new RunRequested.FileRef("x", "link.txt", null, null, null)))
         .hasMessageContaining("outside the uploads directory");
-    assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", "nope.pdf", null, null, null)))
+    assertThatThrownBy(
+            () -> files.extract(new RunRequested.FileRef("x", "nope.pdf", null, null, null)))
         .hasMessageContaining("no such file");
   }
 
   @Test
   void urlsOutsideTheAllowedPrefixesAreRefusedWithoutAFetch() {
     FileExtractor files = extractor(100_000, 1_000_000);
-    for (String url : List.of("https://files.example.com.evil.test/a.pdf", "http://169.254.169.254/latest",
-        "file:///etc/passwd", "https://user@files.example.com/a.pdf", "https://files.example.com:8443/a.pdf",
-        "http://files.example.com/a.pdf", "https://files.example.com/%2e%2e/admin", "https://files.example.comx/a")) {
+    for (String url :
+        List.of(
+            "https://files.example.com.evil.test/a.pdf",
+            "http://169.254.169.254/latest",
+            "file:///etc/passwd",
+            "https://user@files.example.com/a.pdf",
+            "https://files.example.com:8443/a.pdf",
+            "http://files.example.com/a.pdf",
+            "https://files.example.com/%2e%2e/admin",
+            "https://files.example.comx/a")) {
       assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("x", null, url, null, null)))
-          .as(url).hasMessageContaining("not allowed");
+          .as(url)
+          .hasMessageContaining("not allowed");
     }
   }
 
   @Test
   void anAllowedUrlIsFetchedWithoutFollowingRedirects() throws Exception {
-    try (io.runstream.worker.model.FakeProviderServer server = new io.runstream.worker.model.FakeProviderServer()) {
-      server.answer(body -> new io.runstream.worker.model.FakeProviderServer.Response(
-          200, List.of("Content-Type", "text/plain"), "Fetched from the file service", false));
-      FileExtractor files = new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
-          new ContextProperties.Files(null, List.of(server.base() + "/files/"), DataSize.ofMegabytes(1), 1000, 10,
-              Duration.ofSeconds(2), Duration.ofSeconds(30))));
-      assertThat(files.extract(new RunRequested.FileRef("a.txt", null, server.base() + "/files/a.txt", null, null)).text())
+    try (io.runstream.worker.model.FakeProviderServer server =
+        new io.runstream.worker.model.FakeProviderServer()) {
+      server.answer(
+          body ->
+              new io.runstream.worker.model.FakeProviderServer.Response(
+                  200,
+                  List.of("Content-Type", "text/plain"),
+                  "Fetched from the file service",
+                  false));
+      FileExtractor files =
+          new FileExtractor(
+              new ContextProperties(
+                  true,
+                  true,
+                  15,
+                  Duration.ofMinutes(5),
+                  new ContextProperties.Files(
+                      null,
+                      List.of(server.base() + "/files/"),
+                      DataSize.ofMegabytes(1),
+                      1000,
+                      10,
+                      Duration.ofSeconds(2),
+                      Duration.ofSeconds(30))));
+      assertThat(
+              files
+                  .extract(
+                      new RunRequested.FileRef(
+                          "a.txt", null, server.base() + "/files/a.txt", null, null))
+                  .text())
           .isEqualTo("Fetched from the file service");
-      assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("b", null, server.base() + "/files/../admin", null, null)))
+      assertThatThrownBy(
+              () ->
+                  files.extract(
+                      new RunRequested.FileRef(
+                          "b", null, server.base() + "/files/../admin", null, null)))
           .hasMessageContaining("not allowed");
-      server.answer(body -> new io.runstream.worker.model.FakeProviderServer.Response(
-          302, List.of("Location", "http://169.254.169.254/"), "", false));
-      assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("c", null, server.base() + "/files/c", null, null)))
+      server.answer(
+          body ->
+              new io.runstream.worker.model.FakeProviderServer.Response(
+                  302, List.of("Location", "http://169.254.169.254/"), "", false));
+      assertThatThrownBy(
+              () ->
+                  files.extract(
+                      new RunRequested.FileRef("c", null, server.base() + "/files/c", null, null)))
           .hasMessageContaining("answered 302");
     }
   }
 
   @Test
   void sizeAndTextAreBounded() throws Exception {
-    assertThatThrownBy(() -> extractor(100_000, 100).extract(inline("big.pdf", TestDocuments.pdf("x"), "application/pdf")))
+    assertThatThrownBy(
+            () ->
+                extractor(100_000, 100)
+                    .extract(inline("big.pdf", TestDocuments.pdf("x"), "application/pdf")))
         .hasMessageContaining("larger than 100 bytes");
     FileExtractor.Extracted cut =
-        extractor(10, 1_000_000).extract(new RunRequested.FileRef("n.txt", null, null, "0123456789abcdef", null));
+        extractor(10, 1_000_000)
+            .extract(new RunRequested.FileRef("n.txt", null, null, "0123456789abcdef", null));
     assertThat(cut.text()).isEqualTo("0123456789");
     assertThat(cut.truncated()).isTrue();
   }
@@ -108,42 +195,76 @@ class FileExtractorTest {
   @Test
   void aBrokenFileIsUnreadableNotAnException() {
     FileExtractor files = extractor(100_000, 1_000_000);
-    assertThatThrownBy(() -> files.extract(inline("bad.pdf", "%PDF-1.7\n1 0 obj << /Broken".getBytes(), "application/pdf")))
-        .isInstanceOf(FileExtractor.Unreadable.class).hasMessageContaining("bad.pdf");
-    assertThatThrownBy(() -> files.extract(new RunRequested.FileRef("b.pdf", null, null, "%%%not base64", "application/pdf")))
-        .isInstanceOf(FileExtractor.Unreadable.class).hasMessageContaining("not valid base64");
+    assertThatThrownBy(
+            () ->
+                files.extract(
+                    inline(
+                        "bad.pdf", "%PDF-1.7\n1 0 obj << /Broken".getBytes(), "application/pdf")))
+        .isInstanceOf(FileExtractor.Unreadable.class)
+        .hasMessageContaining("bad.pdf");
+    assertThatThrownBy(
+            () ->
+                files.extract(
+                    new RunRequested.FileRef(
+                        "b.pdf", null, null, "%%%not base64", "application/pdf")))
+        .isInstanceOf(FileExtractor.Unreadable.class)
+        .hasMessageContaining("not valid base64");
   }
 
   @Test
   void aDocumentThatKeepsTheParserBusyIsGivenUpAfterTheExtractTimeout() throws Exception {
     java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
     // A parser caught in a document built to keep it busy: it waits until it is interrupted.
-    org.apache.tika.parser.Parser busy = new org.apache.tika.parser.AbstractParser() {
-      @Override
-      public java.util.Set<org.apache.tika.mime.MediaType> getSupportedTypes(org.apache.tika.parser.ParseContext context) {
-        return java.util.Set.of(org.apache.tika.mime.MediaType.application("pdf"));
-      }
+    org.apache.tika.parser.Parser busy =
+        new org.apache.tika.parser.AbstractParser() {
+          @Override
+          public java.util.Set<org.apache.tika.mime.MediaType> getSupportedTypes(
+              org.apache.tika.parser.ParseContext context) {
+            return java.util.Set.of(org.apache.tika.mime.MediaType.application("pdf"));
+          }
 
-      @Override
-      public void parse(java.io.InputStream stream, org.xml.sax.ContentHandler handler,
-          org.apache.tika.metadata.Metadata metadata, org.apache.tika.parser.ParseContext context)
-          throws org.apache.tika.exception.TikaException {
-        try {
-          new java.util.concurrent.CountDownLatch(1).await();
-        } catch (InterruptedException e) {
-          interrupted.countDown();
-          throw new org.apache.tika.exception.TikaException("interrupted", e);
-        }
-      }
-    };
-    FileExtractor files = new FileExtractor(new ContextProperties(true, true, 15, Duration.ofMinutes(5),
-        new ContextProperties.Files(uploads, List.of(), DataSize.ofMegabytes(1), 1000, 10, Duration.ofSeconds(2),
-            Duration.ofMillis(300))), new org.apache.tika.Tika(new org.apache.tika.detect.DefaultDetector(), busy));
+          @Override
+          public void parse(
+              java.io.InputStream stream,
+              org.xml.sax.ContentHandler handler,
+              org.apache.tika.metadata.Metadata metadata,
+              org.apache.tika.parser.ParseContext context)
+              throws org.apache.tika.exception.TikaException {
+            try {
+              new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+              interrupted.countDown();
+              throw new org.apache.tika.exception.TikaException("interrupted", e);
+            }
+          }
+        };
+    FileExtractor files =
+        new FileExtractor(
+            new ContextProperties(
+                true,
+                true,
+                15,
+                Duration.ofMinutes(5),
+                new ContextProperties.Files(
+                    uploads,
+                    List.of(),
+                    DataSize.ofMegabytes(1),
+                    1000,
+                    10,
+                    Duration.ofSeconds(2),
+                    Duration.ofMillis(300))),
+            new org.apache.tika.Tika(new org.apache.tika.detect.DefaultDetector(), busy));
     long started = System.nanoTime();
-    assertThatThrownBy(() -> files.extract(inline("slow.pdf", TestDocuments.pdf("never read"), "application/pdf")))
+    assertThatThrownBy(
+            () ->
+                files.extract(
+                    inline("slow.pdf", TestDocuments.pdf("never read"), "application/pdf")))
         .isInstanceOf(FileExtractor.Unreadable.class)
-        .hasMessage("slow.pdf could not be read as a document within 300 ms (runstream.context.files.extract-timeout)");
+        .hasMessage(
+            "slow.pdf could not be read as a document within 300 ms (runstream.context.files.extract-timeout)");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the parser was interrupted").isTrue();
+    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the parser was interrupted")
+        .isTrue();
   }
 }

@@ -15,7 +15,8 @@ public final class TestDocuments {
 
   /** A one-page PDF with the line of text. */
   public static byte[] pdf(String line) {
-    try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+    try (PDDocument document = new PDDocument();
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       PDPage page = new PDPage();
       document.addPage(page);
       try (PDPageContentStream content = new PDPageContentStream(document, page)) {
@@ -34,7 +35,8 @@ public final class TestDocuments {
 
   /** A Word document with one paragraph per line. */
   public static byte[] docx(String... paragraphs) {
-    try (XWPFDocument document = new XWPFDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+    try (XWPFDocument document = new XWPFDocument();
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       for (String paragraph : paragraphs) {
         document.createParagraph().createRun().setText(paragraph);
       }

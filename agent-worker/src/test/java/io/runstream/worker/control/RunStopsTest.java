@@ -13,28 +13,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A run's stop wakes it wherever it waits (a sleep, a future, a blocking read), the interrupt of a blocking read never
- * outlives it, and a run past {@code max-run-duration} is ended as timed out. Bounds are functional, not benchmarks:
- * every wait here would last an hour without the stop.
+ * A run's stop wakes it wherever it waits (a sleep, a future, a blocking read), the interrupt of a
+ * blocking read never outlives it, and a run past {@code max-run-duration} is ended as timed out.
+ * Bounds are functional, not benchmarks: every wait here would last an hour without the stop.
  */
 class RunStopsTest {
   private static final Duration BOUND = Duration.ofSeconds(3);
 
   static WorkerProperties properties(Duration maxRunDuration) {
-    return new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50,
-        Duration.ofSeconds(5), 8, Duration.ofMinutes(5), true, maxRunDuration);
+    return new WorkerProperties(
+        true,
+        "g",
+        10,
+        Duration.ofSeconds(30),
+        20,
+        Duration.ofSeconds(5),
+        50,
+        Duration.ofSeconds(5),
+        8,
+        Duration.ofMinutes(5),
+        true,
+        maxRunDuration);
   }
 
   /** Runs {@code body} on a virtual thread, as a run runs. */
   static <T> CompletableFuture<T> onRunThread(java.util.concurrent.Callable<T> body) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    Thread.ofVirtual().start(() -> {
-      try {
-        result.complete(body.call());
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                result.complete(body.call());
+              } catch (Throwable e) {
+                result.completeExceptionally(e);
+              }
+            });
     return result;
   }
 
@@ -45,7 +58,8 @@ class RunStopsTest {
     assertThat(stop.end(RunStops.Kind.STOPPED, "stopped by the user")).isTrue();
     assertThat(slept.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
     assertThat(stop.end(RunStops.Kind.TIMED_OUT, "late")).as("the first ending wins").isFalse();
-    assertThat(stop.ending()).isEqualTo(new RunStops.Ending(RunStops.Kind.STOPPED, "stopped by the user"));
+    assertThat(stop.ending())
+        .isEqualTo(new RunStops.Ending(RunStops.Kind.STOPPED, "stopped by the user"));
     assertThat(stop.sleep(Duration.ofHours(1))).as("a stopped run does not sleep").isFalse();
     assertThat(new RunStops.Stop().sleep(Duration.ofMillis(1))).isTrue();
   }
@@ -58,11 +72,14 @@ class RunStopsTest {
     answer.complete("here");
     assertThat(waited.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
-    CompletableFuture<Boolean> stopped = onRunThread(() -> stop.await(new CompletableFuture<>(), null));
+    CompletableFuture<Boolean> stopped =
+        onRunThread(() -> stop.await(new CompletableFuture<>(), null));
     stop.end(RunStops.Kind.STOPPED, "stopped");
     assertThat(stopped.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
 
-    assertThat(new RunStops.Stop().await(new CompletableFuture<>(), Duration.ofMillis(20))).as("timed out").isFalse();
+    assertThat(new RunStops.Stop().await(new CompletableFuture<>(), Duration.ofMillis(20)))
+        .as("timed out")
+        .isFalse();
   }
 
   @Test
@@ -71,36 +88,45 @@ class RunStopsTest {
     AtomicBoolean interruptedAfter = new AtomicBoolean(true);
     ArrayBlockingQueue<String> never = new ArrayBlockingQueue<>(1);
     java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-    CompletableFuture<String> read = onRunThread(() -> {
-      try {
-        return stop.interruptibly(() -> {
-          try {
-            inside.countDown();
-            return never.take();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException("cut", e);
-          }
-        });
-      } finally {
-        interruptedAfter.set(Thread.currentThread().isInterrupted());
-      }
-    });
+    CompletableFuture<String> read =
+        onRunThread(
+            () -> {
+              try {
+                return stop.interruptibly(
+                    () -> {
+                      try {
+                        inside.countDown();
+                        return never.take();
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException("cut", e);
+                      }
+                    });
+              } finally {
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+              }
+            });
     assertThat(inside.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     stop.end(RunStops.Kind.STOPPED, "stopped");
-    assertThatThrownBy(() -> read.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).hasRootCauseInstanceOf(InterruptedException.class);
+    assertThatThrownBy(() -> read.get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+        .hasRootCauseInstanceOf(InterruptedException.class);
     assertThat(interruptedAfter).as("cleared before the read returned").isFalse();
 
-    // A stop while the thread is outside a blocking read leaves it alone; the next read fails at once.
+    // A stop while the thread is outside a blocking read leaves it alone; the next read fails at
+    // once.
     RunStops.Stop later = new RunStops.Stop();
     later.end(RunStops.Kind.STOPPED, "stopped");
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
-    assertThatThrownBy(() -> later.interruptibly(() -> {
-      try {
-        return never.poll(1, TimeUnit.HOURS);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException("cut", e);
-      }
-    })).hasRootCauseInstanceOf(InterruptedException.class);
+    assertThatThrownBy(
+            () ->
+                later.interruptibly(
+                    () -> {
+                      try {
+                        return never.poll(1, TimeUnit.HOURS);
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException("cut", e);
+                      }
+                    }))
+        .hasRootCauseInstanceOf(InterruptedException.class);
     assertThat(Thread.interrupted()).isFalse();
   }
 

@@ -11,37 +11,47 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A local HTTP server that answers a provider's streaming endpoint with a scripted response: the wire format
- * event for event (tests write it from the providers' API references), a status with a body, or a stream cut
- * mid-way, a stream that stalls mid-way (a provider that stops sending without closing), or nothing at all (a server
- * that hangs). Every request body is kept for the test to look at.
+ * A local HTTP server that answers a provider's streaming endpoint with a scripted response: the
+ * wire format event for event (tests write it from the providers' API references), a status with a
+ * body, or a stream cut mid-way, a stream that stalls mid-way (a provider that stops sending
+ * without closing), or nothing at all (a server that hangs). Every request body is kept for the
+ * test to look at.
  */
 public final class FakeProviderServer implements AutoCloseable {
   /** What to answer one request. */
-  public record Response(int status, List<String> headers, String body, boolean cutAfterBody, boolean stallAfterBody) {
+  public record Response(
+      int status, List<String> headers, String body, boolean cutAfterBody, boolean stallAfterBody) {
     public Response(int status, List<String> headers, String body, boolean cutAfterBody) {
       this(status, headers, body, cutAfterBody, false);
     }
 
     /**
-     * A 200 event stream of these frames, then nothing more: the connection stays open until the client goes away
-     * or the server closes (a provider that stalls mid-stream).
+     * A 200 event stream of these frames, then nothing more: the connection stays open until the
+     * client goes away or the server closes (a provider that stalls mid-stream).
      */
     public static Response stall(String... frames) {
-      return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true, true);
+      return new Response(
+          200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true, true);
     }
 
     /** A 200 event stream of these SSE frames. */
     public static Response events(String... frames) {
-      return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), false);
+      return new Response(
+          200, List.of("Content-Type", "text/event-stream"), String.join("", frames), false);
     }
 
-    /** A 200 event stream of these frames that ends there, before the answer is complete (a cut stream). */
+    /**
+     * A 200 event stream of these frames that ends there, before the answer is complete (a cut
+     * stream).
+     */
     public static Response cut(String... frames) {
-      return new Response(200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true);
+      return new Response(
+          200, List.of("Content-Type", "text/event-stream"), String.join("", frames), true);
     }
 
-    /** No answer at all: not even the status line (a server that hangs), until the server closes. */
+    /**
+     * No answer at all: not even the status line (a server that hangs), until the server closes.
+     */
     public static Response silence() {
       return new Response(0, List.of(), "", false, true);
     }
@@ -56,8 +66,10 @@ public final class FakeProviderServer implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-  private final java.util.concurrent.atomic.AtomicInteger stalled = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.CountDownLatch closed =
+      new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger stalled =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile Function<String, Response> answer = body -> Response.status(500, "{}");
 
   public FakeProviderServer() throws IOException {
@@ -110,7 +122,10 @@ public final class FakeProviderServer implements AutoCloseable {
     out.close();
   }
 
-  /** Holds a stalled answer open, sending nothing more, until the server closes (or two minutes passed). */
+  /**
+   * Holds a stalled answer open, sending nothing more, until the server closes (or two minutes
+   * passed).
+   */
   private void stall() {
     stalled.incrementAndGet();
     try {

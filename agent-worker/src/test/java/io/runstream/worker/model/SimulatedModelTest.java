@@ -11,7 +11,21 @@ import org.junit.jupiter.api.Test;
 class SimulatedModelTest {
   private final Tokenizer tokenizer = new Tokenizer();
   private final SimulatedModel model =
-      new SimulatedModel(tokenizer, new WorkerProperties(true, "g", 10, Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(5), 8, Duration.ofMinutes(5), true, Duration.ofMinutes(30)));
+      new SimulatedModel(
+          tokenizer,
+          new WorkerProperties(
+              true,
+              "g",
+              10,
+              Duration.ofSeconds(30),
+              20,
+              Duration.ofSeconds(5),
+              50,
+              Duration.ofSeconds(5),
+              8,
+              Duration.ofMinutes(5),
+              true,
+              Duration.ofMinutes(30)));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();
@@ -32,26 +46,34 @@ class SimulatedModelTest {
 
   private Collector run(String input, Long seed, Integer tokens, Double pace) {
     Collector out = new Collector();
-    model.stream(new LlmRequest("sim-1", null, List.of(), input, new RunRequested.Simulation(seed, pace, tokens)), out);
+    model.stream(
+        new LlmRequest(
+            "sim-1", null, List.of(), input, new RunRequested.Simulation(seed, pace, tokens)),
+        out);
     return out;
   }
 
   @Test
   void shouldAnswerTheSameTextForTheSameSeedAndPrompt() {
-    assertThat(run("hello", 7L, 100, 0.0).text.toString()).isEqualTo(run("hello", 7L, 100, 0.0).text.toString());
-    assertThat(run("hello", null, null, 0.0).text.toString()).isEqualTo(run("hello", null, null, 0.0).text.toString());
+    assertThat(run("hello", 7L, 100, 0.0).text.toString())
+        .isEqualTo(run("hello", 7L, 100, 0.0).text.toString());
+    assertThat(run("hello", null, null, 0.0).text.toString())
+        .isEqualTo(run("hello", null, null, 0.0).text.toString());
   }
 
   @Test
   void shouldAnswerDifferentlyForAnotherSeed() {
-    assertThat(run("hello", 7L, 100, 0.0).text.toString()).isNotEqualTo(run("hello", 8L, 100, 0.0).text.toString());
+    assertThat(run("hello", 7L, 100, 0.0).text.toString())
+        .isNotEqualTo(run("hello", 8L, 100, 0.0).text.toString());
   }
 
   @Test
   void shouldProduceAboutTheRequestedNumberOfTokens() {
     for (int target : new int[] {1, 40, 400, 2000}) {
       int counted = tokenizer.count(run("count me", 3L, target, 0.0).text.toString());
-      assertThat(counted).as("target %d", target).isBetween((int) Math.max(1, target * 0.95 - 2), (int) (target * 1.05) + 12);
+      assertThat(counted)
+          .as("target %d", target)
+          .isBetween((int) Math.max(1, target * 0.95 - 2), (int) (target * 1.05) + 12);
     }
   }
 
@@ -61,7 +83,9 @@ class SimulatedModelTest {
       int normal = tokenizer.count(run("What is Kafka?", seed, null, 0.0).text.toString());
       assertThat(normal).isBetween(40, 420);
     }
-    int longer = tokenizer.count(run("Write a long, detailed answer about Kafka", 1L, null, 0.0).text.toString());
+    int longer =
+        tokenizer.count(
+            run("Write a long, detailed answer about Kafka", 1L, null, 0.0).text.toString());
     assertThat(longer).isGreaterThanOrEqualTo(600);
   }
 
@@ -79,7 +103,10 @@ class SimulatedModelTest {
     Collector out = new Collector();
     out.stopAfter = 5;
     LlmResult result =
-        model.stream(new LlmRequest("sim-1", null, List.of(), "stop me", new RunRequested.Simulation(1L, 0.0, 1000)), out);
+        model.stream(
+            new LlmRequest(
+                "sim-1", null, List.of(), "stop me", new RunRequested.Simulation(1L, 0.0, 1000)),
+            out);
     assertThat(out.deltas).isEqualTo(5);
     assertThat(result.outputTokens()).isEqualTo(tokenizer.count(out.text.toString()));
   }
@@ -88,17 +115,31 @@ class SimulatedModelTest {
   void shouldCountPromptTokensOfInstructionsHistoryAndMessage() {
     int alone = tokenizer.prompt(null, List.of(), "hello there");
     int withContext =
-        tokenizer.prompt("Be brief.", List.of(new RunRequested.HistoryEntry("user", "Hi"), new RunRequested.HistoryEntry("assistant", "Hello!")), "hello there");
+        tokenizer.prompt(
+            "Be brief.",
+            List.of(
+                new RunRequested.HistoryEntry("user", "Hi"),
+                new RunRequested.HistoryEntry("assistant", "Hello!")),
+            "hello there");
     assertThat(alone).isEqualTo(tokenizer.count("hello there") + 3);
     assertThat(withContext).isGreaterThan(alone + 6);
   }
 
-  /** API.md §8: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> }, N from 0. */
+  /**
+   * API.md §8: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> }, N
+   * from 0.
+   */
   @Test
   void shouldStampEveryDeltaWithItsIndexAndEmissionTime() {
     List<String> deltas = new java.util.ArrayList<>();
     long before = System.currentTimeMillis();
-    model.stream(new LlmRequest("sim-1", null, List.of(), "stamp me", new RunRequested.Simulation(1L, 200.0, 20, null, true)),
+    model.stream(
+        new LlmRequest(
+            "sim-1",
+            null,
+            List.of(),
+            "stamp me",
+            new RunRequested.Simulation(1L, 200.0, 20, null, true)),
         new io.runstream.worker.model.LlmStream() {
           @Override
           public void text(String delta) {
@@ -114,7 +155,8 @@ class SimulatedModelTest {
     assertThat(deltas).hasSize(20);
     double last = 0;
     for (int n = 0; n < deltas.size(); n++) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tok(\\d+)@(\\d+)\\.(\\d{3}) $").matcher(deltas.get(n));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("^tok(\\d+)@(\\d+)\\.(\\d{3}) $").matcher(deltas.get(n));
       assertThat(m.matches()).as(deltas.get(n)).isTrue();
       assertThat(Integer.parseInt(m.group(1))).isEqualTo(n);
       double at = Double.parseDouble(m.group(2) + "." + m.group(3));
@@ -127,8 +169,11 @@ class SimulatedModelTest {
   void shouldEndAtOnceWhenStoppedWhileWaitingForAVerySlowPace() throws Exception {
     // 0.001 tokens a second: the first token is due in about 17 minutes.
     StoppableStream out = new StoppableStream();
-    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(model,
-        new LlmRequest("sim-1", null, List.of(), "hi", new RunRequested.Simulation(1L, 0.001, 10)));
+    java.util.concurrent.CompletableFuture<LlmResult> step =
+        out.start(
+            model,
+            new LlmRequest(
+                "sim-1", null, List.of(), "hi", new RunRequested.Simulation(1L, 0.001, 10)));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !step.isDone());
     out.stop.end(io.runstream.worker.control.RunStops.Kind.STOPPED, "stopped by the user");
     LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);

@@ -10,18 +10,20 @@ class ActionTagFilterTest {
   private final StringBuilder text = new StringBuilder();
   private final List<String> actions = new ArrayList<>();
   private final List<String> deltas = new ArrayList<>();
-  private final ActionTagFilter filter = new ActionTagFilter(new ActionTagFilter.Sink() {
-    @Override
-    public void text(String delta) {
-      text.append(delta);
-      deltas.add(delta);
-    }
+  private final ActionTagFilter filter =
+      new ActionTagFilter(
+          new ActionTagFilter.Sink() {
+            @Override
+            public void text(String delta) {
+              text.append(delta);
+              deltas.add(delta);
+            }
 
-    @Override
-    public void action(String slug, String params) {
-      actions.add(slug + " " + params + " after:" + text);
-    }
-  });
+            @Override
+            public void action(String slug, String params) {
+              actions.add(slug + " " + params + " after:" + text);
+            }
+          });
 
   private void feed(String... parts) {
     for (String part : parts) {
@@ -32,9 +34,12 @@ class ActionTagFilterTest {
 
   @Test
   void aTagInOneDeltaIsCutAndDispatchedInPlace() {
-    feed("Sure. [ACTION:post-create:{\"title\":\"New photo set\",\"platform\":\"onlyfans\"}] Queued.");
+    feed(
+        "Sure. [ACTION:post-create:{\"title\":\"New photo set\",\"platform\":\"onlyfans\"}] Queued.");
     assertThat(text.toString()).isEqualTo("Sure.  Queued.");
-    assertThat(actions).containsExactly("post-create {\"title\":\"New photo set\",\"platform\":\"onlyfans\"} after:Sure. ");
+    assertThat(actions)
+        .containsExactly(
+            "post-create {\"title\":\"New photo set\",\"platform\":\"onlyfans\"} after:Sure. ");
   }
 
   @Test
@@ -54,17 +59,21 @@ class ActionTagFilterTest {
         actions.clear();
         feed(whole.substring(0, i), whole.substring(i, j), whole.substring(j));
         assertThat(text.toString()).as("split at %d,%d", i, j).isEqualTo("a[b]  z ");
-        assertThat(actions).as("split at %d,%d", i, j).containsExactly(
-            "x-1 {\"s\":\"}]{[\\\"\",\"n\":{\"m\":[1,2]}} after:a[b] ", "y {} after:a[b]  z ");
+        assertThat(actions)
+            .as("split at %d,%d", i, j)
+            .containsExactly(
+                "x-1 {\"s\":\"}]{[\\\"\",\"n\":{\"m\":[1,2]}} after:a[b] ", "y {} after:a[b]  z ");
       }
     }
   }
 
   @Test
   void whatOnlyLooksLikeATagIsTextUnchanged() {
-    feed("[1] [ACTION] [ACTION:] [ACTION:slug] [ACTION:a b:{}] [ACTION:s:x] [ACTION:s:{} ] [ACTION:s:{\"a\":1}");
+    feed(
+        "[1] [ACTION] [ACTION:] [ACTION:slug] [ACTION:a b:{}] [ACTION:s:x] [ACTION:s:{} ] [ACTION:s:{\"a\":1}");
     assertThat(text.toString())
-        .isEqualTo("[1] [ACTION] [ACTION:] [ACTION:slug] [ACTION:a b:{}] [ACTION:s:x] [ACTION:s:{} ] [ACTION:s:{\"a\":1}");
+        .isEqualTo(
+            "[1] [ACTION] [ACTION:] [ACTION:slug] [ACTION:a b:{}] [ACTION:s:x] [ACTION:s:{} ] [ACTION:s:{\"a\":1}");
     assertThat(actions).isEmpty();
   }
 

@@ -20,14 +20,29 @@ class ChunkEmitterTest {
   private final ChunkSender sender =
       (topic, chunk, callback) -> {
         sent.add(chunk);
-        RecordMetadata metadata = new RecordMetadata(new TopicPartition("t", 0), 0, sent.size(), 0, 0, 0);
+        RecordMetadata metadata =
+            new RecordMetadata(new TopicPartition("t", 0), 0, sent.size(), 0, 0, 0);
         callback.onCompletion(metadata, null);
         return CompletableFuture.completedFuture(metadata);
       };
 
   private static RunRequested request(long base) {
-    return new RunRequested(1, UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(),
-        UUID.randomUUID(), "hi", null, new RunRequested.ModelRef("simulated", "sim-1"), base, null, null, Instant.now(), null);
+    return new RunRequested(
+        1,
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "hi",
+        null,
+        new RunRequested.ModelRef("simulated", "sim-1"),
+        base,
+        null,
+        null,
+        Instant.now(),
+        null);
   }
 
   @Test
@@ -44,7 +59,8 @@ class ChunkEmitterTest {
   @Test
   void shouldRequireRunStartedFirstAndOnlyOnce() {
     ChunkEmitter emitter = new ChunkEmitter(sender, request(1));
-    assertThatThrownBy(() -> emitter.emit("p", new ChunkData.TextDelta("x"))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> emitter.emit("p", new ChunkData.TextDelta("x")))
+        .isInstanceOf(IllegalStateException.class);
     emitter.emit(null, new ChunkData.RunStarted(UUID.randomUUID(), null));
     assertThatThrownBy(() -> emitter.emit(null, new ChunkData.RunStarted(UUID.randomUUID(), null)))
         .isInstanceOf(IllegalStateException.class);
@@ -60,7 +76,10 @@ class ChunkEmitterTest {
     assertThat(emitter.finished()).isTrue();
   }
 
-  /** Issue #27 item 2: the end is told before run.finished is produced, with the seq and time it takes. */
+  /**
+   * Issue #27 item 2: the end is told before run.finished is produced, with the seq and time it
+   * takes.
+   */
   @Test
   void shouldTellTheRunsEndBeforeProducingItsLastChunk() {
     RunRequested request = request(20);
@@ -72,18 +91,23 @@ class ChunkEmitterTest {
     emitter.emit("p", new ChunkData.TextDelta("world"));
     emitter.emit(null, new ChunkData.Usage("sim-1", 10, 2));
     List<ChunkEmitter.End> told = new ArrayList<>();
-    emitter.emitEnd(new ChunkData.RunFinished("cancelled", "abort"), end -> {
-      assertThat(sent).as("nothing produced before the end is stored").hasSize(6);
-      told.add(end);
-    });
-    assertThat(told).singleElement().satisfies(end -> {
-      assertThat(end.lastSeq()).isEqualTo(26);
-      assertThat(end.text()).isEqualTo("Hello, world");
-      assertThat(end.usage().outputTokens()).isEqualTo(2);
-      assertThat(end.error().code()).isEqualTo("context_unavailable");
-      assertThat(end.end().status()).isEqualTo("cancelled");
-      assertThat(end.end().orgId()).isEqualTo(request.orgId());
-    });
+    emitter.emitEnd(
+        new ChunkData.RunFinished("cancelled", "abort"),
+        end -> {
+          assertThat(sent).as("nothing produced before the end is stored").hasSize(6);
+          told.add(end);
+        });
+    assertThat(told)
+        .singleElement()
+        .satisfies(
+            end -> {
+              assertThat(end.lastSeq()).isEqualTo(26);
+              assertThat(end.text()).isEqualTo("Hello, world");
+              assertThat(end.usage().outputTokens()).isEqualTo(2);
+              assertThat(end.error().code()).isEqualTo("context_unavailable");
+              assertThat(end.end().status()).isEqualTo("cancelled");
+              assertThat(end.end().orgId()).isEqualTo(request.orgId());
+            });
     assertThat(sent.getLast().seq()).isEqualTo(26);
     assertThat(sent.getLast().ts()).isEqualTo(told.getFirst().finishedAt());
     assertThat(sent.getLast().data()).isEqualTo(told.getFirst().end());

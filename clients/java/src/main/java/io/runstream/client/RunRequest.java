@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The body of {@code POST /api/v1/runs}: the user's message and what goes with it. {@link #field} sets any other field
- * of the API (for example {@code simulation}, {@code files}, {@code history}) as a JSON-serialisable value.
+ * The body of {@code POST /api/v1/runs}: the user's message and what goes with it. {@link #field}
+ * sets any other field of the API (for example {@code simulation}, {@code files}, {@code history})
+ * as a JSON-serialisable value.
  */
 public final class RunRequest {
   private final Map<String, Object> body = new LinkedHashMap<>();
@@ -48,8 +49,8 @@ public final class RunRequest {
   }
 
   /**
-   * A client tool: the model may call it, the stream shows the call ({@link StreamPart.ToolCall}) and the run waits
-   * for {@link RunstreamClient#submitToolResult}.
+   * A client tool: the model may call it, the stream shows the call ({@link StreamPart.ToolCall})
+   * and the run waits for {@link RunstreamClient#submitToolResult}.
    *
    * @param inputSchema the JSON Schema of its input (a Map, a JsonNode, or null)
    */

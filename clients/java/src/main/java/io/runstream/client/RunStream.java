@@ -13,11 +13,12 @@ import java.util.NoSuchElementException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A run's stream as typed parts, read once, in order. A dropped connection (a network error, a node restarting, a
- * server that cut a slow reader off) is reopened with {@code Last-Event-ID} of the last event received, so the parts
- * come exactly once and in order; {@code 204} on a reopen means the run had ended with nothing more to read. The
- * stream ends after the run's {@code finish} ({@code data: [DONE]}). {@code 429} and {@code 503} are retried after
- * their {@code Retry-After}; any other error answer is thrown as {@link RunstreamException}.
+ * A run's stream as typed parts, read once, in order. A dropped connection (a network error, a node
+ * restarting, a server that cut a slow reader off) is reopened with {@code Last-Event-ID} of the
+ * last event received, so the parts come exactly once and in order; {@code 204} on a reopen means
+ * the run had ended with nothing more to read. The stream ends after the run's {@code finish}
+ * ({@code data: [DONE]}). {@code 429} and {@code 503} are retried after their {@code Retry-After};
+ * any other error answer is thrown as {@link RunstreamException}.
  */
 public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
   private final RunstreamClient client;
@@ -84,7 +85,10 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
     };
   }
 
-  /** Stops reading; the connection is closed (the run goes on: {@link RunstreamClient#cancel} stops it). */
+  /**
+   * Stops reading; the connection is closed (the run goes on: {@link RunstreamClient#cancel} stops
+   * it).
+   */
   @Override
   public void close() {
     closed = true;
@@ -137,7 +141,9 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
     return null;
   }
 
-  /** Opens (or reopens) the stream; false when the run has ended with nothing more to read (204). */
+  /**
+   * Opens (or reopens) the stream; false when the run has ended with nothing more to read (204).
+   */
   private boolean open() {
     while (true) {
       if (closed) {
@@ -166,7 +172,12 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
       }
       if (status == 429 || status == 502 || status == 503 || status == 504) {
         failed("HTTP " + status, null);
-        retryMillis = response.headers().firstValue("Retry-After").map(RunStream::seconds).orElse(retryMillis);
+        retryMillis =
+            response
+                .headers()
+                .firstValue("Retry-After")
+                .map(RunStream::seconds)
+                .orElse(retryMillis);
         pause();
         continue;
       }
@@ -177,7 +188,12 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
   private void failed(String why, Throwable cause) {
     if (++failuresInARow > client.maxReconnects()) {
       throw new RunstreamException(
-          "the stream could not be reopened " + client.maxReconnects() + " times in a row (last: " + why + ")", cause);
+          "the stream could not be reopened "
+              + client.maxReconnects()
+              + " times in a row (last: "
+              + why
+              + ")",
+          cause);
     }
   }
 
@@ -201,7 +217,8 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
         try {
           json = RunstreamClient.JSON.readTree(payload);
         } catch (RuntimeException e) {
-          throw new UncheckedIOException(new IOException("an event that is not JSON: " + payload, e));
+          throw new UncheckedIOException(
+              new IOException("an event that is not JSON: " + payload, e));
         }
         return StreamPart.of(id, json);
       }
@@ -215,7 +232,8 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
         value = value.substring(1);
       }
       switch (field) {
-        case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+        case "data" ->
+            data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
         case "id" -> {
           try {
             id = Long.parseLong(value.trim());

@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A client of Runstream's canonical API ({@code /api/v1}). Thread-safe; one per application is enough.
+ * A client of Runstream's canonical API ({@code /api/v1}). Thread-safe; one per application is
+ * enough.
  *
  * <pre>{@code
  * RunstreamClient client = RunstreamClient.builder(URI.create("http://localhost:8080")).token(jwt).build();
@@ -42,15 +43,22 @@ public final class RunstreamClient {
     String url = builder.baseUrl.toString();
     this.base = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     this.token = builder.token;
-    this.http = builder.http != null
-        ? builder.http
-        : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    this.http =
+        builder.http != null
+            ? builder.http
+            : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     this.requestTimeout = builder.requestTimeout;
     this.reconnectDelay = builder.reconnectDelay;
     this.maxReconnects = builder.maxReconnects;
   }
 
-  /** A builder for the server at {@code baseUrl} (scheme, host and port, e.g. {@code http://localhost:8080}). */
+  /**
+   * A builder for the server at {@code baseUrl} (scheme, host and port, e.g. {@code
+   * http://localhost:8080}).
+   */
   public static Builder builder(URI baseUrl) {
     return new Builder(baseUrl);
   }
@@ -71,8 +79,9 @@ public final class RunstreamClient {
   }
 
   /**
-   * Starts a session with its first message ({@code POST /api/v1/sessions}): the session, the message and the run
-   * answering it. {@code title} may be null (the first message names the session).
+   * Starts a session with its first message ({@code POST /api/v1/sessions}): the session, the
+   * message and the run answering it. {@code title} may be null (the first message names the
+   * session).
    */
   public StartedSession createSession(String text, String title) {
     Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -90,8 +99,9 @@ public final class RunstreamClient {
   }
 
   /**
-   * Sends the next message of a session ({@code POST /api/v1/runs} with its {@code session_uuid}). While the session
-   * has a live run this throws {@link RunstreamException} with code {@code run_in_progress} (409).
+   * Sends the next message of a session ({@code POST /api/v1/runs} with its {@code session_uuid}).
+   * While the session has a live run this throws {@link RunstreamException} with code {@code
+   * run_in_progress} (409).
    */
   public StartedRun sendMessage(UUID sessionId, String text) {
     return startRun(RunRequest.of(text).session(sessionId));
@@ -102,42 +112,57 @@ public final class RunstreamClient {
     JsonNode answer = send("GET", "/api/v1/runs/" + runId, null);
     JsonNode usage = answer.path("usage");
     JsonNode error = answer.get("error");
-    String errorText = error == null || error.isNull()
-        ? null
-        : error.path("message").asString(error.path("code").asString(error.toString()));
+    String errorText =
+        error == null || error.isNull()
+            ? null
+            : error.path("message").asString(error.path("code").asString(error.toString()));
     return new RunStatus(
-        answer.path("status").asString(), usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
-        errorText, answer);
+        answer.path("status").asString(),
+        usage.path("input_tokens").asLong(0),
+        usage.path("output_tokens").asLong(0),
+        errorText,
+        answer);
   }
 
   /**
-   * The run's stream from its first event: parts as they come, reopened after a dropped connection from the last
-   * event received ({@code Last-Event-ID}), until the run's end. Close it to stop reading.
+   * The run's stream from its first event: parts as they come, reopened after a dropped connection
+   * from the last event received ({@code Last-Event-ID}), until the run's end. Close it to stop
+   * reading.
    */
   public RunStream stream(UUID runId) {
     return stream(runId, -1);
   }
 
-  /** The run's stream after the event {@code afterId} (what a reader that already had up to it would resume with). */
+  /**
+   * The run's stream after the event {@code afterId} (what a reader that already had up to it would
+   * resume with).
+   */
   public RunStream stream(UUID runId, long afterId) {
     return new RunStream(this, "/api/v1/runs/" + runId + "/stream", afterId);
   }
 
-  /** Stops the run ({@code POST /api/v1/runs/{uuid}/cancel}); a finished run stays as it is. Idempotent. */
+  /**
+   * Stops the run ({@code POST /api/v1/runs/{uuid}/cancel}); a finished run stays as it is.
+   * Idempotent.
+   */
   public void cancel(UUID runId) {
     send("POST", "/api/v1/runs/" + runId + "/cancel", Map.of());
   }
 
   /**
-   * Answers a client tool call the run waits for ({@code POST /api/v1/runs/{uuid}/tool-results}); the run goes on.
+   * Answers a client tool call the run waits for ({@code POST /api/v1/runs/{uuid}/tool-results});
+   * the run goes on.
    *
    * @param output the tool's result, any JSON-serialisable value
-   * @return false if the run was not waiting for that call (409 {@code no_pending_tool_call}: answered already, or
-   *     the run has ended)
+   * @return false if the run was not waiting for that call (409 {@code no_pending_tool_call}:
+   *     answered already, or the run has ended)
    */
   public boolean submitToolResult(UUID runId, String toolCallId, Object output) {
     try {
-      send("POST", "/api/v1/runs/" + runId + "/tool-results", Map.of("toolCallId", toolCallId, "output", output));
+      send(
+          "POST",
+          "/api/v1/runs/" + runId + "/tool-results",
+          Map.of("toolCallId", toolCallId, "output", output));
       return true;
     } catch (RunstreamException e) {
       if (e.status() == 409 && "no_pending_tool_call".equals(e.code())) {
@@ -157,11 +182,13 @@ public final class RunstreamClient {
     return maxReconnects;
   }
 
-  HttpResponse<InputStream> openStream(String path, long afterId) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-        .header("Accept", "text/event-stream")
-        .header("Cache-Control", "no-cache")
-        .GET();
+  HttpResponse<InputStream> openStream(String path, long afterId)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Accept", "text/event-stream")
+            .header("Cache-Control", "no-cache")
+            .GET();
     authorize(request);
     if (afterId >= 0) {
       request.header("Last-Event-ID", Long.toString(afterId));
@@ -170,18 +197,22 @@ public final class RunstreamClient {
   }
 
   private JsonNode send(String method, String path, Object body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json");
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      request.header("Content-Type", "application/json")
+      request
+          .header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     }
     authorize(request);
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new RunstreamException(method + " " + path + " failed: " + e, e);
     } catch (InterruptedException e) {
@@ -202,7 +233,10 @@ public final class RunstreamClient {
     }
   }
 
-  /** The server's problem answer as an exception: {@code code} (or the last segment of {@code type}) and detail. */
+  /**
+   * The server's problem answer as an exception: {@code code} (or the last segment of {@code type})
+   * and detail.
+   */
   static RunstreamException problem(int status, String body) {
     String code = null;
     String detail = body == null ? "" : body;
@@ -214,11 +248,15 @@ public final class RunstreamClient {
         String type = problem.path("type").asString();
         code = type.substring(type.lastIndexOf('/') + 1);
       }
-      detail = problem.path("detail").asString(error.path("message").asString(problem.path("title").asString(detail)));
+      detail =
+          problem
+              .path("detail")
+              .asString(error.path("message").asString(problem.path("title").asString(detail)));
     } catch (RuntimeException notJson) {
       // a proxy's page, say: its text is the message
     }
-    return new RunstreamException(status, code, "HTTP " + status + (code == null ? "" : " " + code) + ": " + detail);
+    return new RunstreamException(
+        status, code, "HTTP " + status + (code == null ? "" : " " + code) + ": " + detail);
   }
 
   /** Settings of a client. */
@@ -234,7 +272,10 @@ public final class RunstreamClient {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     }
 
-    /** The bearer token (a JWT your identity provider issued, or one of {@code bin/runstream start}'s). */
+    /**
+     * The bearer token (a JWT your identity provider issued, or one of {@code bin/runstream
+     * start}'s).
+     */
     public Builder token(String token) {
       this.token = () -> token;
       return this;
@@ -259,15 +300,18 @@ public final class RunstreamClient {
     }
 
     /**
-     * How long to wait before reopening a dropped stream (500 ms; a server's {@code Retry-After} or {@code retry:}
-     * takes precedence).
+     * How long to wait before reopening a dropped stream (500 ms; a server's {@code Retry-After} or
+     * {@code retry:} takes precedence).
      */
     public Builder reconnectDelay(Duration reconnectDelay) {
       this.reconnectDelay = reconnectDelay;
       return this;
     }
 
-    /** How many times in a row a stream is reopened without receiving an event before giving up (10). */
+    /**
+     * How many times in a row a stream is reopened without receiving an event before giving up
+     * (10).
+     */
     public Builder maxReconnects(int maxReconnects) {
       this.maxReconnects = maxReconnects;
       return this;

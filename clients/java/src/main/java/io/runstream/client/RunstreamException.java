@@ -1,8 +1,9 @@
 package io.runstream.client;
 
 /**
- * An answer the client cannot go on from: the server's problem ({@code application/problem+json}: its status, its
- * {@code code} or {@code type}, its {@code detail}), or a stream that could not be reopened.
+ * An answer the client cannot go on from: the server's problem ({@code application/problem+json}:
+ * its status, its {@code code} or {@code type}, its {@code detail}), or a stream that could not be
+ * reopened.
  */
 public class RunstreamException extends RuntimeException {
   private final int status;

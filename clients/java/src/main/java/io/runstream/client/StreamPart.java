@@ -3,8 +3,8 @@ package io.runstream.client;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One event of a run's stream on the canonical face: an AI SDK UI message stream part with its event id. The id is
- * the resume point: a stream reopened after it continues with the next event.
+ * One event of a run's stream on the canonical face: an AI SDK UI message stream part with its
+ * event id. The id is the resume point: a stream reopened after it continues with the next event.
  */
 public sealed interface StreamPart {
   /** The event's id (its {@code id:} line), strictly increasing within a run. */
@@ -46,10 +46,12 @@ public sealed interface StreamPart {
   }
 
   /**
-   * {@code tool-input-available}: a tool call with its input. For a client tool (declared in the run request's
-   * {@code tools}) the run waits until {@link RunstreamClient#submitToolResult} answers it.
+   * {@code tool-input-available}: a tool call with its input. For a client tool (declared in the
+   * run request's {@code tools}) the run waits until {@link RunstreamClient#submitToolResult}
+   * answers it.
    */
-  record ToolCall(long id, String toolCallId, String toolName, JsonNode input) implements StreamPart {
+  record ToolCall(long id, String toolCallId, String toolName, JsonNode input)
+      implements StreamPart {
     @Override
     public String type() {
       return "tool-input-available";
@@ -57,14 +59,18 @@ public sealed interface StreamPart {
   }
 
   /** {@code tool-output-available} (error null) or {@code tool-output-error} (output null). */
-  record ToolResult(long id, String toolCallId, JsonNode output, String error) implements StreamPart {
+  record ToolResult(long id, String toolCallId, JsonNode output, String error)
+      implements StreamPart {
     @Override
     public String type() {
       return error == null ? "tool-output-available" : "tool-output-error";
     }
   }
 
-  /** A {@code data-*} part ({@code data-usage}, {@code data-stage}, ...); transient ones are not kept in a message. */
+  /**
+   * A {@code data-*} part ({@code data-usage}, {@code data-stage}, ...); transient ones are not
+   * kept in a message.
+   */
   record Data(long id, String type, JsonNode data, boolean transientPart) implements StreamPart {}
 
   /** {@code file}: an image or file the run produced. */
@@ -100,8 +106,8 @@ public sealed interface StreamPart {
   }
 
   /**
-   * Any other part ({@code start-step}, {@code text-start}, {@code text-end}, {@code finish-step}, ...), and parts of
-   * later versions of the stream: the JSON as sent.
+   * Any other part ({@code start-step}, {@code text-start}, {@code text-end}, {@code finish-step},
+   * ...), and parts of later versions of the stream: the JSON as sent.
    */
   record Other(long id, String type, JsonNode json) implements StreamPart {}
 
@@ -111,11 +117,14 @@ public sealed interface StreamPart {
     return switch (type) {
       case "start" -> new Start(id, text(json, "messageId"));
       case "text-delta" -> new TextDelta(id, text(json, "id"), json.path("delta").asString(""));
-      case "reasoning-delta" -> new ReasoningDelta(id, text(json, "id"), json.path("delta").asString(""));
-      case "tool-input-start" -> new ToolInputStart(id, text(json, "toolCallId"), text(json, "toolName"));
+      case "reasoning-delta" ->
+          new ReasoningDelta(id, text(json, "id"), json.path("delta").asString(""));
+      case "tool-input-start" ->
+          new ToolInputStart(id, text(json, "toolCallId"), text(json, "toolName"));
       case "tool-input-available" ->
           new ToolCall(id, text(json, "toolCallId"), text(json, "toolName"), json.get("input"));
-      case "tool-output-available" -> new ToolResult(id, text(json, "toolCallId"), json.get("output"), null);
+      case "tool-output-available" ->
+          new ToolResult(id, text(json, "toolCallId"), json.get("output"), null);
       case "tool-output-error" ->
           new ToolResult(id, text(json, "toolCallId"), null, json.path("errorText").asString(""));
       case "file" -> new File(id, text(json, "url"), text(json, "mediaType"));

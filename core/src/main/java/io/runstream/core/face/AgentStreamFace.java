@@ -12,33 +12,43 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The agent-stream face (API.md §5, seed 001): {@code POST /ai/agent/stream} and {@code GET /ai/stream/{streamId}}.
- * Its errors are JSON in the shape of the seed's server (a NestJS guard and controllers):
- * {@code {"statusCode", "error", "message", "code", ...}}, with the 402's {@code code: INSUFFICIENT_BALANCE},
- * {@code required}, {@code available} and {@code billingUrl} at the top level as the seed documents them.
+ * The agent-stream face (API.md §5, seed 001): {@code POST /ai/agent/stream} and {@code GET
+ * /ai/stream/{streamId}}. Its errors are JSON in the shape of the seed's server (a NestJS guard and
+ * controllers): {@code {"statusCode", "error", "message", "code", ...}}, with the 402's {@code
+ * code: INSUFFICIENT_BALANCE}, {@code required}, {@code available} and {@code billingUrl} at the
+ * top level as the seed documents them.
  */
 @Component
 public class AgentStreamFace implements ErrorDialect {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "agent-stream";
+
   /** Every path of the face. */
   public static final String PATHS = "/ai/**";
+
   /** The stream's path pattern (GET, cookie authentication allowed). */
   public static final String STREAM_PATH = "/ai/stream/{streamId}";
-  /** The header (and, for {@code EventSource}, query parameter) naming the caller's organisation. */
+
+  /**
+   * The header (and, for {@code EventSource}, query parameter) naming the caller's organisation.
+   */
   public static final String ORG_HEADER = "orgid";
 
   /**
-   * The {@code orgid} (header, or query parameter for {@code EventSource}) must name the token's organisation: 400
-   * when it is missing, 403 when it names another.
+   * The {@code orgid} (header, or query parameter for {@code EventSource}) must name the token's
+   * organisation: 400 when it is missing, 403 when it names another.
    */
   public static void checkOrganisation(Caller caller, String orgid) {
     if (orgid == null || orgid.isBlank()) {
-      throw ApiException.invalid(ORG_HEADER, "the orgid header (or ?orgid= on the stream) is required");
+      throw ApiException.invalid(
+          ORG_HEADER, "the orgid header (or ?orgid= on the stream) is required");
     }
     if (!orgid.strip().equals(caller.org())) {
       throw new ApiException(
-          HttpStatus.FORBIDDEN, "org_mismatch", "Forbidden", "orgid does not match the token's organisation.");
+          HttpStatus.FORBIDDEN,
+          "org_mismatch",
+          "Forbidden",
+          "orgid does not match the token's organisation.");
     }
   }
 

@@ -5,9 +5,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ResponseEntity;
 
 /**
- * How a face answers errors: an {@link ApiException} (status, stable code, detail, extra properties, headers)
- * becomes the face's own status and body. The canonical face answers problem+json; a profile answers exactly what
- * its seed document shows.
+ * How a face answers errors: an {@link ApiException} (status, stable code, detail, extra
+ * properties, headers) becomes the face's own status and body. The canonical face answers
+ * problem+json; a profile answers exactly what its seed document shows.
  */
 public interface ErrorDialect {
 

@@ -10,28 +10,34 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The genie stream-chat face (API.md §7, seed 000): {@code POST /api/genie/stream-chat}, whose answer is the SSE
- * stream itself. Its errors are the seed's {@code {"error": "..."}}: 400 {@code message required}, 401
- * {@code Unauthorized} (whatever is wrong with the token), 503 {@code Account setup incomplete...}.
+ * The genie stream-chat face (API.md §7, seed 000): {@code POST /api/genie/stream-chat}, whose
+ * answer is the SSE stream itself. Its errors are the seed's {@code {"error": "..."}}: 400 {@code
+ * message required}, 401 {@code Unauthorized} (whatever is wrong with the token), 503 {@code
+ * Account setup incomplete...}.
  */
 @Component
 public class GenieFace implements ErrorDialect {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "genie";
+
   /** Every path of the face. */
   public static final String PATHS = "/api/genie/**";
+
   /** The chat endpoint. */
   public static final String CHAT_PATH = "/api/genie/stream-chat";
 
   /** The seed's 400. */
   public static ApiException messageRequired() {
-    return new ApiException(HttpStatus.BAD_REQUEST, "message_required", "Bad Request", "message required");
+    return new ApiException(
+        HttpStatus.BAD_REQUEST, "message_required", "Bad Request", "message required");
   }
 
   /** The seed's 503 for a user no organisation provisioned. */
   public static ApiException setupIncomplete() {
     return new ApiException(
-        HttpStatus.SERVICE_UNAVAILABLE, "account_setup_incomplete", "Service Unavailable",
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "account_setup_incomplete",
+        "Service Unavailable",
         "Account setup incomplete: the token names no organisation (org claim); ask an administrator to provision it.");
   }
 

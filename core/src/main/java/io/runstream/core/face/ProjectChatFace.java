@@ -13,20 +13,23 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The project-chat face (API.md §6, seed 002: a FastAPI service): {@code /api/v1/chat/**} and the project knowledge
- * store {@code /api/v1/projects/**}. Errors are FastAPI's: validation is 422
- * {@code {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}} (Pydantic v2's types and messages), anything
- * else {@code {"detail": "..."}} with its status (401 {@code Not authenticated}, 403 for a missing or wrong
- * {@code X-API-Key}).
+ * The project-chat face (API.md §6, seed 002: a FastAPI service): {@code /api/v1/chat/**} and the
+ * project knowledge store {@code /api/v1/projects/**}. Errors are FastAPI's: validation is 422
+ * {@code {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}} (Pydantic v2's types and
+ * messages), anything else {@code {"detail": "..."}} with its status (401 {@code Not
+ * authenticated}, 403 for a missing or wrong {@code X-API-Key}).
  */
 @Component
 public class ProjectChatFace implements ErrorDialect {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "project-chat";
+
   /** The chat endpoints. */
   public static final String CHAT_PATHS = "/api/v1/chat/**";
+
   /** The knowledge store's endpoints. */
   public static final String PROJECT_PATHS = "/api/v1/projects/**";
+
   /** The API key header. */
   public static final String API_KEY_HEADER = "X-API-Key";
 
@@ -42,16 +45,22 @@ public class ProjectChatFace implements ErrorDialect {
   /** 422 with these validation errors. */
   public static ApiException unprocessable(List<Map<String, Object>> errors) {
     return new ApiException(
-        HttpStatus.UNPROCESSABLE_CONTENT, "validation_error", "Unprocessable Content",
+        HttpStatus.UNPROCESSABLE_CONTENT,
+        "validation_error",
+        "Unprocessable Content",
         errors.isEmpty() ? "invalid request" : String.valueOf(errors.getFirst().get("msg")),
-        Map.of("detail", List.copyOf(errors)), Map.of());
+        Map.of("detail", List.copyOf(errors)),
+        Map.of());
   }
 
   @Override
   public boolean answers(HttpServletRequest request) {
     String path = request.getRequestURI();
-    return path != null && (path.startsWith("/api/v1/chat/") || path.equals("/api/v1/chat")
-        || path.startsWith("/api/v1/projects/") || path.equals("/api/v1/projects"));
+    return path != null
+        && (path.startsWith("/api/v1/chat/")
+            || path.equals("/api/v1/chat")
+            || path.startsWith("/api/v1/projects/")
+            || path.equals("/api/v1/projects"));
   }
 
   @Override
@@ -61,7 +70,9 @@ public class ProjectChatFace implements ErrorDialect {
     headers.setContentType(MediaType.APPLICATION_JSON);
     Object detail = e.properties().get("detail");
     HttpStatus status = e.status();
-    if (detail == null && status == HttpStatus.BAD_REQUEST && e.properties().get("errors") instanceof List<?> fields) {
+    if (detail == null
+        && status == HttpStatus.BAD_REQUEST
+        && e.properties().get("errors") instanceof List<?> fields) {
       // A field the shared request readers refused: FastAPI says 422 with the field's location.
       List<Map<String, Object>> errors = new ArrayList<>();
       for (Object field : fields) {

@@ -6,11 +6,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The project-chat face's settings ({@code runstream.project-chat.*}).
  *
- * @param apiKey when set, every request of the face needs {@code X-API-Key} equal to it and is authenticated by it
- *     alone (403 otherwise); when empty, the bearer JWT as on every face
+ * @param apiKey when set, every request of the face needs {@code X-API-Key} equal to it and is
+ *     authenticated by it alone (403 otherwise); when empty, the bearer JWT as on every face
  * @param organisation the organisation (its {@code org} name) the API key acts for
  * @param subject the user the API key acts as
- * @param maxMessageLength longest {@code message}, inclusive ({@code CHAT_MAX_MESSAGE_LENGTH}, 20,000)
+ * @param maxMessageLength longest {@code message}, inclusive ({@code CHAT_MAX_MESSAGE_LENGTH},
+ *     20,000)
  * @param maxHistoryMessages most {@code history} entries ({@code CHAT_MAX_HISTORY_MESSAGES}, 100)
  */
 @ConfigurationProperties("runstream.project-chat")

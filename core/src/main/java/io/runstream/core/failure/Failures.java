@@ -16,10 +16,11 @@ import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionException;
 
 /**
- * The one place that decides whether a failure is retriable (the same work may succeed later: back off and try
- * again, never skip) or permanent (it never will: set the record aside, end the run, answer an error). The worker,
- * the sink, the intake and the API all ask here. The cause chain is walked: the first cause a rule knows decides.
- * Unknown failures are retriable, so that nothing accepted is dropped by a failure nobody classified.
+ * The one place that decides whether a failure is retriable (the same work may succeed later: back
+ * off and try again, never skip) or permanent (it never will: set the record aside, end the run,
+ * answer an error). The worker, the sink, the intake and the API all ask here. The cause chain is
+ * walked: the first cause a rule knows decides. Unknown failures are retriable, so that nothing
+ * accepted is dropped by a failure nobody classified.
  */
 public final class Failures {
 
@@ -41,7 +42,9 @@ public final class Failures {
 
   /** The kind of {@code failure}. */
   public static Kind classify(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    for (Throwable cause = failure;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
       Kind kind = known(cause);
       if (kind != null) {
         return kind;
@@ -59,9 +62,12 @@ public final class Failures {
     if (cause instanceof Classified classified) {
       return classified.retryable() ? Kind.RETRIABLE : Kind.PERMANENT;
     }
-    // PostgreSQL: down, restarting, a lost connection, a deadlock or serialization failure, no transaction to be had.
-    if (cause instanceof TransientDataAccessException || cause instanceof DataAccessResourceFailureException
-        || cause instanceof RecoverableDataAccessException || cause instanceof CannotCreateTransactionException) {
+    // PostgreSQL: down, restarting, a lost connection, a deadlock or serialization failure, no
+    // transaction to be had.
+    if (cause instanceof TransientDataAccessException
+        || cause instanceof DataAccessResourceFailureException
+        || cause instanceof RecoverableDataAccessException
+        || cause instanceof CannotCreateTransactionException) {
       return Kind.RETRIABLE;
     }
     if (cause instanceof TransactionException) {
@@ -72,16 +78,20 @@ public final class Failures {
       return Kind.PERMANENT;
     }
     // Kafka: its own retriable family (leader moves, timeouts, disconnects), and what never passes.
-    if (cause instanceof RecordTooLargeException || cause instanceof SerializationException
-        || cause instanceof AuthorizationException || cause instanceof AuthenticationException
+    if (cause instanceof RecordTooLargeException
+        || cause instanceof SerializationException
+        || cause instanceof AuthorizationException
+        || cause instanceof AuthenticationException
         || cause instanceof UnsupportedVersionException) {
       return Kind.PERMANENT;
     }
-    if (cause instanceof RetriableException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+    if (cause instanceof RetriableException
+        || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
       return Kind.RETRIABLE;
     }
     // A record or request that cannot be read: reading it again reads the same bytes.
-    if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException
+    if (cause instanceof IllegalArgumentException
+        || cause instanceof NullPointerException
         || cause instanceof ClassCastException) {
       return Kind.PERMANENT;
     }

@@ -12,10 +12,12 @@ import java.util.UUID;
  * @param email the user's email
  * @param admin whether the token's {@code admin} claim is true
  * @param org the organisation as the token names it (its {@code org} claim)
- * @param service whether the caller is a service identity (claim {@code service: true}, a configured
- *     {@code runstream.security.service-subjects} entry, or project chat's API key): its own, higher limits
- * @param operator whether the caller is a platform operator ({@code runstream.security.operator-subjects}): sets
- *     organisations' token budgets, reads the operational endpoints on the public port
+ * @param service whether the caller is a service identity (claim {@code service: true}, a
+ *     configured {@code runstream.security.service-subjects} entry, or project chat's API key): its
+ *     own, higher limits
+ * @param operator whether the caller is a platform operator ({@code
+ *     runstream.security.operator-subjects}): sets organisations' token budgets, reads the
+ *     operational endpoints on the public port
  */
 public record Caller(
     UUID orgId,
@@ -29,9 +31,10 @@ public record Caller(
     boolean operator) {
 
   /**
-   * Whether the caller may act on (stop, cancel, answer a tool call of, post into, rate, change) something of the
-   * user {@code ownerId} in the caller's organisation: its owner, or one of the organisation's administrators
-   * ({@code ../shared/design/API.md} §1). Anyone else is answered 404, as for another organisation's id.
+   * Whether the caller may act on (stop, cancel, answer a tool call of, post into, rate, change)
+   * something of the user {@code ownerId} in the caller's organisation: its owner, or one of the
+   * organisation's administrators ({@code ../shared/design/API.md} §1). Anyone else is answered
+   * 404, as for another organisation's id.
    */
   public boolean mayActOn(UUID ownerId) {
     return admin || userId.equals(ownerId);

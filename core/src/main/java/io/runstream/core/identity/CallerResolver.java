@@ -14,8 +14,9 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.stereotype.Component;
 
 /**
- * Resolves the request's JWT to a {@link Caller}; organisations and users come into being on first authenticated
- * use. Resolutions are cached briefly so that a stream of requests does not write on every call.
+ * Resolves the request's JWT to a {@link Caller}; organisations and users come into being on first
+ * authenticated use. Resolutions are cached briefly so that a stream of requests does not write on
+ * every call.
  */
 @Component
 public class CallerResolver {
@@ -48,7 +49,8 @@ public class CallerResolver {
     if (authentication instanceof JwtAuthenticationToken token) {
       return resolve(token.getToken());
     }
-    throw new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", "A bearer token is required.");
+    throw new ApiException(
+        HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", "A bearer token is required.");
   }
 
   /** Resolves a validated token to a caller, creating its organisation and user if new. */
@@ -57,16 +59,23 @@ public class CallerResolver {
     String subject = jwt.getSubject();
     if (org == null || org.isBlank() || subject == null || subject.isBlank()) {
       throw new ApiException(
-          HttpStatus.UNAUTHORIZED, "invalid_token", "Unauthorized", "The token must carry the sub and org claims.");
+          HttpStatus.UNAUTHORIZED,
+          "invalid_token",
+          "Unauthorized",
+          "The token must carry the sub and org claims.");
     }
     String name = text(jwt.getClaim("name"));
     String email = text(jwt.getClaim("email"));
     Object adminClaim = jwt.getClaim("admin");
     boolean admin = Boolean.TRUE.equals(adminClaim) || "true".equals(text(adminClaim));
     Object serviceClaim = jwt.getClaim("service");
-    boolean service = Boolean.TRUE.equals(serviceClaim) || "true".equals(text(serviceClaim))
-        || serviceSubjects.contains(subject);
-    String key = org + '\u0000' + subject + '\u0000' + name + '\u0000' + email + '\u0000' + admin + '\u0000' + service;
+    boolean service =
+        Boolean.TRUE.equals(serviceClaim)
+            || "true".equals(text(serviceClaim))
+            || serviceSubjects.contains(subject);
+    String key =
+        org + '\u0000' + subject + '\u0000' + name + '\u0000' + email + '\u0000' + admin + '\u0000'
+            + service;
     long now = System.nanoTime();
     synchronized (cache) {
       Cached cached = cache.get(key);
@@ -82,8 +91,9 @@ public class CallerResolver {
   }
 
   /**
-   * The id of the user {@code subject} of the organisation (for an administrator acting on another user's data),
-   * creating the user's row if they have never called; their name and email come with their first own request.
+   * The id of the user {@code subject} of the organisation (for an administrator acting on another
+   * user's data), creating the user's row if they have never called; their name and email come with
+   * their first own request.
    */
   public UUID userOf(UUID orgId, String subject) {
     return jdbc.sql(
@@ -98,7 +108,9 @@ public class CallerResolver {
         .single();
   }
 
-  /** The id of the organisation its tokens name {@code externalId}, created if it has never called. */
+  /**
+   * The id of the organisation its tokens name {@code externalId}, created if it has never called.
+   */
   public UUID organisation(String externalId) {
     return jdbc.sql(
             """
@@ -111,7 +123,8 @@ public class CallerResolver {
         .single();
   }
 
-  private Caller upsert(String org, String subject, String name, String email, boolean admin, boolean service) {
+  private Caller upsert(
+      String org, String subject, String name, String email, boolean admin, boolean service) {
     UUID orgId = organisation(org);
     UUID userId =
         jdbc.sql(
@@ -128,7 +141,16 @@ public class CallerResolver {
             .param("admin", admin)
             .query(UUID.class)
             .single();
-    return new Caller(orgId, userId, subject, name, email, admin, org, service, operatorSubjects.contains(subject));
+    return new Caller(
+        orgId,
+        userId,
+        subject,
+        name,
+        email,
+        admin,
+        org,
+        service,
+        operatorSubjects.contains(subject));
   }
 
   private static String text(Object claim) {

@@ -27,7 +27,13 @@ public final class DevTokens {
    * @param ttl how long it is valid
    */
   public static String mint(
-      String secret, String subject, String org, String name, String email, boolean admin, Duration ttl) {
+      String secret,
+      String subject,
+      String org,
+      String name,
+      String email,
+      boolean admin,
+      Duration ttl) {
     Instant now = Instant.now();
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()

@@ -1,15 +1,15 @@
 package io.runstream.core.identity;
 
+import com.nimbusds.jwt.JWTParser;
 import io.runstream.core.face.AgentStreamFace;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
 import io.runstream.core.startup.StartupFailures;
-import com.nimbusds.jwt.JWTParser;
-import java.time.Clock;
-import java.time.Duration;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
@@ -20,17 +20,17 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -40,16 +40,20 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfigurationSource;
 
-/** Stateless JWT security, one filter chain per face: every face's paths need a valid token; errors answer in the face's dialect. */
+/**
+ * Stateless JWT security, one filter chain per face: every face's paths need a valid token; errors
+ * answer in the face's dialect.
+ */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
   /**
-   * HS256 tokens are checked with the configured secret; when an issuer is configured, tokens signed with an
-   * asymmetric algorithm are checked against the issuer's keys and {@code iss}, and HS256 tokens are refused unless
-   * {@code allow-hs256-with-issuer} is set. Every token must carry {@code exp} (and {@code aud} containing the
-   * configured audience, if one is). Anything else, {@code alg: none} included, is refused. Without a secret or an
-   * issuer the service does not start: there is no default secret (only the embedded default makes one up).
+   * HS256 tokens are checked with the configured secret; when an issuer is configured, tokens
+   * signed with an asymmetric algorithm are checked against the issuer's keys and {@code iss}, and
+   * HS256 tokens are refused unless {@code allow-hs256-with-issuer} is set. Every token must carry
+   * {@code exp} (and {@code aud} containing the configured audience, if one is). Anything else,
+   * {@code alg: none} included, is refused. Without a secret or an issuer the service does not
+   * start: there is no default secret (only the embedded default makes one up).
    */
   @Bean
   public JwtDecoder runstreamJwtDecoder(SecurityProperties properties) {
@@ -57,19 +61,25 @@ public class SecurityConfiguration {
     OAuth2TokenValidator<Jwt> claims = claimsValidator(properties);
     JwtDecoder hs256 = null;
     if (properties.acceptsHs256()) {
-      SecretKeySpec key = new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-      NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
-      decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), claims));
+      SecretKeySpec key =
+          new SecretKeySpec(properties.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+      NimbusJwtDecoder decoder =
+          NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+      decoder.setJwtValidator(
+          new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), claims));
       hs256 = decoder;
     }
     JwtDecoder jwks = null;
     if (!properties.jwkSetUri().isBlank()) {
       NimbusJwtDecoder decoder =
-          NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).jwsAlgorithms(SecurityConfiguration::asymmetric).build();
+          NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri())
+              .jwsAlgorithms(SecurityConfiguration::asymmetric)
+              .build();
       decoder.setJwtValidator(issuerValidator(properties, claims));
       jwks = decoder;
     } else if (!properties.issuerUri().isBlank()) {
-      // Discovery on first use, so that an issuer that is down at start-up does not keep the service down.
+      // Discovery on first use, so that an issuer that is down at start-up does not keep the
+      // service down.
       jwks =
           new SupplierJwtDecoder(
               () -> {
@@ -83,35 +93,48 @@ public class SecurityConfiguration {
     }
     JwtDecoder sharedSecret = hs256;
     JwtDecoder issuerKeys = jwks;
-    JwtDecoder verify = token -> {
-      String algorithm;
-      try {
-        algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
-      } catch (java.text.ParseException | RuntimeException e) {
-        throw new BadJwtException("Malformed token");
-      }
-      if ("HS256".equals(algorithm) && sharedSecret != null) {
-        return sharedSecret.decode(token);
-      }
-      if (issuerKeys != null && !"none".equalsIgnoreCase(algorithm) && !algorithm.startsWith("HS")) {
-        return issuerKeys.decode(token);
-      }
-      throw new BadJwtException("Unsupported algorithm " + algorithm);
-    };
-    return new VerifiedTokens(verify, properties.verifiedTokenCache(), Duration.ofMinutes(5), Clock.systemUTC());
+    JwtDecoder verify =
+        token -> {
+          String algorithm;
+          try {
+            algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
+          } catch (java.text.ParseException | RuntimeException e) {
+            throw new BadJwtException("Malformed token");
+          }
+          if ("HS256".equals(algorithm) && sharedSecret != null) {
+            return sharedSecret.decode(token);
+          }
+          if (issuerKeys != null
+              && !"none".equalsIgnoreCase(algorithm)
+              && !algorithm.startsWith("HS")) {
+            return issuerKeys.decode(token);
+          }
+          throw new BadJwtException("Unsupported algorithm " + algorithm);
+        };
+    return new VerifiedTokens(
+        verify, properties.verifiedTokenCache(), Duration.ofMinutes(5), Clock.systemUTC());
   }
 
-  /** Secrets that were published (in this project's history or its deployment files) and so protect nothing. */
-  private static final List<String> PUBLISHED_SECRETS = List.of("runstream-dev-secret-change-me-0123456789abcdef");
+  /**
+   * Secrets that were published (in this project's history or its deployment files) and so protect
+   * nothing.
+   */
+  private static final List<String> PUBLISHED_SECRETS =
+      List.of("runstream-dev-secret-change-me-0123456789abcdef");
 
-  /** Refuses to start without a way to verify tokens, or with a secret that is too short or published. */
+  /**
+   * Refuses to start without a way to verify tokens, or with a secret that is too short or
+   * published.
+   */
   static void checkSettings(SecurityProperties properties) {
     String secret = properties.jwtSecret();
-    String setting = "set runstream.security.jwt-secret (RUNSTREAM_JWT_SECRET for bin/runstream, "
-        + "RUNSTREAM_SECURITY_JWTSECRET in a container) to 32 or more random bytes";
+    String setting =
+        "set runstream.security.jwt-secret (RUNSTREAM_JWT_SECRET for bin/runstream, "
+            + "RUNSTREAM_SECURITY_JWTSECRET in a container) to 32 or more random bytes";
     if (secret.isBlank() && !properties.hasIssuer()) {
       throw new StartupFailures.SettingRefused(
-          "no way to verify tokens is configured: " + setting
+          "no way to verify tokens is configured: "
+              + setting
               + ", or runstream.security.issuer-uri to your identity provider (there is no default secret).");
     }
     if (secret.isBlank()) {
@@ -119,12 +142,17 @@ public class SecurityConfiguration {
     }
     if (secret.getBytes(StandardCharsets.UTF_8).length < SecurityProperties.MIN_SECRET_BYTES) {
       throw new StartupFailures.SettingRefused(
-          "runstream.security.jwt-secret is shorter than " + SecurityProperties.MIN_SECRET_BYTES + " bytes: " + setting
+          "runstream.security.jwt-secret is shorter than "
+              + SecurityProperties.MIN_SECRET_BYTES
+              + " bytes: "
+              + setting
               + ".");
     }
-    if (PUBLISHED_SECRETS.contains(secret) || secret.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
+    if (PUBLISHED_SECRETS.contains(secret)
+        || secret.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
       throw new StartupFailures.SettingRefused(
-          "runstream.security.jwt-secret is a published placeholder, not a secret: " + setting
+          "runstream.security.jwt-secret is a published placeholder, not a secret: "
+              + setting
               + " (for example: openssl rand -base64 48).");
     }
   }
@@ -135,20 +163,24 @@ public class SecurityConfiguration {
     validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, java.util.Objects::nonNull));
     if (!properties.audience().isBlank()) {
       String audience = properties.audience();
-      validators.add(new JwtClaimValidator<List<String>>(
-          JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
+      validators.add(
+          new JwtClaimValidator<List<String>>(
+              JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
     }
     return new DelegatingOAuth2TokenValidator<>(validators);
   }
 
-  private static OAuth2TokenValidator<Jwt> issuerValidator(SecurityProperties properties, OAuth2TokenValidator<Jwt> claims) {
-    OAuth2TokenValidator<Jwt> standard = properties.issuerUri().isBlank()
-        ? JwtValidators.createDefault()
-        : JwtValidators.createDefaultWithIssuer(properties.issuerUri());
+  private static OAuth2TokenValidator<Jwt> issuerValidator(
+      SecurityProperties properties, OAuth2TokenValidator<Jwt> claims) {
+    OAuth2TokenValidator<Jwt> standard =
+        properties.issuerUri().isBlank()
+            ? JwtValidators.createDefault()
+            : JwtValidators.createDefaultWithIssuer(properties.issuerUri());
     return new DelegatingOAuth2TokenValidator<>(standard, claims);
   }
 
-  private static void asymmetric(java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {
+  private static void asymmetric(
+      java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {
     algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256);
     algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384);
     algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS512);
@@ -158,35 +190,48 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The SSE GETs of every face, the only requests that may authenticate with the cookie (browsers' EventSource
-   * cannot send headers). A cookie can never authenticate a POST or any other read.
+   * The SSE GETs of every face, the only requests that may authenticate with the cookie (browsers'
+   * EventSource cannot send headers). A cookie can never authenticate a POST or any other read.
    */
   public static final List<String> STREAM_PATHS =
-      List.of("/api/v1/sessions/{sessionId}/stream", "/api/v1/runs/{runId}/stream", AgentStreamFace.STREAM_PATH);
+      List.of(
+          "/api/v1/sessions/{sessionId}/stream",
+          "/api/v1/runs/{runId}/stream",
+          AgentStreamFace.STREAM_PATH);
 
   /**
-   * Spring Security's observations of its filter chains are off (a span before and one after the chain, and an event
-   * per filter, on every request, and kept for the whole life of a held SSE stream: issue #12, ADR 0011);
-   * authentication and authorization are still observed, so a request's trace still shows who was let in.
+   * Spring Security's observations of its filter chains are off (a span before and one after the
+   * chain, and an event per filter, on every request, and kept for the whole life of a held SSE
+   * stream: issue #12, ADR 0011); authentication and authorization are still observed, so a
+   * request's trace still shows who was let in.
    */
   @Bean
-  public org.springframework.security.config.observation.SecurityObservationSettings securityObservations() {
-    return org.springframework.security.config.observation.SecurityObservationSettings.withDefaults()
+  public org.springframework.security.config.observation.SecurityObservationSettings
+      securityObservations() {
+    return org.springframework.security.config.observation.SecurityObservationSettings
+        .withDefaults()
         .shouldObserveRequests(false)
         .build();
   }
 
-  /** The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie. */
+  /**
+   * The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie.
+   */
   @Bean
   public BearerTokenResolver runstreamBearerTokenResolver(SecurityProperties properties) {
     DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
     List<RequestMatcher> streams =
         STREAM_PATHS.stream()
-            .map(path -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
+            .map(
+                path ->
+                    (RequestMatcher)
+                        PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
             .toList();
     return request -> {
       String token = header.resolve(request);
-      if (token != null || request.getCookies() == null || streams.stream().noneMatch(m -> m.matches(request))) {
+      if (token != null
+          || request.getCookies() == null
+          || streams.stream().noneMatch(m -> m.matches(request))) {
         return token;
       }
       for (Cookie cookie : request.getCookies()) {
@@ -199,115 +244,179 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The agent-stream face ({@code /ai/**}): every request needs a valid token; errors in the face's dialect. Its own
-   * chain, ahead of the canonical one, so that nothing under {@code /ai/} falls through to an open default.
+   * The agent-stream face ({@code /ai/**}): every request needs a valid token; errors in the face's
+   * dialect. Its own chain, ahead of the canonical one, so that nothing under {@code /ai/} falls
+   * through to an open default.
    */
   @Bean
   @Order(1)
   public SecurityFilterChain agentStreamSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
+      HttpSecurity http,
+      Problems problems,
+      BearerTokenResolver tokenResolver,
+      SecurityProperties properties)
       throws Exception {
-    return stateless(authenticated(http, AgentStreamFace.PATHS), problems, tokenResolver,
-        CorsPolicy.source(properties.cors())).build();
-  }
-
-  /** The genie face ({@code /api/genie/**}): every request needs a valid token; errors as {@code {"error"}}. */
-  @Bean
-  @Order(2)
-  public SecurityFilterChain genieSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties)
-      throws Exception {
-    return stateless(authenticated(http, io.runstream.core.face.GenieFace.PATHS), problems, tokenResolver,
-        CorsPolicy.source(properties.cors())).build();
+    return stateless(
+            authenticated(http, AgentStreamFace.PATHS),
+            problems,
+            tokenResolver,
+            CorsPolicy.source(properties.cors()))
+        .build();
   }
 
   /**
-   * The project-chat face ({@code /api/v1/chat/**}, {@code /api/v1/projects/**}): with
-   * {@code runstream.project-chat.api-key} set, every request needs {@code X-API-Key} equal to it and is
-   * authenticated by it alone, acting for {@code runstream.project-chat.organisation} (403 otherwise; a bearer token
-   * is not looked at); without it, the bearer JWT as on every face. Errors in FastAPI's shape.
+   * The genie face ({@code /api/genie/**}): every request needs a valid token; errors as {@code
+   * {"error"}}.
+   */
+  @Bean
+  @Order(2)
+  public SecurityFilterChain genieSecurity(
+      HttpSecurity http,
+      Problems problems,
+      BearerTokenResolver tokenResolver,
+      SecurityProperties properties)
+      throws Exception {
+    return stateless(
+            authenticated(http, io.runstream.core.face.GenieFace.PATHS),
+            problems,
+            tokenResolver,
+            CorsPolicy.source(properties.cors()))
+        .build();
+  }
+
+  /**
+   * The project-chat face ({@code /api/v1/chat/**}, {@code /api/v1/projects/**}): with {@code
+   * runstream.project-chat.api-key} set, every request needs {@code X-API-Key} equal to it and is
+   * authenticated by it alone, acting for {@code runstream.project-chat.organisation} (403
+   * otherwise; a bearer token is not looked at); without it, the bearer JWT as on every face.
+   * Errors in FastAPI's shape.
    */
   @Bean
   @Order(3)
   public SecurityFilterChain projectChatSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties,
-      io.runstream.core.face.ProjectChatProperties projectChat) throws Exception {
-    authenticated(http, io.runstream.core.face.ProjectChatFace.CHAT_PATHS, io.runstream.core.face.ProjectChatFace.PROJECT_PATHS);
+      HttpSecurity http,
+      Problems problems,
+      BearerTokenResolver tokenResolver,
+      SecurityProperties properties,
+      io.runstream.core.face.ProjectChatProperties projectChat)
+      throws Exception {
+    authenticated(
+        http,
+        io.runstream.core.face.ProjectChatFace.CHAT_PATHS,
+        io.runstream.core.face.ProjectChatFace.PROJECT_PATHS);
     if (!projectChat.keyed()) {
       return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
     }
     byte[] key = projectChat.apiKey().getBytes(StandardCharsets.UTF_8);
-    org.springframework.web.filter.OncePerRequestFilter apiKey = new org.springframework.web.filter.OncePerRequestFilter() {
-      @Override
-      protected void doFilterInternal(
-          jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
-          jakarta.servlet.FilterChain chain) throws jakarta.servlet.ServletException, java.io.IOException {
-        if ("OPTIONS".equals(request.getMethod())) {
-          chain.doFilter(request, response);
-          return;
-        }
-        String given = request.getHeader(io.runstream.core.face.ProjectChatFace.API_KEY_HEADER);
-        if (given == null || !java.security.MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
-          problems.write(request, response, new ApiException(
-              HttpStatus.FORBIDDEN, "invalid_api_key", "Forbidden", "Invalid or missing API key"));
-          return;
-        }
-        java.time.Instant now = java.time.Instant.now();
-        org.springframework.security.oauth2.jwt.Jwt jwt = org.springframework.security.oauth2.jwt.Jwt.withTokenValue("api-key")
-            .header("alg", "none")
-            .subject(projectChat.subject())
-            .claim("org", projectChat.organisation())
-            .claim("name", "API key")
-            .claim("service", true)
-            .issuedAt(now)
-            .expiresAt(now.plusSeconds(60))
-            .build();
-        org.springframework.security.core.context.SecurityContext context =
-            org.springframework.security.core.context.SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken(
-            jwt, java.util.List.of(new org.springframework.security.core.authority.SimpleGrantedAuthority("ROLE_API_KEY"))));
-        org.springframework.security.core.context.SecurityContextHolder.setContext(context);
-        try {
-          chain.doFilter(request, response);
-        } finally {
-          org.springframework.security.core.context.SecurityContextHolder.clearContext();
-        }
-      }
-    };
+    org.springframework.web.filter.OncePerRequestFilter apiKey =
+        new org.springframework.web.filter.OncePerRequestFilter() {
+          @Override
+          protected void doFilterInternal(
+              jakarta.servlet.http.HttpServletRequest request,
+              jakarta.servlet.http.HttpServletResponse response,
+              jakarta.servlet.FilterChain chain)
+              throws jakarta.servlet.ServletException, java.io.IOException {
+            if ("OPTIONS".equals(request.getMethod())) {
+              chain.doFilter(request, response);
+              return;
+            }
+            String given = request.getHeader(io.runstream.core.face.ProjectChatFace.API_KEY_HEADER);
+            if (given == null
+                || !java.security.MessageDigest.isEqual(
+                    key, given.getBytes(StandardCharsets.UTF_8))) {
+              problems.write(
+                  request,
+                  response,
+                  new ApiException(
+                      HttpStatus.FORBIDDEN,
+                      "invalid_api_key",
+                      "Forbidden",
+                      "Invalid or missing API key"));
+              return;
+            }
+            java.time.Instant now = java.time.Instant.now();
+            org.springframework.security.oauth2.jwt.Jwt jwt =
+                org.springframework.security.oauth2.jwt.Jwt.withTokenValue("api-key")
+                    .header("alg", "none")
+                    .subject(projectChat.subject())
+                    .claim("org", projectChat.organisation())
+                    .claim("name", "API key")
+                    .claim("service", true)
+                    .issuedAt(now)
+                    .expiresAt(now.plusSeconds(60))
+                    .build();
+            org.springframework.security.core.context.SecurityContext context =
+                org.springframework.security.core.context.SecurityContextHolder
+                    .createEmptyContext();
+            context.setAuthentication(
+                new org.springframework.security.oauth2.server.resource.authentication
+                    .JwtAuthenticationToken(
+                    jwt,
+                    java.util.List.of(
+                        new org.springframework.security.core.authority.SimpleGrantedAuthority(
+                            "ROLE_API_KEY"))));
+            org.springframework.security.core.context.SecurityContextHolder.setContext(context);
+            try {
+              chain.doFilter(request, response);
+            } finally {
+              org.springframework.security.core.context.SecurityContextHolder.clearContext();
+            }
+          }
+        };
     AuthenticationEntryPoint forbidden =
-        (request, response, e) -> problems.write(request, response, new ApiException(
-            HttpStatus.FORBIDDEN, "invalid_api_key", "Forbidden", "Invalid or missing API key"));
+        (request, response, e) ->
+            problems.write(
+                request,
+                response,
+                new ApiException(
+                    HttpStatus.FORBIDDEN,
+                    "invalid_api_key",
+                    "Forbidden",
+                    "Invalid or missing API key"));
     return http.cors(c -> c.configurationSource(CorsPolicy.source(properties.cors())))
         .csrf(csrf -> csrf.disable())
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())
         .requestCache(cache -> cache.disable())
-        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .addFilterBefore(apiKey, org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+        .sessionManagement(
+            session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .addFilterBefore(
+            apiKey, org.springframework.security.web.access.intercept.AuthorizationFilter.class)
         .exceptionHandling(ex -> ex.authenticationEntryPoint(forbidden))
         .build();
   }
 
   /**
-   * The canonical face ({@code /api/**}) and everything else: problem+json errors. The operational endpoints: the
-   * health probes ({@code /actuator/health}, its liveness and readiness groups) are open for load balancers and
-   * orchestrators; every other actuator endpoint (metrics, Prometheus, info) needs a platform operator's token
-   * ({@code runstream.security.operator-subjects}) on the public port, and is open on a separate management port
-   * ({@code management.server.port}, which the deployment keeps off the public network).
+   * The canonical face ({@code /api/**}) and everything else: problem+json errors. The operational
+   * endpoints: the health probes ({@code /actuator/health}, its liveness and readiness groups) are
+   * open for load balancers and orchestrators; every other actuator endpoint (metrics, Prometheus,
+   * info) needs a platform operator's token ({@code runstream.security.operator-subjects}) on the
+   * public port, and is open on a separate management port ({@code management.server.port}, which
+   * the deployment keeps off the public network).
    */
   @Bean
   @Order(10)
   public SecurityFilterChain runstreamSecurity(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, SecurityProperties properties,
-      org.springframework.core.env.Environment environment) throws Exception {
+      HttpSecurity http,
+      Problems problems,
+      BearerTokenResolver tokenResolver,
+      SecurityProperties properties,
+      org.springframework.core.env.Environment environment)
+      throws Exception {
     RequestMatcher managementPort = managementPort(environment);
     java.util.Set<String> operators = java.util.Set.copyOf(properties.operatorSubjects());
     org.springframework.security.authorization.AuthorizationManager<
             org.springframework.security.web.access.intercept.RequestAuthorizationContext>
-        operator = (authentication, context) -> new org.springframework.security.authorization.AuthorizationDecision(
-            authentication.get() instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken token
-                && operators.contains(token.getToken().getSubject()));
+        operator =
+            (authentication, context) ->
+                new org.springframework.security.authorization.AuthorizationDecision(
+                    authentication.get()
+                            instanceof
+                            org.springframework.security.oauth2.server.resource.authentication
+                                    .JwtAuthenticationToken
+                                token
+                        && operators.contains(token.getToken().getSubject()));
     http.authorizeHttpRequests(
         authorize ->
             authorize
@@ -315,7 +424,11 @@ public class SecurityConfiguration {
                 .permitAll()
                 .requestMatchers(HttpMethod.DELETE, SignInCookieController.PATH)
                 .permitAll()
-                .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")
+                .requestMatchers(
+                    HttpMethod.GET,
+                    "/actuator/health",
+                    "/actuator/health/liveness",
+                    "/actuator/health/readiness")
                 .permitAll()
                 .requestMatchers(managementPort)
                 .permitAll()
@@ -329,10 +442,11 @@ public class SecurityConfiguration {
   }
 
   /**
-   * Requests that arrived on a separate management port ({@code management.server.port} set and not the server's
-   * port); matches nothing when the actuator shares the public port.
+   * Requests that arrived on a separate management port ({@code management.server.port} set and not
+   * the server's port); matches nothing when the actuator shares the public port.
    */
-  private static RequestMatcher managementPort(org.springframework.core.env.Environment environment) {
+  private static RequestMatcher managementPort(
+      org.springframework.core.env.Environment environment) {
     Integer management = environment.getProperty("management.server.port", Integer.class);
     Integer server = environment.getProperty("server.port", Integer.class, 8080);
     if (management == null || management <= 0 || management.equals(server)) {
@@ -341,18 +455,30 @@ public class SecurityConfiguration {
     return request -> request.getLocalPort() == management;
   }
 
-  /** A face's chain: its paths, every request of them authenticated (error and async dispatches aside). */
+  /**
+   * A face's chain: its paths, every request of them authenticated (error and async dispatches
+   * aside).
+   */
   private static HttpSecurity authenticated(HttpSecurity http, String... paths) throws Exception {
     return http.securityMatcher(paths)
         .authorizeHttpRequests(
             authorize ->
-                authorize.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
-                    .anyRequest().authenticated());
+                authorize
+                    .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated());
   }
 
-  /** What every face's chain shares: stateless bearer tokens, errors answered in the request's face dialect. */
+  /**
+   * What every face's chain shares: stateless bearer tokens, errors answered in the request's face
+   * dialect.
+   */
   private static HttpSecurity stateless(
-      HttpSecurity http, Problems problems, BearerTokenResolver tokenResolver, CorsConfigurationSource cors)
+      HttpSecurity http,
+      Problems problems,
+      BearerTokenResolver tokenResolver,
+      CorsConfigurationSource cors)
       throws Exception {
     AuthenticationEntryPoint unauthorized =
         (request, response, e) ->
@@ -369,14 +495,17 @@ public class SecurityConfiguration {
     AccessDeniedHandler denied =
         (request, response, e) ->
             problems.write(
-                request, response, new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
+                request,
+                response,
+                new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Not allowed."));
     return http.cors(c -> c.configurationSource(cors))
         .csrf(csrf -> csrf.disable())
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
         .logout(logout -> logout.disable())
         .requestCache(cache -> cache.disable())
-        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .sessionManagement(
+            session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .oauth2ResourceServer(
             oauth ->
                 oauth
@@ -384,6 +513,7 @@ public class SecurityConfiguration {
                     .authenticationEntryPoint(unauthorized)
                     .accessDeniedHandler(denied)
                     .jwt(jwt -> {}))
-        .exceptionHandling(ex -> ex.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied));
+        .exceptionHandling(
+            ex -> ex.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied));
   }
 }

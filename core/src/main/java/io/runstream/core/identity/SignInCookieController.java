@@ -15,11 +15,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The sign-in cookie for browsers' {@code EventSource}, which cannot send an {@code Authorization} header:
- * {@code POST /api/v1/auth/cookie} with a valid bearer token answers {@code Set-Cookie: runstream_token=<the token>}
- * ({@code HttpOnly}, {@code Path=/}, {@code SameSite} as configured, {@code Secure} over HTTPS and always with
- * {@code SameSite=None}, {@code Max-Age} the token's remaining lifetime); {@code DELETE} clears it. The cookie is
- * accepted only on the SSE GETs of the faces, so it can never be used to post on the user's behalf.
+ * The sign-in cookie for browsers' {@code EventSource}, which cannot send an {@code Authorization}
+ * header: {@code POST /api/v1/auth/cookie} with a valid bearer token answers {@code Set-Cookie:
+ * runstream_token=<the token>} ({@code HttpOnly}, {@code Path=/}, {@code SameSite} as configured,
+ * {@code Secure} over HTTPS and always with {@code SameSite=None}, {@code Max-Age} the token's
+ * remaining lifetime); {@code DELETE} clears it. The cookie is accepted only on the SSE GETs of the
+ * faces, so it can never be used to post on the user's behalf.
  */
 @RestController
 public class SignInCookieController {
@@ -41,14 +42,17 @@ public class SignInCookieController {
     JwtAuthenticationToken authentication =
         (JwtAuthenticationToken) SecurityContextHolder.getContext().getAuthentication();
     Instant expiresAt = authentication.getToken().getExpiresAt();
-    ResponseCookie.ResponseCookieBuilder cookie = cookie(request, authentication.getToken().getTokenValue());
+    ResponseCookie.ResponseCookieBuilder cookie =
+        cookie(request, authentication.getToken().getTokenValue());
     if (expiresAt != null) {
       cookie.maxAge(Duration.between(Instant.now(), expiresAt).toSeconds());
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("cookie", properties.cookieName());
     body.put("expires_at", expiresAt == null ? null : expiresAt.toString());
-    body.put("user", Map.of("uuid", caller.publicUserId(), "name", caller.name() == null ? "" : caller.name()));
+    body.put(
+        "user",
+        Map.of("uuid", caller.publicUserId(), "name", caller.name() == null ? "" : caller.name()));
     return ResponseEntity.ok().header(HttpHeaders.SET_COOKIE, cookie.build().toString()).body(body);
   }
 

@@ -9,12 +9,13 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
 /**
- * A decoder that remembers the tokens it verified, for what is left of their lifetime: a client that opens many
- * streams with one token (a reconnect storm, a page with several tabs) pays for parsing and the signature check once.
- * The key is the whole token (its signature included), so a token that differs in any byte is verified afresh; a
- * remembered token is used only before its {@code exp} (and after its {@code nbf}), a token without {@code exp} for
- * at most {@code maxAge}. Failures are never remembered. At most {@code maxEntries} are kept: when full, the map is
- * emptied (rare: one verification per token afterwards).
+ * A decoder that remembers the tokens it verified, for what is left of their lifetime: a client
+ * that opens many streams with one token (a reconnect storm, a page with several tabs) pays for
+ * parsing and the signature check once. The key is the whole token (its signature included), so a
+ * token that differs in any byte is verified afresh; a remembered token is used only before its
+ * {@code exp} (and after its {@code nbf}), a token without {@code exp} for at most {@code maxAge}.
+ * Failures are never remembered. At most {@code maxEntries} are kept: when full, the map is emptied
+ * (rare: one verification per token afterwards).
  */
 public final class VerifiedTokens implements JwtDecoder {
   private record Verified(Jwt jwt, Instant until) {}
@@ -37,7 +38,8 @@ public final class VerifiedTokens implements JwtDecoder {
     Instant now = clock.instant();
     Verified known = verified.get(token);
     if (known != null) {
-      if (now.isBefore(known.until()) && (known.jwt().getNotBefore() == null || !now.isBefore(known.jwt().getNotBefore()))) {
+      if (now.isBefore(known.until())
+          && (known.jwt().getNotBefore() == null || !now.isBefore(known.jwt().getNotBefore()))) {
         return known.jwt();
       }
       verified.remove(token, known);

@@ -15,19 +15,22 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The {@code consumers} health contributor, part of the readiness group ({@code runstream-defaults.properties}): one
- * component per consumer loop of this process that reports to readiness (the fan-out's {@code chunkTail}, the
- * worker's {@code runRequestIntake}, the sink's {@code chunkSink}), DOWN when the loop is stopped, its thread ended
- * or it completed no poll for longer than {@code runstream.health.consumer-stall-after}. The contributor exists in
- * every process (empty and UP where no such loop runs, e.g. the ingest API alone), so that one readiness group fits
- * every way the services are started: Spring Boot refuses to start when a group names a contributor that is missing.
+ * The {@code consumers} health contributor, part of the readiness group ({@code
+ * runstream-defaults.properties}): one component per consumer loop of this process that reports to
+ * readiness (the fan-out's {@code chunkTail}, the worker's {@code runRequestIntake}, the sink's
+ * {@code chunkSink}), DOWN when the loop is stopped, its thread ended or it completed no poll for
+ * longer than {@code runstream.health.consumer-stall-after}. The contributor exists in every
+ * process (empty and UP where no such loop runs, e.g. the ingest API alone), so that one readiness
+ * group fits every way the services are started: Spring Boot refuses to start when a group names a
+ * contributor that is missing.
  */
 @Configuration(proxyBeanMethods = false)
 public class ConsumerHealth {
 
   /**
-   * @param consumerStallAfter how long a consumer loop may go without completing a poll before readiness reports it
-   *     DOWN; polls return (empty) while the broker is away, so this bounds a stuck loop, not a broker outage
+   * @param consumerStallAfter how long a consumer loop may go without completing a poll before
+   *     readiness reports it DOWN; polls return (empty) while the broker is away, so this bounds a
+   *     stuck loop, not a broker outage
    */
   @ConfigurationProperties("runstream.health")
   public record Properties(@DefaultValue("30s") Duration consumerStallAfter) {}
@@ -47,13 +50,16 @@ public class ConsumerHealth {
       }
     }
     if (reported.isEmpty()) {
-      return (HealthIndicator) () -> Health.up().withDetail("loops", "none in this process").build();
+      return (HealthIndicator)
+          () -> Health.up().withDetail("loops", "none in this process").build();
     }
     return CompositeHealthContributor.fromMap(reported);
   }
 
   private static Health health(ConsumerLoop loop, Duration stallAfter) {
     String reason = loop.deadReason(stallAfter);
-    return reason == null ? Health.up().build() : Health.down().withDetail("reason", reason).build();
+    return reason == null
+        ? Health.up().build()
+        : Health.down().withDetail("reason", reason).build();
   }
 }

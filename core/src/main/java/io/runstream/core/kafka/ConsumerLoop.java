@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A Kafka consumer on its own thread, started and stopped with the application. {@link #stop()} wakes the consumer
- * up and waits for the loop to end; the consumer is closed on the loop's own thread (consumers are not
- * thread-safe). A loop that fails unexpectedly is run again after a pause, with the same consumer, rather than
- * left dead. Subclasses give the consumer and the loop's body.
+ * A Kafka consumer on its own thread, started and stopped with the application. {@link #stop()}
+ * wakes the consumer up and waits for the loop to end; the consumer is closed on the loop's own
+ * thread (consumers are not thread-safe). A loop that fails unexpectedly is run again after a
+ * pause, with the same consumer, rather than left dead. Subclasses give the consumer and the loop's
+ * body.
  */
 public abstract class ConsumerLoop implements SmartLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
@@ -25,8 +26,10 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   private final Duration stopWait;
   private volatile boolean running;
   private volatile int failures;
+
   /** When the loop last completed a poll (or started), {@link System#nanoTime()}. */
   private volatile long lastPollNanos;
+
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
 
@@ -44,8 +47,8 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   protected abstract KafkaConsumer<byte[], byte[]> openConsumer();
 
   /**
-   * Called once the consumer is open, before the loop's thread starts (other resources, subscriptions);
-   * {@link #running()} is already true.
+   * Called once the consumer is open, before the loop's thread starts (other resources,
+   * subscriptions); {@link #running()} is already true.
    */
   protected void afterOpen(KafkaConsumer<byte[], byte[]> consumer) {}
 
@@ -61,22 +64,26 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   }
 
   /**
-   * This loop's name in the readiness group ({@code consumers/<name>}), or null (the default) when its state should not
-   * take the process out of its load balancer.
+   * This loop's name in the readiness group ({@code consumers/<name>}), or null (the default) when
+   * its state should not take the process out of its load balancer.
    */
   protected String readinessName() {
     return null;
   }
 
-  /** The name under which this loop reports to readiness: null when it is not reported or does not run here. */
+  /**
+   * The name under which this loop reports to readiness: null when it is not reported or does not
+   * run here.
+   */
   public final String reportedAs() {
     return enabled() ? readinessName() : null;
   }
 
   /**
-   * Why this loop cannot be trusted to do its work, or null when it can: it was stopped, its thread ended, its last
-   * run failed, or it has completed no poll for longer than {@code stallAfter} (counted from its start before the
-   * first poll). A broker that is away does not stall a poll (it returns empty), so a brief outage does not count.
+   * Why this loop cannot be trusted to do its work, or null when it can: it was stopped, its thread
+   * ended, its last run failed, or it has completed no poll for longer than {@code stallAfter}
+   * (counted from its start before the first poll). A broker that is away does not stall a poll (it
+   * returns empty), so a brief outage does not count.
    */
   public final String deadReason(Duration stallAfter) {
     if (!running) {
@@ -91,23 +98,30 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     }
     long silentNanos = System.nanoTime() - lastPollNanos;
     if (silentNanos > stallAfter.toNanos()) {
-      return "no poll completed for " + Duration.ofNanos(silentNanos).toSeconds() + " s (bound "
-          + stallAfter.toSeconds() + " s)";
+      return "no poll completed for "
+          + Duration.ofNanos(silentNanos).toSeconds()
+          + " s (bound "
+          + stallAfter.toSeconds()
+          + " s)";
     }
     return null;
   }
 
-  /** Call after every poll that returned (records or none): the loop is alive; a past failure is over. */
+  /**
+   * Call after every poll that returned (records or none): the loop is alive; a past failure is
+   * over.
+   */
   protected final void polled() {
     lastPollNanos = System.nanoTime();
     failures = 0;
   }
 
   /**
-   * Assigns every partition of {@code topic}, waiting for the topic to exist; empty if the loop was stopped first.
+   * Assigns every partition of {@code topic}, waiting for the topic to exist; empty if the loop was
+   * stopped first.
    */
-  protected final List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic)
-      throws InterruptedException {
+  protected final List<TopicPartition> assignAll(
+      KafkaConsumer<byte[], byte[]> consumer, String topic) throws InterruptedException {
     while (running) {
       List<PartitionInfo> found;
       try {
@@ -181,14 +195,19 @@ public abstract class ConsumerLoop implements SmartLifecycle {
   /** What a batch loop does with one poll's records. */
   @FunctionalInterface
   protected interface Batch {
-    /** Handles the records; false when they could not be handled yet (rewound), to be tried again after a pause. */
-    boolean handle(org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records) throws InterruptedException;
+    /**
+     * Handles the records; false when they could not be handled yet (rewound), to be tried again
+     * after a pause.
+     */
+    boolean handle(org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records)
+        throws InterruptedException;
   }
 
   /**
-   * Polls until stopped and hands every non-empty poll to {@code batch}: after a false, pauses with back-off (100 ms
-   * doubling to {@code maxBackoff}); a broker hiccup or rebalance is logged and the loop goes on; anything else
-   * unexpected is logged and followed by a {@code maxBackoff} pause.
+   * Polls until stopped and hands every non-empty poll to {@code batch}: after a false, pauses with
+   * back-off (100 ms doubling to {@code maxBackoff}); a broker hiccup or rebalance is logged and
+   * the loop goes on; anything else unexpected is logged and followed by a {@code maxBackoff}
+   * pause.
    */
   protected final void pollBatches(
       KafkaConsumer<byte[], byte[]> consumer, Duration poll, Duration maxBackoff, Batch batch)
@@ -196,7 +215,8 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     long backoffMs = 100;
     while (running) {
       try {
-        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
+        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records =
+            consumer.poll(poll);
         polled();
         if (records.isEmpty()) {
           continue;
@@ -210,7 +230,8 @@ public abstract class ConsumerLoop implements SmartLifecycle {
       } catch (WakeupException e) {
         throw e;
       } catch (org.apache.kafka.common.KafkaException e) {
-        // A rebalance or a broker hiccup: the batch handlers are idempotent, whatever is redelivered changes nothing.
+        // A rebalance or a broker hiccup: the batch handlers are idempotent, whatever is
+        // redelivered changes nothing.
         LOG.warn("{}: {}; going on", name, e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("{} failed; going on after a pause", name, e);
@@ -237,7 +258,10 @@ public abstract class ConsumerLoop implements SmartLifecycle {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) {
-      LOG.warn("{}: the loop did not end within {}; its resources are released when it does", name, stopWait);
+      LOG.warn(
+          "{}: the loop did not end within {}; its resources are released when it does",
+          name,
+          stopWait);
     }
     afterStop();
   }

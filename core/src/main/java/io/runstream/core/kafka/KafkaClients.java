@@ -33,10 +33,11 @@ public class KafkaClients {
   }
 
   /**
-   * An idempotent producer that waits for every in-sync replica ({@code acks=all}); records of one key stay in
-   * order across retries.
+   * An idempotent producer that waits for every in-sync replica ({@code acks=all}); records of one
+   * key stay in order across retries.
    */
-  public <K, V> KafkaProducer<K, V> producer(String name, Topic<K, V> topic, Map<String, Object> overrides) {
+  public <K, V> KafkaProducer<K, V> producer(
+      String name, Topic<K, V> topic, Map<String, Object> overrides) {
     return producer(name, topic.key(), topic.value(), overrides);
   }
 
@@ -54,8 +55,12 @@ public class KafkaClients {
     return new KafkaProducer<>(config, key.serializer(), value.serializer());
   }
 
-  /** A consumer of raw bytes; the caller decodes, so that a poison record can be set aside instead of looping. */
-  public KafkaConsumer<byte[], byte[]> rawConsumer(String name, String groupId, Map<String, Object> overrides) {
+  /**
+   * A consumer of raw bytes; the caller decodes, so that a poison record can be set aside instead
+   * of looping.
+   */
+  public KafkaConsumer<byte[], byte[]> rawConsumer(
+      String name, String groupId, Map<String, Object> overrides) {
     Map<String, Object> config = common(name);
     if (groupId != null) {
       // Rebalances move only the partitions that change owner: the other members keep consuming.

@@ -22,9 +22,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates and deletes the per-run chunk topics of the {@code per-run-topic} layout. A topic is ready only once the
- * broker hosts its partition (a leader and an in-sync replica): records produced before that were lost in a probe,
- * so {@link #ensure} waits for it.
+ * Creates and deletes the per-run chunk topics of the {@code per-run-topic} layout. A topic is
+ * ready only once the broker hosts its partition (a leader and an in-sync replica): records
+ * produced before that were lost in a probe, so {@link #ensure} waits for it.
  */
 @Component
 public class RunTopics implements DisposableBean {
@@ -41,10 +41,11 @@ public class RunTopics implements DisposableBean {
   }
 
   /**
-   * Creates the run's topic unless it exists, and waits until the broker hosts its partition; retried until
-   * {@code timeout} (a broker restarting). The shared topic is always there: nothing to do. Concurrent calls are
-   * batched: one create request and one describe request per round for every topic waiting (polling the broker once
-   * per topic and per round collapsed under a few hundred concurrent run starts).
+   * Creates the run's topic unless it exists, and waits until the broker hosts its partition;
+   * retried until {@code timeout} (a broker restarting). The shared topic is always there: nothing
+   * to do. Concurrent calls are batched: one create request and one describe request per round for
+   * every topic waiting (polling the broker once per topic and per round collapsed under a few
+   * hundred concurrent run starts).
    *
    * @throws IllegalStateException if the topic is not ready in time
    */
@@ -67,7 +68,8 @@ public class RunTopics implements DisposableBean {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating " + topic, e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("topic " + topic + " not ready after " + timeout, e.getCause());
+      throw new IllegalStateException(
+          "topic " + topic + " not ready after " + timeout, e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("topic " + topic + " not ready after " + timeout, e);
     }
@@ -77,7 +79,8 @@ public class RunTopics implements DisposableBean {
   private static final class Waiting {
     final String topic;
     final long deadline;
-    final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
     boolean created;
     Exception last;
 
@@ -97,7 +100,10 @@ public class RunTopics implements DisposableBean {
     }
   }
 
-  /** One round every few milliseconds: create what is new, describe what is not hosted yet, complete the ready. */
+  /**
+   * One round every few milliseconds: create what is new, describe what is not hosted yet, complete
+   * the ready.
+   */
   private void prepareLoop() {
     Map<String, List<Waiting>> waiting = new java.util.HashMap<>();
     while (!closed) {
@@ -128,16 +134,21 @@ public class RunTopics implements DisposableBean {
 
   private void round(Map<String, List<Waiting>> waiting) throws InterruptedException {
     long now = System.nanoTime();
-    waiting.values().removeIf(list -> {
-      list.removeIf(w -> {
-        if (now - w.deadline > 0) {
-          w.done.completeExceptionally(w.last != null ? w.last : new TimeoutException("not hosted in time"));
-          return true;
-        }
-        return false;
-      });
-      return list.isEmpty();
-    });
+    waiting
+        .values()
+        .removeIf(
+            list -> {
+              list.removeIf(
+                  w -> {
+                    if (now - w.deadline > 0) {
+                      w.done.completeExceptionally(
+                          w.last != null ? w.last : new TimeoutException("not hosted in time"));
+                      return true;
+                    }
+                    return false;
+                  });
+              return list.isEmpty();
+            });
     if (waiting.isEmpty()) {
       return;
     }
@@ -148,7 +159,8 @@ public class RunTopics implements DisposableBean {
       }
     }
     if (!create.isEmpty()) {
-      Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin().createTopics(create).values();
+      Map<String, org.apache.kafka.common.KafkaFuture<Void>> results =
+          admin().createTopics(create).values();
       for (NewTopic topic : create) {
         try {
           results.get(topic.name()).get(30, TimeUnit.SECONDS);
@@ -165,7 +177,10 @@ public class RunTopics implements DisposableBean {
       }
     }
     List<String> describe =
-        waiting.entrySet().stream().filter(e -> e.getValue().getFirst().created).map(Map.Entry::getKey).toList();
+        waiting.entrySet().stream()
+            .filter(e -> e.getValue().getFirst().created)
+            .map(Map.Entry::getKey)
+            .toList();
     if (describe.isEmpty()) {
       return;
     }
@@ -194,31 +209,42 @@ public class RunTopics implements DisposableBean {
     return new NewTopic(
             topic,
             Optional.of(1),
-            layout.replicationFactor() < 0 ? Optional.empty() : Optional.of(layout.replicationFactor()))
-        .configs(Map.of(
-            "max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
-            // Kafka's own retention stays behind the clean-up's, which deletes the topic once logged.
-            "retention.ms", Long.toString(layout.retention().plus(Duration.ofDays(1)).toMillis())));
+            layout.replicationFactor() < 0
+                ? Optional.empty()
+                : Optional.of(layout.replicationFactor()))
+        .configs(
+            Map.of(
+                "max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
+                // Kafka's own retention stays behind the clean-up's, which deletes the topic once
+                // logged.
+                "retention.ms",
+                    Long.toString(layout.retention().plus(Duration.ofDays(1)).toMillis())));
   }
 
   /** The per-run chunk topics that exist now. */
-  public Set<String> list(Duration timeout) throws ExecutionException, TimeoutException, InterruptedException {
+  public Set<String> list(Duration timeout)
+      throws ExecutionException, TimeoutException, InterruptedException {
     Set<String> names = admin().listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     names.removeIf(name -> !Topics.RUN_TOPIC.matcher(name).matches());
     return names;
   }
 
-  /** Deletes per-run topics, {@code deleteBatch} at a time; the names it could not delete are returned. */
-  public List<String> delete(Collection<String> topics, Duration timeout) throws InterruptedException {
+  /**
+   * Deletes per-run topics, {@code deleteBatch} at a time; the names it could not delete are
+   * returned.
+   */
+  public List<String> delete(Collection<String> topics, Duration timeout)
+      throws InterruptedException {
     List<String> failed = new ArrayList<>();
     List<String> all = new ArrayList<>(topics);
     for (int from = 0; from < all.size(); from += layout.deleteBatch()) {
       List<String> batch = all.subList(from, Math.min(all.size(), from + layout.deleteBatch()));
-      batch.forEach(t -> {
-        if (!Topics.RUN_TOPIC.matcher(t).matches()) {
-          throw new IllegalArgumentException("not a per-run chunk topic: " + t);
-        }
-      });
+      batch.forEach(
+          t -> {
+            if (!Topics.RUN_TOPIC.matcher(t).matches()) {
+              throw new IllegalArgumentException("not a per-run chunk topic: " + t);
+            }
+          });
       var results = admin().deleteTopics(batch).topicNameValues();
       for (String topic : batch) {
         try {

@@ -1,2 +1,5 @@
-/** Kafka clients configured the Runstream way: idempotent producers with acks=all, explicit consumers. */
+/**
+ * Kafka clients configured the Runstream way: idempotent producers with acks=all, explicit
+ * consumers.
+ */
 package io.runstream.core.kafka;

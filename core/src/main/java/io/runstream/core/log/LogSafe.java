@@ -1,11 +1,12 @@
 package io.runstream.core.log;
 
 /**
- * Text from outside (file names, titles, tool names, model ids, providers' and clients' error texts) made safe for a
- * log line: line breaks and other control characters are escaped ({@code \n}, {@code \r}, {@code \t},
- * {@code \u2028}, ...), so the text cannot end the line and forge the next one, move a terminal's cursor or reorder
- * what is shown (bidirectional overrides); it is cut at {@value #MAX_CHARS} characters.
- * {@link SafeMessageConverter} applies it to every argument of every log line of the text formats.
+ * Text from outside (file names, titles, tool names, model ids, providers' and clients' error
+ * texts) made safe for a log line: line breaks and other control characters are escaped ({@code
+ * \n}, {@code \r}, {@code \t}, {@code \u2028}, ...), so the text cannot end the line and forge the
+ * next one, move a terminal's cursor or reorder what is shown (bidirectional overrides); it is cut
+ * at {@value #MAX_CHARS} characters. {@link SafeMessageConverter} applies it to every argument of
+ * every log line of the text formats.
  */
 public final class LogSafe {
   /** Most characters of one value in a log line. */
@@ -66,8 +67,14 @@ public final class LogSafe {
 
   /** Control characters (C0, DEL, C1), line and paragraph separators, bidirectional controls. */
   private static boolean unsafe(char c) {
-    return c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029'
-        || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069' || c == '\u200e' || c == '\u200f'
+    return c < 0x20
+        || c >= 0x7f && c <= 0x9f
+        || c == '\u2028'
+        || c == '\u2029'
+        || c >= '\u202a' && c <= '\u202e'
+        || c >= '\u2066' && c <= '\u2069'
+        || c == '\u200e'
+        || c == '\u200f'
         || c == '\u061c';
   }
 }

@@ -5,10 +5,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * The log line's message ({@code %m}, {@code %msg}, {@code %message} in the text formats) with its arguments made
- * safe by {@link LogSafe}: a file name, a title or an error text with a line break in it cannot forge a log line. The
- * message's own text (the format, written in the code) is kept as it is, so messages meant to span lines (the
- * start-up banner) still do. The JSON format needs none of it: it escapes every value.
+ * The log line's message ({@code %m}, {@code %msg}, {@code %message} in the text formats) with its
+ * arguments made safe by {@link LogSafe}: a file name, a title or an error text with a line break
+ * in it cannot forge a log line. The message's own text (the format, written in the code) is kept
+ * as it is, so messages meant to span lines (the start-up banner) still do. The JSON format needs
+ * none of it: it escapes every value.
  */
 public class SafeMessageConverter extends ClassicConverter {
   @Override
@@ -21,8 +22,11 @@ public class SafeMessageConverter extends ClassicConverter {
     boolean changed = false;
     for (int i = 0; i < arguments.length; i++) {
       Object argument = arguments[i];
-      if (argument == null || argument instanceof Number || argument instanceof Boolean
-          || argument instanceof java.util.UUID || argument instanceof Enum<?>) {
+      if (argument == null
+          || argument instanceof Number
+          || argument instanceof Boolean
+          || argument instanceof java.util.UUID
+          || argument instanceof Enum<?>) {
         safe[i] = argument;
         continue;
       }
@@ -34,7 +38,9 @@ public class SafeMessageConverter extends ClassicConverter {
         safe[i] = argument;
       }
     }
-    return changed ? MessageFormatter.basicArrayFormat(event.getMessage(), safe) : event.getFormattedMessage();
+    return changed
+        ? MessageFormatter.basicArrayFormat(event.getMessage(), safe)
+        : event.getFormattedMessage();
   }
 
   /** The argument as the message formatter writes it. */

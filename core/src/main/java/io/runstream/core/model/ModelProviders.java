@@ -14,9 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The model providers runs may name ({@code runstream.providers.<name>.*}), any number of them: a request's
- * {@code model} {@code "<name>/<model id>"} picks one. The built-in {@code simulated} provider is always there unless
- * a provider of that name is configured.
+ * The model providers runs may name ({@code runstream.providers.<name>.*}), any number of them: a
+ * request's {@code model} {@code "<name>/<model id>"} picks one. The built-in {@code simulated}
+ * provider is always there unless a provider of that name is configured.
  *
  * @param providers the configured providers by name
  */
@@ -33,8 +33,8 @@ public record ModelProviders(@DefaultValue @Valid Map<String, Provider> provider
   /**
    * One provider.
    *
-   * @param type {@code openai} (OpenAI and every OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio),
-   *     {@code anthropic} or {@code simulated}
+   * @param type {@code openai} (OpenAI and every OpenAI-compatible server: Ollama, vLLM, llama.cpp,
+   *     LM Studio), {@code anthropic} or {@code simulated}
    * @param baseUrl the API's base URL; empty: the provider's public API
    * @param apiKey the API key; empty for local servers that need none
    * @param defaultModel the model of requests that name only the provider
@@ -44,7 +44,10 @@ public record ModelProviders(@DefaultValue @Valid Map<String, Provider> provider
    * @param maxRetries how often a retriable failure before the first token is retried
    */
   public record Provider(
-      @NotNull @Pattern(regexp = "openai|anthropic|simulated", message = "must be openai, anthropic or simulated")
+      @NotNull
+          @Pattern(
+              regexp = "openai|anthropic|simulated",
+              message = "must be openai, anthropic or simulated")
           String type,
       @DefaultValue("") String baseUrl,
       @DefaultValue("") String apiKey,
@@ -57,7 +60,10 @@ public record ModelProviders(@DefaultValue @Valid Map<String, Provider> provider
   /** Every provider runs may name, the built-in simulated one included, by name. */
   public Map<String, Provider> all() {
     Map<String, Provider> all = new LinkedHashMap<>();
-    all.put(SIMULATED, new Provider(SIMULATED, "", "", "sim-1", Duration.ofSeconds(10), Duration.ofMinutes(10), 4096, 0));
+    all.put(
+        SIMULATED,
+        new Provider(
+            SIMULATED, "", "", "sim-1", Duration.ofSeconds(10), Duration.ofMinutes(10), 4096, 0));
     all.putAll(providers);
     return all;
   }

@@ -1,2 +1,5 @@
-/** The model providers an operator configured, by name: what the ingest accepts and what the workers build. */
+/**
+ * The model providers an operator configured, by name: what the ingest accepts and what the workers
+ * build.
+ */
 package io.runstream.core.model;

@@ -23,35 +23,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether a URL that Runstream calls, or hands to a model provider to fetch, leaves the deployment's own networks:
- * URLs of loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local, unspecified, multicast
- * or reserved addresses, of cloud metadata services (169.254.169.254, fd00:ec2::254, {@code metadata.google.internal}
- * ...) and names that are internal by definition ({@code localhost}, {@code *.internal}, {@code *.local}, a name
- * without a dot) are refused unless {@code runstream.security.urls} allows them. Addresses are read the way resolvers
- * read them ({@code 0177.0.0.1}, {@code 2130706433}, {@code 0x7f.1}, {@code [::ffff:127.0.0.1]}, full-width digits),
- * so another spelling of a refused address is refused too. Names can be looked up in DNS (within a deadline): one
- * that resolves to such an address is refused; one that cannot be looked up is not (whoever fetches it may not reach
- * it either). A look-up is no guarantee: a name can resolve differently by the time it is fetched.
+ * Whether a URL that Runstream calls, or hands to a model provider to fetch, leaves the
+ * deployment's own networks: URLs of loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10,
+ * fc00::/7), link-local, unspecified, multicast or reserved addresses, of cloud metadata services
+ * (169.254.169.254, fd00:ec2::254, {@code metadata.google.internal} ...) and names that are
+ * internal by definition ({@code localhost}, {@code *.internal}, {@code *.local}, a name without a
+ * dot) are refused unless {@code runstream.security.urls} allows them. Addresses are read the way
+ * resolvers read them ({@code 0177.0.0.1}, {@code 2130706433}, {@code 0x7f.1}, {@code
+ * [::ffff:127.0.0.1]}, full-width digits), so another spelling of a refused address is refused too.
+ * Names can be looked up in DNS (within a deadline): one that resolves to such an address is
+ * refused; one that cannot be looked up is not (whoever fetches it may not reach it either). A
+ * look-up is no guarantee: a name can resolve differently by the time it is fetched.
  */
 @Component
 public final class PublicUrls {
   /** The setting that allows private addresses (not metadata ones). */
   public static final String ALLOW_PRIVATE = "runstream.security.urls.allow-private";
+
   /** The setting that lists allowed hosts, addresses and ranges. */
   public static final String ALLOWED_HOSTS = "runstream.security.urls.allowed-hosts";
 
   /**
-   * Which non-public URLs may be used ({@code runstream.security.urls}): image URLs of requests, action webhooks and
-   * MCP servers over HTTP. Model providers' {@code base-url}s are the operator's own and are not checked.
+   * Which non-public URLs may be used ({@code runstream.security.urls}): image URLs of requests,
+   * action webhooks and MCP servers over HTTP. Model providers' {@code base-url}s are the
+   * operator's own and are not checked.
    *
-   * @param allowPrivate whether loopback, private, link-local and other non-public addresses are allowed (cloud
-   *     metadata addresses still are not, unless listed in {@code allowed-hosts})
-   * @param allowedHosts hosts that are allowed although not public: names ({@code flows.internal}), addresses
-   *     ({@code 127.0.0.1}, {@code ::1}) or ranges ({@code 10.20.0.0/16}); a name is allowed as written, an address
-   *     also when a name resolves to it
+   * @param allowPrivate whether loopback, private, link-local and other non-public addresses are
+   *     allowed (cloud metadata addresses still are not, unless listed in {@code allowed-hosts})
+   * @param allowedHosts hosts that are allowed although not public: names ({@code flows.internal}),
+   *     addresses ({@code 127.0.0.1}, {@code ::1}) or ranges ({@code 10.20.0.0/16}); a name is
+   *     allowed as written, an address also when a name resolves to it
    */
   @ConfigurationProperties("runstream.security.urls")
-  public record Settings(@DefaultValue("false") boolean allowPrivate, @DefaultValue List<String> allowedHosts) {
+  public record Settings(
+      @DefaultValue("false") boolean allowPrivate, @DefaultValue List<String> allowedHosts) {
     public Settings {
       allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
     }
@@ -86,7 +91,8 @@ public final class PublicUrls {
    *
    * @param kind what it points at
    * @param host the host as written (normalised)
-   * @param address the address it resolved to, when refused after a look-up; null for a literal or a name
+   * @param address the address it resolved to, when refused after a look-up; null for a literal or
+   *     a name
    */
   public record Refusal(Kind kind, String host, String address) {
     /** For the URL's sender: what it points at, without the addresses a name resolved to. */
@@ -96,27 +102,60 @@ public final class PublicUrls {
       }
       return address == null
           ? "points at " + kind.description() + " (" + host + "); only public URLs are accepted"
-          : "names a host that resolves to " + kind.description() + "; only public URLs are accepted";
+          : "names a host that resolves to "
+              + kind.description()
+              + "; only public URLs are accepted";
     }
 
-    /** For the operator (start-up): what it points at, addresses included, and the setting that allows it. */
+    /**
+     * For the operator (start-up): what it points at, addresses included, and the setting that
+     * allows it.
+     */
     public String explanation() {
       if (kind == null) {
         return "is not an http or https URL with a valid host";
       }
-      String what = address == null ? "points at " + kind.description() + " (" + host + ")"
-          : "names " + host + ", which resolves to " + kind.description() + " (" + address + ")";
-      return what + "; allow it with " + ALLOWED_HOSTS + "=" + (address == null ? host : address)
+      String what =
+          address == null
+              ? "points at " + kind.description() + " (" + host + ")"
+              : "names "
+                  + host
+                  + ", which resolves to "
+                  + kind.description()
+                  + " ("
+                  + address
+                  + ")";
+      return what
+          + "; allow it with "
+          + ALLOWED_HOSTS
+          + "="
+          + (address == null ? host : address)
           + (kind == Kind.METADATA ? "" : " (or " + ALLOW_PRIVATE + "=true)");
     }
   }
 
-  private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "localhost.localdomain", "ip6-localhost",
-      "ip6-loopback");
-  private static final Set<String> METADATA_NAMES = Set.of("metadata.google.internal", "metadata.goog", "metadata",
-      "instance-data", "instance-data.ec2.internal", "metadata.azure.internal");
-  private static final List<String> INTERNAL_SUFFIXES = List.of(".localhost", ".internal", ".local", ".localdomain",
-      ".home.arpa", ".lan", ".intranet", ".corp", ".home", ".private");
+  private static final Set<String> LOOPBACK_NAMES =
+      Set.of("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback");
+  private static final Set<String> METADATA_NAMES =
+      Set.of(
+          "metadata.google.internal",
+          "metadata.goog",
+          "metadata",
+          "instance-data",
+          "instance-data.ec2.internal",
+          "metadata.azure.internal");
+  private static final List<String> INTERNAL_SUFFIXES =
+      List.of(
+          ".localhost",
+          ".internal",
+          ".local",
+          ".localdomain",
+          ".home.arpa",
+          ".lan",
+          ".intranet",
+          ".corp",
+          ".home",
+          ".private");
 
   /** Looks a name up in DNS. */
   interface Lookup {
@@ -147,7 +186,10 @@ public final class PublicUrls {
       if (address == null) {
         if (slash >= 0) {
           throw new io.runstream.core.startup.StartupFailures.SettingRefused(
-              ALLOWED_HOSTS + ": '" + entry + "' is neither a host name, an address nor a CIDR range");
+              ALLOWED_HOSTS
+                  + ": '"
+                  + entry
+                  + "' is neither a host name, an address nor a CIDR range");
         }
         allowedNames.add(normalised(host));
         continue;
@@ -161,21 +203,26 @@ public final class PublicUrls {
         }
         if (bits < 0 || bits > address.length * 8) {
           throw new io.runstream.core.startup.StartupFailures.SettingRefused(
-              ALLOWED_HOSTS + ": '" + entry + "' is neither a host name, an address nor a CIDR range");
+              ALLOWED_HOSTS
+                  + ": '"
+                  + entry
+                  + "' is neither a host name, an address nor a CIDR range");
         }
       }
       allowedRanges.add(new byte[][] {address, mask(address.length, bits)});
     }
   }
 
-  /** Whether anything non-public is allowed at all (for the start-up line of a development setup). */
+  /**
+   * Whether anything non-public is allowed at all (for the start-up line of a development setup).
+   */
   public boolean allowsPrivate() {
     return allowPrivate;
   }
 
   /**
-   * Why {@code url} may not be used, from the URL alone (its scheme, a literal address, a name internal by
-   * definition); empty when it may, as far as can be told without DNS.
+   * Why {@code url} may not be used, from the URL alone (its scheme, a literal address, a name
+   * internal by definition); empty when it may, as far as can be told without DNS.
    */
   public Optional<Refusal> refusal(String url) {
     String host = host(url);
@@ -184,7 +231,8 @@ public final class PublicUrls {
     }
     byte[] address = literal(host);
     if (address == null && numeric(host)) {
-      // Looks like an address to a resolver but is none (0x1ffffffff, 1.2.3.256): no one can tell where it goes.
+      // Looks like an address to a resolver but is none (0x1ffffffff, 1.2.3.256): no one can tell
+      // where it goes.
       return Optional.of(new Refusal(null, host, null));
     }
     Kind kind = address != null ? kind(address) : nameKind(host);
@@ -195,9 +243,9 @@ public final class PublicUrls {
   }
 
   /**
-   * Why each of {@code urls} may not be used, looking their names up in DNS, all within {@code within}: the refused
-   * URLs with their reasons (a URL refused from itself alone is refused without a look-up). A name that cannot be
-   * looked up in time is not refused.
+   * Why each of {@code urls} may not be used, looking their names up in DNS, all within {@code
+   * within}: the refused URLs with their reasons (a URL refused from itself alone is refused
+   * without a look-up). A name that cannot be looked up in time is not refused.
    */
   public Map<String, Refusal> refusals(Collection<String> urls, Duration within) {
     Map<String, Refusal> refused = new LinkedHashMap<>();
@@ -219,36 +267,40 @@ public final class PublicUrls {
     Map<String, CompletableFuture<InetAddress[]>> lookups = new LinkedHashMap<>();
     for (String name : byName.keySet()) {
       CompletableFuture<InetAddress[]> lookup = new CompletableFuture<>();
-      Thread.ofVirtual().name("url-lookup").start(() -> {
-        try {
-          lookup.complete(this.lookup.addresses(name));
-        } catch (UnknownHostException | RuntimeException e) {
-          lookup.completeExceptionally(e);
-        }
-      });
+      Thread.ofVirtual()
+          .name("url-lookup")
+          .start(
+              () -> {
+                try {
+                  lookup.complete(this.lookup.addresses(name));
+                } catch (UnknownHostException | RuntimeException e) {
+                  lookup.completeExceptionally(e);
+                }
+              });
       lookups.put(name, lookup);
     }
     long deadline = System.nanoTime() + within.toNanos();
-    lookups.forEach((name, lookup) -> {
-      InetAddress[] addresses;
-      try {
-        addresses = lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        return;
-      }
-      for (InetAddress resolved : addresses) {
-        byte[] address = resolved.getAddress();
-        Kind kind = kind(address);
-        if (kind != Kind.PUBLIC && !allowed(kind, name, address)) {
-          Refusal refusal = new Refusal(kind, name, resolved.getHostAddress());
-          byName.get(name).forEach(url -> refused.put(url, refusal));
-          return;
-        }
-      }
-    });
+    lookups.forEach(
+        (name, lookup) -> {
+          InetAddress[] addresses;
+          try {
+            addresses = lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          } catch (Exception e) {
+            return;
+          }
+          for (InetAddress resolved : addresses) {
+            byte[] address = resolved.getAddress();
+            Kind kind = kind(address);
+            if (kind != Kind.PUBLIC && !allowed(kind, name, address)) {
+              Refusal refusal = new Refusal(kind, name, resolved.getHostAddress());
+              byName.get(name).forEach(url -> refused.put(url, refusal));
+              return;
+            }
+          }
+        });
     return refused;
   }
 
@@ -271,7 +323,10 @@ public final class PublicUrls {
     return allowPrivate && kind != Kind.METADATA;
   }
 
-  /** The URL's host, normalised (lower case, ASCII, no brackets, no trailing dot); null if it is no http(s) URL. */
+  /**
+   * The URL's host, normalised (lower case, ASCII, no brackets, no trailing dot); null if it is no
+   * http(s) URL.
+   */
   static String host(String url) {
     if (url == null) {
       return null;
@@ -321,7 +376,9 @@ public final class PublicUrls {
     return lower;
   }
 
-  /** What a host name is by definition: a loopback, metadata or internal name; PUBLIC for any other. */
+  /**
+   * What a host name is by definition: a loopback, metadata or internal name; PUBLIC for any other.
+   */
   static Kind nameKind(String host) {
     if (LOOPBACK_NAMES.contains(host) || host.endsWith(".localhost")) {
       return Kind.LOOPBACK;
@@ -355,11 +412,13 @@ public final class PublicUrls {
   }
 
   /**
-   * The address a literal host stands for, as {@code inet_aton} and IPv6 parsers read it (1 to 4 parts, each
-   * decimal, octal with a leading 0 or hexadecimal with 0x; IPv6 with or without brackets); null if it is none.
+   * The address a literal host stands for, as {@code inet_aton} and IPv6 parsers read it (1 to 4
+   * parts, each decimal, octal with a leading 0 or hexadecimal with 0x; IPv6 with or without
+   * brackets); null if it is none.
    */
   static byte[] literal(String host) {
-    String text = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String text =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (text.contains(":")) {
       if (!text.matches("[0-9a-fA-F:.]+")) {
         return null;
@@ -384,9 +443,15 @@ public final class PublicUrls {
       String part = parts[i];
       try {
         if (part.startsWith("0x") || part.startsWith("0X")) {
-          values[i] = part.length() == 2 ? 0 : part.length() > 10 ? -1 : Long.parseLong(part.substring(2), 16);
+          values[i] =
+              part.length() == 2
+                  ? 0
+                  : part.length() > 10 ? -1 : Long.parseLong(part.substring(2), 16);
         } else if (part.length() > 1 && part.startsWith("0")) {
-          values[i] = part.length() > 12 || !part.matches("[0-7]+") ? -1 : Long.parseLong(part.substring(1), 8);
+          values[i] =
+              part.length() > 12 || !part.matches("[0-7]+")
+                  ? -1
+                  : Long.parseLong(part.substring(1), 8);
         } else {
           values[i] = part.length() > 10 ? -1 : Long.parseLong(part);
         }
@@ -409,7 +474,9 @@ public final class PublicUrls {
       return null;
     }
     value |= last;
-    return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    return new byte[] {
+      (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+    };
   }
 
   /** What an address is. */
@@ -445,7 +512,10 @@ public final class PublicUrls {
     if (mapped) {
       return kind4(java.util.Arrays.copyOfRange(address, 12, 16));
     }
-    if (first == 0x00 && second == 0x64 && (address[2] & 0xff) == 0xff && (address[3] & 0xff) == 0x9b) {
+    if (first == 0x00
+        && second == 0x64
+        && (address[2] & 0xff) == 0xff
+        && (address[3] & 0xff) == 0x9b) {
       // 64:ff9b::/96 (NAT64) carries an IPv4 address; 64:ff9b:1::/48 is for local use.
       boolean wellKnown = true;
       for (int i = 4; i < 12; i++) {
@@ -457,7 +527,10 @@ public final class PublicUrls {
       // 2002::/16 (6to4) carries an IPv4 address in its next 32 bits.
       return kind4(java.util.Arrays.copyOfRange(address, 2, 6));
     }
-    if (first == 0xfd && second == 0x00 && (address[2] & 0xff) == 0x0e && (address[3] & 0xff) == 0xc2) {
+    if (first == 0xfd
+        && second == 0x00
+        && (address[2] & 0xff) == 0x0e
+        && (address[3] & 0xff) == 0xc2) {
       boolean imds = true;
       for (int i = 4; i < 14; i++) {
         imds &= address[i] == 0;
@@ -507,7 +580,10 @@ public final class PublicUrls {
     if (b0 == 127) {
       return Kind.LOOPBACK;
     }
-    if (b0 == 10 || b0 == 172 && (b1 & 0xf0) == 16 || b0 == 192 && b1 == 168 || b0 == 100 && (b1 & 0xc0) == 64) {
+    if (b0 == 10
+        || b0 == 172 && (b1 & 0xf0) == 16
+        || b0 == 192 && b1 == 168
+        || b0 == 100 && (b1 & 0xc0) == 64) {
       return Kind.PRIVATE; // RFC 1918 and 100.64/10 (shared address space, CGNAT)
     }
     if (b0 == 169 && b1 == 254) {
@@ -517,7 +593,8 @@ public final class PublicUrls {
       return Kind.MULTICAST;
     }
     if (b0 >= 240 || b0 == 192 && b1 == 0 && b2 == 0 || b0 == 198 && (b1 & 0xfe) == 18) {
-      return Kind.RESERVED; // 240/4 and broadcast, 192.0.0/24 (protocol assignments), 198.18/15 (benchmarking)
+      return Kind.RESERVED; // 240/4 and broadcast, 192.0.0/24 (protocol assignments), 198.18/15
+      // (benchmarking)
     }
     return Kind.PUBLIC;
   }

@@ -1,2 +1,4 @@
-/** Which URLs Runstream may call or have fetched: public ones, unless the operator allows others. */
+/**
+ * Which URLs Runstream may call or have fetched: public ones, unless the operator allows others.
+ */
 package io.runstream.core.net;

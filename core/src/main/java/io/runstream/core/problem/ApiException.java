@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 
-/** An error with its HTTP status, a stable code and a human-readable detail; rendered as problem+json. */
+/**
+ * An error with its HTTP status, a stable code and a human-readable detail; rendered as
+ * problem+json.
+ */
 public class ApiException extends RuntimeException {
   private final HttpStatus status;
   private final String code;
@@ -31,7 +34,10 @@ public class ApiException extends RuntimeException {
     this.headers = Map.copyOf(headers);
   }
 
-  /** 404: the thing does not exist or belongs to another organisation (never 403: no existence leak). */
+  /**
+   * 404: the thing does not exist or belongs to another organisation (never 403: no existence
+   * leak).
+   */
   public static ApiException notFound(String what) {
     return new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", what + " not found.");
   }

@@ -13,7 +13,9 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Answers 413 to a body over the limit, by its Content-Length or, when chunked, while it is read. */
+/**
+ * Answers 413 to a body over the limit, by its Content-Length or, when chunked, while it is read.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class BodySizeLimitFilter extends OncePerRequestFilter {
@@ -26,7 +28,8 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     long max = limits.maxBodyBytes();
     if (request.getContentLengthLong() > max) {

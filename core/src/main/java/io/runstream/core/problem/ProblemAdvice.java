@@ -19,7 +19,10 @@ import org.springframework.web.context.request.async.AsyncRequestNotUsableExcept
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-/** Maps every exception a controller can throw to canonical problem+json; unknown ones to a bare 500. */
+/**
+ * Maps every exception a controller can throw to canonical problem+json; unknown ones to a bare
+ * 500.
+ */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class ProblemAdvice {
@@ -32,7 +35,9 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler(ApiException.class)
-  public ResponseEntity<Object> api(ApiException e, HttpServletRequest request,
+  public ResponseEntity<Object> api(
+      ApiException e,
+      HttpServletRequest request,
       jakarta.servlet.http.HttpServletResponse response) {
     if (!answerable(response)) {
       return null;
@@ -41,10 +46,11 @@ public class ProblemAdvice {
   }
 
   /**
-   * Whether a problem can still be answered. An SSE stream that failed after its first bytes (a database timeout while
-   * it catches up from the chunk log, measured under overload) cannot take one: it just ends, and the client resumes
-   * with its last id. One that set its headers but sent nothing yet answers the problem, not as an event stream
-   * (which no converter can write: it used to end in a second failure inside this advice).
+   * Whether a problem can still be answered. An SSE stream that failed after its first bytes (a
+   * database timeout while it catches up from the chunk log, measured under overload) cannot take
+   * one: it just ends, and the client resumes with its last id. One that set its headers but sent
+   * nothing yet answers the problem, not as an event stream (which no converter can write: it used
+   * to end in a second failure inside this advice).
    */
   static boolean answerable(jakarta.servlet.http.HttpServletResponse response) {
     if (response == null) {
@@ -63,13 +69,18 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
-  public ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+  public ResponseEntity<Object> unreadable(
+      HttpMessageNotReadableException e, HttpServletRequest request) {
     if (e.getCause() instanceof BodyTooLargeException tooLarge) {
       return problems.respond(request, tooLarge.problem());
     }
-    return problems.respond(request, 
+    return problems.respond(
+        request,
         new ApiException(
-            HttpStatus.BAD_REQUEST, "malformed_json", "Bad Request", "The request body is not valid JSON of the expected shape."));
+            HttpStatus.BAD_REQUEST,
+            "malformed_json",
+            "Bad Request",
+            "The request body is not valid JSON of the expected shape."));
   }
 
   @ExceptionHandler(BodyTooLargeException.class)
@@ -78,21 +89,34 @@ public class ProblemAdvice {
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  public ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-    return problems.respond(request, 
+  public ResponseEntity<Object> mediaType(
+      HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+    return problems.respond(
+        request,
         new ApiException(
-            HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type", "Send application/json."));
+            HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported Media Type",
+            "Send application/json."));
   }
 
   @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-  public ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
-    return problems.respond(request, 
-        new ApiException(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Not Acceptable", "Accept application/json."));
+  public ResponseEntity<Object> notAcceptable(
+      HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+    return problems.respond(
+        request,
+        new ApiException(
+            HttpStatus.NOT_ACCEPTABLE,
+            "not_acceptable",
+            "Not Acceptable",
+            "Accept application/json."));
   }
 
   @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  public ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
-    return problems.respond(request, 
+  public ResponseEntity<Object> method(
+      HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+    return problems.respond(
+        request,
         new ApiException(
             HttpStatus.METHOD_NOT_ALLOWED,
             "method_not_allowed",
@@ -101,21 +125,31 @@ public class ProblemAdvice {
             Map.of(),
             e.getSupportedHttpMethods() == null
                 ? Map.of()
-                : Map.of("Allow", String.join(", ", e.getSupportedHttpMethods().stream().map(Object::toString).toList()))));
+                : Map.of(
+                    "Allow",
+                    String.join(
+                        ", ",
+                        e.getSupportedHttpMethods().stream().map(Object::toString).toList()))));
   }
 
-  @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+  @ExceptionHandler({
+    MethodArgumentTypeMismatchException.class,
+    MissingServletRequestParameterException.class
+  })
   public ResponseEntity<Object> badParameter(Exception e, HttpServletRequest request) {
     String name =
         e instanceof MethodArgumentTypeMismatchException m
             ? m.getName()
             : ((MissingServletRequestParameterException) e).getParameterName();
-    return problems.respond(request, ApiException.invalid(name, "missing or not of the expected type"));
+    return problems.respond(
+        request, ApiException.invalid(name, "missing or not of the expected type"));
   }
 
   @ExceptionHandler(NoResourceFoundException.class)
   public ResponseEntity<Object> noResource(NoResourceFoundException e, HttpServletRequest request) {
-    return problems.respond(request, new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
+    return problems.respond(
+        request,
+        new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
   }
 
   @ExceptionHandler(AsyncRequestNotUsableException.class)
@@ -132,15 +166,23 @@ public class ProblemAdvice {
     if (!io.runstream.core.failure.Failures.retriable(e)) {
       return unexpected(e, request, response);
     }
-    LOG.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+    LOG.warn(
+        "Database unavailable on {} {}: {}",
+        request.getMethod(),
+        request.getRequestURI(),
+        e.getMessage());
     if (!answerable(response)) {
       return null;
     }
-    return problems.respond(request, 
+    return problems.respond(
+        request,
         new ApiException(
-            HttpStatus.SERVICE_UNAVAILABLE, "database_unavailable", "Service Unavailable",
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Service Unavailable",
             "The database is unavailable for a moment; nothing was changed. Try again.",
-            Map.of("retryable", true), Map.of("Retry-After", "2")));
+            Map.of("retryable", true),
+            Map.of("Retry-After", "2")));
   }
 
   @ExceptionHandler(Exception.class)
@@ -150,8 +192,12 @@ public class ProblemAdvice {
     if (!answerable(response)) {
       return null;
     }
-    return problems.respond(request, 
+    return problems.respond(
+        request,
         new ApiException(
-            HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error", "Something went wrong on our side."));
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal Server Error",
+            "Something went wrong on our side."));
   }
 }

@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 
 /** Installs {@link ProblemErrorReportValve} on the embedded Tomcat's host. */
 @Component
-public class ProblemContainerErrors implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+public class ProblemContainerErrors
+    implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.addContextCustomizers(

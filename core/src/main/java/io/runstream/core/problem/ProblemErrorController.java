@@ -8,7 +8,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Errors raised outside controllers (the container, filters) answer problem+json too, never a page. */
+/**
+ * Errors raised outside controllers (the container, filters) answer problem+json too, never a page.
+ */
 @RestController
 public class ProblemErrorController implements ErrorController {
   private final Problems problems;
@@ -32,11 +34,18 @@ public class ProblemErrorController implements ErrorController {
       error = error.getCause();
     }
     String slug = status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
-    String detail = status.is5xxServerError() ? "Something went wrong on our side." : status.getReasonPhrase() + ".";
-    return problems.respond(forwarded(request), new ApiException(status, slug, status.getReasonPhrase(), detail));
+    String detail =
+        status.is5xxServerError()
+            ? "Something went wrong on our side."
+            : status.getReasonPhrase() + ".";
+    return problems.respond(
+        forwarded(request), new ApiException(status, slug, status.getReasonPhrase(), detail));
   }
 
-  /** The request as it was before the container forwarded it to {@code /error}, so its face's dialect answers. */
+  /**
+   * The request as it was before the container forwarded it to {@code /error}, so its face's
+   * dialect answers.
+   */
   private static HttpServletRequest forwarded(HttpServletRequest request) {
     Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
     if (!(uri instanceof String original)) {

@@ -15,9 +15,10 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Answers errors in the dialect of the face a request belongs to: the first {@link ErrorDialect} that answers the
- * request's path, else the canonical problem+json {@code {type, title, status, detail, code, ...}}. Controllers'
- * exceptions, filters, security entry points and container errors all answer through here.
+ * Answers errors in the dialect of the face a request belongs to: the first {@link ErrorDialect}
+ * that answers the request's path, else the canonical problem+json {@code {type, title, status,
+ * detail, code, ...}}. Controllers' exceptions, filters, security entry points and container errors
+ * all answer through here.
  */
 @Component
 public class Problems {
@@ -43,17 +44,20 @@ public class Problems {
   }
 
   /**
-   * Writes {@code e} straight to a servlet response (filters, entry points) in the request's dialect, unless the
-   * response is already committed.
+   * Writes {@code e} straight to a servlet response (filters, entry points) in the request's
+   * dialect, unless the response is already committed.
    */
-  public void write(HttpServletRequest request, HttpServletResponse response, ApiException e) throws IOException {
+  public void write(HttpServletRequest request, HttpServletResponse response, ApiException e)
+      throws IOException {
     if (response.isCommitted()) {
       return;
     }
     ResponseEntity<Object> answer = respond(request, e);
     response.resetBuffer();
     response.setStatus(answer.getStatusCode().value());
-    answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+    answer
+        .getHeaders()
+        .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
     response.setCharacterEncoding("UTF-8");
     response.getOutputStream().write(mapper.writeValueAsBytes(answer.getBody()));
     response.flushBuffer();
@@ -81,6 +85,4 @@ public class Problems {
         .headers(headers)
         .body(body(e.status(), e.code(), e.title(), e.getMessage(), e.properties()));
   }
-
-
 }

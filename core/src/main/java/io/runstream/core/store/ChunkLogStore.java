@@ -19,8 +19,8 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The chunk log: every chunk of every run, written once, replayable with the same ids; consecutive deltas of a part
- * are stored as one segment row (V13).
+ * The chunk log: every chunk of every run, written once, replayable with the same ids; consecutive
+ * deltas of a part are stored as one segment row (V13).
  */
 @Repository
 public class ChunkLogStore {
@@ -36,14 +36,16 @@ public class ChunkLogStore {
   public record Key(UUID runId, long seq) {}
 
   /**
-   * Inserts the chunks not logged yet and answers which were new, so that their effects are applied exactly once.
+   * Inserts the chunks not logged yet and answers which were new, so that their effects are applied
+   * exactly once.
    *
-   * <p>A run's chunks reach the sink in seq order (one partition per run, produced in order), so a run's log grows
-   * at its end: what a batch brings at or below the run's last logged seq was logged before (a redelivered batch)
-   * and is skipped. The runs of the batch are locked for the transaction (advisory locks, in order), so that two
-   * sinks handed the same records during a rebalance write each chunk once. Consecutive text or reasoning deltas of
-   * one part are written as one segment row ({@code seq .. last_seq}); everything in one statement, whatever the
-   * batch's size (arrays, so PostgreSQL plans it once).
+   * <p>A run's chunks reach the sink in seq order (one partition per run, produced in order), so a
+   * run's log grows at its end: what a batch brings at or below the run's last logged seq was
+   * logged before (a redelivered batch) and is skipped. The runs of the batch are locked for the
+   * transaction (advisory locks, in order), so that two sinks handed the same records during a
+   * rebalance write each chunk once. Consecutive text or reasoning deltas of one part are written
+   * as one segment row ({@code seq .. last_seq}); everything in one statement, whatever the batch's
+   * size (arrays, so PostgreSQL plans it once).
    */
   public Set<Key> insertNew(List<RunChunk> chunks) {
     if (chunks.isEmpty()) {
@@ -91,68 +93,73 @@ public class ChunkLogStore {
       data[i] = row.data();
     }
     Set<Key> inserted = new HashSet<>();
-    template.execute((java.sql.Connection connection) -> {
-      try (java.sql.PreparedStatement insert = connection.prepareStatement(
-          """
+    template.execute(
+        (java.sql.Connection connection) -> {
+          try (java.sql.PreparedStatement insert =
+              connection.prepareStatement(
+                  """
           INSERT INTO run_chunks (run_id, seq, last_seq, session_id, type, part, ts, data)
           SELECT r, s, l, se, t, p, CAST(ts AS timestamptz), CAST(d AS jsonb)
           FROM unnest(?::uuid[], ?::bigint[], ?::bigint[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
             AS x(r, s, l, se, t, p, ts, d)
           ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq, last_seq""")) {
-        insert.setArray(1, connection.createArrayOf("uuid", run));
-        insert.setArray(2, connection.createArrayOf("bigint", seq));
-        insert.setArray(3, connection.createArrayOf("bigint", lastSeq));
-        insert.setArray(4, connection.createArrayOf("uuid", session));
-        insert.setArray(5, connection.createArrayOf("text", type));
-        insert.setArray(6, connection.createArrayOf("text", part));
-        insert.setArray(7, connection.createArrayOf("text", ts));
-        insert.setArray(8, connection.createArrayOf("text", data));
-        try (ResultSet rs = insert.executeQuery()) {
-          while (rs.next()) {
-            UUID id = rs.getObject(1, UUID.class);
-            long from = rs.getLong(2);
-            long to = rs.getLong(3);
-            to = rs.wasNull() ? from : to;
-            for (long s = from; s <= to; s++) {
-              inserted.add(new Key(id, s));
+            insert.setArray(1, connection.createArrayOf("uuid", run));
+            insert.setArray(2, connection.createArrayOf("bigint", seq));
+            insert.setArray(3, connection.createArrayOf("bigint", lastSeq));
+            insert.setArray(4, connection.createArrayOf("uuid", session));
+            insert.setArray(5, connection.createArrayOf("text", type));
+            insert.setArray(6, connection.createArrayOf("text", part));
+            insert.setArray(7, connection.createArrayOf("text", ts));
+            insert.setArray(8, connection.createArrayOf("text", data));
+            try (ResultSet rs = insert.executeQuery()) {
+              while (rs.next()) {
+                UUID id = rs.getObject(1, UUID.class);
+                long from = rs.getLong(2);
+                long to = rs.getLong(3);
+                to = rs.wasNull() ? from : to;
+                for (long s = from; s <= to; s++) {
+                  inserted.add(new Key(id, s));
+                }
+              }
             }
           }
-        }
-      }
-      return null;
-    });
+          return null;
+        });
     return inserted;
   }
 
   /**
-   * Locks the runs for this transaction (in the given order, so that two sinks cannot deadlock), then answers each
-   * one's last logged seq, read after the locks (a statement of its own: its snapshot sees what a sink that held a
-   * lock committed).
+   * Locks the runs for this transaction (in the given order, so that two sinks cannot deadlock),
+   * then answers each one's last logged seq, read after the locks (a statement of its own: its
+   * snapshot sees what a sink that held a lock committed).
    */
   private Map<UUID, Long> lockAndReadLastLogged(List<UUID> runIds) {
     Map<UUID, Long> logged = new HashMap<>();
-    template.execute((java.sql.Connection connection) -> {
-      java.sql.Array ids = connection.createArrayOf("uuid", runIds.toArray());
-      try (java.sql.PreparedStatement lock = connection.prepareStatement(
-          "SELECT count(pg_advisory_xact_lock(hashtextextended(r.id::text, 0))) FROM unnest(?::uuid[]) AS r(id)")) {
-        lock.setArray(1, ids);
-        lock.executeQuery().close();
-      }
-      try (java.sql.PreparedStatement query = connection.prepareStatement(
-          """
+    template.execute(
+        (java.sql.Connection connection) -> {
+          java.sql.Array ids = connection.createArrayOf("uuid", runIds.toArray());
+          try (java.sql.PreparedStatement lock =
+              connection.prepareStatement(
+                  "SELECT count(pg_advisory_xact_lock(hashtextextended(r.id::text, 0))) FROM unnest(?::uuid[]) AS r(id)")) {
+            lock.setArray(1, ids);
+            lock.executeQuery().close();
+          }
+          try (java.sql.PreparedStatement query =
+              connection.prepareStatement(
+                  """
           SELECT r.id,
                  (SELECT COALESCE(c.last_seq, c.seq) FROM run_chunks c WHERE c.run_id = r.id ORDER BY c.seq DESC LIMIT 1)
           FROM unnest(?::uuid[]) AS r(id)""")) {
-        query.setArray(1, ids);
-        try (ResultSet rs = query.executeQuery()) {
-          while (rs.next()) {
-            long last = rs.getLong(2);
-            logged.put(rs.getObject(1, UUID.class), rs.wasNull() ? 0L : last);
+            query.setArray(1, ids);
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                long last = rs.getLong(2);
+                logged.put(rs.getObject(1, UUID.class), rs.wasNull() ? 0L : last);
+              }
+            }
           }
-        }
-      }
-      return null;
-    });
+          return null;
+        });
     return logged;
   }
 
@@ -167,8 +174,12 @@ public class ChunkLogStore {
     /** Whether {@code next} continues this row: the same run, part and delta type, the next seq. */
     boolean extends_(RunChunk next) {
       RunChunk last = chunks.getLast();
-      return segmentable(next) && segmentable(last) && next.runId().equals(last.runId()) && next.seq() == last.seq() + 1
-          && next.type().equals(last.type()) && java.util.Objects.equals(next.part(), last.part());
+      return segmentable(next)
+          && segmentable(last)
+          && next.runId().equals(last.runId())
+          && next.seq() == last.seq() + 1
+          && next.type().equals(last.type())
+          && java.util.Objects.equals(next.part(), last.part());
     }
 
     void add(RunChunk chunk) {
@@ -195,11 +206,14 @@ public class ChunkLogStore {
   private static final String SEGMENT_TIMES = "ts";
 
   private static boolean segmentable(RunChunk chunk) {
-    return chunk.data() instanceof ChunkData.TextDelta || chunk.data() instanceof ChunkData.ReasoningDelta;
+    return chunk.data() instanceof ChunkData.TextDelta
+        || chunk.data() instanceof ChunkData.ReasoningDelta;
   }
 
   private static String delta(ChunkData data) {
-    return data instanceof ChunkData.TextDelta text ? text.delta() : ((ChunkData.ReasoningDelta) data).delta();
+    return data instanceof ChunkData.TextDelta text
+        ? text.delta()
+        : ((ChunkData.ReasoningDelta) data).delta();
   }
 
   private static long micros(Instant at) {
@@ -221,8 +235,8 @@ public class ChunkLogStore {
   }
 
   /**
-   * The run's chunks with seq above {@code after}, in order, at most {@code limit}: segments expanded into their
-   * chunks, each with its own seq and time.
+   * The run's chunks with seq above {@code after}, in order, at most {@code limit}: segments
+   * expanded into their chunks, each with its own seq and time.
    */
   public List<RunChunk> read(UUID runId, long after, int limit) {
     List<RunChunk> chunks = new ArrayList<>();
@@ -233,13 +247,15 @@ public class ChunkLogStore {
         .param("run", runId)
         .param("after", after)
         .param("limit", limit)
-        .query(rs -> {
-          expand(rs, after, limit, chunks);
-        });
+        .query(
+            rs -> {
+              expand(rs, after, limit, chunks);
+            });
     return chunks;
   }
 
-  private static void expand(ResultSet rs, long after, int limit, List<RunChunk> into) throws SQLException {
+  private static void expand(ResultSet rs, long after, int limit, List<RunChunk> into)
+      throws SQLException {
     if (into.size() >= limit) {
       return;
     }
@@ -252,7 +268,14 @@ public class ChunkLogStore {
     boolean segment = !rs.wasNull();
     String part = rs.getString("part");
     if (!segment) {
-      into.add(RunChunk.of(runId, sessionId, seq, rs.getTimestamp("ts").toInstant(), part, EventJson.readData(type, data)));
+      into.add(
+          RunChunk.of(
+              runId,
+              sessionId,
+              seq,
+              rs.getTimestamp("ts").toInstant(),
+              part,
+              EventJson.readData(type, data)));
       return;
     }
     JsonNode deltas = data.get(SEGMENT_DELTAS);
@@ -262,9 +285,14 @@ public class ChunkLogStore {
         continue;
       }
       long micros = times.get(i).asLong();
-      Instant ts = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+      Instant ts =
+          Instant.ofEpochSecond(
+              Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
       String text = deltas.get(i).asString();
-      ChunkData chunk = ChunkData.TextDelta.TYPE.equals(type) ? new ChunkData.TextDelta(text) : new ChunkData.ReasoningDelta(text);
+      ChunkData chunk =
+          ChunkData.TextDelta.TYPE.equals(type)
+              ? new ChunkData.TextDelta(text)
+              : new ChunkData.ReasoningDelta(text);
       into.add(RunChunk.of(runId, sessionId, seq + i, ts, part, chunk));
     }
   }

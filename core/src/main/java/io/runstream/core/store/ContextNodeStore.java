@@ -34,8 +34,13 @@ public class ContextNodeStore {
         .param("org", orgId)
         .param("user", userId)
         .param("limit", limit)
-        .query((rs, row) -> new Node(
-            rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getTimestamp(4).toInstant()))
+        .query(
+            (rs, row) ->
+                new Node(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getDouble(3),
+                    rs.getTimestamp(4).toInstant()))
         .list();
   }
 
@@ -61,17 +66,24 @@ public class ContextNodeStore {
         .param("label", label)
         .param("content", content)
         .param("weight", weight)
-        .query((rs, row) -> new Node(
-            rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getTimestamp(4).toInstant()))
+        .query(
+            (rs, row) ->
+                new Node(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getDouble(3),
+                    rs.getTimestamp(4).toInstant()))
         .single();
   }
 
   /** Deletes the node with this label; false if there was none. */
   public boolean delete(UUID orgId, UUID userId, String label) {
-    return jdbc.sql("DELETE FROM context_nodes WHERE org_id = :org AND user_id = :user AND label = :label")
-        .param("org", orgId)
-        .param("user", userId)
-        .param("label", label)
-        .update() > 0;
+    return jdbc.sql(
+                "DELETE FROM context_nodes WHERE org_id = :org AND user_id = :user AND label = :label")
+            .param("org", orgId)
+            .param("user", userId)
+            .param("label", label)
+            .update()
+        > 0;
   }
 }

@@ -12,7 +12,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Transcript messages: user messages written by the ingest API, agent messages filled in by the sink. */
+/**
+ * Transcript messages: user messages written by the ingest API, agent messages filled in by the
+ * sink.
+ */
 @Repository
 public class MessageStore {
   private static final String SELECT =
@@ -72,7 +75,8 @@ public class MessageStore {
   }
 
   /** Creates or replaces the feedback on a message; returns when it was given. */
-  public Instant putFeedback(UUID messageId, UUID sessionId, String rating, String body, Instant now) {
+  public Instant putFeedback(
+      UUID messageId, UUID sessionId, String rating, String body, Instant now) {
     jdbc.sql(
             """
             INSERT INTO feedback (message_id, session_id, rating, body, created_at, updated_at)
@@ -90,14 +94,16 @@ public class MessageStore {
   }
 
   /**
-   * Removes runs' turns (their user and agent messages) from the transcript and from every later run's history: a
-   * double-texting {@code rollback} (ADR 0016). The rows stay (the runs and their streams refer to them).
+   * Removes runs' turns (their user and agent messages) from the transcript and from every later
+   * run's history: a double-texting {@code rollback} (ADR 0016). The rows stay (the runs and their
+   * streams refer to them).
    */
   public void rollBack(UUID sessionId, java.util.Collection<UUID> runIds, Instant now) {
     if (runIds.isEmpty()) {
       return;
     }
-    jdbc.sql("UPDATE messages SET rolled_back_at = :now WHERE session_id = :session AND run_id IN (:runs) AND rolled_back_at IS NULL")
+    jdbc.sql(
+            "UPDATE messages SET rolled_back_at = :now WHERE session_id = :session AND run_id IN (:runs) AND rolled_back_at IS NULL")
         .param("session", sessionId)
         .param("runs", runIds)
         .param("now", Timestamp.from(now))
@@ -106,7 +112,9 @@ public class MessageStore {
 
   /** A page of the session's transcript, oldest first (rolled-back turns left out). */
   public List<MessageRow> list(UUID sessionId, long offset, int limit) {
-    return jdbc.sql(SELECT + " WHERE m.session_id = :session AND m.rolled_back_at IS NULL ORDER BY m.ordinal OFFSET :offset LIMIT :limit")
+    return jdbc.sql(
+            SELECT
+                + " WHERE m.session_id = :session AND m.rolled_back_at IS NULL ORDER BY m.ordinal OFFSET :offset LIMIT :limit")
         .param("session", sessionId)
         .param("offset", offset)
         .param("limit", limit)
@@ -116,15 +124,16 @@ public class MessageStore {
 
   /** How many messages the session holds. */
   public long count(UUID sessionId) {
-    return jdbc.sql("SELECT count(*) FROM messages WHERE session_id = :session AND rolled_back_at IS NULL")
+    return jdbc.sql(
+            "SELECT count(*) FROM messages WHERE session_id = :session AND rolled_back_at IS NULL")
         .param("session", sessionId)
         .query(Long.class)
         .single();
   }
 
   /**
-   * The last {@code limit} messages before the given one (oldest first), for the model's history. Agent messages
-   * that produced no text are left out.
+   * The last {@code limit} messages before the given one (oldest first), for the model's history.
+   * Agent messages that produced no text are left out.
    */
   public List<MessageRow> historyBefore(UUID sessionId, UUID messageId, int limit) {
     List<MessageRow> newestFirst =
@@ -147,8 +156,8 @@ public class MessageStore {
   }
 
   /**
-   * Appends text to several streaming messages in one statement (the sink's batch: one update for all its runs instead
-   * of one each).
+   * Appends text to several streaming messages in one statement (the sink's batch: one update for
+   * all its runs instead of one each).
    */
   public void appendTexts(java.util.Map<UUID, String> textByMessage, Instant now) {
     if (textByMessage.isEmpty()) {
@@ -191,12 +200,18 @@ public class MessageStore {
   }
 
   /**
-   * Ends an agent message that is still streaming with its whole text: the worker, which has emitted every delta, ends
-   * it before the run's last chunk is produced, so that whoever has read the run reads the message it made. The sink's
-   * appends to a message that is no longer streaming change nothing; false if it had ended. A null {@code text} keeps
-   * the text as streamed so far.
+   * Ends an agent message that is still streaming with its whole text: the worker, which has
+   * emitted every delta, ends it before the run's last chunk is produced, so that whoever has read
+   * the run reads the message it made. The sink's appends to a message that is no longer streaming
+   * change nothing; false if it had ended. A null {@code text} keeps the text as streamed so far.
    */
-  public boolean end(UUID messageId, String status, String text, Long inputTokens, Long outputTokens, Instant now) {
+  public boolean end(
+      UUID messageId,
+      String status,
+      String text,
+      Long inputTokens,
+      Long outputTokens,
+      Instant now) {
     return jdbc.sql(
                 """
                 UPDATE messages SET status = :status, text = COALESCE(:text, text),
@@ -214,7 +229,8 @@ public class MessageStore {
   }
 
   /** Ends an agent message that is still streaming, its text as streamed so far. */
-  public void finish(UUID messageId, String status, Long inputTokens, Long outputTokens, Instant now) {
+  public void finish(
+      UUID messageId, String status, Long inputTokens, Long outputTokens, Instant now) {
     end(messageId, status, null, inputTokens, outputTokens, now);
   }
 

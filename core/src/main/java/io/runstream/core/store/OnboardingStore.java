@@ -11,7 +11,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class OnboardingStore {
   /** The phases, in order. */
-  public static final Set<String> PHASES = Set.of("EXTENSION_INSTALL", "DATA_COLLECTION", "PROCESSING", "COMPLETE");
+  public static final Set<String> PHASES =
+      Set.of("EXTENSION_INSTALL", "DATA_COLLECTION", "PROCESSING", "COMPLETE");
 
   private final JdbcClient jdbc;
 
@@ -35,7 +36,10 @@ public class OnboardingStore {
             "SELECT phase, sources_ingested, sources_required, updated_at FROM onboarding WHERE org_id = :org AND user_id = :user")
         .param("org", orgId)
         .param("user", userId)
-        .query((rs, row) -> new State(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant()))
+        .query(
+            (rs, row) ->
+                new State(
+                    rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant()))
         .optional();
   }
 
@@ -53,7 +57,10 @@ public class OnboardingStore {
         .param("phase", phase)
         .param("ingested", ingested)
         .param("required", required)
-        .query((rs, row) -> new State(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant()))
+        .query(
+            (rs, row) ->
+                new State(
+                    rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant()))
         .single();
   }
 }

@@ -27,7 +27,8 @@ import java.util.UUID;
  * @param createdAt when it was accepted
  * @param startedAt when a worker started it
  * @param finishedAt when it ended
- * @param held enqueued behind the session's live run and not released yet: no ids yet ({@code seqBase} 0, ADR 0016)
+ * @param held enqueued behind the session's live run and not released yet: no ids yet ({@code
+ *     seqBase} 0, ADR 0016)
  */
 public record RunRow(
     UUID id,

@@ -13,8 +13,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Runs: inserted queued by the ingest API, claimed by a worker, ended by the worker (or the lease reaper) just before
- * its {@code run.finished} is produced, and by the sink from that chunk when the worker could not.
+ * Runs: inserted queued by the ingest API, claimed by a worker, ended by the worker (or the lease
+ * reaper) just before its {@code run.finished} is produced, and by the sink from that chunk when
+ * the worker could not.
  */
 @Repository
 public class RunStore {
@@ -33,8 +34,8 @@ public class RunStore {
   }
 
   /**
-   * Inserts a queued run. Fails with a {@link org.springframework.dao.DuplicateKeyException} if the session
-   * already has a live run.
+   * Inserts a queued run. Fails with a {@link org.springframework.dao.DuplicateKeyException} if the
+   * session already has a live run.
    */
   public void insertQueued(
       UUID id,
@@ -48,15 +49,28 @@ public class RunStore {
       long seqBase,
       String chunkTopic,
       Instant now) {
-    // chunk_topic is known at admission in the per-run-topic layout; where the run starts in it (chunk_offset) is
+    // chunk_topic is known at admission in the per-run-topic layout; where the run starts in it
+    // (chunk_offset) is
     // recorded by the sink when it sees the run's first chunk.
-    insert(id, sessionId, orgId, userId, userMessageId, agentMessageId, modelProvider, modelId, seqBase, chunkTopic,
-        null, now);
+    insert(
+        id,
+        sessionId,
+        orgId,
+        userId,
+        userMessageId,
+        agentMessageId,
+        modelProvider,
+        modelId,
+        seqBase,
+        chunkTopic,
+        null,
+        now);
   }
 
   /**
-   * Inserts a run held behind the session's live run (double-texting {@code enqueue}, ADR 0016): queued, without ids
-   * yet ({@code seq_base} 0), with its run request, which {@link #releaseNext} completes and the releaser publishes.
+   * Inserts a run held behind the session's live run (double-texting {@code enqueue}, ADR 0016):
+   * queued, without ids yet ({@code seq_base} 0), with its run request, which {@link #releaseNext}
+   * completes and the releaser publishes.
    */
   public void insertHeld(
       UUID id,
@@ -70,14 +84,35 @@ public class RunStore {
       String chunkTopic,
       String requestJson,
       Instant now) {
-    insert(id, sessionId, orgId, userId, userMessageId, agentMessageId, modelProvider, modelId, 0, chunkTopic,
-        requestJson, now);
+    insert(
+        id,
+        sessionId,
+        orgId,
+        userId,
+        userMessageId,
+        agentMessageId,
+        modelProvider,
+        modelId,
+        0,
+        chunkTopic,
+        requestJson,
+        now);
   }
 
   /** A queued run; held (no ids yet, its request kept) when {@code heldRequest} is given. */
   private void insert(
-      UUID id, UUID sessionId, UUID orgId, UUID userId, UUID userMessageId, UUID agentMessageId, String modelProvider,
-      String modelId, long seqBase, String chunkTopic, String heldRequest, Instant now) {
+      UUID id,
+      UUID sessionId,
+      UUID orgId,
+      UUID userId,
+      UUID userMessageId,
+      UUID agentMessageId,
+      String modelProvider,
+      String modelId,
+      long seqBase,
+      String chunkTopic,
+      String heldRequest,
+      Instant now) {
     jdbc.sql(
             """
             INSERT INTO runs (id, session_id, org_id, user_id, user_message_id, agent_message_id, status,
@@ -101,13 +136,15 @@ public class RunStore {
   }
 
   /**
-   * Takes the run's transaction-scoped advisory lock, the one the sink takes for every run of a batch before it
-   * touches any row ({@link ChunkLogStore}). A transaction that ends a run (its row, then its agent message) takes it
-   * first: the sink's batch locks the message (the streamed text) before the run (usage, start, end), and without it
-   * the two orders deadlocked (seen in ReadYourOwnEndIT: the worker's stored end was lost to "deadlock detected").
+   * Takes the run's transaction-scoped advisory lock, the one the sink takes for every run of a
+   * batch before it touches any row ({@link ChunkLogStore}). A transaction that ends a run (its
+   * row, then its agent message) takes it first: the sink's batch locks the message (the streamed
+   * text) before the run (usage, start, end), and without it the two orders deadlocked (seen in
+   * ReadYourOwnEndIT: the worker's stored end was lost to "deadlock detected").
    */
   public void lockAsTheSinkDoes(UUID runId) {
-    jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(CAST(CAST(:id AS uuid) AS text), 0))) AS l")
+    jdbc.sql(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(CAST(CAST(:id AS uuid) AS text), 0))) AS l")
         .param("id", runId)
         .query((rs, row) -> 1)
         .list();
@@ -115,7 +152,9 @@ public class RunStore {
 
   /** The session's live runs, held ones included, oldest first. */
   public List<RunRow> live(UUID sessionId) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session AND status IN ('queued', 'running') ORDER BY created_at, id")
+    return jdbc.sql(
+            SELECT
+                + " WHERE session_id = :session AND status IN ('queued', 'running') ORDER BY created_at, id")
         .param("session", sessionId)
         .query(RunStore::map)
         .list();
@@ -131,7 +170,8 @@ public class RunStore {
 
   /** The session's run that is released next: its oldest held run. */
   public Optional<RunRow> nextHeld(UUID sessionId) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
+    return jdbc.sql(
+            SELECT + " WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
         .param("session", sessionId)
         .query(RunStore::map)
         .optional();
@@ -149,13 +189,14 @@ public class RunStore {
   public record Released(UUID id, long seqBase, String requestJson) {}
 
   /**
-   * Releases the session's oldest held run if the session has no other live run: it gets the session's next ids
-   * ({@code seq_base}) and is no longer held. Call in a transaction that holds the session's row lock. Empty if
-   * nothing was released.
+   * Releases the session's oldest held run if the session has no other live run: it gets the
+   * session's next ids ({@code seq_base}) and is no longer held. Call in a transaction that holds
+   * the session's row lock. Empty if nothing was released.
    */
   public Optional<Released> releaseNext(UUID sessionId) {
     boolean busy =
-        jdbc.sql("SELECT EXISTS (SELECT 1 FROM runs WHERE session_id = :session AND status IN ('queued', 'running') AND NOT held)")
+        jdbc.sql(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE session_id = :session AND status IN ('queued', 'running') AND NOT held)")
             .param("session", sessionId)
             .query(Boolean.class)
             .single();
@@ -163,7 +204,8 @@ public class RunStore {
       return Optional.empty();
     }
     Optional<UUID> next =
-        jdbc.sql("SELECT id FROM runs WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
+        jdbc.sql(
+                "SELECT id FROM runs WHERE session_id = :session AND held ORDER BY created_at, id LIMIT 1")
             .param("session", sessionId)
             .query(UUID.class)
             .optional();
@@ -179,11 +221,19 @@ public class RunStore {
             RETURNING id, seq_base, held_request::text AS request""")
         .param("session", sessionId)
         .param("id", next.get())
-        .query((rs, row) -> new Released(rs.getObject("id", UUID.class), rs.getLong("seq_base"), rs.getString("request")))
+        .query(
+            (rs, row) ->
+                new Released(
+                    rs.getObject("id", UUID.class),
+                    rs.getLong("seq_base"),
+                    rs.getString("request")))
         .optional();
   }
 
-  /** Released runs whose request the broker has not acknowledged yet, released before {@code before}. */
+  /**
+   * Released runs whose request the broker has not acknowledged yet, released before {@code
+   * before}.
+   */
   public List<Released> unpublished(Instant before, int limit) {
     return jdbc.sql(
             """
@@ -192,13 +242,20 @@ public class RunStore {
             ORDER BY created_at LIMIT :limit""")
         .param("before", Timestamp.from(before))
         .param("limit", limit)
-        .query((rs, row) -> new Released(rs.getObject("id", UUID.class), rs.getLong("seq_base"), rs.getString("request")))
+        .query(
+            (rs, row) ->
+                new Released(
+                    rs.getObject("id", UUID.class),
+                    rs.getLong("seq_base"),
+                    rs.getString("request")))
         .list();
   }
 
   /** The released run's request reached the broker: nothing is left to publish. */
   public void published(UUID id) {
-    jdbc.sql("UPDATE runs SET held_request = NULL WHERE id = :id AND NOT held").param("id", id).update();
+    jdbc.sql("UPDATE runs SET held_request = NULL WHERE id = :id AND NOT held")
+        .param("id", id)
+        .update();
   }
 
   /** The run, whatever its organisation (internal use). */
@@ -212,7 +269,10 @@ public class RunStore {
       return java.util.Map.of();
     }
     java.util.Map<UUID, RunRow> found = new java.util.HashMap<>();
-    jdbc.sql(SELECT + " WHERE id IN (:ids)").param("ids", ids).query(RunStore::map).list()
+    jdbc.sql(SELECT + " WHERE id IN (:ids)")
+        .param("ids", ids)
+        .query(RunStore::map)
+        .list()
         .forEach(run -> found.put(run.id(), run));
     return found;
   }
@@ -227,19 +287,25 @@ public class RunStore {
   }
 
   /**
-   * The session's most recent run that has its ids: runs held behind it (double-texting, ADR 0016) are not counted
-   * until they are released.
+   * The session's most recent run that has its ids: runs held behind it (double-texting, ADR 0016)
+   * are not counted until they are released.
    */
   public Optional<RunRow> latest(UUID sessionId) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session AND NOT held ORDER BY created_at DESC, seq_base DESC LIMIT 1")
+    return jdbc.sql(
+            SELECT
+                + " WHERE session_id = :session AND NOT held ORDER BY created_at DESC, seq_base DESC LIMIT 1")
         .param("session", sessionId)
         .query(RunStore::map)
         .optional();
   }
 
-  /** The session's first run (by ids) that has events after {@code after}: live, or ending past it. */
+  /**
+   * The session's first run (by ids) that has events after {@code after}: live, or ending past it.
+   */
   public Optional<RunRow> firstEndingAfter(UUID sessionId, long after) {
-    return jdbc.sql(SELECT + " WHERE session_id = :session AND NOT held AND (last_seq IS NULL OR last_seq > :after) ORDER BY seq_base LIMIT 1")
+    return jdbc.sql(
+            SELECT
+                + " WHERE session_id = :session AND NOT held AND (last_seq IS NULL OR last_seq > :after) ORDER BY seq_base LIMIT 1")
         .param("session", sessionId)
         .param("after", after)
         .query(RunStore::map)
@@ -247,8 +313,8 @@ public class RunStore {
   }
 
   /**
-   * Claims a queued run for a worker with a lease; false if another worker holds it or it has ended (a
-   * redelivered request is then skipped).
+   * Claims a queued run for a worker with a lease; false if another worker holds it or it has ended
+   * (a redelivered request is then skipped).
    */
   public Claim claim(UUID id, String workerId, Duration lease) {
     return jdbc.sql(
@@ -277,8 +343,8 @@ public class RunStore {
   }
 
   /**
-   * Records a stop request of a live run; false if the run has ended or a stop was already asked (stopping is
-   * idempotent).
+   * Records a stop request of a live run; false if the run has ended or a stop was already asked
+   * (stopping is idempotent).
    */
   public boolean requestStop(UUID id) {
     return jdbc.sql(
@@ -320,12 +386,21 @@ public class RunStore {
    * @param agentMessageId the agent message it was writing
    */
   public record ExpiredRun(
-      UUID id, UUID sessionId, long seqBase, long lastLoggedSeq, String chunkTopic, UUID orgId, UUID userId,
-      String modelProvider, String modelId, UUID agentMessageId) {}
+      UUID id,
+      UUID sessionId,
+      long seqBase,
+      long lastLoggedSeq,
+      String chunkTopic,
+      UUID orgId,
+      UUID userId,
+      String modelProvider,
+      String modelId,
+      UUID agentMessageId) {}
 
   /**
-   * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds) and gives them
-   * to {@code reaper} for one lease, so that no other reaper takes them meanwhile. Call inside a transaction.
+   * Locks up to {@code limit} running runs whose lease expired (skipping rows another reaper holds)
+   * and gives them to {@code reaper} for one lease, so that no other reaper takes them meanwhile.
+   * Call inside a transaction.
    */
   public List<ExpiredRun> lockExpiredLeases(int limit, String self, String reaper, Duration lease) {
     List<ExpiredRun> expired =
@@ -382,11 +457,12 @@ public class RunStore {
   }
 
   /**
-   * The ids among these runs whose output is over: they have ended and their last chunk ({@code last_seq}) is in the
-   * chunk log. Whatever comes for them now is late output (a lost worker's, after the reaper's end) and is
-   * discarded. A run whose end was stored before its last chunks were produced (the worker and the reaper store
-   * the end first, so that a reader of the end finds it stored) is not among them until that chunk is logged: its
-   * last chunks are logged and applied like any (their effects on an ended run change nothing).
+   * The ids among these runs whose output is over: they have ended and their last chunk ({@code
+   * last_seq}) is in the chunk log. Whatever comes for them now is late output (a lost worker's,
+   * after the reaper's end) and is discarded. A run whose end was stored before its last chunks
+   * were produced (the worker and the reaper store the end first, so that a reader of the end finds
+   * it stored) is not among them until that chunk is logged: its last chunks are logged and applied
+   * like any (their effects on an ended run change nothing).
    */
   public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
     if (ids.isEmpty()) {
@@ -403,12 +479,16 @@ public class RunStore {
             .list());
   }
 
-  /** Records where the run's chunks start in Kafka, once (the warm resume tier reads from there). */
   /**
-   * Of the given runs, those that ended before {@code cutoff} with their whole output in the chunk log (its last
-   * chunk logged), or before {@code hardCutoff} whatever the log holds: their Kafka topics can go.
+   * Records where the run's chunks start in Kafka, once (the warm resume tier reads from there).
    */
-  public java.util.Set<UUID> endedAndLogged(java.util.Collection<UUID> ids, Instant cutoff, Instant hardCutoff) {
+  /**
+   * Of the given runs, those that ended before {@code cutoff} with their whole output in the chunk
+   * log (its last chunk logged), or before {@code hardCutoff} whatever the log holds: their Kafka
+   * topics can go.
+   */
+  public java.util.Set<UUID> endedAndLogged(
+      java.util.Collection<UUID> ids, Instant cutoff, Instant hardCutoff) {
     if (ids.isEmpty()) {
       return java.util.Set.of();
     }
@@ -486,10 +566,12 @@ public class RunStore {
         == 1;
   }
 
-  /** Marks a run that could not be published as failed; false if a worker had claimed it meanwhile. */
+  /**
+   * Marks a run that could not be published as failed; false if a worker had claimed it meanwhile.
+   */
   public boolean failUnpublished(UUID id, String errorJson) {
     return jdbc.sql(
-            """
+                """
             UPDATE runs SET status = 'failed', error = CAST(:error AS jsonb), finished_at = now(),
                    last_seq = seq_base - 1
             WHERE id = :id AND status = 'queued'""")
@@ -500,8 +582,9 @@ public class RunStore {
   }
 
   /**
-   * A run with what its chunk log says of its progress so far: when its first text or reasoning delta was emitted and
-   * how many deltas it has streamed (what a live view shows as time to first token and tokens per second).
+   * A run with what its chunk log says of its progress so far: when its first text or reasoning
+   * delta was emitted and how many deltas it has streamed (what a live view shows as time to first
+   * token and tokens per second).
    *
    * @param run the run
    * @param firstDeltaAt when its first delta was emitted (null before it has one in the chunk log)
@@ -531,14 +614,20 @@ public class RunStore {
         .param("user", userId)
         .param("limit", limit)
         .param("offset", offset)
-        .query((rs, row) -> new RunActivity(
-            map(rs, row), Timestamps.instant(rs.getTimestamp("first_ts")), rs.getLong("deltas"), rs.getString("subject")))
+        .query(
+            (rs, row) ->
+                new RunActivity(
+                    map(rs, row),
+                    Timestamps.instant(rs.getTimestamp("first_ts")),
+                    rs.getLong("deltas"),
+                    rs.getString("subject")))
         .list();
   }
 
   /** How many runs {@link #recent} pages through. */
   public long countRecent(UUID orgId, UUID userId) {
-    return jdbc.sql("SELECT count(*) FROM runs WHERE org_id = :org AND (CAST(:user AS uuid) IS NULL OR user_id = :user)")
+    return jdbc.sql(
+            "SELECT count(*) FROM runs WHERE org_id = :org AND (CAST(:user AS uuid) IS NULL OR user_id = :user)")
         .param("org", orgId)
         .param("user", userId)
         .query(Long.class)

@@ -16,7 +16,8 @@ import java.util.UUID;
  * @param updatedAt when it last changed
  * @param userPublicId the owner's id as clients see it ({@link io.runstream.core.identity.UserIds})
  * @param face the API face whose key names the session, or null
- * @param externalKey the face's own key of the session ({@code conversationId}, genie's {@code sessionId}), or null
+ * @param externalKey the face's own key of the session ({@code conversationId}, genie's {@code
+ *     sessionId}), or null
  */
 public record SessionRow(
     UUID id,

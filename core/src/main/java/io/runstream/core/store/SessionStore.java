@@ -10,7 +10,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Sessions: created by the ingest API, listed per user, always looked up within the caller's organisation. */
+/**
+ * Sessions: created by the ingest API, listed per user, always looked up within the caller's
+ * organisation.
+ */
 @Repository
 public class SessionStore {
   private static final String SELECT =
@@ -28,7 +31,8 @@ public class SessionStore {
   }
 
   /** Inserts a new session. */
-  public void insert(UUID id, UUID orgId, UUID userId, String title, String metadataJson, Instant now) {
+  public void insert(
+      UUID id, UUID orgId, UUID userId, String title, String metadataJson, Instant now) {
     jdbc.sql(
             """
             INSERT INTO sessions (id, org_id, user_id, title, metadata, created_at, updated_at)
@@ -51,11 +55,17 @@ public class SessionStore {
   public record Keyed(UUID id, boolean created) {}
 
   /**
-   * The session a face names by its own key for this user, created (with {@code title} and {@code metadataJson})
-   * if it does not exist yet, and locked for the rest of the transaction.
+   * The session a face names by its own key for this user, created (with {@code title} and {@code
+   * metadataJson}) if it does not exist yet, and locked for the rest of the transaction.
    */
   public Keyed lockOrCreateByKey(
-      UUID orgId, UUID userId, String face, String key, String title, String metadataJson, Instant now) {
+      UUID orgId,
+      UUID userId,
+      String face,
+      String key,
+      String title,
+      String metadataJson,
+      Instant now) {
     UUID fresh = UUID.randomUUID();
     int inserted =
         jdbc.sql(
@@ -72,16 +82,17 @@ public class SessionStore {
             .param("face", face)
             .param("key", key)
             .update();
-    UUID id = jdbc.sql(
-            """
+    UUID id =
+        jdbc.sql(
+                """
             SELECT id FROM sessions
             WHERE org_id = :org AND user_id = :user AND face = :face AND external_key = :key FOR UPDATE""")
-        .param("org", orgId)
-        .param("user", userId)
-        .param("face", face)
-        .param("key", key)
-        .query(UUID.class)
-        .single();
+            .param("org", orgId)
+            .param("user", userId)
+            .param("face", face)
+            .param("key", key)
+            .query(UUID.class)
+            .single();
     return new Keyed(id, inserted == 1);
   }
 
@@ -106,7 +117,10 @@ public class SessionStore {
         .optional();
   }
 
-  /** Locks the session's row for the rest of the transaction; false if it is not in this organisation. */
+  /**
+   * Locks the session's row for the rest of the transaction; false if it is not in this
+   * organisation.
+   */
   public boolean lock(UUID orgId, UUID id) {
     return jdbc.sql("SELECT id FROM sessions WHERE id = :id AND org_id = :org FOR UPDATE")
         .param("id", id)
@@ -143,7 +157,9 @@ public class SessionStore {
 
   /** A page of the user's sessions, newest first. */
   public List<SessionRow> listForUser(UUID orgId, UUID userId, long offset, int limit) {
-    return jdbc.sql(SELECT + " WHERE s.org_id = :org AND s.user_id = :user ORDER BY s.created_at DESC, s.id DESC OFFSET :offset LIMIT :limit")
+    return jdbc.sql(
+            SELECT
+                + " WHERE s.org_id = :org AND s.user_id = :user ORDER BY s.created_at DESC, s.id DESC OFFSET :offset LIMIT :limit")
         .param("org", orgId)
         .param("user", userId)
         .param("offset", offset)
@@ -171,7 +187,8 @@ public class SessionStore {
         rs.getString("metadata"),
         Timestamps.instant(rs.getTimestamp("created_at")),
         Timestamps.instant(rs.getTimestamp("updated_at")),
-        io.runstream.core.identity.UserIds.of(rs.getString("org_external_id"), rs.getString("user_subject")),
+        io.runstream.core.identity.UserIds.of(
+            rs.getString("org_external_id"), rs.getString("user_subject")),
         rs.getString("face"),
         rs.getString("external_key"));
   }

@@ -14,7 +14,8 @@ public class UsageLedger {
   }
 
   /** Records (or raises to the latest cumulative figures) a run's usage. */
-  public void record(UUID runId, UUID orgId, UUID userId, String modelId, long inputTokens, long outputTokens) {
+  public void record(
+      UUID runId, UUID orgId, UUID userId, String modelId, long inputTokens, long outputTokens) {
     jdbc.sql(
             """
             INSERT INTO usage_ledger (run_id, org_id, user_id, model_id, input_tokens, output_tokens)
@@ -49,7 +50,8 @@ public class UsageLedger {
 
   /** Tokens the organisation used in all. */
   public long totalTokens(UUID orgId) {
-    return jdbc.sql("SELECT COALESCE(sum(input_tokens + output_tokens), 0) FROM usage_ledger WHERE org_id = :org")
+    return jdbc.sql(
+            "SELECT COALESCE(sum(input_tokens + output_tokens), 0) FROM usage_ledger WHERE org_id = :org")
         .param("org", orgId)
         .query(Long.class)
         .single();

@@ -6,7 +6,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
-/** Timestamps as the API shows them: ISO-8601 UTC with microseconds, e.g. {@code 2026-04-15T16:17:22.398531Z}. */
+/**
+ * Timestamps as the API shows them: ISO-8601 UTC with microseconds, e.g. {@code
+ * 2026-04-15T16:17:22.398531Z}.
+ */
 public final class Timestamps {
   private static final DateTimeFormatter FORMAT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);

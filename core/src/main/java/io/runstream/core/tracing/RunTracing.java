@@ -11,10 +11,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * Carries a run's trace across Kafka (issue #13 item 3): the W3C {@code traceparent} (and {@code tracestate}) of the
- * current span go into a record's headers, and a consumer starts its span as a child of the one a record carries, so
- * that one trace shows a run from the incoming request through the run request, the worker, its chunk records and the
- * sink. Without a tracer (tracing off) everything here does nothing.
+ * Carries a run's trace across Kafka (issue #13 item 3): the W3C {@code traceparent} (and {@code
+ * tracestate}) of the current span go into a record's headers, and a consumer starts its span as a
+ * child of the one a record carries, so that one trace shows a run from the incoming request
+ * through the run request, the worker, its chunk records and the sink. Without a tracer (tracing
+ * off) everything here does nothing.
  */
 @Component
 public class RunTracing {
@@ -45,24 +46,30 @@ public class RunTracing {
   }
 
   private void inject(TraceContext context, Headers headers) {
-    propagator.inject(context, headers, (carrier, key, value) -> {
-      carrier.remove(key);
-      carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
-    });
+    propagator.inject(
+        context,
+        headers,
+        (carrier, key, value) -> {
+          carrier.remove(key);
+          carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
+        });
   }
 
   /**
-   * Starts a span named {@code name} as a child of the context {@code headers} carry (a new trace when they carry
-   * none); null when tracing is off. The caller ends it.
+   * Starts a span named {@code name} as a child of the context {@code headers} carry (a new trace
+   * when they carry none); null when tracing is off. The caller ends it.
    */
   public Span start(String name, Headers headers) {
     if (tracer == null || propagator == null) {
       return null;
     }
-    Span.Builder builder = propagator.extract(headers, (carrier, key) -> {
-      Header header = carrier.lastHeader(key);
-      return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    });
+    Span.Builder builder =
+        propagator.extract(
+            headers,
+            (carrier, key) -> {
+              Header header = carrier.lastHeader(key);
+              return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+            });
     return builder.name(name).kind(Span.Kind.CONSUMER).start();
   }
 

@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A mergeable latency distribution with 1 % relative accuracy (logarithmic buckets, as DDSketch): a bucket per
- * factor {@code γ = 1.01/0.99} of milliseconds, so a window of any number of runs stays a few hundred numbers, and
- * windows combine by adding counts. Quantiles are read at rank {@code floor(q·(n-1))}.
+ * A mergeable latency distribution with 1 % relative accuracy (logarithmic buckets, as DDSketch): a
+ * bucket per factor {@code γ = 1.01/0.99} of milliseconds, so a window of any number of runs stays
+ * a few hundred numbers, and windows combine by adding counts. Quantiles are read at rank {@code
+ * floor(q·(n-1))}.
  */
 public final class LatencySketch {
   private static final double ALPHA = 0.01;
@@ -79,17 +80,20 @@ public final class LatencySketch {
     if (latency == null) {
       return sketch;
     }
-    latency.sketch().forEach((key, n) -> {
-      if (n == null || n <= 0) {
-        return;
-      }
-      if (key.equals(ZERO)) {
-        sketch.zeros += n;
-      } else {
-        sketch.bins.merge(Integer.parseInt(key), n, Long::sum);
-      }
-      sketch.count += n;
-    });
+    latency
+        .sketch()
+        .forEach(
+            (key, n) -> {
+              if (n == null || n <= 0) {
+                return;
+              }
+              if (key.equals(ZERO)) {
+                sketch.zeros += n;
+              } else {
+                sketch.bins.merge(Integer.parseInt(key), n, Long::sum);
+              }
+              sketch.count += n;
+            });
     return sketch;
   }
 

@@ -10,7 +10,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The usage roll-ups in PostgreSQL: written from topic {@code runstream.usage-rollups}, read by the usage API. */
+/**
+ * The usage roll-ups in PostgreSQL: written from topic {@code runstream.usage-rollups}, read by the
+ * usage API.
+ */
 @Repository
 public class UsageRollupStore {
   /** The user id of runs without a user. */
@@ -23,8 +26,8 @@ public class UsageRollupStore {
   }
 
   /**
-   * Stores a window's total, replacing an older one; a record older than the stored one (fewer runs) changes
-   * nothing, so replays and redeliveries are harmless.
+   * Stores a window's total, replacing an older one; a record older than the stored one (fewer
+   * runs) changes nothing, so replays and redeliveries are harmless.
    */
   public void upsert(UsageRollup rollup) {
     jdbc.sql(
@@ -53,7 +56,10 @@ public class UsageRollupStore {
         .update();
   }
 
-  /** An organisation's windows of one granularity whose start lies in {@code [from, to)}, oldest first. */
+  /**
+   * An organisation's windows of one granularity whose start lies in {@code [from, to)}, oldest
+   * first.
+   */
   public List<UsageRollup> windows(UUID orgId, String granularity, Instant from, Instant to) {
     Duration size = "hour".equals(granularity) ? Duration.ofHours(1) : Duration.ofMinutes(1);
     return jdbc.sql(
@@ -95,11 +101,16 @@ public class UsageRollupStore {
     if (userIds.isEmpty()) {
       return java.util.Map.of();
     }
-    return jdbc.sql("SELECT id, subject FROM users WHERE org_id = :org AND id = ANY(:ids)")
+    return jdbc
+        .sql("SELECT id, subject FROM users WHERE org_id = :org AND id = ANY(:ids)")
         .param("org", orgId)
         .param("ids", userIds.toArray(new UUID[0]))
-        .query((rs, row) -> java.util.Map.entry(rs.getObject("id", UUID.class), rs.getString("subject")))
+        .query(
+            (rs, row) ->
+                java.util.Map.entry(rs.getObject("id", UUID.class), rs.getString("subject")))
         .stream()
-        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
+        .collect(
+            java.util.stream.Collectors.toMap(
+                java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 }

@@ -14,8 +14,8 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.transaction.CannotCreateTransactionException;
@@ -38,13 +38,21 @@ class FailuresTest {
 
   static Stream<Arguments> table() {
     return Stream.of(
-        Arguments.of("database down", new DataAccessResourceFailureException("down"), Kind.RETRIABLE),
+        Arguments.of(
+            "database down", new DataAccessResourceFailureException("down"), Kind.RETRIABLE),
         Arguments.of("query timeout", new QueryTimeoutException("slow"), Kind.RETRIABLE),
-        Arguments.of("no transaction", new CannotCreateTransactionException("pool"), Kind.RETRIABLE),
+        Arguments.of(
+            "no transaction", new CannotCreateTransactionException("pool"), Kind.RETRIABLE),
         Arguments.of("constraint", new DataIntegrityViolationException("dup"), Kind.PERMANENT),
-        Arguments.of("bad sql", new BadSqlGrammarException("x", "select", new java.sql.SQLException("syntax")), Kind.PERMANENT),
+        Arguments.of(
+            "bad sql",
+            new BadSqlGrammarException("x", "select", new java.sql.SQLException("syntax")),
+            Kind.PERMANENT),
         Arguments.of("leader moved", new NotLeaderOrFollowerException("moved"), Kind.RETRIABLE),
-        Arguments.of("kafka timeout", new org.apache.kafka.common.errors.TimeoutException("t"), Kind.RETRIABLE),
+        Arguments.of(
+            "kafka timeout",
+            new org.apache.kafka.common.errors.TimeoutException("t"),
+            Kind.RETRIABLE),
         Arguments.of("too large", new RecordTooLargeException("big"), Kind.PERMANENT),
         Arguments.of("unreadable record", new SerializationException("bad"), Kind.PERMANENT),
         Arguments.of("not allowed", new TopicAuthorizationException("acl"), Kind.PERMANENT),
@@ -53,13 +61,20 @@ class FailuresTest {
         Arguments.of("io", new IOException("reset"), Kind.RETRIABLE),
         Arguments.of("provider says retriable", new ProviderFailure(true), Kind.RETRIABLE),
         Arguments.of("provider says permanent", new ProviderFailure(false), Kind.PERMANENT),
-        Arguments.of("wrapped: send failed because too large",
-            new ExecutionException(new RecordTooLargeException("big")), Kind.PERMANENT),
-        Arguments.of("wrapped twice: database down",
-            new IllegalStateException("batch", new RuntimeException(new DataAccessResourceFailureException("down"))),
+        Arguments.of(
+            "wrapped: send failed because too large",
+            new ExecutionException(new RecordTooLargeException("big")),
+            Kind.PERMANENT),
+        Arguments.of(
+            "wrapped twice: database down",
+            new IllegalStateException(
+                "batch", new RuntimeException(new DataAccessResourceFailureException("down"))),
             Kind.RETRIABLE),
         Arguments.of("unknown", new UnsupportedOperationException("?"), Kind.RETRIABLE),
-        Arguments.of("unknown wrapping a retriable", new RuntimeException(new ConnectException("x")), Kind.RETRIABLE));
+        Arguments.of(
+            "unknown wrapping a retriable",
+            new RuntimeException(new ConnectException("x")),
+            Kind.RETRIABLE));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -18,14 +18,27 @@ import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
-/** How tokens are verified (issue #23): no default secret, {@code exp} required, the audience, HS256 beside an issuer. */
+/**
+ * How tokens are verified (issue #23): no default secret, {@code exp} required, the audience, HS256
+ * beside an issuer.
+ */
 class TokenVerificationTest {
   private static final String SECRET = "a-secret-of-this-test-only-0123456789abcdefghij";
 
-  private static SecurityProperties properties(String secret, String issuer, boolean hs256WithIssuer, String audience) {
+  private static SecurityProperties properties(
+      String secret, String issuer, boolean hs256WithIssuer, String audience) {
     return new SecurityProperties(
-        secret, "runstream_token", issuer, "", "Lax", new SecurityProperties.Cors(List.of(), Duration.ofHours(1)),
-        List.of(), 0, hs256WithIssuer, audience, List.of());
+        secret,
+        "runstream_token",
+        issuer,
+        "",
+        "Lax",
+        new SecurityProperties.Cors(List.of(), Duration.ofHours(1)),
+        List.of(),
+        0,
+        hs256WithIssuer,
+        audience,
+        List.of());
   }
 
   private static JwtDecoder decoder(SecurityProperties properties) {
@@ -39,7 +52,10 @@ class TokenVerificationTest {
   }
 
   private static JWTClaimsSet.Builder claims() {
-    return new JWTClaimsSet.Builder().subject("u").claim("org", "o").issueTime(new Date())
+    return new JWTClaimsSet.Builder()
+        .subject("u")
+        .claim("org", "o")
+        .issueTime(new Date())
         .expirationTime(Date.from(Instant.now().plusSeconds(300)));
   }
 
@@ -51,7 +67,10 @@ class TokenVerificationTest {
         .hasMessageContaining("runstream.security.issuer-uri");
     assertThatThrownBy(() -> decoder(properties("short", "", false, "")))
         .hasMessageContaining("shorter than 32 bytes");
-    assertThatThrownBy(() -> decoder(properties("runstream-dev-secret-change-me-0123456789abcdef", "", false, "")))
+    assertThatThrownBy(
+            () ->
+                decoder(
+                    properties("runstream-dev-secret-change-me-0123456789abcdef", "", false, "")))
         .hasMessageContaining("published placeholder");
   }
 
@@ -66,7 +85,10 @@ class TokenVerificationTest {
   @Test
   void shouldCheckTheAudienceWhenOneIsConfigured() throws Exception {
     JwtDecoder decoder = decoder(properties(SECRET, "", false, "runstream-api"));
-    assertThat(decoder.decode(token(claims().audience(List.of("other", "runstream-api")).build())).getSubject())
+    assertThat(
+            decoder
+                .decode(token(claims().audience(List.of("other", "runstream-api")).build()))
+                .getSubject())
         .isEqualTo("u");
     String elsewhere = token(claims().audience("other").build());
     assertThatThrownBy(() -> decoder.decode(elsewhere)).isInstanceOf(JwtException.class);
@@ -77,7 +99,8 @@ class TokenVerificationTest {
   @Test
   void shouldRefuseHs256TokensBesideAnIssuerUnlessAllowed() throws Exception {
     String token = token(claims().build());
-    // The issuer is only asked on the first asymmetric token (discovery on first use), so none is needed here.
+    // The issuer is only asked on the first asymmetric token (discovery on first use), so none is
+    // needed here.
     JwtDecoder issuerOnly = decoder(properties(SECRET, "https://issuer.invalid", false, ""));
     assertThatThrownBy(() -> issuerOnly.decode(token)).isInstanceOf(JwtException.class);
     JwtDecoder both = decoder(properties(SECRET, "https://issuer.invalid", true, ""));

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 
-/** Verified tokens are remembered until they expire; anything else is verified afresh; failures are not remembered. */
+/**
+ * Verified tokens are remembered until they expire; anything else is verified afresh; failures are
+ * not remembered.
+ */
 class VerifiedTokensTest {
   private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
 
@@ -36,20 +39,30 @@ class VerifiedTokensTest {
   }
 
   private static Jwt jwt(String token, Instant expires) {
-    return Jwt.withTokenValue(token).header("alg", "HS256").subject("u").expiresAt(expires).issuedAt(NOW.minusSeconds(1)).build();
+    return Jwt.withTokenValue(token)
+        .header("alg", "HS256")
+        .subject("u")
+        .expiresAt(expires)
+        .issuedAt(NOW.minusSeconds(1))
+        .build();
   }
 
   @Test
   void shouldVerifyEachTokenOnceUntilItExpires() {
     AtomicInteger verifications = new AtomicInteger();
     MutableClock clock = new MutableClock();
-    VerifiedTokens tokens = new VerifiedTokens(token -> {
-      verifications.incrementAndGet();
-      if (token.startsWith("bad")) {
-        throw new BadJwtException("bad signature");
-      }
-      return jwt(token, NOW.plusSeconds(60));
-    }, 100, Duration.ofMinutes(5), clock);
+    VerifiedTokens tokens =
+        new VerifiedTokens(
+            token -> {
+              verifications.incrementAndGet();
+              if (token.startsWith("bad")) {
+                throw new BadJwtException("bad signature");
+              }
+              return jwt(token, NOW.plusSeconds(60));
+            },
+            100,
+            Duration.ofMinutes(5),
+            clock);
 
     assertThat(tokens.decode("a.b.c").getSubject()).isEqualTo("u");
     tokens.decode("a.b.c");
@@ -69,7 +82,12 @@ class VerifiedTokensTest {
 
   @Test
   void shouldStayBounded() {
-    VerifiedTokens tokens = new VerifiedTokens(token -> jwt(token, NOW.plusSeconds(60)), 10, Duration.ofMinutes(5), new MutableClock());
+    VerifiedTokens tokens =
+        new VerifiedTokens(
+            token -> jwt(token, NOW.plusSeconds(60)),
+            10,
+            Duration.ofMinutes(5),
+            new MutableClock());
     for (int i = 0; i < 35; i++) {
       tokens.decode("t" + i);
     }

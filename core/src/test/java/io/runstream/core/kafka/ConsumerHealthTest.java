@@ -19,9 +19,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * The readiness of consumer loops (the fan-out's chunk tail, the worker's run-request intake, the sink's chunk
- * consumer all report through {@link ConsumerHealth}): a loop polling a broker that is away stays UP; a loop that is
- * stopped, whose thread ended, or that stops completing polls is DOWN under its name, and UP again once it polls.
+ * The readiness of consumer loops (the fan-out's chunk tail, the worker's run-request intake, the
+ * sink's chunk consumer all report through {@link ConsumerHealth}): a loop polling a broker that is
+ * away stays UP; a loop that is stopped, whose thread ended, or that stops completing polls is DOWN
+ * under its name, and UP again once it polls.
  */
 class ConsumerHealthTest {
   private static final Duration BOUND = Duration.ofMillis(500);
@@ -53,9 +54,18 @@ class ConsumerHealthTest {
 
     @Override
     protected KafkaConsumer<byte[], byte[]> openConsumer() {
-      return new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "health-test",
-          "reconnect.backoff.ms", 50, "reconnect.backoff.max.ms", 200),
-          new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      return new KafkaConsumer<>(
+          Map.of(
+              "bootstrap.servers",
+              "127.0.0.1:1",
+              "group.id",
+              "health-test",
+              "reconnect.backoff.ms",
+              50,
+              "reconnect.backoff.max.ms",
+              200),
+          new ByteArrayDeserializer(),
+          new ByteArrayDeserializer());
     }
 
     @Override
@@ -88,14 +98,16 @@ class ConsumerHealthTest {
   }
 
   private static Health component(HealthContributor contributor, String name) {
-    return ((HealthIndicator) ((CompositeHealthContributor) contributor).getContributor(name)).health();
+    return ((HealthIndicator) ((CompositeHealthContributor) contributor).getContributor(name))
+        .health();
   }
 
   @Test
   void shouldStayUpWhilePollingABrokerThatIsAway() {
     TestLoop intake = new TestLoop("runRequestIntake", true).begin();
     HealthContributor health = ConsumerHealth.of(List.of(intake), BOUND);
-    // Well past the bound, with every poll coming back empty: the broker is away, the loop is alive.
+    // Well past the bound, with every poll coming back empty: the broker is away, the loop is
+    // alive.
     await().atMost(Duration.ofSeconds(20)).until(() -> intake.polls.get() >= 40);
     assertThat(component(health, "runRequestIntake").getStatus()).isEqualTo(Status.UP);
   }
@@ -107,14 +119,20 @@ class ConsumerHealthTest {
     sink.hang = hang;
     sink.begin();
     HealthContributor health = ConsumerHealth.of(List.of(sink), BOUND);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Health down = component(health, "chunkSink");
-      assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-      assertThat(String.valueOf(down.getDetails().get("reason"))).startsWith("no poll completed for");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Health down = component(health, "chunkSink");
+              assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(String.valueOf(down.getDetails().get("reason")))
+                  .startsWith("no poll completed for");
+            });
     sink.hang = null;
     hang.countDown();
-    await().atMost(Duration.ofSeconds(20)).until(() -> component(health, "chunkSink").getStatus().equals(Status.UP));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> component(health, "chunkSink").getStatus().equals(Status.UP));
   }
 
   @Test
@@ -126,14 +144,20 @@ class ConsumerHealthTest {
     HealthContributor health = ConsumerHealth.of(List.of(tail, intake), BOUND);
     await().atMost(Duration.ofSeconds(20)).until(() -> tail.polls.get() > 0);
     assertThat(component(health, "chunkTail").getStatus()).isEqualTo(Status.UP);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(component(health, "runRequestIntake").getDetails()).containsEntry("reason", "its thread has ended"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(component(health, "runRequestIntake").getDetails())
+                    .containsEntry("reason", "its thread has ended"));
 
     tail.stop();
     assertThat(component(health, "chunkTail").getStatus()).isEqualTo(Status.DOWN);
     assertThat(component(health, "chunkTail").getDetails()).containsEntry("reason", "stopped");
     tail.start();
-    await().atMost(Duration.ofSeconds(20)).until(() -> component(health, "chunkTail").getStatus().equals(Status.UP));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> component(health, "chunkTail").getStatus().equals(Status.UP));
   }
 
   @Test

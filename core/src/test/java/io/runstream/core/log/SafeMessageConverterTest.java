@@ -18,17 +18,25 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
-/** The services' logging configuration (logback-spring.xml) as Spring Boot loads it, console and file. */
+/**
+ * The services' logging configuration (logback-spring.xml) as Spring Boot loads it, console and
+ * file.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class SafeMessageConverterTest {
-  static final String FORGED = "report.pdf\n12:00:00.000 ERROR 1 --- [main] io.runstream.Security : FAKE ERROR admin login";
+  static final String FORGED =
+      "report.pdf\n12:00:00.000 ERROR 1 --- [main] io.runstream.Security : FAKE ERROR admin login";
 
   @Test
-  void aFileNameWithALineBreakCannotForgeALogLine(CapturedOutput output, @TempDir Path logs) throws Exception {
+  void aFileNameWithALineBreakCannotForgeALogLine(CapturedOutput output, @TempDir Path logs)
+      throws Exception {
     LoggingSystem system = LoggingSystem.get(getClass().getClassLoader());
-    MockEnvironment environment = new MockEnvironment().withProperty("logging.file.name", logs.resolve("x.log").toString());
+    MockEnvironment environment =
+        new MockEnvironment().withProperty("logging.file.name", logs.resolve("x.log").toString());
     system.beforeInitialize();
-    system.initialize(new LoggingInitializationContext(environment), "classpath:logback-spring.xml",
+    system.initialize(
+        new LoggingInitializationContext(environment),
+        "classpath:logback-spring.xml",
         LogFile.get(environment));
     UUID run = UUID.randomUUID();
     try {
@@ -39,13 +47,24 @@ class SafeMessageConverterTest {
     } finally {
       system.cleanUp();
     }
-    List<String> console = output.getOut().lines().filter(line -> line.contains(run.toString())).toList();
+    List<String> console =
+        output.getOut().lines().filter(line -> line.contains(run.toString())).toList();
     assertThat(console).hasSize(2);
-    assertThat(console.get(0)).endsWith("Run " + run + ": file not read: report.pdf\\n12:00:00.000 ERROR 1 --- [main] "
-        + "io.runstream.Security : FAKE ERROR admin login could not be read");
-    assertThat(console.get(1)).endsWith("tool evil\\r\\nERROR\\u2028spoof\\u001b[2J\\u202egnp.exe failed");
-    assertThat(output.getOut()).doesNotContain("\nFAKE ERROR").contains("A message whose own text\nspans two lines");
-    List<String> file = Files.readAllLines(logs.resolve("x.log")).stream().filter(l -> l.contains(run.toString())).toList();
+    assertThat(console.get(0))
+        .endsWith(
+            "Run "
+                + run
+                + ": file not read: report.pdf\\n12:00:00.000 ERROR 1 --- [main] "
+                + "io.runstream.Security : FAKE ERROR admin login could not be read");
+    assertThat(console.get(1))
+        .endsWith("tool evil\\r\\nERROR\\u2028spoof\\u001b[2J\\u202egnp.exe failed");
+    assertThat(output.getOut())
+        .doesNotContain("\nFAKE ERROR")
+        .contains("A message whose own text\nspans two lines");
+    List<String> file =
+        Files.readAllLines(logs.resolve("x.log")).stream()
+            .filter(l -> l.contains(run.toString()))
+            .toList();
     assertThat(file).hasSize(2);
     assertThat(Files.readString(logs.resolve("x.log"))).doesNotContain("\n12:00:00.000 ERROR");
   }
@@ -53,7 +72,8 @@ class SafeMessageConverterTest {
   @Test
   void logSafeEscapesControlCharactersAndCutsLongText() {
     assertThat(LogSafe.text("plain name.pdf")).isEqualTo("plain name.pdf");
-    assertThat(LogSafe.text("a\nb\rc\td\u0000e\u0085f\u2029")).isEqualTo("a\\nb\\rc\\td\\u0000e\\u0085f\\u2029");
+    assertThat(LogSafe.text("a\nb\rc\td\u0000e\u0085f\u2029"))
+        .isEqualTo("a\\nb\\rc\\td\\u0000e\\u0085f\\u2029");
     assertThat(LogSafe.text(null)).isNull();
     String cut = LogSafe.text("x".repeat(LogSafe.MAX_CHARS + 10));
     assertThat(cut).startsWith("x".repeat(LogSafe.MAX_CHARS)).endsWith("...(10 more characters)");

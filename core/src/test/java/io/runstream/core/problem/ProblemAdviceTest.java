@@ -10,11 +10,16 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.transaction.CannotCreateTransactionException;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A failure on an SSE stream: a problem while nothing was sent, the stream's quiet end once it was. */
+/**
+ * A failure on an SSE stream: a problem while nothing was sent, the stream's quiet end once it was.
+ */
 class ProblemAdviceTest {
-  private final ProblemAdvice advice = new ProblemAdvice(new Problems(JsonMapper.builder().build(), List.of()));
+  private final ProblemAdvice advice =
+      new ProblemAdvice(new Problems(JsonMapper.builder().build(), List.of()));
   private final Exception poolTimeout =
-      new CannotCreateTransactionException("Could not open JDBC Connection", new java.sql.SQLTransientConnectionException("timeout"));
+      new CannotCreateTransactionException(
+          "Could not open JDBC Connection",
+          new java.sql.SQLTransientConnectionException("timeout"));
 
   @Test
   void shouldAnswerAProblemNotAnEventStreamWhenTheStreamHadSentNothing() {

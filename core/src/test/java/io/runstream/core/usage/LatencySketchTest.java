@@ -26,7 +26,9 @@ class LatencySketchTest {
       Arrays.sort(values);
       for (double q : new double[] {0.5, 0.95}) {
         long want = exact(values, q);
-        assertThat((double) sketch.quantile(q)).as("n=%d q=%s", n, q).isCloseTo(want, org.assertj.core.data.Offset.offset(want * 0.01 + 0.5));
+        assertThat((double) sketch.quantile(q))
+            .as("n=%d q=%s", n, q)
+            .isCloseTo(want, org.assertj.core.data.Offset.offset(want * 0.01 + 0.5));
       }
     }
   }

@@ -31,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker in KRaft combined mode (broker and controller), running in this JVM from
- * Kafka's own server classes. Topics are never auto-created; {@link #createTopics} waits until the broker hosts
- * every partition before it returns.
+ * A real single-node Kafka broker in KRaft combined mode (broker and controller), running in this
+ * JVM from Kafka's own server classes. Topics are never auto-created; {@link #createTopics} waits
+ * until the broker hosts every partition before it returns.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -43,7 +43,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final String bootstrapServers;
   private final Path logDir;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, KafkaConfig config, String bootstrapServers, Path logDir) {
+  private EmbeddedKafkaBroker(
+      KafkaRaftServer server, KafkaConfig config, String bootstrapServers, Path logDir) {
     this.server = server;
     this.config = config;
     this.bootstrapServers = bootstrapServers;
@@ -57,18 +58,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @param port the client port; 0 picks a free one
    * @param overrides broker configuration that replaces the defaults
    */
-  public static EmbeddedKafkaBroker start(Path logDir, int port, Map<String, String> overrides) throws IOException {
+  public static EmbeddedKafkaBroker start(Path logDir, int port, Map<String, String> overrides)
+      throws IOException {
     Files.createDirectories(logDir);
-    // Both picked while both are held open: two separate picks can get the same port back from the OS.
+    // Both picked while both are held open: two separate picks can get the same port back from the
+    // OS.
     int[] free = port == 0 ? freePorts(2) : null;
     int clientPort = port == 0 ? free[0] : port;
-    // A fixed client port gets the next port for the controller, so a kept log directory finds its quorum again.
+    // A fixed client port gets the next port for the controller, so a kept log directory finds its
+    // quorum again.
     int controllerPort = port == 0 ? free[1] : port + 1;
     Map<String, Object> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -113,7 +119,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     format(config, logDir, Uuid.randomUuid().toString());
   }
 
-  /** Formats a node's log directory for cluster {@code clusterId} (every node of a cluster gets the same id). */
+  /**
+   * Formats a node's log directory for cluster {@code clusterId} (every node of a cluster gets the
+   * same id).
+   */
   static void format(KafkaConfig config, Path logDir, String clusterId) throws IOException {
     Formatter formatter =
         new Formatter()
@@ -149,8 +158,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Creates the topics that do not exist yet and waits until the broker hosts every partition of each (a leader
-   * and an in-sync replica), so that records produced right after this returns are not lost.
+   * Creates the topics that do not exist yet and waits until the broker hosts every partition of
+   * each (a leader and an in-sync replica), so that records produced right after this returns are
+   * not lost.
    */
   public void createTopics(List<NewTopic> topics, Duration timeout) {
     try (Admin admin = admin()) {
@@ -159,14 +169,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Creates the topics that do not exist yet and waits until every partition of each has a leader and satisfies
-   * {@code hosted} (a single broker: an in-sync replica; a cluster: every replica in sync).
+   * Creates the topics that do not exist yet and waits until every partition of each has a leader
+   * and satisfies {@code hosted} (a single broker: an in-sync replica; a cluster: every replica in
+   * sync).
    */
-  static void createTopics(Admin admin, List<NewTopic> topics, Duration timeout,
+  static void createTopics(
+      Admin admin,
+      List<NewTopic> topics,
+      Duration timeout,
       java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted) {
     try {
       List<NewTopic> missing = new ArrayList<>();
-      Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> existing =
+          admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       for (NewTopic topic : topics) {
         if (!existing.contains(topic.name())) {
           missing.add(topic);
@@ -190,7 +205,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static void awaitHosted(Admin admin, List<String> names, Duration timeout,
+  private static void awaitHosted(
+      Admin admin,
+      List<String> names,
+      Duration timeout,
       java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -198,7 +216,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       boolean ready;
       try {
         Map<String, TopicDescription> descriptions =
-            admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            admin
+                .describeTopics(names)
+                .allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         ready =
             descriptions.values().stream()
                 .flatMap(d -> d.partitions().stream())
@@ -210,7 +231,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the brokers do not host every partition of " + names + " after " + timeout);
+        throw new IllegalStateException(
+            "the brokers do not host every partition of " + names + " after " + timeout);
       }
       Thread.sleep(20);
     }
@@ -226,7 +248,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the Kafka broker did not become ready in " + timeout, e);
+            throw new IllegalStateException(
+                "the Kafka broker did not become ready in " + timeout, e);
           }
         }
         Thread.sleep(50);
@@ -238,8 +261,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Stops the broker and starts it again on the same ports and logs, for restart tests; clients reconnect by
-   * themselves.
+   * Stops the broker and starts it again on the same ports and logs, for restart tests; clients
+   * reconnect by themselves.
    */
   public synchronized void restart() {
     server.shutdown();

@@ -25,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A KRaft cluster of several nodes in this JVM (each a broker and a controller voter), for fault tests that a single
- * broker cannot express: replication factor 3, {@code min.insync.replicas=2}, one node killed and brought back.
- * A node is stopped without a controlled shutdown, as a crash would leave it: its partitions' leadership moves only
- * when the controller stops hearing from it ({@code broker.session.timeout.ms}, 3 s here).
+ * A KRaft cluster of several nodes in this JVM (each a broker and a controller voter), for fault
+ * tests that a single broker cannot express: replication factor 3, {@code min.insync.replicas=2},
+ * one node killed and brought back. A node is stopped without a controlled shutdown, as a crash
+ * would leave it: its partitions' leadership moves only when the controller stops hearing from it
+ * ({@code broker.session.timeout.ms}, 3 s here).
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
@@ -37,15 +38,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   private final KafkaRaftServer[] servers;
   private final String bootstrapServers;
 
-  private EmbeddedKafkaCluster(List<KafkaConfig> configs, KafkaRaftServer[] servers, String bootstrapServers) {
+  private EmbeddedKafkaCluster(
+      List<KafkaConfig> configs, KafkaRaftServer[] servers, String bootstrapServers) {
     this.configs = configs;
     this.servers = servers;
     this.bootstrapServers = bootstrapServers;
   }
 
   /**
-   * Formats and starts {@code nodes} nodes (ids 1..nodes) under {@code dir}, with internal topics replicated to
-   * every node (at most 3) and {@code min.insync.replicas} one less.
+   * Formats and starts {@code nodes} nodes (ids 1..nodes) under {@code dir}, with internal topics
+   * replicated to every node (at most 3) and {@code min.insync.replicas} one less.
    */
   public static EmbeddedKafkaCluster start(Path dir, int nodes) throws IOException {
     int[] ports = EmbeddedKafkaBroker.freePorts(2 * nodes);
@@ -65,7 +67,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       props.put("process.roles", "broker,controller");
       props.put("node.id", Integer.toString(i + 1));
       props.put("controller.quorum.voters", voters.toString());
-      props.put("listeners", "PLAINTEXT://127.0.0.1:" + ports[2 * i] + ",CONTROLLER://127.0.0.1:" + ports[2 * i + 1]);
+      props.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:" + ports[2 * i] + ",CONTROLLER://127.0.0.1:" + ports[2 * i + 1]);
       props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + ports[2 * i]);
       props.put("controller.listener.names", "CONTROLLER");
       props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -98,19 +102,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
     KafkaRaftServer[] servers = new KafkaRaftServer[nodes];
     long started = System.nanoTime();
-    // A node's start waits for the controller quorum, which needs a majority of the nodes: start them together.
+    // A node's start waits for the controller quorum, which needs a majority of the nodes: start
+    // them together.
     List<CompletableFuture<Void>> starting = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       int node = i;
-      starting.add(CompletableFuture.runAsync(() -> {
-        servers[node] = new KafkaRaftServer(configs.get(node), Time.SYSTEM);
-        servers[node].startup();
-      }));
+      starting.add(
+          CompletableFuture.runAsync(
+              () -> {
+                servers[node] = new KafkaRaftServer(configs.get(node), Time.SYSTEM);
+                servers[node].startup();
+              }));
     }
     CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
     EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(configs, servers, bootstrap.toString());
     cluster.awaitNodes(nodes, Duration.ofSeconds(60));
-    LOG.info("Kafka KRaft cluster of {} nodes ready on {} in {} ms", nodes, bootstrap,
+    LOG.info(
+        "Kafka KRaft cluster of {} nodes ready on {} in {} ms",
+        nodes,
+        bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return cluster;
   }
@@ -130,15 +140,22 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
   /** Creates topics and waits until every partition has a leader and a full in-sync replica set. */
   public void createTopics(List<NewTopic> topics, Duration timeout) {
     try (Admin admin = admin()) {
-      EmbeddedKafkaBroker.createTopics(admin, topics, timeout, p -> p.isr().size() == p.replicas().size());
+      EmbeddedKafkaBroker.createTopics(
+          admin, topics, timeout, p -> p.isr().size() == p.replicas().size());
     }
   }
 
   /** The node id leading a partition, or -1 if it has no leader. */
   public int leaderOf(String topic, int partition) {
     try (Admin admin = admin()) {
-      TopicPartitionInfo info = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-          .get(topic).partitions().get(partition);
+      TopicPartitionInfo info =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(10, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .get(partition);
       return info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -148,7 +165,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
   }
 
-  /** Stops node {@code id} as a crash would: no controlled shutdown, no handing over of its leaderships. */
+  /**
+   * Stops node {@code id} as a crash would: no controlled shutdown, no handing over of its
+   * leaderships.
+   */
   public synchronized void kill(int id) {
     KafkaRaftServer server = servers[id - 1];
     if (server == null) {
@@ -160,7 +180,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     LOG.info("Kafka node {} stopped", id);
   }
 
-  /** Starts node {@code id} again on its ports and logs, and waits until the cluster has every node again. */
+  /**
+   * Starts node {@code id} again on its ports and logs, and waits until the cluster has every node
+   * again.
+   */
   public synchronized void restart(int id) {
     if (servers[id - 1] != null) {
       return;
@@ -184,7 +207,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
           // not yet
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the cluster does not have " + count + " nodes after " + timeout);
+          throw new IllegalStateException(
+              "the cluster does not have " + count + " nodes after " + timeout);
         }
         Thread.sleep(100);
       }

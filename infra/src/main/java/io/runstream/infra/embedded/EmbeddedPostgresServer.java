@@ -23,12 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server from the binaries zonky ships in a Maven artifact. Its data directory is kept across
- * restarts; as root it runs through a user namespace, which zonky sets up.
+ * A real PostgreSQL server from the binaries zonky ships in a Maven artifact. Its data directory is
+ * kept across restarts; as root it runs through a user namespace, which zonky sets up.
  *
- * <p>PostgreSQL is a separate process: a {@link PostgresWatchdog} stops it if this JVM dies without stopping it, and
- * a start on a data directory whose PostgreSQL was left running all the same (the watchdog killed too) stops that one
- * first ({@link #stopLeftover}).
+ * <p>PostgreSQL is a separate process: a {@link PostgresWatchdog} stops it if this JVM dies without
+ * stopping it, and a start on a data directory whose PostgreSQL was left running all the same (the
+ * watchdog killed too) stops that one first ({@link #stopLeftover}).
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -46,7 +46,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /**
-   * Starts PostgreSQL on the data directory (created if new) and makes sure the {@value #DATABASE} database exists.
+   * Starts PostgreSQL on the data directory (created if new) and makes sure the {@value #DATABASE}
+   * database exists.
    *
    * @param dataDir the data directory, kept across restarts
    * @param port the port; 0 picks a free one
@@ -78,7 +79,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .start();
   }
 
-  /** Stops PostgreSQL, for outage tests; {@link #restart()} brings it back on the same port and data. */
+  /**
+   * Stops PostgreSQL, for outage tests; {@link #restart()} brings it back on the same port and
+   * data.
+   */
   public synchronized void stop() throws IOException {
     postgres.close();
     releaseWatchdog();
@@ -99,15 +103,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /**
-   * Stops a PostgreSQL that a previous process left running on this data directory: its JVM died without stopping it
-   * and without its watchdog (both killed at once, say). It is recognised by the data directory's
-   * {@code postmaster.pid} (a live {@code postgres} process of this directory) while no live process holds the
-   * directory's lock (zonky's {@code epg-lock}, held by the JVM that started it for as long as it runs). A PostgreSQL
-   * of another directory, or one whose JVM is alive, is left alone. One log line says what was stopped.
+   * Stops a PostgreSQL that a previous process left running on this data directory: its JVM died
+   * without stopping it and without its watchdog (both killed at once, say). It is recognised by
+   * the data directory's {@code postmaster.pid} (a live {@code postgres} process of this directory)
+   * while no live process holds the directory's lock (zonky's {@code epg-lock}, held by the JVM
+   * that started it for as long as it runs). A PostgreSQL of another directory, or one whose JVM is
+   * alive, is left alone. One log line says what was stopped.
    *
    * @return whether one was stopped
-   * @throws IOException with a one-line message if the directory is in use by a running process, or the leftover
-   *     does not stop
+   * @throws IOException with a one-line message if the directory is in use by a running process, or
+   *     the leftover does not stop
    */
   public static boolean stopLeftover(Path dataDir) throws IOException {
     Path pidFile = dataDir.resolve("postmaster.pid");
@@ -126,23 +131,39 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     String port = lines.get(3).strip();
     Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-    if (process.isEmpty() || !sameDirectory(Path.of(lines.get(1).strip()), dataDir)
+    if (process.isEmpty()
+        || !sameDirectory(Path.of(lines.get(1).strip()), dataDir)
         || !isPostgresOf(process.get(), dataDir)) {
       return false; // stale (PostgreSQL replaces it), or not this directory's PostgreSQL
     }
     if (lockedByAnotherProcess(dataDir)) {
-      throw new IOException("the data directory " + dataDir + " is in use by another running process (its "
-          + "PostgreSQL, pid " + pid + ", listens on port " + port + "): stop that process, or set RUNSTREAM_DATA_DIR "
-          + "to another directory.");
+      throw new IOException(
+          "the data directory "
+              + dataDir
+              + " is in use by another running process (its "
+              + "PostgreSQL, pid "
+              + pid
+              + ", listens on port "
+              + port
+              + "): stop that process, or set RUNSTREAM_DATA_DIR "
+              + "to another directory.");
     }
     long started = System.nanoTime();
     signalFastShutdown(pid);
     long deadline = started + TimeUnit.SECONDS.toNanos(60);
     while (!stopped(process.get(), pidFile)) {
       if (System.nanoTime() - deadline > 0) {
-        throw new IOException("the PostgreSQL (pid " + pid + ", port " + port + ") left running on " + dataDir
-            + " by a previous start did not stop in 60 s: stop it (kill " + pid + "), or set RUNSTREAM_DATA_DIR to "
-            + "another directory.");
+        throw new IOException(
+            "the PostgreSQL (pid "
+                + pid
+                + ", port "
+                + port
+                + ") left running on "
+                + dataDir
+                + " by a previous start did not stop in 60 s: stop it (kill "
+                + pid
+                + "), or set RUNSTREAM_DATA_DIR to "
+                + "another directory.");
       }
       try {
         Thread.sleep(50);
@@ -162,8 +183,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /**
-   * Whether a postmaster has stopped: it removes its {@code postmaster.pid} last, after closing its ports. Where
-   * nothing reaps orphans (a container whose PID 1 does not), the process stays a zombie: that counts as stopped.
+   * Whether a postmaster has stopped: it removes its {@code postmaster.pid} last, after closing its
+   * ports. Where nothing reaps orphans (a container whose PID 1 does not), the process stays a
+   * zombie: that counts as stopped.
    */
   private static boolean stopped(ProcessHandle process, Path pidFile) {
     if (!process.isAlive() || !Files.exists(pidFile)) {
@@ -186,7 +208,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
-  /** Whether the process is a {@code postgres} and, where its arguments can be read, one started with -D dataDir. */
+  /**
+   * Whether the process is a {@code postgres} and, where its arguments can be read, one started
+   * with -D dataDir.
+   */
   private static boolean isPostgresOf(ProcessHandle process, Path dataDir) {
     ProcessHandle.Info info = process.info();
     Optional<String> command = info.command();
@@ -195,7 +220,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     Optional<String[]> arguments = info.arguments();
     if (arguments.isEmpty()) {
-      return true; // the postmaster.pid of this directory names it; its arguments cannot be read here
+      return true; // the postmaster.pid of this directory names it; its arguments cannot be read
+      // here
     }
     String[] args = arguments.get();
     for (int i = 0; i + 1 < args.length; i++) {
@@ -206,14 +232,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return false;
   }
 
-  /** Whether a live process holds the lock zonky takes on the data directory while its PostgreSQL runs. */
+  /**
+   * Whether a live process holds the lock zonky takes on the data directory while its PostgreSQL
+   * runs.
+   */
   private static boolean lockedByAnotherProcess(Path dataDir) throws IOException {
     Path lockFile = dataDir.resolve("epg-lock");
     if (!Files.exists(lockFile)) {
       return false;
     }
-    try (FileChannel channel =
-            FileChannel.open(lockFile, StandardOpenOption.WRITE);
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock()) {
       return lock == null;
     } catch (OverlappingFileLockException e) {
@@ -221,15 +249,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
-  /** Asks a postmaster for a fast shutdown (SIGINT: sessions ended, then a clean stop), as pg_ctl -m fast does. */
+  /**
+   * Asks a postmaster for a fast shutdown (SIGINT: sessions ended, then a clean stop), as pg_ctl -m
+   * fast does.
+   */
   private static void signalFastShutdown(long pid) throws IOException {
     try {
-      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
       String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (kill.waitFor() != 0) {
-        throw new IOException("cannot stop the PostgreSQL (pid " + pid + ") left running on this data directory by "
-            + "a previous start (kill: " + output.strip() + "): stop it by hand, or set RUNSTREAM_DATA_DIR to another "
-            + "directory.");
+        throw new IOException(
+            "cannot stop the PostgreSQL (pid "
+                + pid
+                + ") left running on this data directory by "
+                + "a previous start (kill: "
+                + output.strip()
+                + "): stop it by hand, or set RUNSTREAM_DATA_DIR to another "
+                + "directory.");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -240,7 +277,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private void ensureDatabase() throws IOException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
         Statement statement = connection.createStatement()) {
-      try (ResultSet rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+      try (ResultSet rs =
+          statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
         if (!rs.next()) {
           statement.execute("CREATE DATABASE " + DATABASE);
         }

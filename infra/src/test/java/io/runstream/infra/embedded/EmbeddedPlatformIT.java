@@ -29,9 +29,18 @@ class EmbeddedPlatformIT {
       assertThat(admin.listTopics().names().get())
           .containsAll(Topics.all().stream().map(t -> t.name()).toList());
       String config =
-          admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
-                  org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1")))
-              .all().get().values().iterator().next().get("auto.create.topics.enable").value();
+          admin
+              .describeConfigs(
+                  List.of(
+                      new org.apache.kafka.common.config.ConfigResource(
+                          org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1")))
+              .all()
+              .get()
+              .values()
+              .iterator()
+              .next()
+              .get("auto.create.topics.enable")
+              .value();
       assertThat(config).isEqualTo("false");
     }
   }
@@ -40,21 +49,41 @@ class EmbeddedPlatformIT {
   void shouldDeliverEveryRecordProducedRightAfterTopicCreation() throws Exception {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
     String topic = "runstream.it-" + UUID.randomUUID();
-    platform.kafka().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)), Duration.ofSeconds(30));
+    platform
+        .kafka()
+        .createTopics(
+            List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)),
+            Duration.ofSeconds(30));
     Map<String, Object> producerProps =
-        Map.of("bootstrap.servers", platform.kafka().bootstrapServers(), "acks", "all", "enable.idempotence", true);
+        Map.of(
+            "bootstrap.servers",
+            platform.kafka().bootstrapServers(),
+            "acks",
+            "all",
+            "enable.idempotence",
+            true);
     int count = 2000;
-    try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
+    try (var producer =
+        new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < count; i++) {
         producer.send(new ProducerRecord<>(topic, "k" + (i % 17), "v" + i));
       }
       producer.flush();
     }
     Map<String, Object> consumerProps =
-        Map.of("bootstrap.servers", platform.kafka().bootstrapServers(), "auto.offset.reset", "earliest");
+        Map.of(
+            "bootstrap.servers",
+            platform.kafka().bootstrapServers(),
+            "auto.offset.reset",
+            "earliest");
     List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
-      consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2)));
+    try (var consumer =
+        new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+      consumer.assign(
+          List.of(
+              new TopicPartition(topic, 0),
+              new TopicPartition(topic, 1),
+              new TopicPartition(topic, 2)));
       consumer.seekToBeginning(consumer.assignment());
       long deadline = System.currentTimeMillis() + 30_000;
       while (seen.size() < count && System.currentTimeMillis() < deadline) {
@@ -69,7 +98,9 @@ class EmbeddedPlatformIT {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
     try (Connection c = platform.postgres().dataSource().getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT current_database(), current_setting('server_version_num')::int")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT current_database(), current_setting('server_version_num')::int")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("runstream");
       assertThat(rs.getInt(2)).isGreaterThanOrEqualTo(170000);

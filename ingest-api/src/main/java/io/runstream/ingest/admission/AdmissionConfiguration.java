@@ -7,12 +7,19 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * Run admission alone, without the ingest API's controllers: for fan-out nodes that serve the faces whose POST
- * answers with the run's stream (genie), see ADR 0008, with the releaser of held runs and the stopper that double-texting
- * (ADR 0016) needs. The ingest API's own configuration scans these classes.
+ * Run admission alone, without the ingest API's controllers: for fan-out nodes that serve the faces
+ * whose POST answers with the run's stream (genie), see ADR 0008, with the releaser of held runs
+ * and the stopper that double-texting (ADR 0016) needs. The ingest API's own configuration scans
+ * these classes.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({RunAdmission.class, RequestFields.class, RunLimits.class, RunRequestPublisher.class, HeldRunReleaser.class,
-    io.runstream.ingest.control.RunStopper.class})
+@Import({
+  RunAdmission.class,
+  RequestFields.class,
+  RunLimits.class,
+  RunRequestPublisher.class,
+  HeldRunReleaser.class,
+  io.runstream.ingest.control.RunStopper.class
+})
 @EnableConfigurationProperties({IngestProperties.class, ModelRouting.class})
 public class AdmissionConfiguration {}

@@ -11,4 +11,5 @@ import java.util.UUID;
  * @param agentMessageId the agent message it generates
  * @param title the session's title
  */
-public record AdmittedRun(UUID runId, UUID sessionId, UUID userMessageId, UUID agentMessageId, String title) {}
+public record AdmittedRun(
+    UUID runId, UUID sessionId, UUID userMessageId, UUID agentMessageId, String title) {}

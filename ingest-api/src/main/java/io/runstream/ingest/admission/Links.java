@@ -18,7 +18,9 @@ public class Links {
   public String base() {
     String configured = properties.publicBaseUrl();
     if (configured != null && !configured.isBlank()) {
-      return configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+      return configured.endsWith("/")
+          ? configured.substring(0, configured.length() - 1)
+          : configured;
     }
     return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
   }

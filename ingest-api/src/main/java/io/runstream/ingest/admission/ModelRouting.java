@@ -9,16 +9,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How a run that names no model gets one ({@code runstream.routing}): the first rule whose conditions all hold
- * (the request's agent role, the caller's {@code admin} claim) gives the model, and its instructions when the request
- * has none; else the default provider's default model. Providers listed in {@code admin-providers} are for admins
- * only: a request of anyone else naming one is answered as for an unknown provider, whatever it says.
+ * How a run that names no model gets one ({@code runstream.routing}): the first rule whose
+ * conditions all hold (the request's agent role, the caller's {@code admin} claim) gives the model,
+ * and its instructions when the request has none; else the default provider's default model.
+ * Providers listed in {@code admin-providers} are for admins only: a request of anyone else naming
+ * one is answered as for an unknown provider, whatever it says.
  *
  * @param rules the rules, in order
  * @param adminProviders providers only callers with the {@code admin} claim may use
  */
 @ConfigurationProperties("runstream.routing")
-public record ModelRouting(@DefaultValue List<Rule> rules, @DefaultValue List<String> adminProviders) {
+public record ModelRouting(
+    @DefaultValue List<Rule> rules, @DefaultValue List<String> adminProviders) {
 
   public ModelRouting {
     rules = rules == null ? List.of() : List.copyOf(rules);
@@ -28,9 +30,10 @@ public record ModelRouting(@DefaultValue List<Rule> rules, @DefaultValue List<St
   /**
    * One rule.
    *
-   * @param agentRole the agent role it applies to (agent-stream's {@code agentRole}); any when absent
-   * @param admin whether it applies to callers with ({@code true}) or without ({@code false}) the admin claim; any when
+   * @param agentRole the agent role it applies to (agent-stream's {@code agentRole}); any when
    *     absent
+   * @param admin whether it applies to callers with ({@code true}) or without ({@code false}) the
+   *     admin claim; any when absent
    * @param model the model, {@code "<provider>/<model id>"}
    * @param instructions system instructions for runs whose request has none, optional
    */

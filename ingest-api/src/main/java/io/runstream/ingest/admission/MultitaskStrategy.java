@@ -6,17 +6,26 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Double-texting (API.md §3, ADR 0016): what a new message does while a run of its session is live. The names are
- * LangGraph Platform's {@code multitask_strategy} values.
+ * Double-texting (API.md §3, ADR 0016): what a new message does while a run of its session is live.
+ * The names are LangGraph Platform's {@code multitask_strategy} values.
  */
 public enum MultitaskStrategy {
   /** 409 {@code run_in_progress}. */
   REJECT,
-  /** The new run waits behind the live run (and the runs already waiting) and starts when they have ended. */
+  /**
+   * The new run waits behind the live run (and the runs already waiting) and starts when they have
+   * ended.
+   */
   ENQUEUE,
-  /** The live run (and every run waiting) is stopped as by Stop; the new run starts once it has ended. */
+  /**
+   * The live run (and every run waiting) is stopped as by Stop; the new run starts once it has
+   * ended.
+   */
   INTERRUPT,
-  /** As {@link #INTERRUPT}, and the stopped runs' turns leave the transcript and the next runs' history. */
+  /**
+   * As {@link #INTERRUPT}, and the stopped runs' turns leave the transcript and the next runs'
+   * history.
+   */
   ROLLBACK;
 
   /** The wire name. */

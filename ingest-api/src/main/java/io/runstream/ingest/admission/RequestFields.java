@@ -14,18 +14,27 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
-/** Reads request bodies field by field, answering 400 with a field-level reason for anything off. */
+/**
+ * Reads request bodies field by field, answering 400 with a field-level reason for anything off.
+ */
 @Component
 public class RequestFields {
   private static final Set<String> ROLES = Set.of("user", "assistant", "system");
+
   /** Most entries of a list field (tools, tool names, files, images). */
   static final int MAX_LIST = 128;
+
   private static final int MAX_SCRIPT = 1000;
-  private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
-  private static final java.util.regex.Pattern HTTP_URL = java.util.regex.Pattern.compile("^https?://[^\\s]+$");
-  private static final java.util.regex.Pattern BASE64 = java.util.regex.Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
+  private static final java.util.regex.Pattern TOOL_NAME =
+      java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
+  private static final java.util.regex.Pattern HTTP_URL =
+      java.util.regex.Pattern.compile("^https?://[^\\s]+$");
+  private static final java.util.regex.Pattern BASE64 =
+      java.util.regex.Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
+
   /** How long the names of a request's image URLs may take to look up, all together. */
   static final java.time.Duration IMAGE_LOOK_UP = java.time.Duration.ofSeconds(2);
+
   private final ApiLimits limits;
   private final PublicUrls publicUrls;
 
@@ -35,20 +44,38 @@ public class RequestFields {
   }
 
   /**
-   * A run's input from a request body: the message from {@code textField}, and the optional fields every face of
-   * the canonical API shares ({@code metadata}, {@code model}, {@code instructions}, {@code simulation}); the title
-   * and inline history only where the endpoint takes them.
+   * A run's input from a request body: the message from {@code textField}, and the optional fields
+   * every face of the canonical API shares ({@code metadata}, {@code model}, {@code instructions},
+   * {@code simulation}); the title and inline history only where the endpoint takes them.
    */
   public RunInput runInput(
-      JsonNode body, java.util.UUID sessionId, String textField, boolean takesTitle, boolean takesHistory,
+      JsonNode body,
+      java.util.UUID sessionId,
+      String textField,
+      boolean takesTitle,
+      boolean takesHistory,
       String defaultProvider) {
-    return runInput(body, sessionId, textField, takesTitle, takesHistory, defaultProvider, RunInput.Extras.NONE);
+    return runInput(
+        body,
+        sessionId,
+        textField,
+        takesTitle,
+        takesHistory,
+        defaultProvider,
+        RunInput.Extras.NONE);
   }
 
-  /** As {@link #runInput(JsonNode, UUID, String, boolean, boolean, String)}, with a face's extras. */
+  /**
+   * As {@link #runInput(JsonNode, UUID, String, boolean, boolean, String)}, with a face's extras.
+   */
   public RunInput runInput(
-      JsonNode body, java.util.UUID sessionId, String textField, boolean takesTitle, boolean takesHistory,
-      String defaultProvider, RunInput.Extras extras) {
+      JsonNode body,
+      java.util.UUID sessionId,
+      String textField,
+      boolean takesTitle,
+      boolean takesHistory,
+      String defaultProvider,
+      RunInput.Extras extras) {
     return new RunInput(
         sessionId,
         messageText(body, textField),
@@ -61,7 +88,10 @@ public class RequestFields {
         extras);
   }
 
-  /** Optional client tools: at most {@value #MAX_LIST} {@code {name, description?, inputSchema?}} objects. */
+  /**
+   * Optional client tools: at most {@value #MAX_LIST} {@code {name, description?, inputSchema?}}
+   * objects.
+   */
   public List<RunRequested.ToolSpec> tools(JsonNode body, String field) {
     JsonNode value = array(body, field);
     if (value == null) {
@@ -77,7 +107,8 @@ public class RequestFields {
       }
       String name = optionalText(tool, "name", 128);
       if (name == null || !TOOL_NAME.matcher(name).matches()) {
-        throw ApiException.invalid(at + ".name", "is required: 1 to 128 letters, digits, '_', '-', '.' or ':'");
+        throw ApiException.invalid(
+            at + ".name", "is required: 1 to 128 letters, digits, '_', '-', '.' or ':'");
       }
       if (!names.add(name)) {
         throw ApiException.invalid(at + ".name", "repeats the tool '" + name + "'");
@@ -90,7 +121,9 @@ public class RequestFields {
       if (schema != null && !schema.isNull()) {
         noNulInTree(at + ".inputSchema", schema);
       }
-      tools.add(new RunRequested.ToolSpec(name, description, schema == null || schema.isNull() ? null : schema));
+      tools.add(
+          new RunRequested.ToolSpec(
+              name, description, schema == null || schema.isNull() ? null : schema));
     }
     return tools;
   }
@@ -105,7 +138,9 @@ public class RequestFields {
     for (int i = 0; i < value.size(); i++) {
       JsonNode name = value.get(i);
       if (!name.isString() || !TOOL_NAME.matcher(name.asString()).matches()) {
-        throw ApiException.invalid(field + "[" + i + "]", "must be a tool name (1 to 128 letters, digits, '_', '-', '.' or ':')");
+        throw ApiException.invalid(
+            field + "[" + i + "]",
+            "must be a tool name (1 to 128 letters, digits, '_', '-', '.' or ':')");
       }
       names.add(name.asString());
     }
@@ -113,9 +148,9 @@ public class RequestFields {
   }
 
   /**
-   * Optional documents: at most {@value #MAX_LIST} objects, each with exactly one of {@code path} (in the uploads
-   * directory: relative, no {@code ..}), {@code url} (http or https) or {@code content}, and a {@code name} (from the
-   * path or URL when absent).
+   * Optional documents: at most {@value #MAX_LIST} objects, each with exactly one of {@code path}
+   * (in the uploads directory: relative, no {@code ..}), {@code url} (http or https) or {@code
+   * content}, and a {@code name} (from the path or URL when absent).
    */
   public List<RunRequested.FileRef> files(JsonNode body, String field) {
     JsonNode value = array(body, field);
@@ -136,8 +171,11 @@ public class RequestFields {
       if (sources != 1) {
         throw ApiException.invalid(at, "must have exactly one of path, url or content");
       }
-      if (path != null && (path.isBlank() || path.startsWith("/") || path.contains("\\")
-          || java.util.Arrays.asList(path.split("/")).contains(".."))) {
+      if (path != null
+          && (path.isBlank()
+              || path.startsWith("/")
+              || path.contains("\\")
+              || java.util.Arrays.asList(path.split("/")).contains(".."))) {
         throw ApiException.invalid(at + ".path", "must be a relative path without '..'");
       }
       if (url != null && !HTTP_URL.matcher(url).matches()) {
@@ -154,16 +192,18 @@ public class RequestFields {
           throw ApiException.invalid(at + ".name", "is required (the path or URL names no file)");
         }
       }
-      files.add(new RunRequested.FileRef(name, path, url, content, optionalText(file, "mediaType", 100)));
+      files.add(
+          new RunRequested.FileRef(name, path, url, content, optionalText(file, "mediaType", 100)));
     }
     return files;
   }
 
   /**
-   * Optional images: at most {@value #MAX_LIST}, each a URL string ({@code http(s):} or {@code data:}) or an object
-   * with {@code url} or base64 {@code data} and an optional {@code mediaType}. The model provider fetches an image's
-   * URL, so it must be public ({@link PublicUrls}: no loopback, private, link-local or metadata address, nor a name
-   * that resolves to one, unless {@code runstream.security.urls} allows it).
+   * Optional images: at most {@value #MAX_LIST}, each a URL string ({@code http(s):} or {@code
+   * data:}) or an object with {@code url} or base64 {@code data} and an optional {@code mediaType}.
+   * The model provider fetches an image's URL, so it must be public ({@link PublicUrls}: no
+   * loopback, private, link-local or metadata address, nor a name that resolves to one, unless
+   * {@code runstream.security.urls} allows it).
    */
   public List<RunRequested.ImageRef> images(JsonNode body, String field) {
     JsonNode value = array(body, field);
@@ -194,7 +234,8 @@ public class RequestFields {
         throw ApiException.invalid(at, "must be a URL or an object with url or data");
       }
       if (url != null && !HTTP_URL.matcher(url).matches() && !url.startsWith("data:image/")) {
-        throw ApiException.invalid(at + (image.isObject() ? ".url" : ""), "must be an http(s) URL or a data:image/ URL");
+        throw ApiException.invalid(
+            at + (image.isObject() ? ".url" : ""), "must be an http(s) URL or a data:image/ URL");
       }
       if (url != null && HTTP_URL.matcher(url).matches()) {
         String urlField = at + (image.isObject() ? ".url" : "");
@@ -207,7 +248,8 @@ public class RequestFields {
       images.add(new RunRequested.ImageRef(url, data, mediaType));
     }
     if (!remote.isEmpty()) {
-      java.util.Map<String, PublicUrls.Refusal> refused = publicUrls.refusals(remote.keySet(), IMAGE_LOOK_UP);
+      java.util.Map<String, PublicUrls.Refusal> refused =
+          publicUrls.refusals(remote.keySet(), IMAGE_LOOK_UP);
       for (java.util.Map.Entry<String, String> image : remote.entrySet()) {
         if (refused.containsKey(image.getKey())) {
           throw ApiException.invalid(image.getValue(), refused.get(image.getKey()).reason());
@@ -239,8 +281,11 @@ public class RequestFields {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.isNumber() || !value.canConvertToLong() || value.asDouble() != Math.floor(value.asDouble())
-        || value.asLong() < min || value.asLong() > max) {
+    if (!value.isNumber()
+        || !value.canConvertToLong()
+        || value.asDouble() != Math.floor(value.asDouble())
+        || value.asLong() < min
+        || value.asLong() > max) {
       throw ApiException.invalid(field, "must be a whole number from " + min + " to " + max);
     }
     return value.asLong();
@@ -294,8 +339,12 @@ public class RequestFields {
     return text;
   }
 
-  /** The double-texting strategy named by {@code field}, else {@code fallback} (the configured default). */
-  public MultitaskStrategy multitaskStrategy(JsonNode body, String field, MultitaskStrategy fallback) {
+  /**
+   * The double-texting strategy named by {@code field}, else {@code fallback} (the configured
+   * default).
+   */
+  public MultitaskStrategy multitaskStrategy(
+      JsonNode body, String field, MultitaskStrategy fallback) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) {
       return fallback;
@@ -330,10 +379,13 @@ public class RequestFields {
       if (c == '\u0000') {
         throw ApiException.invalid(field, "must not contain NUL characters");
       }
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw ApiException.invalid(field, "must be valid Unicode text (an unpaired surrogate was found)");
+        throw ApiException.invalid(
+            field, "must be valid Unicode text (an unpaired surrogate was found)");
       }
     }
   }
@@ -364,7 +416,10 @@ public class RequestFields {
     return optionalText(body, field, limits.maxTextChars());
   }
 
-  /** Optional metadata: a JSON object of at most the configured size, as JSON text; null when absent. */
+  /**
+   * Optional metadata: a JSON object of at most the configured size, as JSON text; null when
+   * absent.
+   */
   public String metadata(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) {
@@ -375,15 +430,16 @@ public class RequestFields {
     }
     String json = EventJson.MAPPER.writeValueAsString(value);
     if (json.getBytes(StandardCharsets.UTF_8).length > limits.maxMetadataBytes()) {
-      throw ApiException.invalid(field, "must be at most " + limits.maxMetadataBytes() + " bytes as JSON");
+      throw ApiException.invalid(
+          field, "must be at most " + limits.maxMetadataBytes() + " bytes as JSON");
     }
     noNulInTree(field, value);
     return json;
   }
 
   /**
-   * An optional model: {@code "provider/model"}, {@code "model"} (default provider) or
-   * {@code {"provider", "model_id"}}.
+   * An optional model: {@code "provider/model"}, {@code "model"} (default provider) or {@code
+   * {"provider", "model_id"}}.
    */
   public RunRequested.ModelRef model(JsonNode body, String field, String defaultProvider) {
     JsonNode value = body.get(field);
@@ -407,7 +463,8 @@ public class RequestFields {
       if (modelId == null || modelId.isBlank()) {
         throw ApiException.invalid(field + ".model_id", "is required");
       }
-      return new RunRequested.ModelRef(provider == null || provider.isBlank() ? defaultProvider : provider, modelId);
+      return new RunRequested.ModelRef(
+          provider == null || provider.isBlank() ? defaultProvider : provider, modelId);
     }
     throw ApiException.invalid(field, "must be a string or an object");
   }
@@ -422,7 +479,8 @@ public class RequestFields {
       throw ApiException.invalid(field, "must be an array");
     }
     if (value.size() > limits.maxHistoryEntries()) {
-      throw ApiException.invalid(field, "must have at most " + limits.maxHistoryEntries() + " entries");
+      throw ApiException.invalid(
+          field, "must have at most " + limits.maxHistoryEntries() + " entries");
     }
     List<RunRequested.HistoryEntry> entries = new ArrayList<>();
     for (int i = 0; i < value.size(); i++) {
@@ -444,7 +502,10 @@ public class RequestFields {
     return entries;
   }
 
-  /** Optional knobs of the simulated model: {@code {seed, tokens_per_second, output_tokens, stamp, script}}. */
+  /**
+   * Optional knobs of the simulated model: {@code {seed, tokens_per_second, output_tokens, stamp,
+   * script}}.
+   */
   public RunRequested.Simulation simulation(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) {
@@ -465,7 +526,8 @@ public class RequestFields {
     JsonNode p = value.get("tokens_per_second");
     if (p != null && !p.isNull()) {
       if (!p.isNumber() || p.asDouble() < 0 || p.asDouble() > 1_000_000) {
-        throw ApiException.invalid(field + ".tokens_per_second", "must be a number from 0 to 1000000");
+        throw ApiException.invalid(
+            field + ".tokens_per_second", "must be a number from 0 to 1000000");
       }
       pace = p.asDouble();
     }
@@ -501,24 +563,33 @@ public class RequestFields {
     for (int i = 0; i < value.size(); i++) {
       JsonNode step = value.get(i);
       String at = field + "[" + i + "]";
-      if (!step.isObject() || !step.path("type").isString()
+      if (!step.isObject()
+          || !step.path("type").isString()
           || !RunRequested.ScriptStep.TYPES.contains(step.path("type").asString())) {
-        throw ApiException.invalid(at + ".type", "must be one of " + String.join(", ", new java.util.TreeSet<>(RunRequested.ScriptStep.TYPES)));
+        throw ApiException.invalid(
+            at + ".type",
+            "must be one of "
+                + String.join(", ", new java.util.TreeSet<>(RunRequested.ScriptStep.TYPES)));
       }
       noNulInTree(at, step);
       try {
         steps.add(EventJson.MAPPER.treeToValue(step, RunRequested.ScriptStep.class));
       } catch (RuntimeException e) {
-        throw ApiException.invalid(at, "is not a valid script step (text, name, error, origin, stage, fileName, url, mediaType, prompt, code: strings; retryable: boolean; deltas: strings)");
+        throw ApiException.invalid(
+            at,
+            "is not a valid script step (text, name, error, origin, stage, fileName, url, mediaType, prompt, code: strings; retryable: boolean; deltas: strings)");
       }
-      if (step.has("origin") && !Set.of("server", "client").contains(step.path("origin").asString(""))) {
+      if (step.has("origin")
+          && !Set.of("server", "client").contains(step.path("origin").asString(""))) {
         throw ApiException.invalid(at + ".origin", "must be server or client");
       }
     }
     return steps;
   }
 
-  /** An optional session id in the body; 404 if it is not a UUID (it cannot be one of the caller's). */
+  /**
+   * An optional session id in the body; 404 if it is not a UUID (it cannot be one of the caller's).
+   */
   public UUID optionalSessionId(JsonNode body, String field) {
     String text = optionalText(body, field, 64);
     return text == null || text.isBlank() ? null : Ids.parse(text, "Session");

@@ -35,14 +35,17 @@ public record RunInput(
 
   /** The same input with other system instructions. */
   public RunInput withInstructions(String instructions) {
-    return new RunInput(sessionId, text, title, metadataJson, model, instructions, history, simulation, extras);
+    return new RunInput(
+        sessionId, text, title, metadataJson, model, instructions, history, simulation, extras);
   }
 
   /**
-   * The optional parts of a run request beyond the sessions API's (see {@link RunRequested} for each).
+   * The optional parts of a run request beyond the sessions API's (see {@link RunRequested} for
+   * each).
    *
    * @param face the face that admits the run; null = canonical
-   * @param sessionKey the face's own key of the session to continue or create (with {@code face}), or null
+   * @param sessionKey the face's own key of the session to continue or create (with {@code face}),
+   *     or null
    * @param agentRole the agent role asked for
    * @param context free-form context object
    * @param settings pass-through model settings
@@ -68,6 +71,7 @@ public record RunInput(
       Integer historyLimit,
       String projectId) {
     /** Nothing beyond the sessions API. */
-    public static final Extras NONE = new Extras(null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final Extras NONE =
+        new Extras(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -15,7 +15,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.springframework.stereotype.Component;
 
-/** Publishes run requests and returns once the broker acknowledged them ({@code acks=all}, idempotent). */
+/**
+ * Publishes run requests and returns once the broker acknowledged them ({@code acks=all},
+ * idempotent).
+ */
 @Component
 public class RunRequestPublisher {
   /** Largest run request: a 1 MiB body plus its envelope. */
@@ -27,9 +30,12 @@ public class RunRequestPublisher {
   private final io.runstream.core.tracing.RunTracing tracing;
 
   public RunRequestPublisher(
-      KafkaClients clients, IngestProperties properties, io.runstream.core.tracing.RunTracing tracing) {
+      KafkaClients clients,
+      IngestProperties properties,
+      io.runstream.core.tracing.RunTracing tracing) {
     this.tracing = tracing;
-    // The producer gives up exactly when the API does, so a request never lands after a 503 was answered.
+    // The producer gives up exactly when the API does, so a request never lands after a 503 was
+    // answered.
     long timeout = Math.max(2_000, properties.publishTimeout().toMillis());
     this.producer =
         clients.producer(
@@ -61,8 +67,8 @@ public class RunRequestPublisher {
       Thread.currentThread().interrupt();
       throw new PublishFailedException("interrupted", e, false);
     } catch (ExecutionException e) {
-      throw new PublishFailedException(e.getCause().getMessage(), e.getCause(),
-          e.getCause() instanceof RecordTooLargeException);
+      throw new PublishFailedException(
+          e.getCause().getMessage(), e.getCause(), e.getCause() instanceof RecordTooLargeException);
     } catch (TimeoutException | RuntimeException e) {
       throw new PublishFailedException(e.getMessage(), e, e instanceof RecordTooLargeException);
     }

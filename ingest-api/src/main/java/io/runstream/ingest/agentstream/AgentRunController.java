@@ -20,13 +20,14 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code POST /ai/agent/stream} (seed 001): {@code task} is the message, {@code agentRole} one of the configured
- * roles, {@code agentInstructions} the system message, {@code conversationHistory} inline history,
- * {@code conversationId} the face's key of the user's session (its last messages are the history, both turns are
- * stored under it, and it is one of the user's sessions on the canonical face too), {@code settings.model} the
- * model; {@code context}, {@code memoryTtl}, {@code clientMcpTools}, {@code availableTools}, {@code files} and
- * {@code images} are validated and go to the worker with the run. Answers 200 {@code {"streamId"}}, the run's id,
- * once the broker acknowledged the run.
+ * {@code POST /ai/agent/stream} (seed 001): {@code task} is the message, {@code agentRole} one of
+ * the configured roles, {@code agentInstructions} the system message, {@code conversationHistory}
+ * inline history, {@code conversationId} the face's key of the user's session (its last messages
+ * are the history, both turns are stored under it, and it is one of the user's sessions on the
+ * canonical face too), {@code settings.model} the model; {@code context}, {@code memoryTtl}, {@code
+ * clientMcpTools}, {@code availableTools}, {@code files} and {@code images} are validated and go to
+ * the worker with the run. Answers 200 {@code {"streamId"}}, the run's id, once the broker
+ * acknowledged the run.
  */
 @RestController
 public class AgentRunController {
@@ -65,7 +66,11 @@ public class AgentRunController {
     String role = fields.optionalText(body, "agentRole", 100);
     if (role != null && !properties.agentRoles().contains(role)) {
       throw ApiException.invalid(
-          "agentRole", "unknown agent role '" + role + "'; available: " + String.join(", ", properties.agentRoles()));
+          "agentRole",
+          "unknown agent role '"
+              + role
+              + "'; available: "
+              + String.join(", ", properties.agentRoles()));
     }
     String conversationId = fields.optionalText(body, "conversationId", MAX_KEY_CHARS);
     if (conversationId != null && conversationId.isBlank()) {
@@ -73,7 +78,9 @@ public class AgentRunController {
     }
     JsonNode settings = fields.jsonObject(body, "settings", limits.maxMetadataBytes() * 4);
     RunRequested.ModelRef model =
-        settings == null ? null : fields.model(settings, "model", properties.defaultModelProvider());
+        settings == null
+            ? null
+            : fields.model(settings, "model", properties.defaultModelProvider());
     RunInput.Extras extras =
         new RunInput.Extras(
             AgentStreamFace.ID,
@@ -99,8 +106,10 @@ public class AgentRunController {
             fields.history(body, "conversationHistory"),
             fields.simulation(body, "simulation"),
             extras);
-    // Double-texting on a conversationId (ADR 0016): the face's own field, else the configured default.
-    var strategy = fields.multitaskStrategy(body, "multitaskStrategy", properties.defaultMultitaskStrategy());
+    // Double-texting on a conversationId (ADR 0016): the face's own field, else the configured
+    // default.
+    var strategy =
+        fields.multitaskStrategy(body, "multitaskStrategy", properties.defaultMultitaskStrategy());
     AdmittedRun run = admission.admit(caller, input, strategy);
     return Map.of("streamId", run.runId().toString());
   }

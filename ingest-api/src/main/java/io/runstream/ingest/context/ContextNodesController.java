@@ -22,9 +22,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A user's context nodes: {@code GET /api/v1/context/nodes}, {@code PUT} and {@code DELETE
- * /api/v1/context/nodes/{label}}. A user manages their own; an administrator (the {@code admin} claim) may manage any
- * user of the organisation with {@code ?user=<sub>}. Workers cache a user's nodes for
- * {@code runstream.context.nodes-cache-ttl} (5 minutes), so a change reaches runs within that time.
+ * /api/v1/context/nodes/{label}}. A user manages their own; an administrator (the {@code admin}
+ * claim) may manage any user of the organisation with {@code ?user=<sub>}. Workers cache a user's
+ * nodes for {@code runstream.context.nodes-cache-ttl} (5 minutes), so a change reaches runs within
+ * that time.
  */
 @RestController
 @RequestMapping(path = "/api/v1/context/nodes", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -48,26 +49,37 @@ public class ContextNodesController {
     UUID userId = target(caller, user);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("user", user == null ? caller.subject() : user);
-    answer.put("nodes", nodes.top(caller.orgId(), userId, MAX_NODES).stream().map(ContextNodesController::view).toList());
+    answer.put(
+        "nodes",
+        nodes.top(caller.orgId(), userId, MAX_NODES).stream()
+            .map(ContextNodesController::view)
+            .toList());
     return answer;
   }
 
   /** Creates or replaces a node: {@code {"content": "...", "weight": 0.8}}. */
   @PutMapping(path = "/{label}", consumes = MediaType.APPLICATION_JSON_VALUE)
   public Map<String, Object> put(
-      @PathVariable("label") String label, @RequestParam(name = "user", required = false) String user,
+      @PathVariable("label") String label,
+      @RequestParam(name = "user", required = false) String user,
       @RequestBody JsonNode body) {
     Caller caller = callers.current();
     UUID userId = target(caller, user);
-    if (label.isBlank() || label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl)) {
-      throw ApiException.invalid("label", "must be 1 to " + MAX_LABEL + " characters without control characters");
+    if (label.isBlank()
+        || label.length() > MAX_LABEL
+        || label.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.invalid(
+          "label", "must be 1 to " + MAX_LABEL + " characters without control characters");
     }
     if (body == null || !body.isObject()) {
       throw ApiException.invalid("body", "must be a JSON object {content, weight}");
     }
     JsonNode content = body.get("content");
-    if (content == null || !content.isString() || content.asString().isBlank()
-        || content.asString().length() > MAX_CONTENT || content.asString().indexOf('\u0000') >= 0) {
+    if (content == null
+        || !content.isString()
+        || content.asString().isBlank()
+        || content.asString().length() > MAX_CONTENT
+        || content.asString().indexOf('\u0000') >= 0) {
       throw ApiException.invalid("content", "is required: 1 to " + MAX_CONTENT + " characters");
     }
     JsonNode weight = body.get("weight");
@@ -79,8 +91,10 @@ public class ContextNodesController {
       value = weight.asDouble();
     }
     if (nodes.count(caller.orgId(), userId) >= MAX_NODES
-        && nodes.top(caller.orgId(), userId, MAX_NODES).stream().noneMatch(n -> n.label().equals(label))) {
-      throw ApiException.invalid("label", "a user has at most " + MAX_NODES + " nodes; delete one first");
+        && nodes.top(caller.orgId(), userId, MAX_NODES).stream()
+            .noneMatch(n -> n.label().equals(label))) {
+      throw ApiException.invalid(
+          "label", "a user has at most " + MAX_NODES + " nodes; delete one first");
     }
     return view(nodes.put(caller.orgId(), userId, label, content.asString(), value));
   }
@@ -88,7 +102,8 @@ public class ContextNodesController {
   /** Deletes a node: 204, or 404 when there is none with this label. */
   @DeleteMapping("/{label}")
   public ResponseEntity<Void> delete(
-      @PathVariable("label") String label, @RequestParam(name = "user", required = false) String user) {
+      @PathVariable("label") String label,
+      @RequestParam(name = "user", required = false) String user) {
     Caller caller = callers.current();
     if (!nodes.delete(caller.orgId(), target(caller, user), label)) {
       throw ApiException.notFound("Context node");
@@ -102,7 +117,10 @@ public class ContextNodesController {
     }
     if (!caller.admin()) {
       throw new ApiException(
-          HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Managing another user's context nodes takes the admin claim.");
+          HttpStatus.FORBIDDEN,
+          "forbidden",
+          "Forbidden",
+          "Managing another user's context nodes takes the admin claim.");
     }
     if (user.isBlank() || user.length() > 200 || user.chars().anyMatch(Character::isISOControl)) {
       throw ApiException.invalid("user", "must be a user's sub");

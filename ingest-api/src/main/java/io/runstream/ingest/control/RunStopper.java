@@ -17,9 +17,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
- * Stops runs cluster-wide. The stop is first recorded on the run's row (so a stop that races the run's start is
- * seen when a worker claims it), then published on the control topic, which every worker reads; the one holding
- * the run aborts it. Idempotent: a second stop, or a stop of an ended run, changes nothing.
+ * Stops runs cluster-wide. The stop is first recorded on the run's row (so a stop that races the
+ * run's start is seen when a worker claims it), then published on the control topic, which every
+ * worker reads; the one holding the run aborts it. Idempotent: a second stop, or a stop of an ended
+ * run, changes nothing.
  */
 @Service
 public class RunStopper {
@@ -28,12 +29,16 @@ public class RunStopper {
 
   public RunStopper(RunStore runs, KafkaClients clients) {
     this.runs = runs;
-    this.producer = clients.producer("ingest-control", Topics.RUN_CONTROL, Map.of("max.request.size", Topics.MAX_RECORD_BYTES));
+    this.producer =
+        clients.producer(
+            "ingest-control",
+            Topics.RUN_CONTROL,
+            Map.of("max.request.size", Topics.MAX_RECORD_BYTES));
   }
 
   /**
-   * Stops the run if it is live; true if this call asked first. The stop is sent again on every call while the run
-   * is live, so a call that answered 503 can simply be retried.
+   * Stops the run if it is live; true if this call asked first. The stop is sent again on every
+   * call while the run is live, so a call that answered 503 can simply be retried.
    */
   public boolean stop(RunRow run, String reason) {
     if (run.status().terminal()) {
@@ -48,9 +53,10 @@ public class RunStopper {
   }
 
   /**
-   * Delivers the stop of a run whose stop is recorded on its row already (a double-texting interrupt, ADR 0016) to
-   * the worker holding it. A failure is only logged: that worker reads the row when it next renews the run's lease,
-   * and a run not started yet is ended by the worker that claims it.
+   * Delivers the stop of a run whose stop is recorded on its row already (a double-texting
+   * interrupt, ADR 0016) to the worker holding it. A failure is only logged: that worker reads the
+   * row when it next renews the run's lease, and a run not started yet is ended by the worker that
+   * claims it.
    */
   public void signal(RunRow run, String reason) {
     if (run.held() || run.status().terminal()) {
@@ -60,31 +66,42 @@ public class RunStopper {
       send(run, reason);
     } catch (ApiException e) {
       org.slf4j.LoggerFactory.getLogger(RunStopper.class)
-          .warn("Run {}: its stop is recorded but was not delivered now; the worker reads it with its lease", run.id());
+          .warn(
+              "Run {}: its stop is recorded but was not delivered now; the worker reads it with its lease",
+              run.id());
     }
   }
 
   private void send(RunRow run, String reason) {
     try {
       producer
-          .send(new ProducerRecord<>(Topics.RUN_CONTROL.name(), run.id(), RunControl.stop(run.id(), run.sessionId(), reason)))
+          .send(
+              new ProducerRecord<>(
+                  Topics.RUN_CONTROL.name(),
+                  run.id(),
+                  RunControl.stop(run.id(), run.sessionId(), reason)))
           .get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unavailable();
     } catch (Exception e) {
-      // The row says stop: a worker that claims the run later stops it, and the worker running it reads the row
+      // The row says stop: a worker that claims the run later stops it, and the worker running it
+      // reads the row
       // when it renews its lease; retrying sends it again.
       throw unavailable();
     }
   }
 
   /** Sends a client tool's result to the worker holding the run. */
-  public void sendToolResult(RunRow run, String toolCallId, tools.jackson.databind.JsonNode output) {
+  public void sendToolResult(
+      RunRow run, String toolCallId, tools.jackson.databind.JsonNode output) {
     try {
       producer
-          .send(new ProducerRecord<>(Topics.RUN_CONTROL.name(), run.id(),
-              RunControl.toolResult(run.id(), run.sessionId(), toolCallId, output)))
+          .send(
+              new ProducerRecord<>(
+                  Topics.RUN_CONTROL.name(),
+                  run.id(),
+                  RunControl.toolResult(run.id(), run.sessionId(), toolCallId, output)))
           .get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -96,9 +113,12 @@ public class RunStopper {
 
   private static ApiException unavailable() {
     return new ApiException(
-        HttpStatus.SERVICE_UNAVAILABLE, "broker_unavailable", "Service Unavailable",
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "broker_unavailable",
+        "Service Unavailable",
         "The stop was recorded but could not be delivered to the worker yet; try again.",
-        Map.of("retryable", true), Map.of("Retry-After", "1"));
+        Map.of("retryable", true),
+        Map.of("Retry-After", "1"));
   }
 
   @PreDestroy

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The genie face's onboarding gate, managed by administrators (the {@code admin} claim):
- * {@code PUT /api/genie/admin/onboarding/{sub}} {@code {"phase", "sources_ingested", "sources_required"}} and
+ * The genie face's onboarding gate, managed by administrators (the {@code admin} claim): {@code PUT
+ * /api/genie/admin/onboarding/{sub}} {@code {"phase", "sources_ingested", "sources_required"}} and
  * {@code GET} of the same path. A user with no phase set is not gated.
  */
 @RestController
@@ -37,25 +37,33 @@ public class OnboardingController {
   public Map<String, Object> get(@PathVariable("subject") String subject) {
     Caller admin = admin();
     UUID user = callers.userOf(admin.orgId(), subject);
-    return onboarding.find(admin.orgId(), user).map(state -> view(subject, state))
-        .orElseGet(() -> {
-          Map<String, Object> none = new LinkedHashMap<>();
-          none.put("user", subject);
-          none.put("phase", null);
-          none.put("gated", false);
-          return none;
-        });
+    return onboarding
+        .find(admin.orgId(), user)
+        .map(state -> view(subject, state))
+        .orElseGet(
+            () -> {
+              Map<String, Object> none = new LinkedHashMap<>();
+              none.put("user", subject);
+              none.put("phase", null);
+              none.put("gated", false);
+              return none;
+            });
   }
 
   @PutMapping(path = "/{subject}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  public Map<String, Object> put(@PathVariable("subject") String subject, @RequestBody JsonNode body) {
+  public Map<String, Object> put(
+      @PathVariable("subject") String subject, @RequestBody JsonNode body) {
     Caller admin = admin();
-    if (subject.isBlank() || subject.length() > 200 || subject.chars().anyMatch(Character::isISOControl)) {
+    if (subject.isBlank()
+        || subject.length() > 200
+        || subject.chars().anyMatch(Character::isISOControl)) {
       throw ApiException.invalid("user", "must be a user's sub");
     }
-    String phase = body != null && body.path("phase").isString() ? body.path("phase").asString() : null;
+    String phase =
+        body != null && body.path("phase").isString() ? body.path("phase").asString() : null;
     if (phase == null || !OnboardingStore.PHASES.contains(phase)) {
-      throw ApiException.invalid("phase", "must be one of EXTENSION_INSTALL, DATA_COLLECTION, PROCESSING, COMPLETE");
+      throw ApiException.invalid(
+          "phase", "must be one of EXTENSION_INSTALL, DATA_COLLECTION, PROCESSING, COMPLETE");
     }
     int ingested = count(body, "sources_ingested");
     int required = count(body, "sources_required");
@@ -66,7 +74,11 @@ public class OnboardingController {
   private Caller admin() {
     Caller caller = callers.current();
     if (!caller.admin()) {
-      throw new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Onboarding is managed by administrators.");
+      throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          "forbidden",
+          "Forbidden",
+          "Onboarding is managed by administrators.");
     }
     return caller;
   }

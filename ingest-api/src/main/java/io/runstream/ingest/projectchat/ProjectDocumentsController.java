@@ -24,12 +24,15 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Project chat's knowledge store, per project of the caller's organisation: {@code POST
- * /api/v1/projects/{project_id}/documents} {@code {name, content, document_type?}} (201; the same name replaces the
- * document), {@code GET} (the project's documents) and {@code DELETE .../documents/{id}} (204, 404). Documents are cut
- * into chunks and searched by PostgreSQL full-text search when a chat request names the project.
+ * /api/v1/projects/{project_id}/documents} {@code {name, content, document_type?}} (201; the same
+ * name replaces the document), {@code GET} (the project's documents) and {@code DELETE
+ * .../documents/{id}} (204, 404). Documents are cut into chunks and searched by PostgreSQL
+ * full-text search when a chat request names the project.
  */
 @RestController
-@RequestMapping(path = "/api/v1/projects/{projectId}/documents", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(
+    path = "/api/v1/projects/{projectId}/documents",
+    produces = MediaType.APPLICATION_JSON_VALUE)
 public class ProjectDocumentsController {
   static final int MAX_PROJECT_ID = 200;
   static final int MAX_NAME = 500;
@@ -44,13 +47,18 @@ public class ProjectDocumentsController {
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<Map<String, Object>> add(@PathVariable("projectId") String projectId, @RequestBody JsonNode body) {
+  public ResponseEntity<Map<String, Object>> add(
+      @PathVariable("projectId") String projectId, @RequestBody JsonNode body) {
     Caller caller = callers.current();
     List<Map<String, Object>> errors = new ArrayList<>();
     project(projectId, errors);
     if (body == null || !body.isObject()) {
-      throw ProjectChatFace.unprocessable(List.of(ProjectChatFace.error(List.of("body"),
-          "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")));
+      throw ProjectChatFace.unprocessable(
+          List.of(
+              ProjectChatFace.error(
+                  List.of("body"),
+                  "Input should be a valid dictionary or object to extract fields from",
+                  "model_attributes_type")));
     }
     String name = text(body, "name", MAX_NAME, true, errors);
     String content = text(body, "content", Integer.MAX_VALUE, true, errors);
@@ -59,7 +67,8 @@ public class ProjectDocumentsController {
       throw ProjectChatFace.unprocessable(errors);
     }
     checkOwner(caller, projectId);
-    ProjectKnowledgeStore.Document document = knowledge.put(caller.orgId(), projectId, name, type, content);
+    ProjectKnowledgeStore.Document document =
+        knowledge.put(caller.orgId(), projectId, name, type, content);
     return ResponseEntity.status(HttpStatus.CREATED).body(view(document));
   }
 
@@ -73,12 +82,17 @@ public class ProjectDocumentsController {
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("project_id", projectId);
-    answer.put("documents", knowledge.list(caller.orgId(), projectId).stream().map(ProjectDocumentsController::view).toList());
+    answer.put(
+        "documents",
+        knowledge.list(caller.orgId(), projectId).stream()
+            .map(ProjectDocumentsController::view)
+            .toList());
     return answer;
   }
 
   @DeleteMapping("/{documentId}")
-  public ResponseEntity<Void> delete(@PathVariable("projectId") String projectId, @PathVariable("documentId") String documentId) {
+  public ResponseEntity<Void> delete(
+      @PathVariable("projectId") String projectId, @PathVariable("documentId") String documentId) {
     Caller caller = callers.current();
     UUID id;
     try {
@@ -89,8 +103,13 @@ public class ProjectDocumentsController {
     if (projectId.length() > MAX_PROJECT_ID) {
       throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Document not found");
     }
-    // Deleting never claims a project: without an owner (documents from before owners) only administrators may.
-    boolean allowed = knowledge.existingOwner(caller.orgId(), projectId).map(caller::mayActOn).orElse(caller.admin());
+    // Deleting never claims a project: without an owner (documents from before owners) only
+    // administrators may.
+    boolean allowed =
+        knowledge
+            .existingOwner(caller.orgId(), projectId)
+            .map(caller::mayActOn)
+            .orElse(caller.admin());
     if (!allowed || !knowledge.delete(caller.orgId(), projectId, id)) {
       throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "Document not found");
     }
@@ -98,9 +117,9 @@ public class ProjectDocumentsController {
   }
 
   /**
-   * Changing a project's documents is for the project's owner (who put its first document) and the organisation's
-   * administrators; anyone else is answered 404, as for another organisation's project. Reading stays open to the
-   * organisation (its chats search every project's documents).
+   * Changing a project's documents is for the project's owner (who put its first document) and the
+   * organisation's administrators; anyone else is answered 404, as for another organisation's
+   * project. Reading stays open to the organisation (its chats search every project's documents).
    */
   private void checkOwner(Caller caller, String projectId) {
     if (!caller.mayActOn(knowledge.owner(caller.orgId(), projectId, caller.userId()))) {
@@ -109,13 +128,19 @@ public class ProjectDocumentsController {
   }
 
   private static void project(String projectId, List<Map<String, Object>> errors) {
-    if (projectId.isBlank() || projectId.length() > MAX_PROJECT_ID || projectId.chars().anyMatch(Character::isISOControl)) {
-      errors.add(ProjectChatFace.error(List.of("path", "project_id"),
-          "String should have at most " + MAX_PROJECT_ID + " characters", "string_too_long"));
+    if (projectId.isBlank()
+        || projectId.length() > MAX_PROJECT_ID
+        || projectId.chars().anyMatch(Character::isISOControl)) {
+      errors.add(
+          ProjectChatFace.error(
+              List.of("path", "project_id"),
+              "String should have at most " + MAX_PROJECT_ID + " characters",
+              "string_too_long"));
     }
   }
 
-  private static String text(JsonNode body, String field, int max, boolean required, List<Map<String, Object>> errors) {
+  private static String text(
+      JsonNode body, String field, int max, boolean required, List<Map<String, Object>> errors) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) {
       if (required) {
@@ -124,20 +149,34 @@ public class ProjectDocumentsController {
       return null;
     }
     if (!value.isString()) {
-      errors.add(ProjectChatFace.error(List.of("body", field), "Input should be a valid string", "string_type"));
+      errors.add(
+          ProjectChatFace.error(
+              List.of("body", field), "Input should be a valid string", "string_type"));
       return null;
     }
     String text = value.asString();
     if (text.isBlank()) {
-      errors.add(ProjectChatFace.error(List.of("body", field), "String should have at least 1 character", "string_too_short"));
+      errors.add(
+          ProjectChatFace.error(
+              List.of("body", field),
+              "String should have at least 1 character",
+              "string_too_short"));
       return null;
     }
     if (text.length() > max) {
-      errors.add(ProjectChatFace.error(List.of("body", field), "String should have at most " + max + " characters", "string_too_long"));
+      errors.add(
+          ProjectChatFace.error(
+              List.of("body", field),
+              "String should have at most " + max + " characters",
+              "string_too_long"));
       return null;
     }
     if (text.indexOf('\u0000') >= 0) {
-      errors.add(ProjectChatFace.error(List.of("body", field), "Value error, NUL characters are not allowed", "value_error"));
+      errors.add(
+          ProjectChatFace.error(
+              List.of("body", field),
+              "Value error, NUL characters are not allowed",
+              "value_error"));
       return null;
     }
     return text;

@@ -72,18 +72,35 @@ public class RunController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    // The contract's tools and files (API.md §4), and images for vision models, are validated here and go to the
+    // The contract's tools and files (API.md §4), and images for vision models, are validated here
+    // and go to the
     // worker with the run.
     RunInput.Extras extras =
         new RunInput.Extras(
-            null, null, null, null, null, fields.tools(body, "tools"), null, fields.files(body, "files"),
-            fields.images(body, "images"), null, null, null);
+            null,
+            null,
+            null,
+            null,
+            null,
+            fields.tools(body, "tools"),
+            null,
+            fields.files(body, "files"),
+            fields.images(body, "images"),
+            null,
+            null,
+            null);
     RunInput input =
         fields.runInput(
-            body, fields.optionalSessionId(body, "session_uuid"), "input", false, true, properties.defaultModelProvider(),
+            body,
+            fields.optionalSessionId(body, "session_uuid"),
+            "input",
+            false,
+            true,
+            properties.defaultModelProvider(),
             extras);
     // Double-texting (ADR 0016): what the run does while a run of its session is live.
-    var strategy = fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
+    var strategy =
+        fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
     AdmittedRun run = admission.admit(caller, input, strategy);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("run_uuid", run.runId());
@@ -94,7 +111,9 @@ public class RunController {
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
   }
 
-  /** Cancels a live run; idempotent, and a finished run stays as it is. 202 with the run's status. */
+  /**
+   * Cancels a live run; idempotent, and a finished run stays as it is. 202 with the run's status.
+   */
   @PostMapping("/{runId}/cancel")
   public ResponseEntity<Map<String, Object>> cancel(@PathVariable String runId) {
     RunRow run = ownRun(callers.current(), runId);
@@ -107,11 +126,12 @@ public class RunController {
   }
 
   /**
-   * Answers a client-side tool call the run is waiting for; 409 {@code no_pending_tool_call} when the run is not
-   * waiting for that call (ended, or no such client call).
+   * Answers a client-side tool call the run is waiting for; 409 {@code no_pending_tool_call} when
+   * the run is not waiting for that call (ended, or no such client call).
    */
   @PostMapping(path = "/{runId}/tool-results", consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<Map<String, Object>> toolResult(@PathVariable String runId, @RequestBody JsonNode raw) {
+  public ResponseEntity<Map<String, Object>> toolResult(
+      @PathVariable String runId, @RequestBody JsonNode raw) {
     RunRow run = ownRun(callers.current(), runId);
     JsonNode body = fields.object(raw);
     String toolCallId = fields.optionalText(body, "toolCallId", 200);
@@ -123,7 +143,9 @@ public class RunController {
     }
     if (run.status().terminal() || !pending(run, toolCallId)) {
       throw new ApiException(
-          HttpStatus.CONFLICT, "no_pending_tool_call", "Conflict",
+          HttpStatus.CONFLICT,
+          "no_pending_tool_call",
+          "Conflict",
           "The run is not waiting for a client tool call with this id.");
     }
     stopper.sendToolResult(run, toolCallId, body.get("output"));
@@ -134,8 +156,8 @@ public class RunController {
   }
 
   /**
-   * A run the caller may act on (cancel it, answer its tool calls): its owner's or, for an administrator, any of the
-   * organisation's; 404 otherwise, as for another organisation's run.
+   * A run the caller may act on (cancel it, answer its tool calls): its owner's or, for an
+   * administrator, any of the organisation's; 404 otherwise, as for another organisation's run.
    */
   private RunRow ownRun(Caller caller, String runId) {
     return runs.find(caller.orgId(), Ids.parse(runId, "Run"))
@@ -144,8 +166,9 @@ public class RunController {
   }
 
   /**
-   * True once the run's chunk log shows the client call without its result. A client answers as soon as it sees the
-   * call on its stream, which can be before the sink logged it: wait for the log a little.
+   * True once the run's chunk log shows the client call without its result. A client answers as
+   * soon as it sees the call on its stream, which can be before the sink logged it: wait for the
+   * log a little.
    */
   private boolean pending(RunRow run, String toolCallId) {
     long deadline = System.nanoTime() + PENDING_CALL_WAIT.toNanos();
@@ -153,7 +176,8 @@ public class RunController {
       if (chunkLog.pendingClientToolCall(run.id(), toolCallId)) {
         return true;
       }
-      if (System.nanoTime() > deadline || runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
+      if (System.nanoTime() > deadline
+          || runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
         return false;
       }
       try {
@@ -170,16 +194,18 @@ public class RunController {
   public Map<String, Object> get(@PathVariable String runId) {
     Caller caller = callers.current();
     RunRow run =
-        runs.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
+        runs.find(caller.orgId(), Ids.parse(runId, "Run"))
+            .orElseThrow(() -> ApiException.notFound("Run"));
     return view(run);
   }
 
   /**
    * Recent runs, newest first, with their progress (a live view of runs): the caller's own, or with
-   * {@code scope=organisation} (administrators only) every run of the organisation. Each run as {@link #get} shows it,
-   * plus {@code user}, {@code first_token_at}, {@code time_to_first_token_ms} (from the run's start),
-   * {@code streamed_deltas} (text and reasoning deltas in the chunk log so far) and {@code tokens_per_second} (output
-   * tokens, or streamed deltas while it runs, over the time since the first token).
+   * {@code scope=organisation} (administrators only) every run of the organisation. Each run as
+   * {@link #get} shows it, plus {@code user}, {@code first_token_at}, {@code
+   * time_to_first_token_ms} (from the run's start), {@code streamed_deltas} (text and reasoning
+   * deltas in the chunk log so far) and {@code tokens_per_second} (output tokens, or streamed
+   * deltas while it runs, over the time since the first token).
    */
   @GetMapping
   public Map<String, Object> list(
@@ -194,7 +220,10 @@ public class RunController {
     } else if (scope.equals("organisation")) {
       if (!caller.admin()) {
         throw new ApiException(
-            HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "Only an organisation's administrators see all its runs.");
+            HttpStatus.FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "Only an organisation's administrators see all its runs.");
       }
       user = null;
     } else {
@@ -214,10 +243,13 @@ public class RunController {
     Map<String, Object> body = view(run);
     body.put("user", activity.subject());
     body.put("first_token_at", Timestamps.format(activity.firstDeltaAt()));
-    body.put("time_to_first_token_ms",
+    body.put(
+        "time_to_first_token_ms",
         activity.firstDeltaAt() == null || run.startedAt() == null
             ? null
-            : Math.max(0, java.time.Duration.between(run.startedAt(), activity.firstDeltaAt()).toMillis()));
+            : Math.max(
+                0,
+                java.time.Duration.between(run.startedAt(), activity.firstDeltaAt()).toMillis()));
     body.put("streamed_deltas", activity.deltas());
     Double perSecond = null;
     if (activity.firstDeltaAt() != null) {

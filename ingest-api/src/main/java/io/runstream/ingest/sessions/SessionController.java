@@ -78,7 +78,8 @@ public class SessionController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    RunInput input = fields.runInput(body, null, "text", true, false, properties.defaultModelProvider());
+    RunInput input =
+        fields.runInput(body, null, "text", true, false, properties.defaultModelProvider());
     AdmittedRun run = admission.admit(caller, input);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", run.sessionId());
@@ -97,10 +98,13 @@ public class SessionController {
       @RequestParam(name = "page", required = false) String page,
       @RequestParam(name = "page_size", required = false) String pageSize) {
     Caller caller = callers.current();
-    PageRequest request = PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
+    PageRequest request =
+        PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
     long count = sessions.countForUser(caller.orgId(), caller.userId());
     var results =
-        sessions.listForUser(caller.orgId(), caller.userId(), request.offset(), request.size()).stream()
+        sessions
+            .listForUser(caller.orgId(), caller.userId(), request.offset(), request.size())
+            .stream()
             .map(views::session)
             .toList();
     return request.answer(links.base() + "/api/v1/sessions", count, results);
@@ -113,17 +117,20 @@ public class SessionController {
   }
 
   /**
-   * Posts a follow-up user message and starts the agent's reply. While a run of the session is live,
-   * {@code multitask_strategy} (default {@code runstream.ingest.multitask-strategy}) decides: 409, enqueue, interrupt
-   * or rollback (ADR 0016).
+   * Posts a follow-up user message and starts the agent's reply. While a run of the session is
+   * live, {@code multitask_strategy} (default {@code runstream.ingest.multitask-strategy}) decides:
+   * 409, enqueue, interrupt or rollback (ADR 0016).
    */
   @PostMapping(path = "/{sessionId}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<Map<String, Object>> post(@PathVariable String sessionId, @RequestBody JsonNode raw) {
+  public ResponseEntity<Map<String, Object>> post(
+      @PathVariable String sessionId, @RequestBody JsonNode raw) {
     Caller caller = callers.current();
     UUID id = Ids.parse(sessionId, "Session");
     JsonNode body = fields.object(raw);
-    RunInput input = fields.runInput(body, id, "text", false, false, properties.defaultModelProvider());
-    var strategy = fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
+    RunInput input =
+        fields.runInput(body, id, "text", false, false, properties.defaultModelProvider());
+    var strategy =
+        fields.multitaskStrategy(body, "multitask_strategy", properties.defaultMultitaskStrategy());
     AdmittedRun run = admission.admit(caller, input, strategy);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", run.agentMessageId());
@@ -139,19 +146,27 @@ public class SessionController {
       @RequestParam(name = "page", required = false) String page,
       @RequestParam(name = "page_size", required = false) String pageSize) {
     SessionRow session = session(callers.current(), sessionId);
-    PageRequest request = PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
+    PageRequest request =
+        PageRequest.parse(page, pageSize, DEFAULT_PAGE_SIZE, limits.maxPageSize());
     long count = messages.count(session.id());
-    var results = messages.list(session.id(), request.offset(), request.size()).stream().map(views::message).toList();
+    var results =
+        messages.list(session.id(), request.offset(), request.size()).stream()
+            .map(views::message)
+            .toList();
     return request.answer(links.messages(session.id()), count, results);
   }
 
   /** Creates or replaces the feedback on an agent message; 400 on a user message. */
-  @PostMapping(path = "/{sessionId}/messages/{messageId}/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(
+      path = "/{sessionId}/messages/{messageId}/feedback",
+      consumes = MediaType.APPLICATION_JSON_VALUE)
   public Map<String, Object> feedback(
       @PathVariable String sessionId, @PathVariable String messageId, @RequestBody JsonNode raw) {
     SessionRow session = ownSession(callers.current(), sessionId);
     var message =
-        messages.find(session.id(), Ids.parse(messageId, "Message")).orElseThrow(() -> ApiException.notFound("Message"));
+        messages
+            .find(session.id(), Ids.parse(messageId, "Message"))
+            .orElseThrow(() -> ApiException.notFound("Message"));
     JsonNode body = fields.object(raw);
     String rating = fields.optionalText(body, "rating", 20);
     if (rating == null || !(rating.equals("positive") || rating.equals("negative"))) {
@@ -160,12 +175,18 @@ public class SessionController {
     String text = fields.optionalText(body, "body", limits.maxTextChars());
     if (!"agent".equals(message.senderRole())) {
       throw new ApiException(
-          HttpStatus.BAD_REQUEST, "feedback_on_user_message", "Bad Request",
+          HttpStatus.BAD_REQUEST,
+          "feedback_on_user_message",
+          "Bad Request",
           "Feedback is for agent messages only.",
-          Map.of("errors", java.util.List.of(Map.of("field", "message_uuid", "reason", "is a user message"))),
+          Map.of(
+              "errors",
+              java.util.List.of(Map.of("field", "message_uuid", "reason", "is a user message"))),
           Map.of());
     }
-    java.time.Instant at = messages.putFeedback(message.id(), session.id(), rating, text, io.runstream.core.time.Timestamps.now());
+    java.time.Instant at =
+        messages.putFeedback(
+            message.id(), session.id(), rating, text, io.runstream.core.time.Timestamps.now());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("url", links.feedback(session.id(), message.id()));
     answer.put("session_uuid", session.id());
@@ -180,7 +201,10 @@ public class SessionController {
   @PostMapping("/{sessionId}/stream/stop")
   public Map<String, Object> stop(@PathVariable String sessionId) {
     SessionRow session = ownSession(callers.current(), sessionId);
-    boolean stopped = runs.latest(session.id()).map(run -> stopper.stop(run, "stopped by the user")).orElse(false);
+    boolean stopped =
+        runs.latest(session.id())
+            .map(run -> stopper.stop(run, "stopped by the user"))
+            .orElse(false);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("uuid", session.id());
     answer.put("stopped", stopped);
@@ -188,8 +212,8 @@ public class SessionController {
   }
 
   /**
-   * A session the caller may act on (stop its run, rate its messages): its owner's or, for an administrator, any of
-   * the organisation's; 404 otherwise, as for another organisation's session.
+   * A session the caller may act on (stop its run, rate its messages): its owner's or, for an
+   * administrator, any of the organisation's; 404 otherwise, as for another organisation's session.
    */
   private SessionRow ownSession(Caller caller, String sessionId) {
     SessionRow session = session(caller, sessionId);

@@ -19,7 +19,9 @@ public class SessionViews {
     this.links = links;
   }
 
-  /** {@code {uuid, url, title, user:{uuid,name}, messages_url, metadata, created_at, updated_at}}. */
+  /**
+   * {@code {uuid, url, title, user:{uuid,name}, messages_url, metadata, created_at, updated_at}}.
+   */
   public Map<String, Object> session(SessionRow s) {
     Map<String, Object> user = new LinkedHashMap<>();
     user.put("uuid", s.userPublicId());

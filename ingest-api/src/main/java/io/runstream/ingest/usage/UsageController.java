@@ -28,8 +28,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An organisation's usage from the roll-ups (API.md §4): runs, failures, cancellations, tokens, time to first
- * token and duration (p50/p95) per window, optionally per user and model; for the organisation's administrators.
+ * An organisation's usage from the roll-ups (API.md §4): runs, failures, cancellations, tokens,
+ * time to first token and duration (p50/p95) per window, optionally per user and model; for the
+ * organisation's administrators.
  */
 @RestController
 @RequestMapping(path = "/api/v1/usage", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -49,10 +50,11 @@ public class UsageController {
    * The usage of the caller's organisation.
    *
    * @param granularity {@code minute} or {@code hour} (default)
-   * @param from the first window's start (ISO-8601; default: 24 hours or 60 minutes before {@code to}), rounded down
-   *     to a window's start
+   * @param from the first window's start (ISO-8601; default: 24 hours or 60 minutes before {@code
+   *     to}), rounded down to a window's start
    * @param to the end of the range (default: now), rounded up to a window's end
-   * @param groupBy {@code user}, {@code model} or both, comma-separated; default: the organisation as a whole
+   * @param groupBy {@code user}, {@code model} or both, comma-separated; default: the organisation
+   *     as a whole
    */
   @GetMapping
   public Map<String, Object> usage(
@@ -62,7 +64,10 @@ public class UsageController {
       @RequestParam(name = "group_by", required = false) String groupBy) {
     Caller caller = callers.current();
     if (!caller.admin()) {
-      throw new ApiException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
+      throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          "forbidden",
+          "Forbidden",
           "Only an organisation's administrators see its usage.");
     }
     String unit = granularity == null || granularity.isEmpty() ? "hour" : granularity;
@@ -72,23 +77,32 @@ public class UsageController {
     ChronoUnit chrono = unit.equals("hour") ? ChronoUnit.HOURS : ChronoUnit.MINUTES;
     Duration size = chrono.getDuration();
     Instant end = roundUp(to == null || to.isEmpty() ? Instant.now() : instant("to", to), chrono);
-    Instant start = (from == null || from.isEmpty() ? end.minus(size.multipliedBy(unit.equals("hour") ? 24 : 60))
-        : instant("from", from)).truncatedTo(chrono);
+    Instant start =
+        (from == null || from.isEmpty()
+                ? end.minus(size.multipliedBy(unit.equals("hour") ? 24 : 60))
+                : instant("from", from))
+            .truncatedTo(chrono);
     if (!start.isBefore(end)) {
       throw ApiException.invalid("from", "must be before to");
     }
     if (Duration.between(start, end).dividedBy(size) > MAX_WINDOWS) {
-      throw ApiException.invalid("from", "the range covers more than " + MAX_WINDOWS + " " + unit + "s; narrow it");
+      throw ApiException.invalid(
+          "from", "the range covers more than " + MAX_WINDOWS + " " + unit + "s; narrow it");
     }
     Set<String> groups = groups(groupBy);
     boolean byUser = groups.contains("user");
     boolean byModel = groups.contains("model");
 
     List<UsageRollup> windows = rollups.windows(caller.orgId(), unit, start, end);
-    Map<UUID, String> subjects = byUser
-        ? rollups.subjects(caller.orgId(),
-            windows.stream().map(UsageRollup::userId).filter(Objects::nonNull).collect(Collectors.toSet()))
-        : Map.of();
+    Map<UUID, String> subjects =
+        byUser
+            ? rollups.subjects(
+                caller.orgId(),
+                windows.stream()
+                    .map(UsageRollup::userId)
+                    .filter(Objects::nonNull)
+                    .collect(Collectors.toSet()))
+            : Map.of();
 
     Map<List<Object>, Total> rows = new LinkedHashMap<>();
     Total all = new Total();
@@ -100,21 +114,22 @@ public class UsageController {
       all.add(window);
     }
     List<Map<String, Object>> data = new ArrayList<>();
-    rows.forEach((key, total) -> {
-      Instant windowStart = (Instant) key.get(0);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("window_start", Timestamps.format(windowStart));
-      row.put("window_end", Timestamps.format(windowStart.plus(size)));
-      if (byUser) {
-        UUID user = (UUID) key.get(1);
-        row.put("user", UsageRollupStore.NO_USER.equals(user) ? null : subjects.get(user));
-      }
-      if (byModel) {
-        row.put("model", key.get(2));
-      }
-      row.putAll(total.view());
-      data.add(row);
-    });
+    rows.forEach(
+        (key, total) -> {
+          Instant windowStart = (Instant) key.get(0);
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("window_start", Timestamps.format(windowStart));
+          row.put("window_end", Timestamps.format(windowStart.plus(size)));
+          if (byUser) {
+            UUID user = (UUID) key.get(1);
+            row.put("user", UsageRollupStore.NO_USER.equals(user) ? null : subjects.get(user));
+          }
+          if (byModel) {
+            row.put("model", key.get(2));
+          }
+          row.putAll(total.view());
+          data.add(row);
+        });
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("organisation", caller.org());
     body.put("granularity", unit);
@@ -141,8 +156,12 @@ public class UsageController {
     return groups;
   }
 
-  /** The earliest and latest instants a range may name (the calendar's four-digit years; PostgreSQL's too). */
+  /**
+   * The earliest and latest instants a range may name (the calendar's four-digit years;
+   * PostgreSQL's too).
+   */
   static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private static Instant instant(String field, String text) {

@@ -16,8 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 class RequestFieldsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private final RequestFields fields = new RequestFields(new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
-      new PublicUrls(new PublicUrls.Settings(false, List.of())));
+  private final RequestFields fields =
+      new RequestFields(
+          new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
+          new PublicUrls(new PublicUrls.Settings(false, List.of())));
 
   private static JsonNode json(String text) {
     return JSON.readTree(text);
@@ -25,26 +27,43 @@ class RequestFieldsTest {
 
   @Test
   void shouldReadTheFourDoubleTextingStrategiesAndFallBackToTheDefault() {
-    assertThat(fields.multitaskStrategy(json("{}"), "multitask_strategy", MultitaskStrategy.ENQUEUE))
+    assertThat(
+            fields.multitaskStrategy(json("{}"), "multitask_strategy", MultitaskStrategy.ENQUEUE))
         .isEqualTo(MultitaskStrategy.ENQUEUE);
-    assertThat(fields.multitaskStrategy(json("{\"multitask_strategy\":null}"), "multitask_strategy",
-        MultitaskStrategy.REJECT)).isEqualTo(MultitaskStrategy.REJECT);
+    assertThat(
+            fields.multitaskStrategy(
+                json("{\"multitask_strategy\":null}"),
+                "multitask_strategy",
+                MultitaskStrategy.REJECT))
+        .isEqualTo(MultitaskStrategy.REJECT);
     for (MultitaskStrategy strategy : MultitaskStrategy.values()) {
-      assertThat(fields.multitaskStrategy(json("{\"s\":\"" + strategy.wire() + "\"}"), "s", MultitaskStrategy.REJECT))
+      assertThat(
+              fields.multitaskStrategy(
+                  json("{\"s\":\"" + strategy.wire() + "\"}"), "s", MultitaskStrategy.REJECT))
           .isEqualTo(strategy);
     }
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {"{\"s\":\"later\"}", "{\"s\":\"Enqueue\"}", "{\"s\":\"\"}", "{\"s\":1}",
-      "{\"s\":[\"enqueue\"]}"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"s\":\"later\"}",
+        "{\"s\":\"Enqueue\"}",
+        "{\"s\":\"\"}",
+        "{\"s\":1}",
+        "{\"s\":[\"enqueue\"]}"
+      })
   void shouldRejectAnyOtherStrategyNamingTheField(String body) {
     assertThatThrownBy(() -> fields.multitaskStrategy(json(body), "s", MultitaskStrategy.REJECT))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status().value()).isEqualTo(400);
-          assertThat(e.properties().get("errors").toString()).contains("field=s")
-              .contains("reject, enqueue, interrupt, rollback");
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(400);
+              assertThat(e.properties().get("errors").toString())
+                  .contains("field=s")
+                  .contains("reject, enqueue, interrupt, rollback");
+            });
   }
 
   @ParameterizedTest
@@ -60,17 +79,24 @@ class RequestFieldsTest {
       })
   void shouldRejectMissingBlankOrNonStringTextNamingTheField(String body, String field) {
     assertThatThrownBy(() -> fields.messageText(json(body), "text"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status().value()).isEqualTo(400);
-          assertThat(e.properties().get("errors").toString()).contains("field=" + field);
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(400);
+              assertThat(e.properties().get("errors").toString()).contains("field=" + field);
+            });
   }
 
   @Test
   void shouldCountCharactersNotUtf16UnitsAgainstTheTextLimit() {
     String emoji = "\uD83D\uDE00".repeat(20_000); // 20,000 code points, 40,000 chars
-    assertThat(fields.messageText(json("{\"text\":" + JSON.writeValueAsString(emoji) + "}"), "text")).isEqualTo(emoji);
-    assertThatThrownBy(() -> fields.messageText(json("{\"text\":" + JSON.writeValueAsString(emoji + "x") + "}"), "text"))
+    assertThat(
+            fields.messageText(json("{\"text\":" + JSON.writeValueAsString(emoji) + "}"), "text"))
+        .isEqualTo(emoji);
+    assertThatThrownBy(
+            () ->
+                fields.messageText(
+                    json("{\"text\":" + JSON.writeValueAsString(emoji + "x") + "}"), "text"))
         .isInstanceOf(ApiException.class);
   }
 
@@ -80,35 +106,55 @@ class RequestFieldsTest {
         .isEqualTo(new RunRequested.ModelRef("simulated", "gpt-4o"));
     assertThat(fields.model(json("{\"model\":\"openai/gpt-4o\"}"), "model", "simulated"))
         .isEqualTo(new RunRequested.ModelRef("openai", "gpt-4o"));
-    assertThat(fields.model(json("{\"model\":{\"provider\":\"anthropic\",\"model_id\":\"claude\"}}"), "model", "simulated"))
+    assertThat(
+            fields.model(
+                json("{\"model\":{\"provider\":\"anthropic\",\"model_id\":\"claude\"}}"),
+                "model",
+                "simulated"))
         .isEqualTo(new RunRequested.ModelRef("anthropic", "claude"));
     assertThat(fields.model(json("{}"), "model", "simulated")).isNull();
-    assertThatThrownBy(() -> fields.model(json("{\"model\":[1]}"), "model", "simulated")).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> fields.model(json("{\"model\":[1]}"), "model", "simulated"))
+        .isInstanceOf(ApiException.class);
   }
 
   @Test
   void shouldValidateHistoryEntries() {
     assertThat(fields.history(json("{\"h\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "h"))
         .containsExactly(new RunRequested.HistoryEntry("user", "hi"));
-    for (String bad : List.of("{\"h\":{}}", "{\"h\":[1]}", "{\"h\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
-        "{\"h\":[{\"role\":\"user\"}]}")) {
-      assertThatThrownBy(() -> fields.history(json(bad), "h")).as(bad).isInstanceOf(ApiException.class);
+    for (String bad :
+        List.of(
+            "{\"h\":{}}",
+            "{\"h\":[1]}",
+            "{\"h\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
+            "{\"h\":[{\"role\":\"user\"}]}")) {
+      assertThatThrownBy(() -> fields.history(json(bad), "h"))
+          .as(bad)
+          .isInstanceOf(ApiException.class);
     }
-    String tooMany = "{\"h\":[" + String.join(",", java.util.Collections.nCopies(101, "{\"role\":\"user\",\"content\":\"x\"}")) + "]}";
+    String tooMany =
+        "{\"h\":["
+            + String.join(
+                ",", java.util.Collections.nCopies(101, "{\"role\":\"user\",\"content\":\"x\"}"))
+            + "]}";
     assertThatThrownBy(() -> fields.history(json(tooMany), "h")).isInstanceOf(ApiException.class);
   }
 
   @Test
   void shouldKeepMetadataAsJsonWithinItsLimit() {
-    assertThat(fields.metadata(json("{\"metadata\":{\"source\":\"api-docs\"}}"), "metadata")).isEqualTo("{\"source\":\"api-docs\"}");
-    assertThatThrownBy(() -> fields.metadata(json("{\"metadata\":{\"x\":\"" + "m".repeat(16_400) + "\"}}"), "metadata"))
+    assertThat(fields.metadata(json("{\"metadata\":{\"source\":\"api-docs\"}}"), "metadata"))
+        .isEqualTo("{\"source\":\"api-docs\"}");
+    assertThatThrownBy(
+            () ->
+                fields.metadata(
+                    json("{\"metadata\":{\"x\":\"" + "m".repeat(16_400) + "\"}}"), "metadata"))
         .isInstanceOf(ApiException.class);
   }
 
   @Test
   void shouldAnswerNotFoundForASessionIdThatIsNoUuid() {
     assertThatThrownBy(() -> fields.optionalSessionId(json("{\"s\":\"abc\"}"), "s"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(404));
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.status().value()).isEqualTo(404));
   }
 
   @Test
@@ -117,10 +163,13 @@ class RequestFieldsTest {
     var answer = page.answer("http://x/list", 25, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
     assertThat(answer.get("next")).isEqualTo("http://x/list?page=3&page_size=10");
     assertThat(answer.get("previous")).isEqualTo("http://x/list?page=1&page_size=10");
-    var last = PageRequest.parse("3", "10", 50, 200).answer("http://x/list", 25, List.of(1, 2, 3, 4, 5));
+    var last =
+        PageRequest.parse("3", "10", 50, 200).answer("http://x/list", 25, List.of(1, 2, 3, 4, 5));
     assertThat(last.get("next")).isNull();
-    assertThatThrownBy(() -> PageRequest.parse("0", null, 50, 200)).isInstanceOf(ApiException.class);
-    assertThatThrownBy(() -> PageRequest.parse(null, "201", 50, 200)).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> PageRequest.parse("0", null, 50, 200))
+        .isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> PageRequest.parse(null, "201", 50, 200))
+        .isInstanceOf(ApiException.class);
   }
 
   @ParameterizedTest
@@ -136,28 +185,37 @@ class RequestFieldsTest {
         "[\"http://192.168.0.10/cam.jpg\"]|images[0]|a private address",
         "[\"http://1.2.3.999/x.png\"]|images[0]|must be an http or https URL with a valid host"
       })
-  void imageUrlsOfTheDeploymentsOwnNetworksAreRefusedNamingTheField(String images, String field, String reason) {
+  void imageUrlsOfTheDeploymentsOwnNetworksAreRefusedNamingTheField(
+      String images, String field, String reason) {
     assertThatThrownBy(() -> fields.images(json("{\"images\":" + images + "}"), "images"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status().value()).isEqualTo(400);
-          assertThat(e.getMessage()).startsWith(field + ": ").contains(reason);
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(400);
+              assertThat(e.getMessage()).startsWith(field + ": ").contains(reason);
+            });
   }
 
   @Test
   void publicAndDataImageUrlsAreTaken() {
-    List<RunRequested.ImageRef> images = fields.images(json(
-        "{\"images\":[\"https://img.example.com/cat.png\",\"data:image/png;base64,iVBORw0K\",{\"data\":\"iVBORw0K\"}]}"),
-        "images");
+    List<RunRequested.ImageRef> images =
+        fields.images(
+            json(
+                "{\"images\":[\"https://img.example.com/cat.png\",\"data:image/png;base64,iVBORw0K\",{\"data\":\"iVBORw0K\"}]}"),
+            "images");
     assertThat(images).hasSize(3);
   }
 
   @Test
   void privateImageUrlsAreTakenWhereTheOperatorAllowsThem() {
-    RequestFields lenient = new RequestFields(new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
-        new PublicUrls(new PublicUrls.Settings(true, List.of())));
-    assertThat(lenient.images(json("{\"images\":[\"http://10.0.0.5/x.png\"]}"), "images")).hasSize(1);
-    assertThatThrownBy(() -> lenient.images(json("{\"images\":[\"http://169.254.169.254/\"]}"), "images"))
+    RequestFields lenient =
+        new RequestFields(
+            new ApiLimits(1 << 20, 20_000, 200, 100, 16_384, 200),
+            new PublicUrls(new PublicUrls.Settings(true, List.of())));
+    assertThat(lenient.images(json("{\"images\":[\"http://10.0.0.5/x.png\"]}"), "images"))
+        .hasSize(1);
+    assertThatThrownBy(
+            () -> lenient.images(json("{\"images\":[\"http://169.254.169.254/\"]}"), "images"))
         .hasMessageContaining("a cloud metadata address");
   }
 }

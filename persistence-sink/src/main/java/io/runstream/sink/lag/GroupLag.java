@@ -24,11 +24,12 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Measures, every {@code runstream.sink.group-lag-interval} (15 s), how many records each Runstream consumer group
- * (name starting with {@code runstream}: workers, sinks, the usage roll-ups and their writer) has still to read:
- * the sum over its partitions of the log end offset minus its committed offset. Gauge
- * {@code runstream.kafka.consumer.group.lag{group}}; the sink's own group is there from the start (NaN until measured).
- * The fan-out nodes read without a group and report their own lag ({@code runstream.fanout.consumer.lag}).
+ * Measures, every {@code runstream.sink.group-lag-interval} (15 s), how many records each Runstream
+ * consumer group (name starting with {@code runstream}: workers, sinks, the usage roll-ups and
+ * their writer) has still to read: the sum over its partitions of the log end offset minus its
+ * committed offset. Gauge {@code runstream.kafka.consumer.group.lag{group}}; the sink's own group
+ * is there from the start (NaN until measured). The fan-out nodes read without a group and report
+ * their own lag ({@code runstream.fanout.consumer.lag}).
  */
 @Component
 public class GroupLag implements SmartLifecycle {
@@ -42,10 +43,7 @@ public class GroupLag implements SmartLifecycle {
   private volatile Thread thread;
 
   public GroupLag(
-      KafkaClients clients,
-      MeterRegistry meters,
-      SinkProperties sink,
-      UsageProperties usage) {
+      KafkaClients clients, MeterRegistry meters, SinkProperties sink, UsageProperties usage) {
     this.clients = clients;
     this.meters = meters;
     this.sink = sink;
@@ -59,8 +57,10 @@ public class GroupLag implements SmartLifecycle {
 
   private void register(String group) {
     if (lags.putIfAbsent(group, Double.NaN) == null) {
-      Gauge.builder("runstream.kafka.consumer.group.lag", lags, m -> m.getOrDefault(group, Double.NaN))
-          .description("records a consumer group has still to read (log end minus committed offset, all partitions)")
+      Gauge.builder(
+              "runstream.kafka.consumer.group.lag", lags, m -> m.getOrDefault(group, Double.NaN))
+          .description(
+              "records a consumer group has still to read (log end minus committed offset, all partitions)")
           .tag("group", group)
           .register(meters);
     }
@@ -93,7 +93,8 @@ public class GroupLag implements SmartLifecycle {
       while (thread == Thread.currentThread()) {
         try {
           measure(admin);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException
             | org.apache.kafka.common.KafkaException e) {
           LOG.debug("Consumer group lag not measured: {}", e.getMessage());
         }
@@ -105,29 +106,36 @@ public class GroupLag implements SmartLifecycle {
   }
 
   /** Measures every Runstream group's lag once. */
-  void measure(Admin admin) throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException,
-      InterruptedException {
+  void measure(Admin admin)
+      throws java.util.concurrent.ExecutionException,
+          java.util.concurrent.TimeoutException,
+          InterruptedException {
     Set<String> groups = new java.util.HashSet<>();
-    for (GroupListing listing : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
-        .get(10, TimeUnit.SECONDS)) {
+    for (GroupListing listing :
+        admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(10, TimeUnit.SECONDS)) {
       if (listing.groupId().startsWith("runstream")) {
         groups.add(listing.groupId());
       }
     }
     for (String group : groups) {
       Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      committed.forEach((partition, offset) -> {
-        if (offset != null) {
-          latest.put(partition, OffsetSpec.latest());
-        }
-      });
+      committed.forEach(
+          (partition, offset) -> {
+            if (offset != null) {
+              latest.put(partition, OffsetSpec.latest());
+            }
+          });
       long lag = 0;
       if (!latest.isEmpty()) {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
             admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
+            ends.entrySet()) {
           lag += Math.max(0, end.getValue().offset() - committed.get(end.getKey()).offset());
         }
       }

@@ -25,7 +25,13 @@ public record Rollup(
     UsageRollup.Latency durationMs) {
 
   static Rollup empty() {
-    return new Rollup(0, 0, 0, 0, 0, new UsageRollup.Latency(0, null, null, null),
+    return new Rollup(
+        0,
+        0,
+        0,
+        0,
+        0,
+        new UsageRollup.Latency(0, null, null, null),
         new UsageRollup.Latency(0, null, null, null));
   }
 
@@ -48,7 +54,10 @@ public record Rollup(
         duration.toLatency());
   }
 
-  /** This total as the topic's record of the window {@code [start, end)} of the group {@code groupKey}. */
+  /**
+   * This total as the topic's record of the window {@code [start, end)} of the group {@code
+   * groupKey}.
+   */
   UsageRollup toRecord(String granularity, Instant start, Instant end, String groupKey) {
     String[] parts = groupKey.split("/", 3);
     return new UsageRollup(

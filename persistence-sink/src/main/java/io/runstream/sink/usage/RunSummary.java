@@ -3,7 +3,8 @@ package io.runstream.sink.usage;
 import java.util.UUID;
 
 /**
- * One ended run as the roll-ups count it (the repartition topic's value, keyed by organisation, user and model).
+ * One ended run as the roll-ups count it (the repartition topic's value, keyed by organisation,
+ * user and model).
  *
  * @param orgId the organisation
  * @param userId the user, if any
@@ -26,7 +27,10 @@ public record RunSummary(
     Long durationMs,
     long finishedAt) {
 
-  /** The grouping key: organisation, user ({@code -} if none) and model, by {@code /} (the model last). */
+  /**
+   * The grouping key: organisation, user ({@code -} if none) and model, by {@code /} (the model
+   * last).
+   */
   public String groupKey() {
     return orgId + "/" + (userId == null ? "-" : userId) + "/" + model;
   }

@@ -5,7 +5,8 @@ import java.util.UUID;
 /**
  * What the roll-ups keep of a run until it ends (the per-run store's value).
  *
- * @param firstSeenAt when this application first saw the run (wall clock, epoch ms), to forget abandoned tallies
+ * @param firstSeenAt when this application first saw the run (wall clock, epoch ms), to forget
+ *     abandoned tallies
  * @param orgId the organisation, once known
  * @param userId the user, once known
  * @param model the model id, once known
@@ -41,16 +42,24 @@ public record RunTally(
   }
 
   RunTally started(long at) {
-    return new RunTally(firstSeenAt, orgId, userId, model, at, firstTokenAt, inputTokens, outputTokens);
+    return new RunTally(
+        firstSeenAt, orgId, userId, model, at, firstTokenAt, inputTokens, outputTokens);
   }
 
   RunTally firstToken(long at) {
-    return new RunTally(firstSeenAt, orgId, userId, model, startedAt, at, inputTokens, outputTokens);
+    return new RunTally(
+        firstSeenAt, orgId, userId, model, startedAt, at, inputTokens, outputTokens);
   }
 
   RunTally usage(long input, long output) {
     return new RunTally(
-        firstSeenAt, orgId, userId, model, startedAt, firstTokenAt, Math.max(inputTokens, input),
+        firstSeenAt,
+        orgId,
+        userId,
+        model,
+        startedAt,
+        firstTokenAt,
+        Math.max(inputTokens, input),
         Math.max(outputTokens, output));
   }
 }

@@ -20,10 +20,11 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * Follows each run through its chunks (one partition keeps a run in order) and forwards one {@link RunSummary} when
- * it ends. A run counts once: a chunk after its {@code run.finished}, or a second {@code run.finished}, within
- * {@code dedupe-window} changes nothing; usage chunks are cumulative, so a repeated one changes nothing either.
- * Text deltas after a run's first are skipped after reading their type, without decoding the rest.
+ * Follows each run through its chunks (one partition keeps a run in order) and forwards one {@link
+ * RunSummary} when it ends. A run counts once: a chunk after its {@code run.finished}, or a second
+ * {@code run.finished}, within {@code dedupe-window} changes nothing; usage chunks are cumulative,
+ * so a repeated one changes nothing either. Text deltas after a run's first are skipped after
+ * reading their type, without decoding the rest.
  */
 final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSummary> {
   static final String TALLIES = "usage-run-tallies";
@@ -40,10 +41,10 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
   private long lastAbandonedSweep;
 
   /**
-   * Runs of this task whose first delta is already in their tally: their later deltas (all but one of a run's
-   * records, nearly) are skipped here, before any store lookup (which decodes the tally) or JSON parsing. Held in
-   * memory only: after a restart it is empty and the stores answer as before. Bounded: emptied past {@value
-   * #MAX_FIRST_TOKEN_SEEN} (runs that never end).
+   * Runs of this task whose first delta is already in their tally: their later deltas (all but one
+   * of a run's records, nearly) are skipped here, before any store lookup (which decodes the tally)
+   * or JSON parsing. Held in memory only: after a restart it is empty and the stores answer as
+   * before. Bounded: emptied past {@value #MAX_FIRST_TOKEN_SEEN} (runs that never end).
    */
   private final java.util.Set<UUID> firstTokenSeen = new java.util.HashSet<>();
 
@@ -70,15 +71,19 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
       return;
     }
     String type = fastTypeOf(value);
-    boolean delta = ChunkData.TextDelta.TYPE.equals(type) || ChunkData.ReasoningDelta.TYPE.equals(type);
+    boolean delta =
+        ChunkData.TextDelta.TYPE.equals(type) || ChunkData.ReasoningDelta.TYPE.equals(type);
     if (delta && firstTokenSeen.contains(runId)) {
       return;
     }
     if (type == null || finished.get(runId) != null) {
       return;
     }
-    boolean counted = delta || ChunkData.RunStarted.TYPE.equals(type) || ChunkData.Usage.TYPE.equals(type)
-        || ChunkData.RunFinished.TYPE.equals(type);
+    boolean counted =
+        delta
+            || ChunkData.RunStarted.TYPE.equals(type)
+            || ChunkData.Usage.TYPE.equals(type)
+            || ChunkData.RunFinished.TYPE.equals(type);
     if (!counted) {
       return;
     }
@@ -97,15 +102,23 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     long ts = chunk.ts().toEpochMilli();
     RunTally next = tally == null ? RunTally.first(context.currentSystemTimeMs()) : tally;
     switch (chunk.data()) {
-      case ChunkData.RunStarted started -> next = next.attributed(started.orgId(), started.userId(),
-              started.model() == null ? null : started.model().modelId())
-          .started(ts);
+      case ChunkData.RunStarted started ->
+          next =
+              next.attributed(
+                      started.orgId(),
+                      started.userId(),
+                      started.model() == null ? null : started.model().modelId())
+                  .started(ts);
       case ChunkData.TextDelta ignored -> next = next.firstToken(ts);
       case ChunkData.ReasoningDelta ignored -> next = next.firstToken(ts);
-      case ChunkData.Usage usage -> next = next.usage(usage.inputTokens(), usage.outputTokens())
-          .attributed(null, null, usage.model());
+      case ChunkData.Usage usage ->
+          next =
+              next.usage(usage.inputTokens(), usage.outputTokens())
+                  .attributed(null, null, usage.model());
       case ChunkData.RunFinished end -> {
-        next = next.attributed(end.orgId(), end.userId(), end.model() == null ? null : end.model().modelId());
+        next =
+            next.attributed(
+                end.orgId(), end.userId(), end.model() == null ? null : end.model().modelId());
         end(runId, next, end.status(), ts);
         return;
       }
@@ -129,7 +142,9 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     finished.put(runId, now);
     finishedByTime.put(timeKey(now, runId), runId);
     if (tally.orgId() == null) {
-      LOG.debug("Usage roll-ups: run {} ended without an organisation (a record from before attribution)", runId);
+      LOG.debug(
+          "Usage roll-ups: run {} ended without an organisation (a record from before attribution)",
+          runId);
       return;
     }
     Long started = tally.startedAt();
@@ -141,16 +156,22 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
             status,
             tally.inputTokens(),
             tally.outputTokens(),
-            started == null || tally.firstTokenAt() == null ? null : Math.max(0, tally.firstTokenAt() - started),
+            started == null || tally.firstTokenAt() == null
+                ? null
+                : Math.max(0, tally.firstTokenAt() - started),
             started == null ? null : Math.max(0, ts - started),
             ts);
     context.forward(new Record<>(summary.groupKey(), summary, ts));
   }
 
-  /** Forgets finished runs past the dedupe window and, once an hour, tallies of runs that never ended. */
+  /**
+   * Forgets finished runs past the dedupe window and, once an hour, tallies of runs that never
+   * ended.
+   */
   private void forget(long now) {
     List<KeyValue<String, UUID>> expired = new ArrayList<>();
-    try (KeyValueIterator<String, UUID> it = finishedByTime.range(timeKey(0, null), timeKey(now - dedupeWindow.toMillis(), null))) {
+    try (KeyValueIterator<String, UUID> it =
+        finishedByTime.range(timeKey(0, null), timeKey(now - dedupeWindow.toMillis(), null))) {
       while (it.hasNext()) {
         expired.add(it.next());
       }
@@ -179,14 +200,17 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     return String.format("%013d/%s", Math.max(0, millis), runId == null ? "" : runId.toString());
   }
 
-  private static final byte[] TYPE_NAME = "\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] DATA_NAME = "\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] TYPE_NAME =
+      "\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] DATA_NAME =
+      "\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /**
-   * The chunk's {@code type} without a JSON parser when the record has its top-level {@code "type":"..."} before its
-   * {@code "data"} (as every chunk writer lays it out): a quote inside a JSON string is always escaped, so an
-   * unescaped {@code "type":"} is a property name, and before {@code "data"} only top-level scalars come. Anything
-   * else (another layout, an escape in the value) goes to {@link #typeOf}.
+   * The chunk's {@code type} without a JSON parser when the record has its top-level {@code
+   * "type":"..."} before its {@code "data"} (as every chunk writer lays it out): a quote inside a
+   * JSON string is always escaped, so an unescaped {@code "type":"} is a property name, and before
+   * {@code "data"} only top-level scalars come. Anything else (another layout, an escape in the
+   * value) goes to {@link #typeOf}.
    */
   static String fastTypeOf(byte[] value) {
     int type = indexOf(value, TYPE_NAME, 0);
@@ -220,7 +244,10 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     return -1;
   }
 
-  /** The chunk's {@code type}, read without decoding the rest; null if it is not a JSON object with one. */
+  /**
+   * The chunk's {@code type}, read without decoding the rest; null if it is not a JSON object with
+   * one.
+   */
   static String typeOf(byte[] value) {
     try (JsonParser parser = EventJson.MAPPER.createParser(value)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -28,10 +28,10 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores the roll-up records in PostgreSQL ({@code usage_rollups}): reads committed records only (the roll-ups
- * write in transactions), keeps the newest record of each window per batch, and commits offsets after the
- * database's transaction. A database outage pauses it and loses nothing; a replay changes nothing (a window's row
- * is only replaced by a total with at least as many runs).
+ * Stores the roll-up records in PostgreSQL ({@code usage_rollups}): reads committed records only
+ * (the roll-ups write in transactions), keeps the newest record of each window per batch, and
+ * commits offsets after the database's transaction. A database outage pauses it and loses nothing;
+ * a replay changes nothing (a window's row is only replaced by a total with at least as many runs).
  */
 @Component
 public class UsageRollupWriter extends ConsumerLoop {
@@ -45,16 +45,20 @@ public class UsageRollupWriter extends ConsumerLoop {
   private KafkaConsumer<byte[], byte[]> consumer;
 
   public UsageRollupWriter(
-      KafkaClients clients, UsageRollupStore store, UsageProperties properties, TransactionTemplate tx,
+      KafkaClients clients,
+      UsageRollupStore store,
+      UsageProperties properties,
+      TransactionTemplate tx,
       MeterRegistry meters) {
     super("usage-rollup-writer", Duration.ofSeconds(10));
     this.clients = clients;
     this.store = store;
     this.properties = properties;
     this.tx = tx;
-    this.written = Counter.builder("runstream.usage.rollups.written")
-        .description("usage roll-up records stored in PostgreSQL")
-        .register(meters);
+    this.written =
+        Counter.builder("runstream.usage.rollups.written")
+            .description("usage roll-up records stored in PostgreSQL")
+            .register(meters);
   }
 
   @Override
@@ -64,7 +68,9 @@ public class UsageRollupWriter extends ConsumerLoop {
 
   @Override
   protected KafkaConsumer<byte[], byte[]> openConsumer() {
-    return clients.rawConsumer("usage-writer", properties.writerGroupId(),
+    return clients.rawConsumer(
+        "usage-writer",
+        properties.writerGroupId(),
         Map.of("isolation.level", "read_committed", "max.poll.records", 2000));
   }
 
@@ -94,9 +100,13 @@ public class UsageRollupWriter extends ConsumerLoop {
         UsageRollup rollup = EventJson.read(record.value(), UsageRollup.class);
         newest.put(rollup.key(), rollup);
       } catch (IllegalArgumentException e) {
-        LOG.warn("Usage roll-up writer: unreadable record {} at {}-{}@{}: {}; skipped",
-            record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8), record.topic(),
-            record.partition(), record.offset(), e.getMessage());
+        LOG.warn(
+            "Usage roll-up writer: unreadable record {} at {}-{}@{}: {}; skipped",
+            record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
       }
     }
     try {
@@ -107,10 +117,14 @@ public class UsageRollupWriter extends ConsumerLoop {
         first.forEach(consumer::seek);
         return false;
       }
-      // Refused for good (nothing the records can cause today): skipped, not retried forever; the window's next
+      // Refused for good (nothing the records can cause today): skipped, not retried forever; the
+      // window's next
       // total replaces it, and the topic keeps every window for a replay.
-      LOG.error("Usage roll-up writer: the database refused {} roll-up(s) {}; skipped", newest.size(),
-          newest.keySet(), e);
+      LOG.error(
+          "Usage roll-up writer: the database refused {} roll-up(s) {}; skipped",
+          newest.size(),
+          newest.keySet(),
+          e);
       consumer.commitSync(next);
       return true;
     }

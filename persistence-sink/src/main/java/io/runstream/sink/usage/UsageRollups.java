@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
-/** Runs the usage roll-ups' Kafka Streams application ({@link UsageTopology}) for the life of the process. */
+/**
+ * Runs the usage roll-ups' Kafka Streams application ({@link UsageTopology}) for the life of the
+ * process.
+ */
 @Component
 public class UsageRollups implements SmartLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(UsageRollups.class);
@@ -34,17 +37,24 @@ public class UsageRollups implements SmartLifecycle {
   private Path stateDir;
   private volatile boolean running;
 
-  public UsageRollups(KafkaClients clients, ChunkLayout layout, UsageProperties properties, MeterRegistry meters) {
+  public UsageRollups(
+      KafkaClients clients, ChunkLayout layout, UsageProperties properties, MeterRegistry meters) {
     this.clients = clients;
     this.layout = layout;
     this.properties = properties;
     this.meters = meters;
-    Gauge.builder("runstream.usage.rollups.running", this, self -> self.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+    Gauge.builder(
+            "runstream.usage.rollups.running",
+            this,
+            self -> self.state() == KafkaStreams.State.RUNNING ? 1 : 0)
         .description("1 while the usage roll-ups' Kafka Streams application is running")
         .register(meters);
-    // Read from the application's own metrics at each scrape (no binder thread polling hundreds of metrics).
-    io.micrometer.core.instrument.FunctionCounter.builder("runstream.usage.rollups.dropped", this, self -> self.dropped())
-        .description("runs that reached the roll-ups later than the grace period, by chunk time, and were not counted")
+    // Read from the application's own metrics at each scrape (no binder thread polling hundreds of
+    // metrics).
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "runstream.usage.rollups.dropped", this, self -> self.dropped())
+        .description(
+            "runs that reached the roll-ups later than the grace period, by chunk time, and were not counted")
         .register(meters);
   }
 
@@ -62,25 +72,37 @@ public class UsageRollups implements SmartLifecycle {
     config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, properties.replicationFactor());
     config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.threads());
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-    // The roll-ups need no low latency: larger, rarer fetches (like the sink's) cost the broker and this application
+    config.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class);
+    // The roll-ups need no low latency: larger, rarer fetches (like the sink's) cost the broker and
+    // this application
     // less per chunk and next to nothing while idle.
     config.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), 65536);
     config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 500);
     config.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
     if (layout.perRunTopics()) {
-      config.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), (int) layout.metadataMaxAge().toMillis());
+      config.put(
+          StreamsConfig.consumerPrefix("metadata.max.age.ms"),
+          (int) layout.metadataMaxAge().toMillis());
     }
-    streams = new KafkaStreams(UsageTopology.build(layout.perRunTopics(), properties.grace(), properties.dedupeWindow()),
-        config);
-    // A failed stream thread is replaced; its uncommitted transaction is aborted and its work done again.
-    streams.setUncaughtExceptionHandler(e -> {
-      LOG.error("Usage roll-ups: a stream thread failed; replacing it", e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams =
+        new KafkaStreams(
+            UsageTopology.build(
+                layout.perRunTopics(), properties.grace(), properties.dedupeWindow()),
+            config);
+    // A failed stream thread is replaced; its uncommitted transaction is aborted and its work done
+    // again.
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Usage roll-ups: a stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     streams.start();
     running = true;
-    LOG.info("Usage roll-ups running as Kafka Streams application {} (exactly_once_v2)", properties.applicationId());
+    LOG.info(
+        "Usage roll-ups running as Kafka Streams application {} (exactly_once_v2)",
+        properties.applicationId());
   }
 
   @Override
@@ -90,11 +112,14 @@ public class UsageRollups implements SmartLifecycle {
     }
     running = false;
     try {
-      // Leaves the group: another instance (or this one, started again) takes the tasks over at once instead of
-      // after the session timeout. The stores are in memory, so there is no local state to come back to.
-      streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-              org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-          .withTimeout(Duration.ofSeconds(15)));
+      // Leaves the group: another instance (or this one, started again) takes the tasks over at
+      // once instead of
+      // after the session timeout. The stores are in memory, so there is no local state to come
+      // back to.
+      streams.close(
+          org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                  org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(Duration.ofSeconds(15)));
     } finally {
       if (properties.stateDir().isBlank()) {
         delete(stateDir);
@@ -137,7 +162,8 @@ public class UsageRollups implements SmartLifecycle {
       }
       return Files.createTempDirectory("runstream-usage-rollups-");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the usage roll-ups' state directory (runstream.usage.state-dir)", e);
+      throw new UncheckedIOException(
+          "cannot create the usage roll-ups' state directory (runstream.usage.state-dir)", e);
     }
   }
 

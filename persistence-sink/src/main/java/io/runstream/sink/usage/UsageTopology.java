@@ -21,10 +21,11 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The roll-ups' topology: chunks (keyed by run) → one summary per ended run ({@link RunTallyProcessor}) →
- * repartitioned by organisation, user and model → 1-minute and 1-hour windowed totals → topic
- * {@code runstream.usage-rollups}. Every store is in memory with a changelog topic (restored on restart); under
- * {@code exactly_once_v2} a restart neither loses nor repeats a run.
+ * The roll-ups' topology: chunks (keyed by run) → one summary per ended run ({@link
+ * RunTallyProcessor}) → repartitioned by organisation, user and model → 1-minute and 1-hour
+ * windowed totals → topic {@code runstream.usage-rollups}. Every store is in memory with a
+ * changelog topic (restored on restart); under {@code exactly_once_v2} a restart neither loses nor
+ * repeats a run.
  */
 public final class UsageTopology {
   private static final Serde<RunSummary> SUMMARY = EventJson.serde(RunSummary.class);
@@ -42,13 +43,22 @@ public final class UsageTopology {
    */
   public static Topology build(boolean perRunTopics, Duration grace, Duration dedupeWindow) {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(RunTallyProcessor.TALLIES), Serdes.UUID(), TALLY).withCachingEnabled());
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(RunTallyProcessor.FINISHED), Serdes.UUID(), Serdes.Long()).withCachingEnabled());
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(RunTallyProcessor.FINISHED_BY_TIME), Serdes.String(), Serdes.UUID())
-        .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RunTallyProcessor.TALLIES), Serdes.UUID(), TALLY)
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RunTallyProcessor.FINISHED),
+                Serdes.UUID(),
+                Serdes.Long())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RunTallyProcessor.FINISHED_BY_TIME),
+                Serdes.String(),
+                Serdes.UUID())
+            .withCachingEnabled());
 
     Consumed<java.util.UUID, byte[]> consumed =
         Consumed.with(Serdes.UUID(), Serdes.ByteArray()).withName("chunks");
@@ -58,8 +68,12 @@ public final class UsageTopology {
             : builder.stream(Topics.RUN_CHUNKS.name(), consumed);
     KGroupedStream<String, RunSummary> runs =
         chunks
-            .process(() -> new RunTallyProcessor(dedupeWindow), Named.as("ended-runs"),
-                RunTallyProcessor.TALLIES, RunTallyProcessor.FINISHED, RunTallyProcessor.FINISHED_BY_TIME)
+            .process(
+                () -> new RunTallyProcessor(dedupeWindow),
+                Named.as("ended-runs"),
+                RunTallyProcessor.TALLIES,
+                RunTallyProcessor.FINISHED,
+                RunTallyProcessor.FINISHED_BY_TIME)
             .groupByKey(Grouped.with("usage-runs", Serdes.String(), SUMMARY));
     window(runs, "minute", Duration.ofMinutes(1), grace);
     window(runs, "hour", Duration.ofHours(1), grace);
@@ -83,11 +97,17 @@ public final class UsageTopology {
         .map(
             (window, total) -> {
               UsageRollup record =
-                  total.toRecord(granularity, window.window().startTime(), window.window().endTime(), window.key());
+                  total.toRecord(
+                      granularity,
+                      window.window().startTime(),
+                      window.window().endTime(),
+                      window.key());
               return KeyValue.pair(record.key(), record);
             },
             Named.as(store + "-records"))
-        .to(Topics.USAGE_ROLLUPS.name(),
-            Produced.with(Topics.USAGE_ROLLUPS.key(), Topics.USAGE_ROLLUPS.value()).withName(store + "-out"));
+        .to(
+            Topics.USAGE_ROLLUPS.name(),
+            Produced.with(Topics.USAGE_ROLLUPS.key(), Topics.USAGE_ROLLUPS.value())
+                .withName(store + "-out"));
   }
 }

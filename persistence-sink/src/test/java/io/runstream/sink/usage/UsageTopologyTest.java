@@ -41,10 +41,17 @@ class UsageTopologyTest {
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(UsageTopology.build(false, Duration.ofMinutes(30), Duration.ofHours(1)), config);
-    chunks = driver.createInputTopic(Topics.RUN_CHUNKS.name(), new UUIDSerializer(), new ByteArraySerializer());
-    rollups = driver.createOutputTopic(Topics.USAGE_ROLLUPS.name(), Topics.USAGE_ROLLUPS.key().deserializer(),
-        Topics.USAGE_ROLLUPS.value().deserializer());
+    driver =
+        new TopologyTestDriver(
+            UsageTopology.build(false, Duration.ofMinutes(30), Duration.ofHours(1)), config);
+    chunks =
+        driver.createInputTopic(
+            Topics.RUN_CHUNKS.name(), new UUIDSerializer(), new ByteArraySerializer());
+    rollups =
+        driver.createOutputTopic(
+            Topics.USAGE_ROLLUPS.name(),
+            Topics.USAGE_ROLLUPS.key().deserializer(),
+            Topics.USAGE_ROLLUPS.value().deserializer());
   }
 
   @AfterEach
@@ -52,20 +59,46 @@ class UsageTopologyTest {
     driver.close();
   }
 
-  /** A run's chunks: start at {@code start}, first delta after {@code ttft}, end after {@code duration}. */
-  private List<RunChunk> run(Instant start, long ttft, long duration, String status, long input, long output) {
+  /**
+   * A run's chunks: start at {@code start}, first delta after {@code ttft}, end after {@code
+   * duration}.
+   */
+  private List<RunChunk> run(
+      Instant start, long ttft, long duration, String status, long input, long output) {
     UUID runId = UUID.randomUUID();
     UUID session = UUID.randomUUID();
     List<RunChunk> run = new ArrayList<>();
-    run.add(RunChunk.of(runId, session, 1, start, null,
-        new ChunkData.RunStarted(UUID.randomUUID(), model).attributed(org, user)));
+    run.add(
+        RunChunk.of(
+            runId,
+            session,
+            1,
+            start,
+            null,
+            new ChunkData.RunStarted(UUID.randomUUID(), model).attributed(org, user)));
     run.add(RunChunk.of(runId, session, 2, start.plusMillis(1), "t", new ChunkData.TextStart()));
-    run.add(RunChunk.of(runId, session, 3, start.plusMillis(ttft), "t", new ChunkData.TextDelta("Hel")));
-    run.add(RunChunk.of(runId, session, 4, start.plusMillis(ttft + 5), "t", new ChunkData.TextDelta("lo")));
-    run.add(RunChunk.of(runId, session, 5, start.plusMillis(duration - 1), null,
-        new ChunkData.Usage("sim-1", input, output)));
-    run.add(RunChunk.of(runId, session, 6, start.plusMillis(duration), null,
-        new ChunkData.RunFinished(status, "stop").attributed(org, user, model)));
+    run.add(
+        RunChunk.of(
+            runId, session, 3, start.plusMillis(ttft), "t", new ChunkData.TextDelta("Hel")));
+    run.add(
+        RunChunk.of(
+            runId, session, 4, start.plusMillis(ttft + 5), "t", new ChunkData.TextDelta("lo")));
+    run.add(
+        RunChunk.of(
+            runId,
+            session,
+            5,
+            start.plusMillis(duration - 1),
+            null,
+            new ChunkData.Usage("sim-1", input, output)));
+    run.add(
+        RunChunk.of(
+            runId,
+            session,
+            6,
+            start.plusMillis(duration),
+            null,
+            new ChunkData.RunFinished(status, "stop").attributed(org, user, model)));
     return run;
   }
 
@@ -83,13 +116,15 @@ class UsageTopologyTest {
   private UsageRollup window(Map<String, UsageRollup> latest, String granularity, Instant start) {
     return latest.values().stream()
         .filter(r -> r.granularity().equals(granularity) && r.windowStart().equals(start))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + granularity + " window at " + start));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + granularity + " window at " + start));
   }
 
   @Test
   void shouldCountEachRunOnceWithItsTokensStatusAndLatenciesInTheWindowItEndedIn() {
     run(T0.plusSeconds(5), 120, 2000, "completed", 10, 20).forEach(this::send);
-    run(T0.plusSeconds(30), 80, 40_000, "failed", 7, 3).forEach(this::send); // ends in the next minute
+    run(T0.plusSeconds(30), 80, 40_000, "failed", 7, 3)
+        .forEach(this::send); // ends in the next minute
     run(T0.plusSeconds(40), 300, 1000, "cancelled", 5, 1).forEach(this::send);
 
     Map<String, UsageRollup> latest = latest();
@@ -123,15 +158,28 @@ class UsageTopologyTest {
   void shouldIgnoreRepeatedChunksAndAnythingAfterTheEnd() {
     List<RunChunk> run = run(T0.plusSeconds(1), 50, 500, "completed", 10, 20);
     run.forEach(this::send);
-    // Redelivered: the usage, the end, a delta; and a chunk after the end from a worker that was too late.
+    // Redelivered: the usage, the end, a delta; and a chunk after the end from a worker that was
+    // too late.
     send(run.get(4));
     send(run.get(5));
     send(run.get(3));
     RunChunk last = run.getLast();
-    send(RunChunk.of(last.runId(), last.sessionId(), 7, last.ts().plusMillis(5), null,
-        new ChunkData.Usage("sim-1", 100, 100)));
-    send(RunChunk.of(last.runId(), last.sessionId(), 8, last.ts().plusMillis(6), null,
-        new ChunkData.RunFinished("failed", "error")));
+    send(
+        RunChunk.of(
+            last.runId(),
+            last.sessionId(),
+            7,
+            last.ts().plusMillis(5),
+            null,
+            new ChunkData.Usage("sim-1", 100, 100)));
+    send(
+        RunChunk.of(
+            last.runId(),
+            last.sessionId(),
+            8,
+            last.ts().plusMillis(6),
+            null,
+            new ChunkData.RunFinished("failed", "error")));
 
     UsageRollup minute = window(latest(), "minute", T0);
     assertThat(minute.runs()).isEqualTo(1);
@@ -152,13 +200,20 @@ class UsageTopologyTest {
     Map<String, UsageRollup> latest = latest();
     assertThat(window(latest, "minute", T0.plusSeconds(60)).inputTokens()).isEqualTo(2);
     assertThat(window(latest, "hour", T0).inputTokens()).isEqualTo(3);
-    assertThat(latest.values().stream().filter(r -> r.windowStart().equals(T0) && r.granularity().equals("minute")))
+    assertThat(
+            latest.values().stream()
+                .filter(r -> r.windowStart().equals(T0) && r.granularity().equals("minute")))
         .as("a run later than the grace is not counted")
         .isEmpty();
     // ... but counted as dropped, which the runstream.usage.rollups.dropped counter reads
-    double dropped = driver.metrics().entrySet().stream()
-        .filter(m -> m.getKey().name().equals("dropped-records-total") && m.getKey().group().equals("stream-task-metrics"))
-        .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
+    double dropped =
+        driver.metrics().entrySet().stream()
+            .filter(
+                m ->
+                    m.getKey().name().equals("dropped-records-total")
+                        && m.getKey().group().equals("stream-task-metrics"))
+            .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue())
+            .sum();
     assertThat(dropped).isEqualTo(2); // its minute and its hour window
   }
 
@@ -167,9 +222,22 @@ class UsageTopologyTest {
     List<RunChunk> run = run(T0.plusSeconds(1), 50, 500, "failed", 0, 0);
     send(run.getLast()); // a run a lost worker never started: only the reaper's end
     UUID other = UUID.randomUUID();
-    send(RunChunk.of(other, UUID.randomUUID(), 1, T0.plusSeconds(2), null,
-        new ChunkData.RunStarted(UUID.randomUUID(), model)));
-    send(RunChunk.of(other, UUID.randomUUID(), 2, T0.plusSeconds(3), null, new ChunkData.RunFinished("completed", "stop")));
+    send(
+        RunChunk.of(
+            other,
+            UUID.randomUUID(),
+            1,
+            T0.plusSeconds(2),
+            null,
+            new ChunkData.RunStarted(UUID.randomUUID(), model)));
+    send(
+        RunChunk.of(
+            other,
+            UUID.randomUUID(),
+            2,
+            T0.plusSeconds(3),
+            null,
+            new ChunkData.RunFinished("completed", "stop")));
 
     UsageRollup minute = window(latest(), "minute", T0);
     assertThat(minute.runs()).isEqualTo(1);
@@ -180,7 +248,9 @@ class UsageTopologyTest {
 
   @Test
   void shouldReadTheTypeWithoutDecodingTheData() {
-    assertThat(RunTallyProcessor.typeOf("{\"v\":1,\"data\":{\"type\":\"x\"},\"type\":\"text.delta\"}".getBytes()))
+    assertThat(
+            RunTallyProcessor.typeOf(
+                "{\"v\":1,\"data\":{\"type\":\"x\"},\"type\":\"text.delta\"}".getBytes()))
         .isEqualTo("text.delta");
     assertThat(RunTallyProcessor.typeOf("not json".getBytes())).isNull();
     assertThat(RunTallyProcessor.typeOf("[1]".getBytes())).isNull();
@@ -192,12 +262,20 @@ class UsageTopologyTest {
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-test-per-run");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(UsageTopology.build(true, Duration.ofMinutes(30), Duration.ofHours(1)), config);
-    rollups = driver.createOutputTopic(Topics.USAGE_ROLLUPS.name(), Topics.USAGE_ROLLUPS.key().deserializer(),
-        Topics.USAGE_ROLLUPS.value().deserializer());
+    driver =
+        new TopologyTestDriver(
+            UsageTopology.build(true, Duration.ofMinutes(30), Duration.ofHours(1)), config);
+    rollups =
+        driver.createOutputTopic(
+            Topics.USAGE_ROLLUPS.name(),
+            Topics.USAGE_ROLLUPS.key().deserializer(),
+            Topics.USAGE_ROLLUPS.value().deserializer());
     List<RunChunk> run = run(T0.plusSeconds(1), 50, 500, "completed", 3, 4);
-    TestInputTopic<UUID, byte[]> own = driver.createInputTopic(Topics.runTopic(run.getFirst().runId()),
-        new UUIDSerializer(), new ByteArraySerializer());
+    TestInputTopic<UUID, byte[]> own =
+        driver.createInputTopic(
+            Topics.runTopic(run.getFirst().runId()),
+            new UUIDSerializer(),
+            new ByteArraySerializer());
     run.forEach(chunk -> own.pipeInput(chunk.runId(), EventJson.writeChunk(chunk), chunk.ts()));
     assertThat(window(latest(), "hour", T0).outputTokens()).isEqualTo(4);
   }

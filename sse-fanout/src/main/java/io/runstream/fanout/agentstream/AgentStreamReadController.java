@@ -20,10 +20,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /ai/stream/{streamId}} (seed 001): the run the POST started, from its first event or after
- * {@code Last-Event-ID}, to any number of readers. {@code orgid} comes as a header or, for {@code EventSource}, as
- * {@code ?orgid=} (with the JWT in the cookie); it must name the token's organisation (403). An unknown stream id,
- * or one past the stream's time to live, answers 404.
+ * {@code GET /ai/stream/{streamId}} (seed 001): the run the POST started, from its first event or
+ * after {@code Last-Event-ID}, to any number of readers. {@code orgid} comes as a header or, for
+ * {@code EventSource}, as {@code ?orgid=} (with the JWT in the cookie); it must name the token's
+ * organisation (403). An unknown stream id, or one past the stream's time to live, answers 404.
  */
 @RestController
 public class AgentStreamReadController {
@@ -47,11 +47,13 @@ public class AgentStreamReadController {
   }
 
   @GetMapping(AgentStreamFace.STREAM_PATH)
-  public void stream(@PathVariable String streamId, HttpServletRequest request, HttpServletResponse response)
+  public void stream(
+      @PathVariable String streamId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     Caller caller = callers.current();
     String orgid = request.getHeader(AgentStreamFace.ORG_HEADER);
-    AgentStreamFace.checkOrganisation(caller, orgid != null ? orgid : request.getParameter(AgentStreamFace.ORG_HEADER));
+    AgentStreamFace.checkOrganisation(
+        caller, orgid != null ? orgid : request.getParameter(AgentStreamFace.ORG_HEADER));
     UUID id = parse(streamId);
     if (id == null) {
       throw unknown();
@@ -60,12 +62,13 @@ public class AgentStreamReadController {
     if (expired(run, Instant.now())) {
       throw unknown();
     }
-    stream.serve(caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
+    stream.serve(
+        caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
   }
 
   /**
-   * Past the stream's time to live: created longer ago than {@code agent-stream-ttl} and, if it ran longer than that,
-   * ended longer ago than that too (a live run never expires under its readers).
+   * Past the stream's time to live: created longer ago than {@code agent-stream-ttl} and, if it ran
+   * longer than that, ended longer ago than that too (a live run never expires under its readers).
    */
   boolean expired(RunRow run, Instant now) {
     Instant created = run.createdAt().plus(properties.agentStreamTtl());
@@ -89,7 +92,9 @@ public class AgentStreamReadController {
 
   private static ApiException unknown() {
     return new ApiException(
-        HttpStatus.NOT_FOUND, "stream_not_found", "Not Found",
+        HttpStatus.NOT_FOUND,
+        "stream_not_found",
+        "Not Found",
         "No such stream: it never existed or it has expired.");
   }
 }

@@ -11,21 +11,25 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The agent-stream face's rendering, field for field as seed 001 documents it: {@code event: data} frames whose data
- * is {@code {type:"text", text}}, {@code {type:"tool_use", id, name, input}}, {@code {type:"tool_result", id, output}},
- * {@code {type:"doc", stage, fileName}}, {@code {type:"image", url, prompt}} or {@code {type:"usage", model,
- * inputTokens, outputTokens}}, then {@code event: end} with {@code data: {}}. Every frame carries its chunk's
- * {@code id:}, the end frame the run's finish id, so ids strictly increase and a reconnect with the last one answers
- * 204. A failed run also shows its {@code {type:"error", code, message, retryable}} before the end; a failed tool
- * result adds {@code isError: true} with the message as {@code output.error}; a client tool call adds
- * {@code origin: "client"}. Chunks the seed has no shape for (steps, part boundaries, reasoning) are not shown.
+ * The agent-stream face's rendering, field for field as seed 001 documents it: {@code event: data}
+ * frames whose data is {@code {type:"text", text}}, {@code {type:"tool_use", id, name, input}},
+ * {@code {type:"tool_result", id, output}}, {@code {type:"doc", stage, fileName}}, {@code
+ * {type:"image", url, prompt}} or {@code {type:"usage", model, inputTokens, outputTokens}}, then
+ * {@code event: end} with {@code data: {}}. Every frame carries its chunk's {@code id:}, the end
+ * frame the run's finish id, so ids strictly increase and a reconnect with the last one answers
+ * 204. A failed run also shows its {@code {type:"error", code, message, retryable}} before the end;
+ * a failed tool result adds {@code isError: true} with the message as {@code output.error}; a
+ * client tool call adds {@code origin: "client"}. Chunks the seed has no shape for (steps, part
+ * boundaries, reasoning) are not shown.
  */
 @Component
 public class AgentStreamRenderer implements FaceRenderer {
   /** The slot of this face's renderings on a hot chunk. */
   public static final int SLOT = 1;
+
   /** The event name of every chunk frame. */
   public static final String DATA_EVENT = "data";
+
   /** The event name of the last frame. */
   public static final String END_EVENT = "end";
 
@@ -43,7 +47,9 @@ public class AgentStreamRenderer implements FaceRenderer {
       return SseFrames.event(chunk.seq(), END_EVENT, "{}");
     }
     ObjectNode data = data(chunk.data());
-    return data == null ? SseFrames.NONE : SseFrames.event(chunk.seq(), DATA_EVENT, EventJson.MAPPER.writeValueAsString(data));
+    return data == null
+        ? SseFrames.NONE
+        : SseFrames.event(chunk.seq(), DATA_EVENT, EventJson.MAPPER.writeValueAsString(data));
   }
 
   @Override
@@ -77,14 +83,18 @@ public class AgentStreamRenderer implements FaceRenderer {
           node.put("error", d.error());
         }
       }
-      case ChunkData.Image d -> node.put("type", "image").put("url", d.url()).put("prompt", d.prompt());
+      case ChunkData.Image d ->
+          node.put("type", "image").put("url", d.url()).put("prompt", d.prompt());
       case ChunkData.Usage d ->
           node.put("type", "usage")
               .put("model", d.model())
               .put("inputTokens", d.inputTokens())
               .put("outputTokens", d.outputTokens());
       case ChunkData.Error d ->
-          node.put("type", "error").put("code", d.code()).put("message", d.message()).put("retryable", d.retryable());
+          node.put("type", "error")
+              .put("code", d.code())
+              .put("message", d.message())
+              .put("retryable", d.retryable());
       default -> {
         return null;
       }

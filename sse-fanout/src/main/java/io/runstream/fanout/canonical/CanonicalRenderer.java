@@ -13,26 +13,28 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The canonical face's rendering (API.md §3): AI SDK UI message stream parts ({@code data: <json>}), each with
- * {@code id: <seq>}. One chunk is one event, so that an id always names exactly one event. After {@code finish} the
- * stream ends with {@code data: [DONE]} without an id, as the AI SDK sends it: ids never repeat, and a client's last
- * id stays the {@code finish} id (a reconnect with it answers 204).
+ * The canonical face's rendering (API.md §3): AI SDK UI message stream parts ({@code data:
+ * <json>}), each with {@code id: <seq>}. One chunk is one event, so that an id always names exactly
+ * one event. After {@code finish} the stream ends with {@code data: [DONE]} without an id, as the
+ * AI SDK sends it: ids never repeat, and a client's last id stays the {@code finish} id (a
+ * reconnect with it answers 204).
  */
 @Component
 public class CanonicalRenderer implements FaceRenderer {
   /** The text part id prefix of the seed. */
   public static final String TEXT_PART_PREFIX = "pending-message-";
+
   /** The slot of the canonical face's renderings on a hot chunk. */
   public static final int SLOT = 0;
 
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
   /**
-   * The finish reasons the AI SDK's {@code uiMessageChunkSchema} accepts in every version a client may run (5, 6 and
-   * 7; 7 adds {@code interrupted}, 5 {@code unknown}): a {@code finish} carrying any other value fails the client's
-   * validation ("Type validation failed"), so any other reason (a stopped run's {@code abort}, in the chunk and in
-   * runs stopped before this rule) is left out, as the schema allows (API.md §3). A stop is told by the
-   * {@code abort} part before it.
+   * The finish reasons the AI SDK's {@code uiMessageChunkSchema} accepts in every version a client
+   * may run (5, 6 and 7; 7 adds {@code interrupted}, 5 {@code unknown}): a {@code finish} carrying
+   * any other value fails the client's validation ("Type validation failed"), so any other reason
+   * (a stopped run's {@code abort}, in the chunk and in runs stopped before this rule) is left out,
+   * as the schema allows (API.md §3). A stop is told by the {@code abort} part before it.
    */
   static final java.util.Set<String> SDK_FINISH_REASONS =
       java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
@@ -49,14 +51,18 @@ public class CanonicalRenderer implements FaceRenderer {
 
   @Override
   public byte[] render(RunChunk chunk) {
-    // Text and reasoning deltas are nearly every event of a stream: written directly, with Jackson's own string
-    // escaping, instead of through a tree (a fifth of the fan-out's consumer thread went to that, issue #24). The
+    // Text and reasoning deltas are nearly every event of a stream: written directly, with
+    // Jackson's own string
+    // escaping, instead of through a tree (a fifth of the fan-out's consumer thread went to that,
+    // issue #24). The
     // bytes are the same as the tree's (CanonicalRendererTest).
     if (chunk.data() instanceof ChunkData.TextDelta d) {
-      return SseFrames.event(chunk.seq(), null, delta("text-delta", TEXT_PART_PREFIX + chunk.part(), d.delta()));
+      return SseFrames.event(
+          chunk.seq(), null, delta("text-delta", TEXT_PART_PREFIX + chunk.part(), d.delta()));
     }
     if (chunk.data() instanceof ChunkData.ReasoningDelta d) {
-      return SseFrames.event(chunk.seq(), null, delta("reasoning-delta", "reasoning-" + chunk.part(), d.delta()));
+      return SseFrames.event(
+          chunk.seq(), null, delta("reasoning-delta", "reasoning-" + chunk.part(), d.delta()));
     }
     ObjectNode part = part(chunk);
     if (part == null) {
@@ -65,10 +71,17 @@ public class CanonicalRenderer implements FaceRenderer {
     return SseFrames.event(chunk.seq(), null, EventJson.MAPPER.writeValueAsString(part));
   }
 
-  /** {@code {"type":<type>,"id":<id>,"delta":<delta>}} for ASCII {@code type} and {@code id} without escapes. */
+  /**
+   * {@code {"type":<type>,"id":<id>,"delta":<delta>}} for ASCII {@code type} and {@code id} without
+   * escapes.
+   */
   static String delta(String type, String id, String delta) {
     StringBuilder json = new StringBuilder(delta.length() + type.length() + id.length() + 32);
-    json.append("{\"type\":\"").append(type).append("\",\"id\":\"").append(id).append("\",\"delta\":\"");
+    json.append("{\"type\":\"")
+        .append(type)
+        .append("\",\"id\":\"")
+        .append(id)
+        .append("\",\"delta\":\"");
     JsonStringEncoder.getInstance().quoteAsString(delta, json);
     return json.append("\"}").toString();
   }
@@ -82,31 +95,44 @@ public class CanonicalRenderer implements FaceRenderer {
     ObjectNode node = EventJson.MAPPER.createObjectNode();
     String textId = TEXT_PART_PREFIX + chunk.part();
     switch (chunk.data()) {
-      case ChunkData.RunStarted d -> node.put("type", "start").put("messageId", d.messageId().toString());
+      case ChunkData.RunStarted d ->
+          node.put("type", "start").put("messageId", d.messageId().toString());
       case ChunkData.StepStarted d -> node.put("type", "start-step");
       case ChunkData.TextStart d -> node.put("type", "text-start").put("id", textId);
-      case ChunkData.TextDelta d -> node.put("type", "text-delta").put("id", textId).put("delta", d.delta());
+      case ChunkData.TextDelta d ->
+          node.put("type", "text-delta").put("id", textId).put("delta", d.delta());
       case ChunkData.TextEnd d -> node.put("type", "text-end").put("id", textId);
-      case ChunkData.ReasoningStart d -> node.put("type", "reasoning-start").put("id", "reasoning-" + chunk.part());
+      case ChunkData.ReasoningStart d ->
+          node.put("type", "reasoning-start").put("id", "reasoning-" + chunk.part());
       case ChunkData.ReasoningDelta d ->
-          node.put("type", "reasoning-delta").put("id", "reasoning-" + chunk.part()).put("delta", d.delta());
-      case ChunkData.ReasoningEnd d -> node.put("type", "reasoning-end").put("id", "reasoning-" + chunk.part());
+          node.put("type", "reasoning-delta")
+              .put("id", "reasoning-" + chunk.part())
+              .put("delta", d.delta());
+      case ChunkData.ReasoningEnd d ->
+          node.put("type", "reasoning-end").put("id", "reasoning-" + chunk.part());
       case ChunkData.ToolInputStart d ->
-          node.put("type", "tool-input-start").put("toolCallId", d.toolCallId()).put("toolName", d.toolName());
+          node.put("type", "tool-input-start")
+              .put("toolCallId", d.toolCallId())
+              .put("toolName", d.toolName());
       case ChunkData.ToolCall d -> {
-        node.put("type", "tool-input-available").put("toolCallId", d.toolCallId()).put("toolName", d.toolName());
+        node.put("type", "tool-input-available")
+            .put("toolCallId", d.toolCallId())
+            .put("toolName", d.toolName());
         node.set("input", d.input() == null ? EventJson.MAPPER.createObjectNode() : d.input());
       }
       case ChunkData.ToolResult d -> {
         if (d.errorText() != null) {
-          node.put("type", "tool-output-error").put("toolCallId", d.toolCallId()).put("errorText", d.errorText());
+          node.put("type", "tool-output-error")
+              .put("toolCallId", d.toolCallId())
+              .put("errorText", d.errorText());
         } else {
           node.put("type", "tool-output-available").put("toolCallId", d.toolCallId());
           node.set("output", d.output() == null ? EventJson.MAPPER.nullNode() : d.output());
         }
       }
       case ChunkData.Stage d -> {
-        // A stage is the agent's state now, not part of the answer: transient, so useChat does not keep it in the
+        // A stage is the agent's state now, not part of the answer: transient, so useChat does not
+        // keep it in the
         // message's parts (onData still sees it).
         node.put("type", "data-stage").put("transient", true);
         node.putObject("data")
@@ -125,16 +151,22 @@ public class CanonicalRenderer implements FaceRenderer {
       }
       case ChunkData.Doc d -> {
         node.put("type", "data-doc");
-        ObjectNode data = node.putObject("data").put("stage", d.stage()).put("fileName", d.fileName());
+        ObjectNode data =
+            node.putObject("data").put("stage", d.stage()).put("fileName", d.fileName());
         if (d.error() != null) {
           data.put("error", d.error());
         }
       }
       case ChunkData.Image d ->
-          node.put("type", "file").put("url", d.url()).put("mediaType", d.mediaType() == null ? "image/png" : d.mediaType());
+          node.put("type", "file")
+              .put("url", d.url())
+              .put("mediaType", d.mediaType() == null ? "image/png" : d.mediaType());
       case ChunkData.StepFinished d -> node.put("type", "finish-step");
-      case ChunkData.Error d -> node.put("type", "error").put("errorText", d.message().isEmpty() ? d.code() : d.message());
-      case ChunkData.RunAborted d -> node.put("type", "abort").put("reason", d.reason() == null ? "stopped" : d.reason());
+      case ChunkData.Error d ->
+          node.put("type", "error")
+              .put("errorText", d.message().isEmpty() ? d.code() : d.message());
+      case ChunkData.RunAborted d ->
+          node.put("type", "abort").put("reason", d.reason() == null ? "stopped" : d.reason());
       case ChunkData.RunFinished d -> {
         node.put("type", "finish");
         if (d.finishReason() != null && SDK_FINISH_REASONS.contains(d.finishReason())) {
@@ -143,7 +175,8 @@ public class CanonicalRenderer implements FaceRenderer {
       }
       case ChunkData.Retrieved d -> {
         node.put("type", "data-retrieved");
-        tools.jackson.databind.node.ArrayNode documents = node.putObject("data").putArray("documents");
+        tools.jackson.databind.node.ArrayNode documents =
+            node.putObject("data").putArray("documents");
         for (ChunkData.RetrievedDocument document : d.documents()) {
           ObjectNode item = documents.addObject().put("name", document.name());
           if (document.documentType() != null) {

@@ -21,8 +21,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The canonical face's streams (API.md §2–§3): a session's latest run and a run by id, resumable with
- * {@code Last-Event-ID} or {@code ?after=}; 204 once the reader has the run's last event.
+ * The canonical face's streams (API.md §2–§3): a session's latest run and a run by id, resumable
+ * with {@code Last-Event-ID} or {@code ?after=}; 204 once the reader has the run's last event.
  */
 @RestController
 public class CanonicalStreamController {
@@ -50,7 +50,8 @@ public class CanonicalStreamController {
 
   /** The session's latest run. */
   @GetMapping("/api/v1/sessions/{sessionId}/stream")
-  public void session(@PathVariable String sessionId, HttpServletRequest request, HttpServletResponse response)
+  public void session(
+      @PathVariable String sessionId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     Caller caller = callers.current();
     UUID id = Ids.parse(sessionId, "Session");
@@ -60,7 +61,8 @@ public class CanonicalStreamController {
     Long after = ResumePoint.parse(request);
     boolean compact = ResumePoint.compact(request);
     if (after != null) {
-      // A reader coming back to the session's live run, which this node holds: no database round trip.
+      // A reader coming back to the session's live run, which this node holds: no database round
+      // trip.
       Optional<RunRow> live = rows.liveRunFor(caller.orgId(), id, after);
       if (live.isPresent()) {
         stream.serve(caller, live.get(), after, compact, renderer, response);
@@ -74,12 +76,18 @@ public class CanonicalStreamController {
     }
     RunRow run = latest.get();
     if (after != null && after < run.seqBase() - 1) {
-      // The reader is behind the latest run: finish the run it was reading first (its next reconnect gets the next).
+      // The reader is behind the latest run: finish the run it was reading first (its next
+      // reconnect gets the next).
       run = runs.firstEndingAfter(id, after).orElse(run);
     }
-    if (after != null && run.status().terminal() && run.lastSeq() != null && after >= run.lastSeq()) {
-      // The reader has all of the latest run; a run enqueued behind it (double-texting, ADR 0016) is next: its ids
-      // follow. It is served as soon as it is released (checked again after: it may have been released meanwhile).
+    if (after != null
+        && run.status().terminal()
+        && run.lastSeq() != null
+        && after >= run.lastSeq()) {
+      // The reader has all of the latest run; a run enqueued behind it (double-texting, ADR 0016)
+      // is next: its ids
+      // follow. It is served as soon as it is released (checked again after: it may have been
+      // released meanwhile).
       Optional<RunRow> next = runs.nextHeld(id);
       if (next.isPresent()) {
         RunRow again = runs.latest(id).orElse(run);
@@ -98,10 +106,14 @@ public class CanonicalStreamController {
 
   /** A run by id, from its first event unless resumed. */
   @GetMapping("/api/v1/runs/{runId}/stream")
-  public void run(@PathVariable String runId, HttpServletRequest request, HttpServletResponse response)
+  public void run(
+      @PathVariable String runId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     Caller caller = callers.current();
-    RunRow run = rows.find(caller.orgId(), Ids.parse(runId, "Run")).orElseThrow(() -> ApiException.notFound("Run"));
-    stream.serve(caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
+    RunRow run =
+        rows.find(caller.orgId(), Ids.parse(runId, "Run"))
+            .orElseThrow(() -> ApiException.notFound("Run"));
+    stream.serve(
+        caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
   }
 }

@@ -13,16 +13,18 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The genie face's rendering (seed 000, API.md §7): data-only events, each with its {@code id:}:
  * {@code {"type":"textResponseChunk","textResponse","close":false,"error":false}} per text delta,
- * {@code {"type":"stage_update","missionLabel","mood","leftPanel","rightPanel","stageTarget"}} per stage, tool and
- * action calls as {@code {"type":"tool_call","id","name","input"}} and {@code {"type":"tool_result","id","output"}}
- * (or {@code "error"}), a failed run's error as a {@code textResponseChunk} with {@code "error": true}, and exactly
- * one last {@code {"type":"finalizeResponseStream","textResponse":"","close":true,"error":false}}, after which the
+ * {@code {"type":"stage_update","missionLabel","mood","leftPanel","rightPanel","stageTarget"}} per
+ * stage, tool and action calls as {@code {"type":"tool_call","id","name","input"}} and {@code
+ * {"type":"tool_result","id","output"}} (or {@code "error"}), a failed run's error as a {@code
+ * textResponseChunk} with {@code "error": true}, and exactly one last {@code
+ * {"type":"finalizeResponseStream","textResponse":"","close":true,"error":false}}, after which the
  * server closes the stream.
  */
 @Component
 public class GenieRenderer implements FaceRenderer {
   /** The slot of this face's renderings on a hot chunk. */
   public static final int SLOT = 2;
+
   /** The header naming the model backend of the run. */
   public static final String BACKEND_HEADER = "X-Genie-Backend";
 
@@ -38,7 +40,9 @@ public class GenieRenderer implements FaceRenderer {
   @Override
   public byte[] render(RunChunk chunk) {
     ObjectNode node = data(chunk.data());
-    return node == null ? SseFrames.NONE : SseFrames.event(chunk.seq(), null, EventJson.MAPPER.writeValueAsString(node));
+    return node == null
+        ? SseFrames.NONE
+        : SseFrames.event(chunk.seq(), null, EventJson.MAPPER.writeValueAsString(node));
   }
 
   @Override
@@ -48,8 +52,13 @@ public class GenieRenderer implements FaceRenderer {
 
   /** The gated answer: one {@code textResponse} that closes the stream; no run started. */
   public static byte[] gated(String message) {
-    ObjectNode node = EventJson.MAPPER.createObjectNode()
-        .put("type", "textResponse").put("textResponse", message).put("close", true).put("error", false);
+    ObjectNode node =
+        EventJson.MAPPER
+            .createObjectNode()
+            .put("type", "textResponse")
+            .put("textResponse", message)
+            .put("close", true)
+            .put("error", false);
     return SseFrames.event(0L, null, EventJson.MAPPER.writeValueAsString(node));
   }
 
@@ -57,13 +66,17 @@ public class GenieRenderer implements FaceRenderer {
     ObjectNode node = EventJson.MAPPER.createObjectNode();
     switch (data) {
       case ChunkData.TextDelta d ->
-          node.put("type", "textResponseChunk").put("textResponse", d.delta()).put("close", false).put("error", false);
-      case ChunkData.Stage d -> node.put("type", "stage_update")
-          .put("missionLabel", d.missionLabel())
-          .put("mood", d.mood())
-          .put("leftPanel", d.leftPanel())
-          .put("rightPanel", d.rightPanel())
-          .put("stageTarget", d.stageTarget());
+          node.put("type", "textResponseChunk")
+              .put("textResponse", d.delta())
+              .put("close", false)
+              .put("error", false);
+      case ChunkData.Stage d ->
+          node.put("type", "stage_update")
+              .put("missionLabel", d.missionLabel())
+              .put("mood", d.mood())
+              .put("leftPanel", d.leftPanel())
+              .put("rightPanel", d.rightPanel())
+              .put("stageTarget", d.stageTarget());
       case ChunkData.ToolCall d -> {
         node.put("type", "tool_call").put("id", d.toolCallId()).put("name", d.toolName());
         node.set("input", d.input() == null ? EventJson.MAPPER.createObjectNode() : d.input());
@@ -76,11 +89,18 @@ public class GenieRenderer implements FaceRenderer {
           node.set("output", d.output() == null ? EventJson.MAPPER.nullNode() : d.output());
         }
       }
-      case ChunkData.Error d -> node.put("type", "textResponseChunk").put("textResponse", d.message())
-          .put("close", false).put("error", true);
-      // Always error:false (the contract's one final event); a failure was told by its textResponseChunk.
-      case ChunkData.RunFinished d -> node.put("type", "finalizeResponseStream").put("textResponse", "")
-          .put("close", true).put("error", false);
+      case ChunkData.Error d ->
+          node.put("type", "textResponseChunk")
+              .put("textResponse", d.message())
+              .put("close", false)
+              .put("error", true);
+      // Always error:false (the contract's one final event); a failure was told by its
+      // textResponseChunk.
+      case ChunkData.RunFinished d ->
+          node.put("type", "finalizeResponseStream")
+              .put("textResponse", "")
+              .put("close", true)
+              .put("error", false);
       default -> {
         return null;
       }

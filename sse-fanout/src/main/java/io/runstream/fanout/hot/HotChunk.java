@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * A chunk in memory with its renderings, one per face, each made once (by the first reader of that face) and
- * shared by every later reader: fan-out renders once per chunk and face, not once per reader.
+ * A chunk in memory with its renderings, one per face, each made once (by the first reader of that
+ * face) and shared by every later reader: fan-out renders once per chunk and face, not once per
+ * reader.
  */
 public final class HotChunk {
   /** How many faces can cache a rendering on a chunk. */
@@ -23,8 +24,9 @@ public final class HotChunk {
   }
 
   /**
-   * A face's rendering of chunks, to make on the consumer thread as chunks arrive for runs that face's readers read:
-   * a fast run wakes all its readers with the same chunk, and they then find its bytes made.
+   * A face's rendering of chunks, to make on the consumer thread as chunks arrive for runs that
+   * face's readers read: a fast run wakes all its readers with the same chunk, and they then find
+   * its bytes made.
    *
    * @param slot the face's slot
    * @param render its rendering, a pure function of the chunk
@@ -42,8 +44,9 @@ public final class HotChunk {
   }
 
   /**
-   * A chunk made for one reader only (a compact catch-up's merge of several deltas): its renderings are made each
-   * time and never cached, so that no merged rendering is ever mistaken for a chunk's own.
+   * A chunk made for one reader only (a compact catch-up's merge of several deltas): its renderings
+   * are made each time and never cached, so that no merged rendering is ever mistaken for a chunk's
+   * own.
    */
   public static HotChunk merged(RunChunk chunk) {
     return new HotChunk(chunk, 256, false);
@@ -60,8 +63,9 @@ public final class HotChunk {
   }
 
   /**
-   * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first use, exactly once:
-   * the readers of a fast run are woken by the same chunk at once, and without the lock each would render it.
+   * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first
+   * use, exactly once: the readers of a fast run are woken by the same chunk at once, and without
+   * the lock each would render it.
    */
   public byte[] rendered(int slot, Function<RunChunk, byte[]> render) {
     if (rendered == null) {
@@ -81,7 +85,9 @@ public final class HotChunk {
     }
   }
 
-  /** Approximate heap bytes it holds: the chunk and, on average, about two renderings of its size. */
+  /**
+   * Approximate heap bytes it holds: the chunk and, on average, about two renderings of its size.
+   */
   long bytes() {
     return 160L + size * 3L;
   }

@@ -15,15 +15,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
- * The hot tier of this node: recent runs in memory, bounded by run count and bytes. Eviction takes finished runs
- * without readers first (oldest end first), then idle live runs (least recently touched); a run with readers is
- * never evicted. Finished runs leave after {@code hot-finished-ttl}.
+ * The hot tier of this node: recent runs in memory, bounded by run count and bytes. Eviction takes
+ * finished runs without readers first (oldest end first), then idle live runs (least recently
+ * touched); a run with readers is never evicted. Finished runs leave after {@code
+ * hot-finished-ttl}.
  */
 @Component
 public class HotRuns implements org.springframework.beans.factory.DisposableBean {
   private final Map<UUID, RunBuffer> runs = new ConcurrentHashMap<>();
-  /** Each session's run that is in memory and has not ended (a session has one live run at most). */
+
+  /**
+   * Each session's run that is in memory and has not ended (a session has one live run at most).
+   */
   private final Map<UUID, UUID> liveBySession = new ConcurrentHashMap<>();
+
   private final AtomicLong bytes = new AtomicLong();
   private final FanoutProperties properties;
   private final Counter evictions;
@@ -37,7 +42,8 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
   public HotRuns(FanoutProperties properties, MeterRegistry meters) {
     this.properties = properties;
     long tick = Math.clamp(properties.heartbeat().toMillis() / 10, 10, 500);
-    ticker.scheduleWithFixedDelay(this::wakeDueReaders, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(
+        this::wakeDueReaders, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
     this.evictions = meters.counter("runstream.fanout.hot.evictions");
     this.slowReaders = meters.counter("runstream.fanout.readers.disconnected.slow");
     Gauge.builder("runstream.fanout.hot.runs", runs, Map::size).register(meters);
@@ -45,7 +51,10 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
     Gauge.builder("runstream.fanout.readers", this, HotRuns::readers).register(meters);
   }
 
-  /** Appends a chunk consumed from Kafka (consumer thread); {@code recordBytes} is its record value's size. */
+  /**
+   * Appends a chunk consumed from Kafka (consumer thread); {@code recordBytes} is its record
+   * value's size.
+   */
   public void append(RunChunk chunk, int recordBytes) {
     RunBuffer buffer = runs.computeIfAbsent(chunk.runId(), RunBuffer::new);
     long added = buffer.append(HotChunk.of(chunk, recordBytes));
@@ -54,14 +63,15 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
     } else if (added > 0) {
       liveBySession.put(chunk.sessionId(), chunk.runId());
     }
-    if (added > 0 && bytes.addAndGet(added) > properties.hotMaxBytes() || runs.size() > properties.hotMaxRuns()) {
+    if (added > 0 && bytes.addAndGet(added) > properties.hotMaxBytes()
+        || runs.size() > properties.hotMaxRuns()) {
       evict();
     }
   }
 
   /**
-   * Attaches a reader to a run, creating its (empty) buffer if the run has not been seen yet; the run's later chunks
-   * are rendered by {@code prerender} (may be null) as they arrive.
+   * Attaches a reader to a run, creating its (empty) buffer if the run has not been seen yet; the
+   * run's later chunks are rendered by {@code prerender} (may be null) as they arrive.
    */
   public Attachment attach(UUID runId, long after, HotChunk.Prerender prerender) {
     while (true) {
@@ -75,8 +85,8 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
   }
 
   /**
-   * The run of a session that this node holds in memory and has seen no end of yet (a session has at most one live
-   * run), or null.
+   * The run of a session that this node holds in memory and has seen no end of yet (a session has
+   * at most one live run), or null.
    */
   public UUID liveRunOf(UUID sessionId) {
     UUID runId = liveBySession.get(sessionId);
@@ -142,7 +152,9 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
     long ttl = properties.hotFinishedTtl().toNanos();
     for (RunBuffer buffer : runs.values()) {
       boolean over =
-          buffer.finished() ? now - buffer.finishedNanos() > ttl : now - buffer.touchedNanos() > ttl;
+          buffer.finished()
+              ? now - buffer.finishedNanos() > ttl
+              : now - buffer.touchedNanos() > ttl;
       if (over && buffer.idle()) {
         remove(buffer);
       }
@@ -159,13 +171,16 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
     for (RunBuffer buffer : runs.values()) {
       if (buffer.idle()) {
         boolean finished = buffer.finished();
-        candidates.add(new Candidate(buffer, !finished, finished ? buffer.finishedNanos() : buffer.touchedNanos()));
+        candidates.add(
+            new Candidate(
+                buffer, !finished, finished ? buffer.finishedNanos() : buffer.touchedNanos()));
       }
     }
     candidates.sort(Comparator.comparing(Candidate::live).thenComparingLong(Candidate::since));
     for (Candidate candidate : candidates) {
       RunBuffer buffer = candidate.buffer();
-      if (bytes.get() <= properties.hotMaxBytes() * 9 / 10 && runs.size() <= properties.hotMaxRuns() * 9 / 10) {
+      if (bytes.get() <= properties.hotMaxBytes() * 9 / 10
+          && runs.size() <= properties.hotMaxRuns() * 9 / 10) {
         return;
       }
       if (remove(buffer)) {
@@ -175,8 +190,9 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
   }
 
   /**
-   * Removes a buffer nobody reads; only the consumer thread retires buffers, so no append races with it, and the
-   * retiring call alone releases its bytes (a reader that finds it retired only drops the map entry).
+   * Removes a buffer nobody reads; only the consumer thread retires buffers, so no append races
+   * with it, and the retiring call alone releases its bytes (a reader that finds it retired only
+   * drops the map entry).
    */
   private boolean remove(RunBuffer buffer) {
     if (!buffer.retireIfIdle()) {
@@ -184,7 +200,8 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
     }
     runs.remove(buffer.runId, buffer);
     if (!buffer.finished()) {
-      // a live run evicted (rare): its session's entry goes too; a finished run's went with its last chunk
+      // a live run evicted (rare): its session's entry goes too; a finished run's went with its
+      // last chunk
       liveBySession.values().remove(buffer.runId);
     }
     bytes.addAndGet(-buffer.bytes());

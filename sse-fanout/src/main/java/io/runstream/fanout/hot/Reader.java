@@ -6,16 +6,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One SSE connection's view of a run: a bounded queue the consumer thread offers to without blocking. Overflow
- * marks the reader as too slow; it is then disconnected and resumes by Last-Event-ID.
+ * One SSE connection's view of a run: a bounded queue the consumer thread offers to without
+ * blocking. Overflow marks the reader as too slow; it is then disconnected and resumes by
+ * Last-Event-ID.
  *
- * <p>A waiting reader parks without a timeout and is woken by the next chunk, or by {@link HotRuns}' heartbeat tick
- * once its wait is over: a timed park of a virtual thread costs a timer per wait, paid on every event of every
- * stream (measured in the reconnect storm, issue #15), where one unpark is enough.
+ * <p>A waiting reader parks without a timeout and is woken by the next chunk, or by {@link
+ * HotRuns}' heartbeat tick once its wait is over: a timed park of a virtual thread costs a timer
+ * per wait, paid on every event of every stream (measured in the reconnect storm, issue #15), where
+ * one unpark is enough.
  *
- * <p>A reader can also be {@link #listen listened to} instead of waited on (issue #12: an idle stream holds no
- * thread): every chunk, the end of its wait, overflow and {@link #kick} then call a wake-up action, at most once until
- * the woken side {@link #settle settles}, so one drain at a time runs for the reader.
+ * <p>A reader can also be {@link #listen listened to} instead of waited on (issue #12: an idle
+ * stream holds no thread): every chunk, the end of its wait, overflow and {@link #kick} then call a
+ * wake-up action, at most once until the woken side {@link #settle settles}, so one drain at a time
+ * runs for the reader.
  */
 public final class Reader {
   private final ConcurrentLinkedQueue<HotChunk> queue = new ConcurrentLinkedQueue<>();
@@ -26,10 +29,12 @@ public final class Reader {
   private volatile Thread waiter;
   private volatile long wakeAtNanos;
   private volatile Runnable wake;
-  private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean scheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   Reader(int capacity) {
-    // Linked, not an array: an idle reader holds no slots (an array of 10,000 would cost 40 KiB per connection).
+    // Linked, not an array: an idle reader holds no slots (an array of 10,000 would cost 40 KiB per
+    // connection).
     this.capacity = capacity;
   }
 
@@ -56,9 +61,10 @@ public final class Reader {
   }
 
   /**
-   * Calls {@code action} (which must not block: it hands the work to another thread) whenever there is something
-   * for the reader: a chunk, overflow, {@link #kick}, or its wait ending at {@code dueNanos} (then every
-   * {@link #due} set after). Not called again until the woken side {@link #settle}s.
+   * Calls {@code action} (which must not block: it hands the work to another thread) whenever there
+   * is something for the reader: a chunk, overflow, {@link #kick}, or its wait ending at {@code
+   * dueNanos} (then every {@link #due} set after). Not called again until the woken side {@link
+   * #settle}s.
    */
   public void listen(Runnable action, long dueNanos) {
     wakeAtNanos = dueNanos;
@@ -92,8 +98,8 @@ public final class Reader {
   }
 
   /**
-   * Ends a wake-up's work: true when more came meanwhile (the caller goes on, still the only one), false when the
-   * reader is quiet (the next chunk or deadline wakes it again).
+   * Ends a wake-up's work: true when more came meanwhile (the caller goes on, still the only one),
+   * false when the reader is quiet (the next chunk or deadline wakes it again).
    */
   public boolean settle() {
     scheduled.set(false);
@@ -103,7 +109,10 @@ public final class Reader {
     return scheduled.compareAndSet(false, true);
   }
 
-  /** Waits up to {@code timeoutNanos} for the next chunk and takes it with any others queued behind it. */
+  /**
+   * Waits up to {@code timeoutNanos} for the next chunk and takes it with any others queued behind
+   * it.
+   */
   public boolean next(List<HotChunk> into, long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     while (true) {
@@ -116,7 +125,8 @@ public final class Reader {
       wakeAtNanos = deadline;
       waiter = Thread.currentThread();
       try {
-        // Checked again with the waiter published: a chunk offered before this point is seen here, one offered
+        // Checked again with the waiter published: a chunk offered before this point is seen here,
+        // one offered
         // after it unparks us.
         if (queue.isEmpty() && !overflowed && !closed) {
           LockSupport.park(this);

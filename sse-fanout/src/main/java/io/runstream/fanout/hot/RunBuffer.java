@@ -5,13 +5,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** One run's chunks in memory, in seq order, with the readers attached to it. Guarded by its own monitor. */
+/**
+ * One run's chunks in memory, in seq order, with the readers attached to it. Guarded by its own
+ * monitor.
+ */
 final class RunBuffer {
   final UUID runId;
   private final List<HotChunk> chunks = new ArrayList<>();
   private final List<Reader> readers = new ArrayList<>(2);
-  /** The renderings of the faces whose readers attached, made as chunks arrive (at most one per slot). */
+
+  /**
+   * The renderings of the faces whose readers attached, made as chunks arrive (at most one per
+   * slot).
+   */
   private final List<HotChunk.Prerender> prerenders = new ArrayList<>(1);
+
   private boolean fromStart;
   private boolean finished;
   private long bytes;
@@ -23,7 +31,10 @@ final class RunBuffer {
     this.runId = runId;
   }
 
-  /** Appends a chunk in order; duplicates and anything after the end are dropped. Returns bytes added. */
+  /**
+   * Appends a chunk in order; duplicates and anything after the end are dropped. Returns bytes
+   * added.
+   */
   synchronized long append(HotChunk chunk) {
     if (finished) {
       return 0;
@@ -52,8 +63,8 @@ final class RunBuffer {
   }
 
   /**
-   * Attaches a reader atomically: the backlog (seq above {@code after}) is copied and the reader registered under
-   * one lock, so nothing is missed or repeated between the two.
+   * Attaches a reader atomically: the backlog (seq above {@code after}) is copied and the reader
+   * registered under one lock, so nothing is missed or repeated between the two.
    */
   synchronized Attachment attach(long after, int queueCapacity, HotChunk.Prerender prerender) {
     if (retired) {
@@ -65,8 +76,10 @@ final class RunBuffer {
     touchedNanos = System.nanoTime();
     List<HotChunk> backlog = List.of();
     if (!chunks.isEmpty()) {
-      // Found by search, not arithmetic: a run's seqs are contiguous except where the lease reaper fenced off a lost
-      // worker's output (its error and finish take seqs LeaseReaper.FENCE past the last logged chunk).
+      // Found by search, not arithmetic: a run's seqs are contiguous except where the lease reaper
+      // fenced off a lost
+      // worker's output (its error and finish take seqs LeaseReaper.FENCE past the last logged
+      // chunk).
       int from = firstAbove(after);
       backlog = List.copyOf(chunks.subList(from, chunks.size()));
     }
@@ -79,7 +92,10 @@ final class RunBuffer {
     return new Attachment(this, reader, backlog, fromStart, firstSeq, lastSeq, finished);
   }
 
-  /** The index of the first chunk with seq above {@code after} (the size if none); chunks are in seq order. */
+  /**
+   * The index of the first chunk with seq above {@code after} (the size if none); chunks are in seq
+   * order.
+   */
   private int firstAbove(long after) {
     int low = 0;
     int high = chunks.size();
@@ -108,8 +124,8 @@ final class RunBuffer {
   }
 
   /**
-   * Retires the buffer if no reader is attached; a retired buffer takes no more readers. True only for the call
-   * that retired it, so that its bytes are released exactly once.
+   * Retires the buffer if no reader is attached; a retired buffer takes no more readers. True only
+   * for the call that retired it, so that its bytes are released exactly once.
    */
   synchronized boolean retireIfIdle() {
     if (retired || !readers.isEmpty()) {

@@ -2,7 +2,9 @@ package io.runstream.fanout.projectchat;
 
 import io.runstream.schemas.ChunkData;
 
-/** How project chat names a run's errors (seed 002): its stream's codes, and the legacy endpoint's. */
+/**
+ * How project chat names a run's errors (seed 002): its stream's codes, and the legacy endpoint's.
+ */
 final class ProjectChatErrors {
   private ProjectChatErrors() {}
 
@@ -12,19 +14,30 @@ final class ProjectChatErrors {
 
   /** The model or its provider failed (unreachable, refused, cut off, ...). */
   static boolean model(ChunkData.Error error) {
-    return error.code().startsWith("provider_") || error.code().equals("model_error")
+    return error.code().startsWith("provider_")
+        || error.code().equals("model_error")
         || error.code().equals("unknown_model_provider");
   }
 
-  /** The model could not be reached or answered for now: what seed 002 calls a connection error (transient). */
+  /**
+   * The model could not be reached or answered for now: what seed 002 calls a connection error
+   * (transient).
+   */
   static boolean connection(ChunkData.Error error) {
-    return java.util.Set.of("provider_connection", "provider_unavailable", "provider_overloaded", "provider_rate_limited",
-        "provider_stream_cut", "model_error").contains(error.code());
+    return java.util.Set.of(
+            "provider_connection",
+            "provider_unavailable",
+            "provider_overloaded",
+            "provider_rate_limited",
+            "provider_stream_cut",
+            "model_error")
+        .contains(error.code());
   }
 
   /**
-   * {@code LLM_CONNECTION_ERROR} for a model that could not be reached, {@code RAG_RETRIEVAL_ERROR},
-   * {@code STREAM_ERROR} for the rest (a refused request, bad credentials, a lost worker).
+   * {@code LLM_CONNECTION_ERROR} for a model that could not be reached, {@code
+   * RAG_RETRIEVAL_ERROR}, {@code STREAM_ERROR} for the rest (a refused request, bad credentials, a
+   * lost worker).
    */
   static String streamCode(ChunkData.Error error) {
     if (retrieval(error)) {

@@ -7,16 +7,17 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * How one face shows a run over SSE: its headers, each chunk as zero or more events (framed with
- * {@link SseFrames}), and the frames that close the stream after the run's terminal chunk. For a stateless face
- * {@link #render} is a pure function of the chunk, so that its bytes are made once per chunk and face and shared by
- * every reader of the face ({@link io.runstream.fanout.hot.HotChunk#rendered}); a stateful face renders per reader
- * ({@link #stateful}).
+ * {@link SseFrames}), and the frames that close the stream after the run's terminal chunk. For a
+ * stateless face {@link #render} is a pure function of the chunk, so that its bytes are made once
+ * per chunk and face and shared by every reader of the face ({@link
+ * io.runstream.fanout.hot.HotChunk#rendered}); a stateful face renders per reader ({@link
+ * #stateful}).
  */
 public interface FaceRenderer {
 
   /**
-   * The slot this face caches its renderings in, unique among the faces of the node (below
-   * {@link io.runstream.fanout.hot.HotChunk#SLOTS}).
+   * The slot this face caches its renderings in, unique among the faces of the node (below {@link
+   * io.runstream.fanout.hot.HotChunk#SLOTS}).
    */
   int slot();
 
@@ -26,14 +27,17 @@ public interface FaceRenderer {
   /** The chunk's events, with their {@code id:} lines; empty for a chunk the face does not show. */
   byte[] render(RunChunk chunk);
 
-  /** What closes the stream after the run's terminal chunk (which {@link #render} rendered already). */
+  /**
+   * What closes the stream after the run's terminal chunk (which {@link #render} rendered already).
+   */
   byte[] end(RunChunk terminal);
 
   /**
-   * True if this face's frames depend on more than their own chunk (a running text, a token index, the time since
-   * the run started). Such a face renders through a per-reader {@link Rendering} that sees every chunk of the run from
-   * its start, those a resumed reader already had included ({@link Rendering#skip}), so that a reader resumed mid-run
-   * gets the same bytes as one that read from the start.
+   * True if this face's frames depend on more than their own chunk (a running text, a token index,
+   * the time since the run started). Such a face renders through a per-reader {@link Rendering}
+   * that sees every chunk of the run from its start, those a resumed reader already had included
+   * ({@link Rendering#skip}), so that a reader resumed mid-run gets the same bytes as one that read
+   * from the start.
    */
   default boolean stateful() {
     return false;
@@ -61,7 +65,9 @@ public interface FaceRenderer {
 
   /** One reader's rendering of a run, in seq order. */
   interface Rendering {
-    /** A chunk the reader already had (it resumed after it): its state is kept, nothing is written. */
+    /**
+     * A chunk the reader already had (it resumed after it): its state is kept, nothing is written.
+     */
     void skip(RunChunk chunk);
 
     /** The chunk's frames for this reader. */

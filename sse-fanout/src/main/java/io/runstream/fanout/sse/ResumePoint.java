@@ -4,13 +4,17 @@ import io.runstream.core.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * The resume point of a stream request: {@code Last-Event-ID} or, for clients that cannot set headers,
- * {@code ?after=}. Ids are non-negative integers; anything else answers 400. And whether the reader asks for a
- * compact catch-up ({@link #compact}).
+ * The resume point of a stream request: {@code Last-Event-ID} or, for clients that cannot set
+ * headers, {@code ?after=}. Ids are non-negative integers; anything else answers 400. And whether
+ * the reader asks for a compact catch-up ({@link #compact}).
  */
 public final class ResumePoint {
   private static final int MAX_DIGITS = 18;
-  /** The preference ({@code Prefer: compact}) and the query parameter ({@code ?compact=true}) of a compact catch-up. */
+
+  /**
+   * The preference ({@code Prefer: compact}) and the query parameter ({@code ?compact=true}) of a
+   * compact catch-up.
+   */
   public static final String COMPACT = "compact";
 
   private ResumePoint() {}
@@ -29,10 +33,11 @@ public final class ResumePoint {
   }
 
   /**
-   * Whether the reader asks for a compact catch-up (API.md §3): {@code ?compact=true} (or {@code false}; anything
-   * else answers 400), or the preference {@code compact} in a {@code Prefer} header (RFC 7240; the only way for a
-   * face whose POST is the stream, and other preferences are ignored). The events the reader is behind by then come
-   * with consecutive deltas of one part merged ({@link CatchUp}); live events are unchanged.
+   * Whether the reader asks for a compact catch-up (API.md §3): {@code ?compact=true} (or {@code
+   * false}; anything else answers 400), or the preference {@code compact} in a {@code Prefer}
+   * header (RFC 7240; the only way for a face whose POST is the stream, and other preferences are
+   * ignored). The events the reader is behind by then come with consecutive deltas of one part
+   * merged ({@link CatchUp}); live events are unchanged.
    */
   public static boolean compact(HttpServletRequest request) {
     java.util.Enumeration<String> prefer = request.getHeaders("Prefer");

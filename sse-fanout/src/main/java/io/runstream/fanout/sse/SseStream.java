@@ -15,9 +15,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the reader has the
- * run's last event already, the SSE headers every face sends (API.md §2) and the face's own, the opening, then every
- * chunk after the resume id as the face renders it, and the face's end frames after the run's terminal chunk.
+ * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the
+ * reader has the run's last event already, the SSE headers every face sends (API.md §2) and the
+ * face's own, the opening, then every chunk after the resume id as the face renders it, and the
+ * face's end frames after the run's terminal chunk.
  */
 @Component
 public class SseStream {
@@ -30,14 +31,19 @@ public class SseStream {
   private final boolean suspend;
 
   /**
-   * {@code runstream.fanout.suspend-streams} (default true): a stream that has caught up suspends its request and holds
-   * no thread (ADR 0011); false keeps one waiting (virtual) thread per stream, as before (for comparison, or a
-   * container that misbehaves with asynchronous requests).
+   * {@code runstream.fanout.suspend-streams} (default true): a stream that has caught up suspends
+   * its request and holds no thread (ADR 0011); false keeps one waiting (virtual) thread per
+   * stream, as before (for comparison, or a container that misbehaves with asynchronous requests).
    */
   public SseStream(
-      RunReader reader, StreamGate gate, FanoutProperties properties, io.runstream.core.store.SessionStore sessions,
+      RunReader reader,
+      StreamGate gate,
+      FanoutProperties properties,
+      io.runstream.core.store.SessionStore sessions,
       io.runstream.core.store.RunStore runs,
-      @org.springframework.beans.factory.annotation.Value("${runstream.fanout.suspend-streams:true}") boolean suspend) {
+      @org.springframework.beans.factory.annotation.Value(
+              "${runstream.fanout.suspend-streams:true}")
+          boolean suspend) {
     this.suspend = suspend;
     this.reader = reader;
     this.gate = gate;
@@ -47,12 +53,17 @@ public class SseStream {
   }
 
   /**
-   * Streams {@code run} after {@code after} (null: from its first event) to {@code response}, rendered by
-   * {@code face}, until the run ends, the client goes or the reader is cut off; {@code compact}: its catch-up is
-   * compact ({@link ResumePoint#compact}).
+   * Streams {@code run} after {@code after} (null: from its first event) to {@code response},
+   * rendered by {@code face}, until the run ends, the client goes or the reader is cut off; {@code
+   * compact}: its catch-up is compact ({@link ResumePoint#compact}).
    */
   public End serve(
-      Caller caller, RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response)
+      Caller caller,
+      RunRow run,
+      Long after,
+      boolean compact,
+      FaceRenderer face,
+      HttpServletResponse response)
       throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
       if (run.held()) {
@@ -63,12 +74,18 @@ public class SseStream {
   }
 
   /**
-   * A run enqueued behind its session's live run (double-texting, ADR 0016) has no ids until it is released: the
-   * stream opens at once (the opening, then {@code : ping} every ping interval) and goes on with the run's events
-   * once it is released. The reader's resume point stays valid: the run's ids follow the live run's.
+   * A run enqueued behind its session's live run (double-texting, ADR 0016) has no ids until it is
+   * released: the stream opens at once (the opening, then {@code : ping} every ping interval) and
+   * goes on with the run's events once it is released. The reader's resume point stays valid: the
+   * run's ids follow the live run's.
    */
   private End serveWhenReleased(
-      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held)
+      RunRow run,
+      Long after,
+      boolean compact,
+      FaceRenderer face,
+      HttpServletResponse response,
+      StreamGate.Held held)
       throws IOException {
     sseHeaders(response);
     if (compact) {
@@ -102,8 +119,9 @@ public class SseStream {
   private static final long HELD_POLL_MS = 100;
 
   /**
-   * Takes one of the caller's streams before anything else happens: a face whose POST starts a run and streams it
-   * takes the stream first, so that a 429 never leaves a run going that nobody reads. Close it when done.
+   * Takes one of the caller's streams before anything else happens: a face whose POST starts a run
+   * and streams it takes the stream first, so that a 429 never leaves a run going that nobody
+   * reads. Close it when done.
    */
   public StreamGate.Held reserve(Caller caller) {
     return gate.enter(caller.userId(), caller.service());
@@ -111,8 +129,13 @@ public class SseStream {
 
   /** {@link #serve} on a stream {@link #reserve reserved} already. */
   public End serve(
-      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response,
-      StreamGate.Held reserved) throws IOException {
+      RunRow run,
+      Long after,
+      boolean compact,
+      FaceRenderer face,
+      HttpServletResponse response,
+      StreamGate.Held reserved)
+      throws IOException {
     java.util.Objects.requireNonNull(reserved, "reserved");
     if (run.held()) {
       return serveWhenReleased(run, after, compact, face, response, reserved);
@@ -120,12 +143,22 @@ public class SseStream {
     return serveHeld(run, after, compact, face, response, reserved, false);
   }
 
-  /** {@code opened}: the headers and the opening were written already (a run that waited for its release). */
+  /**
+   * {@code opened}: the headers and the opening were written already (a run that waited for its
+   * release).
+   */
   private End serveHeld(
-      RunRow run, Long after, boolean compact, FaceRenderer face, HttpServletResponse response, StreamGate.Held held,
-      boolean opened) throws IOException {
+      RunRow run,
+      Long after,
+      boolean compact,
+      FaceRenderer face,
+      HttpServletResponse response,
+      StreamGate.Held held,
+      boolean opened)
+      throws IOException {
     long from = after == null ? run.seqBase() - 1 : after;
-    HotChunk.Prerender prerender = face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
+    HotChunk.Prerender prerender =
+        face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
     RunReader.Opened opening = reader.open(run, from, prerender);
     if (opening == null) {
       if (!opened) {
@@ -134,7 +167,8 @@ public class SseStream {
       return End.NOTHING_LEFT;
     }
     if (face.stateful() && from >= run.seqBase()) {
-      // The face's state is rebuilt from the chunks this reader already had: read from the run's start.
+      // The face's state is rebuilt from the chunks this reader already had: read from the run's
+      // start.
       reader.release(opening);
       opening = reader.open(run, run.seqBase() - 1, null);
       if (opening == null) {
@@ -166,18 +200,23 @@ public class SseStream {
       io.runstream.fanout.stream.StreamAdmission.opened();
     }
     Output output = new Output(out);
-    return reader.read(readerOpened, new Frames(face.rendering(), from, output, compact), suspend ? Suspension.of(held, output) : null);
+    return reader.read(
+        readerOpened,
+        new Frames(face.rendering(), from, output, compact),
+        suspend ? Suspension.of(held, output) : null);
   }
 
   /**
-   * A stream's output, shut for good once its request has completed: a suspended stream is written from other threads
-   * than the container's, and a write that came after the container completed the request (the client went away)
-   * would land in the recycled response of another request on the same processor (seen as another stream ending
-   * right after its opening). Writes and shutting take one lock, so neither overlaps the other.
+   * A stream's output, shut for good once its request has completed: a suspended stream is written
+   * from other threads than the container's, and a write that came after the container completed
+   * the request (the client went away) would land in the recycled response of another request on
+   * the same processor (seen as another stream ending right after its opening). Writes and shutting
+   * take one lock, so neither overlaps the other.
    */
   static final class Output {
     private final ServletOutputStream out;
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock lock =
+        new java.util.concurrent.locks.ReentrantLock();
     private boolean open = true;
 
     Output(ServletOutputStream out) {
@@ -224,11 +263,13 @@ public class SseStream {
   }
 
   /**
-   * A live stream suspends its request (servlet async) once it has caught up, so that an idle connection holds no
-   * thread: the request's thread returns, the user's stream stays held until the stream ends, and the request is
-   * completed then. The connection failing meanwhile (the container's error event) ends it.
+   * A live stream suspends its request (servlet async) once it has caught up, so that an idle
+   * connection holds no thread: the request's thread returns, the user's stream stays held until
+   * the stream ends, and the request is completed then. The connection failing meanwhile (the
+   * container's error event) ends it.
    */
-  private static final class Suspension implements RunReader.Continuation, jakarta.servlet.AsyncListener {
+  private static final class Suspension
+      implements RunReader.Continuation, jakarta.servlet.AsyncListener {
     private final jakarta.servlet.http.HttpServletRequest request;
     private final StreamGate.Held held;
     private final Output output;
@@ -236,7 +277,8 @@ public class SseStream {
     private volatile jakarta.servlet.AsyncContext context;
     private volatile Runnable gone;
 
-    private Suspension(jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held, Output output) {
+    private Suspension(
+        jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held, Output output) {
       this.request = request;
       this.held = held;
       this.output = output;
@@ -277,8 +319,9 @@ public class SseStream {
     }
 
     /**
-     * The connection failed (the client went away): completed here, as the servlet specification asks of a listener
-     * that does not want the container's error dispatch (an error page written into an event stream).
+     * The connection failed (the client went away): completed here, as the servlet specification
+     * asks of a listener that does not want the container's error dispatch (an error page written
+     * into an event stream).
      */
     @Override
     public void onError(jakarta.servlet.AsyncEvent event) {
@@ -324,7 +367,10 @@ public class SseStream {
     response.setHeader("X-Accel-Buffering", "no");
   }
 
-  /** An SSE answer that is not a run's stream (a face's single message): the headers, the opening, {@code frames}. */
+  /**
+   * An SSE answer that is not a run's stream (a face's single message): the headers, the opening,
+   * {@code frames}.
+   */
   public void single(HttpServletResponse response, byte[] frames) throws IOException {
     sseHeaders(response);
     ServletOutputStream out = response.getOutputStream();
@@ -334,28 +380,37 @@ public class SseStream {
   }
 
   /**
-   * A conversation a face names by its own key, resumed after {@code after} (a POST-stream face's reconnection with
-   * {@code Last-Event-ID}): from the run that has the events after it, else the latest; 204 when there is none or
-   * the reader had everything.
+   * A conversation a face names by its own key, resumed after {@code after} (a POST-stream face's
+   * reconnection with {@code Last-Event-ID}): from the run that has the events after it, else the
+   * latest; 204 when there is none or the reader had everything.
    */
   public End resume(
-      Caller caller, String face, String key, long after, boolean compact, FaceRenderer renderer,
-      HttpServletResponse response) throws IOException {
-    java.util.Optional<RunRow> run = sessions.findByKey(caller.orgId(), caller.userId(), face, key)
-        .flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));
+      Caller caller,
+      String face,
+      String key,
+      long after,
+      boolean compact,
+      FaceRenderer renderer,
+      HttpServletResponse response)
+      throws IOException {
+    java.util.Optional<RunRow> run =
+        sessions
+            .findByKey(caller.orgId(), caller.userId(), face, key)
+            .flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));
     if (run.isEmpty()) {
       response.setStatus(HttpStatus.NO_CONTENT.value());
       return End.NOTHING_LEFT;
     }
     response.setHeader("X-Run-Id", run.get().id().toString());
-    return serve(caller, run.get(), Math.max(after, run.get().seqBase() - 1), compact, renderer, response);
+    return serve(
+        caller, run.get(), Math.max(after, run.get().seqBase() - 1), compact, renderer, response);
   }
 
   /**
-   * Writes each chunk after {@code after} as the reader's rendering makes it (cached on the chunk for a stateless
-   * face); chunks up to {@code after} only feed a stateful rendering. A compact reader's catch-up (everything before
-   * {@link #caughtUp}) has each run of consecutive deltas of one part merged ({@link CatchUp}); live chunks are
-   * written one by one.
+   * Writes each chunk after {@code after} as the reader's rendering makes it (cached on the chunk
+   * for a stateless face); chunks up to {@code after} only feed a stateful rendering. A compact
+   * reader's catch-up (everything before {@link #caughtUp}) has each run of consecutive deltas of
+   * one part merged ({@link CatchUp}); live chunks are written one by one.
    */
   private static final class Frames implements Delivery {
     private final FaceRenderer.Rendering rendering;
@@ -400,8 +455,10 @@ public class SseStream {
 
     @Override
     public void flush() throws IOException {
-      // A catch-up's pending deltas wait for the next batch (the next page of the log, the memory's backlog): a merge
-      // spans the tiers' batches, and is written once a chunk that is not its delta comes, or the reader catches up.
+      // A catch-up's pending deltas wait for the next batch (the next page of the log, the memory's
+      // backlog): a merge
+      // spans the tiers' batches, and is written once a chunk that is not its delta comes, or the
+      // reader catches up.
       out.flush();
     }
 

@@ -6,9 +6,10 @@ import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * A face whose frames depend on the run so far (a token index, the whole text, the time since the start): each reader
- * gets its own {@link State}, fed every chunk of the run from its start, so a resumed reader's frames are those of an
- * uninterrupted read. Its frames, end frames included, come from {@link State#frames}.
+ * A face whose frames depend on the run so far (a token index, the whole text, the time since the
+ * start): each reader gets its own {@link State}, fed every chunk of the run from its start, so a
+ * resumed reader's frames are those of an uninterrupted read. Its frames, end frames included, come
+ * from {@link State#frames}.
  */
 public abstract class StatefulRenderer implements FaceRenderer {
 
@@ -24,7 +25,10 @@ public abstract class StatefulRenderer implements FaceRenderer {
   @Override
   public void headers(RunRow run, HttpServletResponse response) {}
 
-  /** The chunk's frames for a reader that has seen nothing before it (readers render through {@link #rendering}). */
+  /**
+   * The chunk's frames for a reader that has seen nothing before it (readers render through {@link
+   * #rendering}).
+   */
   @Override
   public final byte[] render(RunChunk chunk) {
     return state().frames(chunk);

@@ -8,8 +8,14 @@ public enum End {
   NOTHING_LEFT,
   /** The client went away. */
   CLIENT_GONE,
-  /** The reader fell too far behind or a gap could not be filled; the client resumes by reconnecting. */
+  /**
+   * The reader fell too far behind or a gap could not be filled; the client resumes by
+   * reconnecting.
+   */
   CUT_OFF,
-  /** The stream goes on without the caller's thread; its {@link RunReader.Continuation} hears how it ends. */
+  /**
+   * The stream goes on without the caller's thread; its {@link RunReader.Continuation} hears how it
+   * ends.
+   */
   SUSPENDED
 }

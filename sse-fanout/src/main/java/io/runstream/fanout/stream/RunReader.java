@@ -23,20 +23,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads one run for one reader from {@code after} on: exactly the chunks with a higher seq, in order, then the live
- * tail, up to the run's terminal chunk; it renders nothing (a {@link Delivery} does). The hot tier serves what
- * memory holds; a live run's missing start is read back from Kafka (warm), a finished run's from the PostgreSQL chunk
- * log (cold). A run's seqs are contiguous (but for the lease reaper's fence), so a gap between what memory holds and
- * what the reader needs is seen at once and filled from Kafka or the log (waiting briefly for the sink). On every
- * heartbeat the run's row is read again, so that a run which ended without its last chunk reaching this node (a
- * lost worker) still ends its readers.
+ * Reads one run for one reader from {@code after} on: exactly the chunks with a higher seq, in
+ * order, then the live tail, up to the run's terminal chunk; it renders nothing (a {@link Delivery}
+ * does). The hot tier serves what memory holds; a live run's missing start is read back from Kafka
+ * (warm), a finished run's from the PostgreSQL chunk log (cold). A run's seqs are contiguous (but
+ * for the lease reaper's fence), so a gap between what memory holds and what the reader needs is
+ * seen at once and filled from Kafka or the log (waiting briefly for the sink). On every heartbeat
+ * the run's row is read again, so that a run which ended without its last chunk reaching this node
+ * (a lost worker) still ends its readers.
  *
- * <p>A run's row says it has ended before its last chunks are in the log: the worker stores a run's end before it
- * produces its {@code run.finished} (issue #27, "read your own end"), and the sink logs the chunks after that. So a
- * finished run is read from the log alone only once the log holds its last chunk ({@code last_seq}); until then it
- * is read as a live run is (memory, Kafka, the live tail), and nothing is stepped over as "never produced". If its
- * last chunk never comes (its worker died between storing the end and producing it), Kafka says so once the end is
- * older than {@code log-catch-up}, and the reader is given the end the row tells.
+ * <p>A run's row says it has ended before its last chunks are in the log: the worker stores a run's
+ * end before it produces its {@code run.finished} (issue #27, "read your own end"), and the sink
+ * logs the chunks after that. So a finished run is read from the log alone only once the log holds
+ * its last chunk ({@code last_seq}); until then it is read as a live run is (memory, Kafka, the
+ * live tail), and nothing is stepped over as "never produced". If its last chunk never comes (its
+ * worker died between storing the end and producing it), Kafka says so once the end is older than
+ * {@code log-catch-up}, and the reader is given the end the row tells.
  */
 @Component
 public class RunReader {
@@ -70,8 +72,9 @@ public class RunReader {
     meters.gauge("runstream.fanout.streams.live", streams);
     this.delivery =
         Timer.builder("runstream.fanout.delivery.latency")
-            .description("chunk produce timestamp to written to the socket, live events only; once per flush, of"
-                + " the oldest event flushed")
+            .description(
+                "chunk produce timestamp to written to the socket, live events only; once per flush, of"
+                    + " the oldest event flushed")
             .publishPercentileHistogram()
             .publishPercentiles(0.5, 0.99)
             .register(meters);
@@ -91,8 +94,8 @@ public class RunReader {
   }
 
   /**
-   * Opens a reader of the run after {@code after}, or answers null when the reader already has the run's last
-   * event (the caller then answers 204), as known from the run's row or from memory.
+   * Opens a reader of the run after {@code after}, or answers null when the reader already has the
+   * run's last event (the caller then answers 204), as known from the run's row or from memory.
    */
   public Opened open(RunRow run, long after, HotChunk.Prerender prerender) {
     long from = Math.max(after, run.seqBase() - 1);
@@ -128,14 +131,16 @@ public class RunReader {
   }
 
   /**
-   * How a stream goes on once it has caught up, without a thread of its own (issue #12: an idle stream holds no
-   * parked thread): {@link #suspend} frees the request's thread, and the reader's chunks and heartbeats are then
-   * written by short-lived virtual threads, one at a time, as they come.
+   * How a stream goes on once it has caught up, without a thread of its own (issue #12: an idle
+   * stream holds no parked thread): {@link #suspend} frees the request's thread, and the reader's
+   * chunks and heartbeats are then written by short-lived virtual threads, one at a time, as they
+   * come.
    */
   public interface Continuation {
     /**
-     * Frees the request's thread (the request stays open); false when this request cannot be suspended, and the
-     * stream is then read on the caller's thread. {@code gone} is called when the connection fails meanwhile.
+     * Frees the request's thread (the request stays open); false when this request cannot be
+     * suspended, and the stream is then read on the caller's thread. {@code gone} is called when
+     * the connection fails meanwhile.
      */
     boolean suspend(Runnable gone);
 
@@ -144,9 +149,10 @@ public class RunReader {
   }
 
   /**
-   * Delivers an opened reader's chunks: what it lacks on the caller's thread, then the live run through
-   * {@code continuation} if there is one and it suspends ({@link End#SUSPENDED}; its {@code ended} tells the end),
-   * else on the caller's thread until the run finishes, the client goes or it is cut off.
+   * Delivers an opened reader's chunks: what it lacks on the caller's thread, then the live run
+   * through {@code continuation} if there is one and it suspends ({@link End#SUSPENDED}; its {@code
+   * ended} tells the end), else on the caller's thread until the run finishes, the client goes or
+   * it is cut off.
    */
   public End read(Opened opened, Delivery out, Continuation continuation) {
     streams.incrementAndGet();
@@ -154,9 +160,12 @@ public class RunReader {
     Cursor cursor = new Cursor(opened.run, opened.after, out);
     boolean suspended = false;
     try {
-      if (attachment == null || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
-        // Memory does not hold the start of what this reader needs: a live run is read back from Kafka (warm), a
-        // finished one from the chunk log (cold); whatever the warm read could not give, the log does.
+      if (attachment == null
+          || !attachment.fromStart() && firstNeeded(attachment) > cursor.expected) {
+        // Memory does not hold the start of what this reader needs: a live run is read back from
+        // Kafka (warm), a
+        // finished one from the chunk log (cold); whatever the warm read could not give, the log
+        // does.
         if (!cursor.logComplete()) {
           cursor.fillFromKafka(attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1);
         }
@@ -211,8 +220,9 @@ public class RunReader {
   }
 
   /**
-   * A suspended stream: each wake-up runs {@link #drain} on a new virtual thread, which writes what is queued (or a
-   * heartbeat once due) and ends; the reader wakes it again for the next chunk. No thread waits in between.
+   * A suspended stream: each wake-up runs {@link #drain} on a new virtual thread, which writes what
+   * is queued (or a heartbeat once due) and ends; the reader wakes it again for the next chunk. No
+   * thread waits in between.
    */
   private final class Live {
     private final Attachment attachment;
@@ -224,7 +234,12 @@ public class RunReader {
     private volatile boolean gone;
     private boolean ended;
 
-    Live(Attachment attachment, Cursor cursor, Delivery out, Continuation continuation, long heartbeat) {
+    Live(
+        Attachment attachment,
+        Cursor cursor,
+        Delivery out,
+        Continuation continuation,
+        long heartbeat) {
       this.attachment = attachment;
       this.cursor = cursor;
       this.out = out;
@@ -264,8 +279,12 @@ public class RunReader {
       } catch (IOException e) {
         end(End.CLIENT_GONE);
       } catch (RuntimeException e) {
-        // e.g. the database failing on a gap or a heartbeat's recheck: the stream ends, the client resumes by its id
-        LOG.warn("Run {}: a live stream failed ({}); it ends and the client resumes", cursor.run.id(), e.toString());
+        // e.g. the database failing on a gap or a heartbeat's recheck: the stream ends, the client
+        // resumes by its id
+        LOG.warn(
+            "Run {}: a live stream failed ({}); it ends and the client resumes",
+            cursor.run.id(),
+            e.toString());
         end(End.CUT_OFF);
       }
     }
@@ -286,11 +305,16 @@ public class RunReader {
   }
 
   /**
-   * One wake-up of a live reader, waited for or suspended alike: the chunks it took are written, or, when its wait
-   * is over with none, a heartbeat and a look at the run's row. Returns how the stream ends, or null to go on.
+   * One wake-up of a live reader, waited for or suspended alike: the chunks it took are written,
+   * or, when its wait is over with none, a heartbeat and a look at the run's row. Returns how the
+   * stream ends, or null to go on.
    */
   private static End deliver(
-      io.runstream.fanout.hot.Reader reader, List<HotChunk> batch, boolean got, Cursor cursor, Delivery out)
+      io.runstream.fanout.hot.Reader reader,
+      List<HotChunk> batch,
+      boolean got,
+      Cursor cursor,
+      Delivery out)
       throws IOException {
     if (reader.overflowed()) {
       return End.CUT_OFF;
@@ -303,8 +327,8 @@ public class RunReader {
   }
 
   /**
-   * Whether an ended run's last chunk ({@code last_seq}) is in the chunk log; true for a run without one (failed
-   * before it was published) and false for a live run.
+   * Whether an ended run's last chunk ({@code last_seq}) is in the chunk log; true for a run
+   * without one (failed before it was published) and false for a live run.
    */
   private boolean endLogged(RunRow run) {
     if (!run.status().terminal()) {
@@ -319,11 +343,14 @@ public class RunReader {
 
   /** Whether the run ended more than {@code wait} ago, by its row. */
   private static boolean endOverdue(RunRow run, java.time.Duration wait) {
-    return run.finishedAt() == null || run.finishedAt().plus(wait).isBefore(java.time.Instant.now());
+    return run.finishedAt() == null
+        || run.finishedAt().plus(wait).isBefore(java.time.Instant.now());
   }
 
   private static long firstNeeded(Attachment attachment) {
-    return attachment.backlog().isEmpty() ? attachment.firstSeq() : attachment.backlog().getFirst().seq();
+    return attachment.backlog().isEmpty()
+        ? attachment.firstSeq()
+        : attachment.backlog().getFirst().seq();
   }
 
   /** What one reader has been sent. */
@@ -349,19 +376,29 @@ public class RunReader {
     }
 
     /**
-     * After the log (and, while the log lacks its end, Kafka) was read for a finished run that memory does not hold.
-     * A run whose last chunk is in neither, long after its end, never had it produced (its worker died between
-     * storing the end and producing it, or the broker did not take it): its reader is given the end its row tells,
-     * with the row's last id, rather than being cut off again at every reconnection.
+     * After the log (and, while the log lacks its end, Kafka) was read for a finished run that
+     * memory does not hold. A run whose last chunk is in neither, long after its end, never had it
+     * produced (its worker died between storing the end and producing it, or the broker did not
+     * take it): its reader is given the end its row tells, with the row's last id, rather than
+     * being cut off again at every reconnection.
      */
     End endOfTerminalRun() throws IOException {
       if (run.lastSeq() != null && expected > run.lastSeq()) {
         return End.NOTHING_LEFT;
       }
-      if (run.lastSeq() != null && !logComplete() && endOverdue(run, properties.logCatchUp())
+      if (run.lastSeq() != null
+          && !logComplete()
+          && endOverdue(run, properties.logCatchUp())
           && KafkaReplay.locatable(run)) {
-        emit(HotChunk.of(RunChunk.of(run.id(), run.sessionId(), run.lastSeq(), run.finishedAt(), null,
-            new ChunkData.RunFinished(run.status().wire(), run.finishReason()))));
+        emit(
+            HotChunk.of(
+                RunChunk.of(
+                    run.id(),
+                    run.sessionId(),
+                    run.lastSeq(),
+                    run.finishedAt(),
+                    null,
+                    new ChunkData.RunFinished(run.status().wire(), run.finishReason()))));
         out.flush();
         return End.FINISHED;
       }
@@ -369,10 +406,10 @@ public class RunReader {
     }
 
     /**
-     * Delivers the chunks in order, filling gaps from the log; false once the stream must end. Live writes record the
-     * delivery latency once per flush, of the oldest event flushed (the worst of the batch): recording every event
-     * for every reader cost a fifth of the write path at 100 readers of one fast run (profiled: the percentile
-     * histograms under contention).
+     * Delivers the chunks in order, filling gaps from the log; false once the stream must end. Live
+     * writes record the delivery latency once per flush, of the oldest event flushed (the worst of
+     * the batch): recording every event for every reader cost a fifth of the write path at 100
+     * readers of one fast run (profiled: the percentile histograms under contention).
      */
     boolean write(List<HotChunk> chunks, boolean live) throws IOException {
       long oldest = Long.MAX_VALUE;
@@ -392,7 +429,8 @@ public class RunReader {
           if (!logComplete()) {
             fillFromKafka(chunk.seq() - 1);
           }
-          if (chunk.seq() > expected && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
+          if (chunk.seq() > expected
+              && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
             return false;
           }
         }
@@ -409,8 +447,8 @@ public class RunReader {
     }
 
     /**
-     * On silence: if the run has ended meanwhile (its row says so) the log holds all of it; send what is left and
-     * end. Returns null to go on waiting.
+     * On silence: if the run has ended meanwhile (its row says so) the log holds all of it; send
+     * what is left and end. Returns null to go on waiting.
      */
     End recheckRun() throws IOException {
       RunRow fresh = runs.find(run.id()).orElse(run);
@@ -419,7 +457,8 @@ public class RunReader {
       }
       run = fresh;
       if (!logComplete()) {
-        // Its last chunks are on their way and come live, unless the end is overdue: then Kafka has them, or they
+        // Its last chunks are on their way and come live, unless the end is overdue: then Kafka has
+        // them, or they
         // were never produced.
         if (!endOverdue(run, properties.logCatchUp())) {
           return null;
@@ -434,7 +473,9 @@ public class RunReader {
       return endOfTerminalRun();
     }
 
-    /** Writes what Kafka holds of the run from {@code expected} up to {@code upTo} (the warm tier). */
+    /**
+     * Writes what Kafka holds of the run from {@code expected} up to {@code upTo} (the warm tier).
+     */
     void fillFromKafka(long upTo) throws IOException {
       if (!KafkaReplay.locatable(run)) {
         run = runs.find(run.id()).orElse(run);
@@ -449,9 +490,10 @@ public class RunReader {
     }
 
     /**
-     * Writes the logged chunks from {@code expected} up to {@code upTo}, waiting up to {@code waitNanos} for the
-     * sink to log them; false if they did not all come. Once the run has ended the log is complete, so a hole in
-     * it (a chunk the broker never took) is stepped over instead of waited for.
+     * Writes the logged chunks from {@code expected} up to {@code upTo}, waiting up to {@code
+     * waitNanos} for the sink to log them; false if they did not all come. Once the run has ended
+     * the log is complete, so a hole in it (a chunk the broker never took) is stepped over instead
+     * of waited for.
      */
     boolean fillFromLog(long upTo, long waitNanos) throws IOException {
       long deadline = System.nanoTime() + waitNanos;
@@ -489,8 +531,11 @@ public class RunReader {
           return true;
         }
         if (System.nanoTime() - deadline > 0) {
-          LOG.warn("Run {}: seq {}..{} not in the chunk log after waiting; cutting the reader off", run.id(),
-              expected, upTo);
+          LOG.warn(
+              "Run {}: seq {}..{} not in the chunk log after waiting; cutting the reader off",
+              run.id(),
+              expected,
+              upTo);
           return false;
         }
         try {
@@ -504,8 +549,9 @@ public class RunReader {
     }
 
     /**
-     * Whether the chunk log holds the run to its end: it has ended and its last chunk is logged (remembered once
-     * true). Until then the run is read like a live one and no hole in the log is taken for "never produced".
+     * Whether the chunk log holds the run to its end: it has ended and its last chunk is logged
+     * (remembered once true). Until then the run is read like a live one and no hole in the log is
+     * taken for "never produced".
      */
     boolean logComplete() {
       if (!logComplete && run.status().terminal()) {

@@ -14,17 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * What opening a stream needs to know of a run and its session, served from the node's memory for the runs it holds,
- * so that a reconnect storm onto live runs costs no database round trip per reader (issue #15).
+ * What opening a stream needs to know of a run and its session, served from the node's memory for
+ * the runs it holds, so that a reconnect storm onto live runs costs no database round trip per
+ * reader (issue #15).
  *
  * <ul>
- *   <li>A run's row is kept while the hot tier holds the run, once it says where the run's chunks start (or the run
- *       has ended). The row's status may be behind: the hot tier, which has the run's chunks up to its end, decides
- *       what a reader gets, and a reader's heartbeat reads the row afresh. A row for a run the hot tier no longer
- *       holds is read from PostgreSQL again.
+ *   <li>A run's row is kept while the hot tier holds the run, once it says where the run's chunks
+ *       start (or the run has ended). The row's status may be behind: the hot tier, which has the
+ *       run's chunks up to its end, decides what a reader gets, and a reader's heartbeat reads the
+ *       row afresh. A row for a run the hot tier no longer holds is read from PostgreSQL again.
  *   <li>Concurrent openings of one run that is not in memory share one query (single flight).
  *   <li>A session's organisation never changes: it is remembered (bounded) after the first check.
- *   <li>The isolation checks are the queries' own: a run or session of another organisation is not found.
+ *   <li>The isolation checks are the queries' own: a run or session of another organisation is not
+ *       found.
  * </ul>
  */
 @Component
@@ -34,20 +36,32 @@ public class RunRows {
   private final HotRuns hot;
   private final int maxEntries;
   private final ConcurrentHashMap<UUID, RunRow> rows = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<UUID, CompletableFuture<Optional<RunRow>>> loading = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UUID, CompletableFuture<Optional<RunRow>>> loading =
+      new ConcurrentHashMap<>();
   private final ConcurrentHashMap<UUID, UUID> sessionOrgs = new ConcurrentHashMap<>();
   private final Counter fromMemory;
   private final Counter fromDatabase;
 
-  public RunRows(RunStore runs, SessionStore sessions, HotRuns hot, FanoutProperties properties, MeterRegistry meters) {
+  public RunRows(
+      RunStore runs,
+      SessionStore sessions,
+      HotRuns hot,
+      FanoutProperties properties,
+      MeterRegistry meters) {
     this.runs = runs;
     this.sessions = sessions;
     this.hot = hot;
     this.maxEntries = Math.max(1000, properties.hotMaxRuns() * 2);
-    this.fromMemory = Counter.builder("runstream.fanout.open.run-rows").tag("source", "memory")
-        .description("run rows a stream opening needed, by where they came from").register(meters);
-    this.fromDatabase = Counter.builder("runstream.fanout.open.run-rows").tag("source", "database")
-        .description("run rows a stream opening needed, by where they came from").register(meters);
+    this.fromMemory =
+        Counter.builder("runstream.fanout.open.run-rows")
+            .tag("source", "memory")
+            .description("run rows a stream opening needed, by where they came from")
+            .register(meters);
+    this.fromDatabase =
+        Counter.builder("runstream.fanout.open.run-rows")
+            .tag("source", "database")
+            .description("run rows a stream opening needed, by where they came from")
+            .register(meters);
   }
 
   /** The run of the organisation, from memory when this node holds it. */
@@ -81,16 +95,18 @@ public class RunRows {
   }
 
   /**
-   * The session's live run that this node holds, when a reader resuming after {@code after} belongs on it: a session
-   * has one live run at most, so a reader whose last event is at or past that run's start is reading it. Empty when
-   * the node holds no live run of the session (the database decides then).
+   * The session's live run that this node holds, when a reader resuming after {@code after} belongs
+   * on it: a session has one live run at most, so a reader whose last event is at or past that
+   * run's start is reading it. Empty when the node holds no live run of the session (the database
+   * decides then).
    */
   public Optional<RunRow> liveRunFor(UUID orgId, UUID sessionId, long after) {
     UUID runId = hot.liveRunOf(sessionId);
     if (runId == null) {
       return Optional.empty();
     }
-    return find(orgId, runId).filter(row -> row.sessionId().equals(sessionId) && after >= row.seqBase() - 1);
+    return find(orgId, runId)
+        .filter(row -> row.sessionId().equals(sessionId) && after >= row.seqBase() - 1);
   }
 
   private Optional<RunRow> load(UUID runId) {
@@ -103,12 +119,14 @@ public class RunRows {
     try {
       fromDatabase.increment();
       Optional<RunRow> row = runs.find(runId);
-      row.filter(this::keepable).ifPresent(found -> {
-        if (rows.size() >= maxEntries) {
-          rows.keySet().removeIf(id -> !hot.holds(id));
-        }
-        rows.put(runId, found);
-      });
+      row.filter(this::keepable)
+          .ifPresent(
+              found -> {
+                if (rows.size() >= maxEntries) {
+                  rows.keySet().removeIf(id -> !hot.holds(id));
+                }
+                rows.put(runId, found);
+              });
       mine.complete(row);
       return row;
     } catch (RuntimeException e) {
@@ -119,8 +137,13 @@ public class RunRows {
     }
   }
 
-  /** A row worth keeping: its run is in memory, and the row says where its chunks start or that it ended. */
+  /**
+   * A row worth keeping: its run is in memory, and the row says where its chunks start or that it
+   * ended.
+   */
   private boolean keepable(RunRow row) {
-    return !row.held() && hot.holds(row.id()) && (row.chunkTopic() != null || row.status().terminal());
+    return !row.held()
+        && hot.holds(row.id())
+        && (row.chunkTopic() != null || row.status().terminal());
   }
 }

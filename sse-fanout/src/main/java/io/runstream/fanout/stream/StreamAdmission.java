@@ -22,26 +22,34 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Bounds how many SSE streams a node opens at once (issue #15): opening a stream (token, run row, backlog) is the
- * expensive part of a reconnect storm, so at most {@code max-opening-streams} open together and at most
- * {@code max-waiting-streams} wait for their turn, each for at most {@code open-wait}; beyond that the answer is
- * 503 with {@code Retry-After} (in the face's dialect; one to three times the streams' {@code retry:}, at random, so
- * that refused clients do not all come back at once), which the Runstream transport and fetch-based SSE clients
- * retry. A stream stops counting once its opening is written (streams being read are bounded per user instead), so
- * live streams are never affected. Applies to the faces' SSE GETs; it runs before authentication, so that a storm
- * is shed before tokens are verified.
+ * Bounds how many SSE streams a node opens at once (issue #15): opening a stream (token, run row,
+ * backlog) is the expensive part of a reconnect storm, so at most {@code max-opening-streams} open
+ * together and at most {@code max-waiting-streams} wait for their turn, each for at most {@code
+ * open-wait}; beyond that the answer is 503 with {@code Retry-After} (in the face's dialect; one to
+ * three times the streams' {@code retry:}, at random, so that refused clients do not all come back
+ * at once), which the Runstream transport and fetch-based SSE clients retry. A stream stops
+ * counting once its opening is written (streams being read are bounded per user instead), so live
+ * streams are never affected. Applies to the faces' SSE GETs; it runs before authentication, so
+ * that a storm is shed before tokens are verified.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
 public class StreamAdmission extends OncePerRequestFilter {
   private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
-  /** The faces' SSE GETs: the same paths the security configuration lets the cookie authenticate. */
-  private static final java.util.List<org.springframework.security.web.util.matcher.RequestMatcher> STREAMS =
-      io.runstream.core.identity.SecurityConfiguration.STREAM_PATHS.stream()
-          .map(path -> (org.springframework.security.web.util.matcher.RequestMatcher)
-              org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults()
-                  .matcher(org.springframework.http.HttpMethod.GET, path))
-          .toList();
+
+  /**
+   * The faces' SSE GETs: the same paths the security configuration lets the cookie authenticate.
+   */
+  private static final java.util.List<org.springframework.security.web.util.matcher.RequestMatcher>
+      STREAMS =
+          io.runstream.core.identity.SecurityConfiguration.STREAM_PATHS.stream()
+              .map(
+                  path ->
+                      (org.springframework.security.web.util.matcher.RequestMatcher)
+                          org.springframework.security.web.servlet.util.matcher
+                              .PathPatternRequestMatcher.withDefaults()
+                              .matcher(org.springframework.http.HttpMethod.GET, path))
+              .toList();
 
   private final FanoutProperties properties;
   private final Problems problems;
@@ -53,13 +61,18 @@ public class StreamAdmission extends OncePerRequestFilter {
     this.properties = properties;
     this.problems = problems;
     this.opening = new Semaphore(properties.maxOpeningStreams(), true);
-    this.refused = Counter.builder("runstream.fanout.streams.refused")
-        .description("stream openings answered 503 because too many were opening at once").register(meters);
+    this.refused =
+        Counter.builder("runstream.fanout.streams.refused")
+            .description("stream openings answered 503 because too many were opening at once")
+            .register(meters);
     Gauge.builder("runstream.fanout.streams.waiting", waiting, AtomicInteger::get)
-        .description("stream openings waiting for their turn").register(meters);
+        .description("stream openings waiting for their turn")
+        .register(meters);
   }
 
-  /** Called once a stream's opening is written: from then on it does not count against the bound. */
+  /**
+   * Called once a stream's opening is written: from then on it does not count against the bound.
+   */
   public static void opened() {
     Semaphore held = HELD.get();
     if (held != null) {
@@ -74,7 +87,8 @@ public class StreamAdmission extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (!opening.tryAcquire()) {
       if (waiting.incrementAndGet() > properties.maxWaitingStreams()) {
@@ -106,13 +120,22 @@ public class StreamAdmission extends OncePerRequestFilter {
 
   private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
     refused.increment();
-    // Spread over one to three times the streams' retry: refused clients that all came back after the same delay
+    // Spread over one to three times the streams' retry: refused clients that all came back after
+    // the same delay
     // would be the same storm again.
     long base = Math.max(1, properties.retry().toSeconds());
     long seconds = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(2 * base + 1);
-    problems.write(request, response, new ApiException(
-        HttpStatus.SERVICE_UNAVAILABLE, "streams_busy", "Service Unavailable",
-        "Too many streams are opening on this node right now; retry after " + seconds + " s with your Last-Event-ID.",
-        Map.of("retryAfter", seconds), Map.of("Retry-After", Long.toString(seconds))));
+    problems.write(
+        request,
+        response,
+        new ApiException(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "streams_busy",
+            "Service Unavailable",
+            "Too many streams are opening on this node right now; retry after "
+                + seconds
+                + " s with your Last-Event-ID.",
+            Map.of("retryAfter", seconds),
+            Map.of("Retry-After", Long.toString(seconds))));
   }
 }

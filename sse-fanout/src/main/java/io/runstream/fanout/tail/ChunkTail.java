@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,19 +33,23 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes every partition of the chunk topic once for this node (no consumer group: every node sees every
- * chunk) and appends to the hot tier; in the per-run-topic layout also every live run's own topic, found by
- * listing topics every {@code runstream.chunks.discovery-interval} and assigned directly (no group, no rebalance). A chunk that cannot be read is skipped here; the sink sets it aside.
+ * Consumes every partition of the chunk topic once for this node (no consumer group: every node
+ * sees every chunk) and appends to the hot tier; in the per-run-topic layout also every live run's
+ * own topic, found by listing topics every {@code runstream.chunks.discovery-interval} and assigned
+ * directly (no group, no rebalance). A chunk that cannot be read is skipped here; the sink sets it
+ * aside.
  */
 @Component
 public class ChunkTail extends ConsumerLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkTail.class);
   private static final long EXPIRE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long AWAITED_DISCOVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   /**
-   * How long a reader's wait for a topic makes the node list topics every few milliseconds: long enough for a run
-   * to start (its topic is ready 35 ms after the claim unloaded), short enough that readers of runs that are queued or
-   * never start do not keep the node listing every topic 200 times a second; regular discovery covers the rest.
+   * How long a reader's wait for a topic makes the node list topics every few milliseconds: long
+   * enough for a run to start (its topic is ready 35 ms after the claim unloaded), short enough
+   * that readers of runs that are queued or never start do not keep the node listing every topic
+   * 200 times a second; regular discovery covers the rest.
    */
   private static final long AWAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -57,10 +61,15 @@ public class ChunkTail extends ConsumerLoop {
   private final ChunkLayout layout;
   private final Counter discovered;
   private volatile int runTopicCount;
-  private final java.util.Queue<String> followRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<String> followRequests =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public ChunkTail(
-      KafkaClients clients, HotRuns hot, FanoutProperties properties, ChunkLayout layout, MeterRegistry meters) {
+      KafkaClients clients,
+      HotRuns hot,
+      FanoutProperties properties,
+      ChunkLayout layout,
+      MeterRegistry meters) {
     super("chunk-tail", Duration.ofSeconds(10));
     this.layout = layout;
     this.discovered = meters.counter("runstream.fanout.run-topics.discoveries");
@@ -76,7 +85,10 @@ public class ChunkTail extends ConsumerLoop {
             .publishPercentileHistogram()
             .publishPercentiles(0.5, 0.99)
             .register(meters);
-    Gauge.builder("runstream.fanout.consumer.lag", lag, m -> m.values().stream().mapToLong(Long::longValue).sum())
+    Gauge.builder(
+            "runstream.fanout.consumer.lag",
+            lag,
+            m -> m.values().stream().mapToLong(Long::longValue).sum())
         .register(meters);
   }
 
@@ -92,11 +104,15 @@ public class ChunkTail extends ConsumerLoop {
         "fanout",
         null,
         Map.of(
-            "fetch.max.wait.ms", (int) (layout.perRunTopics()
-                ? Math.min(10, properties.fetchMaxWait().toMillis())
-                : properties.fetchMaxWait().toMillis()),
-            "max.poll.records", 2000,
-            "max.partition.fetch.bytes", 4 * 1024 * 1024));
+            "fetch.max.wait.ms",
+            (int)
+                (layout.perRunTopics()
+                    ? Math.min(10, properties.fetchMaxWait().toMillis())
+                    : properties.fetchMaxWait().toMillis()),
+            "max.poll.records",
+            2000,
+            "max.partition.fetch.bytes",
+            4 * 1024 * 1024));
   }
 
   @Override
@@ -112,7 +128,10 @@ public class ChunkTail extends ConsumerLoop {
     }
     tracked.apply();
     position(consumer, new ArrayList<>(consumer.assignment()), tracked);
-    LOG.info("Fan-out node tailing {} ({} partitions){}", Topics.RUN_CHUNKS.name(), shared.size(),
+    LOG.info(
+        "Fan-out node tailing {} ({} partitions){}",
+        Topics.RUN_CHUNKS.name(),
+        shared.size(),
         layout.perRunTopics() ? " and " + tracked.runTopics.size() + " live per-run topics" : "");
     long lastExpire = System.nanoTime();
     long lastDiscovery = System.nanoTime();
@@ -155,10 +174,19 @@ public class ChunkTail extends ConsumerLoop {
             tracked.end(record.topic());
           }
         } catch (IllegalArgumentException e) {
-          LOG.warn("Skipping unreadable chunk at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+          LOG.warn(
+              "Skipping unreadable chunk at {}-{}@{}: {}",
+              record.topic(),
+              record.partition(),
+              record.offset(),
               e.getMessage());
         } catch (RuntimeException e) {
-          LOG.error("Chunk at {}-{}@{} could not be buffered", record.topic(), record.partition(), record.offset(), e);
+          LOG.error(
+              "Chunk at {}-{}@{} could not be buffered",
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              e);
         }
       }
       tracked.apply();
@@ -174,21 +202,31 @@ public class ChunkTail extends ConsumerLoop {
   }
 
   /**
-   * What this node fetches: the shared topic's partitions and, in the per-run-topic layout, the topics of live
-   * runs. A per-run topic is added when it appears (read from its start) and dropped once its run's end was read,
-   * never to be added again.
+   * What this node fetches: the shared topic's partitions and, in the per-run-topic layout, the
+   * topics of live runs. A per-run topic is added when it appears (read from its start) and dropped
+   * once its run's end was read, never to be added again.
    */
   private final class Tracked {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> shared = new ArrayList<>();
     private final Set<String> runTopics = new HashSet<>();
+
     /** Topics whose run's end was read: nothing more will come. */
     private final Set<String> ended = new HashSet<>();
-    /** Topics with nothing written in the look-back when this node started: fetched only if a reader asks. */
+
+    /**
+     * Topics with nothing written in the look-back when this node started: fetched only if a reader
+     * asks.
+     */
     private final Set<String> dormant = new HashSet<>();
+
     private Set<String> listed = Set.of();
-    /** Topics readers wait for that did not exist at the last listing, with when to stop looking. */
+
+    /**
+     * Topics readers wait for that did not exist at the last listing, with when to stop looking.
+     */
     private final Map<String, Long> awaited = new HashMap<>();
+
     private final Set<String> added = new HashSet<>();
     private boolean changed;
 
@@ -196,7 +234,10 @@ public class ChunkTail extends ConsumerLoop {
       this.consumer = consumer;
     }
 
-    /** Looks for new per-run topics; on the first call they are positioned by look-back, later from the start. */
+    /**
+     * Looks for new per-run topics; on the first call they are positioned by look-back, later from
+     * the start.
+     */
     void discover(boolean first) {
       Set<String> existing;
       try {
@@ -211,7 +252,9 @@ public class ChunkTail extends ConsumerLoop {
       long now = System.nanoTime();
       awaited.entrySet().removeIf(e -> existing.contains(e.getKey()) || now - e.getValue() > 0);
       for (String topic : existing) {
-        if (Topics.RUN_TOPIC.matcher(topic).matches() && !runTopics.contains(topic) && !ended.contains(topic)
+        if (Topics.RUN_TOPIC.matcher(topic).matches()
+            && !runTopics.contains(topic)
+            && !ended.contains(topic)
             && !dormant.contains(topic)) {
           runTopics.add(topic);
           if (!first) {
@@ -229,15 +272,22 @@ public class ChunkTail extends ConsumerLoop {
       discovered.increment();
     }
 
-    /** How long until the next listing: {@code regular}, or a few milliseconds while a reader awaits a topic. */
+    /**
+     * How long until the next listing: {@code regular}, or a few milliseconds while a reader awaits
+     * a topic.
+     */
     long discoveryNanos(long regular) {
       return awaited.isEmpty() ? regular : Math.min(regular, AWAITED_DISCOVERY_NANOS);
     }
 
-    /** A reader wants a live run: its topic is fetched from the start unless it is already, or has ended. */
+    /**
+     * A reader wants a live run: its topic is fetched from the start unless it is already, or has
+     * ended.
+     */
     void follow(String topic) {
       if (!listed.contains(topic)) {
-        // Not created yet (the worker is about to): looked for often until it appears, for up to 2 s.
+        // Not created yet (the worker is about to): looked for often until it appears, for up to 2
+        // s.
         awaited.put(topic, System.nanoTime() + AWAIT_NANOS);
         return;
       }
@@ -263,7 +313,10 @@ public class ChunkTail extends ConsumerLoop {
       }
     }
 
-    /** Applies changes to the consumer's assignment; new run topics are read from their first record. */
+    /**
+     * Applies changes to the consumer's assignment; new run topics are read from their first
+     * record.
+     */
     void apply() {
       if (!changed) {
         return;
@@ -273,8 +326,10 @@ public class ChunkTail extends ConsumerLoop {
       runTopics.forEach(topic -> assignment.add(new TopicPartition(topic, 0)));
       consumer.assign(assignment);
       if (!added.isEmpty()) {
-        // Offset 0 directly: a new run topic starts there, and it spares a ListOffsets round trip (measured: the
-        // first record arrived 13 ms sooner); a topic emptied by Kafka's own retention resets to its earliest.
+        // Offset 0 directly: a new run topic starts there, and it spares a ListOffsets round trip
+        // (measured: the
+        // first record arrived 13 ms sooner); a topic emptied by Kafka's own retention resets to
+        // its earliest.
         added.forEach(topic -> consumer.seek(new TopicPartition(topic, 0), 0));
         added.clear();
       }
@@ -283,15 +338,17 @@ public class ChunkTail extends ConsumerLoop {
   }
 
   /**
-   * Starts {@code start-lookback} back, to warm memory with runs that began just before this node. A per-run topic
-   * with nothing written in that time is most likely a finished run: it is not fetched unless a reader of a live
-   * run asks for it ({@link #follow}).
+   * Starts {@code start-lookback} back, to warm memory with runs that began just before this node.
+   * A per-run topic with nothing written in that time is most likely a finished run: it is not
+   * fetched unless a reader of a live run asks for it ({@link #follow}).
    */
-  private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Tracked tracked) {
+  private void position(
+      KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Tracked tracked) {
     long since = System.currentTimeMillis() - properties.startLookback().toMillis();
     Map<TopicPartition, Long> query = new HashMap<>();
     partitions.forEach(p -> query.put(p, since));
-    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
+    Map<TopicPartition, OffsetAndTimestamp> found =
+        consumer.offsetsForTimes(query, Duration.ofSeconds(30));
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
     for (TopicPartition partition : partitions) {
       OffsetAndTimestamp at = found.get(partition);
@@ -305,8 +362,9 @@ public class ChunkTail extends ConsumerLoop {
   }
 
   /**
-   * Asks this node to fetch a live run's own topic (per-run-topic layout), from its start, if it does not already:
-   * a reader is waiting for the run. Topics that do not exist yet are found by discovery when they appear.
+   * Asks this node to fetch a live run's own topic (per-run-topic layout), from its start, if it
+   * does not already: a reader is waiting for the run. Topics that do not exist yet are found by
+   * discovery when they appear.
    */
   public void follow(String topic) {
     if (layout.perRunTopics() && Topics.RUN_TOPIC.matcher(topic).matches()) {

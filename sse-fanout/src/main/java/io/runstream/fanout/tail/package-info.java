@@ -1,2 +1,5 @@
-/** The node's one consumer of the chunk topic: every partition, from the tail (minus a warm-up look-back). */
+/**
+ * The node's one consumer of the chunk topic: every partition, from the tail (minus a warm-up
+ * look-back).
+ */
 package io.runstream.fanout.tail;

@@ -24,14 +24,16 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads a run back from Kafka, from the offset its first chunk was written at (recorded on the run's row), keeping
- * only that run's records. Consumers are pooled: creating one per resume would cost a metadata round trip.
+ * Reads a run back from Kafka, from the offset its first chunk was written at (recorded on the
+ * run's row), keeping only that run's records. Consumers are pooled: creating one per resume would
+ * cost a metadata round trip.
  */
 @Component
 public class KafkaReplay implements DisposableBean {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaReplay.class);
   private static final int POOL = 4;
   private static final Duration POLL = Duration.ofMillis(100);
+
   /** Most reads from Kafka at once; more wait a little, then fall back to the chunk log. */
   private static final int MAX_CONCURRENT = 16;
 
@@ -40,7 +42,8 @@ public class KafkaReplay implements DisposableBean {
   private final UUIDDeserializer keys = new UUIDDeserializer();
   private final Counter reads;
   private volatile boolean closed;
-  private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_CONCURRENT);
+  private final java.util.concurrent.Semaphore slots =
+      new java.util.concurrent.Semaphore(MAX_CONCURRENT);
 
   public KafkaReplay(KafkaClients clients, MeterRegistry meters) {
     this.clients = clients;
@@ -53,9 +56,10 @@ public class KafkaReplay implements DisposableBean {
   }
 
   /**
-   * The run's chunks with seq in [{@code fromSeq}, {@code toSeq}], in order, read until {@code toSeq}, the run's end,
-   * or the partition's end as it was when the read began. The consumer goes back to the pool before the caller
-   * writes anything to a client, so a slow client never holds one.
+   * The run's chunks with seq in [{@code fromSeq}, {@code toSeq}], in order, read until {@code
+   * toSeq}, the run's end, or the partition's end as it was when the read began. The consumer goes
+   * back to the pool before the caller writes anything to a client, so a slow client never holds
+   * one.
    */
   public List<RunChunk> read(RunRow run, long fromSeq, long toSeq, Duration timeout) {
     List<RunChunk> chunks = new ArrayList<>();
@@ -82,7 +86,8 @@ public class KafkaReplay implements DisposableBean {
       UUID runId = run.id();
       while (consumer.position(partition) < end && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          if (record.key() == null || !runId.equals(keys.deserialize(record.topic(), record.key()))) {
+          if (record.key() == null
+              || !runId.equals(keys.deserialize(record.topic(), record.key()))) {
             continue;
           }
           RunChunk chunk;
@@ -119,7 +124,9 @@ public class KafkaReplay implements DisposableBean {
     return consumer != null
         ? consumer
         : clients.rawConsumer(
-            "fanout-replay", null, Map.of("max.poll.records", 2000, "fetch.max.wait.ms", 50, "enable.auto.commit", false));
+            "fanout-replay",
+            null,
+            Map.of("max.poll.records", 2000, "fetch.max.wait.ms", 50, "enable.auto.commit", false));
   }
 
   private void giveBack(KafkaConsumer<byte[], byte[]> consumer) {

@@ -31,12 +31,16 @@ class AgentStreamRendererTest {
   }
 
   private static RunChunk golden(String type) {
-    return GoldenEvents.chunks().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+    return GoldenEvents.chunks().stream()
+        .filter(c -> c.type().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void shouldRenderTheSeedsChunkShapesExactly() {
-    assertThat(data(golden("text.delta"))).isEqualTo(JSON.readTree("{\"type\":\"text\",\"text\":\"Miso, \"}"));
+    assertThat(data(golden("text.delta")))
+        .isEqualTo(JSON.readTree("{\"type\":\"text\",\"text\":\"Miso, \"}"));
     JsonNode toolUse = data(golden("tool.call"));
     assertThat(toolUse.propertyNames()).containsExactly("type", "id", "name", "input");
     assertThat(toolUse.path("type").asString()).isEqualTo("tool_use");
@@ -50,7 +54,8 @@ class AgentStreamRendererTest {
     JsonNode image = data(golden("image"));
     assertThat(image.propertyNames()).containsExactly("type", "url", "prompt");
     JsonNode usage = data(golden("usage"));
-    assertThat(usage.propertyNames()).containsExactly("type", "model", "inputTokens", "outputTokens");
+    assertThat(usage.propertyNames())
+        .containsExactly("type", "model", "inputTokens", "outputTokens");
     assertThat(usage.path("inputTokens").isIntegralNumber()).isTrue();
     assertThat(usage.path("inputTokens").asLong()).isEqualTo(12);
   }
@@ -65,10 +70,21 @@ class AgentStreamRendererTest {
   @Test
   void shouldShowNothingForChunksTheSeedHasNoShapeFor() {
     Map<String, String> frames =
-        GoldenEvents.chunks().stream().collect(Collectors.toMap(RunChunk::type, c -> frame(c), (a, b) -> a));
+        GoldenEvents.chunks().stream()
+            .collect(Collectors.toMap(RunChunk::type, c -> frame(c), (a, b) -> a));
     for (String hidden :
-        List.of("run.started", "step.started", "text.start", "text.end", "reasoning.start", "reasoning.delta",
-            "reasoning.end", "tool.input-start", "step.finished", "run.aborted", "stage")) {
+        List.of(
+            "run.started",
+            "step.started",
+            "text.start",
+            "text.end",
+            "reasoning.start",
+            "reasoning.delta",
+            "reasoning.end",
+            "tool.input-start",
+            "step.finished",
+            "run.aborted",
+            "stage")) {
       assertThat(frames.get(hidden)).as(hidden).isEmpty();
     }
   }
@@ -77,20 +93,42 @@ class AgentStreamRendererTest {
   void shouldShowAFailedRunsErrorAndAFailedToolAsData() {
     RunChunk delta = golden("text.delta");
     RunChunk error =
-        RunChunk.of(delta.runId(), delta.sessionId(), 90, delta.ts(), null, new ChunkData.Error("rate_limited", "Slow down", true));
-    assertThat(data(error)).isEqualTo(
-        JSON.readTree("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"Slow down\",\"retryable\":true}"));
+        RunChunk.of(
+            delta.runId(),
+            delta.sessionId(),
+            90,
+            delta.ts(),
+            null,
+            new ChunkData.Error("rate_limited", "Slow down", true));
+    assertThat(data(error))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"Slow down\",\"retryable\":true}"));
     RunChunk failedTool =
-        RunChunk.of(delta.runId(), delta.sessionId(), 91, delta.ts(), null, new ChunkData.ToolResult("c1", null, "boom"));
-    assertThat(data(failedTool)).isEqualTo(
-        JSON.readTree("{\"type\":\"tool_result\",\"id\":\"c1\",\"output\":{\"error\":\"boom\"},\"isError\":true}"));
+        RunChunk.of(
+            delta.runId(),
+            delta.sessionId(),
+            91,
+            delta.ts(),
+            null,
+            new ChunkData.ToolResult("c1", null, "boom"));
+    assertThat(data(failedTool))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"type\":\"tool_result\",\"id\":\"c1\",\"output\":{\"error\":\"boom\"},\"isError\":true}"));
   }
 
   @Test
   void shouldKeepATextDeltaWithLineBreaksOneEvent() {
     RunChunk delta = golden("text.delta");
     RunChunk tricky =
-        RunChunk.of(delta.runId(), delta.sessionId(), 99, delta.ts(), delta.part(), new ChunkData.TextDelta("a\n\nevent: end\r\nb"));
+        RunChunk.of(
+            delta.runId(),
+            delta.sessionId(),
+            99,
+            delta.ts(),
+            delta.part(),
+            new ChunkData.TextDelta("a\n\nevent: end\r\nb"));
     assertThat(data(tricky).path("text").asString()).isEqualTo("a\n\nevent: end\r\nb");
   }
 

@@ -32,9 +32,11 @@ class CanonicalRendererTest {
   void shouldRenderEveryGoldenChunkAsOneUiMessageStreamPartWithItsId() {
     Map<String, JsonNode> parts = renderedByChunkType();
     assertThat(parts.get("run.started").path("type").asString()).isEqualTo("start");
-    assertThat(parts.get("run.started").path("messageId").asString()).isEqualTo("e04b3a29-5a07-49e3-b180-279c99383220");
+    assertThat(parts.get("run.started").path("messageId").asString())
+        .isEqualTo("e04b3a29-5a07-49e3-b180-279c99383220");
     assertThat(parts.get("step.started").path("type").asString()).isEqualTo("start-step");
-    assertThat(parts.get("text.start").path("id").asString()).isEqualTo("pending-message-e04b3a29-5a07-49e3-b180-279c99383220");
+    assertThat(parts.get("text.start").path("id").asString())
+        .isEqualTo("pending-message-e04b3a29-5a07-49e3-b180-279c99383220");
     assertThat(parts.get("text.delta").path("delta").asString()).isEqualTo("Miso, ");
     assertThat(parts.get("text.end").path("type").asString()).isEqualTo("text-end");
     assertThat(parts.get("reasoning.delta").path("type").asString()).isEqualTo("reasoning-delta");
@@ -48,31 +50,53 @@ class CanonicalRendererTest {
     assertThat(parts.get("image").path("type").asString()).isEqualTo("file");
     assertThat(parts.get("usage").path("type").asString()).isEqualTo("data-usage");
     assertThat(parts.get("usage").path("data").path("inputTokens").asLong()).isEqualTo(12);
-    assertThat(parts.get("error").path("errorText").asString()).isEqualTo("the model did not answer in time");
+    assertThat(parts.get("error").path("errorText").asString())
+        .isEqualTo("the model did not answer in time");
     assertThat(parts.get("step.finished").path("type").asString()).isEqualTo("finish-step");
     assertThat(parts.get("run.finished").path("type").asString()).isEqualTo("finish");
     assertThat(parts.get("run.finished").path("finishReason").asString()).isEqualTo("stop");
   }
 
   /**
-   * Issue #24: text and reasoning deltas are written without a tree; their events are byte for byte what the tree's
-   * Jackson rendering writes, for deltas that need escaping (quotes, backslashes, line breaks, control characters,
-   * U+2028, non-ASCII and astral characters, an unpaired surrogate).
+   * Issue #24: text and reasoning deltas are written without a tree; their events are byte for byte
+   * what the tree's Jackson rendering writes, for deltas that need escaping (quotes, backslashes,
+   * line breaks, control characters, U+2028, non-ASCII and astral characters, an unpaired
+   * surrogate).
    */
   @Test
   void shouldRenderDeltasDirectlyExactlyAsTheTreeDoes() {
-    List<String> deltas = List.of(
-        "Miso, ", "", "say \"hi\"", "back\\slash", "two\nlines\r\n", "tab\there", "\u0000\u0001\u001f\u007f",
-        "line\u2028sep\u2029", "caf\u00e9 \u65e5\u672c", "\ud83d\ude00 emoji", "lone \ud83d surrogate", "</script>", "a/b");
+    List<String> deltas =
+        List.of(
+            "Miso, ",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "two\nlines\r\n",
+            "tab\there",
+            "\u0000\u0001\u001f\u007f",
+            "line\u2028sep\u2029",
+            "caf\u00e9 \u65e5\u672c",
+            "\ud83d\ude00 emoji",
+            "lone \ud83d surrogate",
+            "</script>",
+            "a/b");
     java.util.UUID run = java.util.UUID.randomUUID();
     long seq = 41;
     for (String delta : deltas) {
-      for (io.runstream.schemas.ChunkData data : List.<io.runstream.schemas.ChunkData>of(
-          new io.runstream.schemas.ChunkData.TextDelta(delta), new io.runstream.schemas.ChunkData.ReasoningDelta(delta))) {
-        RunChunk chunk = new RunChunk(RunChunk.SCHEMA_VERSION, run, run, ++seq, java.time.Instant.now(), "7", data);
+      for (io.runstream.schemas.ChunkData data :
+          List.<io.runstream.schemas.ChunkData>of(
+              new io.runstream.schemas.ChunkData.TextDelta(delta),
+              new io.runstream.schemas.ChunkData.ReasoningDelta(delta))) {
+        RunChunk chunk =
+            new RunChunk(
+                RunChunk.SCHEMA_VERSION, run, run, ++seq, java.time.Instant.now(), "7", data);
         byte[] direct = RENDERER.render(chunk);
-        byte[] tree = io.runstream.fanout.sse.SseFrames.event(
-            chunk.seq(), null, io.runstream.schemas.EventJson.MAPPER.writeValueAsString(CanonicalRenderer.part(chunk)));
+        byte[] tree =
+            io.runstream.fanout.sse.SseFrames.event(
+                chunk.seq(),
+                null,
+                io.runstream.schemas.EventJson.MAPPER.writeValueAsString(
+                    CanonicalRenderer.part(chunk)));
         assertThat(new String(direct, StandardCharsets.UTF_8))
             .as("%s %s", data.getClass().getSimpleName(), delta)
             .isEqualTo(new String(tree, StandardCharsets.UTF_8));
@@ -85,37 +109,78 @@ class CanonicalRendererTest {
   @Test
   void shouldEndWithDoneWithoutAnId() {
     RunChunk finish =
-        GoldenEvents.chunks().stream().filter(c -> c.type().equals("run.finished")).findFirst().orElseThrow();
-    assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]\n\n");
+        GoldenEvents.chunks().stream()
+            .filter(c -> c.type().equals("run.finished"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8))
+        .isEqualTo("data: [DONE]\n\n");
   }
 
   /**
-   * Issue #27 item 1: a stopped run ends {@code abort}, {@code data-usage}, then a {@code finish} the AI SDK's
-   * {@code uiMessageChunkSchema} accepts: its {@code finishReason} only if the schema has it, never {@code abort}
-   * (also for runs stopped before the worker's end changed, whose chunks say {@code abort}).
+   * Issue #27 item 1: a stopped run ends {@code abort}, {@code data-usage}, then a {@code finish}
+   * the AI SDK's {@code uiMessageChunkSchema} accepts: its {@code finishReason} only if the schema
+   * has it, never {@code abort} (also for runs stopped before the worker's end changed, whose
+   * chunks say {@code abort}).
    */
   @Test
   void shouldEndAStoppedRunWithAFinishTheAiSdkAccepts() {
     RunChunk golden =
-        GoldenEvents.chunks().stream().filter(c -> c.type().equals("run.finished")).findFirst().orElseThrow();
-    RunChunk aborted = RunChunk.of(golden.runId(), golden.sessionId(), 40, golden.ts(), null,
-        new io.runstream.schemas.ChunkData.RunAborted("stopped by the user"));
-    RunChunk usage = RunChunk.of(golden.runId(), golden.sessionId(), 41, golden.ts(), null,
-        new io.runstream.schemas.ChunkData.Usage("sim-1", 12, 7));
-    RunChunk cancelled = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
-        new io.runstream.schemas.ChunkData.RunFinished("cancelled", "abort"));
-    assertThat(part(aborted).toString()).isEqualTo("{\"type\":\"abort\",\"reason\":\"stopped by the user\"}");
+        GoldenEvents.chunks().stream()
+            .filter(c -> c.type().equals("run.finished"))
+            .findFirst()
+            .orElseThrow();
+    RunChunk aborted =
+        RunChunk.of(
+            golden.runId(),
+            golden.sessionId(),
+            40,
+            golden.ts(),
+            null,
+            new io.runstream.schemas.ChunkData.RunAborted("stopped by the user"));
+    RunChunk usage =
+        RunChunk.of(
+            golden.runId(),
+            golden.sessionId(),
+            41,
+            golden.ts(),
+            null,
+            new io.runstream.schemas.ChunkData.Usage("sim-1", 12, 7));
+    RunChunk cancelled =
+        RunChunk.of(
+            golden.runId(),
+            golden.sessionId(),
+            42,
+            golden.ts(),
+            null,
+            new io.runstream.schemas.ChunkData.RunFinished("cancelled", "abort"));
+    assertThat(part(aborted).toString())
+        .isEqualTo("{\"type\":\"abort\",\"reason\":\"stopped by the user\"}");
     assertThat(part(usage).toString())
-        .isEqualTo("{\"type\":\"data-usage\",\"data\":{\"model\":\"sim-1\",\"inputTokens\":12,\"outputTokens\":7}}");
+        .isEqualTo(
+            "{\"type\":\"data-usage\",\"data\":{\"model\":\"sim-1\",\"inputTokens\":12,\"outputTokens\":7}}");
     assertThat(part(cancelled).toString()).isEqualTo("{\"type\":\"finish\"}");
-    for (String reason : List.of("stop", "length", "content-filter", "tool-calls", "error", "other")) {
-      RunChunk finished = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
-          new io.runstream.schemas.ChunkData.RunFinished("completed", reason));
+    for (String reason :
+        List.of("stop", "length", "content-filter", "tool-calls", "error", "other")) {
+      RunChunk finished =
+          RunChunk.of(
+              golden.runId(),
+              golden.sessionId(),
+              42,
+              golden.ts(),
+              null,
+              new io.runstream.schemas.ChunkData.RunFinished("completed", reason));
       assertThat(part(finished).path("finishReason").asString()).isEqualTo(reason);
     }
     for (String reason : List.of("abort", "interrupted", "unknown", "cancelled")) {
-      RunChunk finished = RunChunk.of(golden.runId(), golden.sessionId(), 42, golden.ts(), null,
-          new io.runstream.schemas.ChunkData.RunFinished("cancelled", reason));
+      RunChunk finished =
+          RunChunk.of(
+              golden.runId(),
+              golden.sessionId(),
+              42,
+              golden.ts(),
+              null,
+              new io.runstream.schemas.ChunkData.RunFinished("cancelled", reason));
       assertThat(part(finished).has("finishReason")).as(reason).isFalse();
     }
   }
@@ -128,9 +193,16 @@ class CanonicalRendererTest {
   @Test
   void shouldEscapeTextSoThatAnEventStaysOneDataLine() {
     List<RunChunk> chunks = GoldenEvents.chunks();
-    RunChunk delta = chunks.stream().filter(c -> c.type().equals("text.delta")).findFirst().orElseThrow();
-    RunChunk tricky = RunChunk.of(delta.runId(), delta.sessionId(), 99, delta.ts(), delta.part(),
-        new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
+    RunChunk delta =
+        chunks.stream().filter(c -> c.type().equals("text.delta")).findFirst().orElseThrow();
+    RunChunk tricky =
+        RunChunk.of(
+            delta.runId(),
+            delta.sessionId(),
+            99,
+            delta.ts(),
+            delta.part(),
+            new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
     String event = new String(RENDERER.render(tricky), StandardCharsets.UTF_8);
     assertThat(event.split("\n")).hasSize(2);
     assertThat(part(tricky).path("delta").asString()).isEqualTo("line one\n\ndata: fake\r\nid: 1");

@@ -15,9 +15,23 @@ import org.junit.jupiter.api.Test;
 
 class HotRunsTest {
   private static FanoutProperties properties(int maxRuns, long maxBytes, int queue) {
-    return new FanoutProperties(maxRuns, maxBytes, Duration.ofMinutes(10), queue, Duration.ofSeconds(15),
-        Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofSeconds(5), 100,
-        Duration.ofMillis(10), Duration.ofMinutes(5), 10_000, 256, 5000, Duration.ofSeconds(3));
+    return new FanoutProperties(
+        maxRuns,
+        maxBytes,
+        Duration.ofMinutes(10),
+        queue,
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(5),
+        100,
+        Duration.ofMillis(10),
+        Duration.ofMinutes(5),
+        10_000,
+        256,
+        5000,
+        Duration.ofSeconds(3));
   }
 
   private static RunChunk chunk(UUID run, long seq, ChunkData data) {
@@ -33,7 +47,8 @@ class HotRunsTest {
   }
 
   @Test
-  void shouldGiveAnAttachedReaderTheBacklogThenEveryLaterChunkWithoutGapOrDuplicate() throws Exception {
+  void shouldGiveAnAttachedReaderTheBacklogThenEveryLaterChunkWithoutGapOrDuplicate()
+      throws Exception {
     HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
     hot.append(chunk(run, 1, new ChunkData.RunStarted(UUID.randomUUID(), null)), 100);
@@ -101,8 +116,9 @@ class HotRunsTest {
   }
 
   /**
-   * Issue #8: the lease reaper's error and finish take seqs {@code LeaseReaper.FENCE} past the last logged chunk; a
-   * reader resuming from the reaper's error id must get the finish, not an empty backlog.
+   * Issue #8: the lease reaper's error and finish take seqs {@code LeaseReaper.FENCE} past the last
+   * logged chunk; a reader resuming from the reaper's error id must get the finish, not an empty
+   * backlog.
    */
   @Test
   void shouldFindAResumedReadersPlaceBySeqAcrossTheReapersFence() {
@@ -113,22 +129,33 @@ class HotRunsTest {
     hot.append(chunk(run, 100_002, new ChunkData.Error("worker_lost", "lost", true)), 100);
     hot.append(chunk(run, 100_003, new ChunkData.RunFinished("failed", "error")), 100);
 
-    assertThat(hot.attach(run, 100_002, null).backlog()).extracting(HotChunk::seq).containsExactly(100_003L);
-    assertThat(hot.attach(run, 1, null).backlog()).extracting(HotChunk::seq).containsExactly(2L, 100_002L, 100_003L);
-    assertThat(hot.attach(run, 50, null).backlog()).extracting(HotChunk::seq).containsExactly(100_002L, 100_003L);
+    assertThat(hot.attach(run, 100_002, null).backlog())
+        .extracting(HotChunk::seq)
+        .containsExactly(100_003L);
+    assertThat(hot.attach(run, 1, null).backlog())
+        .extracting(HotChunk::seq)
+        .containsExactly(2L, 100_002L, 100_003L);
+    assertThat(hot.attach(run, 50, null).backlog())
+        .extracting(HotChunk::seq)
+        .containsExactly(100_002L, 100_003L);
     assertThat(hot.attach(run, 100_003, null).backlog()).isEmpty();
   }
 
-  /** A chunk is rendered once per face, on arrival, for every reader of that face (not once per reader). */
+  /**
+   * A chunk is rendered once per face, on arrival, for every reader of that face (not once per
+   * reader).
+   */
   @Test
   void shouldRenderEachArrivingChunkOnceForTheFacesOfTheAttachedReaders() throws Exception {
     HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
-    java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.function.Function<RunChunk, byte[]> render = chunk -> {
-      renders.incrementAndGet();
-      return ("event " + chunk.seq()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    };
+    java.util.concurrent.atomic.AtomicInteger renders =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<RunChunk, byte[]> render =
+        chunk -> {
+          renders.incrementAndGet();
+          return ("event " + chunk.seq()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        };
     List<Attachment> readers = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       readers.add(hot.attach(run, 0, new HotChunk.Prerender(2, render)));
@@ -140,7 +167,8 @@ class HotRunsTest {
       List<HotChunk> got = new ArrayList<>();
       assertThat(reader.reader().next(got, 1_000_000_000L)).isTrue();
       for (HotChunk chunk : got) {
-        assertThat(new String(chunk.rendered(2, render), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("event " + chunk.seq());
+        assertThat(new String(chunk.rendered(2, render), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo("event " + chunk.seq());
       }
     }
     assertThat(renders.get()).as("no reader rendered again").isEqualTo(2);

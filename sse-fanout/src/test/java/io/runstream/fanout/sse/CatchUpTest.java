@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The compact catch-up's merge: consecutive deltas of one part, never across another chunk or a part boundary. */
+/**
+ * The compact catch-up's merge: consecutive deltas of one part, never across another chunk or a
+ * part boundary.
+ */
 class CatchUpTest {
   private static final UUID RUN = UUID.randomUUID();
   private static final UUID SESSION = UUID.randomUUID();
@@ -44,12 +47,13 @@ class CatchUpTest {
 
   @Test
   void shouldMergeConsecutiveDeltasOfOnePartIntoOneCarryingTheLastSeq() {
-    List<HotChunk> run = List.of(
-        chunk("p1", new ChunkData.TextStart()),
-        chunk("p1", new ChunkData.TextDelta("Hel")),
-        chunk("p1", new ChunkData.TextDelta("lo ")),
-        chunk("p1", new ChunkData.TextDelta("world")),
-        chunk("p1", new ChunkData.TextEnd()));
+    List<HotChunk> run =
+        List.of(
+            chunk("p1", new ChunkData.TextStart()),
+            chunk("p1", new ChunkData.TextDelta("Hel")),
+            chunk("p1", new ChunkData.TextDelta("lo ")),
+            chunk("p1", new ChunkData.TextDelta("world")),
+            chunk("p1", new ChunkData.TextEnd()));
 
     List<HotChunk> out = compact(run);
 
@@ -60,37 +64,47 @@ class CatchUpTest {
 
   @Test
   void shouldNeverMergeAcrossAnotherChunkAPartBoundaryOrTextAndReasoning() {
-    List<HotChunk> run = List.of(
-        chunk("r1", new ChunkData.ReasoningDelta("think ")),
-        chunk("r1", new ChunkData.ReasoningDelta("hard")),
-        chunk("p1", new ChunkData.TextDelta("a")),
-        chunk("p1", new ChunkData.TextDelta("b")),
-        chunk(null, new ChunkData.ToolCall("c1", "tool", null, "server")),
-        chunk("p1", new ChunkData.TextDelta("c")),
-        chunk("p2", new ChunkData.TextDelta("d")),
-        chunk("p2", new ChunkData.TextDelta("e")));
+    List<HotChunk> run =
+        List.of(
+            chunk("r1", new ChunkData.ReasoningDelta("think ")),
+            chunk("r1", new ChunkData.ReasoningDelta("hard")),
+            chunk("p1", new ChunkData.TextDelta("a")),
+            chunk("p1", new ChunkData.TextDelta("b")),
+            chunk(null, new ChunkData.ToolCall("c1", "tool", null, "server")),
+            chunk("p1", new ChunkData.TextDelta("c")),
+            chunk("p2", new ChunkData.TextDelta("d")),
+            chunk("p2", new ChunkData.TextDelta("e")));
 
     List<HotChunk> out = compact(run);
 
     assertThat(out).extracting(HotChunk::seq).containsExactly(2L, 4L, 5L, 6L, 8L);
-    assertThat(out).extracting(hot -> hot.chunk().data()).containsExactly(
-        new ChunkData.ReasoningDelta("think hard"), new ChunkData.TextDelta("ab"),
-        run.get(4).chunk().data(), new ChunkData.TextDelta("c"), new ChunkData.TextDelta("de"));
-    assertThat(out.get(3)).as("a delta alone is the chunk itself, its cache shared").isSameAs(run.get(5));
+    assertThat(out)
+        .extracting(hot -> hot.chunk().data())
+        .containsExactly(
+            new ChunkData.ReasoningDelta("think hard"),
+            new ChunkData.TextDelta("ab"),
+            run.get(4).chunk().data(),
+            new ChunkData.TextDelta("c"),
+            new ChunkData.TextDelta("de"));
+    assertThat(out.get(3))
+        .as("a delta alone is the chunk itself, its cache shared")
+        .isSameAs(run.get(5));
   }
 
   @Test
   void shouldStartANewMergeOnceOneCarriesTheMostText() {
     String big = "x".repeat(CatchUp.MAX_CHARS / 2);
-    List<HotChunk> run = List.of(
-        chunk("p1", new ChunkData.TextDelta(big)),
-        chunk("p1", new ChunkData.TextDelta(big)),
-        chunk("p1", new ChunkData.TextDelta("y")));
+    List<HotChunk> run =
+        List.of(
+            chunk("p1", new ChunkData.TextDelta(big)),
+            chunk("p1", new ChunkData.TextDelta(big)),
+            chunk("p1", new ChunkData.TextDelta("y")));
 
     List<HotChunk> out = compact(run);
 
     assertThat(out).extracting(HotChunk::seq).containsExactly(2L, 3L);
-    assertThat(((ChunkData.TextDelta) out.get(0).chunk().data()).delta()).hasSize(CatchUp.MAX_CHARS);
+    assertThat(((ChunkData.TextDelta) out.get(0).chunk().data()).delta())
+        .hasSize(CatchUp.MAX_CHARS);
   }
 
   @Test
@@ -101,18 +115,26 @@ class CatchUpTest {
     HotChunk merged = compact(List.of(first, second)).getFirst();
     int[] renders = {0};
 
-    String once = new String(merged.rendered(renderer.slot(), c -> {
-      renders[0]++;
-      return renderer.render(c);
-    }), StandardCharsets.UTF_8);
-    merged.rendered(renderer.slot(), c -> {
-      renders[0]++;
-      return renderer.render(c);
-    });
+    String once =
+        new String(
+            merged.rendered(
+                renderer.slot(),
+                c -> {
+                  renders[0]++;
+                  return renderer.render(c);
+                }),
+            StandardCharsets.UTF_8);
+    merged.rendered(
+        renderer.slot(),
+        c -> {
+          renders[0]++;
+          return renderer.render(c);
+        });
 
     assertThat(renders[0]).as("rendered each time, never cached").isEqualTo(2);
     assertThat(once).startsWith("id: 2\n").contains("\"delta\":\"ab\"");
-    assertThat(new String(second.rendered(renderer.slot(), renderer::render), StandardCharsets.UTF_8))
+    assertThat(
+            new String(second.rendered(renderer.slot(), renderer::render), StandardCharsets.UTF_8))
         .contains("\"delta\":\"b\"");
   }
 }

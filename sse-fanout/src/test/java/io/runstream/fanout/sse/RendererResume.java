@@ -9,11 +9,17 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The renderer property every face shares: a reader resumed after any id gets exactly the rest of the bytes. */
+/**
+ * The renderer property every face shares: a reader resumed after any id gets exactly the rest of
+ * the bytes.
+ */
 public final class RendererResume {
   private RendererResume() {}
 
-  /** The golden run rendered whole, then resumed after each of its ids: each resumed read is the whole's tail. */
+  /**
+   * The golden run rendered whole, then resumed after each of its ids: each resumed read is the
+   * whole's tail.
+   */
   public static void assertResumedEqualsTail(FaceRenderer renderer) {
     List<RunChunk> run = GoldenEvents.chunks();
     String whole = read(renderer, run, 0);
@@ -26,7 +32,10 @@ public final class RendererResume {
     }
   }
 
-  /** As {@link SseStream} reads: a stateful face's rendering sees the skipped chunks, a stateless one does not. */
+  /**
+   * As {@link SseStream} reads: a stateful face's rendering sees the skipped chunks, a stateless
+   * one does not.
+   */
   private static String read(FaceRenderer renderer, List<RunChunk> chunks, long after) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     FaceRenderer.Rendering rendering = renderer.rendering();

@@ -21,7 +21,8 @@ class ResumePointTest {
   @ValueSource(strings = {"-1", "abc", "1.5", "1e3", "9999999999999999999", "12a", "+5", " "})
   void shouldRejectAnythingElseWith400(String text) {
     assertThatThrownBy(() -> ResumePoint.parse("after", text))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
   }
 
   @ParameterizedTest
@@ -37,11 +38,19 @@ class ResumePointTest {
     MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/v1/runs/x/stream");
     request.setParameter("compact", "yes please");
     assertThatThrownBy(() -> ResumePoint.compact(request))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"compact", "Compact", "respond-async, compact", "wait=10, compact; strict", "return=minimal,compact"})
+  @ValueSource(
+      strings = {
+        "compact",
+        "Compact",
+        "respond-async, compact",
+        "wait=10, compact; strict",
+        "return=minimal,compact"
+      })
   void shouldReadThePreferenceCompact(String prefer) {
     MockHttpServletRequest request = new MockHttpServletRequest("POST", "/api/v1/chat/stream");
     request.addHeader("Prefer", prefer);
@@ -54,6 +63,7 @@ class ResumePointTest {
     post.addHeader("Prefer", "return=minimal, compactness");
     post.setParameter("compact", "true");
     assertThat(ResumePoint.compact(post)).as("a POST asks with Prefer only").isFalse();
-    assertThat(ResumePoint.compact(new MockHttpServletRequest("GET", "/api/v1/runs/x/stream"))).isFalse();
+    assertThat(ResumePoint.compact(new MockHttpServletRequest("GET", "/api/v1/runs/x/stream")))
+        .isFalse();
   }
 }

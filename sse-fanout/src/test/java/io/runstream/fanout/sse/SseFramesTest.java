@@ -20,13 +20,15 @@ class SseFramesTest {
 
   @Test
   void shouldKeepDataWithLineBreaksOneEventWithADataLinePerLine() {
-    assertThat(event(1L, null, "a\nb\r\nc\rd")).isEqualTo("id: 1\ndata: a\ndata: b\ndata: c\ndata: d\n\n");
+    assertThat(event(1L, null, "a\nb\r\nc\rd"))
+        .isEqualTo("id: 1\ndata: a\ndata: b\ndata: c\ndata: d\n\n");
     assertThat(event(1L, null, "a\n\nid: 9")).isEqualTo("id: 1\ndata: a\ndata: \ndata: id: 9\n\n");
     assertThat(event(1L, null, "end\n")).isEqualTo("id: 1\ndata: end\ndata: \n\n");
   }
 
   @Test
   void shouldOpenWithOkAndTheRetryDelay() {
-    assertThat(new String(SseFrames.opening(1000), StandardCharsets.UTF_8)).isEqualTo(": ok\n\nretry: 1000\n\n");
+    assertThat(new String(SseFrames.opening(1000), StandardCharsets.UTF_8))
+        .isEqualTo(": ok\n\nretry: 1000\n\n");
   }
 }

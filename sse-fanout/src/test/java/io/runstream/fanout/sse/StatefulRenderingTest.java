@@ -11,12 +11,16 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shape a stateful face (a token index, the running text) renders through: its per-reader rendering is fed the
- * chunks a resumed reader skipped, so a resumed reader's bytes are the tail of an uninterrupted read.
+ * The shape a stateful face (a token index, the running text) renders through: its per-reader
+ * rendering is fed the chunks a resumed reader skipped, so a resumed reader's bytes are the tail of
+ * an uninterrupted read.
  */
 class StatefulRenderingTest {
 
-  /** Numbers text deltas from 0 and ends with the whole text: the legacy project-chat stream's kind of state. */
+  /**
+   * Numbers text deltas from 0 and ends with the whole text: the legacy project-chat stream's kind
+   * of state.
+   */
   static final class IndexingRenderer implements FaceRenderer {
     @Override
     public int slot() {
@@ -63,7 +67,8 @@ class StatefulRenderingTest {
 
         @Override
         public byte[] end(RunChunk terminal) {
-          return SseFrames.event(null, "done", "{\"tokens\":" + index + ",\"text\":\"" + text + "\"}");
+          return SseFrames.event(
+              null, "done", "{\"tokens\":" + index + ",\"text\":\"" + text + "\"}");
         }
       };
     }
@@ -78,8 +83,14 @@ class StatefulRenderingTest {
   void shouldCountTheSkippedChunksInTheResumedReadersState() {
     FaceRenderer.Rendering rendering = new IndexingRenderer().rendering();
     java.util.UUID run = java.util.UUID.randomUUID();
-    rendering.skip(RunChunk.of(run, run, 1, java.time.Instant.now(), "p", new ChunkData.TextDelta("a")));
-    byte[] next = rendering.render(HotChunk.of(RunChunk.of(run, run, 2, java.time.Instant.now(), "p", new ChunkData.TextDelta("b"))));
-    assertThat(new String(next, StandardCharsets.UTF_8)).isEqualTo("id: 2\nevent: token\ndata: {\"index\":1}\n\n");
+    rendering.skip(
+        RunChunk.of(run, run, 1, java.time.Instant.now(), "p", new ChunkData.TextDelta("a")));
+    byte[] next =
+        rendering.render(
+            HotChunk.of(
+                RunChunk.of(
+                    run, run, 2, java.time.Instant.now(), "p", new ChunkData.TextDelta("b"))));
+    assertThat(new String(next, StandardCharsets.UTF_8))
+        .isEqualTo("id: 2\nevent: token\ndata: {\"index\":1}\n\n");
   }
 }

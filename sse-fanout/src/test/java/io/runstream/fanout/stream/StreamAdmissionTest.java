@@ -15,13 +15,34 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Opening streams is bounded: a limited number open at once, a limited number wait, the rest get 503 + Retry-After. */
+/**
+ * Opening streams is bounded: a limited number open at once, a limited number wait, the rest get
+ * 503 + Retry-After.
+ */
 class StreamAdmissionTest {
   private static StreamAdmission admission(int opening, int waiting, Duration wait) {
-    FanoutProperties properties = new FanoutProperties(100, 1 << 20, Duration.ofMinutes(10), 100, Duration.ofSeconds(15),
-        Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofMinutes(2), Duration.ofSeconds(5), 100,
-        Duration.ofMillis(10), Duration.ofMinutes(5), 10_000, opening, waiting, wait);
-    return new StreamAdmission(properties, new Problems(JsonMapper.builder().build(), List.of()), new SimpleMeterRegistry());
+    FanoutProperties properties =
+        new FanoutProperties(
+            100,
+            1 << 20,
+            Duration.ofMinutes(10),
+            100,
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(2),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(5),
+            100,
+            Duration.ofMillis(10),
+            Duration.ofMinutes(5),
+            10_000,
+            opening,
+            waiting,
+            wait);
+    return new StreamAdmission(
+        properties,
+        new Problems(JsonMapper.builder().build(), List.of()),
+        new SimpleMeterRegistry());
   }
 
   private static MockHttpServletRequest get(String path) {
@@ -37,35 +58,51 @@ class StreamAdmissionTest {
     CountDownLatch release = new CountDownLatch(1);
     try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       // A is opening (holds the one turn) until released
-      Future<MockHttpServletResponse> a = pool.submit(() -> {
-        MockHttpServletResponse response = new MockHttpServletResponse();
-        admission.doFilter(get("/api/v1/runs/r1/stream"), response, (req, res) -> {
-          inside.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          ((MockHttpServletResponse) res).setStatus(200);
-        });
-        return response;
-      });
+      Future<MockHttpServletResponse> a =
+          pool.submit(
+              () -> {
+                MockHttpServletResponse response = new MockHttpServletResponse();
+                admission.doFilter(
+                    get("/api/v1/runs/r1/stream"),
+                    response,
+                    (req, res) -> {
+                      inside.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      ((MockHttpServletResponse) res).setStatus(200);
+                    });
+                return response;
+              });
       assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
       // B waits for a turn
       CountDownLatch bInside = new CountDownLatch(1);
-      Future<MockHttpServletResponse> b = pool.submit(() -> {
-        MockHttpServletResponse response = new MockHttpServletResponse();
-        admission.doFilter(get("/api/v1/sessions/s1/stream"), response, (req, res) -> {
-          bInside.countDown();
-          StreamAdmission.opened(); // its opening is written: it stops counting, the stream goes on
-          ((MockHttpServletResponse) res).setStatus(200);
-        });
-        return response;
-      });
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> waiting(admission) == 1);
-      // C finds the waiting line full: 503 at once, with Retry-After (one to three times the streams' retry: of 2 s)
+      Future<MockHttpServletResponse> b =
+          pool.submit(
+              () -> {
+                MockHttpServletResponse response = new MockHttpServletResponse();
+                admission.doFilter(
+                    get("/api/v1/sessions/s1/stream"),
+                    response,
+                    (req, res) -> {
+                      bInside.countDown();
+                      StreamAdmission
+                          .opened(); // its opening is written: it stops counting, the stream goes
+                      // on
+                      ((MockHttpServletResponse) res).setStatus(200);
+                    });
+                return response;
+              });
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> waiting(admission) == 1);
+      // C finds the waiting line full: 503 at once, with Retry-After (one to three times the
+      // streams' retry: of 2 s)
       MockHttpServletResponse c = new MockHttpServletResponse();
-      admission.doFilter(get("/ai/stream/x"), c, (req, res) -> ((MockHttpServletResponse) res).setStatus(200));
+      admission.doFilter(
+          get("/ai/stream/x"), c, (req, res) -> ((MockHttpServletResponse) res).setStatus(200));
       assertThat(c.getStatus()).isEqualTo(503);
       assertThat(Integer.parseInt(c.getHeader("Retry-After"))).isBetween(2, 6);
       assertThat(c.getContentAsString()).contains("streams_busy");
@@ -73,7 +110,8 @@ class StreamAdmissionTest {
       MockHttpServletResponse post = new MockHttpServletResponse();
       MockHttpServletRequest create = new MockHttpServletRequest("POST", "/api/v1/runs");
       create.setRequestURI("/api/v1/runs");
-      admission.doFilter(create, post, (req, res) -> ((MockHttpServletResponse) res).setStatus(202));
+      admission.doFilter(
+          create, post, (req, res) -> ((MockHttpServletResponse) res).setStatus(202));
       assertThat(post.getStatus()).isEqualTo(202);
       assertThat(bInside.getCount()).isEqualTo(1);
       release.countDown();
@@ -86,7 +124,10 @@ class StreamAdmissionTest {
   void shouldRefuseAnOpeningThatWaitedTooLong() throws Exception {
     StreamAdmission admission = admission(0, 10, Duration.ofMillis(50));
     MockHttpServletResponse response = new MockHttpServletResponse();
-    admission.doFilter(get("/api/v1/runs/r1/stream"), response, (req, res) -> ((MockHttpServletResponse) res).setStatus(200));
+    admission.doFilter(
+        get("/api/v1/runs/r1/stream"),
+        response,
+        (req, res) -> ((MockHttpServletResponse) res).setStatus(200));
     assertThat(response.getStatus()).isEqualTo(503);
     assertThat(Integer.parseInt(response.getHeader("Retry-After"))).isBetween(2, 6);
   }

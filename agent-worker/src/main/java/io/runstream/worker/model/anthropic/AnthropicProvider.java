@@ -48,11 +48,12 @@ import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A provider of type {@code anthropic}: the Messages API streamed through the official {@code anthropic-java} SDK.
- * Text ({@code text_delta}), extended thinking ({@code thinking_delta}, with its signature kept to replay the step)
- * when {@code settings.thinking.budget_tokens} asks for it, tool calls assembled from {@code input_json_delta},
- * usage from {@code message_start} and {@code message_delta}; an {@code error} event mid-stream is a failure. The
- * SDK's own retries are off (the agent loop retries retriable failures before the first token).
+ * A provider of type {@code anthropic}: the Messages API streamed through the official {@code
+ * anthropic-java} SDK. Text ({@code text_delta}), extended thinking ({@code thinking_delta}, with
+ * its signature kept to replay the step) when {@code settings.thinking.budget_tokens} asks for it,
+ * tool calls assembled from {@code input_json_delta}, usage from {@code message_start} and {@code
+ * message_delta}; an {@code error} event mid-stream is a failure. The SDK's own retries are off
+ * (the agent loop retries retriable failures before the first token).
  */
 public final class AnthropicProvider implements LlmProvider {
   private final String name;
@@ -92,8 +93,10 @@ public final class AnthropicProvider implements LlmProvider {
     long inputTokens = 0;
     long outputTokens = 0;
     String stop = null;
-    // The response and every next event are read through out.blocking: a stop cuts a provider that stalls.
-    try (StreamResponse<RawMessageStreamEvent> response = out.blocking(() -> client.messages().createStreaming(params))) {
+    // The response and every next event are read through out.blocking: a stop cuts a provider that
+    // stalls.
+    try (StreamResponse<RawMessageStreamEvent> response =
+        out.blocking(() -> client.messages().createStreaming(params))) {
       Iterator<RawMessageStreamEvent> events = response.stream().iterator();
       while (!out.stopped()) {
         RawMessageStreamEvent event = out.blocking(() -> events.hasNext() ? events.next() : null);
@@ -106,7 +109,8 @@ public final class AnthropicProvider implements LlmProvider {
           RawContentBlockStartEvent start = event.asContentBlockStart();
           RawContentBlockStartEvent.ContentBlock block = start.contentBlock();
           if (block.isToolUse()) {
-            PendingToolCall pending = new PendingToolCall(block.asToolUse().id(), block.asToolUse().name());
+            PendingToolCall pending =
+                new PendingToolCall(block.asToolUse().id(), block.asToolUse().name());
             calls.put(start.index(), pending);
             if (pending.startable()) {
               out.toolInputStart(pending.id(), names.run(pending.name()));
@@ -149,15 +153,23 @@ public final class AnthropicProvider implements LlmProvider {
     if (stop == null && !out.stopped()) {
       throw ProviderFailures.cut();
     }
-    List<LlmRequest.ToolCall> toolCalls = PendingToolCall.completeAll(calls.values(), names, "toolu_");
-    String reason = !toolCalls.isEmpty() ? "tool-calls" : "max_tokens".equals(stop) ? "length" : "stop";
-    return new LlmResult(reason, inputTokens, outputTokens, toolCalls, signature.isEmpty() ? null : signature.toString());
+    List<LlmRequest.ToolCall> toolCalls =
+        PendingToolCall.completeAll(calls.values(), names, "toolu_");
+    String reason =
+        !toolCalls.isEmpty() ? "tool-calls" : "max_tokens".equals(stop) ? "length" : "stop";
+    return new LlmResult(
+        reason,
+        inputTokens,
+        outputTokens,
+        toolCalls,
+        signature.isEmpty() ? null : signature.toString());
   }
 
   private MessageCreateParams params(LlmRequest request, ToolNames names) {
     MessageCreateParams.Builder params =
         MessageCreateParams.builder().model(request.modelId()).maxTokens(config.maxTokens());
-    StringBuilder system = new StringBuilder(request.instructions() == null ? "" : request.instructions());
+    StringBuilder system =
+        new StringBuilder(request.instructions() == null ? "" : request.instructions());
     for (RunRequested.HistoryEntry entry : request.history()) {
       switch (entry.role()) {
         case "assistant" -> params.addAssistantMessage(entry.content());
@@ -174,12 +186,17 @@ public final class AnthropicProvider implements LlmProvider {
       List<ContentBlockParam> blocks = new ArrayList<>();
       for (RunRequested.ImageRef image : request.images()) {
         Images.Inline inline = Images.inline(image);
-        blocks.add(ContentBlockParam.ofImage(inline == null
-            ? ImageBlockParam.builder().urlSource(image.url()).build()
-            : ImageBlockParam.builder().source(Base64ImageSource.builder()
-                .data(inline.base64())
-                .mediaType(Base64ImageSource.MediaType.of(inline.mediaType()))
-                .build()).build()));
+        blocks.add(
+            ContentBlockParam.ofImage(
+                inline == null
+                    ? ImageBlockParam.builder().urlSource(image.url()).build()
+                    : ImageBlockParam.builder()
+                        .source(
+                            Base64ImageSource.builder()
+                                .data(inline.base64())
+                                .mediaType(Base64ImageSource.MediaType.of(inline.mediaType()))
+                                .build())
+                        .build()));
       }
       // Anthropic's advice: images before the text that refers to them.
       blocks.add(ContentBlockParam.ofText(request.prompt()));
@@ -188,8 +205,12 @@ public final class AnthropicProvider implements LlmProvider {
     for (LlmRequest.Step step : request.steps()) {
       List<ContentBlockParam> assistant = new ArrayList<>();
       if (step.reasoningSignature() != null) {
-        assistant.add(ContentBlockParam.ofThinking(
-            ThinkingBlockParam.builder().thinking(step.reasoning()).signature(step.reasoningSignature()).build()));
+        assistant.add(
+            ContentBlockParam.ofThinking(
+                ThinkingBlockParam.builder()
+                    .thinking(step.reasoning())
+                    .signature(step.reasoningSignature())
+                    .build()));
       }
       if (!step.text().isEmpty()) {
         assistant.add(ContentBlockParam.ofText(TextBlockParam.builder().text(step.text()).build()));
@@ -197,22 +218,25 @@ public final class AnthropicProvider implements LlmProvider {
       for (LlmRequest.ToolCall call : step.calls()) {
         Map<String, JsonValue> input = new LinkedHashMap<>();
         map(call.input()).forEach((key, value) -> input.put(key, JsonValue.from(value)));
-        assistant.add(ContentBlockParam.ofToolUse(
-            ToolUseBlockParam.builder()
-                .id(call.id())
-                .name(names.provider(call.name()))
-                .input(ToolUseBlockParam.Input.builder().putAllAdditionalProperties(input).build())
-                .build()));
+        assistant.add(
+            ContentBlockParam.ofToolUse(
+                ToolUseBlockParam.builder()
+                    .id(call.id())
+                    .name(names.provider(call.name()))
+                    .input(
+                        ToolUseBlockParam.Input.builder().putAllAdditionalProperties(input).build())
+                    .build()));
       }
       params.addAssistantMessageOfContentBlockParams(assistant);
       List<ContentBlockParam> results = new ArrayList<>();
       for (LlmRequest.ToolOutcome outcome : step.outcomes()) {
-        results.add(ContentBlockParam.ofToolResult(
-            ToolResultBlockParam.builder()
-                .toolUseId(outcome.id())
-                .content(ProviderFailures.resultText(outcome))
-                .isError(outcome.error() != null)
-                .build()));
+        results.add(
+            ContentBlockParam.ofToolResult(
+                ToolResultBlockParam.builder()
+                    .toolUseId(outcome.id())
+                    .content(ProviderFailures.resultText(outcome))
+                    .isError(outcome.error() != null)
+                    .build()));
       }
       params.addUserMessageOfContentBlockParams(results);
     }
@@ -220,7 +244,8 @@ public final class AnthropicProvider implements LlmProvider {
       Tool.Builder definition =
           Tool.builder()
               .name(names.provider(tool.name()))
-              .inputSchema(JsonValue.from(schema(tool.inputSchema())).convert(Tool.InputSchema.class));
+              .inputSchema(
+                  JsonValue.from(schema(tool.inputSchema())).convert(Tool.InputSchema.class));
       if (tool.description() != null) {
         definition.description(tool.description());
       }
@@ -229,14 +254,18 @@ public final class AnthropicProvider implements LlmProvider {
     JsonNode settings = request.settings();
     if (settings != null && settings.path("thinking").path("budget_tokens").canConvertToLong()) {
       params.thinking(
-          ThinkingConfigEnabled.builder().budgetTokens(settings.path("thinking").path("budget_tokens").asLong()).build());
+          ThinkingConfigEnabled.builder()
+              .budgetTokens(settings.path("thinking").path("budget_tokens").asLong())
+              .build());
     }
     return params.build();
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(JsonNode node) {
-    return node != null && node.isObject() ? EventJson.MAPPER.convertValue(node, Map.class) : Map.of();
+    return node != null && node.isObject()
+        ? EventJson.MAPPER.convertValue(node, Map.class)
+        : Map.of();
   }
 
   private static Map<String, Object> schema(JsonNode schema) {
@@ -250,37 +279,65 @@ public final class AnthropicProvider implements LlmProvider {
       return failure;
     }
     if (e instanceof RateLimitException limited) {
-      return ProviderFailures.failure("provider_rate_limited", "The model provider is rate limiting: ", limited.getMessage(),
-          true, ProviderFailures.retryAfter(limited.headers().values("retry-after-ms"), limited.headers().values("retry-after")));
+      return ProviderFailures.failure(
+          "provider_rate_limited",
+          "The model provider is rate limiting: ",
+          limited.getMessage(),
+          true,
+          ProviderFailures.retryAfter(
+              limited.headers().values("retry-after-ms"), limited.headers().values("retry-after")));
     }
     if (e instanceof OverloadedException overloaded) {
-      return new ModelFailure("provider_overloaded", "The model provider is overloaded.", true,
-          ProviderFailures.retryAfter(overloaded.headers().values("retry-after-ms"), overloaded.headers().values("retry-after")));
+      return new ModelFailure(
+          "provider_overloaded",
+          "The model provider is overloaded.",
+          true,
+          ProviderFailures.retryAfter(
+              overloaded.headers().values("retry-after-ms"),
+              overloaded.headers().values("retry-after")));
     }
     if (e instanceof InternalServerException server) {
-      return ProviderFailures.failure("provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
+      return ProviderFailures.failure(
+          "provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
     }
     if (e instanceof SseException sse) {
       String type = sse.type().map(t -> t.asString()).orElse("error");
-      boolean retryable = type.equals("overloaded_error") || type.equals("api_error") || type.equals("rate_limit_error");
-      return ProviderFailures.failure("provider_" + type, "The model provider reported an error: ",
-          sse.apiMessage().orElse(type), retryable, null);
+      boolean retryable =
+          type.equals("overloaded_error")
+              || type.equals("api_error")
+              || type.equals("rate_limit_error");
+      return ProviderFailures.failure(
+          "provider_" + type,
+          "The model provider reported an error: ",
+          sse.apiMessage().orElse(type),
+          retryable,
+          null);
     }
     if (e instanceof UnauthorizedException || e instanceof PermissionDeniedException) {
       return ProviderFailures.failure(
-          "provider_auth", "The model provider refused the credentials: ", e.getMessage(), false, null);
+          "provider_auth",
+          "The model provider refused the credentials: ",
+          e.getMessage(),
+          false,
+          null);
     }
     if (e instanceof AnthropicServiceException service) {
       return ProviderFailures.failure(
-          "provider_rejected", "The model provider rejected the request: ", service.getMessage(), false, null);
+          "provider_rejected",
+          "The model provider rejected the request: ",
+          service.getMessage(),
+          false,
+          null);
     }
     if (e instanceof AnthropicIoException io) {
       return ProviderFailures.connection(io);
     }
     if (e instanceof AnthropicInvalidDataException) {
-      return new ModelFailure("provider_malformed", "The model provider sent a malformed stream.", false);
+      return new ModelFailure(
+          "provider_malformed", "The model provider sent a malformed stream.", false);
     }
-    return new ModelFailure("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
+    return new ModelFailure(
+        "model_error", "The model failed: " + e.getClass().getSimpleName(), true);
   }
 
   @Override

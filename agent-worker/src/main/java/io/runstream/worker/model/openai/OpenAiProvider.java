@@ -45,12 +45,13 @@ import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A provider of type {@code openai}: Chat Completions streamed with {@code stream_options.include_usage}, through
- * the official {@code openai-java} SDK, so the same class serves OpenAI and every server that speaks its API (Ollama,
- * vLLM, llama.cpp, LM Studio: set {@code base-url}). Text, reasoning ({@code reasoning_content} or {@code reasoning}
- * deltas, as DeepSeek, vLLM and Ollama send them), tool calls assembled from their argument fragments, usage. The
- * SDK's own retries are off: {@link io.runstream.worker.loop.AgentLoop} retries what {@link ProviderFailures} calls
- * retriable, before the first token only.
+ * A provider of type {@code openai}: Chat Completions streamed with {@code
+ * stream_options.include_usage}, through the official {@code openai-java} SDK, so the same class
+ * serves OpenAI and every server that speaks its API (Ollama, vLLM, llama.cpp, LM Studio: set
+ * {@code base-url}). Text, reasoning ({@code reasoning_content} or {@code reasoning} deltas, as
+ * DeepSeek, vLLM and Ollama send them), tool calls assembled from their argument fragments, usage.
+ * The SDK's own retries are off: {@link io.runstream.worker.loop.AgentLoop} retries what {@link
+ * ProviderFailures} calls retriable, before the first token only.
  */
 public final class OpenAiProvider implements LlmProvider {
   private static final List<String> REASONING_KEYS = List.of("reasoning_content", "reasoning");
@@ -92,7 +93,8 @@ public final class OpenAiProvider implements LlmProvider {
     long inputTokens = 0;
     long outputTokens = 0;
     String finish = null;
-    // The response and every next event are read through out.blocking: a stop cuts a provider that stalls.
+    // The response and every next event are read through out.blocking: a stop cuts a provider that
+    // stalls.
     try (StreamResponse<ChatCompletionChunk> response =
         out.blocking(() -> client.chat().completions().createStreaming(params))) {
       Iterator<ChatCompletionChunk> chunks = response.stream().iterator();
@@ -115,10 +117,13 @@ public final class OpenAiProvider implements LlmProvider {
           }
           delta.content().filter(s -> !s.isEmpty()).ifPresent(out::text);
           int position = 0;
-          for (ChatCompletionChunk.Choice.Delta.ToolCall call : delta.toolCalls().orElse(List.of())) {
+          for (ChatCompletionChunk.Choice.Delta.ToolCall call :
+              delta.toolCalls().orElse(List.of())) {
             long index = call._index().asKnown().orElse((long) position++);
             PendingToolCall pending = calls.computeIfAbsent(index, i -> new PendingToolCall());
-            pending.add(call.id().orElse(null), call.function().flatMap(f -> f.name()).orElse(null),
+            pending.add(
+                call.id().orElse(null),
+                call.function().flatMap(f -> f.name()).orElse(null),
                 call.function().flatMap(f -> f.arguments()).orElse(null));
             if (pending.startable()) {
               out.toolInputStart(pending.id(), names.run(pending.name()));
@@ -139,8 +144,10 @@ public final class OpenAiProvider implements LlmProvider {
     if (finish == null && !out.stopped()) {
       throw ProviderFailures.cut();
     }
-    List<LlmRequest.ToolCall> toolCalls = PendingToolCall.completeAll(calls.values(), names, "call_");
-    String reason = !toolCalls.isEmpty() ? "tool-calls" : "length".equals(finish) ? "length" : "stop";
+    List<LlmRequest.ToolCall> toolCalls =
+        PendingToolCall.completeAll(calls.values(), names, "call_");
+    String reason =
+        !toolCalls.isEmpty() ? "tool-calls" : "length".equals(finish) ? "length" : "stop";
     return new LlmResult(reason, inputTokens, outputTokens, toolCalls);
   }
 
@@ -164,16 +171,24 @@ public final class OpenAiProvider implements LlmProvider {
       params.addUserMessage(request.prompt());
     } else {
       List<ChatCompletionContentPart> parts = new java.util.ArrayList<>();
-      parts.add(ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(request.prompt()).build()));
+      parts.add(
+          ChatCompletionContentPart.ofText(
+              ChatCompletionContentPartText.builder().text(request.prompt()).build()));
       for (RunRequested.ImageRef image : request.images()) {
-        parts.add(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-            .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(Images.url(image)).build())
-            .build()));
+        parts.add(
+            ChatCompletionContentPart.ofImageUrl(
+                ChatCompletionContentPartImage.builder()
+                    .imageUrl(
+                        ChatCompletionContentPartImage.ImageUrl.builder()
+                            .url(Images.url(image))
+                            .build())
+                    .build()));
       }
       params.addUserMessageOfArrayOfContentParts(parts);
     }
     for (LlmRequest.Step step : request.steps()) {
-      ChatCompletionAssistantMessageParam.Builder assistant = ChatCompletionAssistantMessageParam.builder();
+      ChatCompletionAssistantMessageParam.Builder assistant =
+          ChatCompletionAssistantMessageParam.builder();
       if (!step.text().isEmpty()) {
         assistant.content(step.text());
       }
@@ -230,30 +245,47 @@ public final class OpenAiProvider implements LlmProvider {
       return failure;
     }
     if (e instanceof RateLimitException limited) {
-      return ProviderFailures.failure("provider_rate_limited", "The model provider is rate limiting: ", limited.getMessage(),
-          true, ProviderFailures.retryAfter(limited.headers().values("retry-after-ms"), limited.headers().values("Retry-After")));
+      return ProviderFailures.failure(
+          "provider_rate_limited",
+          "The model provider is rate limiting: ",
+          limited.getMessage(),
+          true,
+          ProviderFailures.retryAfter(
+              limited.headers().values("retry-after-ms"), limited.headers().values("Retry-After")));
     }
     if (e instanceof InternalServerException server) {
-      return ProviderFailures.failure("provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
+      return ProviderFailures.failure(
+          "provider_unavailable", "The model provider failed: ", server.getMessage(), true, null);
     }
     if (e instanceof UnauthorizedException || e instanceof PermissionDeniedException) {
       return ProviderFailures.failure(
-          "provider_auth", "The model provider refused the credentials: ", e.getMessage(), false, null);
+          "provider_auth",
+          "The model provider refused the credentials: ",
+          e.getMessage(),
+          false,
+          null);
     }
     if (e instanceof SseException sse) {
-      return ProviderFailures.failure("provider_error", "The model provider reported an error: ", sse.getMessage(), true, null);
+      return ProviderFailures.failure(
+          "provider_error", "The model provider reported an error: ", sse.getMessage(), true, null);
     }
     if (e instanceof OpenAIServiceException service) {
       return ProviderFailures.failure(
-          "provider_rejected", "The model provider rejected the request: ", service.getMessage(), false, null);
+          "provider_rejected",
+          "The model provider rejected the request: ",
+          service.getMessage(),
+          false,
+          null);
     }
     if (e instanceof OpenAIIoException io) {
       return ProviderFailures.connection(io);
     }
     if (e instanceof OpenAIInvalidDataException) {
-      return new ModelFailure("provider_malformed", "The model provider sent a malformed stream.", false);
+      return new ModelFailure(
+          "provider_malformed", "The model provider sent a malformed stream.", false);
     }
-    return new ModelFailure("model_error", "The model failed: " + e.getClass().getSimpleName(), true);
+    return new ModelFailure(
+        "model_error", "The model failed: " + e.getClass().getSimpleName(), true);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
+import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.FakeProviderServer;
 import io.runstream.worker.model.FakeProviderServer.Response;
 import io.runstream.worker.model.LlmRequest;
@@ -13,7 +14,6 @@ import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.StoppableStream;
-import io.runstream.worker.control.RunStops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The {@code openai} provider against a local server speaking Chat Completions streaming as OpenAI's API reference
- * shows it ({@code chat.completion.chunk} events, {@code stream_options.include_usage}, {@code data: [DONE]}).
+ * The {@code openai} provider against a local server speaking Chat Completions streaming as
+ * OpenAI's API reference shows it ({@code chat.completion.chunk} events, {@code
+ * stream_options.include_usage}, {@code data: [DONE]}).
  */
 class OpenAiProviderTest {
   static FakeProviderServer server;
@@ -33,8 +34,18 @@ class OpenAiProviderTest {
   @BeforeAll
   static void start() throws Exception {
     server = new FakeProviderServer();
-    provider = new OpenAiProvider("local", new ModelProviders.Provider("openai", server.base() + "/v1", "", "m",
-        Duration.ofSeconds(5), Duration.ofSeconds(20), 512, 0));
+    provider =
+        new OpenAiProvider(
+            "local",
+            new ModelProviders.Provider(
+                "openai",
+                server.base() + "/v1",
+                "",
+                "m",
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(20),
+                512,
+                0));
   }
 
   @AfterAll
@@ -45,7 +56,10 @@ class OpenAiProviderTest {
 
   static String chunk(String delta, String finish) {
     return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":"
-        + delta + ",\"finish_reason\":" + (finish == null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
+        + delta
+        + ",\"finish_reason\":"
+        + (finish == null ? "null" : "\"" + finish + "\"")
+        + "}]}\n\n";
   }
 
   static final String USAGE =
@@ -79,33 +93,61 @@ class OpenAiProviderTest {
   }
 
   static LlmRequest request() {
-    JsonNode schema = EventJson.MAPPER.readTree("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}");
-    return new LlmRequest("m", "Be brief.", List.of(new RunRequested.HistoryEntry("user", "Hi"),
-        new RunRequested.HistoryEntry("assistant", "Hello!")), "What is my name?", null,
-        List.of(new LlmRequest.ToolDefinition("memory.retrieve", "Recall", schema)), List.of(), null);
+    JsonNode schema =
+        EventJson.MAPPER.readTree(
+            "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}");
+    return new LlmRequest(
+        "m",
+        "Be brief.",
+        List.of(
+            new RunRequested.HistoryEntry("user", "Hi"),
+            new RunRequested.HistoryEntry("assistant", "Hello!")),
+        "What is my name?",
+        null,
+        List.of(new LlmRequest.ToolDefinition("memory.retrieve", "Recall", schema)),
+        List.of(),
+        null);
   }
 
   @Test
   void shouldStreamTextReasoningAToolCallSplitAcrossChunksAndUsage() {
-    server.answer(body -> Response.events(
-        chunk("{\"role\":\"assistant\",\"content\":\"\",\"reasoning_content\":\"Look it up.\"}", null),
-        chunk("{\"content\":\"Let me check\"}", null),
-        chunk("{\"content\":\".\"}", null),
-        chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"memory_retrieve\",\"arguments\":\"\"}}]}", null),
-        chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"key\\\":\"}}]}", null),
-        chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"name\\\"}\"}}]}", null),
-        chunk("{}", "tool_calls"), USAGE, DONE));
+    server.answer(
+        body ->
+            Response.events(
+                chunk(
+                    "{\"role\":\"assistant\",\"content\":\"\",\"reasoning_content\":\"Look it up.\"}",
+                    null),
+                chunk("{\"content\":\"Let me check\"}", null),
+                chunk("{\"content\":\".\"}", null),
+                chunk(
+                    "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"memory_retrieve\",\"arguments\":\"\"}}]}",
+                    null),
+                chunk(
+                    "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"key\\\":\"}}]}",
+                    null),
+                chunk(
+                    "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"name\\\"}\"}}]}",
+                    null),
+                chunk("{}", "tool_calls"),
+                USAGE,
+                DONE));
     Recorded out = new Recorded();
     LlmResult result = provider.stream(request(), out);
 
-    assertThat(out.events).containsExactly(
-        "reasoning:Look it up.", "text:Let me check", "text:.", "tool-start:call_1:memory.retrieve");
+    assertThat(out.events)
+        .containsExactly(
+            "reasoning:Look it up.",
+            "text:Let me check",
+            "text:.",
+            "tool-start:call_1:memory.retrieve");
     assertThat(result.finishReason()).isEqualTo("tool-calls");
     assertThat(result.inputTokens()).isEqualTo(12);
     assertThat(result.outputTokens()).isEqualTo(7);
     assertThat(result.toolCalls()).hasSize(1);
     assertThat(result.toolCalls().getFirst().id()).isEqualTo("call_1");
-    assertThat(result.toolCalls().getFirst().name()).as("mapped back to the run's name").isEqualTo("memory.retrieve");
+    assertThat(result.toolCalls().getFirst().name())
+        .as("mapped back to the run's name")
+        .isEqualTo("memory.retrieve");
     assertThat(result.toolCalls().getFirst().input().path("key").asString()).isEqualTo("name");
 
     JsonNode sent = EventJson.MAPPER.readTree(server.requests().getLast());
@@ -114,25 +156,48 @@ class OpenAiProviderTest {
     assertThat(sent.path("model").asString()).isEqualTo("m");
     assertThat(sent.path("messages").valueStream().map(m -> m.path("role").asString()))
         .containsExactly("system", "user", "assistant", "user");
-    assertThat(sent.path("tools").get(0).path("function").path("name").asString()).isEqualTo("memory_retrieve");
-    assertThat(sent.path("tools").get(0).path("function").path("parameters").path("required").get(0).asString())
+    assertThat(sent.path("tools").get(0).path("function").path("name").asString())
+        .isEqualTo("memory_retrieve");
+    assertThat(
+            sent.path("tools")
+                .get(0)
+                .path("function")
+                .path("parameters")
+                .path("required")
+                .get(0)
+                .asString())
         .isEqualTo("key");
   }
 
   @Test
   void shouldSendTheEarlierStepsToolCallsAndResultsInTheNextStep() {
-    server.answer(body -> Response.events(chunk("{\"content\":\"Alex\"}", null), chunk("{}", "stop"), USAGE, DONE));
-    LlmRequest next = request().next(new LlmRequest.Step("Let me check.",
-        List.of(new LlmRequest.ToolCall("call_1", "memory.retrieve", EventJson.MAPPER.readTree("{\"key\":\"name\"}"))),
-        List.of(new LlmRequest.ToolOutcome("call_1", EventJson.MAPPER.readTree("{\"value\":\"Alex\"}"), null))));
+    server.answer(
+        body ->
+            Response.events(
+                chunk("{\"content\":\"Alex\"}", null), chunk("{}", "stop"), USAGE, DONE));
+    LlmRequest next =
+        request()
+            .next(
+                new LlmRequest.Step(
+                    "Let me check.",
+                    List.of(
+                        new LlmRequest.ToolCall(
+                            "call_1",
+                            "memory.retrieve",
+                            EventJson.MAPPER.readTree("{\"key\":\"name\"}"))),
+                    List.of(
+                        new LlmRequest.ToolOutcome(
+                            "call_1", EventJson.MAPPER.readTree("{\"value\":\"Alex\"}"), null))));
     LlmResult result = provider.stream(next, new Recorded());
     assertThat(result.finishReason()).isEqualTo("stop");
     assertThat(result.toolCalls()).isEmpty();
     JsonNode messages = EventJson.MAPPER.readTree(server.requests().getLast()).path("messages");
     JsonNode assistant = messages.get(4);
     assertThat(assistant.path("role").asString()).isEqualTo("assistant");
-    assertThat(assistant.path("tool_calls").get(0).path("function").path("name").asString()).isEqualTo("memory_retrieve");
-    assertThat(assistant.path("tool_calls").get(0).path("function").path("arguments").asString()).isEqualTo("{\"key\":\"name\"}");
+    assertThat(assistant.path("tool_calls").get(0).path("function").path("name").asString())
+        .isEqualTo("memory_retrieve");
+    assertThat(assistant.path("tool_calls").get(0).path("function").path("arguments").asString())
+        .isEqualTo("{\"key\":\"name\"}");
     JsonNode tool = messages.get(5);
     assertThat(tool.path("role").asString()).isEqualTo("tool");
     assertThat(tool.path("tool_call_id").asString()).isEqualTo("call_1");
@@ -141,22 +206,32 @@ class OpenAiProviderTest {
 
   @Test
   void shouldClassifyFailuresAsRetriableOrPermanent() {
-    server.answer(body -> Response.status(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}", "Retry-After", "7"));
+    server.answer(
+        body ->
+            Response.status(
+                429,
+                "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}",
+                "Retry-After",
+                "7"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> {
-          assertThat(f.retryable()).isTrue();
-          assertThat(f.code()).isEqualTo("provider_rate_limited");
-          assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(7));
-        });
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f -> {
+              assertThat(f.retryable()).isTrue();
+              assertThat(f.code()).isEqualTo("provider_rate_limited");
+              assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+            });
     server.answer(body -> Response.status(503, "{\"error\":{\"message\":\"busy\"}}"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
         .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.retryable()).isTrue());
     server.answer(body -> Response.status(401, "{\"error\":{\"message\":\"bad key\"}}"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> {
-          assertThat(f.retryable()).isFalse();
-          assertThat(f.code()).isEqualTo("provider_auth");
-        });
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f -> {
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.code()).isEqualTo("provider_auth");
+            });
     server.answer(body -> Response.status(400, "{\"error\":{\"message\":\"no such model\"}}"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
         .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.retryable()).isFalse());
@@ -167,20 +242,29 @@ class OpenAiProviderTest {
     server.answer(body -> Response.cut(chunk("{\"content\":\"Half\"}", null)));
     Recorded out = new Recorded();
     assertThatThrownBy(() -> provider.stream(request(), out))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.code()).isEqualTo("provider_stream_cut"));
+        .isInstanceOfSatisfying(
+            ModelFailure.class, f -> assertThat(f.code()).isEqualTo("provider_stream_cut"));
     assertThat(out.events).containsExactly("text:Half");
-    server.answer(body -> Response.events(chunk("{\"content\":\"ok\"}", null), "data: {not json\n\n"));
+    server.answer(
+        body -> Response.events(chunk("{\"content\":\"ok\"}", null), "data: {not json\n\n"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> {
-          assertThat(f.code()).isEqualTo("provider_malformed");
-          assertThat(f.retryable()).isFalse();
-        });
-    server.answer(body -> Response.events("data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("provider_malformed");
+              assertThat(f.retryable()).isFalse();
+            });
+    server.answer(
+        body ->
+            Response.events(
+                "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> {
-          assertThat(f.code()).isEqualTo("provider_error");
-          assertThat(f.getMessage()).contains("overloaded");
-        });
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("provider_error");
+              assertThat(f.getMessage()).contains("overloaded");
+            });
   }
 
   @Test
@@ -189,10 +273,13 @@ class OpenAiProviderTest {
     server.answer(body -> Response.stall(chunk("{\"content\":\"Thinking\"}", null)));
     StoppableStream out = new StoppableStream();
     java.util.concurrent.CompletableFuture<LlmResult> step = out.start(provider, request());
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> out.events.contains("text:Thinking"));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> out.events.contains("text:Thinking"));
 
     out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
-    // A functional bound: the stop cuts the blocked read (the stall would hold it 20 s, until the read timeout).
+    // A functional bound: the stop cuts the blocked read (the stall would hold it 20 s, until the
+    // read timeout).
     LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(result.finishReason()).isEqualTo("stop");
     assertThat(result.toolCalls()).isEmpty();
@@ -202,23 +289,44 @@ class OpenAiProviderTest {
 
   @Test
   void shouldShowTheProvidersErrorWithoutTheOperatorsAccountDetails() {
-    server.answer(body -> Response.status(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-proj-********"
-        + "************abcd. You can find your API key at https://platform.openai.com/account/api-keys.\","
-        + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+    server.answer(
+        body ->
+            Response.status(
+                401,
+                "{\"error\":{\"message\":\"Incorrect API key provided: sk-proj-********"
+                    + "************abcd. You can find your API key at https://platform.openai.com/account/api-keys.\","
+                    + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> {
-          assertThat(f.code()).isEqualTo("provider_auth");
-          assertThat(f.getMessage()).startsWith("The model provider refused the credentials: ")
-              .contains("Incorrect API key provided: [API key]").doesNotContain("abcd").doesNotContain("sk-");
-        });
-    server.answer(body -> Response.status(429, "{\"error\":{\"message\":\"Rate limit reached for gpt-4o in organization "
-        + "org-AbCdEf123456 on tokens per min (TPM): Limit 30000, Used 29980. Project proj_Q1w2E3r4T5y6, contact "
-        + "billing-owner@acme-corp.com.\",\"type\":\"tokens\"}}", "Retry-After", "0"));
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("provider_auth");
+              assertThat(f.getMessage())
+                  .startsWith("The model provider refused the credentials: ")
+                  .contains("Incorrect API key provided: [API key]")
+                  .doesNotContain("abcd")
+                  .doesNotContain("sk-");
+            });
+    server.answer(
+        body ->
+            Response.status(
+                429,
+                "{\"error\":{\"message\":\"Rate limit reached for gpt-4o in organization "
+                    + "org-AbCdEf123456 on tokens per min (TPM): Limit 30000, Used 29980. Project proj_Q1w2E3r4T5y6, contact "
+                    + "billing-owner@acme-corp.com.\",\"type\":\"tokens\"}}",
+                "Retry-After",
+                "0"));
     assertThatThrownBy(() -> provider.stream(request(), new Recorded()))
-        .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.getMessage())
-            .contains("Rate limit reached for gpt-4o in organization [organization] on tokens per min (TPM): Limit 30000")
-            .contains("Project [project], contact [email].")
-            .doesNotContain("org-AbCdEf123456").doesNotContain("proj_Q1w2").doesNotContain("acme-corp"));
+        .isInstanceOfSatisfying(
+            ModelFailure.class,
+            f ->
+                assertThat(f.getMessage())
+                    .contains(
+                        "Rate limit reached for gpt-4o in organization [organization] on tokens per min (TPM): Limit 30000")
+                    .contains("Project [project], contact [email].")
+                    .doesNotContain("org-AbCdEf123456")
+                    .doesNotContain("proj_Q1w2")
+                    .doesNotContain("acme-corp"));
   }
 
   @Test
@@ -227,15 +335,29 @@ class OpenAiProviderTest {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    OpenAiProvider unreachable = new OpenAiProvider("down", new ModelProviders.Provider("openai",
-        "http://127.0.0.1:" + port + "/v1", "", "m", Duration.ofSeconds(2), Duration.ofSeconds(5), 512, 0));
+    OpenAiProvider unreachable =
+        new OpenAiProvider(
+            "down",
+            new ModelProviders.Provider(
+                "openai",
+                "http://127.0.0.1:" + port + "/v1",
+                "",
+                "m",
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                512,
+                0));
     try {
       assertThatThrownBy(() -> unreachable.stream(request(), new Recorded()))
-          .isInstanceOfSatisfying(ModelFailure.class, f -> {
-            assertThat(f.code()).isEqualTo("provider_connection");
-            assertThat(f.getMessage()).startsWith("The connection to the model provider failed (")
-                .doesNotContain("127.0.0.1").doesNotContain(Integer.toString(port));
-          });
+          .isInstanceOfSatisfying(
+              ModelFailure.class,
+              f -> {
+                assertThat(f.code()).isEqualTo("provider_connection");
+                assertThat(f.getMessage())
+                    .startsWith("The connection to the model provider failed (")
+                    .doesNotContain("127.0.0.1")
+                    .doesNotContain(Integer.toString(port));
+              });
     } finally {
       unreachable.close();
     }
