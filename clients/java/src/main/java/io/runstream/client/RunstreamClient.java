@@ -22,9 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>{@code
  * RunstreamClient client = RunstreamClient.builder(URI.create("http://localhost:8080")).token(jwt).build();
  * StartedRun run = client.startRun(RunRequest.of("Name three cheeses"));
+ * StringBuilder answer = new StringBuilder();
  * try (RunStream stream = client.stream(run.runId())) {
  *   for (StreamPart part : stream) {
- *     if (part instanceof StreamPart.TextDelta delta) System.out.print(delta.delta());
+ *     if (part instanceof StreamPart.TextDelta delta) answer.append(delta.delta());
  *   }
  * }
  * }</pre>
