@@ -164,6 +164,11 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
       if (status == 200) {
         body = response.body();
         reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        if (closed) {
+          // closed by another thread while this one reopened: nothing more is read
+          closeBody();
+          return false;
+        }
         return true;
       }
       String text = drain(response.body());
@@ -199,6 +204,10 @@ public final class RunStream implements Iterable<StreamPart>, AutoCloseable {
 
   /** One event (its parts joined), or null at the end of the body or after {@code [DONE]}. */
   private StreamPart readEvent() throws IOException {
+    BufferedReader reader = this.reader; // close() from another thread clears the field
+    if (reader == null) {
+      throw new IOException("the stream was closed");
+    }
     StringBuilder data = null;
     long id = -1;
     String line;

@@ -177,9 +177,19 @@ public class RunStore {
         .optional();
   }
 
-  /** Sessions that have held runs (at most {@code limit}). */
+  /**
+   * Sessions that have held runs and no live run ahead of them (at most {@code limit}): those whose
+   * next run can be released now (sessions still waiting for their live run would otherwise fill
+   * the page sweep after sweep).
+   */
   public List<UUID> sessionsWithHeldRuns(int limit) {
-    return jdbc.sql("SELECT DISTINCT session_id FROM runs WHERE held LIMIT :limit")
+    return jdbc.sql(
+            """
+            SELECT DISTINCT h.session_id FROM runs h
+            WHERE h.held AND NOT EXISTS (
+              SELECT 1 FROM runs r WHERE r.session_id = h.session_id AND NOT r.held
+                AND r.status IN ('queued', 'running'))
+            LIMIT :limit""")
         .param("limit", limit)
         .query(UUID.class)
         .list();

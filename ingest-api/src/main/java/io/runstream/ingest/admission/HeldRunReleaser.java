@@ -39,11 +39,17 @@ public class HeldRunReleaser implements SmartLifecycle {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final RunRequestPublisher publisher;
+  private final io.runstream.core.store.MessageStore messages;
   private volatile boolean running;
   private Thread loop;
 
   public HeldRunReleaser(
-      RunStore runs, JdbcClient jdbc, TransactionTemplate tx, RunRequestPublisher publisher) {
+      RunStore runs,
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      RunRequestPublisher publisher,
+      io.runstream.core.store.MessageStore messages) {
+    this.messages = messages;
     this.runs = runs;
     this.jdbc = jdbc;
     this.tx = tx;
@@ -78,10 +84,11 @@ public class HeldRunReleaser implements SmartLifecycle {
   }
 
   private boolean publish(RunStore.Released released) {
+    RunRequested request = null;
     try {
       ObjectNode tree = (ObjectNode) EventJson.MAPPER.readTree(released.requestJson());
       tree.put("seqBase", released.seqBase());
-      RunRequested request =
+      request =
           EventJson.read(
               EventJson.MAPPER.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8),
               RunRequested.class);
@@ -89,6 +96,21 @@ public class HeldRunReleaser implements SmartLifecycle {
       runs.published(released.id());
       return true;
     } catch (RunRequestPublisher.PublishFailedException e) {
+      if (e.tooLarge() && request != null) {
+        // It can never be published: it fails, as at admission, so that the session goes on.
+        RunRequested failed = request;
+        tx.executeWithoutResult(
+            status -> {
+              if (runs.failUnpublished(
+                  failed.runId(),
+                  "{\"code\":\"request_too_large\",\"message\":\"the run request is larger than the"
+                      + " broker accepts\"}")) {
+                messages.finish(failed.agentMessageId(), "failed", null, null, Instant.now());
+              }
+            });
+        LOG.warn("Released run {} is larger than the broker accepts: failed", released.id());
+        return false;
+      }
       LOG.warn(
           "Released run {} could not be published yet ({}); it is published again later",
           released.id(),

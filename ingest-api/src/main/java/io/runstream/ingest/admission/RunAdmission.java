@@ -323,6 +323,9 @@ public class RunAdmission {
       // its row, so that
       // a worker that claims it later ends it at once); the control message goes after the commit.
       interrupted = live;
+      // The sink's lock order (the run's advisory lock before its rows): no deadlock with a batch
+      // of these runs.
+      live.stream().map(RunRow::id).sorted().forEach(runs::lockAsTheSinkDoes);
       for (RunRow run : live) {
         runs.requestStop(run.id());
       }

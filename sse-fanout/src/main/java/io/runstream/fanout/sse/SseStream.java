@@ -88,6 +88,8 @@ public class SseStream {
       StreamGate.Held held)
       throws IOException {
     sseHeaders(response);
+    response.setHeader("X-Model-Backend", run.modelProvider());
+    face.headers(run, response);
     if (compact) {
       response.setHeader("Preference-Applied", ResumePoint.COMPACT);
     }
@@ -96,8 +98,15 @@ public class SseStream {
     long lastWrite = System.nanoTime();
     RunRow current = run;
     try {
-      out.write(SseFrames.opening(properties.retry().toMillis()));
-      out.flush();
+      try {
+        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.flush();
+      } finally {
+        // Open: its seat among the node's opening streams is free for others while it waits (the
+        // call is
+        // idempotent; serveHeld's own is then a no-op).
+        io.runstream.fanout.stream.StreamAdmission.opened();
+      }
       while (current.held()) {
         Thread.sleep(HELD_POLL_MS);
         if (System.nanoTime() - lastWrite >= pingEvery) {
