@@ -129,6 +129,15 @@ public class ChunkLogStore {
   }
 
   /**
+   * The key of a run's transaction-scoped advisory lock, for a SQL expression of type uuid: the one
+   * lock a sink batch takes per run and every other writer of a run's row and message takes first
+   * ({@link RunStore#lockAsTheSinkDoes}), written once so that the two cannot drift apart.
+   */
+  static String runLockKey(String uuidExpression) {
+    return "hashtextextended((" + uuidExpression + ")::text, 0)";
+  }
+
+  /**
    * Locks the runs for this transaction (in the given order, so that two sinks cannot deadlock),
    * then answers each one's last logged seq, read after the locks (a statement of its own: its
    * snapshot sees what a sink that held a lock committed).
@@ -140,7 +149,9 @@ public class ChunkLogStore {
           java.sql.Array ids = connection.createArrayOf("uuid", runIds.toArray());
           try (java.sql.PreparedStatement lock =
               connection.prepareStatement(
-                  "SELECT count(pg_advisory_xact_lock(hashtextextended(r.id::text, 0))) FROM unnest(?::uuid[]) AS r(id)")) {
+                  "SELECT count(pg_advisory_xact_lock("
+                      + runLockKey("r.id")
+                      + ")) FROM unnest(?::uuid[]) AS r(id)")) {
             lock.setArray(1, ids);
             lock.executeQuery().close();
           }

@@ -144,7 +144,9 @@ public class RunStore {
    */
   public void lockAsTheSinkDoes(UUID runId) {
     jdbc.sql(
-            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(CAST(CAST(:id AS uuid) AS text), 0))) AS l")
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock("
+                + ChunkLogStore.runLockKey("CAST(:id AS uuid)")
+                + ")) AS l")
         .param("id", runId)
         .query((rs, row) -> 1)
         .list();
