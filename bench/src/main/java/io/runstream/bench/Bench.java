@@ -206,7 +206,7 @@ public final class Bench {
     properties.put("runstream.ingest.max-live-runs-per-user", 1_000_000);
     properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
     properties.put("runstream.fanout.hot-finished-ttl", "3s");
-    properties.put("server.tomcat.accept-count", 10_000);
+    properties.put("runstream.http.accept-queue-size", 10_000);
     // Latency percentiles over the last 5-10 s only, so that a snapshot taken in steady state holds
     // steady state.
     properties.put("management.metrics.distribution.expiry.runstream.fanout", "10s");

@@ -2,10 +2,13 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,35 @@ class BadInputIT extends PlatformIT {
     }
     try (TestApi.Stream stream = api.stream("/api/v1/runs/zzz/stream", token)) {
       assertThat(stream.status).isEqualTo(404);
+    }
+  }
+
+  /**
+   * Requests the server rejects before any servlet runs (a malformed request line, a header line
+   * without a colon, headers too large) answer problem+json too, not the container's HTML page.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET /api/v1/sessions HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        "GET /api/v1/sessions HTTP/9.9\r\nHost: x\r\n\r\n",
+        "GET /api/v1/sessions HTTP/1.1\r\nHost: x\r\nX-Big: BIG\r\n\r\n"
+      })
+  void shouldAnswerProblemJsonToRequestsTheServerRejectsBeforeTheApplication(String raw)
+      throws Exception {
+    String request = raw.replace("BIG", "a".repeat(70_000));
+    try (Socket socket = new Socket("127.0.0.1", URI.create(api().base()).getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String status = answer.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3);
+      assertThat(status).as(raw).matches("4\\d\\d|505");
+      assertThat(answer.toLowerCase(Locale.ROOT))
+          .as(raw)
+          .contains("content-type: application/problem+json");
+      assertThat(answer).as(raw).contains("\"status\":" + status).doesNotContain("<html");
     }
   }
 

@@ -1,0 +1,73 @@
+package io.runstream.core.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runstream's settings for the embedded Jetty (ADR 0018), applied after Spring Boot's own:
+ *
+ * <ul>
+ *   <li>an accept queue of {@code runstream.http.accept-queue-size} (default 4,096, the usual
+ *       {@code net.core.somaxconn}): a node that dies sends all its readers to the others at once,
+ *       and with Jetty's default (the JVM's 50) most of a thousand reconnecting clients would wait
+ *       a second for their SYN to be sent again;
+ *   <li>the container's own errors (a request Jetty rejects before any servlet runs: a bad request
+ *       line, an encoded NUL in the path, headers too large) answered as problem+json ({@link
+ *       ProblemErrorHandler}) instead of an HTML page;
+ *   <li>{@code X-Forwarded-*} believed only from internal proxies ({@link InternalProxies}), as
+ *       Tomcat's {@code RemoteIpValve} did: Jetty's own {@code ForwardedRequestCustomizer} believes
+ *       any client.
+ * </ul>
+ */
+@Component
+public class JettyServer
+    implements WebServerFactoryCustomizer<JettyServletWebServerFactory>, Ordered {
+  private final int acceptQueueSize;
+
+  public JettyServer(@Value("${runstream.http.accept-queue-size:4096}") int acceptQueueSize) {
+    this.acceptQueueSize = acceptQueueSize;
+  }
+
+  @Override
+  public void customize(JettyServletWebServerFactory factory) {
+    boolean forwarded = factory.isUseForwardHeaders();
+    // Spring Boot's forward-headers support would add Jetty's customizer, which believes anyone.
+    factory.setUseForwardHeaders(false);
+    factory.addServerCustomizers(server -> customize(server, forwarded));
+  }
+
+  private void customize(Server server, boolean forwarded) {
+    server.setErrorHandler(new ProblemErrorHandler());
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof ServerConnector serverConnector) {
+        serverConnector.setAcceptQueueSize(acceptQueueSize);
+      }
+      for (var factory : connector.getConnectionFactories()) {
+        if (factory instanceof HttpConfiguration.ConnectionFactory http && forwarded) {
+          HttpConfiguration configuration = http.getHttpConfiguration();
+          List<HttpConfiguration.Customizer> customizers =
+              new ArrayList<>(configuration.getCustomizers());
+          customizers.removeIf(ForwardedRequestCustomizer.class::isInstance);
+          customizers.add(new InternalProxies(new ForwardedRequestCustomizer()));
+          configuration.setCustomizers(customizers);
+        }
+      }
+    }
+  }
+
+  @Override
+  public int getOrder() {
+    // After Spring Boot's own customizer, which sets the forward-headers flag from the properties.
+    return Ordered.LOWEST_PRECEDENCE;
+  }
+}
