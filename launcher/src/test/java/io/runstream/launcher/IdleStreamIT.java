@@ -119,9 +119,9 @@ class IdleStreamIT extends PlatformIT {
 
   /**
    * Clients that drop their connection mid-stream (a reset, as from a dying network) while other
-   * clients reuse kept- alive connections: the container reuses the dropped request's connection state for
-   * another request, and nothing of the dropped stream (a late write, a late completion) may reach
-   * the new one. Each reconnection must get its events.
+   * clients reuse kept- alive connections: the container reuses the dropped request's connection
+   * state for another request, and nothing of the dropped stream (a late write, a late completion)
+   * may reach the new one. Each reconnection must get its events.
    */
   @Test
   void shouldNotLetADroppedStreamTouchTheNextRequestOnItsRecycledProcessor() throws Exception {
