@@ -1,15 +1,15 @@
 package io.runstream.ingest.agentstream;
 
+import io.runstream.admission.AdmissionProperties;
+import io.runstream.admission.AdmittedRun;
+import io.runstream.admission.RequestFields;
+import io.runstream.admission.RunAdmission;
+import io.runstream.admission.RunInput;
 import io.runstream.core.face.AgentStreamFace;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.ApiLimits;
-import io.runstream.ingest.IngestProperties;
-import io.runstream.ingest.admission.AdmittedRun;
-import io.runstream.ingest.admission.RequestFields;
-import io.runstream.ingest.admission.RunAdmission;
-import io.runstream.ingest.admission.RunInput;
 import io.runstream.schemas.RunRequested;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -37,14 +37,14 @@ public class AgentRunController {
   private final CallerResolver callers;
   private final RunAdmission admission;
   private final RequestFields fields;
-  private final IngestProperties properties;
+  private final AdmissionProperties properties;
   private final ApiLimits limits;
 
   public AgentRunController(
       CallerResolver callers,
       RunAdmission admission,
       RequestFields fields,
-      IngestProperties properties,
+      AdmissionProperties properties,
       ApiLimits limits) {
     this.callers = callers;
     this.admission = admission;

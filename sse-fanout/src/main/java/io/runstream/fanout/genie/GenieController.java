@@ -1,5 +1,10 @@
 package io.runstream.fanout.genie;
 
+import io.runstream.admission.AdmittedRun;
+import io.runstream.admission.RequestFields;
+import io.runstream.admission.RunAdmission;
+import io.runstream.admission.RunInput;
+import io.runstream.admission.routing.ModelRouting;
 import io.runstream.core.face.GenieFace;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
@@ -9,11 +14,6 @@ import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
-import io.runstream.ingest.admission.AdmittedRun;
-import io.runstream.ingest.admission.ModelRouting;
-import io.runstream.ingest.admission.RequestFields;
-import io.runstream.ingest.admission.RunAdmission;
-import io.runstream.ingest.admission.RunInput;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

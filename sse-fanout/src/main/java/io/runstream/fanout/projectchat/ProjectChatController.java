@@ -1,5 +1,9 @@
 package io.runstream.fanout.projectchat;
 
+import io.runstream.admission.AdmittedRun;
+import io.runstream.admission.RequestFields;
+import io.runstream.admission.RunAdmission;
+import io.runstream.admission.RunInput;
 import io.runstream.core.face.ProjectChatFace;
 import io.runstream.core.face.ProjectChatProperties;
 import io.runstream.core.identity.Caller;
@@ -10,10 +14,6 @@ import io.runstream.core.store.RunStore;
 import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
-import io.runstream.ingest.admission.AdmittedRun;
-import io.runstream.ingest.admission.RequestFields;
-import io.runstream.ingest.admission.RunAdmission;
-import io.runstream.ingest.admission.RunInput;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import jakarta.servlet.http.HttpServletRequest;
@@ -67,7 +67,7 @@ public class ProjectChatController {
   private final ProjectChatRenderer renderer;
   private final LegacyGenerateRenderer legacy;
   private final ProjectChatProperties properties;
-  private final io.runstream.ingest.IngestProperties ingest;
+  private final io.runstream.admission.AdmissionProperties ingest;
 
   public ProjectChatController(
       CallerResolver callers,
@@ -78,7 +78,7 @@ public class ProjectChatController {
       ProjectChatRenderer renderer,
       LegacyGenerateRenderer legacy,
       ProjectChatProperties properties,
-      io.runstream.ingest.IngestProperties ingest) {
+      io.runstream.admission.AdmissionProperties ingest) {
     this.ingest = ingest;
     this.callers = callers;
     this.admission = admission;

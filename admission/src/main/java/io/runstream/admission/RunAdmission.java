@@ -1,5 +1,8 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
+import io.runstream.admission.control.RunStopper;
+import io.runstream.admission.limits.RunLimits;
+import io.runstream.admission.routing.ModelRouting;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.core.problem.ApiException;
@@ -9,7 +12,6 @@ import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionRow;
 import io.runstream.core.store.SessionStore;
 import io.runstream.core.time.Timestamps;
-import io.runstream.ingest.IngestProperties;
 import io.runstream.schemas.RunRequested;
 import java.time.Instant;
 import java.util.List;
@@ -40,15 +42,15 @@ public class RunAdmission {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final RunRequestPublisher publisher;
-  private final IngestProperties properties;
-  private final io.runstream.ingest.limits.RunLimits limits;
+  private final AdmissionProperties properties;
+  private final RunLimits limits;
   private final io.runstream.core.kafka.ChunkLayout layout;
   private final ModelProviders providers;
   private final ModelRouting routing;
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final io.runstream.core.model.SimulationProperties simulation;
   private final HeldRunReleaser releaser;
-  private final io.runstream.ingest.control.RunStopper stopper;
+  private final RunStopper stopper;
 
   public RunAdmission(
       SessionStore sessions,
@@ -57,15 +59,15 @@ public class RunAdmission {
       JdbcClient jdbc,
       TransactionTemplate tx,
       RunRequestPublisher publisher,
-      IngestProperties properties,
-      io.runstream.ingest.limits.RunLimits limits,
+      AdmissionProperties properties,
+      RunLimits limits,
       io.runstream.core.kafka.ChunkLayout layout,
       ModelProviders providers,
       ModelRouting routing,
       io.micrometer.core.instrument.MeterRegistry meters,
       io.runstream.core.model.SimulationProperties simulation,
       HeldRunReleaser releaser,
-      io.runstream.ingest.control.RunStopper stopper) {
+      RunStopper stopper) {
     this.releaser = releaser;
     this.stopper = stopper;
     this.meters = meters;

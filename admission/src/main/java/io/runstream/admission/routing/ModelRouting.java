@@ -1,4 +1,4 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission.routing;
 
 import io.runstream.core.identity.Caller;
 import io.runstream.schemas.RunRequested;

@@ -1,7 +1,6 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
 import io.runstream.core.kafka.KafkaClients;
-import io.runstream.ingest.IngestProperties;
 import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
 import jakarta.annotation.PreDestroy;
@@ -25,13 +24,13 @@ public class RunRequestPublisher {
   public static final int MAX_REQUEST_BYTES = io.runstream.schemas.Topics.MAX_RECORD_BYTES;
 
   private final KafkaProducer<UUID, RunRequested> producer;
-  private final IngestProperties properties;
+  private final AdmissionProperties properties;
 
   private final io.runstream.core.tracing.RunTracing tracing;
 
   public RunRequestPublisher(
       KafkaClients clients,
-      IngestProperties properties,
+      AdmissionProperties properties,
       io.runstream.core.tracing.RunTracing tracing) {
     this.tracing = tracing;
     // The producer gives up exactly when the API does, so a request never lands after a 503 was

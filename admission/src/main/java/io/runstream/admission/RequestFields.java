@@ -1,4 +1,4 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
 import io.runstream.core.net.PublicUrls;
 import io.runstream.core.problem.ApiException;

@@ -1,4 +1,4 @@
-package io.runstream.ingest.control;
+package io.runstream.admission.control;
 
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.problem.ApiException;

@@ -1,4 +1,4 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

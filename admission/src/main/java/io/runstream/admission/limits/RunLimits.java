@@ -1,9 +1,9 @@
-package io.runstream.ingest.limits;
+package io.runstream.admission.limits;
 
+import io.runstream.admission.AdmissionProperties;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.UsageLedger;
-import io.runstream.ingest.IngestProperties;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -19,12 +19,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunLimits {
   private final UsageLedger usage;
-  private final IngestProperties properties;
+  private final AdmissionProperties properties;
   private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
   public RunLimits(
       UsageLedger usage,
-      IngestProperties properties,
+      AdmissionProperties properties,
       org.springframework.jdbc.core.simple.JdbcClient jdbc) {
     this.usage = usage;
     this.properties = properties;

@@ -1,4 +1,4 @@
-package io.runstream.ingest.admission;
+package io.runstream.admission;
 
 import io.runstream.schemas.RunRequested;
 import java.util.List;

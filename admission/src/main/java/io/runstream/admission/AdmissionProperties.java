@@ -1,4 +1,4 @@
-package io.runstream.ingest;
+package io.runstream.admission;
 
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
@@ -36,7 +36,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("runstream.ingest")
-public record IngestProperties(
+public record AdmissionProperties(
     @DefaultValue("simulated") @NotBlank String defaultModelProvider,
     @DefaultValue("sim-1") @NotBlank String defaultModelId,
     @DefaultValue("10s") Duration publishTimeout,
@@ -57,8 +57,8 @@ public record IngestProperties(
         String multitaskStrategy) {
 
   /** The configured default double-texting strategy. */
-  public io.runstream.ingest.admission.MultitaskStrategy defaultMultitaskStrategy() {
-    return io.runstream.ingest.admission.MultitaskStrategy.valueOf(
+  public io.runstream.admission.MultitaskStrategy defaultMultitaskStrategy() {
+    return io.runstream.admission.MultitaskStrategy.valueOf(
         multitaskStrategy.toUpperCase(java.util.Locale.ROOT));
   }
 }

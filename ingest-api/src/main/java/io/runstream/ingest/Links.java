@@ -1,6 +1,6 @@
-package io.runstream.ingest.admission;
+package io.runstream.ingest;
 
-import io.runstream.ingest.IngestProperties;
+import io.runstream.admission.AdmissionProperties;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
@@ -8,9 +8,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 /** The absolute URLs in answers: from the configured public base URL, else from the request. */
 @Component
 public class Links {
-  private final IngestProperties properties;
+  private final AdmissionProperties properties;
 
-  public Links(IngestProperties properties) {
+  public Links(AdmissionProperties properties) {
     this.properties = properties;
   }
 
