@@ -81,31 +81,29 @@ public class AgentRunController {
         settings == null
             ? null
             : fields.model(settings, "model", properties.defaultModelProvider());
-    RunInput.Extras extras =
-        new RunInput.Extras(
-            AgentStreamFace.ID,
-            conversationId,
-            role == null ? properties.agentRoles().getFirst() : role,
-            fields.jsonObject(body, "context", limits.maxMetadataBytes() * 4),
-            settings,
-            fields.tools(body, "clientMcpTools"),
-            fields.toolNames(body, "availableTools"),
-            fields.files(body, "files"),
-            fields.images(body, "images"),
-            fields.wholeNumber(body, "memoryTtl", 1, MAX_MEMORY_TTL_SECONDS),
-            properties.agentStreamHistory(),
-            null);
     RunInput input =
-        new RunInput(
-            null,
-            task,
-            null,
-            null,
-            model,
-            fields.optionalText(body, "agentInstructions", limits.maxTextChars()),
-            fields.history(body, "conversationHistory"),
-            fields.simulation(body, "simulation"),
-            extras);
+        // The face's fields first, then the shared ones: a request with several wrong fields is
+        // told of the same one first as before.
+        RunInput.builder(task)
+            .extras(
+                extras ->
+                    extras
+                        .face(AgentStreamFace.ID, conversationId)
+                        .agentRole(role == null ? properties.agentRoles().getFirst() : role)
+                        .context(fields.jsonObject(body, "context", limits.maxMetadataBytes() * 4))
+                        .settings(settings)
+                        .tools(fields.tools(body, "clientMcpTools"))
+                        .availableTools(fields.toolNames(body, "availableTools"))
+                        .files(fields.files(body, "files"))
+                        .images(fields.images(body, "images"))
+                        .memoryTtlSeconds(
+                            fields.wholeNumber(body, "memoryTtl", 1, MAX_MEMORY_TTL_SECONDS))
+                        .historyLimit(properties.agentStreamHistory()))
+            .model(model)
+            .instructions(fields.optionalText(body, "agentInstructions", limits.maxTextChars()))
+            .history(fields.history(body, "conversationHistory"))
+            .simulation(fields.simulation(body, "simulation"))
+            .build();
     // Double-texting on a conversationId (ADR 0016): the face's own field, else the configured
     // default.
     var strategy =

@@ -76,19 +76,11 @@ public class RunController {
     // and go to the
     // worker with the run.
     RunInput.Extras extras =
-        new RunInput.Extras(
-            null,
-            null,
-            null,
-            null,
-            null,
-            fields.tools(body, "tools"),
-            null,
-            fields.files(body, "files"),
-            fields.images(body, "images"),
-            null,
-            null,
-            null);
+        RunInput.Extras.builder()
+            .tools(fields.tools(body, "tools"))
+            .files(fields.files(body, "files"))
+            .images(fields.images(body, "images"))
+            .build();
     RunInput input =
         fields.runInput(
             body,
