@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runstream.core.api.OpenApiDocuments;
 import io.runstream.core.face.Face;
 import io.runstream.core.face.FaceRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class OpenApiIT extends PlatformIT {
 
   @Test
   void shouldServeOneOpenApiDocumentPerFaceWithEveryEndpointOfThatFaceOnly() {
-    List<String> groups = new java.util.ArrayList<>();
+    List<String> groups = new ArrayList<>();
     faces.faces().forEach(face -> groups.add(face.name()));
     groups.add(OpenApiDocuments.OPERATIONS);
     assertThat(groups).containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
@@ -51,7 +52,7 @@ class OpenApiIT extends PlatformIT {
       JsonNode document = answer.json();
       assertThat(document.path("openapi").asString()).as(group).startsWith("3.1");
       assertThat(document.path("components").path("securitySchemes").has("bearer")).isTrue();
-      List<String> paths = new java.util.ArrayList<>();
+      List<String> paths = new ArrayList<>();
       document.path("paths").propertyNames().forEach(paths::add);
       assertThat(paths).as(group).containsAll(EXPECTED.get(group));
       for (Map.Entry<String, List<String>> other : EXPECTED.entrySet()) {

@@ -5,6 +5,7 @@ import io.runstream.core.face.FaceAuthentication;
 import io.runstream.core.face.FaceRegistry;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -162,7 +163,7 @@ public class FaceSecurity {
     }
 
     @Override
-    public List<jakarta.servlet.Filter> getFilters() {
+    public List<Filter> getFilters() {
       return chain.getFilters();
     }
 
@@ -180,7 +181,7 @@ public class FaceSecurity {
     }
 
     @Override
-    public List<jakarta.servlet.Filter> getFilters() {
+    public List<Filter> getFilters() {
       return List.of();
     }
   }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.core.Ordered;
@@ -127,7 +128,7 @@ public class StreamAdmission extends OncePerRequestFilter {
     // the same delay
     // would be the same storm again.
     long base = Math.max(1, properties.retry().toSeconds());
-    long seconds = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(2 * base + 1);
+    long seconds = base + ThreadLocalRandom.current().nextLong(2 * base + 1);
     problems.write(
         request,
         response,
