@@ -2,6 +2,7 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runstream.admission.RunRequestMapper;
 import io.runstream.core.face.Face;
 import io.runstream.core.face.FaceRegistry;
 import io.runstream.fanout.FanoutApplication;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -40,6 +42,10 @@ import tools.jackson.databind.JsonNode;
 class FaceRegistryIT extends PlatformIT {
   private static ConfigurableApplicationContext node;
   private static TestApi echo;
+
+  @Autowired FaceRegistry platformFaces;
+  @Autowired List<RunRequestMapper<?>> mappers;
+  @Autowired List<FaceRenderer> renderers;
 
   @BeforeAll
   static void startNodeWithTheEchoFace() {
@@ -70,6 +76,22 @@ class FaceRegistryIT extends PlatformIT {
             .header("Cookie", "runstream_token=" + token)
             .method(method, HttpRequest.BodyPublishers.noBody());
     return echo.send(request.build());
+  }
+
+  @Test
+  void shouldTieEveryMapperAndRendererOfThePlatformToARegisteredFace() {
+    assertThat(platformFaces.faces())
+        .extracting(Face::name)
+        .containsExactlyInAnyOrder("canonical", "agent-stream", "genie", "project-chat");
+    for (RunRequestMapper<?> mapper : mappers) {
+      assertThat(platformFaces.find(mapper.face())).as(mapper.face()).isPresent();
+    }
+    assertThat(mappers)
+        .extracting(RunRequestMapper::face)
+        .contains("agent-stream", "genie", "project-chat");
+    for (FaceRenderer renderer : renderers) {
+      assertThat(platformFaces.find(renderer.face())).as(renderer.face()).isPresent();
+    }
   }
 
   @Test
