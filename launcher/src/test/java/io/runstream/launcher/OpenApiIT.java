@@ -3,9 +3,13 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.core.api.OpenApiDocuments;
+import io.runstream.core.face.Face;
+import io.runstream.core.face.FaceRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -14,6 +18,8 @@ import tools.jackson.databind.JsonNode;
  * served.
  */
 class OpenApiIT extends PlatformIT {
+  @Autowired FaceRegistry faces;
+
   private static final Map<String, List<String>> EXPECTED =
       Map.of(
           "canonical",
@@ -36,24 +42,35 @@ class OpenApiIT extends PlatformIT {
 
   @Test
   void shouldServeOneOpenApiDocumentPerFaceWithEveryEndpointOfThatFaceOnly() {
-    assertThat(OpenApiDocuments.FACES)
-        .extracting(OpenApiDocuments.Face::group)
-        .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
-    for (OpenApiDocuments.Face face : OpenApiDocuments.FACES) {
-      TestApi.Answer answer = api().get("/v3/api-docs/" + face.group(), null);
-      assertThat(answer.status()).as(face.group()).isEqualTo(200);
+    List<String> groups = new ArrayList<>();
+    faces.faces().forEach(face -> groups.add(face.name()));
+    groups.add(OpenApiDocuments.OPERATIONS);
+    assertThat(groups).containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
+    for (String group : groups) {
+      TestApi.Answer answer = api().get("/v3/api-docs/" + group, null);
+      assertThat(answer.status()).as(group).isEqualTo(200);
       JsonNode document = answer.json();
-      assertThat(document.path("openapi").asString()).as(face.group()).startsWith("3.1");
+      assertThat(document.path("openapi").asString()).as(group).startsWith("3.1");
       assertThat(document.path("components").path("securitySchemes").has("bearer")).isTrue();
-      List<String> paths = new java.util.ArrayList<>();
+      List<String> paths = new ArrayList<>();
       document.path("paths").propertyNames().forEach(paths::add);
-      assertThat(paths).as(face.group()).containsAll(EXPECTED.get(face.group()));
+      assertThat(paths).as(group).containsAll(EXPECTED.get(group));
       for (Map.Entry<String, List<String>> other : EXPECTED.entrySet()) {
-        if (!other.getKey().equals(face.group())) {
+        if (!other.getKey().equals(group)) {
           assertThat(paths)
-              .as("%s has none of %s", face.group(), other.getKey())
+              .as("%s has none of %s", group, other.getKey())
               .doesNotContainAnyElementsOf(other.getValue());
         }
+      }
+    }
+    for (Face face : faces.faces()) {
+      // Every registered face's POSTs and streams are in its own document.
+      JsonNode document = api().get("/v3/api-docs/" + face.name(), null).json();
+      for (String path : face.postPaths()) {
+        assertThat(document.path("paths").has(path)).as("%s %s", face.name(), path).isTrue();
+      }
+      for (String path : face.streamPaths()) {
+        assertThat(document.path("paths").has(path)).as("%s %s", face.name(), path).isTrue();
       }
     }
     JsonNode all = api().get("/v3/api-docs", null).json();

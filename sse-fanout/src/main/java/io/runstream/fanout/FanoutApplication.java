@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 // A fan-out node alone admits the runs of the faces whose POST is the stream (genie): ADR 0008.
-@Import({FanoutConfiguration.class, io.runstream.ingest.admission.AdmissionConfiguration.class})
+@Import({FanoutConfiguration.class, io.runstream.admission.AdmissionConfiguration.class})
 public class FanoutApplication {
   public static void main(String[] args) {
     io.runstream.core.startup.StartupFailures.run(FanoutApplication.class, args);

@@ -1,54 +1,31 @@
 package io.runstream.core.api;
 
+import io.runstream.core.face.Face;
+import io.runstream.core.face.FaceBeans;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
-import java.util.List;
 import org.springdoc.core.models.GroupedOpenApi;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The OpenAPI 3.1 documents of Runstream's faces (issue #26 item 3), generated from the controllers
- * by springdoc: {@code /v3/api-docs/<face>} for each face ({@link #FACES}), {@code /v3/api-docs}
- * for all of them, and Swagger UI at {@code /swagger-ui/index.html}. Each service documents the
- * endpoints it serves (a fan-out node alone: the streams and the POST-stream faces). The documents
- * are public, like the contract; calling the API needs a bearer token (the {@code bearer} scheme
- * below).
+ * by springdoc: {@code /v3/api-docs/<face>} for each registered face (one group per {@link Face}
+ * bean, its {@link Face#documentedPaths()}), {@code /v3/api-docs/operations} for the operators'
+ * endpoints, {@code /v3/api-docs} for all of them, and Swagger UI at {@code
+ * /swagger-ui/index.html}. Each service documents the endpoints it serves (a fan-out node alone:
+ * the streams and the POST-stream faces). The documents are public, like the contract; calling the
+ * API needs a bearer token (the {@code bearer} scheme below).
  */
 @Configuration(proxyBeanMethods = false)
 public class OpenApiDocuments {
-  /** Each face's group name and the paths that are that face. */
-  public static final List<Face> FACES =
-      List.of(
-          new Face(
-              "canonical",
-              "Sessions and runs: the canonical face (AI SDK UI message stream)",
-              "/api/v1/sessions/**",
-              "/api/v1/runs/**",
-              "/api/v1/usage/**",
-              "/api/v1/projects/**",
-              "/api/v1/context/**",
-              "/api/v1/auth/**"),
-          new Face(
-              "agent-stream",
-              "The agent-stream face (seed 001): POST a task, GET its stream",
-              "/ai/**"),
-          new Face(
-              "project-chat",
-              "The project-chat face (seed 002): the POST answers with the stream",
-              "/api/v1/chat/**"),
-          new Face(
-              "genie",
-              "The genie stream-chat face (seed 000) and its onboarding administration",
-              "/api/genie/**"),
-          new Face("operations", "Operators: token budgets", "/api/v1/admin/**"));
-
-  /** A face's document: its group name, title and paths. */
-  public record Face(String group, String title, String... paths) {}
+  /** The operators' group: not a face. */
+  public static final String OPERATIONS = "operations";
 
   @Bean
   public OpenAPI runstreamOpenApi() {
@@ -73,36 +50,27 @@ public class OpenApiDocuments {
         .addSecurityItem(new SecurityRequirement().addList("bearer"));
   }
 
+  /** One group per registered face ({@code <face bean>OpenApiGroup}), its name the face's. */
   @Bean
-  public GroupedOpenApi canonicalFaceDocument() {
-    return group(FACES.get(0));
-  }
-
-  @Bean
-  public GroupedOpenApi agentStreamFaceDocument() {
-    return group(FACES.get(1));
-  }
-
-  @Bean
-  public GroupedOpenApi projectChatFaceDocument() {
-    return group(FACES.get(2));
-  }
-
-  @Bean
-  public GroupedOpenApi genieFaceDocument() {
-    return group(FACES.get(3));
+  public static BeanFactoryPostProcessor faceDocuments() {
+    return FaceBeans.perFace("OpenApiGroup", GroupedOpenApi.class, (beans, face) -> group(face));
   }
 
   @Bean
   public GroupedOpenApi operationsDocument() {
-    return group(FACES.get(4));
+    return GroupedOpenApi.builder()
+        .group(OPERATIONS)
+        .displayName("Operators: token budgets")
+        .pathsToMatch("/api/v1/admin/**")
+        .build();
   }
 
-  private static GroupedOpenApi group(Face face) {
+  /** The face's document: its name, title and documented paths. */
+  public static GroupedOpenApi group(Face face) {
     return GroupedOpenApi.builder()
-        .group(face.group())
+        .group(face.name())
         .displayName(face.title())
-        .pathsToMatch(face.paths())
+        .pathsToMatch(face.documentedPaths().toArray(String[]::new))
         .build();
   }
 }

@@ -4,6 +4,7 @@ import io.runstream.core.identity.Caller;
 import io.runstream.core.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -19,7 +20,7 @@ import org.springframework.stereotype.Component;
  * top level as the seed documents them.
  */
 @Component
-public class AgentStreamFace implements ErrorDialect {
+public class AgentStreamFace implements Face {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "agent-stream";
 
@@ -28,6 +29,9 @@ public class AgentStreamFace implements ErrorDialect {
 
   /** The stream's path pattern (GET, cookie authentication allowed). */
   public static final String STREAM_PATH = "/ai/stream/{streamId}";
+
+  /** The POST that starts a run. */
+  public static final String POST_PATH = "/ai/agent/stream";
 
   /**
    * The header (and, for {@code EventSource}, query parameter) naming the caller's organisation.
@@ -50,6 +54,31 @@ public class AgentStreamFace implements ErrorDialect {
           "Forbidden",
           "orgid does not match the token's organisation.");
     }
+  }
+
+  @Override
+  public String name() {
+    return ID;
+  }
+
+  @Override
+  public String title() {
+    return "The agent-stream face (seed 001): POST a task, GET its stream";
+  }
+
+  @Override
+  public List<String> paths() {
+    return List.of(PATHS);
+  }
+
+  @Override
+  public List<String> postPaths() {
+    return List.of(POST_PATH);
+  }
+
+  @Override
+  public List<String> streamPaths() {
+    return List.of(STREAM_PATH);
   }
 
   @Override

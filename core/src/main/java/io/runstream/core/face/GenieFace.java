@@ -2,6 +2,7 @@ package io.runstream.core.face;
 
 import io.runstream.core.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  * Account setup incomplete...}.
  */
 @Component
-public class GenieFace implements ErrorDialect {
+public class GenieFace implements Face {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "genie";
 
@@ -39,6 +40,32 @@ public class GenieFace implements ErrorDialect {
         "account_setup_incomplete",
         "Service Unavailable",
         "Account setup incomplete: the token names no organisation (org claim); ask an administrator to provision it.");
+  }
+
+  @Override
+  public String name() {
+    return ID;
+  }
+
+  @Override
+  public String title() {
+    return "The genie stream-chat face (seed 000) and its onboarding administration";
+  }
+
+  @Override
+  public List<String> paths() {
+    return List.of(PATHS);
+  }
+
+  /** The chat POST, whose answer is the run's stream (no stream GET). */
+  @Override
+  public List<String> postPaths() {
+    return List.of(CHAT_PATH);
+  }
+
+  @Override
+  public List<String> streamPaths() {
+    return List.of();
   }
 
   @Override

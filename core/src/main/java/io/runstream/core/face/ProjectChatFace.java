@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * authenticated}, 403 for a missing or wrong {@code X-API-Key}).
  */
 @Component
-public class ProjectChatFace implements ErrorDialect {
+public class ProjectChatFace implements Face {
   /** The face's id, as run requests and sessions name it. */
   public static final String ID = "project-chat";
 
@@ -32,6 +32,16 @@ public class ProjectChatFace implements ErrorDialect {
 
   /** The API key header. */
   public static final String API_KEY_HEADER = "X-API-Key";
+
+  /** The chat POSTs, whose answer is the run's stream. */
+  public static final List<String> POST_PATHS =
+      List.of("/api/v1/chat/stream", "/api/v1/chat/generate");
+
+  private final ProjectChatProperties properties;
+
+  public ProjectChatFace(ProjectChatProperties properties) {
+    this.properties = properties;
+  }
 
   /** One Pydantic validation error: where, what, of which type. */
   public static Map<String, Object> error(List<Object> loc, String msg, String type) {
@@ -51,6 +61,49 @@ public class ProjectChatFace implements ErrorDialect {
         errors.isEmpty() ? "invalid request" : String.valueOf(errors.getFirst().get("msg")),
         Map.of("detail", List.copyOf(errors)),
         Map.of());
+  }
+
+  @Override
+  public String name() {
+    return ID;
+  }
+
+  @Override
+  public String title() {
+    return "The project-chat face (seed 002): the POST answers with the stream";
+  }
+
+  @Override
+  public List<String> paths() {
+    return List.of(CHAT_PATHS, PROJECT_PATHS);
+  }
+
+  /** The chat face only: the knowledge store is documented with the canonical face. */
+  @Override
+  public List<String> documentedPaths() {
+    return List.of(CHAT_PATHS);
+  }
+
+  @Override
+  public List<String> postPaths() {
+    return POST_PATHS;
+  }
+
+  @Override
+  public List<String> streamPaths() {
+    return List.of();
+  }
+
+  /**
+   * With {@code runstream.project-chat.api-key} set, the API key alone, acting for {@code
+   * runstream.project-chat.organisation}; without it, the bearer JWT as on every face.
+   */
+  @Override
+  public FaceAuthentication authentication() {
+    return properties.keyed()
+        ? new FaceAuthentication.ApiKey(
+            API_KEY_HEADER, properties.apiKey(), properties.organisation(), properties.subject())
+        : FaceAuthentication.BEARER;
   }
 
   @Override

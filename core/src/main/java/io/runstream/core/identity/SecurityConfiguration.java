@@ -1,7 +1,9 @@
 package io.runstream.core.identity;
 
 import com.nimbusds.jwt.JWTParser;
-import io.runstream.core.face.AgentStreamFace;
+import io.runstream.core.face.Face;
+import io.runstream.core.face.FaceBeans;
+import io.runstream.core.face.FaceRegistry;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
 import io.runstream.core.startup.StartupFailures;
@@ -13,8 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -41,11 +45,14 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfigurationSource;
 
 /**
- * Stateless JWT security, one filter chain per face: every face's paths need a valid token; errors
- * answer in the face's dialect.
+ * Stateless JWT security, one filter chain per registered face ({@link FaceRegistry}, built by
+ * {@link FaceSecurity}) and the default chain: every face's paths need a valid token (or the face's
+ * API key); errors answer in the face's dialect.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
+  /** The default chain's order: after every face's ({@link FaceSecurity#order}). */
+  static final int DEFAULT_CHAIN_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
   /**
    * HS256 tokens are checked with the configured secret; when an issuer is configured, tokens
@@ -190,16 +197,6 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The SSE GETs of every face, the only requests that may authenticate with the cookie (browsers'
-   * EventSource cannot send headers). A cookie can never authenticate a POST or any other read.
-   */
-  public static final List<String> STREAM_PATHS =
-      List.of(
-          "/api/v1/sessions/{sessionId}/stream",
-          "/api/v1/runs/{runId}/stream",
-          AgentStreamFace.STREAM_PATH);
-
-  /**
    * Spring Security's observations of its filter chains are off (a span before and one after the
    * chain, and an event per filter, on every request, and kept for the whole life of a held SSE
    * stream: issue #12, ADR 0011); authentication and authorization are still observed, so a
@@ -215,13 +212,15 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The header first; the SSE GETs of {@link #STREAM_PATHS} also take the token from the cookie.
+   * The header first; the SSE GETs of every registered face ({@link Face#streamPaths()}) also take
+   * the token from the cookie. A cookie can never authenticate a POST or any other read.
    */
   @Bean
-  public BearerTokenResolver runstreamBearerTokenResolver(SecurityProperties properties) {
+  public BearerTokenResolver runstreamBearerTokenResolver(
+      SecurityProperties properties, FaceRegistry faces) {
     DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
     List<RequestMatcher> streams =
-        STREAM_PATHS.stream()
+        faces.streamPaths().stream()
             .map(
                 path ->
                     (RequestMatcher)
@@ -244,147 +243,17 @@ public class SecurityConfiguration {
   }
 
   /**
-   * The agent-stream face ({@code /ai/**}): every request needs a valid token; errors in the face's
-   * dialect. Its own chain, ahead of the canonical one, so that nothing under {@code /ai/} falls
-   * through to an open default.
+   * One filter chain per registered {@link Face} that has paths of its own, derived from the
+   * registry: a bean per face bean ({@code <face bean>SecurityChain}), built by {@link
+   * FaceSecurity}, ahead of the default chain, so that nothing of a face's paths falls through to
+   * an open default. A face added as a bean gets its chain without an edit here.
    */
   @Bean
-  @Order(1)
-  public SecurityFilterChain agentStreamSecurity(
-      HttpSecurity http,
-      Problems problems,
-      BearerTokenResolver tokenResolver,
-      SecurityProperties properties)
-      throws Exception {
-    return stateless(
-            authenticated(http, AgentStreamFace.PATHS),
-            problems,
-            tokenResolver,
-            CorsPolicy.source(properties.cors()))
-        .build();
-  }
-
-  /**
-   * The genie face ({@code /api/genie/**}): every request needs a valid token; errors as {@code
-   * {"error"}}.
-   */
-  @Bean
-  @Order(2)
-  public SecurityFilterChain genieSecurity(
-      HttpSecurity http,
-      Problems problems,
-      BearerTokenResolver tokenResolver,
-      SecurityProperties properties)
-      throws Exception {
-    return stateless(
-            authenticated(http, io.runstream.core.face.GenieFace.PATHS),
-            problems,
-            tokenResolver,
-            CorsPolicy.source(properties.cors()))
-        .build();
-  }
-
-  /**
-   * The project-chat face ({@code /api/v1/chat/**}, {@code /api/v1/projects/**}): with {@code
-   * runstream.project-chat.api-key} set, every request needs {@code X-API-Key} equal to it and is
-   * authenticated by it alone, acting for {@code runstream.project-chat.organisation} (403
-   * otherwise; a bearer token is not looked at); without it, the bearer JWT as on every face.
-   * Errors in FastAPI's shape.
-   */
-  @Bean
-  @Order(3)
-  public SecurityFilterChain projectChatSecurity(
-      HttpSecurity http,
-      Problems problems,
-      BearerTokenResolver tokenResolver,
-      SecurityProperties properties,
-      io.runstream.core.face.ProjectChatProperties projectChat)
-      throws Exception {
-    authenticated(
-        http,
-        io.runstream.core.face.ProjectChatFace.CHAT_PATHS,
-        io.runstream.core.face.ProjectChatFace.PROJECT_PATHS);
-    if (!projectChat.keyed()) {
-      return stateless(http, problems, tokenResolver, CorsPolicy.source(properties.cors())).build();
-    }
-    byte[] key = projectChat.apiKey().getBytes(StandardCharsets.UTF_8);
-    org.springframework.web.filter.OncePerRequestFilter apiKey =
-        new org.springframework.web.filter.OncePerRequestFilter() {
-          @Override
-          protected void doFilterInternal(
-              jakarta.servlet.http.HttpServletRequest request,
-              jakarta.servlet.http.HttpServletResponse response,
-              jakarta.servlet.FilterChain chain)
-              throws jakarta.servlet.ServletException, java.io.IOException {
-            if ("OPTIONS".equals(request.getMethod())) {
-              chain.doFilter(request, response);
-              return;
-            }
-            String given = request.getHeader(io.runstream.core.face.ProjectChatFace.API_KEY_HEADER);
-            if (given == null
-                || !java.security.MessageDigest.isEqual(
-                    key, given.getBytes(StandardCharsets.UTF_8))) {
-              problems.write(
-                  request,
-                  response,
-                  new ApiException(
-                      HttpStatus.FORBIDDEN,
-                      "invalid_api_key",
-                      "Forbidden",
-                      "Invalid or missing API key"));
-              return;
-            }
-            java.time.Instant now = java.time.Instant.now();
-            org.springframework.security.oauth2.jwt.Jwt jwt =
-                org.springframework.security.oauth2.jwt.Jwt.withTokenValue("api-key")
-                    .header("alg", "none")
-                    .subject(projectChat.subject())
-                    .claim("org", projectChat.organisation())
-                    .claim("name", "API key")
-                    .claim("service", true)
-                    .issuedAt(now)
-                    .expiresAt(now.plusSeconds(60))
-                    .build();
-            org.springframework.security.core.context.SecurityContext context =
-                org.springframework.security.core.context.SecurityContextHolder
-                    .createEmptyContext();
-            context.setAuthentication(
-                new org.springframework.security.oauth2.server.resource.authentication
-                    .JwtAuthenticationToken(
-                    jwt,
-                    java.util.List.of(
-                        new org.springframework.security.core.authority.SimpleGrantedAuthority(
-                            "ROLE_API_KEY"))));
-            org.springframework.security.core.context.SecurityContextHolder.setContext(context);
-            try {
-              chain.doFilter(request, response);
-            } finally {
-              org.springframework.security.core.context.SecurityContextHolder.clearContext();
-            }
-          }
-        };
-    AuthenticationEntryPoint forbidden =
-        (request, response, e) ->
-            problems.write(
-                request,
-                response,
-                new ApiException(
-                    HttpStatus.FORBIDDEN,
-                    "invalid_api_key",
-                    "Forbidden",
-                    "Invalid or missing API key"));
-    return http.cors(c -> c.configurationSource(CorsPolicy.source(properties.cors())))
-        .csrf(csrf -> csrf.disable())
-        .httpBasic(basic -> basic.disable())
-        .formLogin(form -> form.disable())
-        .logout(logout -> logout.disable())
-        .requestCache(cache -> cache.disable())
-        .sessionManagement(
-            session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .addFilterBefore(
-            apiKey, org.springframework.security.web.access.intercept.AuthorizationFilter.class)
-        .exceptionHandling(ex -> ex.authenticationEntryPoint(forbidden))
-        .build();
+  public static BeanFactoryPostProcessor faceSecurityChains() {
+    return FaceBeans.perFace(
+        "SecurityChain",
+        SecurityFilterChain.class,
+        (beans, face) -> beans.getBean(FaceSecurity.class).chain(face));
   }
 
   /**
@@ -396,7 +265,7 @@ public class SecurityConfiguration {
    * the deployment keeps off the public network).
    */
   @Bean
-  @Order(10)
+  @Order(DEFAULT_CHAIN_ORDER)
   public SecurityFilterChain runstreamSecurity(
       HttpSecurity http,
       Problems problems,
@@ -459,7 +328,7 @@ public class SecurityConfiguration {
    * A face's chain: its paths, every request of them authenticated (error and async dispatches
    * aside).
    */
-  private static HttpSecurity authenticated(HttpSecurity http, String... paths) throws Exception {
+  static HttpSecurity authenticated(HttpSecurity http, String... paths) throws Exception {
     return http.securityMatcher(paths)
         .authorizeHttpRequests(
             authorize ->
@@ -474,7 +343,7 @@ public class SecurityConfiguration {
    * What every face's chain shares: stateless bearer tokens, errors answered in the request's face
    * dialect.
    */
-  private static HttpSecurity stateless(
+  static HttpSecurity stateless(
       HttpSecurity http,
       Problems problems,
       BearerTokenResolver tokenResolver,

@@ -1,5 +1,2 @@
-/**
- * Quotas and limits of run creation: the organisation's token budget (402) and each user's run rate
- * (429).
- */
+/** The operators' endpoints of the organisations' token budgets. */
 package io.runstream.ingest.limits;

@@ -1,5 +1,11 @@
 package io.runstream.ingest.runs;
 
+import io.runstream.admission.AdmissionProperties;
+import io.runstream.admission.AdmittedRun;
+import io.runstream.admission.PageRequest;
+import io.runstream.admission.RequestFields;
+import io.runstream.admission.RunAdmission;
+import io.runstream.admission.RunInput;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
@@ -7,13 +13,7 @@ import io.runstream.core.problem.Ids;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.time.Timestamps;
-import io.runstream.ingest.IngestProperties;
-import io.runstream.ingest.admission.AdmittedRun;
-import io.runstream.ingest.admission.Links;
-import io.runstream.ingest.admission.PageRequest;
-import io.runstream.ingest.admission.RequestFields;
-import io.runstream.ingest.admission.RunAdmission;
-import io.runstream.ingest.admission.RunInput;
+import io.runstream.ingest.Links;
 import io.runstream.schemas.EventJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,8 +41,8 @@ public class RunController {
   private final RequestFields fields;
   private final RunStore runs;
   private final Links links;
-  private final IngestProperties properties;
-  private final io.runstream.ingest.control.RunStopper stopper;
+  private final AdmissionProperties properties;
+  private final io.runstream.admission.control.RunStopper stopper;
   private final io.runstream.core.store.ChunkLogStore chunkLog;
   private final io.runstream.core.problem.ApiLimits limits;
 
@@ -52,8 +52,8 @@ public class RunController {
       RequestFields fields,
       RunStore runs,
       Links links,
-      IngestProperties properties,
-      io.runstream.ingest.control.RunStopper stopper,
+      AdmissionProperties properties,
+      io.runstream.admission.control.RunStopper stopper,
       io.runstream.core.store.ChunkLogStore chunkLog,
       io.runstream.core.problem.ApiLimits limits) {
     this.limits = limits;
@@ -76,19 +76,11 @@ public class RunController {
     // and go to the
     // worker with the run.
     RunInput.Extras extras =
-        new RunInput.Extras(
-            null,
-            null,
-            null,
-            null,
-            null,
-            fields.tools(body, "tools"),
-            null,
-            fields.files(body, "files"),
-            fields.images(body, "images"),
-            null,
-            null,
-            null);
+        RunInput.Extras.builder()
+            .tools(fields.tools(body, "tools"))
+            .files(fields.files(body, "files"))
+            .images(fields.images(body, "images"))
+            .build();
     RunInput input =
         fields.runInput(
             body,

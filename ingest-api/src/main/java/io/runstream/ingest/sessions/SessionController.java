@@ -1,5 +1,11 @@
 package io.runstream.ingest.sessions;
 
+import io.runstream.admission.AdmissionProperties;
+import io.runstream.admission.AdmittedRun;
+import io.runstream.admission.PageRequest;
+import io.runstream.admission.RequestFields;
+import io.runstream.admission.RunAdmission;
+import io.runstream.admission.RunInput;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
@@ -8,13 +14,7 @@ import io.runstream.core.problem.Ids;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.SessionRow;
 import io.runstream.core.store.SessionStore;
-import io.runstream.ingest.IngestProperties;
-import io.runstream.ingest.admission.AdmittedRun;
-import io.runstream.ingest.admission.Links;
-import io.runstream.ingest.admission.PageRequest;
-import io.runstream.ingest.admission.RequestFields;
-import io.runstream.ingest.admission.RunAdmission;
-import io.runstream.ingest.admission.RunInput;
+import io.runstream.ingest.Links;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -44,9 +44,9 @@ public class SessionController {
   private final SessionViews views;
   private final Links links;
   private final ApiLimits limits;
-  private final IngestProperties properties;
+  private final AdmissionProperties properties;
   private final io.runstream.core.store.RunStore runs;
-  private final io.runstream.ingest.control.RunStopper stopper;
+  private final io.runstream.admission.control.RunStopper stopper;
 
   public SessionController(
       CallerResolver callers,
@@ -57,9 +57,9 @@ public class SessionController {
       SessionViews views,
       Links links,
       ApiLimits limits,
-      IngestProperties properties,
+      AdmissionProperties properties,
       io.runstream.core.store.RunStore runs,
-      io.runstream.ingest.control.RunStopper stopper) {
+      io.runstream.admission.control.RunStopper stopper) {
     this.runs = runs;
     this.stopper = stopper;
     this.callers = callers;

@@ -3,7 +3,7 @@ package io.runstream.ingest.sessions;
 import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.SessionRow;
 import io.runstream.core.time.Timestamps;
-import io.runstream.ingest.admission.Links;
+import io.runstream.ingest.Links;
 import io.runstream.schemas.EventJson;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.runstream.fanout.agentstream;
 
+import io.runstream.core.face.AgentStreamFace;
 import io.runstream.core.store.RunRow;
 import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.SseFrames;
@@ -24,9 +25,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 public class AgentStreamRenderer implements FaceRenderer {
-  /** The slot of this face's renderings on a hot chunk. */
-  public static final int SLOT = 1;
-
   /** The event name of every chunk frame. */
   public static final String DATA_EVENT = "data";
 
@@ -34,8 +32,8 @@ public class AgentStreamRenderer implements FaceRenderer {
   public static final String END_EVENT = "end";
 
   @Override
-  public int slot() {
-    return SLOT;
+  public String face() {
+    return AgentStreamFace.ID;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.runstream.fanout.canonical;
 
+import io.runstream.core.face.CanonicalFace;
 import io.runstream.core.store.RunRow;
 import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.SseFrames;
@@ -24,9 +25,6 @@ public class CanonicalRenderer implements FaceRenderer {
   /** The text part id prefix of the seed. */
   public static final String TEXT_PART_PREFIX = "pending-message-";
 
-  /** The slot of the canonical face's renderings on a hot chunk. */
-  public static final int SLOT = 0;
-
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
   /**
@@ -40,8 +38,8 @@ public class CanonicalRenderer implements FaceRenderer {
       java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
 
   @Override
-  public int slot() {
-    return SLOT;
+  public String face() {
+    return CanonicalFace.ID;
   }
 
   @Override

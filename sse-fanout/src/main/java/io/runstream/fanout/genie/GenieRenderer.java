@@ -1,5 +1,6 @@
 package io.runstream.fanout.genie;
 
+import io.runstream.core.face.GenieFace;
 import io.runstream.core.store.RunRow;
 import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.SseFrames;
@@ -22,15 +23,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 public class GenieRenderer implements FaceRenderer {
-  /** The slot of this face's renderings on a hot chunk. */
-  public static final int SLOT = 2;
-
   /** The header naming the model backend of the run. */
   public static final String BACKEND_HEADER = "X-Genie-Backend";
 
   @Override
-  public int slot() {
-    return SLOT;
+  public String face() {
+    return GenieFace.ID;
   }
 
   /** Genie's header is set by its controller, on the admin route only. */

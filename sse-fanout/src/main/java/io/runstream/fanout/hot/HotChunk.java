@@ -10,8 +10,15 @@ import java.util.function.Function;
  * reader.
  */
 public final class HotChunk {
-  /** How many faces can cache a rendering on a chunk. */
-  public static final int SLOTS = 5;
+  /** How many renderers can cache a rendering on a chunk before any reserved more. */
+  static final int DEFAULT_SLOTS = 4;
+
+  /**
+   * How many renderers can cache a rendering on a chunk: the registered stateless renderers ({@link
+   * #reserveSlots}); only grows, so that a chunk made before a reservation (its array shorter)
+   * renders a later slot each time instead of failing.
+   */
+  private static volatile int slots = DEFAULT_SLOTS;
 
   private final RunChunk chunk;
   private final int size;
@@ -20,7 +27,7 @@ public final class HotChunk {
   private HotChunk(RunChunk chunk, int size, boolean cached) {
     this.chunk = chunk;
     this.size = size;
-    this.rendered = cached ? new AtomicReferenceArray<>(SLOTS) : null;
+    this.rendered = cached ? new AtomicReferenceArray<>(slots) : null;
   }
 
   /**
@@ -32,6 +39,21 @@ public final class HotChunk {
    * @param render its rendering, a pure function of the chunk
    */
   public record Prerender(int slot, Function<RunChunk, byte[]> render) {}
+
+  /**
+   * Makes room for {@code count} cached renderings on every chunk made from now on (the renderer
+   * registry calls it with the number of slots it assigned).
+   */
+  public static synchronized void reserveSlots(int count) {
+    if (count > slots) {
+      slots = count;
+    }
+  }
+
+  /** How many renderings a chunk made now can cache. */
+  public static int slots() {
+    return slots;
+  }
 
   /** A chunk read from Kafka, whose record value was {@code recordBytes} long. */
   public static HotChunk of(RunChunk chunk, int recordBytes) {
@@ -65,10 +87,11 @@ public final class HotChunk {
   /**
    * The chunk's rendering for the face caching in {@code slot}, made by {@code render} on first
    * use, exactly once: the readers of a fast run are woken by the same chunk at once, and without
-   * the lock each would render it.
+   * the lock each would render it. A slot the chunk has no room for (negative, or reserved after
+   * the chunk was made) is rendered each time.
    */
   public byte[] rendered(int slot, Function<RunChunk, byte[]> render) {
-    if (rendered == null) {
+    if (rendered == null || slot < 0 || slot >= rendered.length()) {
       return render.apply(chunk);
     }
     byte[] bytes = rendered.get(slot);

@@ -1,5 +1,6 @@
 package io.runstream.fanout.projectchat;
 
+import io.runstream.core.face.ProjectChatFace;
 import io.runstream.fanout.sse.SseFrames;
 import io.runstream.fanout.sse.StatefulRenderer;
 import io.runstream.schemas.ChunkData;
@@ -20,12 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 public class LegacyGenerateRenderer extends StatefulRenderer {
-  /** The slot of this face (unused: it renders per reader). */
-  public static final int SLOT = 4;
-
   @Override
-  public int slot() {
-    return SLOT;
+  public String face() {
+    return ProjectChatFace.ID;
   }
 
   @Override

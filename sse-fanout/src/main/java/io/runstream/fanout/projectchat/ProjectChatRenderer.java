@@ -1,5 +1,6 @@
 package io.runstream.fanout.projectchat;
 
+import io.runstream.core.face.ProjectChatFace;
 import io.runstream.fanout.sse.SseFrames;
 import io.runstream.fanout.sse.StatefulRenderer;
 import io.runstream.schemas.ChunkData;
@@ -24,9 +25,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 public class ProjectChatRenderer extends StatefulRenderer {
-  /** The slot of this face (unused: it renders per reader). */
-  public static final int SLOT = 3;
-
   /**
    * The document types documents are recognised by, from their names ({@code
    * ARCHITECTURE_SPEC.md}).
@@ -35,8 +33,8 @@ public class ProjectChatRenderer extends StatefulRenderer {
       Set.of("PROJECT_MANIFESTO", "ARCHITECTURE_SPEC", "DOMAIN_LANGUAGE", "TECH_STACK");
 
   @Override
-  public int slot() {
-    return SLOT;
+  public String face() {
+    return ProjectChatFace.ID;
   }
 
   @Override

@@ -4,22 +4,20 @@ import io.runstream.core.store.RunRow;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.Function;
 
 /**
  * How one face shows a run over SSE: its headers, each chunk as zero or more events (framed with
  * {@link SseFrames}), and the frames that close the stream after the run's terminal chunk. For a
  * stateless face {@link #render} is a pure function of the chunk, so that its bytes are made once
- * per chunk and face and shared by every reader of the face ({@link
- * io.runstream.fanout.hot.HotChunk#rendered}); a stateful face renders per reader ({@link
- * #stateful}).
+ * per chunk and face and shared by every reader of the face ({@link HotChunk#rendered}, in the slot
+ * {@link RendererSlots} assigns the renderer); a stateful face renders per reader ({@link
+ * #stateful}). A renderer is a bean of its face's package and names its face ({@link #face()}).
  */
 public interface FaceRenderer {
 
-  /**
-   * The slot this face caches its renderings in, unique among the faces of the node (below {@link
-   * io.runstream.fanout.hot.HotChunk#SLOTS}).
-   */
-  int slot();
+  /** The name of the registered face ({@code core.face.Face#name()}) this renderer shows. */
+  String face();
 
   /** Sets the face's response headers besides the SSE ones every face sends. */
   void headers(RunRow run, HttpServletResponse response);
@@ -43,10 +41,23 @@ public interface FaceRenderer {
     return false;
   }
 
-  /** A new reader's rendering; for a stateless face the shared, cached {@link #render}. */
+  /**
+   * A new reader's rendering, nothing shared: for a stateless face {@link #render} on every chunk.
+   */
   default Rendering rendering() {
-    int slot = slot();
-    java.util.function.Function<RunChunk, byte[]> render = this::render;
+    return shared(-1);
+  }
+
+  /**
+   * A new reader's rendering; for a stateless face the shared {@link #render}, cached on each chunk
+   * in {@code slot} (none when negative).
+   */
+  default Rendering rendering(int slot) {
+    return stateful() ? rendering() : shared(slot);
+  }
+
+  private Rendering shared(int slot) {
+    Function<RunChunk, byte[]> render = this::render;
     return new Rendering() {
       @Override
       public void skip(RunChunk chunk) {}

@@ -29,6 +29,7 @@ public class SseStream {
   private final io.runstream.core.store.RunStore runs;
 
   private final boolean suspend;
+  private final RendererSlots slots;
 
   /**
    * {@code runstream.fanout.suspend-streams} (default true): a stream that has caught up suspends
@@ -41,9 +42,11 @@ public class SseStream {
       FanoutProperties properties,
       io.runstream.core.store.SessionStore sessions,
       io.runstream.core.store.RunStore runs,
+      RendererSlots slots,
       @org.springframework.beans.factory.annotation.Value(
               "${runstream.fanout.suspend-streams:true}")
           boolean suspend) {
+    this.slots = slots;
     this.suspend = suspend;
     this.reader = reader;
     this.gate = gate;
@@ -166,8 +169,9 @@ public class SseStream {
       boolean opened)
       throws IOException {
     long from = after == null ? run.seqBase() - 1 : after;
+    int slot = slots.slot(face);
     HotChunk.Prerender prerender =
-        face.stateful() ? null : new HotChunk.Prerender(face.slot(), face::render);
+        face.stateful() || slot < 0 ? null : new HotChunk.Prerender(slot, face::render);
     RunReader.Opened opening = reader.open(run, from, prerender);
     if (opening == null) {
       if (!opened) {
@@ -211,7 +215,7 @@ public class SseStream {
     Output output = new Output(out);
     return reader.read(
         readerOpened,
-        new Frames(face.rendering(), from, output, compact),
+        new Frames(face.rendering(slot), from, output, compact),
         suspend ? Suspension.of(held, output) : null);
   }
 

@@ -3,6 +3,7 @@ package io.runstream.fanout.stream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.runstream.core.face.FaceRegistry;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.Problems;
 import io.runstream.fanout.FanoutProperties;
@@ -11,13 +12,18 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -29,27 +35,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * three times the streams' {@code retry:}, at random, so that refused clients do not all come back
  * at once), which the Runstream transport and fetch-based SSE clients retry. A stream stops
  * counting once its opening is written (streams being read are bounded per user instead), so live
- * streams are never affected. Applies to the faces' SSE GETs; it runs before authentication, so
- * that a storm is shed before tokens are verified.
+ * streams are never affected. Applies to the SSE GETs of every registered face ({@link
+ * FaceRegistry#streamPaths()}); it runs before authentication, so that a storm is shed before
+ * tokens are verified.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
 public class StreamAdmission extends OncePerRequestFilter {
   private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
 
-  /**
-   * The faces' SSE GETs: the same paths the security configuration lets the cookie authenticate.
-   */
-  private static final java.util.List<org.springframework.security.web.util.matcher.RequestMatcher>
-      STREAMS =
-          io.runstream.core.identity.SecurityConfiguration.STREAM_PATHS.stream()
-              .map(
-                  path ->
-                      (org.springframework.security.web.util.matcher.RequestMatcher)
-                          org.springframework.security.web.servlet.util.matcher
-                              .PathPatternRequestMatcher.withDefaults()
-                              .matcher(org.springframework.http.HttpMethod.GET, path))
-              .toList();
+  /** The SSE GETs of every registered face: those the sign-in cookie may authenticate. */
+  private final List<RequestMatcher> streams;
 
   private final FanoutProperties properties;
   private final Problems problems;
@@ -57,7 +53,15 @@ public class StreamAdmission extends OncePerRequestFilter {
   private final AtomicInteger waiting = new AtomicInteger();
   private final Counter refused;
 
-  public StreamAdmission(FanoutProperties properties, Problems problems, MeterRegistry meters) {
+  public StreamAdmission(
+      FanoutProperties properties, Problems problems, MeterRegistry meters, FaceRegistry faces) {
+    this.streams =
+        faces.streamPaths().stream()
+            .map(
+                path ->
+                    (RequestMatcher)
+                        PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
+            .toList();
     this.properties = properties;
     this.problems = problems;
     this.opening = new Semaphore(properties.maxOpeningStreams(), true);
@@ -83,7 +87,7 @@ public class StreamAdmission extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return STREAMS.stream().noneMatch(matcher -> matcher.matches(request));
+    return streams.stream().noneMatch(matcher -> matcher.matches(request));
   }
 
   @Override
@@ -124,7 +128,7 @@ public class StreamAdmission extends OncePerRequestFilter {
     // the same delay
     // would be the same storm again.
     long base = Math.max(1, properties.retry().toSeconds());
-    long seconds = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(2 * base + 1);
+    long seconds = base + ThreadLocalRandom.current().nextLong(2 * base + 1);
     problems.write(
         request,
         response,

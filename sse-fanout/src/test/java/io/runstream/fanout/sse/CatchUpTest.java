@@ -118,14 +118,14 @@ class CatchUpTest {
     String once =
         new String(
             merged.rendered(
-                renderer.slot(),
+                0,
                 c -> {
                   renders[0]++;
                   return renderer.render(c);
                 }),
             StandardCharsets.UTF_8);
     merged.rendered(
-        renderer.slot(),
+        0,
         c -> {
           renders[0]++;
           return renderer.render(c);
@@ -133,8 +133,7 @@ class CatchUpTest {
 
     assertThat(renders[0]).as("rendered each time, never cached").isEqualTo(2);
     assertThat(once).startsWith("id: 2\n").contains("\"delta\":\"ab\"");
-    assertThat(
-            new String(second.rendered(renderer.slot(), renderer::render), StandardCharsets.UTF_8))
+    assertThat(new String(second.rendered(0, renderer::render), StandardCharsets.UTF_8))
         .contains("\"delta\":\"b\"");
   }
 }

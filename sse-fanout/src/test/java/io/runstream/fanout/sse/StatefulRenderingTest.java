@@ -23,8 +23,8 @@ class StatefulRenderingTest {
    */
   static final class IndexingRenderer implements FaceRenderer {
     @Override
-    public int slot() {
-      return 3;
+    public String face() {
+      return "indexing";
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.runstream.fanout.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runstream.core.face.AgentStreamFace;
+import io.runstream.core.face.CanonicalFace;
+import io.runstream.core.face.FaceRegistry;
 import io.runstream.core.problem.Problems;
 import io.runstream.fanout.FanoutProperties;
 import java.time.Duration;
@@ -42,7 +45,8 @@ class StreamAdmissionTest {
     return new StreamAdmission(
         properties,
         new Problems(JsonMapper.builder().build(), List.of()),
-        new SimpleMeterRegistry());
+        new SimpleMeterRegistry(),
+        new FaceRegistry(List.of(new CanonicalFace(), new AgentStreamFace())));
   }
 
   private static MockHttpServletRequest get(String path) {

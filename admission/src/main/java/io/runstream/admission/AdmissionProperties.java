@@ -1,0 +1,64 @@
+package io.runstream.admission;
+
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The ingest API's configuration ({@code runstream.ingest}).
+ *
+ * @param defaultModelProvider the provider of runs that name no model
+ * @param defaultModelId the model of runs that name none, when the default provider has no {@code
+ *     default-model}
+ * @param publishTimeout how long to wait for the broker's acknowledgement of a run request
+ * @param previousRunWait how long a new message waits for the previous run's end to be recorded
+ *     before 409
+ * @param publicBaseUrl the base of the URLs in answers; empty: derived from the request
+ * @param billingUrl where a caller whose organisation's budget is spent is sent
+ * @param runsPerMinute how many runs one user may start per minute, sustained, across all instances
+ *     (a bucket in PostgreSQL)
+ * @param runBurst how many runs one user may start at once before the per-minute rate applies
+ * @param serviceRunsPerMinute the same for a service identity ({@code service} claim or {@code
+ *     runstream.security.service-subjects})
+ * @param serviceRunBurst the burst of a service identity
+ * @param agentRoles the agent roles the agent-stream face accepts ({@code agentRole}); the first is
+ *     the default
+ * @param agentStreamHistory how many stored messages of a {@code conversationId} the agent-stream
+ *     face loads as history (the seed's 20)
+ * @param maxLiveRunsPerUser how many live runs (queued or running) one user may have at once,
+ *     across all instances; one more is refused 429 {@code too_many_live_runs}
+ * @param maxLiveRunsPerService the same for a service identity
+ * @param multitaskStrategy what a new message does while a run of its session is live when the
+ *     request names no strategy: {@code reject} (409), {@code enqueue}, {@code interrupt} or {@code
+ *     rollback} (ADR 0016)
+ */
+@Validated
+@ConfigurationProperties("runstream.ingest")
+public record AdmissionProperties(
+    @DefaultValue("simulated") @NotBlank String defaultModelProvider,
+    @DefaultValue("sim-1") @NotBlank String defaultModelId,
+    @DefaultValue("10s") Duration publishTimeout,
+    @DefaultValue("3s") Duration previousRunWait,
+    @DefaultValue("") String publicBaseUrl,
+    @DefaultValue("https://runstream.dev/billing") String billingUrl,
+    @DefaultValue("120") @jakarta.validation.constraints.Min(1) int runsPerMinute,
+    @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst,
+    @DefaultValue("chat") @jakarta.validation.constraints.NotEmpty
+        java.util.List<String> agentRoles,
+    @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory,
+    @DefaultValue("6000") @jakarta.validation.constraints.Min(1) int serviceRunsPerMinute,
+    @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst,
+    @DefaultValue("10") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerUser,
+    @DefaultValue("500") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerService,
+    @DefaultValue("reject")
+        @jakarta.validation.constraints.Pattern(regexp = "reject|enqueue|interrupt|rollback")
+        String multitaskStrategy) {
+
+  /** The configured default double-texting strategy. */
+  public io.runstream.admission.MultitaskStrategy defaultMultitaskStrategy() {
+    return io.runstream.admission.MultitaskStrategy.valueOf(
+        multitaskStrategy.toUpperCase(java.util.Locale.ROOT));
+  }
+}

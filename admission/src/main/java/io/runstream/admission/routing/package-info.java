@@ -1,0 +1,2 @@
+/** Which model a run goes to: the per-organisation routing an administrator sets. */
+package io.runstream.admission.routing;
