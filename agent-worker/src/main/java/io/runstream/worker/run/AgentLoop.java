@@ -215,6 +215,7 @@ class AgentLoop {
       String signature;
       Set<String> started;
       Map<String, ToolApprovalStore.Decision> decided = new HashMap<>();
+      Map<String, LlmRequest.ToolOutcome> answered = new HashMap<>();
       if (resuming != null && step == first) {
         Continuation parked = resuming.parked();
         calls.addAll(parked.calls());
@@ -227,6 +228,9 @@ class AgentLoop {
         }
         for (ToolApprovalStore.Decision decision : resuming.decisions()) {
           decided.put(decision.toolCallId(), decision);
+        }
+        for (LlmRequest.ToolOutcome outcome : parked.answered()) {
+          answered.put(outcome.id(), outcome);
         }
       } else {
         StepResult result =
@@ -259,14 +263,19 @@ class AgentLoop {
         if (!asked.isEmpty()) {
           return park(
               request, llm, step, text, reasoning, signature, calls, asked, started, emitter,
-              stages);
+              stages, stop);
         }
       }
       List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
       for (LlmRequest.ToolCall call : calls) {
         stages.tool(call.name());
         ToolApprovalStore.Decision decision = decided.get(call.id());
-        if (decision != null && !Boolean.TRUE.equals(decision.approved()) && !stop.requested()) {
+        if (answered.containsKey(call.id())) {
+          // Ran before the step parked.
+          outcomes.add(answered.get(call.id()));
+        } else if (decision != null
+            && !Boolean.TRUE.equals(decision.approved())
+            && !stop.requested()) {
           outcomes.add(deny(call, decision, emitter));
         } else {
           outcomes.add(
@@ -323,9 +332,12 @@ class AgentLoop {
     return new StepResult(null, output, result);
   }
 
-  /** The approval id of a call. */
-  static String approvalId(String toolCallId) {
-    return "approval_" + toolCallId;
+  /**
+   * The approval id of a call: {@code <run uuid>:<toolCallId>}, unique across the chat's messages
+   * (useChat finds an approval by its id alone), and naming the run its answer goes to.
+   */
+  static String approvalId(RunRequested request, String toolCallId) {
+    return request.runId() + ":" + toolCallId;
   }
 
   /**
@@ -342,16 +354,19 @@ class AgentLoop {
               ? properties.needsApproval(call.name())
               : ToolRegistry.clientNeedsApproval(request, call.name());
       if (needs) {
-        needed.add(new ToolApprovalStore.Requested(approvalId(call.id()), call.id(), call.name()));
+        needed.add(
+            new ToolApprovalStore.Requested(
+                approvalId(request, call.id()), call.id(), call.name()));
       }
     }
     return needed;
   }
 
   /**
-   * Parks the step (issue #27 item 4): its approvals are recorded, then every call of the step is
-   * streamed, each that needs it followed by its {@code tool.approval-request}; the caller keeps
-   * the continuation and lets the run go (no thread waits for the answers).
+   * Parks the step (issue #27 item 4): its approvals are recorded, every call of the step is
+   * streamed, the server tools that need no approval run (as the AI SDK's streamText runs them
+   * before it asks), then each call that needs one gets its {@code tool.approval-request}; the
+   * caller keeps the continuation and lets the run go (no thread waits for the answers).
    */
   private Outcome park(
       RunRequested request,
@@ -364,7 +379,8 @@ class AgentLoop {
       List<ToolApprovalStore.Requested> asked,
       Set<String> started,
       ChunkEmitter emitter,
-      Stages stages) {
+      Stages stages,
+      RunStops.Stop stop) {
     // Recorded before they are streamed: whoever sees a request can answer it at once.
     approvals.expect(request.runId(), asked);
     Set<String> waiting = new HashSet<>();
@@ -374,14 +390,23 @@ class AgentLoop {
     for (LlmRequest.ToolCall call : calls) {
       stages.tool(call.name());
       announce(request, call, emitter, started);
+    }
+    List<LlmRequest.ToolOutcome> answered = new ArrayList<>();
+    for (LlmRequest.ToolCall call : calls) {
+      if (!waiting.contains(call.id()) && tools.server(request, call.name()) != null) {
+        answered.add(execute(request, call, emitter, started, stop, true));
+      }
+    }
+    for (LlmRequest.ToolCall call : calls) {
       if (waiting.contains(call.id())) {
-        emitter.emit(null, new ChunkData.ToolApprovalRequest(approvalId(call.id()), call.id()));
+        emitter.emit(
+            null, new ChunkData.ToolApprovalRequest(approvalId(request, call.id()), call.id()));
       }
     }
     return new Outcome(
         "tool-calls",
         true,
-        new Continuation(step, llm, text, reasoning, signature, calls, 0, "", 0, 0));
+        new Continuation(step, llm, text, reasoning, signature, calls, answered, 0, "", 0, 0));
   }
 
   /** A call whose approval was denied, or not given in time: the model is told it did not run. */

@@ -14,6 +14,8 @@ import java.util.List;
  * @param reasoning the reasoning it wrote in that step
  * @param reasoningSignature the provider's signature of that reasoning, or null
  * @param calls the step's tool calls, in order (all streamed; those needing it wait for approval)
+ * @param answered the outcomes of the step's calls that ran before it parked (server tools that
+ *     need no approval), by call
  * @param nextSeq the seq of the run's next chunk
  * @param messageText the agent message's text so far (every text delta of the run)
  * @param inputTokens the input tokens the run has spent so far
@@ -26,6 +28,7 @@ record Continuation(
     String reasoning,
     String reasoningSignature,
     List<LlmRequest.ToolCall> calls,
+    List<LlmRequest.ToolOutcome> answered,
     long nextSeq,
     String messageText,
     long inputTokens,
@@ -34,7 +37,17 @@ record Continuation(
   /** The same, with where the run's output stands when it parks. */
   Continuation at(long next, String message, long input, long output) {
     return new Continuation(
-        step, llm, text, reasoning, reasoningSignature, calls, next, message, input, output);
+        step,
+        llm,
+        text,
+        reasoning,
+        reasoningSignature,
+        calls,
+        answered,
+        next,
+        message,
+        input,
+        output);
   }
 
   String json() {

@@ -48,6 +48,9 @@ class ContinuationTest {
                 List.of(
                     new LlmRequest.ToolCall(
                         "c1", "approval.transfer", EventJson.MAPPER.readTree("{\"amount\":5}"))),
+                List.of(
+                    new LlmRequest.ToolOutcome(
+                        "c2", EventJson.MAPPER.readTree("{\"ok\":true}"), null)),
                 0,
                 "",
                 0,
