@@ -95,8 +95,8 @@ class ToolApprovalsIT extends PlatformIT {
     TestApi api = api();
     String token = TestApi.freshToken();
     int callsBefore = ApprovalTestTools.CALLS.get();
-    // One step calls a tool that needs no approval and one that does: the first runs at once (as the
-    // AI SDK's streamText runs it), the second waits.
+    // One step calls a tool that needs no approval and one that does: the first runs at once (as
+    // the AI SDK's streamText runs it), the second waits.
     TestApi.Answer run =
         api.post(
             "/api/v1/runs",
