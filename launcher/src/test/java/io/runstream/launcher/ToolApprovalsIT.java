@@ -231,6 +231,61 @@ class ToolApprovalsIT extends PlatformIT {
   }
 
   @Test
+  void shouldGoOnOnlyOnceEveryApprovalOfTheStepIsAnswered() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer run =
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"Send 1 and 2\",\"simulation\":{\"tokens_per_second\":0,\"script\":["
+                + "{\"type\":\"call\",\"name\":\"approval.transfer\",\"input\":{\"amount\":1}},"
+                + "{\"type\":\"call\",\"name\":\"approval.transfer\",\"input\":{\"amount\":2}},"
+                + "{\"type\":\"text\",\"text\":\"Both answered.\"}]}}");
+    String runId = run.json().path("run_uuid").asString();
+    String path = "/api/v1/runs/" + runId + "/tool-approvals";
+    List<TestApi.Event> events;
+    try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
+      events = untilApprovalRequest(read);
+      events.addAll(untilApprovalRequest(read));
+      List<JsonNode> requests =
+          AgentToolsIT.parts(events).stream()
+              .filter(p -> p.path("type").asString().equals("tool-approval-request"))
+              .toList();
+      assertThat(requests).hasSize(2);
+      assertParked(runId);
+      assertThat(
+              api.post(
+                      path,
+                      token,
+                      "{\"approvalId\":\""
+                          + requests.get(0).path("approvalId").asString()
+                          + "\",\"approved\":true}")
+                  .status())
+          .isEqualTo(202);
+      // One answer of two: the run stays parked, nothing streams.
+      assertThat(read.next(Duration.ofMillis(1500))).isNull();
+      assertParked(runId);
+      assertThat(
+              api.post(
+                      path,
+                      token,
+                      "{\"approvalId\":\""
+                          + requests.get(1).path("approvalId").asString()
+                          + "\",\"approved\":false}")
+                  .status())
+          .isEqualTo(202);
+      events.addAll(read.untilDone(WAIT));
+    }
+    List<JsonNode> parts = AgentToolsIT.parts(events);
+    assertThat(first(events, "tool-output-available").path("output").path("transferred").asDouble())
+        .isEqualTo(1.0);
+    assertThat(first(events, "tool-output-denied")).isNotNull();
+    assertThat(AgentToolsIT.text(parts)).contains("Both answered.");
+    assertIdsIncrease(events);
+  }
+
+  @Test
   void shouldDenyAnApprovalNobodyAnsweredInTime() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
@@ -309,6 +364,13 @@ class ToolApprovalsIT extends PlatformIT {
                 + "{\"type\":\"call\",\"name\":\"getLocation\",\"input\":{}},"
                 + "{\"type\":\"text\",\"text\":\"Found you.\"}]}}");
     assertThat(run.status()).as(run.body()).isEqualTo(202);
+    assertThat(
+            api.post(
+                    "/api/v1/runs",
+                    token,
+                    "{\"input\":\"x\",\"tools\":[{\"name\":\"t\",\"needsApproval\":\"yes\"}]}")
+                .status())
+        .isEqualTo(400);
     String runId = run.json().path("run_uuid").asString();
     List<TestApi.Event> events;
     try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
