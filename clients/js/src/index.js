@@ -30,6 +30,9 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The most history entries a run takes (API.md §1).
 const MAX_HISTORY = 100;
+// After the approval requests of a step, this long without another event means the run is parked (a replay of an
+// earlier, answered step goes on at once).
+const PARKED_AFTER_MS = 300;
 
 export class RunstreamChatTransport {
   /**
@@ -57,7 +60,7 @@ export class RunstreamChatTransport {
     this.body = body;
     this.extraHeaders = headers;
     this.sessions = new Map();
-    // chatId -> { url, lastEventId, runs }: where a reply that paused for tool approvals goes on.
+    // chatId -> { url, lastEventId }: where a reply that paused for tool approvals goes on.
     this.paused = new Map();
     // chatId -> the uuid of the run the transport last started for it.
     this.runs = new Map();
@@ -261,9 +264,11 @@ export class RunstreamChatTransport {
         for (let reconnects = 0; ; ) {
           const reader = connection.chunks.getReader();
           let read = 0;
+          let next = null;
           try {
             for (;;) {
-              const { done, value } = await reader.read();
+              const { done, value } = await (next ?? reader.read());
+              next = null;
               if (done) break;
               read++;
               if (signal.aborted) {
@@ -282,9 +287,9 @@ export class RunstreamChatTransport {
                   open.delete(chunk.toolCallId);
                 } else if (chunk.type === 'tool-approval-request') {
                   open.set(chunk.toolCallId, true);
-                  if ([...open.values()].every(Boolean)) {
-                    // Every open call waits for a person: the run is parked. The reply ends here and goes on
-                    // after this event once the answers are posted (answerApprovals).
+                  if ([...open.values()].every(Boolean) && await quiet(next = reader.read())) {
+                    // Every open call waits for a person and nothing follows: the run is parked. The reply ends
+                    // here and goes on after this event once the answers are posted (answerApprovals).
                     const at = await connection.idAt(read);
                     if (chatId !== undefined) transport.paused.set(chatId, { url, lastEventId: at });
                     controller.close();
@@ -388,6 +393,17 @@ export class RunstreamChatTransport {
       return seen[n - 1] ?? (await ids).lastEventId;
     };
     return { chunks: parseJsonEventStream({ stream: forChunks, schema: uiMessageChunkSchema }), ids, idAt };
+  }
+}
+
+/** Whether `read` (a pending read) stays unanswered for PARKED_AFTER_MS. */
+async function quiet(read) {
+  let timer;
+  const timeout = new Promise(resolve => { timer = setTimeout(() => resolve(true), PARKED_AFTER_MS); });
+  try {
+    return await Promise.race([read.then(() => false, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -377,3 +377,32 @@ test('tool approvals: useChat shows the request, addToolApprovalResponse goes th
       { approvalId: second.approval.id, approved: false, reason: 'Not today' });
     await settled(session, 3, 'completed');
   });
+
+test('tool approvals after a reload: the replay goes past an answered approval and pauses at the waiting one',
+  { skip: aiMajor < 6 && 'ai 5 has no tool approvals' }, async () => {
+    let session;
+    // Two steps, each with a call that waits for approval.
+    const script = [{ type: 'call', name: 'approval.transfer', input: { amount: 1 } }, { type: 'text', text: 'Next.' },
+      { type: 'call', name: 'approval.transfer', input: { amount: 2 } }, { type: 'text', text: 'Both done.' }];
+    const first = new RunstreamChatTransport({ baseUrl: base, token: jwt, onSession: (_, s) => { session = s; },
+      body: { simulation: { tokens_per_second: 0, script } } });
+    const { chunks } = await assemble(await first.sendMessages({ chatId: 'chat-approval-reload', messages: [user('Pay')] }));
+    const request = chunks.at(-1);
+    assert.equal(request.type, 'tool-approval-request');
+    const run = request.approvalId.slice(0, 36);
+    const answered = await fetch(`${base}/api/v1/runs/${run}/tool-approvals`, { method: 'POST',
+      headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ approvalId: request.approvalId, approved: true }) });
+    assert.equal(answered.status, 202);
+
+    // A reload: a new transport resumes the session's live run from its first event.
+    const reloaded = new RunstreamChatTransport({ baseUrl: base, token: jwt });
+    const replay = await assemble(await reloaded.reconnectToStream({ chatId: session }));
+    const requests = replay.chunks.filter(chunk => chunk.type === 'tool-approval-request');
+    assert.equal(requests.length, 2, JSON.stringify(replay.chunks.map(chunk => chunk.type)));
+    assert.equal(replay.chunks.at(-1).type, 'tool-approval-request');
+    assert.ok(replay.chunks.some(chunk => chunk.type === 'tool-output-available' && chunk.output?.transferred === 1));
+    const waiting = replay.message.parts.filter(part => part.state === 'approval-requested');
+    assert.equal(waiting.length, 1);
+    assert.equal(waiting[0].approval.id, replay.chunks.at(-1).approvalId);
+  });
