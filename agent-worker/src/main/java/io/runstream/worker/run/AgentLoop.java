@@ -382,7 +382,15 @@ class AgentLoop {
       Stages stages,
       RunStops.Stop stop) {
     // Recorded before they are streamed: whoever sees a request can answer it at once.
-    approvals.expect(request.runId(), asked);
+    DatabaseRetry.retrying(
+        "Run " + request.runId() + " approvals",
+        () -> {
+          approvals.expect(request.runId(), asked);
+          return asked;
+        },
+        stop::requested,
+        AgentRunner.DATABASE_RETRY,
+        stop::sleep);
     Set<String> waiting = new HashSet<>();
     for (ToolApprovalStore.Requested approval : asked) {
       waiting.add(approval.toolCallId());

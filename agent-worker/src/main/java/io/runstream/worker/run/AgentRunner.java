@@ -17,6 +17,7 @@ import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.ProviderRegistry;
 import io.runstream.worker.model.Tokenizer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -132,6 +133,7 @@ public class AgentRunner {
     Spent spent = new Spent();
     if (parked != null) {
       spent.add(parked.inputTokens(), parked.outputTokens());
+      measured.resumed();
     }
     try {
       if (parked == null) {
@@ -318,14 +320,21 @@ public class AgentRunner {
     emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
     Continuation kept = parked.at(emitter.nextSeq(), emitter.text(), spent.input(), spent.output());
     String requestJson = new String(EventJson.write(request), StandardCharsets.UTF_8);
+    // Parked even when stopped meanwhile: the parking is then due at once, and ends stopped.
     ToolApprovalStore.Parking parking =
-        approvals.park(
-            request.runId(),
-            workerId,
-            requestJson,
-            kept.json(),
-            Instant.now().plus(properties.approvalTimeout()),
-            properties.lease());
+        DatabaseRetry.retrying(
+            "Run " + request.runId() + " parking",
+            () ->
+                approvals.park(
+                    request.runId(),
+                    workerId,
+                    requestJson,
+                    kept.json(),
+                    Instant.now().plus(properties.approvalTimeout()),
+                    properties.lease()),
+            () -> false,
+            DATABASE_RETRY,
+            pause -> Thread.sleep(pause.toMillis()));
     switch (parking) {
       case NOT_HELD ->
           LOG.warn("Run {} was not parked: this worker no longer holds it", request.runId());
@@ -404,6 +413,9 @@ public class AgentRunner {
   }
 
   private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
+
+  /** How long the database writes of a parking (issue #27) are retried while it is unavailable. */
+  static final Duration DATABASE_RETRY = HISTORY_RETRY;
 
   private List<RunRequested.HistoryEntry> history(RunRequested request, RunStops.Stop stop) {
     if (request.history() != null) {
