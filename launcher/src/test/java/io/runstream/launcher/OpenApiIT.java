@@ -33,6 +33,7 @@ class OpenApiIT extends PlatformIT {
                   "/api/v1/runs/{runId}/stream",
                   "/api/v1/runs/{runId}/cancel",
                   "/api/v1/runs/{runId}/tool-results",
+                  "/api/v1/runs/{runId}/tool-approvals",
                   "/api/v1/usage"),
           "agent-stream", List.of("/ai/agent/stream", "/ai/stream/{streamId}"),
           "project-chat",
