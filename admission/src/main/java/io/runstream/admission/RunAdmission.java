@@ -114,13 +114,13 @@ public class RunAdmission {
   }
 
   /**
-   * {@link #admit(Caller, RunInput)} with a double-texting strategy (API.md §3, ADR 0016) for a
-   * session whose run is live: {@code reject} answers 409 as above; {@code enqueue} holds the new
-   * run behind the live one (and behind the runs already held), to start when they have ended;
-   * {@code interrupt} stops every live run of the session as Stop does and holds the new one until
-   * they have ended; {@code rollback} also takes the stopped runs' turns out of the transcript and
-   * of every later history. A held run is durable in PostgreSQL when this returns; the releaser
-   * ({@link HeldRunReleaser}) publishes it when its turn comes.
+   * {@link #admit(Caller, RunInput)} with a double-texting strategy (docs/faces/canonical.md, ADR
+   * 0016) for a session whose run is live: {@code reject} answers 409 as above; {@code enqueue}
+   * holds the new run behind the live one (and behind the runs already held), to start when they
+   * have ended; {@code interrupt} stops every live run of the session as Stop does and holds the
+   * new one until they have ended; {@code rollback} also takes the stopped runs' turns out of the
+   * transcript and of every later history. A held run is durable in PostgreSQL when this returns;
+   * the releaser ({@link HeldRunReleaser}) publishes it when its turn comes.
    */
   public AdmittedRun admit(Caller caller, RunInput requested, MultitaskStrategy strategy) {
     if (requested.simulation() != null && !simulation.allows(caller)) {

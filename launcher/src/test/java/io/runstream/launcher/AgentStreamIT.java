@@ -15,8 +15,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The agent-stream face (API.md §5, seed 001), as the seed's clients use it: {@code POST
- * /ai/agent/stream} with {@code orgid} and the bearer token, then {@code GET
+ * The agent-stream face (docs/faces/agent-stream.md, seed 001), as the seed's clients use it:
+ * {@code POST /ai/agent/stream} with {@code orgid} and the bearer token, then {@code GET
  * /ai/stream/{streamId}}: {@code event: data} frames of the seed's chunk shapes with an {@code id:}
  * each, then {@code event: end} with {@code data: {}}.
  */

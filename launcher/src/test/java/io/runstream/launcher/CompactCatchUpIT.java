@@ -16,12 +16,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Issue #27 item 5, compact catch-up (API.md §3): with {@code ?compact=true} (or {@code Prefer:
- * compact}) the events a reader is behind by come with each run of consecutive text or reasoning
- * deltas of one part merged into one event carrying the id of the last delta it covers; live events
- * come one per chunk as without it. Checked against the raw stream of the same run: the compact
- * stream is exactly the raw one with those runs merged (never across another event or part), the
- * same text, every id a resume point, and the AI SDK's own parser reads both to the same message.
+ * Issue #27 item 5, compact catch-up (docs/faces/canonical.md): with {@code ?compact=true} (or
+ * {@code Prefer: compact}) the events a reader is behind by come with each run of consecutive text
+ * or reasoning deltas of one part merged into one event carrying the id of the last delta it
+ * covers; live events come one per chunk as without it. Checked against the raw stream of the same
+ * run: the compact stream is exactly the raw one with those runs merged (never across another event
+ * or part), the same text, every id a resume point, and the AI SDK's own parser reads both to the
+ * same message.
  */
 class CompactCatchUpIT extends PlatformIT {
   private static final Duration WAIT = Duration.ofSeconds(60);

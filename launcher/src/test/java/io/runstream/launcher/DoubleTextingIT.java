@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 3, double-texting (API.md §3, ADR 0016): {@code multitask_strategy} on a session's
- * new message and on a run with a {@code session_uuid}: {@code reject} (409, the default), {@code
- * enqueue}, {@code interrupt}, {@code rollback}; the agent-stream face's {@code conversationId}
- * with {@code multitaskStrategy}.
+ * Issue #27 item 3, double-texting (docs/faces/canonical.md, ADR 0016): {@code multitask_strategy}
+ * on a session's new message and on a run with a {@code session_uuid}: {@code reject} (409, the
+ * default), {@code enqueue}, {@code interrupt}, {@code rollback}; the agent-stream face's {@code
+ * conversationId} with {@code multitaskStrategy}.
  */
 class DoubleTextingIT extends PlatformIT {
   @org.springframework.beans.factory.annotation.Autowired

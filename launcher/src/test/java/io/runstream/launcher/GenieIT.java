@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The genie stream-chat face (API.md §7, seed 000) as the seed documents it: {@code POST
+ * The genie stream-chat face (docs/faces/genie.md, seed 000) as the seed documents it: {@code POST
  * /api/genie/stream-chat} answered by the SSE stream itself, data-only JSON events with an {@code
  * id:} each, exactly one final {@code finalizeResponseStream}; the onboarding gate; the secure
  * identity context and context nodes in the prompt; action tags as tool events; the admin route

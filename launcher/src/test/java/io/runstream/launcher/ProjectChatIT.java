@@ -16,10 +16,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The project-chat face (API.md §6, seed 002): {@code POST /api/v1/chat/stream} with every {@code
- * ChatRequest} field, {@code event: message} / {@code done} / {@code error} with an {@code id:}
- * each, FastAPI's 422 bodies at both sides of each limit, the knowledge store scoped by project
- * (and its failure), the legacy {@code /api/v1/chat/generate}, resume by re-POST, and the API key.
+ * The project-chat face (docs/faces/project-chat.md, seed 002): {@code POST /api/v1/chat/stream}
+ * with every {@code ChatRequest} field, {@code event: message} / {@code done} / {@code error} with
+ * an {@code id:} each, FastAPI's 422 bodies at both sides of each limit, the knowledge store scoped
+ * by project (and its failure), the legacy {@code /api/v1/chat/generate}, resume by re-POST, and
+ * the API key.
  */
 class ProjectChatIT extends PlatformIT {
   @Autowired JdbcClient jdbc;

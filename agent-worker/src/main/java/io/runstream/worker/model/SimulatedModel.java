@@ -221,7 +221,7 @@ public class SimulatedModel implements LlmProvider {
 
   /**
    * Streams {@code target} deltas, each exactly {@code tok<N>@<epoch milliseconds>.<microseconds> }
-   * with its emission time (API.md §8), one token each, at the pace.
+   * with its emission time (docs/models.md), one token each, at the pace.
    */
   private LlmResult stamped(LlmStream stream, int target, long nanosPerToken) {
     long due = System.nanoTime();

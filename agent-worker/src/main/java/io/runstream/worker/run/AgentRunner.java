@@ -263,8 +263,8 @@ public class AgentRunner {
    * stored in PostgreSQL ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code
    * usage}, {@code step.finished}, {@code run.finished}; a stopped one {@code step.finished stop},
    * {@code run.aborted}, the {@code usage} spent up to the stop, {@code run.finished cancelled}
-   * (API.md §3: abort, data-usage, finish); a failed one the usage spent (if any), its {@code
-   * error}, {@code step.finished error}, {@code run.finished failed}.
+   * (docs/faces/canonical.md: abort, data-usage, finish); a failed one the usage spent (if any),
+   * its {@code error}, {@code step.finished error}, {@code run.finished failed}.
    */
   private void finish(
       ChunkEmitter emitter,

@@ -128,8 +128,8 @@ class SimulatedModelTest {
   }
 
   /**
-   * API.md §8: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> }, N
-   * from 0.
+   * docs/models.md: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> },
+   * N from 0.
    */
   @Test
   void shouldStampEveryDeltaWithItsIndexAndEmissionTime() {

@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The runs primitive: API.md §4. */
+/** The runs primitive: docs/faces/canonical.md. */
 @RestController
 @RequestMapping(path = "/api/v1/runs", produces = MediaType.APPLICATION_JSON_VALUE)
 public class RunController {
@@ -72,7 +72,8 @@ public class RunController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    // The contract's tools and files (API.md §4), and images for vision models, are validated here
+    // The contract's tools and files (docs/faces/canonical.md), and images for vision models, are
+    // validated here
     // and go to the
     // worker with the run.
     RunInput.Extras extras =

@@ -14,10 +14,10 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The canonical face's rendering (API.md §3): AI SDK UI message stream parts ({@code data:
- * <json>}), each with {@code id: <seq>}. One chunk is one event, so that an id always names exactly
- * one event. After {@code finish} the stream ends with {@code data: [DONE]} without an id, as the
- * AI SDK sends it: ids never repeat, and a client's last id stays the {@code finish} id (a
+ * The canonical face's rendering (docs/faces/canonical.md): AI SDK UI message stream parts ({@code
+ * data: <json>}), each with {@code id: <seq>}. One chunk is one event, so that an id always names
+ * exactly one event. After {@code finish} the stream ends with {@code data: [DONE]} without an id,
+ * as the AI SDK sends it: ids never repeat, and a client's last id stays the {@code finish} id (a
  * reconnect with it answers 204).
  */
 @Component
@@ -32,7 +32,8 @@ public class CanonicalRenderer implements FaceRenderer {
    * may run (5, 6 and 7; 7 adds {@code interrupted}, 5 {@code unknown}): a {@code finish} carrying
    * any other value fails the client's validation ("Type validation failed"), so any other reason
    * (a stopped run's {@code abort}, in the chunk and in runs stopped before this rule) is left out,
-   * as the schema allows (API.md §3). A stop is told by the {@code abort} part before it.
+   * as the schema allows (docs/faces/canonical.md). A stop is told by the {@code abort} part before
+   * it.
    */
   static final java.util.Set<String> SDK_FINISH_REASONS =
       java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");

@@ -21,8 +21,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The canonical face's streams (API.md §2–§3): a session's latest run and a run by id, resumable
- * with {@code Last-Event-ID} or {@code ?after=}; 204 once the reader has the run's last event.
+ * The canonical face's streams (docs/faces/README.md and docs/faces/canonical.md): a session's
+ * latest run and a run by id, resumable with {@code Last-Event-ID} or {@code ?after=}; 204 once the
+ * reader has the run's last event.
  */
 @RestController
 public class CanonicalStreamController {

@@ -33,11 +33,11 @@ public final class ResumePoint {
   }
 
   /**
-   * Whether the reader asks for a compact catch-up (API.md §3): {@code ?compact=true} (or {@code
-   * false}; anything else answers 400), or the preference {@code compact} in a {@code Prefer}
-   * header (RFC 7240; the only way for a face whose POST is the stream, and other preferences are
-   * ignored). The events the reader is behind by then come with consecutive deltas of one part
-   * merged ({@link CatchUp}); live events are unchanged.
+   * Whether the reader asks for a compact catch-up (docs/faces/canonical.md): {@code ?compact=true}
+   * (or {@code false}; anything else answers 400), or the preference {@code compact} in a {@code
+   * Prefer} header (RFC 7240; the only way for a face whose POST is the stream, and other
+   * preferences are ignored). The events the reader is behind by then come with consecutive deltas
+   * of one part merged ({@link CatchUp}); live events are unchanged.
    */
   public static boolean compact(HttpServletRequest request) {
     java.util.Enumeration<String> prefer = request.getHeaders("Prefer");

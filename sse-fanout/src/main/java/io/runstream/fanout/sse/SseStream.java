@@ -16,9 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the
- * reader has the run's last event already, the SSE headers every face sends (API.md §2) and the
- * face's own, the opening, then every chunk after the resume id as the face renders it, and the
- * face's end frames after the run's terminal chunk.
+ * reader has the run's last event already, the SSE headers every face sends (docs/faces/README.md)
+ * and the face's own, the opening, then every chunk after the resume id as the face renders it, and
+ * the face's end frames after the run's terminal chunk.
  */
 @Component
 public class SseStream {
@@ -370,7 +370,7 @@ public class SseStream {
     }
   }
 
-  /** A 200 with the SSE headers every face sends (API.md §2). */
+  /** A 200 with the SSE headers every face sends (docs/faces/README.md). */
   private static void sseHeaders(HttpServletResponse response) {
     response.setStatus(HttpStatus.OK.value());
     response.setContentType("text/event-stream");
