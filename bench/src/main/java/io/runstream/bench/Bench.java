@@ -1,18 +1,29 @@
 package io.runstream.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.runstream.client.RunRequest;
+import io.runstream.client.RunstreamClient;
 import io.runstream.core.identity.DevTokens;
 import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.launcher.RunstreamApplication;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -39,7 +51,7 @@ public final class Bench {
   private final int port;
   private final String base;
   private final String token;
-  private final io.runstream.client.RunstreamClient client;
+  private final RunstreamClient client;
   private final MeterRegistry meters;
   private final EmbeddedPlatform platform;
   private List<String> report = new ArrayList<>();
@@ -49,8 +61,7 @@ public final class Bench {
     this.base = "http://127.0.0.1:" + port;
     this.token =
         DevTokens.mint(SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
-    this.client =
-        io.runstream.client.RunstreamClient.builder(java.net.URI.create(base)).token(token).build();
+    this.client = RunstreamClient.builder(URI.create(base)).token(token).build();
     this.meters = app.getBean(MeterRegistry.class);
     this.platform = platform;
   }
@@ -193,8 +204,8 @@ public final class Bench {
 
   private static String randomSecret() {
     byte[] random = new byte[48];
-    new java.security.SecureRandom().nextBytes(random);
-    return java.util.Base64.getEncoder().encodeToString(random);
+    new SecureRandom().nextBytes(random);
+    return Base64.getEncoder().encodeToString(random);
   }
 
   static ConfigurableApplicationContext start(
@@ -225,8 +236,7 @@ public final class Bench {
   }
 
   private void header(List<String> scenarios) {
-    report.add(
-        "### Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    report.add("### Run of " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
     report.add("");
     report.add(
         "Machine: "
@@ -247,11 +257,10 @@ public final class Bench {
     // the server's.
     return client
         .startRun(
-            io.runstream.client.RunRequest.of("bench")
+            RunRequest.of("bench")
                 .field(
                     "simulation",
-                    java.util.Map.of(
-                        "output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
+                    Map.of("output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
         .runId()
         .toString();
   }
@@ -341,8 +350,7 @@ public final class Bench {
    * backlog being written.
    */
   private void awaitQuiet() throws InterruptedException {
-    io.micrometer.core.instrument.Counter persisted =
-        meters.find("runstream.sink.chunks.persisted").counter();
+    Counter persisted = meters.find("runstream.sink.chunks.persisted").counter();
     if (persisted == null) {
       return;
     }
@@ -360,7 +368,7 @@ public final class Bench {
   }
 
   /** The machine's CPU jiffies: total and idle (including I/O wait), from {@code /proc/stat}. */
-  private static long[] machineCpu() throws java.io.IOException {
+  private static long[] machineCpu() throws IOException {
     String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
     long total = 0;
     for (int i = 1; i < cpu.length; i++) {
@@ -547,7 +555,7 @@ public final class Bench {
   private void nodes(int runs, int readers, int killAfter) throws Exception {
     awaitQuiet();
     int secondPort;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+    try (ServerSocket free = new ServerSocket(0)) {
       secondPort = free.getLocalPort();
     }
     List<String> command = new ArrayList<>();
@@ -747,11 +755,11 @@ public final class Bench {
           threads.put(
               Long.parseLong(task.getFileName().toString()),
               new Object[] {name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])});
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return threads;
     }
     return threads;
@@ -777,7 +785,7 @@ public final class Bench {
                     "%s %.0f µs",
                     e.getKey(),
                     e.getValue() * 10_000.0 / Math.max(1, deltas)))
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
   }
 
   /**
@@ -837,7 +845,7 @@ public final class Bench {
         ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
       }
       return ticks;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 0;
     }
   }
@@ -845,12 +853,11 @@ public final class Bench {
   /** A counter's count in the bench's registry (0 when it does not exist). */
   private double counter(String name) {
     var found = meters.find(name).counters();
-    return found.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    return found.stream().mapToDouble(Counter::count).sum();
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -951,7 +958,7 @@ public final class Bench {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not Linux: reported as 0
     }
     return 0;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class PlaygroundBrowserIT extends PlatformIT {
         ExternalClients.run(
             PLAYGROUND,
             Duration.ofMinutes(6),
-            java.util.Map.of(
+            Map.of(
                 "RUNSTREAM_URL",
                 api().base(),
                 "RUNSTREAM_TOKEN",

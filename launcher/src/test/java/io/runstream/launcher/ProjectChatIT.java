@@ -5,11 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -215,8 +219,7 @@ class ProjectChatIT extends PlatformIT {
         .isEqualTo("[\"body\",\"user_name\"]");
 
     String hundred =
-        String.join(
-            ",", java.util.Collections.nCopies(100, "{\"role\":\"user\",\"content\":\"a\"}"));
+        String.join(",", Collections.nCopies(100, "{\"role\":\"user\",\"content\":\"a\"}"));
     assertThat(
             chat(
                     token,
@@ -375,11 +378,10 @@ class ProjectChatIT extends PlatformIT {
 
   @Test
   void shouldResumeThroughACutConnectionWithTheRealEventSourceClientPosting() throws Exception {
-    java.util.Optional<java.nio.file.Path> node = ExternalClients.onPath("node");
-    java.util.Optional<java.nio.file.Path> npm = ExternalClients.onPath("npm");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
-    java.nio.file.Path dir = java.nio.file.Path.of("src", "test", "node");
+    Optional<Path> node = ExternalClients.onPath("node");
+    Optional<Path> npm = ExternalClients.onPath("npm");
+    Assumptions.assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
+    Path dir = Path.of("src", "test", "node");
     ExternalClients.installNodeClients(npm.get(), dir);
     String token = TestApi.freshToken();
     ExternalClients.Finished run =

@@ -1,6 +1,7 @@
 package io.runstream.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
@@ -296,11 +297,11 @@ public sealed interface ChunkData {
    *
    * @param documents what was retrieved, in rank order
    */
-  record Retrieved(java.util.List<RetrievedDocument> documents) implements ChunkData {
+  record Retrieved(List<RetrievedDocument> documents) implements ChunkData {
     public static final String TYPE = "retrieved";
 
     public Retrieved {
-      documents = documents == null ? java.util.List.of() : java.util.List.copyOf(documents);
+      documents = documents == null ? List.of() : List.copyOf(documents);
     }
 
     @Override

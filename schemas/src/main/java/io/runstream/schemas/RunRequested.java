@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
@@ -350,8 +351,8 @@ public record RunRequested(
       Boolean retryable,
       List<String> deltas) {
     /** The kinds of step. */
-    public static final java.util.Set<String> TYPES =
-        java.util.Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail", "stage");
+    public static final Set<String> TYPES =
+        Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail", "stage");
 
     public ScriptStep {
       Objects.requireNonNull(type, "type");

@@ -29,8 +29,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -666,7 +668,7 @@ class AgentLoop {
     }
 
     @Override
-    public <T> T blocking(java.util.function.Supplier<T> read) {
+    public <T> T blocking(Supplier<T> read) {
       return stop.interruptibly(read);
     }
   }
@@ -761,13 +763,13 @@ class AgentLoop {
    */
   static JsonNode abandonable(ToolWork work, RunStops.Stop stop) throws ServerTool.ToolException {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    java.util.Map<String, String> logContext = org.slf4j.MDC.getCopyOfContextMap();
+    Map<String, String> logContext = MDC.getCopyOfContextMap();
     Thread.ofVirtual()
         .name("server-tool")
         .start(
             () -> {
               if (logContext != null) {
-                org.slf4j.MDC.setContextMap(logContext);
+                MDC.setContextMap(logContext);
               }
               try {
                 result.complete(work.call());

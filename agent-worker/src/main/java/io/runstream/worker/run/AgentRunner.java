@@ -1,10 +1,14 @@
 package io.runstream.worker.run;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.runstream.core.kafka.RunTopics;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.SessionStore;
 import io.runstream.core.store.ToolApprovalStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
@@ -20,8 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /** Runs one agent run from its request to its {@code run.finished}, whatever happens in between. */
@@ -29,19 +35,19 @@ import org.springframework.stereotype.Component;
 public class AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
   private static final long ACK_TIMEOUT_MS = 30_000;
-  private static final java.time.Duration TOPIC_TIMEOUT = java.time.Duration.ofSeconds(30);
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
   private final ChunkSender producer;
   private final MessageStore messages;
   private final RunStore runs;
-  private final io.runstream.core.store.SessionStore sessions;
+  private final SessionStore sessions;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final ProviderRegistry providers;
   private final AgentLoop loop;
   private final ModelProviders configured;
-  private final io.runstream.core.kafka.RunTopics topics;
-  private final io.micrometer.core.instrument.Timer topicReady;
+  private final RunTopics topics;
+  private final Timer topicReady;
   private final RunMetrics metrics;
   private final RunEnds ends;
   private final ToolApprovalStore approvals;
@@ -51,14 +57,14 @@ public class AgentRunner {
       ChunkSender producer,
       MessageStore messages,
       RunStore runs,
-      io.runstream.core.store.SessionStore sessions,
+      SessionStore sessions,
       Tokenizer tokenizer,
       WorkerProperties properties,
       ProviderRegistry providers,
       AgentLoop loop,
       ModelProviders configured,
-      io.runstream.core.kafka.RunTopics topics,
-      io.micrometer.core.instrument.MeterRegistry meters,
+      RunTopics topics,
+      MeterRegistry meters,
       RunMetrics metrics,
       RunEnds ends,
       ToolApprovalStore approvals,
@@ -69,7 +75,7 @@ public class AgentRunner {
     this.topics = topics;
     this.metrics = metrics;
     this.topicReady =
-        io.micrometer.core.instrument.Timer.builder("runstream.worker.run-topic.ready")
+        Timer.builder("runstream.worker.run-topic.ready")
             .description("per-run-topic layout: creating a run's topic until the broker hosts it")
             .publishPercentiles(0.5, 0.99)
             .register(meters);
@@ -106,9 +112,9 @@ public class AgentRunner {
       ToolApprovalStore.Resumed resumed) {
     // Every log line of the run names it (and its session and organisation), in text and in
     // structured logs.
-    try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
-        var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
-        var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
+    try (var runId = MDC.putCloseable("runId", request.runId().toString());
+        var sessionId = MDC.putCloseable("sessionId", request.sessionId().toString());
+        var orgId = MDC.putCloseable("orgId", request.orgId().toString())) {
       runLogged(request, stop, workerId, resumed);
     }
   }
@@ -359,7 +365,7 @@ public class AgentRunner {
     try {
       topics.ensure(request.chunkTopic(), TOPIC_TIMEOUT);
       producer.warmUp(request.chunkTopic());
-      topicReady.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      topicReady.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       return true;
     } catch (RuntimeException e) {
       LOG.error(
@@ -388,8 +394,8 @@ public class AgentRunner {
           error,
           null,
           null,
-          java.time.Instant.now());
-      messages.finish(request.agentMessageId(), "failed", null, null, java.time.Instant.now());
+          Instant.now());
+      messages.finish(request.agentMessageId(), "failed", null, null, Instant.now());
     } catch (RuntimeException e) {
       LOG.error(
           "Run {} could not be ended in the store either; its lease will expire",
@@ -412,7 +418,7 @@ public class AgentRunner {
     }
   }
 
-  private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
+  private static final Duration HISTORY_RETRY = Duration.ofSeconds(15);
 
   /** How long the database writes of a parking (issue #27) are retried while it is unavailable. */
   static final Duration DATABASE_RETRY = HISTORY_RETRY;

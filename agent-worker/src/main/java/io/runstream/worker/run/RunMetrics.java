@@ -3,6 +3,7 @@ package io.runstream.worker.run;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
@@ -73,7 +74,7 @@ public class RunMetrics {
           // Buckets, not per-instance quantiles: a quantile across workers is histogram_quantile
           // over summed buckets.
           .publishPercentileHistogram()
-          .maximumExpectedValue(java.time.Duration.ofHours(1))
+          .maximumExpectedValue(Duration.ofHours(1))
           .tag("status", status)
           .register(meters)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class RunStopsTest {
   }
 
   /** Runs {@code body} on a virtual thread, as a run runs. */
-  static <T> CompletableFuture<T> onRunThread(java.util.concurrent.Callable<T> body) {
+  static <T> CompletableFuture<T> onRunThread(Callable<T> body) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Thread.ofVirtual()
         .start(
@@ -90,7 +92,7 @@ class RunStopsTest {
     RunStops.Stop stop = new RunStops.Stop();
     AtomicBoolean interruptedAfter = new AtomicBoolean(true);
     ArrayBlockingQueue<String> never = new ArrayBlockingQueue<>(1);
-    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch inside = new CountDownLatch(1);
     CompletableFuture<String> read =
         onRunThread(
             () -> {

@@ -9,8 +9,10 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -35,8 +37,8 @@ public class CanonicalRenderer implements FaceRenderer {
    * as the schema allows (docs/faces/canonical.md). A stop is told by the {@code abort} part before
    * it.
    */
-  static final java.util.Set<String> SDK_FINISH_REASONS =
-      java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
+  static final Set<String> SDK_FINISH_REASONS =
+      Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
 
   @Override
   public String face() {
@@ -181,8 +183,7 @@ public class CanonicalRenderer implements FaceRenderer {
       }
       case ChunkData.Retrieved d -> {
         node.put("type", "data-retrieved");
-        tools.jackson.databind.node.ArrayNode documents =
-            node.putObject("data").putArray("documents");
+        ArrayNode documents = node.putObject("data").putArray("documents");
         for (ChunkData.RetrievedDocument document : d.documents()) {
           ObjectNode item = documents.addObject().put("name", document.name());
           if (document.documentType() != null) {

@@ -9,6 +9,7 @@ import io.runstream.core.store.RunStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
+import io.runstream.fanout.stream.RunRows;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public class CanonicalStreamController {
   private final SseStream stream;
   private final CanonicalRenderer renderer;
   private final FanoutProperties properties;
-  private final io.runstream.fanout.stream.RunRows rows;
+  private final RunRows rows;
 
   public CanonicalStreamController(
       CallerResolver callers,
@@ -40,7 +41,7 @@ public class CanonicalStreamController {
       SseStream stream,
       CanonicalRenderer renderer,
       FanoutProperties properties,
-      io.runstream.fanout.stream.RunRows rows) {
+      RunRows rows) {
     this.rows = rows;
     this.callers = callers;
     this.runs = runs;

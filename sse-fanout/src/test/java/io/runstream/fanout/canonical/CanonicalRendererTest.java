@@ -3,13 +3,16 @@ package io.runstream.fanout.canonical;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.fanout.sse.RendererResume;
+import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.GoldenEvents;
 import io.runstream.schemas.RunChunk;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -82,23 +85,19 @@ class CanonicalRendererTest {
             "lone \ud83d surrogate",
             "</script>",
             "a/b");
-    java.util.UUID run = java.util.UUID.randomUUID();
+    UUID run = UUID.randomUUID();
     long seq = 41;
     for (String delta : deltas) {
-      for (io.runstream.schemas.ChunkData data :
-          List.<io.runstream.schemas.ChunkData>of(
-              new io.runstream.schemas.ChunkData.TextDelta(delta),
-              new io.runstream.schemas.ChunkData.ReasoningDelta(delta))) {
+      for (ChunkData data :
+          List.<ChunkData>of(new ChunkData.TextDelta(delta), new ChunkData.ReasoningDelta(delta))) {
         RunChunk chunk =
-            new RunChunk(
-                RunChunk.SCHEMA_VERSION, run, run, ++seq, java.time.Instant.now(), "7", data);
+            new RunChunk(RunChunk.SCHEMA_VERSION, run, run, ++seq, Instant.now(), "7", data);
         byte[] direct = RENDERER.render(chunk);
         byte[] tree =
-            io.runstream.fanout.sse.SseFrames.event(
+            SseFrames.event(
                 chunk.seq(),
                 null,
-                io.runstream.schemas.EventJson.MAPPER.writeValueAsString(
-                    CanonicalRenderer.part(chunk)));
+                EventJson.MAPPER.writeValueAsString(CanonicalRenderer.part(chunk)));
         assertThat(new String(direct, StandardCharsets.UTF_8))
             .as("%s %s", data.getClass().getSimpleName(), delta)
             .isEqualTo(new String(tree, StandardCharsets.UTF_8));
@@ -184,7 +183,7 @@ class CanonicalRendererTest {
             40,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.RunAborted("stopped by the user"));
+            new ChunkData.RunAborted("stopped by the user"));
     RunChunk usage =
         RunChunk.of(
             golden.runId(),
@@ -192,7 +191,7 @@ class CanonicalRendererTest {
             41,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.Usage("sim-1", 12, 7));
+            new ChunkData.Usage("sim-1", 12, 7));
     RunChunk cancelled =
         RunChunk.of(
             golden.runId(),
@@ -200,7 +199,7 @@ class CanonicalRendererTest {
             42,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.RunFinished("cancelled", "abort"));
+            new ChunkData.RunFinished("cancelled", "abort"));
     assertThat(part(aborted).toString())
         .isEqualTo("{\"type\":\"abort\",\"reason\":\"stopped by the user\"}");
     assertThat(part(usage).toString())
@@ -216,7 +215,7 @@ class CanonicalRendererTest {
               42,
               golden.ts(),
               null,
-              new io.runstream.schemas.ChunkData.RunFinished("completed", reason));
+              new ChunkData.RunFinished("completed", reason));
       assertThat(part(finished).path("finishReason").asString()).isEqualTo(reason);
     }
     for (String reason : List.of("abort", "interrupted", "unknown", "cancelled")) {
@@ -227,7 +226,7 @@ class CanonicalRendererTest {
               42,
               golden.ts(),
               null,
-              new io.runstream.schemas.ChunkData.RunFinished("cancelled", reason));
+              new ChunkData.RunFinished("cancelled", reason));
       assertThat(part(finished).has("finishReason")).as(reason).isFalse();
     }
   }
@@ -249,7 +248,7 @@ class CanonicalRendererTest {
             99,
             delta.ts(),
             delta.part(),
-            new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
+            new ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
     String event = new String(RENDERER.render(tricky), StandardCharsets.UTF_8);
     assertThat(event.split("\n")).hasSize(2);
     assertThat(part(tricky).path("delta").asString()).isEqualTo("line one\n\ndata: fake\r\nid: 1");
