@@ -2,11 +2,9 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.runstream.core.api.FaceContract;
 import io.runstream.core.api.OpenApiDocuments;
 import io.runstream.core.face.Face;
@@ -16,11 +14,11 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Issue #26 item 3 (in part): an OpenAPI 3.1 document per face, generated from the controllers,
@@ -223,18 +221,18 @@ class OpenApiIT extends PlatformIT {
         .isNotEmpty();
   }
 
-  /** Validates {@code json} against the named schema of the face's served document. */
-  private Set<ValidationMessage> validate(String face, String schema, String json)
-      throws Exception {
-    String components =
-        api().get("/v3/api-docs/" + face, null).json().path("components").toString();
-    ObjectMapper jackson2 = new ObjectMapper();
-    ObjectNode root = jackson2.createObjectNode();
+  /**
+   * Validates {@code json} against the named schema of the face's served document (JSON Schema
+   * 2020-12, as OpenAPI 3.1's schemas are; the validator the MCP SDK brings).
+   */
+  private List<Error> validate(String face, String schema, String json) throws Exception {
+    JsonNode components = api().get("/v3/api-docs/" + face, null).json().path("components");
+    ObjectNode root = TestApi.JSON.createObjectNode();
     root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     root.put("$ref", "#/components/schemas/" + schema);
-    root.set("components", jackson2.readTree(components));
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-        .getSchema(root)
-        .validate(jackson2.readTree(json));
+    root.set("components", components);
+    return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+        .getSchema(root.toString())
+        .validate(TestApi.JSON.readTree(json));
   }
 }
