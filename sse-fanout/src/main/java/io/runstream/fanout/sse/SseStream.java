@@ -102,7 +102,7 @@ public class SseStream {
     RunRow current = run;
     try {
       try {
-        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.write(face.opening(properties.retry().toMillis()));
         out.flush();
       } finally {
         // Open: its seat among the node's opening streams is free for others while it waits (the
@@ -113,7 +113,7 @@ public class SseStream {
       while (current.held()) {
         Thread.sleep(HELD_POLL_MS);
         if (System.nanoTime() - lastWrite >= pingEvery) {
-          out.write(SseFrames.PING);
+          out.write(face.keepAlive());
           out.flush();
           lastWrite = System.nanoTime();
         }
@@ -203,7 +203,7 @@ public class SseStream {
     ServletOutputStream out = response.getOutputStream();
     try {
       if (!opened) {
-        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.write(face.opening(properties.retry().toMillis()));
       }
       out.flush();
     } catch (IOException e) {
@@ -215,7 +215,7 @@ public class SseStream {
     Output output = new Output(out);
     return reader.read(
         readerOpened,
-        new Frames(face.rendering(slot), from, output, compact),
+        new Frames(face.rendering(slot), face.keepAlive(), from, output, compact),
         suspend ? Suspension.of(held, output) : null);
   }
 
@@ -427,12 +427,19 @@ public class SseStream {
    */
   private static final class Frames implements Delivery {
     private final FaceRenderer.Rendering rendering;
+    private final byte[] keepAlive;
     private final long after;
     private final Output out;
     private CatchUp catchUp;
 
-    Frames(FaceRenderer.Rendering rendering, long after, Output out, boolean compact) {
+    Frames(
+        FaceRenderer.Rendering rendering,
+        byte[] keepAlive,
+        long after,
+        Output out,
+        boolean compact) {
       this.rendering = rendering;
+      this.keepAlive = keepAlive;
       this.after = after;
       this.out = out;
       this.catchUp = compact ? new CatchUp() : null;
@@ -477,7 +484,7 @@ public class SseStream {
 
     @Override
     public void idle() throws IOException {
-      out.write(SseFrames.PING);
+      out.write(keepAlive);
       out.flush();
     }
 
