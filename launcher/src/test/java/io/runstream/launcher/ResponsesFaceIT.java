@@ -1,0 +1,213 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #28 part 1: the OpenAI Responses face, added through the face registry, driven by the
+ * official {@code openai} npm SDK (7.55.0, {@code src/test/node/openai}): streamed creation (the
+ * raw stream and the SDK's own accumulating helper), a plain create, retrieve, {@code
+ * previous_response_id}, a background response resumed with {@code starting_after} and polled,
+ * cancel, and errors in OpenAI's shape; and the raw stream's framing (no comments, no {@code
+ * retry:}, no {@code [DONE]}).
+ */
+class ResponsesFaceIT extends PlatformIT {
+  private static final Path OPENAI_DIR = Path.of("src", "test", "node", "openai");
+
+  @Test
+  void shouldServeTheOfficialOpenAiSdk() throws Exception {
+    Optional<Path> node = ExternalClients.onPath("node");
+    Optional<Path> npm = ExternalClients.onPath("npm");
+    assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
+    ExternalClients.installNodeClients(npm.get(), OPENAI_DIR, "openai");
+    String token = TestApi.freshToken();
+    ExternalClients.Finished run =
+        ExternalClients.run(
+            OPENAI_DIR,
+            Duration.ofSeconds(150),
+            node.get().toString(),
+            "responses.mjs",
+            api().base(),
+            token,
+            TestApi.freshToken());
+    String described = run.describe();
+    assertThat(run.exitCode()).as(described).isZero();
+    JsonNode out = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
+
+    // 1. The raw stream: the official union's types in order, numbered 0, 1, 2, ...
+    JsonNode streamed = out.path("streamed");
+    List<String> types = streamed.path("types").valueStream().map(JsonNode::asString).toList();
+    assertThat(types.subList(0, 5))
+        .as(described)
+        .containsExactly(
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta");
+    assertThat(types.subList(types.size() - 4, types.size()))
+        .containsExactly(
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.completed");
+    assertThat(streamed.path("sequence").valueStream().map(JsonNode::asInt).toList())
+        .isEqualTo(IntStream.range(0, types.size()).boxed().toList());
+    JsonNode completed = streamed.path("last").path("response");
+    assertThat(completed.path("status").asString()).isEqualTo("completed");
+    assertThat(completed.path("object").asString()).isEqualTo("response");
+    assertThat(completed.path("id").asString()).startsWith("resp_");
+    assertThat(completed.path("usage").path("output_tokens").asLong()).isPositive();
+    assertThat(completed.path("usage").path("total_tokens").asLong())
+        .isEqualTo(
+            completed.path("usage").path("input_tokens").asLong()
+                + completed.path("usage").path("output_tokens").asLong());
+    assertThat(completed.path("instructions").asString()).isEqualTo("Be brief.");
+    assertThat(completed.path("metadata").path("case").asString()).isEqualTo("streamed");
+    assertThat(completed.path("model").asString()).isEqualTo("simulated/sim-1");
+    assertThat(streamed.path("text").asString()).isNotBlank();
+    assertThat(completed.path("output").get(0).path("content").get(0).path("text").asString())
+        .isEqualTo(streamed.path("text").asString());
+
+    // 2. The SDK's accumulating helper accepts the stream and computes output_text.
+    JsonNode helper = out.path("helper");
+    assertThat(helper.path("status").asString()).as(described).isEqualTo("completed");
+    assertThat(helper.path("outputText").asString()).isNotBlank();
+
+    // 3. A plain create answers the Response once the run ended, every required field, no
+    // output_text.
+    JsonNode plain = out.path("plain");
+    JsonNode response = plain.path("response");
+    assertThat(plain.path("rawKeys").valueStream().map(JsonNode::asString).toList())
+        .contains(
+            "id",
+            "object",
+            "created_at",
+            "model",
+            "output",
+            "status",
+            "error",
+            "incomplete_details",
+            "instructions",
+            "metadata",
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "temperature",
+            "top_p",
+            "background",
+            "previous_response_id",
+            "usage")
+        .doesNotContain("output_text");
+    assertThat(response.path("status").asString()).isEqualTo("completed");
+    assertThat(response.path("created_at").asLong())
+        .isBetween(System.currentTimeMillis() / 1000 - 600, System.currentTimeMillis() / 1000 + 5);
+    assertThat(response.path("max_output_tokens").asLong()).isEqualTo(500);
+    assertThat(plain.path("outputText").asString()).isNotBlank();
+    JsonNode retrieved = out.path("retrieved");
+    assertThat(retrieved.path("id").asString()).isEqualTo(response.path("id").asString());
+    assertThat(retrieved.path("outputText").asString())
+        .isEqualTo(plain.path("outputText").asString());
+    assertThat(retrieved.path("metadata").path("case").asString()).isEqualTo("plain");
+    assertThat(retrieved.path("instructions").asString()).isEqualTo("Answer plainly.");
+
+    // 4. previous_response_id: the same session.
+    JsonNode continued = out.path("continued");
+    assertThat(continued.path("status").asString()).isEqualTo("completed");
+    assertThat(continued.path("previous").asString()).isEqualTo(response.path("id").asString());
+    assertThat(session(continued.path("id").asString(), token))
+        .isEqualTo(session(response.path("id").asString(), token));
+
+    // 5. Background: answered at once; the events after the cursor are the whole stream's.
+    JsonNode background = out.path("background");
+    assertThat(background.path("status").asString()).isIn("queued", "in_progress");
+    assertThat(background.path("background").asBoolean()).isTrue();
+    JsonNode resumed = out.path("resumed");
+    assertThat(resumed.path("tailSequence").get(0).asInt()).isEqualTo(4);
+    assertThat(resumed.path("wholeSequence").get(0).asInt()).isZero();
+    assertThat(resumed.path("sameAfterCursor").asBoolean()).as(described).isTrue();
+    assertThat(resumed.path("polledStatus").asString()).isEqualTo("completed");
+    assertThat(resumed.path("polledText").asString())
+        .isEqualTo(resumed.path("wholeText").asString());
+    assertThat(out.path("helperReplay").path("first").asInt()).isEqualTo(6);
+    assertThat(out.path("helperReplay").path("outputText").asString())
+        .isEqualTo(resumed.path("wholeText").asString());
+
+    // 6. Cancel: cancelled, idempotent, and a reader's stream ends.
+    JsonNode cancel = out.path("cancel");
+    assertThat(cancel.path("status").asString()).as(described).isEqualTo("cancelled");
+    assertThat(cancel.path("again").asString()).isEqualTo("cancelled");
+    assertThat(cancel.path("lastStatus").asString()).isEqualTo("cancelled");
+
+    // 7. Errors as OpenAI sends them.
+    JsonNode errors = out.path("errors");
+    assertThat(errors.path("unauthenticated").path("status").asInt()).as(described).isEqualTo(401);
+    assertThat(errors.path("unauthenticated").path("code").asString()).isEqualTo("invalid_api_key");
+    for (String notFound : List.of("missing", "malformedId", "otherOrganisation")) {
+      assertThat(errors.path(notFound).path("status").asInt()).as(notFound).isEqualTo(404);
+      assertThat(errors.path(notFound).path("type").asString()).isEqualTo("invalid_request_error");
+    }
+    assertThat(errors.path("badInput").path("status").asInt()).isEqualTo(400);
+    assertThat(errors.path("badInput").path("param").asString()).isEqualTo("input");
+    assertThat(errors.path("badPrevious").path("status").asInt()).isEqualTo(400);
+    assertThat(errors.path("badPrevious").path("param").asString())
+        .isEqualTo("previous_response_id");
+    assertThat(errors.path("notBackground").path("status").asInt()).isEqualTo(400);
+  }
+
+  @Test
+  void shouldFrameEveryEventAndNothingElse() {
+    String token = TestApi.freshToken();
+    TestApi.Answer answer =
+        api()
+            .post(
+                "/v1/responses",
+                token,
+                "{\"model\":\"simulated/sim-1\",\"input\":\"Hi\",\"stream\":true,"
+                    + "\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("Content-Type")).startsWith("text/event-stream");
+    assertThat(answer.body()).doesNotContain("[DONE]");
+    List<String> blocks =
+        List.of(answer.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
+    int sequence = 0;
+    for (String block : blocks) {
+      List<String> lines = block.lines().toList();
+      assertThat(lines).as(block).hasSize(2);
+      assertThat(lines.get(0)).startsWith("event: ");
+      assertThat(lines.get(1)).startsWith("data: ");
+      JsonNode data = TestApi.JSON.readTree(lines.get(1).substring("data: ".length()));
+      assertThat(data.path("type").asString()).isEqualTo(lines.get(0).substring(7));
+      assertThat(data.path("sequence_number").asInt()).isEqualTo(sequence++);
+    }
+    assertThat(blocks.getLast()).startsWith("event: response.completed\n");
+  }
+
+  @Test
+  void shouldDocumentTheFaceInItsOwnOpenApiGroup() {
+    TestApi.Answer document = api().get("/v3/api-docs/responses", null);
+    assertThat(document.status()).isEqualTo(200);
+    assertThat(document.json().path("paths").has("/v1/responses")).isTrue();
+    assertThat(document.json().path("paths").has("/v1/responses/{responseId}")).isTrue();
+    assertThat(document.json().path("paths").has("/api/genie/stream-chat")).isFalse();
+  }
+
+  /** The session of a Response's run, as the canonical runs API shows it. */
+  private String session(String responseId, String token) {
+    String hex = responseId.substring("resp_".length());
+    UUID run =
+        new UUID(
+            Long.parseUnsignedLong(hex.substring(0, 16), 16),
+            Long.parseUnsignedLong(hex.substring(16), 16));
+    return api().get("/api/v1/runs/" + run, token).json().path("session_uuid").asString();
+  }
+}
