@@ -3,6 +3,7 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,10 @@ import tools.jackson.databind.JsonNode;
  */
 class ResponsesFaceIT extends PlatformIT {
   private static final Path OPENAI_DIR = Path.of("src", "test", "node", "openai");
+  private static final Path PYTHON_DIR = Path.of("src", "test", "python");
+  private static final String PYTHON_OPENAI = "3.22.1";
+  private static final String CHECK =
+      "import openai, sys; sys.exit(0 if openai.__version__ == '" + PYTHON_OPENAI + "' else 1)";
 
   @Test
   void shouldServeTheOfficialOpenAiSdk() throws Exception {
@@ -162,6 +167,83 @@ class ResponsesFaceIT extends PlatformIT {
     assertThat(errors.path("badPrevious").path("param").asString())
         .isEqualTo("previous_response_id");
     assertThat(errors.path("notBackground").path("status").asInt()).isEqualTo(400);
+  }
+
+  @Test
+  void shouldServeTheOfficialPythonPackage() throws Exception {
+    Optional<Path> python = pythonWithOpenAi();
+    assumeTrue(python.isPresent(), "no python3 that can install openai " + PYTHON_OPENAI);
+    ExternalClients.Finished run =
+        ExternalClients.run(
+            PYTHON_DIR,
+            Duration.ofSeconds(90),
+            python.get().toString(),
+            "openai_responses.py",
+            api().base(),
+            TestApi.freshToken());
+    String described = run.describe();
+    assertThat(run.exitCode()).as(described).isZero();
+    JsonNode out = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
+    JsonNode streamed = out.path("streamed");
+    List<String> types = streamed.path("types").valueStream().map(JsonNode::asString).toList();
+    assertThat(types.getFirst()).as(described).isEqualTo("response.created");
+    assertThat(types.getLast()).isEqualTo("response.completed");
+    assertThat(streamed.path("sequence").valueStream().map(JsonNode::asInt).toList())
+        .isEqualTo(IntStream.range(0, types.size()).boxed().toList());
+    assertThat(streamed.path("status").asString()).isEqualTo("completed");
+    assertThat(streamed.path("text").asString())
+        .isNotBlank()
+        .isEqualTo(streamed.path("outputText").asString());
+    JsonNode background = out.path("background");
+    assertThat(background.path("status").asString()).isIn("queued", "in_progress");
+    assertThat(background.path("tailSequence").get(0).asInt()).isEqualTo(3);
+    assertThat(background.path("polledStatus").asString()).isEqualTo("completed");
+    assertThat(background.path("polledText").asString())
+        .isNotBlank()
+        .isEqualTo(background.path("tailText").asString());
+  }
+
+  /**
+   * A virtual environment (under {@code target/}) with the official {@code openai} package from the
+   * machine's package index (pip's own configuration), made once; empty when it cannot be.
+   */
+  private static synchronized Optional<Path> pythonWithOpenAi() throws Exception {
+    Path venv = Path.of("target", "openai-python").toAbsolutePath();
+    Path python = venv.resolve("bin").resolve("python");
+    Duration install = Duration.ofMinutes(4);
+    if (!Files.isExecutable(python)) {
+      Optional<Path> system = ExternalClients.onPath("python3");
+      if (system.isEmpty()
+          || ExternalClients.run(
+                      Path.of("."), install, system.get().toString(), "-m", "venv", venv.toString())
+                  .exitCode()
+              != 0) {
+        return Optional.empty();
+      }
+    }
+    if (ExternalClients.run(Path.of("."), Duration.ofSeconds(30), python.toString(), "-c", CHECK)
+            .exitCode()
+        == 0) {
+      return Optional.of(python);
+    }
+    ExternalClients.run(
+        Path.of("."),
+        install,
+        python.toString(),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--retries",
+        "0",
+        "--timeout",
+        "10",
+        "openai==" + PYTHON_OPENAI);
+    return ExternalClients.run(Path.of("."), Duration.ofSeconds(30), python.toString(), "-c", CHECK)
+                .exitCode()
+            == 0
+        ? Optional.of(python)
+        : Optional.empty();
   }
 
   @Test
