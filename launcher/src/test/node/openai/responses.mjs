@@ -106,7 +106,41 @@ const readerEvents = await reader;
 out.cancel = { status: cancelled.status, again: again.status, lastEvent: readerEvents.at(-1)?.type,
   lastStatus: readerEvents.at(-1)?.response?.status };
 
-// 8. errors
+// 8. a function tool: the first Response completes with the call, the next one brings its output
+const tools = [{
+  type: 'function', name: 'get_weather', description: 'The weather in a city', strict: true,
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+}];
+const script = [{ type: 'call', name: 'get_weather', input: { city: 'Paris' } }, { type: 'text', text: 'It is sunny in Paris.' }];
+const first = await collect(await client.responses.create({
+  model, input: 'Weather in Paris?', tools, stream: true, simulation: { script, tokens_per_second: 0 },
+}));
+const callDone = first.find(e => e.type === 'response.output_item.done' && e.item.type === 'function_call');
+const firstResponse = first.at(-1).response;
+const answer = client.responses.stream({
+  model, previous_response_id: firstResponse.id,
+  input: [{ type: 'function_call_output', call_id: callDone.item.call_id, output: JSON.stringify({ sky: 'sunny' }) }],
+});
+const answered = await answer.finalResponse();
+const firstAgain = await client.responses.retrieve(firstResponse.id);
+out.tools = {
+  firstTypes: first.map(e => e.type),
+  call: callDone.item,
+  firstStatus: firstResponse.status,
+  firstOutput: firstResponse.output.map(o => o.type),
+  firstTools: firstResponse.tools,
+  retrievedOutput: firstAgain.output.map(o => o.type),
+  secondId: answered.id,
+  secondStatus: answered.status,
+  secondPrevious: answered.previous_response_id,
+  secondText: answered.output_text,
+  staleAnswer: await errorOf(client.responses.create({
+    model, previous_response_id: firstResponse.id,
+    input: [{ type: 'function_call_output', call_id: callDone.item.call_id, output: 'again' }],
+  })),
+};
+
+// 9. errors
 out.errors = {
   unauthenticated: await errorOf(new OpenAI({ baseURL: `${base}/v1`, apiKey: 'not-a-token', maxRetries: 0 })
     .responses.create({ model, input: 'x' })),

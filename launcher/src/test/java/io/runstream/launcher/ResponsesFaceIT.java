@@ -153,7 +153,39 @@ class ResponsesFaceIT extends PlatformIT {
     assertThat(cancel.path("again").asString()).isEqualTo("cancelled");
     assertThat(cancel.path("lastStatus").asString()).isEqualTo("cancelled");
 
-    // 7. Errors as OpenAI sends them.
+    // 7. A function tool, the client's: the Response completes with the call; the next request's
+    // function_call_output (with previous_response_id) answers it, and the run goes on.
+    JsonNode tools = out.path("tools");
+    List<String> toolTypes =
+        tools.path("firstTypes").valueStream().map(JsonNode::asString).toList();
+    assertThat(toolTypes)
+        .as(described)
+        .containsSubsequence(
+            "response.created",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+            "response.completed");
+    assertThat(toolTypes.getLast()).isEqualTo("response.completed");
+    assertThat(tools.path("call").path("name").asString()).isEqualTo("get_weather");
+    assertThat(TestApi.JSON.readTree(tools.path("call").path("arguments").asString()))
+        .isEqualTo(TestApi.JSON.readTree("{\"city\":\"Paris\"}"));
+    assertThat(tools.path("call").path("call_id").asString()).isNotBlank();
+    assertThat(tools.path("firstStatus").asString()).isEqualTo("completed");
+    assertThat(tools.path("firstOutput").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("function_call");
+    assertThat(tools.path("retrievedOutput").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("function_call");
+    assertThat(tools.path("firstTools").get(0).path("name").asString()).isEqualTo("get_weather");
+    assertThat(tools.path("secondStatus").asString()).isEqualTo("completed");
+    assertThat(tools.path("secondText").asString()).contains("sunny");
+    // The answer's Response continues the run: its id names the run and the call it follows.
+    assertThat(tools.path("secondId").asString()).startsWith(firstId(tools) + "_");
+    assertThat(tools.path("secondPrevious").asString()).isEqualTo(firstId(tools));
+    assertThat(tools.path("staleAnswer").path("status").asInt()).isEqualTo(400);
+
+    // 8. Errors as OpenAI sends them.
     JsonNode errors = out.path("errors");
     assertThat(errors.path("unauthenticated").path("status").asInt()).as(described).isEqualTo(401);
     assertThat(errors.path("unauthenticated").path("code").asString()).isEqualTo("invalid_api_key");
@@ -281,6 +313,11 @@ class ResponsesFaceIT extends PlatformIT {
     assertThat(document.json().path("paths").has("/v1/responses")).isTrue();
     assertThat(document.json().path("paths").has("/v1/responses/{responseId}")).isTrue();
     assertThat(document.json().path("paths").has("/api/genie/stream-chat")).isFalse();
+  }
+
+  private static String firstId(JsonNode tools) {
+    String second = tools.path("secondId").asString();
+    return second.substring(0, second.indexOf('_', "resp_".length()));
   }
 
   /** The session of a Response's run, as the canonical runs API shows it. */

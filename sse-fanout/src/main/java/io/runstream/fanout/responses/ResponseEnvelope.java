@@ -36,26 +36,73 @@ record ResponseEnvelope(
   /** The key of the envelope in the user message's metadata. */
   static final String KEY = "openai_response";
 
-  /** The Response id of a run. */
+  /**
+   * A Response's place in its run: the run, and the seq after which its events start (0: the run's
+   * start; else the seq of the client tool call that ended the Response before it).
+   */
+  record Ref(UUID runId, long after) {}
+
+  /** The Response id of a run's first Response. */
   static String id(UUID runId) {
     return PREFIX + runId.toString().replace("-", "");
   }
 
+  /** The Response id of the part of a run after {@code after} (0: the whole run). */
+  static String id(UUID runId, long after) {
+    return after <= 0 ? id(runId) : id(runId) + "_" + after;
+  }
+
   /** The run of a Response id; empty for anything that is not one. */
   static Optional<UUID> runId(String responseId) {
-    if (responseId == null
-        || !responseId.startsWith(PREFIX)
-        || responseId.length() != PREFIX.length() + 32) {
+    return ref(responseId).map(Ref::runId);
+  }
+
+  /** The run and part of a Response id; empty for anything that is not one. */
+  static Optional<Ref> ref(String responseId) {
+    if (responseId == null || !responseId.startsWith(PREFIX)) {
       return Optional.empty();
     }
-    String hex = responseId.substring(PREFIX.length());
-    if (!hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+    String rest = responseId.substring(PREFIX.length());
+    long after = 0;
+    int underscore = rest.indexOf('_');
+    if (underscore >= 0) {
+      String seq = rest.substring(underscore + 1);
+      if (seq.isEmpty() || seq.length() > 18 || !seq.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return Optional.empty();
+      }
+      after = Long.parseLong(seq);
+      rest = rest.substring(0, underscore);
+    }
+    String hex = rest;
+    if (hex.length() != 32
+        || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
       return Optional.empty();
     }
     return Optional.of(
-        new UUID(
-            HexFormat.fromHexDigitsToLong(hex.substring(0, 16)),
-            HexFormat.fromHexDigitsToLong(hex.substring(16))));
+        new Ref(
+            new UUID(
+                HexFormat.fromHexDigitsToLong(hex.substring(0, 16)),
+                HexFormat.fromHexDigitsToLong(hex.substring(16))),
+            after));
+  }
+
+  /**
+   * This envelope as the Response of the part of its run after {@code after}, continuing {@code
+   * previous}.
+   */
+  ResponseEnvelope after(UUID runId, long after, String previous) {
+    return new ResponseEnvelope(
+        id(runId, after),
+        createdAt,
+        model,
+        instructions,
+        metadata,
+        tools,
+        temperature,
+        topP,
+        maxOutputTokens,
+        background,
+        previous);
   }
 
   /** The envelope's request part, as stored in the user message's metadata. */

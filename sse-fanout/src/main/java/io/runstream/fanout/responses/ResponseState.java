@@ -37,11 +37,34 @@ final class ResponseState {
   private String status;
   private String incompleteReason;
   private boolean started;
+  private boolean ended;
+  private final long after;
+  private long lastBoundary;
+  private String previousResponseId;
 
+  /** The Response of a whole run (its first Response). */
   ResponseState(ResponseEnvelope envelope, String status) {
+    this(envelope, status, 0);
+  }
+
+  /**
+   * The Response of the part of a run after {@code after} (0: from its start): the chunks up to it
+   * only tell where the Response before it started ({@code previous_response_id}).
+   */
+  ResponseState(ResponseEnvelope envelope, String status, long after) {
     this.envelope = envelope;
     this.stem = envelope.id().substring(ResponseEnvelope.PREFIX.length());
     this.status = status;
+    this.after = after;
+    this.previousResponseId = envelope.previousResponseId();
+  }
+
+  /**
+   * True once the Response is over: its run ended, or it called a client tool (the run waits for
+   * the result, which the next Response's request brings).
+   */
+  boolean ended() {
+    return ended;
   }
 
   /** The Response's status so far. */
@@ -52,6 +75,17 @@ final class ResponseState {
   /** The events of {@code chunk}, numbered on from the previous ones. */
   List<ObjectNode> apply(RunChunk chunk) {
     List<ObjectNode> events = new ArrayList<>();
+    if (ended) {
+      return events;
+    }
+    if (chunk.seq() <= after) {
+      // Before this Response: its client tool calls are where the Responses before it ended.
+      if (chunk.data() instanceof ChunkData.ToolCall d && "client".equals(d.origin())) {
+        previousResponseId = ResponseEnvelope.id(chunk.runId(), lastBoundary);
+        lastBoundary = chunk.seq();
+      }
+      return events;
+    }
     switch (chunk.data()) {
       case ChunkData.RunStarted d -> start(events);
       case ChunkData.TextStart d -> openText(events, chunk.part());
@@ -74,6 +108,8 @@ final class ResponseState {
       case ChunkData.ToolCall d -> {
         if ("client".equals(d.origin())) {
           call(events, d);
+          // The model waits for the client's answer: this Response is complete with the call.
+          finish(events, new ChunkData.RunFinished("completed", "tool-calls"));
         }
       }
       case ChunkData.Usage d -> {
@@ -185,6 +221,7 @@ final class ResponseState {
 
   private void finish(List<ObjectNode> events, ChunkData.RunFinished d) {
     start(events);
+    ended = true;
     String type;
     switch (d.status()) {
       case "completed" -> {
@@ -256,7 +293,7 @@ final class ResponseState {
       items.add(copy);
     }
     response.put("parallel_tool_calls", true);
-    putText(response, "previous_response_id", envelope.previousResponseId());
+    putText(response, "previous_response_id", previousResponseId);
     putNumber(response, "temperature", envelope.temperature());
     response.put("tool_choice", "auto");
     response.set("tools", envelope.tools().deepCopy());

@@ -7,6 +7,7 @@ import io.runstream.admission.control.RunStopper;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
+import io.runstream.core.store.ChunkLogStore;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStatus;
@@ -16,11 +17,14 @@ import io.runstream.fanout.responses.ResponsesRequests.ResponseRequest;
 import io.runstream.fanout.sse.SseStream;
 import io.runstream.fanout.stream.Delivery;
 import io.runstream.fanout.stream.RunReader;
+import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
+import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -31,6 +35,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
 
 /**
  * The OpenAI Responses API over runs (issue #28): one Response is one run. {@code POST
@@ -45,6 +50,8 @@ import tools.jackson.databind.node.ObjectNode;
 public class ResponsesController {
   private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
   private static final long POLL_MS = 50;
+  private static final Duration CALL_WAIT = Duration.ofSeconds(3);
+  private static final int LOG_PAGE = 1000;
 
   private final CallerResolver callers;
   private final RunAdmission admission;
@@ -55,6 +62,7 @@ public class ResponsesController {
   private final RunReader reader;
   private final RunStopper stopper;
   private final ResponsesRenderer renderer;
+  private final ChunkLogStore chunkLog;
 
   public ResponsesController(
       CallerResolver callers,
@@ -65,7 +73,9 @@ public class ResponsesController {
       SseStream stream,
       RunReader reader,
       RunStopper stopper,
-      ResponsesRenderer renderer) {
+      ResponsesRenderer renderer,
+      ChunkLogStore chunkLog) {
+    this.chunkLog = chunkLog;
     this.callers = callers;
     this.admission = admission;
     this.requests = requests;
@@ -84,6 +94,9 @@ public class ResponsesController {
       throws IOException {
     Caller caller = callers.current();
     ResponseRequest request = requests.read(caller, body);
+    if (request.toolOutput() != null) {
+      return answerCall(caller, request, response);
+    }
     RunInput input = requests.input(caller, request);
     if (request.stream()) {
       // The stream is taken before the run starts: a 429 must not leave a run that nobody reads.
@@ -94,7 +107,7 @@ public class ResponsesController {
             run,
             null,
             false,
-            renderer.forResponse(request.envelope().of(run), null),
+            renderer.forResponse(request.envelope().of(run), 0, null),
             response,
             reserved);
       }
@@ -105,7 +118,75 @@ public class ResponsesController {
     if (envelope.background()) {
       return answer(new ResponseState(envelope, "queued").response());
     }
-    return answer(collect(waitReleased(run), envelope).response());
+    return answer(collect(waitReleased(run), envelope, 0, true).response());
+  }
+
+  /**
+   * A {@code function_call_output} with {@code previous_response_id}: the run that Response belongs
+   * to waits for that call's result; it gets it, and the new Response is the rest of the run, up to
+   * its end or its next client tool call.
+   */
+  private ResponseEntity<Object> answerCall(
+      Caller caller, ResponseRequest request, HttpServletResponse response) throws IOException {
+    RunRow run = request.previousRun();
+    String previous = request.envelope().previousResponseId();
+    long previousAfter = ResponseEnvelope.ref(previous).map(ResponseEnvelope.Ref::after).orElse(0L);
+    String callId = request.toolOutput().callId();
+    long callSeq = clientCall(run, previousAfter, callId);
+    if (run.status().terminal()
+        || callSeq < 0
+        || !chunkLog.pendingClientToolCall(run.id(), callId)) {
+      throw ResponsesFace.invalid(
+          "input",
+          "No function call with call_id '"
+              + callId
+              + "' of response '"
+              + previous
+              + "' is waiting for its output");
+    }
+    stopper.sendToolResult(run, callId, StringNode.valueOf(request.toolOutput().output()));
+    ResponseEnvelope envelope = envelope(run).after(run.id(), callSeq, previous);
+    if (request.stream()) {
+      response.setHeader("X-Run-Id", run.id().toString());
+      stream.serve(
+          caller, run, null, false, renderer.forResponse(envelope, callSeq, null), response);
+      return null;
+    }
+    if (request.envelope().background()) {
+      return answer(new ResponseState(envelope, "in_progress", callSeq).response());
+    }
+    return answer(collect(run, envelope, callSeq, true).response());
+  }
+
+  /**
+   * The seq of the run's client tool call {@code callId} after {@code after}, as the chunk log has
+   * it; -1 when there is none. The client answers a call as soon as its stream showed it, which can
+   * be before the sink logged it: the log is asked again for a little while.
+   */
+  private long clientCall(RunRow run, long after, String callId) {
+    long deadline = System.nanoTime() + CALL_WAIT.toNanos();
+    while (true) {
+      long from = Math.max(after, run.seqBase() - 1);
+      while (true) {
+        List<RunChunk> page = chunkLog.read(run.id(), from, LOG_PAGE);
+        for (RunChunk chunk : page) {
+          if (chunk.data() instanceof ChunkData.ToolCall call
+              && "client".equals(call.origin())
+              && call.toolCallId().equals(callId)) {
+            return chunk.seq();
+          }
+        }
+        if (page.size() < LOG_PAGE) {
+          break;
+        }
+        from = page.getLast().seq();
+      }
+      if (System.nanoTime() > deadline
+          || runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
+        return -1;
+      }
+      pause();
+    }
   }
 
   /** A Response as it stands, or its events with {@code ?stream=true}. */
@@ -115,16 +196,17 @@ public class ResponsesController {
       throws IOException {
     Caller caller = callers.current();
     RunRow run = own(caller, responseId);
+    long after = ResponseEnvelope.ref(responseId).orElseThrow().after();
     boolean streamed = flag(request.getParameter("stream"), "stream");
     Long startingAfter = cursor(request.getParameter("starting_after"));
-    ResponseEnvelope envelope = envelope(run);
+    ResponseEnvelope envelope = envelope(run, after);
     if (streamed) {
       response.setHeader("X-Run-Id", run.id().toString());
       stream.serve(
-          caller, run, null, false, renderer.forResponse(envelope, startingAfter), response);
+          caller, run, null, false, renderer.forResponse(envelope, after, startingAfter), response);
       return null;
     }
-    return answer(snapshot(run, envelope).response());
+    return answer(snapshot(run, envelope, after).response());
   }
 
   /** Stops a background Response; its Response, {@code cancelled} once the run has stopped. */
@@ -132,7 +214,8 @@ public class ResponsesController {
   public ResponseEntity<Object> cancel(@PathVariable String responseId) {
     Caller caller = callers.current();
     RunRow run = own(caller, responseId);
-    ResponseEnvelope envelope = envelope(run);
+    long after = ResponseEnvelope.ref(responseId).orElseThrow().after();
+    ResponseEnvelope envelope = envelope(run, after);
     if (!envelope.background()) {
       throw new ApiException(
           HttpStatus.BAD_REQUEST,
@@ -147,7 +230,7 @@ public class ResponsesController {
       pause();
       now = runs.find(run.id()).orElse(now);
     }
-    return answer(snapshot(now, envelope).response());
+    return answer(snapshot(now, envelope, after).response());
   }
 
   private RunRow admitted(Caller caller, AdmittedRun admitted) {
@@ -163,6 +246,11 @@ public class ResponsesController {
         .orElseThrow(() -> ResponsesFace.notFound(responseId));
   }
 
+  private ResponseEnvelope envelope(RunRow run, long after) {
+    ResponseEnvelope envelope = envelope(run);
+    return envelope.after(run.id(), after, envelope.previousResponseId());
+  }
+
   private ResponseEnvelope envelope(RunRow run) {
     JsonNode stored =
         run.userMessageId() == null
@@ -174,26 +262,35 @@ public class ResponsesController {
     return ResponseEnvelope.read(run, stored);
   }
 
-  /** The Response of an ended run, read whole; of a live one its status alone. */
-  private ResponseState snapshot(RunRow run, ResponseEnvelope envelope) {
-    if (run.status().terminal()) {
-      return collect(run, envelope);
+  /**
+   * The Response as it stands: an ended run's read to its end, a live one's as far as it has come.
+   */
+  private ResponseState snapshot(RunRow run, ResponseEnvelope envelope, long after) {
+    if (run.held()) {
+      return new ResponseState(envelope, "queued", after);
     }
-    return new ResponseState(
-        envelope, run.status() == RunStatus.QUEUED || run.held() ? "queued" : "in_progress");
+    return collect(run, envelope, after, run.status().terminal());
   }
 
-  /** Reads the run from its start to its end (waiting for it), as a Response. */
-  private ResponseState collect(RunRow run, ResponseEnvelope envelope) {
-    ResponseState state = new ResponseState(envelope, "in_progress");
+  /**
+   * Reads the run from its start as the Response after {@code after}: until the Response ends
+   * ({@code wait}: waiting for it) or, without {@code wait}, as far as the run has come.
+   */
+  private ResponseState collect(RunRow run, ResponseEnvelope envelope, long after, boolean wait) {
+    ResponseState state =
+        new ResponseState(
+            envelope, run.status() == RunStatus.QUEUED ? "queued" : "in_progress", after);
     RunReader.Opened opened = reader.open(run, run.seqBase() - 1, null);
     if (opened != null) {
       reader.read(
           opened,
           new Delivery() {
             @Override
-            public void chunk(HotChunk chunk) {
+            public void chunk(HotChunk chunk) throws IOException {
               state.apply(chunk.chunk());
+              if (state.ended()) {
+                throw new IOException("The Response is complete");
+              }
             }
 
             @Override
@@ -201,6 +298,13 @@ public class ResponsesController {
 
             @Override
             public void idle() {}
+
+            @Override
+            public void caughtUp() throws IOException {
+              if (!wait) {
+                throw new IOException("The Response as far as its run has come");
+              }
+            }
           },
           null);
     }

@@ -21,20 +21,26 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class ResponsesRenderer extends StatefulRenderer {
   private final ResponseEnvelope envelope;
+  private final long after;
   private final Long startingAfter;
 
   public ResponsesRenderer() {
-    this(null, null);
+    this(null, 0, null);
   }
 
-  private ResponsesRenderer(ResponseEnvelope envelope, Long startingAfter) {
+  private ResponsesRenderer(ResponseEnvelope envelope, long after, Long startingAfter) {
     this.envelope = envelope;
+    this.after = after;
     this.startingAfter = startingAfter;
   }
 
-  /** A reader of one Response, sent the events after {@code startingAfter} (null: all). */
-  ResponsesRenderer forResponse(ResponseEnvelope envelope, Long startingAfter) {
-    return new ResponsesRenderer(envelope, startingAfter);
+  /**
+   * A reader of one Response (the part of its run after the seq {@code after}; 0: the whole run),
+   * sent the events after {@code startingAfter} (null: all). Its stream ends with the Response,
+   * also when the run goes on (it waits for a client tool's result).
+   */
+  ResponsesRenderer forResponse(ResponseEnvelope envelope, long after, Long startingAfter) {
+    return new ResponsesRenderer(envelope, after, startingAfter);
   }
 
   @Override
@@ -56,7 +62,12 @@ public class ResponsesRenderer extends StatefulRenderer {
   protected State state() {
     return new State() {
       private ResponseState state =
-          envelope == null ? null : new ResponseState(envelope, "in_progress");
+          envelope == null ? null : new ResponseState(envelope, "in_progress", after);
+
+      @Override
+      public boolean ended() {
+        return state != null && state.ended();
+      }
 
       @Override
       public byte[] frames(RunChunk chunk) {

@@ -67,7 +67,15 @@ public class ResponsesRequests implements RunRequestMapper<ResponsesRequests.Res
       ResponseEnvelope envelope,
       List<RunRequested.ToolSpec> tools,
       boolean stream,
-      UUID sessionId) {}
+      UUID sessionId,
+      RunRow previousRun,
+      ToolOutput toolOutput) {}
+
+  /**
+   * A {@code function_call_output} input item: the client's answer to the call that ended the
+   * previous Response, which its run waits for.
+   */
+  public record ToolOutput(String callId, String output) {}
 
   @Override
   public String face() {
@@ -78,32 +86,44 @@ public class ResponsesRequests implements RunRequestMapper<ResponsesRequests.Res
   public ResponseRequest read(Caller caller, JsonNode raw) {
     JsonNode body = fields.object(raw);
     RunRequested.ModelRef model = fields.model(body, "model", properties.defaultModelProvider());
-    List<RunRequested.HistoryEntry> messages = input(body);
-    if (messages.isEmpty() || !messages.getLast().role().equals("user")) {
-      throw ResponsesFace.invalid("input", "must end with a user message");
+    List<RunRequested.HistoryEntry> messages = new ArrayList<>();
+    List<ToolOutput> outputs = new ArrayList<>();
+    input(body, messages, outputs);
+    String text = null;
+    List<RunRequested.HistoryEntry> history = null;
+    if (outputs.isEmpty()) {
+      if (messages.isEmpty() || !messages.getLast().role().equals("user")) {
+        throw ResponsesFace.invalid("input", "must end with a user message");
+      }
+      text =
+          fields.messageText(
+              EventJson.MAPPER.createObjectNode().put("input", messages.getLast().content()),
+              "input");
+      history = messages.size() == 1 ? null : List.copyOf(messages.subList(0, messages.size() - 1));
+    } else if (outputs.size() > 1 || !messages.isEmpty()) {
+      throw ResponsesFace.invalid(
+          "input",
+          "answers one function call at a time: a single function_call_output item (the model"
+              + " waits for one call at a time)");
     }
-    String text =
-        fields.messageText(
-            EventJson.MAPPER.createObjectNode().put("input", messages.getLast().content()),
-            "input");
-    List<RunRequested.HistoryEntry> history =
-        messages.size() == 1 ? null : List.copyOf(messages.subList(0, messages.size() - 1));
     String instructions = fields.optionalText(body, "instructions", limits.maxTextChars());
     ArrayNode toolsJson = toolsJson(body);
     List<RunRequested.ToolSpec> tools = fields.tools(body, "tools");
     String previous = fields.optionalText(body, "previous_response_id", 100);
-    UUID sessionId = null;
+    RunRow previousRun = null;
     if (previous != null) {
-      sessionId =
+      previousRun =
           ResponseEnvelope.runId(previous)
               .flatMap(id -> runs.find(caller.orgId(), id))
               .filter(run -> caller.mayActOn(run.userId()))
-              .map(RunRow::sessionId)
               .orElseThrow(
                   () ->
                       ResponsesFace.invalid(
                           "previous_response_id",
                           "Previous response with id '" + previous + "' not found"));
+    } else if (!outputs.isEmpty()) {
+      throw ResponsesFace.invalid(
+          "previous_response_id", "is required with a function_call_output item");
     }
     ResponseEnvelope envelope =
         new ResponseEnvelope(
@@ -119,7 +139,16 @@ public class ResponsesRequests implements RunRequestMapper<ResponsesRequests.Res
             flag(body, "background"),
             previous);
     return new ResponseRequest(
-        body, text, history, model, envelope, tools, flag(body, "stream"), sessionId);
+        body,
+        text,
+        history,
+        model,
+        envelope,
+        tools,
+        flag(body, "stream"),
+        previousRun == null ? null : previousRun.sessionId(),
+        previousRun,
+        outputs.isEmpty() ? null : outputs.getFirst());
   }
 
   @Override
@@ -153,16 +182,19 @@ public class ResponsesRequests implements RunRequestMapper<ResponsesRequests.Res
         .build();
   }
 
-  /** The input as messages: a string is one user message. */
-  private List<RunRequested.HistoryEntry> input(JsonNode body) {
+  /**
+   * The input as messages (a string is one user message) and function call outputs; the function
+   * calls a client sends back with them are the previous Response's and are skipped.
+   */
+  private void input(
+      JsonNode body, List<RunRequested.HistoryEntry> messages, List<ToolOutput> outputs) {
     JsonNode input = body.get("input");
-    List<RunRequested.HistoryEntry> messages = new ArrayList<>();
     if (input == null || input.isNull()) {
       throw ResponsesFace.invalid("input", "is required");
     }
     if (input.isString()) {
       messages.add(new RunRequested.HistoryEntry("user", input.asString()));
-      return messages;
+      return;
     }
     if (!input.isArray()) {
       throw ResponsesFace.invalid("input", "must be a string or an array of input items");
@@ -178,18 +210,32 @@ public class ResponsesRequests implements RunRequestMapper<ResponsesRequests.Res
         throw ResponsesFace.invalid(at, "must be an object");
       }
       String type = item.path("type").isString() ? item.get("type").asString() : "message";
-      if (!type.equals("message")) {
-        throw ResponsesFace.invalid(at + ".type", "'" + type + "' is not supported here");
+      switch (type) {
+        case "message" -> {
+          String role = item.path("role").isString() ? item.get("role").asString() : null;
+          if (role == null || !ROLES.contains(role)) {
+            throw ResponsesFace.invalid(
+                at + ".role", "must be user, assistant, system or developer");
+          }
+          messages.add(
+              new RunRequested.HistoryEntry(
+                  role.equals("developer") ? "system" : role, content(item.get("content"), at)));
+        }
+        case "function_call" -> {}
+        case "function_call_output" -> {
+          String callId = fields.optionalText(item, "call_id", 200);
+          if (callId == null || callId.isBlank()) {
+            throw ResponsesFace.invalid(at + ".call_id", "is required");
+          }
+          JsonNode output = item.get("output");
+          if (output == null || !output.isString()) {
+            throw ResponsesFace.invalid(at + ".output", "must be a string");
+          }
+          outputs.add(new ToolOutput(callId, output.asString()));
+        }
+        default -> throw ResponsesFace.invalid(at + ".type", "'" + type + "' is not supported");
       }
-      String role = item.path("role").isString() ? item.get("role").asString() : null;
-      if (role == null || !ROLES.contains(role)) {
-        throw ResponsesFace.invalid(at + ".role", "must be user, assistant, system or developer");
-      }
-      messages.add(
-          new RunRequested.HistoryEntry(
-              role.equals("developer") ? "system" : role, content(item.get("content"), at)));
     }
-    return messages;
   }
 
   private String content(JsonNode content, String at) {

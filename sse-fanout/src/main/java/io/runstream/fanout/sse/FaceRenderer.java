@@ -102,5 +102,14 @@ public interface FaceRenderer {
 
     /** What closes the stream after the run's terminal chunk. */
     byte[] end(RunChunk terminal);
+
+    /**
+     * True once the face's stream is over before the run's end (a face whose answer ends while its
+     * run waits, e.g. for a client tool's result): the stream is flushed and closed after the chunk
+     * that ended it.
+     */
+    default boolean ended() {
+      return false;
+    }
   }
 }

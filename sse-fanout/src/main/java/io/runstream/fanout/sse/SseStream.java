@@ -470,6 +470,11 @@ public class SseStream {
       }
       if (chunk.chunk().terminal()) {
         out.write(rendering.end(chunk.chunk()));
+      } else if (rendering.ended()) {
+        // The face's answer is over while the run goes on: sent, then the stream ends as when its
+        // client goes.
+        out.flush();
+        throw new IOException("The face's stream has ended before its run");
       }
     }
 
