@@ -307,6 +307,31 @@ class ResponsesFaceIT extends PlatformIT {
   }
 
   @Test
+  void shouldReadARunOfAnotherFaceAsAResponse() {
+    String token = TestApi.freshToken();
+    String run =
+        api()
+            .post(
+                "/api/v1/runs",
+                token,
+                "{\"input\":\"From the canonical face\","
+                    + "\"simulation\":{\"output_tokens\":6,\"tokens_per_second\":0}}")
+            .json()
+            .path("run_uuid")
+            .asString();
+    String id = "resp_" + run.replace("-", "");
+    TestApi.Answer events =
+        api().get("/v1/responses/" + id + "?stream=true&starting_after=1", token);
+    assertThat(events.status()).isEqualTo(200);
+    assertThat(events.body()).startsWith("event: response.output_item.added\n");
+    assertThat(events.body()).contains("event: response.completed\n");
+    TestApi.Answer response = api().get("/v1/responses/" + id, token);
+    assertThat(response.json().path("status").asString()).isEqualTo("completed");
+    assertThat(response.json().path("model").asString()).startsWith("simulated/");
+    assertThat(api().get("/v1/responses/" + id, TestApi.freshToken()).status()).isEqualTo(404);
+  }
+
+  @Test
   void shouldDocumentTheFaceInItsOwnOpenApiGroup() {
     TestApi.Answer document = api().get("/v3/api-docs/responses", null);
     assertThat(document.status()).isEqualTo(200);
