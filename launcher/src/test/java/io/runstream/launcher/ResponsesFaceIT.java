@@ -216,6 +216,9 @@ class ResponsesFaceIT extends PlatformIT {
     String described = run.describe();
     assertThat(run.exitCode()).as(described).isZero();
     JsonNode out = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
+    // Every event and Response validates against the package's own (pydantic) types.
+    assertThat(out.path("invalid").size()).as(described).isZero();
+    assertThat(out.path("validated").asInt()).isGreaterThan(10);
     JsonNode streamed = out.path("streamed");
     List<String> types = streamed.path("types").valueStream().map(JsonNode::asString).toList();
     assertThat(types.getFirst()).as(described).isEqualTo("response.created");
@@ -233,6 +236,11 @@ class ResponsesFaceIT extends PlatformIT {
     assertThat(background.path("polledText").asString())
         .isNotBlank()
         .isEqualTo(background.path("tailText").asString());
+    assertThat(out.path("tools").path("call").asString()).isEqualTo("get_weather");
+    assertThat(out.path("tools").path("firstStatus").asString()).isEqualTo("completed");
+    assertThat(out.path("tools").path("status").asString()).isEqualTo("completed");
+    assertThat(out.path("tools").path("text").asString()).contains("Oslo");
+    assertThat(out.path("cancelled").asString()).isEqualTo("cancelled");
   }
 
   /**
