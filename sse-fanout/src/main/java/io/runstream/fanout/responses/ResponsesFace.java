@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * stream GET) and {@code POST /v1/responses/{id}/cancel}, authenticated by the bearer JWT (the
  * official SDKs' {@code apiKey}). Errors are OpenAI's: {@code {"error": {"message", "type",
  * "param", "code"}}} with 400, 401, 403, 404, 429 or 5xx; a refusal the SDKs would retry needlessly
- * (a 409) answers 400 with {@code x-should-retry: false}.
+ * (a 409) answers 400, a spent token budget 429 {@code insufficient_quota}, each with {@code
+ * x-should-retry: false}, as every 4xx but 408 and a rate limit's 429.
  */
 @Component
 public class ResponsesFace implements Face {
@@ -75,20 +76,26 @@ public class ResponsesFace implements Face {
     HttpHeaders headers = new HttpHeaders();
     e.headers().forEach(headers::set);
     headers.setContentType(MediaType.APPLICATION_JSON);
+    boolean quota = status == HttpStatus.PAYMENT_REQUIRED;
     if (status == HttpStatus.CONFLICT || status == HttpStatus.UNPROCESSABLE_CONTENT) {
       // A permanent refusal: the SDKs retry 409, so it is a 400 they do not retry.
       status = HttpStatus.BAD_REQUEST;
     }
-    if (status.is4xxClientError()
-        && status != HttpStatus.TOO_MANY_REQUESTS
-        && status != HttpStatus.REQUEST_TIMEOUT) {
+    if (quota) {
+      // A spent token budget is OpenAI's exhausted quota: a 429 the SDKs must not retry.
+      status = HttpStatus.TOO_MANY_REQUESTS;
+    }
+    if (quota
+        || status.is4xxClientError()
+            && status != HttpStatus.TOO_MANY_REQUESTS
+            && status != HttpStatus.REQUEST_TIMEOUT) {
       headers.set(SHOULD_RETRY, "false");
     }
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", message(e, status));
-    error.put("type", type(status));
+    error.put("type", quota ? "insufficient_quota" : type(status));
     error.put("param", param(e));
-    error.put("code", code(e, status));
+    error.put("code", quota ? "insufficient_quota" : code(e, status));
     return ResponseEntity.status(status).headers(headers).body(Map.of("error", error));
   }
 
@@ -122,7 +129,7 @@ public class ResponsesFace implements Face {
     return switch (status) {
       case UNAUTHORIZED -> "invalid_request_error";
       case FORBIDDEN -> "invalid_request_error";
-      case TOO_MANY_REQUESTS -> "rate_limit_error";
+      case TOO_MANY_REQUESTS -> "requests";
       default -> status.is5xxServerError() ? "server_error" : "invalid_request_error";
     };
   }
