@@ -31,8 +31,10 @@ def validated(adapter, item):
     return item
 
 
-events = list(validated(events_adapter, e) for e in client.responses.create(model=model, input="Hello from Python", stream=True,
-                                      extra_body={"simulation": {"output_tokens": 10, "tokens_per_second": 0}}))
+thinking = [{"type": "reasoning", "text": "A greeting, then."}, {"type": "text", "text": "Hello from Runstream."}]
+events = [validated(events_adapter, e) for e in client.responses.create(
+    model=model, input="Hello from Python", stream=True,
+    extra_body={"simulation": {"script": thinking, "tokens_per_second": 0}})]
 out["streamed"] = {
     "types": [e.type for e in events],
     "sequence": [e.sequence_number for e in events],

@@ -44,11 +44,13 @@ out.streamed = {
 };
 
 // 2. the responses.stream helper, its final response (the SDK's own accumulation and checks)
-const helper = client.responses.stream({ model, input: 'Once more', simulation: quick });
+const thinking = [{ type: 'reasoning', text: 'The user wants it again.' }, { type: 'text', text: 'Here it is again.' }];
+const helper = client.responses.stream({ model, input: 'Once more', simulation: { script: thinking, tokens_per_second: 0 } });
 const helperEvents = [];
 helper.on('event', e => helperEvents.push(e.type));
 const final = await helper.finalResponse();
-out.helper = { id: final.id, status: final.status, outputText: final.output_text, events: helperEvents };
+out.helper = { id: final.id, status: final.status, outputText: final.output_text, events: helperEvents,
+  outputTypes: final.output.map(o => o.type), reasoning: final.output[0]?.content?.[0]?.text };
 
 // 3. a plain create: the Response once the run ended; its raw JSON read without the SDK (which adds output_text)
 const created = await client.responses.create({

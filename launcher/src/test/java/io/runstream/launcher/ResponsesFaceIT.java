@@ -86,7 +86,13 @@ class ResponsesFaceIT extends PlatformIT {
     // 2. The SDK's accumulating helper accepts the stream and computes output_text.
     JsonNode helper = out.path("helper");
     assertThat(helper.path("status").asString()).as(described).isEqualTo("completed");
-    assertThat(helper.path("outputText").asString()).isNotBlank();
+    assertThat(helper.path("outputText").asString()).isEqualTo("Here it is again.");
+    // Reasoning is a reasoning item before the message.
+    assertThat(helper.path("outputTypes").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("reasoning", "message");
+    assertThat(helper.path("reasoning").asString()).isEqualTo("The user wants it again.");
+    assertThat(helper.path("events").valueStream().map(JsonNode::asString).toList())
+        .contains("response.reasoning_text.delta", "response.reasoning_text.done");
 
     // 3. A plain create answers the Response once the run ended, every required field, no
     // output_text.
@@ -227,8 +233,9 @@ class ResponsesFaceIT extends PlatformIT {
         .isEqualTo(IntStream.range(0, types.size()).boxed().toList());
     assertThat(streamed.path("status").asString()).isEqualTo("completed");
     assertThat(streamed.path("text").asString())
-        .isNotBlank()
+        .isEqualTo("Hello from Runstream.")
         .isEqualTo(streamed.path("outputText").asString());
+    assertThat(types).contains("response.reasoning_text.delta", "response.reasoning_text.done");
     JsonNode background = out.path("background");
     assertThat(background.path("status").asString()).isIn("queued", "in_progress");
     assertThat(background.path("tailSequence").get(0).asInt()).isEqualTo(3);

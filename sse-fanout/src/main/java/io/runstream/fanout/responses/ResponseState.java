@@ -15,12 +15,13 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * One reading of a run as an OpenAI Response (openai 7.55.0, {@code responses.d.ts}): the events of
  * each chunk in the official union, numbered from 0 ({@code sequence_number}), and the Response
- * object so far. Text parts are {@code message} items with one {@code output_text} part; client
- * tool calls are {@code function_call} items; the run's end is {@code response.completed}, {@code
- * response.incomplete} (the output limit) or {@code response.failed}, and a stopped run ends with
- * {@code response.incomplete} and the status {@code cancelled}. Fed every chunk of the run from its
- * start, in seq order, it makes the same events whenever it is read, so a {@code starting_after}
- * cursor is a position in a fixed sequence. One reader's, not thread-safe.
+ * object so far. Text parts are {@code message} items with one {@code output_text} part, reasoning
+ * parts {@code reasoning} items with one {@code reasoning_text} part; client tool calls are {@code
+ * function_call} items; the run's end is {@code response.completed}, {@code response.incomplete}
+ * (the output limit) or {@code response.failed}, and a stopped run ends with {@code
+ * response.incomplete} and the status {@code cancelled}. Fed every chunk of the run from its start,
+ * in seq order, it makes the same events whenever it is read, so a {@code starting_after} cursor is
+ * a position in a fixed sequence. One reader's, not thread-safe.
  */
 final class ResponseState {
   private final ResponseEnvelope envelope;
@@ -28,6 +29,7 @@ final class ResponseState {
   private int sequence;
   private final List<ObjectNode> output = new ArrayList<>();
   private final Map<String, Integer> openText = new HashMap<>();
+  private final Map<String, Integer> openReasoning = new HashMap<>();
   private final Map<Integer, StringBuilder> texts = new HashMap<>();
   private final Map<String, Integer> calls = new HashMap<>();
   private long inputTokens;
@@ -104,6 +106,21 @@ final class ResponseState {
           closeText(events, index, "completed");
         }
       }
+      case ChunkData.ReasoningStart d -> openReasoning(events, chunk.part());
+      case ChunkData.ReasoningDelta d -> {
+        int index = openReasoning(events, chunk.part());
+        texts.get(index).append(d.delta());
+        ObjectNode event = event(events, "response.reasoning_text.delta");
+        event.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
+        event.put("delta", d.delta());
+        number(event);
+      }
+      case ChunkData.ReasoningEnd d -> {
+        Integer index = openReasoning.remove(key(chunk.part()));
+        if (index != null) {
+          closeReasoning(events, index, "completed");
+        }
+      }
       case ChunkData.ToolInputStart d -> {}
       case ChunkData.ToolCall d -> {
         if ("client".equals(d.origin())) {
@@ -161,6 +178,61 @@ final class ResponseState {
     partAdded.set("part", textPart(""));
     number(partAdded);
     return index;
+  }
+
+  private int openReasoning(List<ObjectNode> events, String part) {
+    Integer open = openReasoning.get(key(part));
+    if (open != null) {
+      return open;
+    }
+    start(events);
+    int index = output.size();
+    ObjectNode item = EventJson.MAPPER.createObjectNode();
+    item.put("id", "rs_" + stem + "_" + index).put("type", "reasoning");
+    item.putArray("summary");
+    item.putArray("content");
+    item.put("status", "in_progress");
+    output.add(item);
+    openReasoning.put(key(part), index);
+    texts.put(index, new StringBuilder());
+    ObjectNode added = event(events, "response.output_item.added");
+    added.put("output_index", index);
+    added.set("item", item.deepCopy());
+    number(added);
+    ObjectNode partAdded = event(events, "response.content_part.added");
+    partAdded.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
+    partAdded.set("part", reasoningPart(""));
+    number(partAdded);
+    return index;
+  }
+
+  private void closeReasoning(List<ObjectNode> events, int index, String itemStatus) {
+    String text = texts.get(index).toString();
+    ObjectNode item = output.get(index);
+    item.put("status", itemStatus);
+    ((ArrayNode) item.get("content")).removeAll().add(reasoningPart(text));
+    if (!"completed".equals(itemStatus)) {
+      return;
+    }
+    ObjectNode done = event(events, "response.reasoning_text.done");
+    done.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
+    done.put("text", text);
+    number(done);
+    ObjectNode partDone = event(events, "response.content_part.done");
+    partDone.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
+    partDone.set("part", reasoningPart(text));
+    number(partDone);
+    ObjectNode itemDone = event(events, "response.output_item.done");
+    itemDone.put("output_index", index);
+    itemDone.set("item", item.deepCopy());
+    number(itemDone);
+  }
+
+  private static ObjectNode reasoningPart(String text) {
+    ObjectNode part = EventJson.MAPPER.createObjectNode();
+    part.put("type", "reasoning_text");
+    part.put("text", text);
+    return part;
   }
 
   private void closeText(List<ObjectNode> events, int index, String itemStatus) {
@@ -247,10 +319,17 @@ final class ResponseState {
       }
     }
     boolean completed = "response.completed".equals(type);
-    for (Integer index : List.copyOf(openText.values()).stream().sorted().toList()) {
-      closeText(events, index, completed ? "completed" : "incomplete");
+    List<Integer> open = new ArrayList<>(openText.values());
+    open.addAll(openReasoning.values());
+    for (Integer index : open.stream().sorted().toList()) {
+      if (openText.containsValue(index)) {
+        closeText(events, index, completed ? "completed" : "incomplete");
+      } else {
+        closeReasoning(events, index, completed ? "completed" : "incomplete");
+      }
     }
     openText.clear();
+    openReasoning.clear();
     ObjectNode end = event(events, type);
     end.set("response", response());
     number(end);
@@ -287,8 +366,12 @@ final class ResponseState {
     for (ObjectNode item : output) {
       ObjectNode copy = item.deepCopy();
       Integer index = output.indexOf(item);
-      if (texts.containsKey(index) && openText.containsValue(index)) {
+      if (openText.containsValue(index)) {
         ((ArrayNode) copy.get("content")).removeAll().add(textPart(texts.get(index).toString()));
+      } else if (openReasoning.containsValue(index)) {
+        ((ArrayNode) copy.get("content"))
+            .removeAll()
+            .add(reasoningPart(texts.get(index).toString()));
       }
       items.add(copy);
     }
@@ -331,7 +414,9 @@ final class ResponseState {
   }
 
   private String itemId(int index) {
-    return "msg_" + stem + "_" + index;
+    boolean reasoning =
+        index < output.size() && "reasoning".equals(output.get(index).path("type").asString(""));
+    return (reasoning ? "rs_" : "msg_") + stem + "_" + index;
   }
 
   private static String key(String part) {
