@@ -347,6 +347,25 @@ class ResponsesFaceIT extends PlatformIT {
   }
 
   @Test
+  void shouldAnswerEveryErrorInOpenAisShape() {
+    String token = TestApi.freshToken();
+    for (TestApi.Answer answer :
+        List.of(
+            api().post("/v1/responses", token, "{not json"),
+            api().post("/v1/responses", token, "[]"),
+            api().post("/v1/responses", token, "{\"input\":\"x\",\"stream\":\"yes\"}"),
+            api().get("/v1/responses/resp_00000000000000000000000000000000?stream=maybe", token),
+            api().get("/v1/responses", token),
+            api().get("/v1/responses/nope/cancel", token))) {
+      assertThat(answer.status()).as(answer.body()).isBetween(400, 499);
+      JsonNode error = answer.json().path("error");
+      assertThat(error.path("message").isString()).as(answer.body()).isTrue();
+      assertThat(error.path("type").isString()).as(answer.body()).isTrue();
+      assertThat(error.has("param") && error.has("code")).as(answer.body()).isTrue();
+    }
+  }
+
+  @Test
   void shouldDocumentTheFaceInItsOwnOpenApiGroup() {
     TestApi.Answer document = api().get("/v3/api-docs/responses", null);
     assertThat(document.status()).isEqualTo(200);
