@@ -1,7 +1,12 @@
 package io.runstream.admission;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -43,22 +48,19 @@ public record AdmissionProperties(
     @DefaultValue("3s") Duration previousRunWait,
     @DefaultValue("") String publicBaseUrl,
     @DefaultValue("https://runstream.dev/billing") String billingUrl,
-    @DefaultValue("120") @jakarta.validation.constraints.Min(1) int runsPerMinute,
-    @DefaultValue("30") @jakarta.validation.constraints.Min(1) int runBurst,
-    @DefaultValue("chat") @jakarta.validation.constraints.NotEmpty
-        java.util.List<String> agentRoles,
-    @DefaultValue("20") @jakarta.validation.constraints.Min(0) int agentStreamHistory,
-    @DefaultValue("6000") @jakarta.validation.constraints.Min(1) int serviceRunsPerMinute,
-    @DefaultValue("600") @jakarta.validation.constraints.Min(1) int serviceRunBurst,
-    @DefaultValue("10") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerUser,
-    @DefaultValue("500") @jakarta.validation.constraints.Min(1) int maxLiveRunsPerService,
-    @DefaultValue("reject")
-        @jakarta.validation.constraints.Pattern(regexp = "reject|enqueue|interrupt|rollback")
+    @DefaultValue("120") @Min(1) int runsPerMinute,
+    @DefaultValue("30") @Min(1) int runBurst,
+    @DefaultValue("chat") @NotEmpty List<String> agentRoles,
+    @DefaultValue("20") @Min(0) int agentStreamHistory,
+    @DefaultValue("6000") @Min(1) int serviceRunsPerMinute,
+    @DefaultValue("600") @Min(1) int serviceRunBurst,
+    @DefaultValue("10") @Min(1) int maxLiveRunsPerUser,
+    @DefaultValue("500") @Min(1) int maxLiveRunsPerService,
+    @DefaultValue("reject") @Pattern(regexp = "reject|enqueue|interrupt|rollback")
         String multitaskStrategy) {
 
   /** The configured default double-texting strategy. */
-  public io.runstream.admission.MultitaskStrategy defaultMultitaskStrategy() {
-    return io.runstream.admission.MultitaskStrategy.valueOf(
-        multitaskStrategy.toUpperCase(java.util.Locale.ROOT));
+  public MultitaskStrategy defaultMultitaskStrategy() {
+    return MultitaskStrategy.valueOf(multitaskStrategy.toUpperCase(Locale.ROOT));
   }
 }

@@ -1,5 +1,6 @@
 package io.runstream.admission;
 
+import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStore;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
@@ -39,7 +40,7 @@ public class HeldRunReleaser implements SmartLifecycle {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final RunRequestPublisher publisher;
-  private final io.runstream.core.store.MessageStore messages;
+  private final MessageStore messages;
   private volatile boolean running;
   private Thread loop;
 
@@ -48,7 +49,7 @@ public class HeldRunReleaser implements SmartLifecycle {
       JdbcClient jdbc,
       TransactionTemplate tx,
       RunRequestPublisher publisher,
-      io.runstream.core.store.MessageStore messages) {
+      MessageStore messages) {
     this.messages = messages;
     this.runs = runs;
     this.jdbc = jdbc;

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Double-texting (API.md §3, ADR 0016): what a new message does while a run of its session is live.
- * The names are LangGraph Platform's {@code multitask_strategy} values.
+ * Double-texting (docs/faces/canonical.md, ADR 0016): what a new message does while a run of its
+ * session is live. The names are LangGraph Platform's {@code multitask_strategy} values.
  */
 public enum MultitaskStrategy {
   /** 409 {@code run_in_progress}. */

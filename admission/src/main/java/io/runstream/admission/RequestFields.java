@@ -7,10 +7,18 @@ import io.runstream.core.problem.Ids;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -25,15 +33,12 @@ public class RequestFields {
   static final int MAX_LIST = 128;
 
   private static final int MAX_SCRIPT = 1000;
-  private static final java.util.regex.Pattern TOOL_NAME =
-      java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
-  private static final java.util.regex.Pattern HTTP_URL =
-      java.util.regex.Pattern.compile("^https?://[^\\s]+$");
-  private static final java.util.regex.Pattern BASE64 =
-      java.util.regex.Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
+  private static final Pattern TOOL_NAME = Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
+  private static final Pattern HTTP_URL = Pattern.compile("^https?://[^\\s]+$");
+  private static final Pattern BASE64 = Pattern.compile("^[A-Za-z0-9+/=\\s]+$");
 
   /** How long the names of a request's image URLs may take to look up, all together. */
-  static final java.time.Duration IMAGE_LOOK_UP = java.time.Duration.ofSeconds(2);
+  static final Duration IMAGE_LOOK_UP = Duration.ofSeconds(2);
 
   private final ApiLimits limits;
   private final PublicUrls publicUrls;
@@ -50,7 +55,7 @@ public class RequestFields {
    */
   public RunInput runInput(
       JsonNode body,
-      java.util.UUID sessionId,
+      UUID sessionId,
       String textField,
       boolean takesTitle,
       boolean takesHistory,
@@ -70,7 +75,7 @@ public class RequestFields {
    */
   public RunInput runInput(
       JsonNode body,
-      java.util.UUID sessionId,
+      UUID sessionId,
       String textField,
       boolean takesTitle,
       boolean takesHistory,
@@ -98,7 +103,7 @@ public class RequestFields {
       return null;
     }
     List<RunRequested.ToolSpec> tools = new ArrayList<>();
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (int i = 0; i < value.size(); i++) {
       JsonNode tool = value.get(i);
       String at = field + "[" + i + "]";
@@ -121,9 +126,16 @@ public class RequestFields {
       if (schema != null && !schema.isNull()) {
         noNulInTree(at + ".inputSchema", schema);
       }
+      JsonNode approval = tool.get("needsApproval");
+      if (approval != null && !approval.isNull() && !approval.isBoolean()) {
+        throw ApiException.invalid(at + ".needsApproval", "must be true or false");
+      }
       tools.add(
           new RunRequested.ToolSpec(
-              name, description, schema == null || schema.isNull() ? null : schema));
+              name,
+              description,
+              schema == null || schema.isNull() ? null : schema,
+              approval != null && approval.asBoolean()));
     }
     return tools;
   }
@@ -175,7 +187,7 @@ public class RequestFields {
           && (path.isBlank()
               || path.startsWith("/")
               || path.contains("\\")
-              || java.util.Arrays.asList(path.split("/")).contains(".."))) {
+              || Arrays.asList(path.split("/")).contains(".."))) {
         throw ApiException.invalid(at + ".path", "must be a relative path without '..'");
       }
       if (url != null && !HTTP_URL.matcher(url).matches()) {
@@ -210,7 +222,7 @@ public class RequestFields {
     if (value == null) {
       return null;
     }
-    java.util.Map<String, String> remote = new java.util.LinkedHashMap<>();
+    Map<String, String> remote = new LinkedHashMap<>();
     List<RunRequested.ImageRef> images = new ArrayList<>();
     for (int i = 0; i < value.size(); i++) {
       JsonNode image = value.get(i);
@@ -239,7 +251,7 @@ public class RequestFields {
       }
       if (url != null && HTTP_URL.matcher(url).matches()) {
         String urlField = at + (image.isObject() ? ".url" : "");
-        java.util.Optional<PublicUrls.Refusal> refusal = publicUrls.refusal(url);
+        Optional<PublicUrls.Refusal> refusal = publicUrls.refusal(url);
         if (refusal.isPresent()) {
           throw ApiException.invalid(urlField, refusal.get().reason());
         }
@@ -248,9 +260,8 @@ public class RequestFields {
       images.add(new RunRequested.ImageRef(url, data, mediaType));
     }
     if (!remote.isEmpty()) {
-      java.util.Map<String, PublicUrls.Refusal> refused =
-          publicUrls.refusals(remote.keySet(), IMAGE_LOOK_UP);
-      for (java.util.Map.Entry<String, String> image : remote.entrySet()) {
+      Map<String, PublicUrls.Refusal> refused = publicUrls.refusals(remote.keySet(), IMAGE_LOOK_UP);
+      for (Map.Entry<String, String> image : remote.entrySet()) {
         if (refused.containsKey(image.getKey())) {
           throw ApiException.invalid(image.getValue(), refused.get(image.getKey()).reason());
         }
@@ -568,8 +579,7 @@ public class RequestFields {
           || !RunRequested.ScriptStep.TYPES.contains(step.path("type").asString())) {
         throw ApiException.invalid(
             at + ".type",
-            "must be one of "
-                + String.join(", ", new java.util.TreeSet<>(RunRequested.ScriptStep.TYPES)));
+            "must be one of " + String.join(", ", new TreeSet<>(RunRequested.ScriptStep.TYPES)));
       }
       noNulInTree(at, step);
       try {

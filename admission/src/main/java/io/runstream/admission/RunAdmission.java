@@ -1,10 +1,14 @@
 package io.runstream.admission;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.runstream.admission.control.RunStopper;
 import io.runstream.admission.limits.RunLimits;
 import io.runstream.admission.routing.ModelRouting;
 import io.runstream.core.identity.Caller;
+import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.model.ModelProviders;
+import io.runstream.core.model.SimulationProperties;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunRow;
@@ -12,7 +16,9 @@ import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionRow;
 import io.runstream.core.store.SessionStore;
 import io.runstream.core.time.Timestamps;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +50,11 @@ public class RunAdmission {
   private final RunRequestPublisher publisher;
   private final AdmissionProperties properties;
   private final RunLimits limits;
-  private final io.runstream.core.kafka.ChunkLayout layout;
+  private final ChunkLayout layout;
   private final ModelProviders providers;
   private final ModelRouting routing;
-  private final io.micrometer.core.instrument.MeterRegistry meters;
-  private final io.runstream.core.model.SimulationProperties simulation;
+  private final MeterRegistry meters;
+  private final SimulationProperties simulation;
   private final HeldRunReleaser releaser;
   private final RunStopper stopper;
 
@@ -61,11 +67,11 @@ public class RunAdmission {
       RunRequestPublisher publisher,
       AdmissionProperties properties,
       RunLimits limits,
-      io.runstream.core.kafka.ChunkLayout layout,
+      ChunkLayout layout,
       ModelProviders providers,
       ModelRouting routing,
-      io.micrometer.core.instrument.MeterRegistry meters,
-      io.runstream.core.model.SimulationProperties simulation,
+      MeterRegistry meters,
+      SimulationProperties simulation,
       HeldRunReleaser releaser,
       RunStopper stopper) {
     this.releaser = releaser;
@@ -114,13 +120,13 @@ public class RunAdmission {
   }
 
   /**
-   * {@link #admit(Caller, RunInput)} with a double-texting strategy (API.md §3, ADR 0016) for a
-   * session whose run is live: {@code reject} answers 409 as above; {@code enqueue} holds the new
-   * run behind the live one (and behind the runs already held), to start when they have ended;
-   * {@code interrupt} stops every live run of the session as Stop does and holds the new one until
-   * they have ended; {@code rollback} also takes the stopped runs' turns out of the transcript and
-   * of every later history. A held run is durable in PostgreSQL when this returns; the releaser
-   * ({@link HeldRunReleaser}) publishes it when its turn comes.
+   * {@link #admit(Caller, RunInput)} with a double-texting strategy (docs/faces/canonical.md, ADR
+   * 0016) for a session whose run is live: {@code reject} answers 409 as above; {@code enqueue}
+   * holds the new run behind the live one (and behind the runs already held), to start when they
+   * have ended; {@code interrupt} stops every live run of the session as Stop does and holds the
+   * new one until they have ended; {@code rollback} also takes the stopped runs' turns out of the
+   * transcript and of every later history. A held run is durable in PostgreSQL when this returns;
+   * the releaser ({@link HeldRunReleaser}) publishes it when its turn comes.
    */
   public AdmittedRun admit(Caller caller, RunInput requested, MultitaskStrategy strategy) {
     if (requested.simulation() != null && !simulation.allows(caller)) {
@@ -243,7 +249,7 @@ public class RunAdmission {
   }
 
   private void counted(RunRequested request) {
-    io.micrometer.core.instrument.Counter.builder("runstream.ingest.runs.admitted")
+    Counter.builder("runstream.ingest.runs.admitted")
         .description(
             "runs admitted (published after the broker's ack, or held behind a live run), by face")
         .tag("face", request.face() == null ? "canonical" : request.face())
@@ -408,9 +414,7 @@ public class RunAdmission {
             model.provider(),
             model.modelId(),
             layout.topicForNewRun(runId),
-            new String(
-                io.runstream.schemas.EventJson.write(request),
-                java.nio.charset.StandardCharsets.UTF_8),
+            new String(EventJson.write(request), StandardCharsets.UTF_8),
             now);
       } else {
         runs.insertQueued(

@@ -1,9 +1,11 @@
 package io.runstream.admission;
 
 import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.tracing.RunTracing;
 import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -21,17 +23,15 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunRequestPublisher {
   /** Largest run request: a 1 MiB body plus its envelope. */
-  public static final int MAX_REQUEST_BYTES = io.runstream.schemas.Topics.MAX_RECORD_BYTES;
+  public static final int MAX_REQUEST_BYTES = Topics.MAX_RECORD_BYTES;
 
   private final KafkaProducer<UUID, RunRequested> producer;
   private final AdmissionProperties properties;
 
-  private final io.runstream.core.tracing.RunTracing tracing;
+  private final RunTracing tracing;
 
   public RunRequestPublisher(
-      KafkaClients clients,
-      AdmissionProperties properties,
-      io.runstream.core.tracing.RunTracing tracing) {
+      KafkaClients clients, AdmissionProperties properties, RunTracing tracing) {
     this.tracing = tracing;
     // The producer gives up exactly when the API does, so a request never lands after a 503 was
     // answered.
@@ -75,7 +75,7 @@ public class RunRequestPublisher {
 
   @PreDestroy
   void close() {
-    producer.close(java.time.Duration.ofSeconds(5));
+    producer.close(Duration.ofSeconds(5));
   }
 
   /** The broker did not acknowledge the run request. */

@@ -7,6 +7,7 @@ import io.runstream.core.net.PublicUrls;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.ApiLimits;
 import io.runstream.schemas.RunRequested;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,8 +134,7 @@ class RequestFieldsTest {
     }
     String tooMany =
         "{\"h\":["
-            + String.join(
-                ",", java.util.Collections.nCopies(101, "{\"role\":\"user\",\"content\":\"x\"}"))
+            + String.join(",", Collections.nCopies(101, "{\"role\":\"user\",\"content\":\"x\"}"))
             + "]}";
     assertThatThrownBy(() -> fields.history(json(tooMany), "h")).isInstanceOf(ApiException.class);
   }

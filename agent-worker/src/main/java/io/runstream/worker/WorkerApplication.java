@@ -1,5 +1,6 @@
 package io.runstream.worker;
 
+import io.runstream.core.startup.StartupFailures;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -10,6 +11,6 @@ import org.springframework.context.annotation.Import;
 @Import(WorkerConfiguration.class)
 public class WorkerApplication {
   public static void main(String[] args) {
-    io.runstream.core.startup.StartupFailures.run(WorkerApplication.class, args);
+    StartupFailures.run(WorkerApplication.class, args);
   }
 }

@@ -1,6 +1,9 @@
 package io.runstream.worker;
 
 import io.runstream.core.CoreConfiguration;
+import io.runstream.worker.context.ContextProperties;
+import io.runstream.worker.output.ActionProperties;
+import io.runstream.worker.tools.McpProperties;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.ComponentScan;
@@ -19,8 +22,8 @@ import org.springframework.context.annotation.Import;
             classes = SpringBootConfiguration.class))
 @EnableConfigurationProperties({
   WorkerProperties.class,
-  io.runstream.worker.tools.McpProperties.class,
-  io.runstream.worker.context.ContextProperties.class,
-  io.runstream.worker.output.ActionProperties.class
+  McpProperties.class,
+  ContextProperties.class,
+  ActionProperties.class
 })
 public class WorkerConfiguration {}

@@ -1,18 +1,29 @@
 package io.runstream.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.runstream.client.RunRequest;
+import io.runstream.client.RunstreamClient;
 import io.runstream.core.identity.DevTokens;
 import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.launcher.RunstreamApplication;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -39,7 +51,7 @@ public final class Bench {
   private final int port;
   private final String base;
   private final String token;
-  private final io.runstream.client.RunstreamClient client;
+  private final RunstreamClient client;
   private final MeterRegistry meters;
   private final EmbeddedPlatform platform;
   private List<String> report = new ArrayList<>();
@@ -49,8 +61,7 @@ public final class Bench {
     this.base = "http://127.0.0.1:" + port;
     this.token =
         DevTokens.mint(SECRET, "bench", "bench-org", "Bench", "b@x", false, Duration.ofHours(6));
-    this.client =
-        io.runstream.client.RunstreamClient.builder(java.net.URI.create(base)).token(token).build();
+    this.client = RunstreamClient.builder(URI.create(base)).token(token).build();
     this.meters = app.getBean(MeterRegistry.class);
     this.platform = platform;
   }
@@ -134,6 +145,11 @@ public final class Bench {
                   round == 1 ? "first storm after start" : "storm " + round + " (warm)");
             }
           }
+          case "nodes" ->
+              bench.nodes(
+                  Integer.getInteger("bench.nodes.runs", 20),
+                  Integer.getInteger("bench.nodes.readers", 50),
+                  Integer.getInteger("bench.nodes.kill-after", 8));
           case "cost" -> {
             // First passes warm the JIT up and are not reported (-Dbench.cost.warmups, 3: measured,
             // C2 still took a
@@ -188,8 +204,8 @@ public final class Bench {
 
   private static String randomSecret() {
     byte[] random = new byte[48];
-    new java.security.SecureRandom().nextBytes(random);
-    return java.util.Base64.getEncoder().encodeToString(random);
+    new SecureRandom().nextBytes(random);
+    return Base64.getEncoder().encodeToString(random);
   }
 
   static ConfigurableApplicationContext start(
@@ -220,8 +236,7 @@ public final class Bench {
   }
 
   private void header(List<String> scenarios) {
-    report.add(
-        "### Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    report.add("### Run of " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
     report.add("");
     report.add(
         "Machine: "
@@ -242,11 +257,10 @@ public final class Bench {
     // the server's.
     return client
         .startRun(
-            io.runstream.client.RunRequest.of("bench")
+            RunRequest.of("bench")
                 .field(
                     "simulation",
-                    java.util.Map.of(
-                        "output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
+                    Map.of("output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
         .runId()
         .toString();
   }
@@ -336,8 +350,7 @@ public final class Bench {
    * backlog being written.
    */
   private void awaitQuiet() throws InterruptedException {
-    io.micrometer.core.instrument.Counter persisted =
-        meters.find("runstream.sink.chunks.persisted").counter();
+    Counter persisted = meters.find("runstream.sink.chunks.persisted").counter();
     if (persisted == null) {
       return;
     }
@@ -355,7 +368,7 @@ public final class Bench {
   }
 
   /** The machine's CPU jiffies: total and idle (including I/O wait), from {@code /proc/stat}. */
-  private static long[] machineCpu() throws java.io.IOException {
+  private static long[] machineCpu() throws IOException {
     String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
     long total = 0;
     for (int i = 1; i < cpu.length; i++) {
@@ -532,6 +545,113 @@ public final class Bench {
     }
   }
 
+  /**
+   * Issue #25 goal 3: two fan-out nodes behind one address (this JVM's and a second one in its own
+   * process), R live runs × K readers through a round-robin TCP balancer ({@link Balancer}), the
+   * second node killed ({@code SIGKILL}) {@code killAfter} seconds in; its readers come back
+   * through the balancer to the node that lives. Every read must be exact (the same ids as a
+   * reference reader of the run, none missing, none twice).
+   */
+  private void nodes(int runs, int readers, int killAfter) throws Exception {
+    awaitQuiet();
+    int secondPort;
+    try (ServerSocket free = new ServerSocket(0)) {
+      secondPort = free.getLocalPort();
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    // the same JIT as this node's (bin/runstream's RUNSTREAM_JIT)
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(argument -> argument.startsWith("-XX:TieredStopAtLevel"))
+        .forEach(command::add);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.runstream.fanout.FanoutApplication");
+    Map<String, Object> properties = new HashMap<>(platform.serviceProperties());
+    properties.put("server.port", secondPort);
+    properties.put("server.shutdown", "immediate");
+    properties.put("runstream.security.jwt-secret", SECRET);
+    properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
+    properties.put("runstream.http.accept-queue-size", 10_000);
+    properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+    Path log = Files.createTempFile("second-node", ".log");
+    Process second =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long readyBy = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    boolean ready = false;
+    while (!ready && System.nanoTime() < readyBy && second.isAlive()) {
+      Thread.sleep(500);
+      try {
+        ready =
+            SseClient.get("http://127.0.0.1:" + secondPort + "/actuator/health/readiness", null)
+                .contains("UP");
+      } catch (Exception notYet) {
+        // starting
+      }
+    }
+    report.add("#### Two fan-out nodes behind one address, one killed mid-run");
+    report.add("");
+    if (!ready) {
+      report.add("The second node did not start: see " + log);
+      second.destroyForcibly();
+      return;
+    }
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      paths.add("/api/v1/runs/" + createRun(600, 20) + "/stream");
+    }
+    Path list = Files.createTempFile("nodes-runs", ".txt");
+    Files.write(list, paths);
+    Path result = Files.createTempFile("nodes-result", ".txt");
+    double kafkaBefore = counter("runstream.fanout.resume.kafka");
+    try (Balancer balancer = new Balancer(List.of(port, secondPort))) {
+      Process clients =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx1g",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  NodeLossClients.class.getName(),
+                  Integer.toString(balancer.port()),
+                  Integer.toString(port),
+                  list.toString(),
+                  Integer.toString(readers),
+                  token,
+                  result.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(killAfter));
+      second.destroyForcibly();
+      second.waitFor(30, TimeUnit.SECONDS);
+      clients.waitFor(10, TimeUnit.MINUTES);
+    }
+    String[] figures = Files.readString(result).strip().split(" ");
+    report.add(
+        "| runs × readers | readers | exact | reconnects | reads that could not finish | drop → first missed event p50 | p99 | max | warm (Kafka) resumes |");
+    report.add("|---|---|---|---|---|---|---|---|---|");
+    if (figures.length < 7) {
+      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | |");
+    } else {
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %d × %d | %s | %s | %s | %s | %.0f ms | %.0f ms | %.0f ms | %.0f |",
+              runs,
+              readers,
+              figures[0],
+              figures[1],
+              figures[2],
+              figures[3],
+              Long.parseLong(figures[4]) / 1e6,
+              Long.parseLong(figures[5]) / 1e6,
+              Long.parseLong(figures[6]) / 1e6,
+              counter("runstream.fanout.resume.kafka") - kafkaBefore));
+    }
+    report.add("");
+  }
+
   private void costHeader() {
     report.add(
         "#### Cost per delivered delta (runs of 200 tokens at 50 tokens/s, one reader each, readers in a separate process)");
@@ -635,11 +755,11 @@ public final class Bench {
           threads.put(
               Long.parseLong(task.getFileName().toString()),
               new Object[] {name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])});
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return threads;
     }
     return threads;
@@ -665,7 +785,7 @@ public final class Bench {
                     "%s %.0f µs",
                     e.getKey(),
                     e.getValue() * 10_000.0 / Math.max(1, deltas)))
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
   }
 
   /**
@@ -725,7 +845,7 @@ public final class Bench {
         ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
       }
       return ticks;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 0;
     }
   }
@@ -733,12 +853,11 @@ public final class Bench {
   /** A counter's count in the bench's registry (0 when it does not exist). */
   private double counter(String name) {
     var found = meters.find(name).counters();
-    return found.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    return found.stream().mapToDouble(Counter::count).sum();
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -839,7 +958,7 @@ public final class Bench {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not Linux: reported as 0
     }
     return 0;

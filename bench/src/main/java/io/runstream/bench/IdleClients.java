@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +23,7 @@ public final class IdleClients {
     int port = Integer.parseInt(args[1]);
     String path = args[2];
     String token = args[3];
-    java.nio.file.Path ready = java.nio.file.Path.of(args[4]);
+    Path ready = Path.of(args[4]);
     byte[] request =
         ("GET "
                 + path
@@ -51,7 +53,7 @@ public final class IdleClients {
       }
       sockets.add(socket);
     }
-    java.nio.file.Files.writeString(ready, Integer.toString(sockets.size()));
+    Files.writeString(ready, Integer.toString(sockets.size()));
     while (System.in.read() >= 0) {
       // hold until the benchmark closes our input
     }

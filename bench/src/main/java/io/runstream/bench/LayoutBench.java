@@ -1,5 +1,6 @@
 package io.runstream.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.runstream.core.identity.DevTokens;
@@ -8,11 +9,13 @@ import io.runstream.launcher.RunstreamApplication;
 import io.runstream.sink.RunTopicJanitor;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -130,8 +133,7 @@ final class LayoutBench {
     Timer ready = meters.find("runstream.worker.run-topic.ready").timer();
     long readyBefore = ready == null ? 0 : ready.count();
     double readyTotalBefore = ready == null ? 0 : ready.totalTime(TimeUnit.MILLISECONDS);
-    var os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
     long wallBefore = System.nanoTime();
     List<Long> starts = new ArrayList<>();
@@ -140,7 +142,7 @@ final class LayoutBench {
     try (ExecutorService pool = Executors.newFixedThreadPool(clients);
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Future<SseClient.Read>>> started = new ArrayList<>();
-      List<Long> postTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Long> postTimes = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < n; i++) {
         Future<Future<SseClient.Read>> one =
             pool.submit(
@@ -241,9 +243,7 @@ final class LayoutBench {
       result[0] = walk.filter(Files::isRegularFile).count();
     }
     Process du = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
-    String out =
-        new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-            .strip();
+    String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     du.waitFor();
     result[1] = Long.parseLong(out.split("\\s+")[0]) * 1024;
     return result;

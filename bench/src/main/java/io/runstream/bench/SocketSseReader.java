@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * One SSE GET over a plain socket: the status, then events one by one (chunked transfer decoded).
@@ -53,7 +54,7 @@ final class SocketSseReader implements AutoCloseable {
     headAt = System.nanoTime();
     status = Integer.parseInt(statusLine.split(" ")[1]);
     for (String header = rawLine(); !header.isEmpty(); header = rawLine()) {
-      String lower = header.toLowerCase(java.util.Locale.ROOT);
+      String lower = header.toLowerCase(Locale.ROOT);
       if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
         chunked = true;
       } else if (lower.startsWith("retry-after:")) {

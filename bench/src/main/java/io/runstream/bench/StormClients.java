@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -151,11 +153,11 @@ public final class StormClients {
     }
     List<Long> sorted = new ArrayList<>(firsts);
     Collections.sort(sorted);
-    for (var named : java.util.Map.of("connected", connects, "response head", heads).entrySet()) {
+    for (var named : Map.of("connected", connects, "response head", heads).entrySet()) {
       List<Long> times = new ArrayList<>(named.getValue());
       Collections.sort(times);
       System.err.printf(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "storm: reconnect to %s p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
           named.getKey(),
           percentile(times, 0.5) / 1e6,

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -174,8 +175,7 @@ final class WorkerBench {
         post.get(5, TimeUnit.MINUTES);
       }
     }
-    java.util.UUID[] ids =
-        runs.stream().map(java.util.UUID::fromString).toArray(java.util.UUID[]::new);
+    UUID[] ids = runs.stream().map(UUID::fromString).toArray(UUID[]::new);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
       Long open =

@@ -1,9 +1,12 @@
 package io.runstream.core;
 
+import io.runstream.core.face.ProjectChatProperties;
 import io.runstream.core.identity.SecurityProperties;
 import io.runstream.core.kafka.ChunkLayout;
+import io.runstream.core.kafka.ConsumerHealth;
 import io.runstream.core.kafka.KafkaProperties;
 import io.runstream.core.model.ModelProviders;
+import io.runstream.core.model.SimulationProperties;
 import io.runstream.core.problem.ApiLimits;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,9 +29,9 @@ import org.springframework.context.annotation.PropertySource;
   SecurityProperties.class,
   ApiLimits.class,
   ModelProviders.class,
-  io.runstream.core.face.ProjectChatProperties.class,
-  io.runstream.core.model.SimulationProperties.class,
-  io.runstream.core.kafka.ConsumerHealth.Properties.class
+  ProjectChatProperties.class,
+  SimulationProperties.class,
+  ConsumerHealth.Properties.class
 })
 @PropertySource("classpath:runstream-defaults.properties")
 public class CoreConfiguration {}

@@ -4,10 +4,20 @@ import io.runstream.core.identity.DevTokens;
 import io.runstream.core.identity.SecurityProperties;
 import io.runstream.core.startup.StartupFailures;
 import io.runstream.infra.embedded.EmbeddedPlatform;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -64,7 +74,7 @@ public final class RunstreamLauncher {
     // its port is judged taken.
     try {
       EmbeddedPlatform.stopLeftovers(dataDir);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       fail(e.getMessage());
       return;
     }
@@ -77,7 +87,7 @@ public final class RunstreamLauncher {
       platform =
           EmbeddedPlatform.start(dataDir, kafkaPort, postgresPort, partitions, chunkPartitions);
     } catch (Exception e) {
-      java.util.Optional<String> explained = StartupFailures.explain(e);
+      Optional<String> explained = StartupFailures.explain(e);
       if (explained.isEmpty()) {
         throw e;
       }
@@ -127,8 +137,7 @@ public final class RunstreamLauncher {
     // starts every hook at
     // once): the broker went away under the services, which then waited out their clients' timeouts
     // (18 s to stop).
-    java.util.concurrent.atomic.AtomicReference<ConfigurableApplicationContext> startedContext =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<ConfigurableApplicationContext> startedContext = new AtomicReference<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -172,32 +181,27 @@ public final class RunstreamLauncher {
    * two data directories, or machines, share one. There is no secret in the source to forge tokens
    * with.
    */
-  static String dataDirectorySecret(Path dataDir) throws java.io.IOException {
+  static String dataDirectorySecret(Path dataDir) throws IOException {
     Path file = dataDir.resolve(SECRET_FILE);
-    if (java.nio.file.Files.isRegularFile(file)) {
-      String kept = java.nio.file.Files.readString(file).strip();
+    if (Files.isRegularFile(file)) {
+      String kept = Files.readString(file).strip();
       if (kept.length() >= SecurityProperties.MIN_SECRET_BYTES) {
         return kept;
       }
     }
-    java.nio.file.Files.createDirectories(dataDir);
+    Files.createDirectories(dataDir);
     byte[] random = new byte[48];
-    new java.security.SecureRandom().nextBytes(random);
-    String secret = java.util.Base64.getEncoder().encodeToString(random);
-    Path written = java.nio.file.Files.createTempFile(dataDir, SECRET_FILE, ".tmp");
+    new SecureRandom().nextBytes(random);
+    String secret = Base64.getEncoder().encodeToString(random);
+    Path written = Files.createTempFile(dataDir, SECRET_FILE, ".tmp");
     try {
-      java.nio.file.Files.setPosixFilePermissions(
-          written, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException notPosix) {
       // A file system without POSIX permissions (Windows): the data directory's own permissions
       // protect it.
     }
-    java.nio.file.Files.writeString(written, secret + "\n");
-    java.nio.file.Files.move(
-        written,
-        file,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(written, secret + "\n");
+    Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return secret;
   }
 
@@ -291,11 +295,11 @@ public final class RunstreamLauncher {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     boolean said = false;
     while (true) {
-      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+      try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(true);
-        socket.bind(new java.net.InetSocketAddress(port));
+        socket.bind(new InetSocketAddress(port));
         return;
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         if (System.nanoTime() - deadline > 0) {
           fail(
               "port "
@@ -324,10 +328,10 @@ public final class RunstreamLauncher {
    * A data directory whose PostgreSQL data was made by another major version cannot be used: one
    * line, exit 1.
    */
-  static void checkDataDirectory(Path dataDir) throws java.io.IOException {
+  static void checkDataDirectory(Path dataDir) throws IOException {
     Path version = dataDir.resolve("postgres").resolve("PG_VERSION");
-    if (java.nio.file.Files.isRegularFile(version)) {
-      String found = java.nio.file.Files.readString(version).strip();
+    if (Files.isRegularFile(version)) {
+      String found = Files.readString(version).strip();
       if (!found.equals(POSTGRES_MAJOR)) {
         fail(
             "the data directory "

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runstream.worker.context.TestDocuments;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Base64;
@@ -65,13 +67,12 @@ class AgentContextIT extends PlatformIT {
     TestApi.Answer started =
         api()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api().base() + "/ai/agent/stream"))
+                HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                     .header("orgid", org)
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .POST(
-                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                        HttpRequest.BodyPublishers.ofString(
                             "{\"task\":\"Summarise these\",\"files\":["
                                 + "{\"name\":\"report.pdf\",\"content\":"
                                 + json(pdf)
@@ -324,8 +325,7 @@ class AgentContextIT extends PlatformIT {
     assertThat(
             api()
                 .send(
-                    java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(api().base() + "/api/v1/context/nodes/voice"))
+                    HttpRequest.newBuilder(URI.create(api().base() + "/api/v1/context/nodes/voice"))
                         .header("Authorization", "Bearer " + token)
                         .DELETE()
                         .build())
@@ -334,8 +334,7 @@ class AgentContextIT extends PlatformIT {
     assertThat(
             api()
                 .send(
-                    java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(api().base() + "/api/v1/context/nodes/voice"))
+                    HttpRequest.newBuilder(URI.create(api().base() + "/api/v1/context/nodes/voice"))
                         .header("Authorization", "Bearer " + token)
                         .DELETE()
                         .build())
@@ -409,13 +408,12 @@ class AgentContextIT extends PlatformIT {
     TestApi.Answer started =
         api()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api().base() + "/ai/agent/stream"))
+                HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                     .header("orgid", org)
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .POST(
-                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                        HttpRequest.BodyPublishers.ofString(
                             "{\"task\":\"What is my cat called?\","
                                 + "\"simulation\":{\"script\":[{\"type\":\"text\",\"deltas\":[\"Checking. [ACTION:memory-\","
                                 + "\"recall:{\\\"query\\\":\\\"ca\",\"t\\\"}] Found it.\"]},"

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -65,7 +66,7 @@ class AgentStreamClientsIT extends PlatformIT {
             events.stream()
                 .filter(e -> e.path("type").asString().equals("text"))
                 .map(e -> TestApi.JSON.readTree(e.path("data").asString()).path("text").asString())
-                .collect(java.util.stream.Collectors.joining()))
+                .collect(Collectors.joining()))
         .as(described)
         .contains("From report.pdf: \"TechCrunch reports that the startup raised 12 million\"");
     List<Long> ids = events.stream().map(e -> Long.parseLong(e.path("id").asString())).toList();

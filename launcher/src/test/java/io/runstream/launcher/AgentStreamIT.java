@@ -3,11 +3,15 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,8 +19,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The agent-stream face (API.md §5, seed 001), as the seed's clients use it: {@code POST
- * /ai/agent/stream} with {@code orgid} and the bearer token, then {@code GET
+ * The agent-stream face (docs/faces/agent-stream.md, seed 001), as the seed's clients use it:
+ * {@code POST /ai/agent/stream} with {@code orgid} and the bearer token, then {@code GET
  * /ai/stream/{streamId}}: {@code event: data} frames of the seed's chunk shapes with an {@code id:}
  * each, then {@code event: end} with {@code data: {}}.
  */
@@ -41,12 +45,11 @@ class AgentStreamIT extends PlatformIT {
   TestApi.Answer start(Caller caller, String body) {
     return api()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(api().base() + "/ai/agent/stream"))
+            HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                 .header("orgid", caller.org())
                 .header("Authorization", "Bearer " + caller.token())
                 .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
   }
 
@@ -59,7 +62,7 @@ class AgentStreamIT extends PlatformIT {
 
   List<TestApi.Event> read(Caller caller, String streamId, Map<String, String> extra)
       throws Exception {
-    Map<String, String> headers = new java.util.HashMap<>(caller.orgid());
+    Map<String, String> headers = new HashMap<>(caller.orgid());
     headers.putAll(extra);
     try (TestApi.Stream stream = api().stream("/ai/stream/" + streamId, caller.token(), headers)) {
       assertThat(stream.status).isEqualTo(200);
@@ -221,8 +224,8 @@ class AgentStreamIT extends PlatformIT {
             caller,
             "{\"task\":\"resume me\",\"simulation\":{\"output_tokens\":150,\"tokens_per_second\":100,\"seed\":3}}");
     List<TestApi.Event> head;
-    java.util.concurrent.CompletableFuture<List<TestApi.Event>> whole =
-        java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<List<TestApi.Event>> whole =
+        CompletableFuture.supplyAsync(
             () -> {
               try {
                 return read(caller, id, Map.of());
@@ -230,8 +233,8 @@ class AgentStreamIT extends PlatformIT {
                 throw new IllegalStateException(e);
               }
             });
-    java.util.concurrent.CompletableFuture<List<TestApi.Event>> canonical =
-        java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<List<TestApi.Event>> canonical =
+        CompletableFuture.supplyAsync(
             () -> {
               try (TestApi.Stream stream =
                   api().stream("/api/v1/runs/" + id + "/stream", caller.token())) {
@@ -386,8 +389,7 @@ class AgentStreamIT extends PlatformIT {
     assertThat(
             api()
                 .send(
-                    java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(api().base() + "/ai/stream/" + id))
+                    HttpRequest.newBuilder(URI.create(api().base() + "/ai/stream/" + id))
                         .header("orgid", stranger.org())
                         .header("Authorization", "Bearer " + caller.token())
                         .build())
@@ -465,12 +467,11 @@ class AgentStreamIT extends PlatformIT {
     TestApi.Answer cookiePost =
         api()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api().base() + "/ai/agent/stream"))
+                HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                     .header("orgid", caller.org())
                     .header("Cookie", "runstream_token=" + caller.token())
                     .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"task\":\"hi\"}"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"hi\"}"))
                     .build());
     assertThat(cookiePost.status()).isEqualTo(401);
   }

@@ -2,10 +2,15 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -107,7 +112,7 @@ class AgentToolsIT extends PlatformIT {
           .isEqualTo("Alex");
     }
     // Another user of the organisation does not.
-    String other = TestApi.token("org-x-" + java.util.UUID.randomUUID(), "someone");
+    String other = TestApi.token("org-x-" + UUID.randomUUID(), "someone");
     TestApi.Answer theirs = api.post("/api/v1/sessions", other, body("recall my name", ""));
     try (TestApi.Stream read =
         api.stream(
@@ -126,9 +131,7 @@ class AgentToolsIT extends PlatformIT {
     TestApi api = api();
     // The Anthropic provider is for admins only in the test platform
     // (runstream.routing.admin-providers).
-    String token =
-        TestApi.adminToken(
-            "org-" + java.util.UUID.randomUUID(), "admin-" + java.util.UUID.randomUUID());
+    String token = TestApi.adminToken("org-" + UUID.randomUUID(), "admin-" + UUID.randomUUID());
     TestApi.Answer created =
         api.post(
             "/api/v1/sessions",
@@ -222,7 +225,7 @@ class AgentToolsIT extends PlatformIT {
     assertThat(text(parts)).contains("Oslo");
     assertThat(parts.getLast().path("type").asString()).isEqualTo("finish");
     // Once the run is recorded as ended, a second answer to the same call has nothing to answer.
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(
             () ->
@@ -241,7 +244,7 @@ class AgentToolsIT extends PlatformIT {
   void shouldRetryARateLimitedProviderBeforeItsFirstTokenAndStreamOnce() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String text = "rate limit once " + java.util.UUID.randomUUID();
+    String text = "rate limit once " + UUID.randomUUID();
     int before = FakeModels.get().openAi().requests().size();
     TestApi.Answer created = api.post("/api/v1/sessions", token, body(text, ""));
     try (TestApi.Stream read =
@@ -265,7 +268,7 @@ class AgentToolsIT extends PlatformIT {
 
   @Test
   void shouldOfferOnlyWhitelistedServerToolsAndAnswerAnyOtherCallWithAnError() throws Exception {
-    String org = "org-" + java.util.UUID.randomUUID();
+    String org = "org-" + UUID.randomUUID();
     String token = TestApi.token(org, "user-1");
     // The simulated model scripts two calls; availableTools allows only the first.
     String script =
@@ -275,13 +278,12 @@ class AgentToolsIT extends PlatformIT {
     TestApi.Answer started =
         api()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api().base() + "/ai/agent/stream"))
+                HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                     .header("orgid", org)
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .POST(
-                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                        HttpRequest.BodyPublishers.ofString(
                             "{\"task\":\"x\",\"availableTools\":[\"memory.retrieve\"],"
                                 + "\"simulation\":{\"tokens_per_second\":0,\"script\":"
                                 + script
@@ -293,7 +295,7 @@ class AgentToolsIT extends PlatformIT {
         api().stream(
             "/ai/stream/" + started.json().path("streamId").asString(),
             token,
-            java.util.Map.of("orgid", org))) {
+            Map.of("orgid", org))) {
       data =
           read.all(WAIT).stream()
               .filter(e -> "data".equals(e.event()))
@@ -353,7 +355,7 @@ class AgentToolsIT extends PlatformIT {
       assertThat(types)
           .containsSubsequence("tool-input-available", "tool-output-error", "abort", "finish");
     }
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(
             () ->

@@ -2,11 +2,14 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runstream.core.identity.DevTokens;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -194,10 +197,9 @@ class BadInputIT extends PlatformIT {
   /** Expired, wrongly signed, unsigned ({@code alg: none}), tampered and garbage tokens. */
   static List<String> badTokens() {
     String expired =
-        io.runstream.core.identity.DevTokens.mint(
-            TestApi.SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
+        DevTokens.mint(TestApi.SECRET, "u", "o", "n", "e", false, Duration.ofSeconds(-120));
     String wrongKey =
-        io.runstream.core.identity.DevTokens.mint(
+        DevTokens.mint(
             "another-secret-that-is-long-enough-0123456789",
             "u",
             "o",
@@ -208,9 +210,7 @@ class BadInputIT extends PlatformIT {
     String valid = TestApi.freshToken();
     String[] parts = valid.split("\\.");
     String unsigned =
-        java.util.Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString("{\"alg\":\"none\"}".getBytes())
+        Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
             + "."
             + parts[1]
             + ".";
@@ -222,7 +222,7 @@ class BadInputIT extends PlatformIT {
   @Test
   void shouldAnswer401ToMissingWrongExpiredAndUnsignedTokens() {
     TestApi api = api();
-    List<String> tokens = new java.util.ArrayList<>(badTokens());
+    List<String> tokens = new ArrayList<>(badTokens());
     tokens.add(null);
     for (String token : tokens) {
       TestApi.Answer answer = api.get("/api/v1/sessions", token);

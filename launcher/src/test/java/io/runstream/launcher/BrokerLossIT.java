@@ -3,8 +3,10 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedKafkaCluster;
 import io.runstream.infra.embedded.EmbeddedPlatform;
+import io.runstream.schemas.Topic;
 import io.runstream.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,14 +72,11 @@ class BrokerLossIT {
     // shared).
     properties.put("runstream.usage.replication-factor", 3);
     properties.put("runstream.sink.group-lag-interval", "2s");
-    app =
-        new SpringApplicationBuilder(io.runstream.launcher.RunstreamApplication.class)
-            .properties(properties)
-            .run();
+    app = new SpringApplicationBuilder(RunstreamApplication.class).properties(properties).run();
     api = new TestApi(((WebServerApplicationContext) app).getWebServer().getPort());
   }
 
-  private static Map<String, String> withCompaction(io.runstream.schemas.Topic<?, ?> topic) {
+  private static Map<String, String> withCompaction(Topic<?, ?> topic) {
     Map<String, String> configs = new HashMap<>(Topics.configsOf(topic));
     configs.put("min.insync.replicas", "2");
     configs.put("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
@@ -205,7 +207,7 @@ class BrokerLossIT {
 
     List<List<TestApi.Event>> all = new ArrayList<>();
     for (CompletableFuture<List<TestApi.Event>> future : reading) {
-      all.add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+      all.add(future.get(180, TimeUnit.SECONDS));
     }
     for (List<TestApi.Event> events : all) {
       assertThat(events.getLast().done()).isTrue();
@@ -307,14 +309,12 @@ class BrokerLossIT {
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     ConfigurableApplicationContext other =
-        new SpringApplicationBuilder(io.runstream.fanout.FanoutApplication.class)
-            .properties(properties)
-            .run();
+        new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
     TestApi otherApi = new TestApi(((WebServerApplicationContext) other).getWebServer().getPort());
     List<String[]> runs = liveRuns("fanout-loss-" + UUID.randomUUID(), 10, 200, 25);
     Map<Integer, List<CompletableFuture<List<TestApi.Event>>>> reads = new HashMap<>();
-    java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(100);
-    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    CountDownLatch attached = new CountDownLatch(100);
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < runs.size(); i++) {
         String[] run = runs.get(i);
         for (int r = 0; r < 10; r++) {
@@ -338,13 +338,13 @@ class BrokerLossIT {
                       executor));
         }
       }
-      assertThat(attached.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(attached.await(60, TimeUnit.SECONDS)).isTrue();
       other.close();
       Map<Integer, List<List<TestApi.Event>>> done = new HashMap<>();
       for (var entry : reads.entrySet()) {
         for (var future : entry.getValue()) {
           done.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-              .add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+              .add(future.get(180, TimeUnit.SECONDS));
         }
       }
       assertExact(runs, done);
@@ -356,10 +356,10 @@ class BrokerLossIT {
   @Test
   void shouldBringAThousandReadersBackAtOnceWithNothingLost() throws Exception {
     List<String[]> runs = liveRuns("storm-" + UUID.randomUUID(), 20, 200, 25);
-    java.util.concurrent.CountDownLatch dropped = new java.util.concurrent.CountDownLatch(1000);
-    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch dropped = new CountDownLatch(1000);
+    CountDownLatch go = new CountDownLatch(1);
     Map<Integer, List<CompletableFuture<List<TestApi.Event>>>> reads = new HashMap<>();
-    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < runs.size(); i++) {
         String[] run = runs.get(i);
         for (int r = 0; r < 50; r++) {
@@ -390,13 +390,13 @@ class BrokerLossIT {
       }
       // Every reader has dropped its connection: all come back at the same instant with their last
       // id.
-      assertThat(dropped.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(dropped.await(120, TimeUnit.SECONDS)).isTrue();
       go.countDown();
       Map<Integer, List<List<TestApi.Event>>> done = new HashMap<>();
       for (var entry : reads.entrySet()) {
         for (var future : entry.getValue()) {
           done.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-              .add(future.get(180, java.util.concurrent.TimeUnit.SECONDS));
+              .add(future.get(180, TimeUnit.SECONDS));
         }
       }
       assertExact(runs, done);

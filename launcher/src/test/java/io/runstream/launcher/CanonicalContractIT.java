@@ -129,8 +129,8 @@ class CanonicalContractIT extends PlatformIT {
   }
 
   /**
-   * API.md §8 (issue #12): stamped deltas let an external load generator measure delivery latency
-   * end to end.
+   * docs/models.md (issue #12): stamped deltas let an external load generator measure delivery
+   * latency end to end.
    */
   @Test
   void shouldStreamStampedDeltasWhenTheSimulationAsksForThem() throws Exception {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,17 +13,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Issue #27 item 5, compact catch-up (API.md §3): with {@code ?compact=true} (or {@code Prefer:
- * compact}) the events a reader is behind by come with each run of consecutive text or reasoning
- * deltas of one part merged into one event carrying the id of the last delta it covers; live events
- * come one per chunk as without it. Checked against the raw stream of the same run: the compact
- * stream is exactly the raw one with those runs merged (never across another event or part), the
- * same text, every id a resume point, and the AI SDK's own parser reads both to the same message.
+ * Issue #27 item 5, compact catch-up (docs/faces/canonical.md): with {@code ?compact=true} (or
+ * {@code Prefer: compact}) the events a reader is behind by come with each run of consecutive text
+ * or reasoning deltas of one part merged into one event carrying the id of the last delta it
+ * covers; live events come one per chunk as without it. Checked against the raw stream of the same
+ * run: the compact stream is exactly the raw one with those runs merged (never across another event
+ * or part), the same text, every id a resume point, and the AI SDK's own parser reads both to the
+ * same message.
  */
 class CompactCatchUpIT extends PlatformIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -167,13 +173,8 @@ class CompactCatchUpIT extends PlatformIT {
             token,
             "{\"input\":\"hi\",\"simulation\":{\"tokens_per_second\":0,"
                 + "\"output_tokens\":1500}}");
-    try (org.springframework.context.ConfigurableApplicationContext node =
-        startFanoutNode(Map.of())) {
-      TestApi other =
-          new TestApi(
-              ((org.springframework.boot.web.server.context.WebServerApplicationContext) node)
-                  .getWebServer()
-                  .getPort());
+    try (ConfigurableApplicationContext node = startFanoutNode(Map.of())) {
+      TestApi other = new TestApi(((WebServerApplicationContext) node).getWebServer().getPort());
 
       String cold = "/api/v1/runs/" + finished + "/stream";
       List<TestApi.Event> raw = read(api, cold, token, Map.of());
@@ -300,7 +301,7 @@ class CompactCatchUpIT extends PlatformIT {
     String token = TestApi.freshToken();
     String body =
         "{\"conversation_id\":\"compact-"
-            + java.util.UUID.randomUUID()
+            + UUID.randomUUID()
             + "\",\"message\":\"Write a story\","
             + "\"simulation\":{\"output_tokens\":200,\"tokens_per_second\":0}}";
     String url = "http://127.0.0.1:" + port + "/api/v1/chat/stream";
@@ -340,8 +341,8 @@ class CompactCatchUpIT extends PlatformIT {
   @Test
   void shouldAnswerABadCompactValueWith400InTheFacesDialect() {
     TestApi api = api();
-    String org = "org-" + java.util.UUID.randomUUID();
-    String token = TestApi.token(org, "user-" + java.util.UUID.randomUUID());
+    String org = "org-" + UUID.randomUUID();
+    String token = TestApi.token(org, "user-" + UUID.randomUUID());
     String run =
         api.post("/api/v1/runs", token, "{\"input\":\"hi\",\"simulation\":{\"output_tokens\":5}}")
             .json()
@@ -354,20 +355,19 @@ class CompactCatchUpIT extends PlatformIT {
 
     TestApi.Answer started =
         api.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(api.base() + "/ai/agent/stream"))
+            HttpRequest.newBuilder(URI.create(api.base() + "/ai/agent/stream"))
                 .header("Authorization", "Bearer " + token)
                 .header("orgid", org)
                 .header("Content-Type", "application/json")
                 .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                    HttpRequest.BodyPublishers.ofString(
                         "{\"task\":\"hi\",\"simulation\":{\"output_tokens\":5}}"))
                 .build());
     assertThat(started.status()).as(started.body()).isEqualTo(200);
     TestApi.Answer agent =
         api.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(
+            HttpRequest.newBuilder(
+                    URI.create(
                         api.base()
                             + "/ai/stream/"
                             + started.json().path("streamId").asString()

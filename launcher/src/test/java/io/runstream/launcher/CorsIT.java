@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -163,7 +164,7 @@ class CorsIT extends PlatformIT {
         api().post("/api/v1/sessions", token, TestApi.sessionBody("cookie", 5, 0));
     String stream = "/api/v1/sessions/" + session.json().path("uuid").asString() + "/stream";
     try (TestApi.Stream read =
-        api().stream(stream, null, java.util.Map.of("Cookie", "runstream_token=" + token))) {
+        api().stream(stream, null, Map.of("Cookie", "runstream_token=" + token))) {
       assertThat(read.status).isEqualTo(200);
     }
     for (String path : List.of("/api/v1/sessions", "/api/v1/auth/cookie")) {

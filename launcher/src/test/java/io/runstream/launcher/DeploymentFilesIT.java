@@ -13,13 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
 import org.springframework.context.ApplicationContext;
@@ -280,21 +285,21 @@ class DeploymentFilesIT extends PlatformIT {
         paths.add(map(path));
       }
     }
-    java.util.function.Function<String, String> serviceOf =
+    Function<String, String> serviceOf =
         request -> {
           for (Map<String, Object> path : paths) {
             String pattern = String.valueOf(path.get("path"));
             boolean matches =
                 "Prefix".equals(path.get("pathType"))
                     ? request.startsWith(pattern)
-                    : java.util.regex.Pattern.compile(pattern).matcher(request).lookingAt();
+                    : Pattern.compile(pattern).matcher(request).lookingAt();
             if (matches) {
               return String.valueOf(map(map(map(path.get("backend")).get("service"))).get("name"));
             }
           }
           return null;
         };
-    java.util.UUID id = java.util.UUID.randomUUID();
+    UUID id = UUID.randomUUID();
     for (String stream :
         List.of(
             "/api/v1/sessions/" + id + "/stream",
@@ -393,7 +398,7 @@ class DeploymentFilesIT extends PlatformIT {
     Set<String> names = new HashSet<>();
     // Spring Boot's own properties, from the metadata its jars carry
     for (URL url :
-        java.util.Collections.list(
+        Collections.list(
             getClass()
                 .getClassLoader()
                 .getResources("META-INF/spring-configuration-metadata.json"))) {
@@ -409,11 +414,7 @@ class DeploymentFilesIT extends PlatformIT {
           bean.getAnnotation().prefix().isEmpty()
               ? bean.getAnnotation().value()
               : bean.getAnnotation().prefix();
-      addRecord(
-          names,
-          prefix,
-          org.springframework.aop.support.AopUtils.getTargetClass(bean.getInstance()),
-          0);
+      addRecord(names, prefix, AopUtils.getTargetClass(bean.getInstance()), 0);
     }
     return names;
   }

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.ingest.IngestApplication;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,25 +102,24 @@ class DoubleTextingDefaultIT extends PlatformIT {
   void shouldEnqueueOnTheAgentStreamFacesConversationIdByTheSetting() throws Exception {
     AgentStreamIT.Caller caller = AgentStreamIT.caller();
     String conversation = "conv-" + UUID.randomUUID();
-    List<String> streams = new java.util.ArrayList<>();
+    List<String> streams = new ArrayList<>();
     for (String body :
         List.of(
             "{\"task\":\"First\",\"conversationId\":\"" + conversation + "\"," + FIRST + "}",
             "{\"task\":\"Second\",\"conversationId\":\"" + conversation + "\"," + FAST + "}")) {
       TestApi.Answer answer =
           enqueuing.send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create(enqueuing.base() + "/ai/agent/stream"))
+              HttpRequest.newBuilder(URI.create(enqueuing.base() + "/ai/agent/stream"))
                   .header("orgid", caller.org())
                   .header("Authorization", "Bearer " + caller.token())
                   .header("Content-Type", "application/json")
-                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build());
       assertThat(answer.status()).as(answer.body()).isEqualTo(200);
       streams.add(answer.json().path("streamId").asString());
     }
     assertThat(run(caller.token(), streams.get(1)).path("status").asString()).isEqualTo("queued");
-    List<List<TestApi.Event>> read = new java.util.ArrayList<>();
+    List<List<TestApi.Event>> read = new ArrayList<>();
     for (String streamId : streams) {
       // The queued run's stream opens at once and goes on when the run starts.
       try (TestApi.Stream stream =

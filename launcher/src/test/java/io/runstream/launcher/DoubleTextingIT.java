@@ -3,6 +3,8 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,17 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 3, double-texting (API.md §3, ADR 0016): {@code multitask_strategy} on a session's
- * new message and on a run with a {@code session_uuid}: {@code reject} (409, the default), {@code
- * enqueue}, {@code interrupt}, {@code rollback}; the agent-stream face's {@code conversationId}
- * with {@code multitaskStrategy}.
+ * Issue #27 item 3, double-texting (docs/faces/canonical.md, ADR 0016): {@code multitask_strategy}
+ * on a session's new message and on a run with a {@code session_uuid}: {@code reject} (409, the
+ * default), {@code enqueue}, {@code interrupt}, {@code rollback}; the agent-stream face's {@code
+ * conversationId} with {@code multitaskStrategy}.
  */
 class DoubleTextingIT extends PlatformIT {
-  @org.springframework.beans.factory.annotation.Autowired
-  org.springframework.jdbc.core.simple.JdbcClient jdbc;
+  @Autowired JdbcClient jdbc;
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -444,12 +447,11 @@ class DoubleTextingIT extends PlatformIT {
   private TestApi.Answer startAgent(AgentStreamIT.Caller caller, String body) {
     return api()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(api().base() + "/ai/agent/stream"))
+            HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                 .header("orgid", caller.org())
                 .header("Authorization", "Bearer " + caller.token())
                 .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
   }
 

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -40,8 +42,7 @@ final class ExternalClients {
   static synchronized void installNodeClients(Path npm, Path dir, String... modules)
       throws IOException, InterruptedException {
     Path installed = dir.resolve("node_modules");
-    if (java.util.Arrays.stream(modules)
-        .allMatch(module -> Files.isDirectory(installed.resolve(module)))) {
+    if (Arrays.stream(modules).allMatch(module -> Files.isDirectory(installed.resolve(module)))) {
       return;
     }
     Finished install =
@@ -54,12 +55,12 @@ final class ExternalClients {
   /** Runs a command in {@code dir}, failing the test with its output if it outlives the timeout. */
   static Finished run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
-    return run(dir, timeout, java.util.Map.of(), command);
+    return run(dir, timeout, Map.of(), command);
   }
 
   /** Runs a command in {@code dir} with extra environment variables. */
   static Finished run(
-      Path dir, Duration timeout, java.util.Map<String, String> environment, String... command)
+      Path dir, Duration timeout, Map<String, String> environment, String... command)
       throws IOException, InterruptedException {
     Path stdout = Files.createTempFile("client-it", ".out");
     Path stderr = Files.createTempFile("client-it", ".err");
@@ -120,7 +121,7 @@ final class ExternalClients {
    * PATH's.
    */
   static Optional<Path> pythonWithRequests() throws IOException, InterruptedException {
-    List<Path> candidates = new java.util.ArrayList<>();
+    List<Path> candidates = new ArrayList<>();
     candidates.add(Path.of("/usr/bin/python3"));
     onPath("python3").ifPresent(candidates::add);
     for (Path python : candidates) {

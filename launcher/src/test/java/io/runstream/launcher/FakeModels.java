@@ -1,7 +1,13 @@
 package io.runstream.launcher;
 
+import io.runstream.worker.context.TestDocuments;
 import io.runstream.worker.model.FakeProviderServer;
 import io.runstream.worker.model.FakeProviderServer.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,10 +34,10 @@ final class FakeModels {
   private final FakeProviderServer openAi;
   private final FakeProviderServer anthropic;
   private final FakeProviderServer flows;
-  private final java.nio.file.Path uploads;
+  private final Path uploads;
   private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
-  private FakeModels() throws java.io.IOException {
+  private FakeModels() throws IOException {
     openAi = new FakeProviderServer();
     openAi.answer(this::openAiAnswer);
     anthropic = new FakeProviderServer();
@@ -44,20 +50,19 @@ final class FakeModels {
             body.contains("hang up")
                 ? Response.silence()
                 : Response.status(200, "{\"queued\":true,\"received\":" + body + "}"));
-    uploads = java.nio.file.Files.createTempDirectory("runstream-uploads");
+    uploads = Files.createTempDirectory("runstream-uploads");
     // The file seed 001's examples send ({ path: 'uploads/report.pdf', name: 'report.pdf' }).
-    java.nio.file.Files.createDirectories(uploads.resolve("uploads"));
-    java.nio.file.Files.write(
+    Files.createDirectories(uploads.resolve("uploads"));
+    Files.write(
         uploads.resolve("uploads/report.pdf"),
-        io.runstream.worker.context.TestDocuments.pdf(
-            "TechCrunch reports that the startup raised 12 million"));
+        TestDocuments.pdf("TechCrunch reports that the startup raised 12 million"));
   }
 
   static synchronized FakeModels get() {
     if (shared == null) {
       try {
         shared = new FakeModels();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -78,7 +83,7 @@ final class FakeModels {
   }
 
   /** The platform's uploads directory ({@code runstream.context.files.uploads-dir}). */
-  java.nio.file.Path uploads() {
+  Path uploads() {
     return uploads;
   }
 
@@ -115,7 +120,7 @@ final class FakeModels {
                 : message.path("content").asString();
       }
     }
-    String lower = user.toLowerCase(java.util.Locale.ROOT);
+    String lower = user.toLowerCase(Locale.ROOT);
     if (last.path("role").asString().equals("tool")) {
       return text("The tool said: " + last.path("content").asString());
     }
@@ -140,7 +145,7 @@ final class FakeModels {
       // An action tag split across three deltas.
       StringBuilder frames = new StringBuilder();
       for (String delta :
-          java.util.List.of(
+          List.of(
               "Filed. [ACTION:post-",
               "create:{\"title\":\"Launch\",\"user_id\":",
               "\"mallory\"}] Done.")) {
@@ -185,10 +190,7 @@ final class FakeModels {
           anthropicText(
               0, "The tool said: " + last.path("content").get(0).path("content").asString()));
       stop = "end_turn";
-    } else if (last.path("content")
-        .asString("")
-        .toLowerCase(java.util.Locale.ROOT)
-        .contains("remember")) {
+    } else if (last.path("content").asString("").toLowerCase(Locale.ROOT).contains("remember")) {
       frames
           .append(
               anthropicEvent(

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +62,7 @@ class FanoutProcessKillIT extends PlatformIT {
 
   private static void awaitHealthy(int port, Process process, Path log) {
     HttpClient http = HttpClient.newHttpClient();
-    org.awaitility.Awaitility.await("the fan-out process to be healthy")
+    Awaitility.await("the fan-out process to be healthy")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(250))
         .until(
@@ -89,8 +91,7 @@ class FanoutProcessKillIT extends PlatformIT {
   @Test
   void shouldMoveEveryReaderOfAKilledFanoutProcessToTheOtherNodeWithNothingLostOrTwice()
       throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        Files.exists(JAR), "the launcher jar is built in the package phase");
+    Assumptions.assumeTrue(Files.exists(JAR), "the launcher jar is built in the package phase");
     int port = freePort();
     Path log = Files.createTempFile("fanout-process", ".log");
     Process process = startFanoutProcess(port, log);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -72,7 +73,7 @@ class FeedbackAndTitleIT extends PlatformIT {
                     "/api/v1/sessions/"
                         + sessionId
                         + "/messages/"
-                        + java.util.UUID.randomUUID()
+                        + UUID.randomUUID()
                         + "/feedback",
                     token,
                     "{\"rating\":\"positive\"}")

@@ -2,17 +2,23 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runstream.core.identity.DevTokens;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The genie stream-chat face (API.md §7, seed 000) as the seed documents it: {@code POST
+ * The genie stream-chat face (docs/faces/genie.md, seed 000) as the seed documents it: {@code POST
  * /api/genie/stream-chat} answered by the SSE stream itself, data-only JSON events with an {@code
  * id:} each, exactly one final {@code finalizeResponseStream}; the onboarding gate; the secure
  * identity context and context nodes in the prompt; action tags as tool events; the admin route
@@ -21,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 class GenieIT extends PlatformIT {
   PostSse.Answer post(String token, String body, Map<String, String> headers, int limit)
       throws Exception {
-    Map<String, String> all = new java.util.HashMap<>(headers);
+    Map<String, String> all = new HashMap<>(headers);
     if (token != null) {
       all.put("Authorization", "Bearer " + token);
     }
@@ -112,7 +118,7 @@ class GenieIT extends PlatformIT {
     JsonNode messages = api().get("/api/v1/sessions", token).json();
     String sessionId = messages.path("results").get(0).path("uuid").asString();
     assertThat(messages.path("count").asInt()).isEqualTo(1);
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
@@ -134,11 +140,10 @@ class GenieIT extends PlatformIT {
 
   @Test
   void shouldResumeThroughACutConnectionWithTheRealEventSourceClientPosting() throws Exception {
-    java.util.Optional<java.nio.file.Path> node = ExternalClients.onPath("node");
-    java.util.Optional<java.nio.file.Path> npm = ExternalClients.onPath("npm");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
-    java.nio.file.Path dir = java.nio.file.Path.of("src", "test", "node");
+    Optional<Path> node = ExternalClients.onPath("node");
+    Optional<Path> npm = ExternalClients.onPath("npm");
+    Assumptions.assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
+    Path dir = Path.of("src", "test", "node");
     ExternalClients.installNodeClients(npm.get(), dir);
     String token = TestApi.freshToken();
     ExternalClients.Finished run =
@@ -181,7 +186,7 @@ class GenieIT extends PlatformIT {
             .collect(Collectors.joining());
     String sessionId =
         api().get("/api/v1/sessions", token).json().path("results").get(0).path("uuid").asString();
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
@@ -363,7 +368,7 @@ class GenieIT extends PlatformIT {
       assertThat(answer.body().strip()).isEqualTo("{\"error\":\"Unauthorized\"}");
     }
     String unprovisioned =
-        io.runstream.core.identity.DevTokens.mint(
+        DevTokens.mint(
             TestApi.SECRET, "lonely", null, "L", "l@example.com", false, Duration.ofHours(1));
     PostSse.Answer answer = post(unprovisioned, "{\"message\":\"hi\"}");
     assertThat(answer.status()).isEqualTo(503);

@@ -8,7 +8,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,11 +142,11 @@ class IdleStreamIT extends PlatformIT {
             .path("uuid")
             .asString();
     api.stream("/api/v1/sessions/" + finished + "/stream", token).untilDone(Duration.ofSeconds(10));
-    java.net.URI base = java.net.URI.create(api.base());
+    URI base = URI.create(api.base());
     try {
       for (int i = 0; i < 40; i++) {
-        try (java.net.Socket kept = new java.net.Socket(base.getHost(), base.getPort());
-            java.net.Socket dropped = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (Socket kept = new Socket(base.getHost(), base.getPort());
+            Socket dropped = new Socket(base.getHost(), base.getPort())) {
           kept.setSoTimeout(10_000);
           dropped.setSoTimeout(10_000);
           // A kept-alive connection: one request answered 204 (the reader had everything), then
@@ -169,7 +173,7 @@ class IdleStreamIT extends PlatformIT {
     }
   }
 
-  private static void send(java.net.Socket socket, String path, String token, String lastEventId)
+  private static void send(Socket socket, String path, String token, String lastEventId)
       throws Exception {
     String request =
         "GET "
@@ -179,7 +183,7 @@ class IdleStreamIT extends PlatformIT {
             + "\r\nAccept: text/event-stream\r\n"
             + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
             + "\r\n";
-    socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
   }
 
@@ -187,9 +191,9 @@ class IdleStreamIT extends PlatformIT {
    * Reads until {@code marker} arrives or the response ends (its last chunk, or the connection
    * closing).
    */
-  private static String readUntil(java.net.Socket socket, String marker) throws Exception {
+  private static String readUntil(Socket socket, String marker) throws Exception {
     StringBuilder text = new StringBuilder();
-    java.io.InputStream in = socket.getInputStream();
+    InputStream in = socket.getInputStream();
     int b;
     while ((b = in.read()) != -1) {
       text.append((char) b);

@@ -3,6 +3,7 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Another organisation's ids answer 404 everywhere, never 403: no existence leak. */
@@ -67,7 +68,7 @@ class IsolationIT extends PlatformIT {
   @Test
   void shouldSeparateUsersOfTheSameOrganisationInListingsButNotHideSessionsById() {
     TestApi api = api();
-    String org = "org-" + java.util.UUID.randomUUID();
+    String org = "org-" + UUID.randomUUID();
     String alice = TestApi.token(org, "alice");
     String bob = TestApi.token(org, "bob");
     String sessionId =

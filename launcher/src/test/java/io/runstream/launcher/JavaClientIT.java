@@ -10,6 +10,7 @@ import io.runstream.client.RunStream;
 import io.runstream.client.RunstreamClient;
 import io.runstream.client.RunstreamException;
 import io.runstream.client.StartedRun;
+import io.runstream.client.StartedSession;
 import io.runstream.client.StreamPart;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Issue #29 item 1: the Java client ({@code clients/java}) against the real platform: a run read
@@ -93,8 +96,7 @@ class JavaClientIT extends PlatformIT {
   void shouldStartASessionAndContinueItTurnByTurn() {
     String token = TestApi.freshToken();
     RunstreamClient client = client(api().base(), token);
-    io.runstream.client.StartedSession session =
-        client.createSession("Name three cheeses", "Cheeses");
+    StartedSession session = client.createSession("Name three cheeses", "Cheeses");
     assertThat(session.title()).isEqualTo("Cheeses");
     StringBuilder first = new StringBuilder();
     long lastIdOfFirst;
@@ -125,7 +127,7 @@ class JavaClientIT extends PlatformIT {
     assertThat(firstIdOfNext).isEqualTo(lastIdOfFirst + 1);
   }
 
-  private record JsonNodeView(tools.jackson.databind.JsonNode results) {
+  private record JsonNodeView(JsonNode results) {
     List<String> texts() {
       List<String> texts = new ArrayList<>();
       results.forEach(message -> texts.add(message.path("text").asString()));
@@ -279,8 +281,7 @@ class JavaClientIT extends PlatformIT {
      * Copies until the end; at {@code limit} bytes, closes both sockets if {@code cutNow} says so
      * (and copies on otherwise).
      */
-    private static void pipe(
-        Socket from, Socket to, long limit, java.util.function.BooleanSupplier cutNow) {
+    private static void pipe(Socket from, Socket to, long limit, BooleanSupplier cutNow) {
       long copied = 0;
       byte[] buffer = new byte[512];
       try (from;

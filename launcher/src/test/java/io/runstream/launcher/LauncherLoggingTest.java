@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.logging.LoggingInitializationContext;
 import org.springframework.boot.logging.LoggingSystem;
@@ -27,7 +28,7 @@ class LauncherLoggingTest {
         new LoggingInitializationContext(new MockEnvironment()), "classpath:logback.xml", null);
     String run = UUID.randomUUID().toString();
     try {
-      org.slf4j.Logger log = LoggerFactory.getLogger("io.runstream.worker.context.RunContext");
+      Logger log = LoggerFactory.getLogger("io.runstream.worker.context.RunContext");
       log.info(
           "Run {}: file not read: {}",
           run,

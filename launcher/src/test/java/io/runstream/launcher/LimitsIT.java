@@ -249,8 +249,7 @@ class LimitsIT extends PlatformIT {
     }
     // a node with room serves the same stream
     try (TestApi.Stream stream = api().stream("/api/v1/runs/" + runId + "/stream", token)) {
-      assertThat(stream.untilDone(java.time.Duration.ofSeconds(30)).getLast().data())
-          .isEqualTo("[DONE]");
+      assertThat(stream.untilDone(Duration.ofSeconds(30)).getLast().data()).isEqualTo("[DONE]");
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.ingest.IngestApplication;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -55,7 +59,7 @@ class LiveRunLimitsIT extends PlatformIT {
     }
   }
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void cancelTheRunsStarted() {
     started.forEach(run -> api().post("/api/v1/runs/" + run[1] + "/cancel", run[0], ""));
   }
@@ -88,12 +92,11 @@ class LiveRunLimitsIT extends PlatformIT {
     // The agent-stream face answers in its dialect ({statusCode, error, message, code}).
     TestApi.Answer agentStream =
         limited.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(limited.base() + "/ai/agent/stream"))
+            HttpRequest.newBuilder(URI.create(limited.base() + "/ai/agent/stream"))
                 .header("orgid", org)
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"task\":\"one more\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"one more\"}"))
                 .build());
     assertThat(agentStream.status()).isEqualTo(429);
     assertThat(agentStream.header("Retry-After")).isEqualTo("5");
@@ -120,7 +123,7 @@ class LiveRunLimitsIT extends PlatformIT {
   void shouldHoldTheLimitAgainstConcurrentRequests() throws Exception {
     String token = TestApi.freshToken();
     List<TestApi.Answer> answers;
-    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
       List<CompletableFuture<TestApi.Answer>> sent = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         sent.add(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runstream.worker.lease.LeaseReaper;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,10 +111,10 @@ class LostWorkerIT extends PlatformIT {
                     .param(runId)
                     .query(Boolean.class)
                     .single());
-    java.sql.Timestamp first =
+    Timestamp first =
         jdbc.sql("SELECT lease_expires_at FROM runs WHERE id = ?")
             .param(runId)
-            .query(java.sql.Timestamp.class)
+            .query(Timestamp.class)
             .single();
     // Renewed every third of the lease (10 s by default): a live worker's run is never taken for
     // lost.
@@ -124,7 +125,7 @@ class LostWorkerIT extends PlatformIT {
                 assertThat(
                         jdbc.sql("SELECT lease_expires_at FROM runs WHERE id = ?")
                             .param(runId)
-                            .query(java.sql.Timestamp.class)
+                            .query(Timestamp.class)
                             .single())
                     .isAfter(first));
     api.post("/api/v1/runs/" + runId + "/cancel", token, "");

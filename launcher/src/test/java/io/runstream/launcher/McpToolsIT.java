@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,13 +44,13 @@ class McpToolsIT extends PlatformIT {
     ExternalClients.installNodeClients(npm.get(), NODE_DIR);
   }
 
-  @org.springframework.beans.factory.annotation.Autowired McpTools platformTools;
+  @Autowired McpTools platformTools;
 
   @Test
   void shouldCallAnMcpServersToolOverStdioFromAScriptedModelAndFromAProvider() throws Exception {
     // The server is connected in the background (here: once the test installed it); runs see its
     // tools from then on.
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(500))
         .until(
@@ -156,7 +158,7 @@ class McpToolsIT extends PlatformIT {
     try {
       // It connects in the background; a server not up yet is tried again 5 s later.
       List<ServerTool> listed =
-          org.awaitility.Awaitility.await()
+          Awaitility.await()
               .atMost(Duration.ofSeconds(40))
               .pollInterval(Duration.ofMillis(300))
               .until(tools::tools, found -> !found.isEmpty());

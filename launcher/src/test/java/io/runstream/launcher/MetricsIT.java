@@ -3,6 +3,8 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The fan-out's metrics are on /actuator/prometheus. */
@@ -62,14 +64,14 @@ class MetricsIT extends PlatformIT {
     // Measured every 2 s here (runstream.sink.group-lag-interval): the groups of the worker, the
     // sink and the usage
     // roll-ups get a number; a group that keeps up has next to nothing left to read.
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
               String scrape =
                   api.get("/actuator/prometheus", TestApi.operatorToken("operators")).body();
               for (String group :
-                  java.util.List.of(
+                  List.of(
                       "runstream-persistence-sink",
                       "runstream-agent-worker",
                       "runstream-usage-rollups",

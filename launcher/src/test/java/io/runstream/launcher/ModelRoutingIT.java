@@ -2,6 +2,8 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,13 +78,12 @@ class ModelRoutingIT extends PlatformIT {
     TestApi.Answer started =
         api()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api().base() + "/ai/agent/stream"))
+                HttpRequest.newBuilder(URI.create(api().base() + "/ai/agent/stream"))
                     .header("orgid", org)
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .POST(
-                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                        HttpRequest.BodyPublishers.ofString(
                             "{\"task\":\"Hello\",\"agentRole\":\"research\"}"))
                     .build());
     assertThat(started.status()).as(started.body()).isEqualTo(200);

@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -148,8 +151,7 @@ class ObservabilityFilesIT extends PlatformIT {
   @SuppressWarnings("unchecked")
   void theAlertRulesParseAndEveryMetricTheyWatchIsExposed() throws Exception {
     Map<String, Object> rules =
-        new org.yaml.snakeyaml.Yaml()
-            .load(Files.readString(DIR.resolve("prometheus/runstream-alerts.yml")));
+        new Yaml().load(Files.readString(DIR.resolve("prometheus/runstream-alerts.yml")));
     List<Map<String, Object>> groups = (List<Map<String, Object>>) rules.get("groups");
     List<Map<String, Object>> all = new ArrayList<>();
     groups.forEach(group -> all.addAll((List<Map<String, Object>>) group.get("rules")));
@@ -162,7 +164,7 @@ class ObservabilityFilesIT extends PlatformIT {
             "RunstreamTargetDown",
             "RunstreamHttp5xx",
             "RunstreamStreamsRefused");
-    Map<String, String> byName = new java.util.HashMap<>();
+    Map<String, String> byName = new HashMap<>();
     all.forEach(
         rule -> byName.put(String.valueOf(rule.get("alert")), String.valueOf(rule.get("expr"))));
     assertThat(byName.get("RunstreamTargetDown"))
@@ -205,7 +207,7 @@ class ObservabilityFilesIT extends PlatformIT {
         anchors.add(
             heading
                 .strip()
-                .toLowerCase(java.util.Locale.ROOT)
+                .toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9 _-]", "")
                 .replace(' ', '-'));
       }

@@ -1,8 +1,23 @@
 package io.runstream.launcher;
 
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,38 +51,38 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.routing.rules[0].instructions=You serve an administrator.",
       "runstream.routing.rules[1].agent-role=research",
       "runstream.routing.rules[1].model=local-openai/qwen3:8b",
-      "runstream.routing.admin-providers=local-claude"
+      "runstream.routing.admin-providers=local-claude",
+      // Tool approvals (ToolApprovalsIT): the test tool approval.transfer waits for a person.
+      "runstream.worker.needs-approval=approval.*"
     })
-@org.springframework.context.annotation.Import(PlatformIT.Spans.class)
+@Import({PlatformIT.Spans.class, ApprovalTestTools.class})
 abstract class PlatformIT {
 
   /**
    * Finished spans of the traces a test watches (TraceIT), kept in memory; the spans of every other
    * request of the suite are dropped, so that memory does not grow with the suite.
    */
-  @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+  @TestConfiguration(proxyBeanMethods = false)
   static class Spans {
-    static final io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter EXPORTER =
-        io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
-    static final java.util.Set<String> WATCHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final InMemorySpanExporter EXPORTER = InMemorySpanExporter.create();
+    static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
 
-    @org.springframework.context.annotation.Bean
-    io.opentelemetry.sdk.trace.export.SpanExporter watchedSpans() {
-      return new io.opentelemetry.sdk.trace.export.SpanExporter() {
+    @Bean
+    SpanExporter watchedSpans() {
+      return new SpanExporter() {
         @Override
-        public io.opentelemetry.sdk.common.CompletableResultCode export(
-            java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+        public CompletableResultCode export(Collection<SpanData> spans) {
           return EXPORTER.export(
               spans.stream().filter(span -> WATCHED.contains(span.getTraceId())).toList());
         }
 
         @Override
-        public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+        public CompletableResultCode flush() {
           return EXPORTER.flush();
         }
 
         @Override
-        public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+        public CompletableResultCode shutdown() {
           return EXPORTER.shutdown();
         }
       };
@@ -98,16 +113,11 @@ abstract class PlatformIT {
    * Starts one more fan-out node on the platform, with {@code extra} properties; the caller closes
    * it.
    */
-  static org.springframework.context.ConfigurableApplicationContext startFanoutNode(
-      java.util.Map<String, Object> extra) {
-    java.util.Map<String, Object> properties =
-        new java.util.HashMap<>(EmbeddedPlatform.shared().serviceProperties());
+  static ConfigurableApplicationContext startFanoutNode(Map<String, Object> extra) {
+    Map<String, Object> properties = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     properties.putAll(extra);
-    return new org.springframework.boot.builder.SpringApplicationBuilder(
-            io.runstream.fanout.FanoutApplication.class)
-        .properties(properties)
-        .run();
+    return new SpringApplicationBuilder(FanoutApplication.class).properties(properties).run();
   }
 }

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,7 +72,7 @@ class PoisonRecordIT extends PlatformIT {
       while (System.nanoTime() < deadline
           && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (java.util.Arrays.equals(record.value(), value)) {
+          if (Arrays.equals(record.value(), value)) {
             found.add(record);
           }
         }

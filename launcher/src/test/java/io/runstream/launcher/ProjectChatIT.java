@@ -5,21 +5,26 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The project-chat face (API.md §6, seed 002): {@code POST /api/v1/chat/stream} with every {@code
- * ChatRequest} field, {@code event: message} / {@code done} / {@code error} with an {@code id:}
- * each, FastAPI's 422 bodies at both sides of each limit, the knowledge store scoped by project
- * (and its failure), the legacy {@code /api/v1/chat/generate}, resume by re-POST, and the API key.
+ * The project-chat face (docs/faces/project-chat.md, seed 002): {@code POST /api/v1/chat/stream}
+ * with every {@code ChatRequest} field, {@code event: message} / {@code done} / {@code error} with
+ * an {@code id:} each, FastAPI's 422 bodies at both sides of each limit, the knowledge store scoped
+ * by project (and its failure), the legacy {@code /api/v1/chat/generate}, resume by re-POST, and
+ * the API key.
  */
 class ProjectChatIT extends PlatformIT {
   @Autowired JdbcClient jdbc;
@@ -214,8 +219,7 @@ class ProjectChatIT extends PlatformIT {
         .isEqualTo("[\"body\",\"user_name\"]");
 
     String hundred =
-        String.join(
-            ",", java.util.Collections.nCopies(100, "{\"role\":\"user\",\"content\":\"a\"}"));
+        String.join(",", Collections.nCopies(100, "{\"role\":\"user\",\"content\":\"a\"}"));
     assertThat(
             chat(
                     token,
@@ -374,11 +378,10 @@ class ProjectChatIT extends PlatformIT {
 
   @Test
   void shouldResumeThroughACutConnectionWithTheRealEventSourceClientPosting() throws Exception {
-    java.util.Optional<java.nio.file.Path> node = ExternalClients.onPath("node");
-    java.util.Optional<java.nio.file.Path> npm = ExternalClients.onPath("npm");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
-    java.nio.file.Path dir = java.nio.file.Path.of("src", "test", "node");
+    Optional<Path> node = ExternalClients.onPath("node");
+    Optional<Path> npm = ExternalClients.onPath("npm");
+    Assumptions.assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
+    Path dir = Path.of("src", "test", "node");
     ExternalClients.installNodeClients(npm.get(), dir);
     String token = TestApi.freshToken();
     ExternalClients.Finished run =

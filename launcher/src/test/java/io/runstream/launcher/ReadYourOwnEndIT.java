@@ -18,12 +18,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #27 item 2, "read your own end" (API.md §4): once a reader has received a run's last event,
- * {@code GET /api/v1/runs/{id}} answers its final status, usage and {@code finished_at}, and the
- * session's message its final status, text and usage, on any node: the stream is read on a second,
- * fan-out-only node and the run on the first, at once, without waiting. Completed, stopped, failed
- * and lost-worker runs alike; the session takes its next message at once too (no {@code
- * run_in_progress}).
+ * Issue #27 item 2, "read your own end" (docs/faces/canonical.md): once a reader has received a
+ * run's last event, {@code GET /api/v1/runs/{id}} answers its final status, usage and {@code
+ * finished_at}, and the session's message its final status, text and usage, on any node: the stream
+ * is read on a second, fan-out-only node and the run on the first, at once, without waiting.
+ * Completed, stopped, failed and lost-worker runs alike; the session takes its next message at once
+ * too (no {@code run_in_progress}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadYourOwnEndIT extends PlatformIT {

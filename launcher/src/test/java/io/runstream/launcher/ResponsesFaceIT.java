@@ -3,11 +3,17 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -366,12 +372,39 @@ class ResponsesFaceIT extends PlatformIT {
   }
 
   @Test
-  void shouldDocumentTheFaceInItsOwnOpenApiGroup() {
+  void shouldDocumentTheFaceInItsOwnOpenApiGroup() throws Exception {
     TestApi.Answer document = api().get("/v3/api-docs/responses", null);
     assertThat(document.status()).isEqualTo(200);
     assertThat(document.json().path("paths").has("/v1/responses")).isTrue();
     assertThat(document.json().path("paths").has("/v1/responses/{responseId}")).isTrue();
     assertThat(document.json().path("paths").has("/api/genie/stream-chat")).isFalse();
+    // Its contract (openapi/responses.json) names the request, the Response and the error, and real
+    // ones validate against the served document.
+    String token = TestApi.freshToken();
+    String request =
+        "{\"model\":\"simulated/sim-1\",\"input\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+            + "\"metadata\":{\"k\":\"v\"},\"simulation\":{\"output_tokens\":3,\"tokens_per_second\":0}}";
+    assertThat(validate(document, "CreateResponseRequest", request)).isEmpty();
+    assertThat(validate(document, "CreateResponseRequest", "{\"model\":\"m\"}")).isNotEmpty();
+    TestApi.Answer created = api().post("/v1/responses", token, request);
+    assertThat(created.status()).as(created.body()).isEqualTo(200);
+    assertThat(validate(document, "Response", created.body())).as(created.body()).isEmpty();
+    TestApi.Answer refused = api().post("/v1/responses", null, request);
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(validate(document, "ResponsesError", refused.body())).isEmpty();
+  }
+
+  /** Validates {@code json} against a named schema of the served document. */
+  private static Set<ValidationMessage> validate(
+      TestApi.Answer document, String schema, String json) throws Exception {
+    ObjectMapper jackson2 = new ObjectMapper();
+    ObjectNode root = jackson2.createObjectNode();
+    root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+    root.put("$ref", "#/components/schemas/" + schema);
+    root.set("components", jackson2.readTree(document.json().path("components").toString()));
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+        .getSchema(root)
+        .validate(jackson2.readTree(json));
   }
 
   private static String firstId(JsonNode tools) {

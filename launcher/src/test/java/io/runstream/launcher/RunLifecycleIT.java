@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -43,7 +45,7 @@ class RunLifecycleIT extends PlatformIT {
     for (int i = 0; i < 5; i++) {
       List<TestApi.Event> events;
       try (TestApi.Stream stream =
-          api.stream(path, token, java.util.Map.of("Last-Event-ID", Long.toString(last)))) {
+          api.stream(path, token, Map.of("Last-Event-ID", Long.toString(last)))) {
         events = stream.untilDone(Duration.ofSeconds(30));
       }
       assertThat(events.get(events.size() - 2).type()).isEqualTo("finish");
@@ -142,7 +144,7 @@ class RunLifecycleIT extends PlatformIT {
   @Test
   void shouldListRecentRunsWithTheirProgressMineOrTheOrganisationsForAnAdmin() throws Exception {
     TestApi api = api();
-    String org = "org-" + java.util.UUID.randomUUID();
+    String org = "org-" + UUID.randomUUID();
     String alice = TestApi.token(org, "alice");
     String bob = TestApi.token(org, "bob");
     String admin = TestApi.adminToken(org, "boss");
@@ -215,7 +217,7 @@ class RunLifecycleIT extends PlatformIT {
     assertThat(
             api.get(
                     "/api/v1/runs?scope=organisation",
-                    TestApi.adminToken("org-" + java.util.UUID.randomUUID(), "x"))
+                    TestApi.adminToken("org-" + UUID.randomUUID(), "x"))
                 .json()
                 .path("count")
                 .asLong())

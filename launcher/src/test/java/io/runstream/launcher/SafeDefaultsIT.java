@@ -13,13 +13,17 @@ import io.runstream.core.identity.DevTokens;
 import io.runstream.core.startup.StartupFailures;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.ingest.IngestApplication;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,14 +75,13 @@ class SafeDefaultsIT extends PlatformIT {
    * settings.
    */
   private static ConfigurableApplicationContext ingestNode(String... args) {
-    java.util.Map<String, Object> properties =
-        new java.util.HashMap<>(EmbeddedPlatform.shared().serviceProperties());
+    Map<String, Object> properties = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     return new SpringApplicationBuilder(IngestApplication.class).properties(properties).run(args);
   }
 
-  private static int freePort() throws java.io.IOException {
+  private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -129,7 +132,7 @@ class SafeDefaultsIT extends PlatformIT {
         new JWTClaimsSet.Builder()
             .subject("u-" + UUID.randomUUID())
             .claim("org", org)
-            .issueTime(new java.util.Date())
+            .issueTime(new Date())
             .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), endless);
     jwt.sign(new MACSigner(TestApi.SECRET.getBytes(StandardCharsets.UTF_8)));

@@ -3,6 +3,7 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.fanout.FanoutApplication;
 import io.runstream.infra.embedded.EmbeddedPlatform;
 import io.runstream.ingest.IngestApplication;
@@ -10,6 +11,7 @@ import io.runstream.sink.SinkApplication;
 import io.runstream.worker.WorkerApplication;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,7 +30,7 @@ class SeparateServicesIT {
   private static ConfigurableApplicationContext start(
       Class<?> application, Map<String, Object> extra) {
     EmbeddedPlatform platform = EmbeddedPlatform.shared();
-    Map<String, Object> properties = new java.util.HashMap<>();
+    Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", 0);
     properties.put("server.shutdown", "immediate");
     properties.putAll(platform.serviceProperties());
@@ -122,7 +124,7 @@ class SeparateServicesIT {
           });
       for (ConfigurableApplicationContext context : List.of(contexts.get(0), contexts.get(1))) {
         String loop = loops.get(context).getFirst();
-        context.getBeansOfType(io.runstream.core.kafka.ConsumerLoop.class).values().stream()
+        context.getBeansOfType(ConsumerLoop.class).values().stream()
             .filter(candidate -> loop.equals(candidate.reportedAs()))
             .findFirst()
             .orElseThrow()

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.runstream.sink.ChunkSink;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SinkRestartIT extends PlatformIT {
       sink.stop();
       try {
         List<TestApi.Event> rest = stream.untilDone(Duration.ofSeconds(30));
-        events = new java.util.ArrayList<>(head);
+        events = new ArrayList<>(head);
         events.addAll(rest);
       } finally {
         sink.start();

@@ -2,15 +2,22 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runstream.core.startup.StartupFailures;
+import io.runstream.infra.embedded.EmbeddedPlatform;
+import io.runstream.ingest.IngestApplication;
+import io.runstream.worker.WorkerApplication;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -170,38 +177,26 @@ class SmallSafetyIT extends PlatformIT {
   @Test
   void
       shouldRefuseToStartAWorkerWithAPrivateWebhookOrAnIngestNodeWithAnOriginForEverySiteInOneLine() {
-    java.util.Map<String, Object> worker =
-        new java.util.HashMap<>(
-            io.runstream.infra.embedded.EmbeddedPlatform.shared().serviceProperties());
+    Map<String, Object> worker = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
     worker.put("server.port", 0);
     worker.put("runstream.actions.flows.billing.url", "http://10.0.0.9:8080/hooks/billing");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                new org.springframework.boot.builder.SpringApplicationBuilder(
-                        io.runstream.worker.WorkerApplication.class)
-                    .properties(worker)
-                    .run())
+    Assertions.assertThatThrownBy(
+            () -> new SpringApplicationBuilder(WorkerApplication.class).properties(worker).run())
         .satisfies(
             e ->
-                assertThat(io.runstream.core.startup.StartupFailures.explain(e))
+                assertThat(StartupFailures.explain(e))
                     .hasValue(
                         "runstream.actions.flows.billing.url points at a private address (10.0.0.9); allow it with "
                             + "runstream.security.urls.allowed-hosts=10.0.0.9 (or runstream.security.urls.allow-private=true)."));
 
-    java.util.Map<String, Object> ingest =
-        new java.util.HashMap<>(
-            io.runstream.infra.embedded.EmbeddedPlatform.shared().serviceProperties());
+    Map<String, Object> ingest = new HashMap<>(EmbeddedPlatform.shared().serviceProperties());
     ingest.put("server.port", 0);
     ingest.put("runstream.security.cors.allowed-origins", "*");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                new org.springframework.boot.builder.SpringApplicationBuilder(
-                        io.runstream.ingest.IngestApplication.class)
-                    .properties(ingest)
-                    .run())
+    Assertions.assertThatThrownBy(
+            () -> new SpringApplicationBuilder(IngestApplication.class).properties(ingest).run())
         .satisfies(
             e ->
-                assertThat(io.runstream.core.startup.StartupFailures.explain(e))
+                assertThat(StartupFailures.explain(e))
                     .hasValueSatisfying(
                         line ->
                             assertThat(line)

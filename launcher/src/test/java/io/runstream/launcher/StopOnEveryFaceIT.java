@@ -3,7 +3,10 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,13 +36,12 @@ class StopOnEveryFaceIT extends PlatformIT {
     TestApi api = api();
     TestApi.Answer started =
         api.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(api.base() + "/ai/agent/stream"))
+            HttpRequest.newBuilder(URI.create(api.base() + "/ai/agent/stream"))
                 .header("orgid", org)
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                    HttpRequest.BodyPublishers.ofString(
                         "{\"task\":\"talk for a while\"," + LONG + "}"))
                 .build());
     assertThat(started.status()).as(started.body()).isEqualTo(200);
@@ -48,7 +50,7 @@ class StopOnEveryFaceIT extends PlatformIT {
     try (TestApi.Stream stream = api.stream("/ai/stream/" + runId, token, Map.of("orgid", org))) {
       List<TestApi.Event> first = stream.take(8, WAIT);
       assertThat(api.post("/api/v1/runs/" + runId + "/cancel", token, "").status()).isEqualTo(202);
-      events = new java.util.ArrayList<>(first);
+      events = new ArrayList<>(first);
       events.addAll(stream.all(WAIT));
     }
     assertThat(api.get("/api/v1/runs/" + runId, token).json().path("status").asString())

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -252,8 +253,7 @@ final class TestApi {
      * Every event up to and including the first that {@code last} accepts, or until the stream
      * ends.
      */
-    private List<Event> until(Duration timeout, java.util.function.Predicate<Event> last)
-        throws InterruptedException {
+    private List<Event> until(Duration timeout, Predicate<Event> last) throws InterruptedException {
       List<Event> all = new ArrayList<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {

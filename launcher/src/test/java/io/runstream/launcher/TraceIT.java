@@ -7,12 +7,14 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue #13 item 3: one trace shows a run end to end. A client's W3C {@code traceparent} on the
@@ -79,7 +81,7 @@ class TraceIT extends PlatformIT {
     List<SpanData> trace =
         Spans.EXPORTER.getFinishedSpanItems().stream()
             .filter(span -> span.getTraceId().equals(traceId))
-            .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos))
+            .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
             .toList();
     long t0 = trace.getFirst().getStartEpochNanos();
     StringBuilder shown = new StringBuilder("trace " + traceId + ":");
@@ -93,7 +95,7 @@ class TraceIT extends PlatformIT {
               span.getSpanId(),
               span.getParentSpanId()));
     }
-    org.slf4j.LoggerFactory.getLogger(TraceIT.class).info("{}", shown);
+    LoggerFactory.getLogger(TraceIT.class).info("{}", shown);
   }
 
   private static byte[] randomBytes(int length) {

@@ -2,6 +2,7 @@ package io.runstream.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,7 +121,7 @@ class TwoNodesIT extends PlatformIT {
           assertThat(events).isEqualTo(whole);
           if (lateNodeReadsBackFromKafka()) {
             assertThat(
-                    late.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                    late.getBean(MeterRegistry.class)
                         .counter("runstream.fanout.resume.kafka")
                         .count())
                 .isPositive();

@@ -12,21 +12,25 @@ import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
 import io.runstream.schemas.UsageRollup;
 import io.runstream.sink.usage.UsageRollups;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.UUIDSerializer;
@@ -285,7 +289,7 @@ class UsageRollupsIT extends PlatformIT {
       String key =
           row.get("granularity")
               + "/"
-              + ((java.sql.Timestamp) row.get("window_start")).toInstant()
+              + ((Timestamp) row.get("window_start")).toInstant()
               + "/"
               + row.get("user_id")
               + "/"
@@ -371,7 +375,7 @@ class UsageRollupsIT extends PlatformIT {
     long p95 = exact(allTtft, 0.95);
     assertThat((double) hourly.path("totals").path("time_to_first_token_ms").path("p95").asLong())
         .isCloseTo(p95, offset(p95 * 0.01 + 0.5));
-    java.util.Set<String> seenUsers = new java.util.HashSet<>();
+    Set<String> seenUsers = new HashSet<>();
     long rowRuns = 0;
     for (JsonNode row : hourly.path("data")) {
       seenUsers.add(row.path("user").asString());
@@ -493,7 +497,7 @@ class UsageRollupsIT extends PlatformIT {
                 "isolation.level",
                 "read_committed"),
             new StringDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(Topics.USAGE_ROLLUPS.name()).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))

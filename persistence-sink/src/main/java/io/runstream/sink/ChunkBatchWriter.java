@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -36,10 +38,8 @@ public class ChunkBatchWriter {
   private final MessageStore messages;
   private final UsageLedger usage;
   private final TransactionTemplate tx;
-  private final java.util.concurrent.atomic.AtomicLong unknownRuns =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong lastUnknownWarning =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 60_000_000_000L);
+  private final AtomicLong unknownRuns = new AtomicLong();
+  private final AtomicLong lastUnknownWarning = new AtomicLong(System.nanoTime() - 60_000_000_000L);
 
   public ChunkBatchWriter(
       ChunkLogStore log,
@@ -82,8 +82,7 @@ public class ChunkBatchWriter {
     // The batch's runs in one query. Whatever comes for a run whose output is over (ended, and its
     // last chunk logged:
     // RunStore.ended) is late output (a lost worker's): discarded.
-    Set<UUID> ids =
-        batch.stream().map(l -> l.chunk().runId()).collect(java.util.stream.Collectors.toSet());
+    Set<UUID> ids = batch.stream().map(l -> l.chunk().runId()).collect(Collectors.toSet());
     Map<UUID, RunRow> rows = runs.findAll(ids);
     Set<UUID> ended = runs.ended(ids);
     List<RunChunk> accepted =

@@ -2,19 +2,28 @@ package io.runstream.sink;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
 import io.runstream.core.failure.DeadLetters;
 import io.runstream.core.failure.Failures;
+import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.tracing.RunTracing;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -23,10 +32,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * The sink's consumer loop. At least once with idempotent writes: offsets are committed only after
@@ -40,13 +52,13 @@ public class ChunkSink extends ConsumerLoop {
   private final KafkaClients clients;
   private final ChunkBatchWriter writer;
   private final SinkProperties properties;
-  private final io.runstream.core.kafka.ChunkLayout layout;
+  private final ChunkLayout layout;
   private final Counter persisted;
   private final Counter deadLetterCount;
-  private final io.micrometer.core.instrument.Timer persistDelay;
-  private final java.util.Set<String> deadLettered =
-      java.util.Collections.newSetFromMap(
-          new java.util.LinkedHashMap<>(64, 0.75f, false) {
+  private final Timer persistDelay;
+  private final Set<String> deadLettered =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(64, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
               return size() > 10_000;
@@ -55,15 +67,15 @@ public class ChunkSink extends ConsumerLoop {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> deadLetters;
 
-  private final io.runstream.core.tracing.RunTracing tracing;
+  private final RunTracing tracing;
 
   public ChunkSink(
       KafkaClients clients,
       ChunkBatchWriter writer,
       SinkProperties properties,
-      io.runstream.core.kafka.ChunkLayout layout,
+      ChunkLayout layout,
       MeterRegistry meters,
-      io.runstream.core.tracing.RunTracing tracing) {
+      RunTracing tracing) {
     super("chunk-sink", Duration.ofSeconds(15));
     this.tracing = tracing;
     this.layout = layout;
@@ -73,7 +85,7 @@ public class ChunkSink extends ConsumerLoop {
     this.persisted = meters.counter("runstream.sink.chunks.persisted");
     this.deadLetterCount = meters.counter("runstream.sink.chunks.dead-lettered");
     this.persistDelay =
-        io.micrometer.core.instrument.Timer.builder("runstream.sink.persist.delay")
+        Timer.builder("runstream.sink.persist.delay")
             .description(
                 "sink lag in time: a stored batch's oldest chunk, from its emission to the batch's commit")
             .publishPercentileHistogram()
@@ -137,16 +149,15 @@ public class ChunkSink extends ConsumerLoop {
    */
   private boolean persist(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
     // A traced run's last chunk gets a span in the run's trace for the batch that stores it.
-    List<io.micrometer.tracing.Span> spans = new ArrayList<>();
+    List<Span> spans = new ArrayList<>();
     try {
       return persist(records, spans);
     } finally {
-      spans.forEach(io.micrometer.tracing.Span::end);
+      spans.forEach(Span::end);
     }
   }
 
-  private boolean persist(
-      ConsumerRecords<byte[], byte[]> records, List<io.micrometer.tracing.Span> spans)
+  private boolean persist(ConsumerRecords<byte[], byte[]> records, List<Span> spans)
       throws InterruptedException {
     List<ChunkBatchWriter.Located> batch = new ArrayList<>(records.count());
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
@@ -157,7 +168,7 @@ public class ChunkSink extends ConsumerLoop {
       next.put(partition, new OffsetAndMetadata(record.offset() + 1));
       RunChunk chunk = decode(record);
       if (chunk != null && chunk.terminal() && record.headers().lastHeader("traceparent") != null) {
-        io.micrometer.tracing.Span span = tracing.start("runstream.sink.persist", record.headers());
+        Span span = tracing.start("runstream.sink.persist", record.headers());
         if (span != null) {
           spans.add(
               span.tag("runstream.run_id", chunk.runId().toString())
@@ -173,7 +184,7 @@ public class ChunkSink extends ConsumerLoop {
     try {
       persisted.increment(writer.write(batch));
       recordDelay(batch);
-    } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+    } catch (DataAccessException | TransactionException e) {
       if (Failures.retriable(e)) {
         LOG.warn("Database unavailable ({}); the batch will be retried", e.getMessage());
         first.forEach(consumer::seek);
@@ -185,8 +196,7 @@ public class ChunkSink extends ConsumerLoop {
       for (ChunkBatchWriter.Located located : batch) {
         try {
           persisted.increment(writer.write(List.of(located)));
-        } catch (DataAccessException
-            | org.springframework.transaction.TransactionException refused) {
+        } catch (DataAccessException | TransactionException refused) {
           if (Failures.retriable(refused)) {
             first.forEach(consumer::seek);
             return false;
@@ -200,11 +210,7 @@ public class ChunkSink extends ConsumerLoop {
           deadLetter(
               DeadLetters.of(
                   Topics.RUN_CHUNKS_DLT.name(),
-                  located
-                      .chunk()
-                      .runId()
-                      .toString()
-                      .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  located.chunk().runId().toString().getBytes(StandardCharsets.UTF_8),
                   EventJson.writeChunk(located.chunk()),
                   located.topic(),
                   located.partition(),
@@ -293,9 +299,9 @@ public class ChunkSink extends ConsumerLoop {
       throws InterruptedException {
     try {
       return persist(records);
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
+    } catch (WakeupException e) {
       throw e;
-    } catch (org.apache.kafka.common.errors.RebalanceInProgressException e) {
+    } catch (RebalanceInProgressException e) {
       // Written, but the commit met a rebalance (in the per-run-topic layout, every new run's topic
       // brings one):
       // the records are read again and applied once more, which changes nothing.
@@ -345,15 +351,14 @@ public class ChunkSink extends ConsumerLoop {
     try {
       deadLetters.send(letter).get();
       deadLetterCount.increment();
-    } catch (java.util.concurrent.ExecutionException sendFailed) {
+    } catch (ExecutionException sendFailed) {
       deadLettered.remove(origin);
       throw new IllegalStateException("cannot set the record aside", sendFailed.getCause());
     }
   }
 
   private static String header(ProducerRecord<byte[], byte[]> record, String name) {
-    return new String(
-        record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   @Override

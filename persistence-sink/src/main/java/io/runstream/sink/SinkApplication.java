@@ -1,5 +1,6 @@
 package io.runstream.sink;
 
+import io.runstream.core.startup.StartupFailures;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -10,6 +11,6 @@ import org.springframework.context.annotation.Import;
 @Import(SinkConfiguration.class)
 public class SinkApplication {
   public static void main(String[] args) {
-    io.runstream.core.startup.StartupFailures.run(SinkApplication.class, args);
+    StartupFailures.run(SinkApplication.class, args);
   }
 }

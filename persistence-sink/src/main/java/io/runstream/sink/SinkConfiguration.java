@@ -1,6 +1,7 @@
 package io.runstream.sink;
 
 import io.runstream.core.CoreConfiguration;
+import io.runstream.sink.usage.UsageProperties;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.ComponentScan;
@@ -17,8 +18,5 @@ import org.springframework.context.annotation.Import;
         @ComponentScan.Filter(
             type = FilterType.ANNOTATION,
             classes = SpringBootConfiguration.class))
-@EnableConfigurationProperties({
-  SinkProperties.class,
-  io.runstream.sink.usage.UsageProperties.class
-})
+@EnableConfigurationProperties({SinkProperties.class, UsageProperties.class})
 public class SinkConfiguration {}

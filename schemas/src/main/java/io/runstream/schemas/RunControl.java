@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A control message to whichever worker holds a run: every worker reads the control topic.
@@ -26,7 +27,7 @@ public record RunControl(
     String reason,
     Instant requestedAt,
     String toolCallId,
-    tools.jackson.databind.JsonNode output) {
+    JsonNode output) {
   /** The current schema version. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -51,7 +52,7 @@ public record RunControl(
 
   /** A client tool's result. */
   public static RunControl toolResult(
-      UUID runId, UUID sessionId, String toolCallId, tools.jackson.databind.JsonNode output) {
+      UUID runId, UUID sessionId, String toolCallId, JsonNode output) {
     return new RunControl(
         SCHEMA_VERSION, runId, sessionId, TOOL_RESULT, null, Instant.now(), toolCallId, output);
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
@@ -209,11 +210,25 @@ public record RunRequested(
    * @param name the tool's name
    * @param description what it does, for the model
    * @param inputSchema the JSON Schema of its arguments, optional
+   * @param needsApproval true when a call waits for a person's approval before the client is asked
+   *     to run it (issue #27); absent otherwise
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record ToolSpec(String name, String description, JsonNode inputSchema) {
+  public record ToolSpec(
+      String name, String description, JsonNode inputSchema, Boolean needsApproval) {
     public ToolSpec {
       Objects.requireNonNull(name, "name");
+      needsApproval = Boolean.TRUE.equals(needsApproval) ? Boolean.TRUE : null;
+    }
+
+    /** A client tool whose calls need no approval. */
+    public ToolSpec(String name, String description, JsonNode inputSchema) {
+      this(name, description, inputSchema, null);
+    }
+
+    /** True when its calls wait for an approval. */
+    public boolean approvalNeeded() {
+      return Boolean.TRUE.equals(needsApproval);
     }
   }
 
@@ -336,8 +351,8 @@ public record RunRequested(
       Boolean retryable,
       List<String> deltas) {
     /** The kinds of step. */
-    public static final java.util.Set<String> TYPES =
-        java.util.Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail", "stage");
+    public static final Set<String> TYPES =
+        Set.of("text", "reasoning", "tool", "call", "doc", "image", "fail", "stage");
 
     public ScriptStep {
       Objects.requireNonNull(type, "type");

@@ -1,6 +1,7 @@
 package io.runstream.schemas;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -92,10 +93,8 @@ public final class Topics {
   }
 
   /** The topic-level settings a topic needs beyond the defaults (the roll-ups are compacted). */
-  public static java.util.Map<String, String> configsOf(Topic<?, ?> topic) {
-    return topic == USAGE_ROLLUPS
-        ? java.util.Map.of("cleanup.policy", "compact")
-        : java.util.Map.of();
+  public static Map<String, String> configsOf(Topic<?, ?> topic) {
+    return topic == USAGE_ROLLUPS ? Map.of("cleanup.policy", "compact") : Map.of();
   }
 
   /** Every topic of the catalogue, for creation at start-up. */

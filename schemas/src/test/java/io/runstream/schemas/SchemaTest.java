@@ -9,11 +9,16 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
 
 class SchemaTest {
   private static final ObjectMapper JACKSON2 = new ObjectMapper();
@@ -28,7 +33,7 @@ class SchemaTest {
     return schema(schema).validate(JACKSON2.readTree(json));
   }
 
-  static java.util.List<String> goldenChunkLines() {
+  static List<String> goldenChunkLines() {
     return GoldenEvents.chunkLines();
   }
 
@@ -123,9 +128,9 @@ class SchemaTest {
         new UsageRollup(
             1,
             "minute",
-            java.time.Instant.parse("2026-12-01T10:00:00Z"),
-            java.time.Instant.parse("2026-12-01T10:01:00Z"),
-            java.util.UUID.randomUUID(),
+            Instant.parse("2026-12-01T10:00:00Z"),
+            Instant.parse("2026-12-01T10:01:00Z"),
+            UUID.randomUUID(),
             null,
             "sim-1",
             3,
@@ -133,7 +138,7 @@ class SchemaTest {
             0,
             120,
             480,
-            new UsageRollup.Latency(2, 80L, 120L, java.util.Map.of("441", 1L, "z", 1L)),
+            new UsageRollup.Latency(2, 80L, 120L, Map.of("441", 1L, "z", 1L)),
             new UsageRollup.Latency(0, null, null, null));
     String json =
         new String(
@@ -149,5 +154,42 @@ class SchemaTest {
         .isEqualTo(rollup);
     assertThat(validate("usage-rollup.v1.json", json.replace("\"minute\"", "\"day\"")))
         .isNotEmpty();
+  }
+
+  @Test
+  void shouldWriteRunControlsThatValidateAgainstTheirSchema() throws Exception {
+    UUID run = UUID.randomUUID();
+    UUID session = UUID.randomUUID();
+    String stop =
+        new String(
+            Topics.RUN_CONTROL
+                .value()
+                .serializer()
+                .serialize("t", RunControl.stop(run, session, "user pressed stop")),
+            StandardCharsets.UTF_8);
+    assertThat(validate("run-control.v1.json", stop)).isEmpty();
+    assertThat(stop).doesNotContain("null").doesNotContain("toolCallId");
+    String toolResult =
+        new String(
+            Topics.RUN_CONTROL
+                .value()
+                .serializer()
+                .serialize(
+                    "t",
+                    RunControl.toolResult(
+                        run, session, "call-1", JsonMapper.shared().readTree("{\"temp\":21}"))),
+            StandardCharsets.UTF_8);
+    assertThat(validate("run-control.v1.json", toolResult)).isEmpty();
+    assertThat(
+            Topics.RUN_CONTROL
+                .value()
+                .deserializer()
+                .deserialize("t", toolResult.getBytes(StandardCharsets.UTF_8))
+                .toolCallId())
+        .isEqualTo("call-1");
+    // a tool result without its call id, and a record without its run, are refused
+    assertThat(validate("run-control.v1.json", toolResult.replace("\"toolCallId\"", "\"callId\"")))
+        .isNotEmpty();
+    assertThat(validate("run-control.v1.json", stop.replace("\"runId\"", "\"run\""))).isNotEmpty();
   }
 }

@@ -1,5 +1,7 @@
 package io.runstream.fanout;
 
+import io.runstream.admission.AdmissionConfiguration;
+import io.runstream.core.startup.StartupFailures;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
@@ -8,9 +10,9 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 // A fan-out node alone admits the runs of the faces whose POST is the stream (genie): ADR 0008.
-@Import({FanoutConfiguration.class, io.runstream.admission.AdmissionConfiguration.class})
+@Import({FanoutConfiguration.class, AdmissionConfiguration.class})
 public class FanoutApplication {
   public static void main(String[] args) {
-    io.runstream.core.startup.StartupFailures.run(FanoutApplication.class, args);
+    StartupFailures.run(FanoutApplication.class, args);
   }
 }

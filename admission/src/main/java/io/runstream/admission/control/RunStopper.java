@@ -13,8 +13,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Stops runs cluster-wide. The stop is first recorded on the run's row (so a stop that races the
@@ -26,9 +28,11 @@ import org.springframework.stereotype.Service;
 public class RunStopper {
   private final RunStore runs;
   private final KafkaProducer<UUID, RunControl> producer;
+  private final ParkedRunWaker parked;
 
-  public RunStopper(RunStore runs, KafkaClients clients) {
+  public RunStopper(RunStore runs, KafkaClients clients, ParkedRunWaker parked) {
     this.runs = runs;
+    this.parked = parked;
     this.producer =
         clients.producer(
             "ingest-control",
@@ -65,7 +69,7 @@ public class RunStopper {
     try {
       send(run, reason);
     } catch (ApiException e) {
-      org.slf4j.LoggerFactory.getLogger(RunStopper.class)
+      LoggerFactory.getLogger(RunStopper.class)
           .warn(
               "Run {}: its stop is recorded but was not delivered now; the worker reads it with its lease",
               run.id());
@@ -73,6 +77,8 @@ public class RunStopper {
   }
 
   private void send(RunRow run, String reason) {
+    // A run parked for tool approvals has no worker to tell: it goes on now, and ends stopped.
+    parked.wake(run.id());
     try {
       producer
           .send(
@@ -93,8 +99,7 @@ public class RunStopper {
   }
 
   /** Sends a client tool's result to the worker holding the run. */
-  public void sendToolResult(
-      RunRow run, String toolCallId, tools.jackson.databind.JsonNode output) {
+  public void sendToolResult(RunRow run, String toolCallId, JsonNode output) {
     try {
       producer
           .send(

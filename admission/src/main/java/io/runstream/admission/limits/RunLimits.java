@@ -4,9 +4,11 @@ import io.runstream.admission.AdmissionProperties;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.UsageLedger;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,12 +22,9 @@ import org.springframework.stereotype.Component;
 public class RunLimits {
   private final UsageLedger usage;
   private final AdmissionProperties properties;
-  private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
+  private final JdbcClient jdbc;
 
-  public RunLimits(
-      UsageLedger usage,
-      AdmissionProperties properties,
-      org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+  public RunLimits(UsageLedger usage, AdmissionProperties properties, JdbcClient jdbc) {
     this.usage = usage;
     this.properties = properties;
     this.jdbc = jdbc;
@@ -48,7 +47,7 @@ public class RunLimits {
         caller.service() ? properties.serviceRunsPerMinute() : properties.runsPerMinute();
     int burst = caller.service() ? properties.serviceRunBurst() : properties.runBurst();
     double perSecond = perMinute / 60.0;
-    java.util.List<Double> taken =
+    List<Double> taken =
         jdbc.sql(
                 """
             INSERT INTO run_rate_buckets AS b (user_id, tokens, updated_at) VALUES (:user, :burst - 1, clock_timestamp())

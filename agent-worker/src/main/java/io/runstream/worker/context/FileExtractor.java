@@ -2,23 +2,35 @@ package io.runstream.worker.context;
 
 import io.runstream.schemas.RunRequested;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.tika.Tika;
 import org.apache.tika.exception.EncryptedDocumentException;
 import org.apache.tika.exception.TikaException;
 import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.TikaCoreProperties;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,7 +47,7 @@ public class FileExtractor {
   private final HttpClient http;
   private final Tika tika;
 
-  @org.springframework.beans.factory.annotation.Autowired
+  @Autowired
   public FileExtractor(ContextProperties properties) {
     this(properties, new Tika());
   }
@@ -90,10 +102,8 @@ public class FileExtractor {
    */
   private String parse(RunRequested.FileRef file, byte[] bytes, Metadata metadata, int limit)
       throws Unreadable {
-    java.util.concurrent.atomic.AtomicBoolean abandoned =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.CompletableFuture<String> parsed =
-        new java.util.concurrent.CompletableFuture<>();
+    AtomicBoolean abandoned = new AtomicBoolean();
+    CompletableFuture<String> parsed = new CompletableFuture<>();
     Thread parser =
         Thread.ofVirtual()
             .name("extract-text")
@@ -107,9 +117,8 @@ public class FileExtractor {
                   }
                 });
     try {
-      return parsed.get(
-          properties.extractTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      return parsed.get(properties.extractTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
       abandoned.set(true);
       parser.interrupt();
       throw new Unreadable(
@@ -122,7 +131,7 @@ public class FileExtractor {
       parser.interrupt();
       Thread.currentThread().interrupt();
       throw new Unreadable(file.name() + ": reading was interrupted");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof EncryptedDocumentException) {
         throw new Unreadable(file.name() + " is encrypted");
@@ -138,7 +147,7 @@ public class FileExtractor {
     }
   }
 
-  private static String shown(java.time.Duration duration) {
+  private static String shown(Duration duration) {
     return duration.toMillis() % 1000 == 0
         ? duration.toSeconds() + " s"
         : duration.toMillis() + " ms";
@@ -147,17 +156,17 @@ public class FileExtractor {
   /**
    * A stream whose reads fail once its parse is abandoned, so that a parser still reading stops.
    */
-  private static final class Abandonable extends java.io.FilterInputStream {
-    private final java.util.concurrent.atomic.AtomicBoolean abandoned;
+  private static final class Abandonable extends FilterInputStream {
+    private final AtomicBoolean abandoned;
 
-    Abandonable(InputStream in, java.util.concurrent.atomic.AtomicBoolean abandoned) {
+    Abandonable(InputStream in, AtomicBoolean abandoned) {
       super(in);
       this.abandoned = abandoned;
     }
 
     private void check() throws IOException {
       if (abandoned.get()) {
-        throw new java.io.InterruptedIOException("the extraction took too long");
+        throw new InterruptedIOException("the extraction took too long");
       }
     }
 
@@ -238,7 +247,7 @@ public class FileExtractor {
       return Files.readAllBytes(resolved);
     } catch (NoSuchFileException e) {
       throw new Unreadable(file.name() + ": no such file in the uploads directory");
-    } catch (IOException | java.nio.file.InvalidPathException e) {
+    } catch (IOException | InvalidPathException e) {
       throw new Unreadable(file.name() + ": the file could not be read");
     }
   }
@@ -255,7 +264,7 @@ public class FileExtractor {
           file.name() + ": the url is not allowed (runstream.context.files.allowed-url-prefixes)");
     }
     long deadline = System.nanoTime() + properties.fetchTimeout().toNanos();
-    java.util.concurrent.CompletableFuture<byte[]> fetched =
+    CompletableFuture<byte[]> fetched =
         http.sendAsync(
                 HttpRequest.newBuilder(uri).timeout(properties.fetchTimeout()).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream())
@@ -263,32 +272,30 @@ public class FileExtractor {
                 response -> {
                   try (InputStream body = response.body()) {
                     if (response.statusCode() != 200) {
-                      throw new java.util.concurrent.CompletionException(
+                      throw new CompletionException(
                           new Unreadable(
                               file.name() + ": the url answered " + response.statusCode()));
                     }
                     return body.readNBytes(
                         (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBytes().toBytes() + 1));
                   } catch (IOException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                   }
                 });
     try {
       // The whole fetch, body included, within fetch-timeout: a server that trickles cannot hold
       // the run.
-      byte[] bytes =
-          fetched.get(
-              Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+      byte[] bytes = fetched.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       bound(file, bytes.length);
       return bytes;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       fetched.cancel(true);
       throw new Unreadable(
           file.name()
               + ": the url did not answer within "
               + properties.fetchTimeout().toSeconds()
               + " s");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof Unreadable unreadable) {
         throw unreadable;
       }
@@ -362,7 +369,7 @@ public class FileExtractor {
     return type.startsWith("text/")
         || type.endsWith("+json")
         || type.endsWith("+xml")
-        || java.util.Set.of(
+        || Set.of(
                 "application/json",
                 "application/xml",
                 "application/x-yaml",

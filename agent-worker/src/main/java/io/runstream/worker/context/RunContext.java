@@ -8,8 +8,11 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.model.LlmRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -158,7 +161,7 @@ public class RunContext {
    * The project's knowledge store: the chunks best matching the message, or nothing (with a {@code
    * rag_retrieval_error} for the stream) when the store cannot be searched.
    */
-  private java.util.Optional<String> knowledge(RunRequested request, Listener listener) {
+  private Optional<String> knowledge(RunRequested request, Listener listener) {
     List<ProjectKnowledgeStore.Hit> hits;
     try {
       hits =
@@ -172,12 +175,12 @@ public class RunContext {
       listener.failed(
           "rag_retrieval_error",
           "The project's knowledge base could not be searched; the answer is written without it.");
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (hits.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    java.util.Map<String, ChunkData.RetrievedDocument> retrieved = new java.util.LinkedHashMap<>();
+    Map<String, ChunkData.RetrievedDocument> retrieved = new LinkedHashMap<>();
     StringBuilder block = new StringBuilder("[PROJECT_KNOWLEDGE]\n");
     for (ProjectKnowledgeStore.Hit hit : hits) {
       retrieved.putIfAbsent(
@@ -191,7 +194,7 @@ public class RunContext {
           .append("\n\n");
     }
     listener.retrieved(List.copyOf(retrieved.values()));
-    return java.util.Optional.of(block.toString().strip() + "\n[/PROJECT_KNOWLEDGE]");
+    return Optional.of(block.toString().strip() + "\n[/PROJECT_KNOWLEDGE]");
   }
 
   /** The identity block: who the user is, and the rule for tools' {@code user_id}. */

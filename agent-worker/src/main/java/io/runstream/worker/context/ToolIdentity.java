@@ -1,6 +1,8 @@
 package io.runstream.worker.context;
 
 import io.runstream.schemas.RunRequested;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -71,7 +73,7 @@ public final class ToolIdentity {
 
   private static void overwrite(JsonNode node, String userId) {
     if (node instanceof ObjectNode object) {
-      java.util.List<String> users = new java.util.ArrayList<>();
+      List<String> users = new ArrayList<>();
       for (Map.Entry<String, JsonNode> field : object.properties()) {
         if (names(field.getKey())) {
           users.add(field.getKey());

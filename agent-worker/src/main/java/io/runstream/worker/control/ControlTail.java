@@ -6,6 +6,7 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunControl;
 import io.runstream.schemas.Topics;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.tools.ClientToolBridge;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * Reads every partition of {@code runstream.run-control} from its end (no consumer group: every
@@ -30,13 +32,13 @@ public class ControlTail extends ConsumerLoop {
 
   private final KafkaClients clients;
   private final RunStops stops;
-  private final io.runstream.worker.tools.ClientToolBridge clientTools;
+  private final ClientToolBridge clientTools;
   private final WorkerProperties properties;
 
   public ControlTail(
       KafkaClients clients,
       RunStops stops,
-      io.runstream.worker.tools.ClientToolBridge clientTools,
+      ClientToolBridge clientTools,
       WorkerProperties properties) {
     super("run-control-tail", Duration.ofSeconds(10));
     this.clientTools = clientTools;
@@ -90,9 +92,7 @@ public class ControlTail extends ConsumerLoop {
         clientTools.deliver(
             control.runId(),
             control.toolCallId(),
-            control.output() == null
-                ? tools.jackson.databind.node.NullNode.getInstance()
-                : control.output());
+            control.output() == null ? NullNode.getInstance() : control.output());
       }
     } catch (IllegalArgumentException | NullPointerException e) {
       LOG.warn(

@@ -1,8 +1,13 @@
 package io.runstream.worker.intake;
 
+import io.micrometer.tracing.Span;
+import io.runstream.core.failure.DeadLetters;
+import io.runstream.core.failure.Failures;
 import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.ToolApprovalStore;
+import io.runstream.core.tracing.RunTracing;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -32,6 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -43,6 +50,7 @@ public class RunRequestIntake extends ConsumerLoop {
 
   private final KafkaClients clients;
   private final RunStore runs;
+  private final ToolApprovalStore approvals;
   private final AgentRunner runner;
   private final RunStops stops;
   private final WorkerProperties properties;
@@ -55,22 +63,23 @@ public class RunRequestIntake extends ConsumerLoop {
   private Thread leases;
   private ExecutorService executor;
 
-  private final io.runstream.core.tracing.RunTracing tracing;
+  private final RunTracing tracing;
 
   public RunRequestIntake(
       KafkaClients clients,
       RunStore runs,
+      ToolApprovalStore approvals,
       AgentRunner runner,
       RunStops stops,
       WorkerProperties properties,
-      io.runstream.core.tracing.RunTracing tracing,
-      @org.springframework.beans.factory.annotation.Value("${runstream.worker.node-id:}")
-          String nodeId) {
+      RunTracing tracing,
+      @Value("${runstream.worker.node-id:}") String nodeId) {
     super("run-request-intake", Duration.ofSeconds(10));
     this.tracing = tracing;
     this.stops = stops;
     this.clients = clients;
     this.runs = runs;
+    this.approvals = approvals;
     this.runner = runner;
     this.properties = properties;
     this.capacity = new Semaphore(properties.maxConcurrentRuns());
@@ -198,13 +207,9 @@ public class RunRequestIntake extends ConsumerLoop {
   private boolean setAside(ConsumerRecord<byte[], byte[]> record, Exception failure)
       throws InterruptedException {
     try {
-      deadLetters
-          .send(
-              io.runstream.core.failure.DeadLetters.of(
-                  Topics.RUN_REQUESTS_DLT.name(), record, failure))
-          .get();
+      deadLetters.send(DeadLetters.of(Topics.RUN_REQUESTS_DLT.name(), record, failure)).get();
       return true;
-    } catch (java.util.concurrent.ExecutionException failed) {
+    } catch (ExecutionException failed) {
       LOG.warn("Cannot set the request aside yet: {}", failed.getCause().getMessage());
       return false;
     }
@@ -230,11 +235,23 @@ public class RunRequestIntake extends ConsumerLoop {
       return false;
     }
     RunStore.Claim claim;
+    ToolApprovalStore.Resumed resumed = null;
     try {
       claim = runs.claim(request.runId(), workerId, properties.lease());
+      if (claim == RunStore.Claim.NOT_CLAIMED) {
+        // A parked run whose approvals were answered (or timed out, or whose stop was asked) is
+        // published again: this worker goes on with it (issue #27 item 4).
+        resumed = approvals.claim(request.runId(), workerId, properties.lease()).orElse(null);
+        if (resumed != null) {
+          claim =
+              resumed.stopRequested()
+                  ? RunStore.Claim.CLAIMED_STOP_REQUESTED
+                  : RunStore.Claim.CLAIMED;
+        }
+      }
     } catch (DataAccessException e) {
       capacity.release();
-      if (io.runstream.core.failure.Failures.retriable(e)) {
+      if (Failures.retriable(e)) {
         LOG.warn("Cannot claim run {} now (database): {}", request.runId(), e.getMessage());
         return false;
       }
@@ -261,16 +278,17 @@ public class RunRequestIntake extends ConsumerLoop {
     // The run's span: a child of the request that started it (the record's traceparent), current on
     // the run's
     // thread, so that the chunks it produces carry it on.
-    io.micrometer.tracing.Span span = tracing.start("runstream.run", record.headers());
+    Span span = tracing.start("runstream.run", record.headers());
     if (span != null) {
       span.tag("runstream.run_id", request.runId().toString());
       span.tag("runstream.session_id", request.sessionId().toString());
     }
+    ToolApprovalStore.Resumed going = resumed;
     try {
       executor.execute(
           () -> {
             try (AutoCloseable scope = tracing.inScope(span)) {
-              runner.run(request, stop);
+              runner.run(request, stop, workerId, going);
             } catch (Exception e) {
               if (e instanceof RuntimeException runtime) {
                 throw runtime;

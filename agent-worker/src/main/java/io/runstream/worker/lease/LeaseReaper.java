@@ -1,5 +1,7 @@
 package io.runstream.worker.lease;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.runstream.core.kafka.RunTopics;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
@@ -7,12 +9,14 @@ import io.runstream.core.store.RunStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
 import io.runstream.worker.WorkerProperties;
 import io.runstream.worker.intake.RunRequestIntake;
 import io.runstream.worker.run.ChunkSender;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,7 +71,7 @@ public class LeaseReaper implements SmartLifecycle {
   private volatile long lastFailureNanos;
   private Thread loop;
 
-  private final io.micrometer.core.instrument.Counter reaped;
+  private final Counter reaped;
 
   public LeaseReaper(
       RunStore runs,
@@ -78,9 +82,9 @@ public class LeaseReaper implements SmartLifecycle {
       WorkerProperties properties,
       RunRequestIntake intake,
       JdbcClient jdbc,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      MeterRegistry meters) {
     this.reaped =
-        io.micrometer.core.instrument.Counter.builder("runstream.worker.runs.reaped")
+        Counter.builder("runstream.worker.runs.reaped")
             .description(
                 "runs ended by the lease reaper because their worker was lost (stuck runs)")
             .register(meters);
@@ -178,7 +182,7 @@ public class LeaseReaper implements SmartLifecycle {
                   .param("prefix", nodePrefix)
                   .param("reaperPrefix", "reaper:" + nodePrefix)
                   .update();
-              List<Reaped> all = new java.util.ArrayList<>();
+              List<Reaped> all = new ArrayList<>();
               List<Reaped> batch;
               do {
                 batch = reapInTransaction();
@@ -203,7 +207,7 @@ public class LeaseReaper implements SmartLifecycle {
   private List<Reaped> reapInTransaction() {
     List<RunStore.ExpiredRun> expired =
         runs.lockExpiredLeases(BATCH, workerId, reaperId, properties.lease());
-    List<Reaped> reaped = new java.util.ArrayList<>();
+    List<Reaped> reaped = new ArrayList<>();
     String error = EventJson.MAPPER.writeValueAsString(EventJson.dataTree(WORKER_LOST));
     for (RunStore.ExpiredRun run : expired) {
       long seq = Math.max(run.lastLoggedSeq(), run.seqBase() - 1) + FENCE;
@@ -243,8 +247,7 @@ public class LeaseReaper implements SmartLifecycle {
                     .attributed(
                         run.orgId(),
                         run.userId(),
-                        new io.runstream.schemas.RunRequested.ModelRef(
-                            run.modelProvider(), run.modelId()))));
+                        new RunRequested.ModelRef(run.modelProvider(), run.modelId()))));
       } catch (RuntimeException e) {
         LOG.warn(
             "Run {} ended (worker lost), but its end could not be produced ({}); readers get it from its row",

@@ -1,6 +1,7 @@
 package io.runstream.worker.model;
 
 import io.runstream.schemas.RunRequested;
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -109,7 +110,7 @@ public record LlmRequest(
 
   /** The same request for the next step, after {@code step}. */
   public LlmRequest next(Step step) {
-    List<Step> all = new java.util.ArrayList<>(steps);
+    List<Step> all = new ArrayList<>(steps);
     all.add(step);
     return new LlmRequest(
         modelId,

@@ -1,5 +1,7 @@
 package io.runstream.worker.model;
 
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -46,7 +48,7 @@ public interface LlmStream {
    */
   default boolean pause(long nanos) {
     if (nanos > 0) {
-      java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+      LockSupport.parkNanos(nanos);
     }
     return !stopped();
   }
@@ -57,7 +59,7 @@ public interface LlmStream {
    * and {@link #stopped()} is true; the provider returns what it has. Only the read itself is cut,
    * never what the provider does with its result.
    */
-  default <T> T blocking(java.util.function.Supplier<T> read) {
+  default <T> T blocking(Supplier<T> read) {
     return read.get();
   }
 }

@@ -1,5 +1,6 @@
 package io.runstream.worker.model;
 
+import io.runstream.core.failure.Failures;
 import java.time.Duration;
 
 /**
@@ -7,8 +8,7 @@ import java.time.Duration;
  * this code, message and whether running again may succeed. A retriable failure before the model's
  * first output is retried (after {@link #retryAfter}, when the provider said).
  */
-public class ModelFailure extends RuntimeException
-    implements io.runstream.core.failure.Failures.Classified {
+public class ModelFailure extends RuntimeException implements Failures.Classified {
   private final String code;
   private final boolean retryable;
   private final Duration retryAfter;

@@ -1,5 +1,9 @@
 package io.runstream.worker.model;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
 /**
  * A tool call being streamed by a provider: its id and name (as the provider names the tool), the
  * arguments' JSON fragments so far, and whether its start was reported.
@@ -56,9 +60,9 @@ public final class PendingToolCall {
    * Every call of a step, complete, in order; calls without an id get {@code idPrefix} and their
    * position.
    */
-  public static java.util.List<LlmRequest.ToolCall> completeAll(
-      java.util.Collection<PendingToolCall> calls, ToolNames names, String idPrefix) {
-    java.util.List<LlmRequest.ToolCall> complete = new java.util.ArrayList<>();
+  public static List<LlmRequest.ToolCall> completeAll(
+      Collection<PendingToolCall> calls, ToolNames names, String idPrefix) {
+    List<LlmRequest.ToolCall> complete = new ArrayList<>();
     for (PendingToolCall call : calls) {
       complete.add(call.complete(names, idPrefix + complete.size()));
     }

@@ -3,9 +3,13 @@ package io.runstream.worker.model;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -126,7 +130,7 @@ public class SimulatedModel implements LlmProvider {
         from++;
       }
     }
-    List<LlmRequest.ToolCall> requested = new java.util.ArrayList<>();
+    List<LlmRequest.ToolCall> requested = new ArrayList<>();
     for (RunRequested.ScriptStep step : script.subList(from, script.size())) {
       if (stream.stopped()) {
         break;
@@ -221,7 +225,7 @@ public class SimulatedModel implements LlmProvider {
 
   /**
    * Streams {@code target} deltas, each exactly {@code tok<N>@<epoch milliseconds>.<microseconds> }
-   * with its emission time (API.md §8), one token each, at the pace.
+   * with its emission time (docs/models.md), one token each, at the pace.
    */
   private LlmResult stamped(LlmStream stream, int target, long nanosPerToken) {
     long due = System.nanoTime();
@@ -237,7 +241,7 @@ public class SimulatedModel implements LlmProvider {
           break;
         }
       }
-      java.time.Instant now = java.time.Instant.now();
+      Instant now = Instant.now();
       long micros = now.getNano() / 1_000 % 1_000;
       stream.text(
           "tok"
@@ -274,8 +278,7 @@ public class SimulatedModel implements LlmProvider {
     for (LlmRequest.Document document : request.documents()) {
       String[] words = document.text().strip().split("\\s+");
       String first =
-          String.join(" ", java.util.Arrays.copyOf(words, Math.min(12, words.length)))
-              .replace("\"", "");
+          String.join(" ", Arrays.copyOf(words, Math.min(12, words.length))).replace("\"", "");
       quotes
           .append(quotes.isEmpty() ? "" : " ")
           .append("From ")
@@ -293,7 +296,7 @@ public class SimulatedModel implements LlmProvider {
   private boolean words(
       String text,
       long nanosPerToken,
-      java.util.function.Consumer<String> sink,
+      Consumer<String> sink,
       LlmStream stream,
       StringBuilder answer) {
     long due = System.nanoTime();

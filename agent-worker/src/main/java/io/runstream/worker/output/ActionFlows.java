@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -107,7 +108,7 @@ public class ActionFlows {
       } catch (RuntimeException e) {
         throw new ServerTool.ToolException("The action '" + slug + "' did not answer JSON");
       }
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (HttpTimeoutException e) {
       throw new ServerTool.ToolException(
           "The action '" + slug + "' did not answer within " + flow.timeout().toSeconds() + " s");
     } catch (IOException e) {

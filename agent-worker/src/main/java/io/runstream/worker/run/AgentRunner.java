@@ -1,21 +1,33 @@
 package io.runstream.worker.run;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.runstream.core.kafka.RunTopics;
 import io.runstream.core.model.ModelProviders;
 import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.SessionStore;
+import io.runstream.core.store.ToolApprovalStore;
 import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.approval.ParkedRuns;
 import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.ProviderRegistry;
 import io.runstream.worker.model.Tokenizer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /** Runs one agent run from its request to its {@code run.finished}, whatever happens in between. */
@@ -23,41 +35,47 @@ import org.springframework.stereotype.Component;
 public class AgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
   private static final long ACK_TIMEOUT_MS = 30_000;
-  private static final java.time.Duration TOPIC_TIMEOUT = java.time.Duration.ofSeconds(30);
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
   private final ChunkSender producer;
   private final MessageStore messages;
   private final RunStore runs;
-  private final io.runstream.core.store.SessionStore sessions;
+  private final SessionStore sessions;
   private final Tokenizer tokenizer;
   private final WorkerProperties properties;
   private final ProviderRegistry providers;
   private final AgentLoop loop;
   private final ModelProviders configured;
-  private final io.runstream.core.kafka.RunTopics topics;
-  private final io.micrometer.core.instrument.Timer topicReady;
+  private final RunTopics topics;
+  private final Timer topicReady;
   private final RunMetrics metrics;
   private final RunEnds ends;
+  private final ToolApprovalStore approvals;
+  private final ParkedRuns parkedRuns;
 
   public AgentRunner(
       ChunkSender producer,
       MessageStore messages,
       RunStore runs,
-      io.runstream.core.store.SessionStore sessions,
+      SessionStore sessions,
       Tokenizer tokenizer,
       WorkerProperties properties,
       ProviderRegistry providers,
       AgentLoop loop,
       ModelProviders configured,
-      io.runstream.core.kafka.RunTopics topics,
-      io.micrometer.core.instrument.MeterRegistry meters,
+      RunTopics topics,
+      MeterRegistry meters,
       RunMetrics metrics,
-      RunEnds ends) {
+      RunEnds ends,
+      ToolApprovalStore approvals,
+      ParkedRuns parkedRuns) {
+    this.approvals = approvals;
+    this.parkedRuns = parkedRuns;
     this.ends = ends;
     this.topics = topics;
     this.metrics = metrics;
     this.topicReady =
-        io.micrometer.core.instrument.Timer.builder("runstream.worker.run-topic.ready")
+        Timer.builder("runstream.worker.run-topic.ready")
             .description("per-run-topic layout: creating a run's topic until the broker hosts it")
             .publishPercentiles(0.5, 0.99)
             .register(meters);
@@ -79,33 +97,60 @@ public class AgentRunner {
    * that no reader waits for it.
    */
   public void run(RunRequested request, RunStops.Stop stop) {
+    run(request, stop, null, null);
+  }
+
+  /**
+   * Runs the request, or goes on with it when it was parked ({@code resumed}: claimed from its
+   * parking, issue #27 item 4), as the worker {@code workerId} (which parks it if its tool calls
+   * wait for approvals).
+   */
+  public void run(
+      RunRequested request,
+      RunStops.Stop stop,
+      String workerId,
+      ToolApprovalStore.Resumed resumed) {
     // Every log line of the run names it (and its session and organisation), in text and in
     // structured logs.
-    try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
-        var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
-        var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
-      runLogged(request, stop);
+    try (var runId = MDC.putCloseable("runId", request.runId().toString());
+        var sessionId = MDC.putCloseable("sessionId", request.sessionId().toString());
+        var orgId = MDC.putCloseable("orgId", request.orgId().toString())) {
+      runLogged(request, stop, workerId, resumed);
     }
   }
 
-  private void runLogged(RunRequested request, RunStops.Stop stop) {
+  private void runLogged(
+      RunRequested request,
+      RunStops.Stop stop,
+      String workerId,
+      ToolApprovalStore.Resumed resumed) {
     if (request.chunkTopic() != null && !prepareTopic(request)) {
       return;
     }
-    ChunkEmitter emitter = new ChunkEmitter(producer, request);
+    Continuation parked = resumed == null ? null : Continuation.read(resumed.continuationJson());
+    ChunkEmitter emitter =
+        parked == null
+            ? new ChunkEmitter(producer, request)
+            : new ChunkEmitter(producer, request, parked.nextSeq(), parked.messageText());
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
     Stages stages = new Stages(emitter, properties.stageUpdates());
     RunMetrics.Run measured =
         metrics.start(request.model() == null ? null : request.model().provider());
     Spent spent = new Spent();
+    if (parked != null) {
+      spent.add(parked.inputTokens(), parked.outputTokens());
+      measured.resumed();
+    }
     try {
-      emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
-      if (stop.requested()) {
-        // Stopped (or shut down) before it started: it ends at once.
-        finish(emitter, request, RunOutcome.of(stop.ending()), false, spent, measured);
-        return;
+      if (parked == null) {
+        emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
+        if (stop.requested()) {
+          // Stopped (or shut down) before it started: it ends at once.
+          finish(emitter, request, RunOutcome.of(stop.ending()), false, spent, measured);
+          return;
+        }
+        emitter.emit(null, new ChunkData.StepStarted(1));
       }
-      emitter.emit(null, new ChunkData.StepStarted(1));
       LlmProvider provider =
           request.model() == null ? null : providers.get(request.model().provider());
       if (provider == null) {
@@ -121,19 +166,36 @@ public class AgentRunner {
             measured);
         return;
       }
-      List<RunRequested.HistoryEntry> history = history(request, stop);
+      int maxRetries = ProviderRegistry.maxRetries(configured, request.model().provider());
       AgentLoop.Outcome outcome =
-          loop.run(
-              request,
-              provider,
-              ProviderRegistry.maxRetries(configured, request.model().provider()),
-              history,
-              emitter,
-              parts,
-              stages,
-              measured,
-              stop,
-              spent);
+          parked == null
+              ? loop.run(
+                  request,
+                  provider,
+                  maxRetries,
+                  history(request, stop),
+                  emitter,
+                  parts,
+                  stages,
+                  measured,
+                  stop,
+                  spent)
+              : loop.resume(
+                  request,
+                  provider,
+                  maxRetries,
+                  parked,
+                  resumed.decisions(),
+                  emitter,
+                  parts,
+                  stages,
+                  measured,
+                  stop,
+                  spent);
+      if (outcome.parked() != null) {
+        park(request, workerId, emitter, spent, outcome.parked());
+        return;
+      }
       if (stop.requested()) {
         finish(emitter, request, RunOutcome.of(stop.ending()), outcome.stepOpen(), spent, measured);
       } else {
@@ -207,8 +269,8 @@ public class AgentRunner {
    * stored in PostgreSQL ({@link RunEnds}), then {@code run.finished}. A completed run ends {@code
    * usage}, {@code step.finished}, {@code run.finished}; a stopped one {@code step.finished stop},
    * {@code run.aborted}, the {@code usage} spent up to the stop, {@code run.finished cancelled}
-   * (API.md §3: abort, data-usage, finish); a failed one the usage spent (if any), its {@code
-   * error}, {@code step.finished error}, {@code run.finished failed}.
+   * (docs/faces/canonical.md: abort, data-usage, finish); a failed one the usage spent (if any),
+   * its {@code error}, {@code step.finished error}, {@code run.finished failed}.
    */
   private void finish(
       ChunkEmitter emitter,
@@ -252,6 +314,41 @@ public class AgentRunner {
     measured.finished(outcome.status());
   }
 
+  /**
+   * Parks the run (issue #27 item 4) once the broker has every chunk it streamed (its approval
+   * requests included): its request and continuation go to PostgreSQL, no worker holds it any more,
+   * and this thread is free. If its approvals were all answered meanwhile (or it was stopped), its
+   * request is published at once and a worker goes on with it.
+   */
+  private void park(
+      RunRequested request, String workerId, ChunkEmitter emitter, Spent spent, Continuation parked)
+      throws Exception {
+    emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
+    Continuation kept = parked.at(emitter.nextSeq(), emitter.text(), spent.input(), spent.output());
+    String requestJson = new String(EventJson.write(request), StandardCharsets.UTF_8);
+    // Parked even when stopped meanwhile: the parking is then due at once, and ends stopped.
+    ToolApprovalStore.Parking parking =
+        DatabaseRetry.retrying(
+            "Run " + request.runId() + " parking",
+            () ->
+                approvals.park(
+                    request.runId(),
+                    workerId,
+                    requestJson,
+                    kept.json(),
+                    Instant.now().plus(properties.approvalTimeout()),
+                    properties.lease()),
+            () -> false,
+            DATABASE_RETRY,
+            pause -> Thread.sleep(pause.toMillis()));
+    switch (parking) {
+      case NOT_HELD ->
+          LOG.warn("Run {} was not parked: this worker no longer holds it", request.runId());
+      case PARKED -> LOG.info("Run {} parked: its tool calls wait for approval", request.runId());
+      case DUE -> parkedRuns.publish(requestJson);
+    }
+  }
+
   private static void usage(ChunkEmitter emitter, String model, Spent spent) {
     if (model != null) {
       emitter.emit(null, spent.usage(model));
@@ -268,7 +365,7 @@ public class AgentRunner {
     try {
       topics.ensure(request.chunkTopic(), TOPIC_TIMEOUT);
       producer.warmUp(request.chunkTopic());
-      topicReady.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      topicReady.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       return true;
     } catch (RuntimeException e) {
       LOG.error(
@@ -297,8 +394,8 @@ public class AgentRunner {
           error,
           null,
           null,
-          java.time.Instant.now());
-      messages.finish(request.agentMessageId(), "failed", null, null, java.time.Instant.now());
+          Instant.now());
+      messages.finish(request.agentMessageId(), "failed", null, null, Instant.now());
     } catch (RuntimeException e) {
       LOG.error(
           "Run {} could not be ended in the store either; its lease will expire",
@@ -321,7 +418,10 @@ public class AgentRunner {
     }
   }
 
-  private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
+  private static final Duration HISTORY_RETRY = Duration.ofSeconds(15);
+
+  /** How long the database writes of a parking (issue #27) are retried while it is unavailable. */
+  static final Duration DATABASE_RETRY = HISTORY_RETRY;
 
   private List<RunRequested.HistoryEntry> history(RunRequested request, RunStops.Stop stop) {
     if (request.history() != null) {

@@ -1,10 +1,14 @@
 package io.runstream.worker.run;
 
+import io.runstream.core.kafka.ChunkLayout;
 import io.runstream.core.kafka.KafkaClients;
+import io.runstream.core.tracing.RunTracing;
+import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
@@ -21,18 +25,15 @@ import org.springframework.stereotype.Component;
 public class ChunkProducer implements ChunkSender {
   private final KafkaProducer<UUID, RunChunk> producer;
 
-  private final io.runstream.core.tracing.RunTracing tracing;
+  private final RunTracing tracing;
 
-  public ChunkProducer(
-      KafkaClients clients,
-      io.runstream.core.kafka.ChunkLayout layout,
-      io.runstream.core.tracing.RunTracing tracing) {
+  public ChunkProducer(KafkaClients clients, ChunkLayout layout, RunTracing tracing) {
     this.tracing = tracing;
     // Per-run topics: a finished run's topic leaves the producer's metadata after 10 s instead of 5
     // minutes, so
     // that metadata requests do not grow with every run of the last minutes (nor ask for deleted
     // topics).
-    Map<String, Object> overrides = new java.util.HashMap<>();
+    Map<String, Object> overrides = new HashMap<>();
     overrides.put("linger.ms", (int) clients.properties().chunkLinger().toMillis());
     if (layout.perRunTopics()) {
       overrides.put("metadata.max.idle.ms", 10_000);
@@ -43,9 +44,9 @@ public class ChunkProducer implements ChunkSender {
   @Override
   public Future<RecordMetadata> send(String topic, RunChunk chunk, Callback callback) {
     ProducerRecord<UUID, RunChunk> record = new ProducerRecord<>(topic, chunk.runId(), chunk);
-    if (chunk.data() instanceof io.runstream.schemas.ChunkData.RunStarted
+    if (chunk.data() instanceof ChunkData.RunStarted
         || chunk.terminal()
-        || chunk.data() instanceof io.runstream.schemas.ChunkData.Error) {
+        || chunk.data() instanceof ChunkData.Error) {
       // The run's trace on its first, error and last chunks (not on every token: a traceparent is
       // ~70 bytes a record)
       tracing.inject(record.headers());

@@ -20,12 +20,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores a run's end in PostgreSQL before its last chunk is produced (API.md §4, "read your own
- * end"): the run's status, finish reason, error, usage, last event id and {@code finished_at}, the
- * agent message's status, whole text and usage, and the usage ledger's row, in one transaction. A
- * reader that has received the run's last event can only have done so after this committed, so
- * {@code GET /api/v1/runs/{id}} and the session's messages answer the end on every node, whichever
- * node served the stream, and the session takes its next message at once.
+ * Stores a run's end in PostgreSQL before its last chunk is produced (docs/faces/canonical.md,
+ * "read your own end"): the run's status, finish reason, error, usage, last event id and {@code
+ * finished_at}, the agent message's status, whole text and usage, and the usage ledger's row, in
+ * one transaction. A reader that has received the run's last event can only have done so after this
+ * committed, so {@code GET /api/v1/runs/{id}} and the session's messages answer the end on every
+ * node, whichever node served the stream, and the session takes its next message at once.
  *
  * <p>Why the worker and not the sink or the fan-out: the sink stores the same end from the chunk
  * (its writes are conditional on a live run, so they then change nothing), but only after the chunk

@@ -3,6 +3,7 @@ package io.runstream.worker.run;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
@@ -53,6 +54,14 @@ public class RunMetrics {
       }
     }
 
+    /**
+     * A parked run goes on (issue #27): its first text is not the run's first token, which it had
+     * before it parked (or never will), so none is recorded.
+     */
+    void resumed() {
+      firstText = true;
+    }
+
     /** The run ended with {@code status}. */
     void finished(String status) {
       Counter.builder("runstream.worker.runs")
@@ -65,7 +74,7 @@ public class RunMetrics {
           // Buckets, not per-instance quantiles: a quantile across workers is histogram_quantile
           // over summed buckets.
           .publishPercentileHistogram()
-          .maximumExpectedValue(java.time.Duration.ofHours(1))
+          .maximumExpectedValue(Duration.ofHours(1))
           .tag("status", status)
           .register(meters)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -4,7 +4,9 @@ import io.runstream.worker.control.RunStops;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -62,8 +64,7 @@ public class ClientToolBridge {
       }
       try {
         return new Answer.Result(future.join());
-      } catch (java.util.concurrent.CompletionException
-          | java.util.concurrent.CancellationException e) {
+      } catch (CompletionException | CancellationException e) {
         return new Answer.TimedOut(timeout);
       }
     } finally {

@@ -15,10 +15,12 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -33,16 +35,13 @@ import tools.jackson.databind.node.ObjectNode;
  * result is {@code structuredContent} when the tool gives one, else its text (or its content).
  */
 @Component
-public class McpTools
-    implements ToolSource,
-        DisposableBean,
-        org.springframework.beans.factory.SmartInitializingSingleton {
+public class McpTools implements ToolSource, DisposableBean, SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
   private static final long RETRY_MS = 5_000;
 
   private final McpProperties properties;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
-  private final java.util.Set<String> connecting = ConcurrentHashMap.newKeySet();
+  private final Set<String> connecting = ConcurrentHashMap.newKeySet();
 
   public McpTools(McpProperties properties) {
     this.properties = properties;

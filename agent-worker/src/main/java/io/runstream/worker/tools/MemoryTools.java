@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -119,7 +120,7 @@ public class MemoryTools {
     }
     schema.putArray("required").add("key");
     if (withValue) {
-      ((tools.jackson.databind.node.ArrayNode) schema.get("required")).add("value");
+      ((ArrayNode) schema.get("required")).add("value");
     }
     return schema;
   }

@@ -4,14 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runstream.schemas.RunRequested;
+import io.runstream.worker.model.FakeProviderServer;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.tika.Tika;
+import org.apache.tika.detect.DefaultDetector;
+import org.apache.tika.exception.TikaException;
+import org.apache.tika.metadata.Metadata;
+import org.apache.tika.mime.MediaType;
+import org.apache.tika.parser.AbstractParser;
+import org.apache.tika.parser.ParseContext;
+import org.apache.tika.parser.Parser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
+import org.xml.sax.ContentHandler;
 
 class FileExtractorTest {
   @TempDir Path uploads;
@@ -129,11 +143,10 @@ class FileExtractorTest {
 
   @Test
   void anAllowedUrlIsFetchedWithoutFollowingRedirects() throws Exception {
-    try (io.runstream.worker.model.FakeProviderServer server =
-        new io.runstream.worker.model.FakeProviderServer()) {
+    try (FakeProviderServer server = new FakeProviderServer()) {
       server.answer(
           body ->
-              new io.runstream.worker.model.FakeProviderServer.Response(
+              new FakeProviderServer.Response(
                   200,
                   List.of("Content-Type", "text/plain"),
                   "Fetched from the file service",
@@ -168,7 +181,7 @@ class FileExtractorTest {
           .hasMessageContaining("not allowed");
       server.answer(
           body ->
-              new io.runstream.worker.model.FakeProviderServer.Response(
+              new FakeProviderServer.Response(
                   302, List.of("Location", "http://169.254.169.254/"), "", false));
       assertThatThrownBy(
               () ->
@@ -213,28 +226,24 @@ class FileExtractorTest {
 
   @Test
   void aDocumentThatKeepsTheParserBusyIsGivenUpAfterTheExtractTimeout() throws Exception {
-    java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
     // A parser caught in a document built to keep it busy: it waits until it is interrupted.
-    org.apache.tika.parser.Parser busy =
-        new org.apache.tika.parser.AbstractParser() {
+    Parser busy =
+        new AbstractParser() {
           @Override
-          public java.util.Set<org.apache.tika.mime.MediaType> getSupportedTypes(
-              org.apache.tika.parser.ParseContext context) {
-            return java.util.Set.of(org.apache.tika.mime.MediaType.application("pdf"));
+          public Set<MediaType> getSupportedTypes(ParseContext context) {
+            return Set.of(MediaType.application("pdf"));
           }
 
           @Override
           public void parse(
-              java.io.InputStream stream,
-              org.xml.sax.ContentHandler handler,
-              org.apache.tika.metadata.Metadata metadata,
-              org.apache.tika.parser.ParseContext context)
-              throws org.apache.tika.exception.TikaException {
+              InputStream stream, ContentHandler handler, Metadata metadata, ParseContext context)
+              throws TikaException {
             try {
-              new java.util.concurrent.CountDownLatch(1).await();
+              new CountDownLatch(1).await();
             } catch (InterruptedException e) {
               interrupted.countDown();
-              throw new org.apache.tika.exception.TikaException("interrupted", e);
+              throw new TikaException("interrupted", e);
             }
           }
         };
@@ -253,7 +262,7 @@ class FileExtractorTest {
                     10,
                     Duration.ofSeconds(2),
                     Duration.ofMillis(300))),
-            new org.apache.tika.Tika(new org.apache.tika.detect.DefaultDetector(), busy));
+            new Tika(new DefaultDetector(), busy));
     long started = System.nanoTime();
     assertThatThrownBy(
             () ->
@@ -263,8 +272,6 @@ class FileExtractorTest {
         .hasMessage(
             "slow.pdf could not be read as a document within 300 ms (runstream.context.files.extract-timeout)");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS))
-        .as("the parser was interrupted")
-        .isTrue();
+    assertThat(interrupted.await(5, TimeUnit.SECONDS)).as("the parser was interrupted").isTrue();
   }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runstream.worker.WorkerProperties;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -33,11 +36,13 @@ class RunStopsTest {
         8,
         Duration.ofMinutes(5),
         true,
-        maxRunDuration);
+        maxRunDuration,
+        Duration.ofMinutes(10),
+        List.of());
   }
 
   /** Runs {@code body} on a virtual thread, as a run runs. */
-  static <T> CompletableFuture<T> onRunThread(java.util.concurrent.Callable<T> body) {
+  static <T> CompletableFuture<T> onRunThread(Callable<T> body) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Thread.ofVirtual()
         .start(
@@ -87,7 +92,7 @@ class RunStopsTest {
     RunStops.Stop stop = new RunStops.Stop();
     AtomicBoolean interruptedAfter = new AtomicBoolean(true);
     ArrayBlockingQueue<String> never = new ArrayBlockingQueue<>(1);
-    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch inside = new CountDownLatch(1);
     CompletableFuture<String> read =
         onRunThread(
             () -> {

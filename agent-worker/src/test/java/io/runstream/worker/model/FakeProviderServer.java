@@ -6,8 +6,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -58,7 +63,7 @@ public final class FakeProviderServer implements AutoCloseable {
 
     /** A status with a JSON body and headers as name, value pairs. */
     public static Response status(int status, String json, String... headers) {
-      List<String> all = new java.util.ArrayList<>(List.of("Content-Type", "application/json"));
+      List<String> all = new ArrayList<>(List.of("Content-Type", "application/json"));
       all.addAll(List.of(headers));
       return new Response(status, all, json, false);
     }
@@ -66,16 +71,14 @@ public final class FakeProviderServer implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> requests = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.CountDownLatch closed =
-      new java.util.concurrent.CountDownLatch(1);
-  private final java.util.concurrent.atomic.AtomicInteger stalled =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final AtomicInteger stalled = new AtomicInteger();
   private volatile Function<String, Response> answer = body -> Response.status(500, "{}");
 
   public FakeProviderServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
-    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
   }
 
@@ -129,7 +132,7 @@ public final class FakeProviderServer implements AutoCloseable {
   private void stall() {
     stalled.incrementAndGet();
     try {
-      closed.await(2, java.util.concurrent.TimeUnit.MINUTES);
+      closed.await(2, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

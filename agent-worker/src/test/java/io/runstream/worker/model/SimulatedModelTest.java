@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.control.RunStops;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class SimulatedModelTest {
@@ -25,7 +32,9 @@ class SimulatedModelTest {
               8,
               Duration.ofMinutes(5),
               true,
-              Duration.ofMinutes(30)));
+              Duration.ofMinutes(30),
+              Duration.ofMinutes(10),
+              List.of()));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();
@@ -126,12 +135,12 @@ class SimulatedModelTest {
   }
 
   /**
-   * API.md §8: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> }, N
-   * from 0.
+   * docs/models.md: with {@code stamp}, every delta is exactly {@code tok<N>@<epoch ms>.<micros> },
+   * N from 0.
    */
   @Test
   void shouldStampEveryDeltaWithItsIndexAndEmissionTime() {
-    List<String> deltas = new java.util.ArrayList<>();
+    List<String> deltas = new ArrayList<>();
     long before = System.currentTimeMillis();
     model.stream(
         new LlmRequest(
@@ -140,7 +149,7 @@ class SimulatedModelTest {
             List.of(),
             "stamp me",
             new RunRequested.Simulation(1L, 200.0, 20, null, true)),
-        new io.runstream.worker.model.LlmStream() {
+        new LlmStream() {
           @Override
           public void text(String delta) {
             deltas.add(delta);
@@ -155,8 +164,7 @@ class SimulatedModelTest {
     assertThat(deltas).hasSize(20);
     double last = 0;
     for (int n = 0; n < deltas.size(); n++) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("^tok(\\d+)@(\\d+)\\.(\\d{3}) $").matcher(deltas.get(n));
+      Matcher m = Pattern.compile("^tok(\\d+)@(\\d+)\\.(\\d{3}) $").matcher(deltas.get(n));
       assertThat(m.matches()).as(deltas.get(n)).isTrue();
       assertThat(Integer.parseInt(m.group(1))).isEqualTo(n);
       double at = Double.parseDouble(m.group(2) + "." + m.group(3));
@@ -169,14 +177,14 @@ class SimulatedModelTest {
   void shouldEndAtOnceWhenStoppedWhileWaitingForAVerySlowPace() throws Exception {
     // 0.001 tokens a second: the first token is due in about 17 minutes.
     StoppableStream out = new StoppableStream();
-    java.util.concurrent.CompletableFuture<LlmResult> step =
+    CompletableFuture<LlmResult> step =
         out.start(
             model,
             new LlmRequest(
                 "sim-1", null, List.of(), "hi", new RunRequested.Simulation(1L, 0.001, 10)));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !step.isDone());
-    out.stop.end(io.runstream.worker.control.RunStops.Kind.STOPPED, "stopped by the user");
-    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !step.isDone());
+    out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
+    LlmResult result = step.get(3, TimeUnit.SECONDS);
     assertThat(result.finishReason()).isEqualTo("stop");
     assertThat(out.events).isEmpty();
   }

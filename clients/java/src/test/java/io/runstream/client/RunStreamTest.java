@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,8 +133,7 @@ class RunStreamTest {
       assertThat(stream.lastEventId()).isEqualTo(30);
       assertThat(stream.ended()).isTrue();
     }
-    assertThat(ids)
-        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(0, 30).boxed().toList());
+    assertThat(ids).containsExactlyElementsOf(LongStream.rangeClosed(0, 30).boxed().toList());
     assertThat(text.toString()).startsWith("t0 t1 t2 ").endsWith("t28 t29 ");
     assertThat(last).isEqualTo(new StreamPart.Finish(30, "stop"));
     assertThat(lastEventIds).containsExactly("null", "6", "13", "20", "27");

@@ -13,11 +13,11 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The agent-stream face (API.md §5, seed 001): {@code POST /ai/agent/stream} and {@code GET
- * /ai/stream/{streamId}}. Its errors are JSON in the shape of the seed's server (a NestJS guard and
- * controllers): {@code {"statusCode", "error", "message", "code", ...}}, with the 402's {@code
- * code: INSUFFICIENT_BALANCE}, {@code required}, {@code available} and {@code billingUrl} at the
- * top level as the seed documents them.
+ * The agent-stream face (docs/faces/agent-stream.md, seed 001): {@code POST /ai/agent/stream} and
+ * {@code GET /ai/stream/{streamId}}. Its errors are JSON in the shape of the seed's server (a
+ * NestJS guard and controllers): {@code {"statusCode", "error", "message", "code", ...}}, with the
+ * 402's {@code code: INSUFFICIENT_BALANCE}, {@code required}, {@code available} and {@code
+ * billingUrl} at the top level as the seed documents them.
  */
 @Component
 public class AgentStreamFace implements Face {

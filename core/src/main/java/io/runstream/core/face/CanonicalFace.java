@@ -10,9 +10,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The canonical face (API.md §2–§4): sessions and runs, their streams in the AI SDK's UI message
- * stream. Served by the default security chain ({@code /api/**}, no chain of its own); its errors
- * are problem+json, the dialect of every request no other face answers.
+ * The canonical face (docs/faces/README.md and docs/faces/canonical.md): sessions and runs, their
+ * streams in the AI SDK's UI message stream. Served by the default security chain ({@code /api/**},
+ * no chain of its own); its errors are problem+json, the dialect of every request no other face
+ * answers.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)

@@ -11,9 +11,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The genie stream-chat face (API.md §7, seed 000): {@code POST /api/genie/stream-chat}, whose
- * answer is the SSE stream itself. Its errors are the seed's {@code {"error": "..."}}: 400 {@code
- * message required}, 401 {@code Unauthorized} (whatever is wrong with the token), 503 {@code
+ * The genie stream-chat face (docs/faces/genie.md, seed 000): {@code POST /api/genie/stream-chat},
+ * whose answer is the SSE stream itself. Its errors are the seed's {@code {"error": "..."}}: 400
+ * {@code message required}, 401 {@code Unauthorized} (whatever is wrong with the token), 503 {@code
  * Account setup incomplete...}.
  */
 @Component

@@ -13,11 +13,11 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The project-chat face (API.md §6, seed 002: a FastAPI service): {@code /api/v1/chat/**} and the
- * project knowledge store {@code /api/v1/projects/**}. Errors are FastAPI's: validation is 422
- * {@code {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}} (Pydantic v2's types and
- * messages), anything else {@code {"detail": "..."}} with its status (401 {@code Not
- * authenticated}, 403 for a missing or wrong {@code X-API-Key}).
+ * The project-chat face (docs/faces/project-chat.md, seed 002: a FastAPI service): {@code
+ * /api/v1/chat/**} and the project knowledge store {@code /api/v1/projects/**}. Errors are
+ * FastAPI's: validation is 422 {@code {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}}
+ * (Pydantic v2's types and messages), anything else {@code {"detail": "..."}} with its status (401
+ * {@code Not authenticated}, 403 for a missing or wrong {@code X-API-Key}).
  */
 @Component
 public class ProjectChatFace implements Face {

@@ -1,5 +1,6 @@
 package io.runstream.core.failure;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,9 +72,9 @@ public final class DeadLetters {
     ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, key, value);
     Headers headers = letter.headers();
     headers.add(ORIGINAL_TOPIC, originalTopic.getBytes(StandardCharsets.UTF_8));
-    headers.add(ORIGINAL_PARTITION, java.nio.ByteBuffer.allocate(4).putInt(partition).array());
-    headers.add(ORIGINAL_OFFSET, java.nio.ByteBuffer.allocate(8).putLong(offset).array());
-    headers.add(ORIGINAL_TIMESTAMP, java.nio.ByteBuffer.allocate(8).putLong(timestamp).array());
+    headers.add(ORIGINAL_PARTITION, ByteBuffer.allocate(4).putInt(partition).array());
+    headers.add(ORIGINAL_OFFSET, ByteBuffer.allocate(8).putLong(offset).array());
+    headers.add(ORIGINAL_TIMESTAMP, ByteBuffer.allocate(8).putLong(timestamp).array());
     headers.add(EXCEPTION_FQCN, failure.getClass().getName().getBytes(StandardCharsets.UTF_8));
     String message = failure.getMessage() == null ? "" : failure.getMessage();
     headers.add(

@@ -33,8 +33,8 @@ public record Caller(
   /**
    * Whether the caller may act on (stop, cancel, answer a tool call of, post into, rate, change)
    * something of the user {@code ownerId} in the caller's organisation: its owner, or one of the
-   * organisation's administrators ({@code ../shared/design/API.md} §1). Anyone else is answered
-   * 404, as for another organisation's id.
+   * organisation's administrators (docs/faces/README.md). Anyone else is answered 404, as for
+   * another organisation's id.
    */
   public boolean mayActOn(UUID ownerId) {
     return admin || userId.equals(ownerId);

@@ -4,6 +4,7 @@ import io.runstream.core.problem.ApiException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,13 +35,13 @@ public class CallerResolver {
 
   private record Cached(Caller caller, long expiresAtNanos) {}
 
-  private final java.util.Set<String> serviceSubjects;
-  private final java.util.Set<String> operatorSubjects;
+  private final Set<String> serviceSubjects;
+  private final Set<String> operatorSubjects;
 
   public CallerResolver(JdbcClient jdbc, SecurityProperties properties) {
     this.jdbc = jdbc;
-    this.serviceSubjects = java.util.Set.copyOf(properties.serviceSubjects());
-    this.operatorSubjects = java.util.Set.copyOf(properties.operatorSubjects());
+    this.serviceSubjects = Set.copyOf(properties.serviceSubjects());
+    this.operatorSubjects = Set.copyOf(properties.operatorSubjects());
   }
 
   /** The caller of the current request. */

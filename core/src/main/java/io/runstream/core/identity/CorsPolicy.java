@@ -1,5 +1,6 @@
 package io.runstream.core.identity;
 
+import io.runstream.core.startup.StartupFailures;
 import java.util.List;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -51,7 +52,7 @@ public final class CorsPolicy {
         cors.allowedOrigins().stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
     for (String origin : origins) {
       if (anyHost(origin)) {
-        throw new io.runstream.core.startup.StartupFailures.SettingRefused(
+        throw new StartupFailures.SettingRefused(
             "runstream.security.cors.allowed-origins: '"
                 + origin
                 + "' allows every site, and the API allows "

@@ -10,23 +10,33 @@ import io.runstream.core.startup.StartupFailures;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
@@ -40,6 +50,7 @@ import org.springframework.security.oauth2.server.resource.web.DefaultBearerToke
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -105,7 +116,7 @@ public class SecurityConfiguration {
           String algorithm;
           try {
             algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
-          } catch (java.text.ParseException | RuntimeException e) {
+          } catch (ParseException | RuntimeException e) {
             throw new BadJwtException("Malformed token");
           }
           if ("HS256".equals(algorithm) && sharedSecret != null) {
@@ -156,7 +167,7 @@ public class SecurityConfiguration {
               + ".");
     }
     if (PUBLISHED_SECRETS.contains(secret)
-        || secret.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
+        || secret.toLowerCase(Locale.ROOT).contains("change-me")) {
       throw new StartupFailures.SettingRefused(
           "runstream.security.jwt-secret is a published placeholder, not a secret: "
               + setting
@@ -166,8 +177,8 @@ public class SecurityConfiguration {
 
   /** {@code exp} is required; {@code aud} must name the configured audience, if one is. */
   private static OAuth2TokenValidator<Jwt> claimsValidator(SecurityProperties properties) {
-    List<OAuth2TokenValidator<Jwt>> validators = new java.util.ArrayList<>();
-    validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, java.util.Objects::nonNull));
+    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+    validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull));
     if (!properties.audience().isBlank()) {
       String audience = properties.audience();
       validators.add(
@@ -186,14 +197,13 @@ public class SecurityConfiguration {
     return new DelegatingOAuth2TokenValidator<>(standard, claims);
   }
 
-  private static void asymmetric(
-      java.util.Set<org.springframework.security.oauth2.jose.jws.SignatureAlgorithm> algorithms) {
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256);
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384);
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS512);
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES384);
-    algorithms.add(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.PS256);
+  private static void asymmetric(Set<SignatureAlgorithm> algorithms) {
+    algorithms.add(SignatureAlgorithm.RS256);
+    algorithms.add(SignatureAlgorithm.RS384);
+    algorithms.add(SignatureAlgorithm.RS512);
+    algorithms.add(SignatureAlgorithm.ES256);
+    algorithms.add(SignatureAlgorithm.ES384);
+    algorithms.add(SignatureAlgorithm.PS256);
   }
 
   /**
@@ -203,12 +213,8 @@ public class SecurityConfiguration {
    * request's trace still shows who was let in.
    */
   @Bean
-  public org.springframework.security.config.observation.SecurityObservationSettings
-      securityObservations() {
-    return org.springframework.security.config.observation.SecurityObservationSettings
-        .withDefaults()
-        .shouldObserveRequests(false)
-        .build();
+  public SecurityObservationSettings securityObservations() {
+    return SecurityObservationSettings.withDefaults().shouldObserveRequests(false).build();
   }
 
   /**
@@ -271,21 +277,19 @@ public class SecurityConfiguration {
       Problems problems,
       BearerTokenResolver tokenResolver,
       SecurityProperties properties,
-      org.springframework.core.env.Environment environment)
+      Environment environment)
       throws Exception {
     RequestMatcher managementPort = managementPort(environment);
-    java.util.Set<String> operators = java.util.Set.copyOf(properties.operatorSubjects());
-    org.springframework.security.authorization.AuthorizationManager<
-            org.springframework.security.web.access.intercept.RequestAuthorizationContext>
-        operator =
-            (authentication, context) ->
-                new org.springframework.security.authorization.AuthorizationDecision(
-                    authentication.get()
-                            instanceof
-                            org.springframework.security.oauth2.server.resource.authentication
-                                    .JwtAuthenticationToken
-                                token
-                        && operators.contains(token.getToken().getSubject()));
+    Set<String> operators = Set.copyOf(properties.operatorSubjects());
+    AuthorizationManager<RequestAuthorizationContext> operator =
+        (authentication, context) ->
+            new AuthorizationDecision(
+                authentication.get()
+                        instanceof
+                        org.springframework.security.oauth2.server.resource.authentication
+                                .JwtAuthenticationToken
+                            token
+                    && operators.contains(token.getToken().getSubject()));
     http.authorizeHttpRequests(
         authorize ->
             authorize
@@ -314,8 +318,7 @@ public class SecurityConfiguration {
    * Requests that arrived on a separate management port ({@code management.server.port} set and not
    * the server's port); matches nothing when the actuator shares the public port.
    */
-  private static RequestMatcher managementPort(
-      org.springframework.core.env.Environment environment) {
+  private static RequestMatcher managementPort(Environment environment) {
     Integer management = environment.getProperty("management.server.port", Integer.class);
     Integer server = environment.getProperty("server.port", Integer.class, 8080);
     if (management == null || management <= 0 || management.equals(server)) {

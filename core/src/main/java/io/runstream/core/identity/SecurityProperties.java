@@ -1,6 +1,7 @@
 package io.runstream.core.identity;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public record SecurityProperties(
         String cookieSameSite,
     @DefaultValue @Valid Cors cors,
     @DefaultValue List<String> serviceSubjects,
-    @DefaultValue("10000") @jakarta.validation.constraints.Min(0) int verifiedTokenCache,
+    @DefaultValue("10000") @Min(0) int verifiedTokenCache,
     @DefaultValue("false") boolean allowHs256WithIssuer,
     @DefaultValue("") String audience,
     @DefaultValue List<String> operatorSubjects) {

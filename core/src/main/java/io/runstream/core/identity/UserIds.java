@@ -5,9 +5,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The user id clients see ({@code user.uuid}, API.md §3): the token's {@code sub} when it is a
- * UUID, otherwise a stable name-based UUID (version 3) of the organisation and the subject, so the
- * same token always names the same user and two organisations' equal subjects never collide.
+ * The user id clients see ({@code user.uuid}, docs/faces/canonical.md): the token's {@code sub}
+ * when it is a UUID, otherwise a stable name-based UUID (version 3) of the organisation and the
+ * subject, so the same token always names the same user and two organisations' equal subjects never
+ * collide.
  */
 public final class UserIds {
   private static final Pattern UUID_TEXT =

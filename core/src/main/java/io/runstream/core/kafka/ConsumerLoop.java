@@ -2,6 +2,7 @@ package io.runstream.core.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -199,8 +200,7 @@ public abstract class ConsumerLoop implements SmartLifecycle {
      * Handles the records; false when they could not be handled yet (rewound), to be tried again
      * after a pause.
      */
-    boolean handle(org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records)
-        throws InterruptedException;
+    boolean handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException;
   }
 
   /**
@@ -215,8 +215,7 @@ public abstract class ConsumerLoop implements SmartLifecycle {
     long backoffMs = 100;
     while (running) {
       try {
-        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records =
-            consumer.poll(poll);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
         polled();
         if (records.isEmpty()) {
           continue;
@@ -229,7 +228,7 @@ public abstract class ConsumerLoop implements SmartLifecycle {
         }
       } catch (WakeupException e) {
         throw e;
-      } catch (org.apache.kafka.common.KafkaException e) {
+      } catch (KafkaException e) {
         // A rebalance or a broker hiccup: the batch handlers are idempotent, whatever is
         // redelivered changes nothing.
         LOG.warn("{}: {}; going on", name, e.getMessage());

@@ -5,10 +5,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.springframework.stereotype.Component;
 
@@ -73,10 +75,7 @@ public class KafkaClients {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     config.putAll(overrides);
-    return new KafkaConsumer<>(
-        config,
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** The common settings (brokers, security, client id) for a Kafka Streams application. */
@@ -85,8 +84,8 @@ public class KafkaClients {
   }
 
   /** An admin client; the caller closes it. */
-  public org.apache.kafka.clients.admin.Admin admin(String name) {
-    return org.apache.kafka.clients.admin.Admin.create(common(name));
+  public Admin admin(String name) {
+    return Admin.create(common(name));
   }
 
   private Map<String, Object> common(String name) {

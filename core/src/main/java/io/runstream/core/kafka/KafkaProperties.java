@@ -1,6 +1,7 @@
 package io.runstream.core.kafka;
 
 import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -26,7 +27,7 @@ public record KafkaProperties(
     @DefaultValue("127.0.0.1:9092") @NotBlank String bootstrapServers,
     @DefaultValue("runstream") @NotBlank String clientIdPrefix,
     Map<String, String> properties,
-    @DefaultValue("10ms") java.time.Duration chunkLinger) {
+    @DefaultValue("10ms") Duration chunkLinger) {
   public KafkaProperties {
     properties = properties == null ? Map.of() : Map.copyOf(properties);
   }

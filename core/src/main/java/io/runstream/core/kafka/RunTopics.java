@@ -4,16 +4,19 @@ import io.runstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -79,8 +82,7 @@ public class RunTopics implements DisposableBean {
   private static final class Waiting {
     final String topic;
     final long deadline;
-    final java.util.concurrent.CompletableFuture<Void> done =
-        new java.util.concurrent.CompletableFuture<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
     boolean created;
     Exception last;
 
@@ -105,7 +107,7 @@ public class RunTopics implements DisposableBean {
    * the ready.
    */
   private void prepareLoop() {
-    Map<String, List<Waiting>> waiting = new java.util.HashMap<>();
+    Map<String, List<Waiting>> waiting = new HashMap<>();
     while (!closed) {
       try {
         synchronized (this) {
@@ -159,8 +161,7 @@ public class RunTopics implements DisposableBean {
       }
     }
     if (!create.isEmpty()) {
-      Map<String, org.apache.kafka.common.KafkaFuture<Void>> results =
-          admin().createTopics(create).values();
+      Map<String, KafkaFuture<Void>> results = admin().createTopics(create).values();
       for (NewTopic topic : create) {
         try {
           results.get(topic.name()).get(30, TimeUnit.SECONDS);
@@ -184,7 +185,7 @@ public class RunTopics implements DisposableBean {
     if (describe.isEmpty()) {
       return;
     }
-    Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> descriptions =
+    Map<String, KafkaFuture<TopicDescription>> descriptions =
         admin().describeTopics(describe).topicNameValues();
     for (String topic : describe) {
       try {

@@ -2,6 +2,7 @@ package io.runstream.core.log;
 
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.util.UUID;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
@@ -25,7 +26,7 @@ public class SafeMessageConverter extends ClassicConverter {
       if (argument == null
           || argument instanceof Number
           || argument instanceof Boolean
-          || argument instanceof java.util.UUID
+          || argument instanceof UUID
           || argument instanceof Enum<?>) {
         safe[i] = argument;
         continue;

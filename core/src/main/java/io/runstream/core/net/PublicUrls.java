@@ -1,5 +1,6 @@
 package io.runstream.core.net;
 
+import io.runstream.core.startup.StartupFailures;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.stereotype.Component;
@@ -167,7 +170,7 @@ public final class PublicUrls {
   private final List<byte[][]> allowedRanges = new ArrayList<>();
   private final Lookup lookup;
 
-  @org.springframework.beans.factory.annotation.Autowired
+  @Autowired
   public PublicUrls(Settings settings) {
     this(settings, InetAddress::getAllByName);
   }
@@ -185,7 +188,7 @@ public final class PublicUrls {
       byte[] address = literal(literal);
       if (address == null) {
         if (slash >= 0) {
-          throw new io.runstream.core.startup.StartupFailures.SettingRefused(
+          throw new StartupFailures.SettingRefused(
               ALLOWED_HOSTS
                   + ": '"
                   + entry
@@ -202,7 +205,7 @@ public final class PublicUrls {
           bits = -1;
         }
         if (bits < 0 || bits > address.length * 8) {
-          throw new io.runstream.core.startup.StartupFailures.SettingRefused(
+          throw new StartupFailures.SettingRefused(
               ALLOWED_HOSTS
                   + ": '"
                   + entry
@@ -507,10 +510,10 @@ public final class PublicUrls {
         return Kind.LOOPBACK;
       }
       // IPv4-compatible (::a.b.c.d): the IPv4 address inside.
-      return kind4(java.util.Arrays.copyOfRange(address, 12, 16));
+      return kind4(Arrays.copyOfRange(address, 12, 16));
     }
     if (mapped) {
-      return kind4(java.util.Arrays.copyOfRange(address, 12, 16));
+      return kind4(Arrays.copyOfRange(address, 12, 16));
     }
     if (first == 0x00
         && second == 0x64
@@ -521,11 +524,11 @@ public final class PublicUrls {
       for (int i = 4; i < 12; i++) {
         wellKnown &= address[i] == 0;
       }
-      return wellKnown ? kind4(java.util.Arrays.copyOfRange(address, 12, 16)) : Kind.PRIVATE;
+      return wellKnown ? kind4(Arrays.copyOfRange(address, 12, 16)) : Kind.PRIVATE;
     }
     if (first == 0x20 && second == 0x02) {
       // 2002::/16 (6to4) carries an IPv4 address in its next 32 bits.
-      return kind4(java.util.Arrays.copyOfRange(address, 2, 6));
+      return kind4(Arrays.copyOfRange(address, 2, 6));
     }
     if (first == 0xfd
         && second == 0x00
@@ -632,7 +635,7 @@ public final class PublicUrls {
       }
     }
     return (address[10] & 0xff) == 0xff && (address[11] & 0xff) == 0xff
-        ? java.util.Arrays.copyOfRange(address, 12, 16)
+        ? Arrays.copyOfRange(address, 12, 16)
         : null;
   }
 }

@@ -1,6 +1,7 @@
 package io.runstream.core.problem;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 
@@ -49,7 +50,7 @@ public class ApiException extends RuntimeException {
         "invalid_request",
         "Bad Request",
         field + ": " + reason,
-        Map.of("errors", java.util.List.of(Map.of("field", field, "reason", reason))),
+        Map.of("errors", List.of(Map.of("field", field, "reason", reason))),
         Map.of());
   }
 

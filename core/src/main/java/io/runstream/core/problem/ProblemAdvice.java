@@ -1,14 +1,18 @@
 package io.runstream.core.problem;
 
+import io.runstream.core.failure.Failures;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -36,9 +40,7 @@ public class ProblemAdvice {
 
   @ExceptionHandler(ApiException.class)
   public ResponseEntity<Object> api(
-      ApiException e,
-      HttpServletRequest request,
-      jakarta.servlet.http.HttpServletResponse response) {
+      ApiException e, HttpServletRequest request, HttpServletResponse response) {
     if (!answerable(response)) {
       return null;
     }
@@ -52,7 +54,7 @@ public class ProblemAdvice {
    * nothing yet answers the problem, not as an event stream (which no converter can write: it used
    * to end in a second failure inside this advice).
    */
-  static boolean answerable(jakarta.servlet.http.HttpServletResponse response) {
+  static boolean answerable(HttpServletResponse response) {
     if (response == null) {
       return true;
     }
@@ -157,13 +159,10 @@ public class ProblemAdvice {
     // The client went away; nothing to answer.
   }
 
-  @ExceptionHandler({
-    org.springframework.dao.DataAccessException.class,
-    org.springframework.transaction.TransactionException.class
-  })
+  @ExceptionHandler({DataAccessException.class, TransactionException.class})
   public ResponseEntity<Object> databaseUnavailable(
-      Exception e, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
-    if (!io.runstream.core.failure.Failures.retriable(e)) {
+      Exception e, HttpServletRequest request, HttpServletResponse response) {
+    if (!Failures.retriable(e)) {
       return unexpected(e, request, response);
     }
     LOG.warn(
@@ -187,7 +186,7 @@ public class ProblemAdvice {
 
   @ExceptionHandler(Exception.class)
   public ResponseEntity<Object> unexpected(
-      Exception e, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
+      Exception e, HttpServletRequest request, HttpServletResponse response) {
     LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     if (!answerable(response)) {
       return null;

@@ -2,6 +2,8 @@ package io.runstream.core.problem;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.util.Locale;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -33,7 +35,7 @@ public class ProblemErrorController implements ErrorController {
       }
       error = error.getCause();
     }
-    String slug = status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
+    String slug = status.getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '_');
     String detail =
         status.is5xxServerError()
             ? "Something went wrong on our side."
@@ -51,7 +53,7 @@ public class ProblemErrorController implements ErrorController {
     if (!(uri instanceof String original)) {
       return request;
     }
-    return new jakarta.servlet.http.HttpServletRequestWrapper(request) {
+    return new HttpServletRequestWrapper(request) {
       @Override
       public String getRequestURI() {
         return original;

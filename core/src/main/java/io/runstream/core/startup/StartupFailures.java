@@ -1,9 +1,11 @@
 package io.runstream.core.startup;
 
+import java.net.BindException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -47,7 +49,7 @@ public final class StartupFailures {
       if (explained.isPresent()) {
         System.err.println("runstream: " + explained.get());
       } else {
-        org.slf4j.LoggerFactory.getLogger(StartupFailures.class)
+        LoggerFactory.getLogger(StartupFailures.class)
             .error("runstream: the service failed to start", e);
       }
       System.exit(1);
@@ -112,7 +114,7 @@ public final class StartupFailures {
       if (e instanceof DataDirectoryException || e instanceof SettingRefused) {
         return Optional.of(message);
       }
-      if (e instanceof java.net.BindException || lower.contains("address already in use")) {
+      if (e instanceof BindException || lower.contains("address already in use")) {
         return Optional.of(
             "a port is already in use ("
                 + firstLine(message)

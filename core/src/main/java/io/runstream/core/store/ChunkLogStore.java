@@ -3,6 +3,9 @@ package io.runstream.core.store;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -11,12 +14,15 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The chunk log: every chunk of every run, written once, replayable with the same ids; consecutive
@@ -94,8 +100,8 @@ public class ChunkLogStore {
     }
     Set<Key> inserted = new HashSet<>();
     template.execute(
-        (java.sql.Connection connection) -> {
-          try (java.sql.PreparedStatement insert =
+        (Connection connection) -> {
+          try (PreparedStatement insert =
               connection.prepareStatement(
                   """
           INSERT INTO run_chunks (run_id, seq, last_seq, session_id, type, part, ts, data)
@@ -145,9 +151,9 @@ public class ChunkLogStore {
   private Map<UUID, Long> lockAndReadLastLogged(List<UUID> runIds) {
     Map<UUID, Long> logged = new HashMap<>();
     template.execute(
-        (java.sql.Connection connection) -> {
-          java.sql.Array ids = connection.createArrayOf("uuid", runIds.toArray());
-          try (java.sql.PreparedStatement lock =
+        (Connection connection) -> {
+          Array ids = connection.createArrayOf("uuid", runIds.toArray());
+          try (PreparedStatement lock =
               connection.prepareStatement(
                   "SELECT count(pg_advisory_xact_lock("
                       + runLockKey("r.id")
@@ -155,7 +161,7 @@ public class ChunkLogStore {
             lock.setArray(1, ids);
             lock.executeQuery().close();
           }
-          try (java.sql.PreparedStatement query =
+          try (PreparedStatement query =
               connection.prepareStatement(
                   """
           SELECT r.id,
@@ -190,7 +196,7 @@ public class ChunkLogStore {
           && next.runId().equals(last.runId())
           && next.seq() == last.seq() + 1
           && next.type().equals(last.type())
-          && java.util.Objects.equals(next.part(), last.part());
+          && Objects.equals(next.part(), last.part());
     }
 
     void add(RunChunk chunk) {
@@ -202,9 +208,9 @@ public class ChunkLogStore {
       if (chunks.size() == 1) {
         return EventJson.MAPPER.writeValueAsString(EventJson.dataTree(chunks.getFirst().data()));
       }
-      tools.jackson.databind.node.ObjectNode segment = EventJson.MAPPER.createObjectNode();
-      tools.jackson.databind.node.ArrayNode deltas = segment.putArray(SEGMENT_DELTAS);
-      tools.jackson.databind.node.ArrayNode times = segment.putArray(SEGMENT_TIMES);
+      ObjectNode segment = EventJson.MAPPER.createObjectNode();
+      ArrayNode deltas = segment.putArray(SEGMENT_DELTAS);
+      ArrayNode times = segment.putArray(SEGMENT_TIMES);
       for (RunChunk chunk : chunks) {
         deltas.add(delta(chunk.data()));
         times.add(micros(chunk.ts()));

@@ -1,15 +1,21 @@
 package io.runstream.core.store;
 
 import io.runstream.core.time.Timestamps;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -66,7 +72,7 @@ public class MessageStore {
   }
 
   /** The message, if it belongs to the session. */
-  public java.util.Optional<MessageRow> find(UUID sessionId, UUID id) {
+  public Optional<MessageRow> find(UUID sessionId, UUID id) {
     return jdbc.sql(SELECT + " WHERE m.session_id = :session AND m.id = :id")
         .param("session", sessionId)
         .param("id", id)
@@ -98,7 +104,7 @@ public class MessageStore {
    * run's history: a double-texting {@code rollback} (ADR 0016). The rows stay (the runs and their
    * streams refer to them).
    */
-  public void rollBack(UUID sessionId, java.util.Collection<UUID> runIds, Instant now) {
+  public void rollBack(UUID sessionId, Collection<UUID> runIds, Instant now) {
     if (runIds.isEmpty()) {
       return;
     }
@@ -159,7 +165,7 @@ public class MessageStore {
    * Appends text to several streaming messages in one statement (the sink's batch: one update for
    * all its runs instead of one each).
    */
-  public void appendTexts(java.util.Map<UUID, String> textByMessage, Instant now) {
+  public void appendTexts(Map<UUID, String> textByMessage, Instant now) {
     if (textByMessage.isEmpty()) {
       return;
     }
@@ -180,10 +186,10 @@ public class MessageStore {
   }
 
   /** A JDBC array parameter (Spring would expand a plain array into a list of parameters). */
-  static org.springframework.jdbc.core.SqlTypeValue sqlArray(String type, Object[] values) {
-    return new org.springframework.jdbc.core.support.AbstractSqlTypeValue() {
+  static SqlTypeValue sqlArray(String type, Object[] values) {
+    return new AbstractSqlTypeValue() {
       @Override
-      protected Object createTypeValue(java.sql.Connection connection, int sqlType, String typeName)
+      protected Object createTypeValue(Connection connection, int sqlType, String typeName)
           throws SQLException {
         return connection.createArrayOf(type, values);
       }

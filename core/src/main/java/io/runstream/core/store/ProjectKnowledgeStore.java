@@ -140,7 +140,7 @@ public class ProjectKnowledgeStore {
   }
 
   /** The project's owner, if it has one (a project whose documents all predate owners has none). */
-  public java.util.Optional<UUID> existingOwner(UUID orgId, String projectId) {
+  public Optional<UUID> existingOwner(UUID orgId, String projectId) {
     return jdbc.sql(
             "SELECT user_id FROM project_owners WHERE org_id = :org AND project_id = :project")
         .param("org", orgId)

@@ -1,5 +1,7 @@
 package io.runstream.core.store;
 
+import java.util.Locale;
+
 /** A run's lifecycle; the last three are terminal. */
 public enum RunStatus {
   QUEUED,
@@ -10,7 +12,7 @@ public enum RunStatus {
 
   /** The value as stored and shown. */
   public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** True once the run has ended. */
@@ -20,6 +22,6 @@ public enum RunStatus {
 
   /** Parses the stored value. */
   public static RunStatus of(String wire) {
-    return valueOf(wire.toUpperCase(java.util.Locale.ROOT));
+    return valueOf(wire.toUpperCase(Locale.ROOT));
   }
 }

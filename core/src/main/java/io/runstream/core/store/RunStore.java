@@ -4,10 +4,16 @@ import io.runstream.core.time.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -130,7 +136,7 @@ public class RunStore {
         .param("model", modelId)
         .param("base", seqBase)
         .param("held", heldRequest != null)
-        .param("request", heldRequest, java.sql.Types.VARCHAR)
+        .param("request", heldRequest, Types.VARCHAR)
         .param("now", Timestamp.from(now))
         .update();
   }
@@ -276,11 +282,11 @@ public class RunStore {
   }
 
   /** The runs of these ids that exist, by id: one query for a batch's runs (the sink). */
-  public java.util.Map<UUID, RunRow> findAll(java.util.Collection<UUID> ids) {
+  public Map<UUID, RunRow> findAll(Collection<UUID> ids) {
     if (ids.isEmpty()) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    java.util.Map<UUID, RunRow> found = new java.util.HashMap<>();
+    Map<UUID, RunRow> found = new HashMap<>();
     jdbc.sql(SELECT + " WHERE id IN (:ids)")
         .param("ids", ids)
         .query(RunStore::map)
@@ -457,11 +463,11 @@ public class RunStore {
   }
 
   /** The ids among these runs whose stop was asked. */
-  public java.util.Set<UUID> stopRequestedAmong(java.util.Collection<UUID> ids) {
+  public Set<UUID> stopRequestedAmong(Collection<UUID> ids) {
     if (ids.isEmpty()) {
-      return java.util.Set.of();
+      return Set.of();
     }
-    return new java.util.HashSet<>(
+    return new HashSet<>(
         jdbc.sql("SELECT id FROM runs WHERE id IN (:ids) AND stop_requested_at IS NOT NULL")
             .param("ids", ids)
             .query(UUID.class)
@@ -476,11 +482,11 @@ public class RunStore {
    * it stored) is not among them until that chunk is logged: its last chunks are logged and applied
    * like any (their effects on an ended run change nothing).
    */
-  public java.util.Set<UUID> ended(java.util.Collection<UUID> ids) {
+  public Set<UUID> ended(Collection<UUID> ids) {
     if (ids.isEmpty()) {
-      return java.util.Set.of();
+      return Set.of();
     }
-    return new java.util.HashSet<>(
+    return new HashSet<>(
         jdbc.sql(
                 """
                 SELECT r.id FROM runs r
@@ -499,12 +505,11 @@ public class RunStore {
    * log (its last chunk logged), or before {@code hardCutoff} whatever the log holds: their Kafka
    * topics can go.
    */
-  public java.util.Set<UUID> endedAndLogged(
-      java.util.Collection<UUID> ids, Instant cutoff, Instant hardCutoff) {
+  public Set<UUID> endedAndLogged(Collection<UUID> ids, Instant cutoff, Instant hardCutoff) {
     if (ids.isEmpty()) {
-      return java.util.Set.of();
+      return Set.of();
     }
-    return new java.util.HashSet<>(
+    return new HashSet<>(
         jdbc.sql(
                 """
                 SELECT r.id FROM runs r

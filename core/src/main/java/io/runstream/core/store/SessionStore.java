@@ -1,8 +1,10 @@
 package io.runstream.core.store;
 
+import io.runstream.core.identity.UserIds;
 import io.runstream.core.time.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +44,7 @@ public class SessionStore {
         .param("user", userId)
         .param("title", title)
         .param("metadata", metadataJson)
-        .param("now", java.sql.Timestamp.from(now))
+        .param("now", Timestamp.from(now))
         .update();
   }
 
@@ -78,7 +80,7 @@ public class SessionStore {
             .param("user", userId)
             .param("title", title)
             .param("metadata", metadataJson)
-            .param("now", java.sql.Timestamp.from(now))
+            .param("now", Timestamp.from(now))
             .param("face", face)
             .param("key", key)
             .update();
@@ -134,7 +136,7 @@ public class SessionStore {
   public void touch(UUID id, Instant now) {
     jdbc.sql("UPDATE sessions SET updated_at = :now WHERE id = :id")
         .param("id", id)
-        .param("now", java.sql.Timestamp.from(now))
+        .param("now", Timestamp.from(now))
         .update();
   }
 
@@ -187,8 +189,7 @@ public class SessionStore {
         rs.getString("metadata"),
         Timestamps.instant(rs.getTimestamp("created_at")),
         Timestamps.instant(rs.getTimestamp("updated_at")),
-        io.runstream.core.identity.UserIds.of(
-            rs.getString("org_external_id"), rs.getString("user_subject")),
+        UserIds.of(rs.getString("org_external_id"), rs.getString("user_subject")),
         rs.getString("face"),
         rs.getString("external_key"));
   }

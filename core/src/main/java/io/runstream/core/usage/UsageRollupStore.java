@@ -5,8 +5,11 @@ import io.runstream.schemas.UsageRollup;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -97,20 +100,16 @@ public class UsageRollupStore {
   }
 
   /** The subjects (the token's {@code sub}) of the organisation's users with these ids. */
-  public java.util.Map<UUID, String> subjects(UUID orgId, java.util.Collection<UUID> userIds) {
+  public Map<UUID, String> subjects(UUID orgId, Collection<UUID> userIds) {
     if (userIds.isEmpty()) {
-      return java.util.Map.of();
+      return Map.of();
     }
     return jdbc
         .sql("SELECT id, subject FROM users WHERE org_id = :org AND id = ANY(:ids)")
         .param("org", orgId)
         .param("ids", userIds.toArray(new UUID[0]))
-        .query(
-            (rs, row) ->
-                java.util.Map.entry(rs.getObject("id", UUID.class), rs.getString("subject")))
+        .query((rs, row) -> Map.entry(rs.getObject("id", UUID.class), rs.getString("subject")))
         .stream()
-        .collect(
-            java.util.stream.Collectors.toMap(
-                java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 }

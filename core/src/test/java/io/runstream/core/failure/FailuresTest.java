@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runstream.core.failure.Failures.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.sql.SQLException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,13 +48,10 @@ class FailuresTest {
         Arguments.of("constraint", new DataIntegrityViolationException("dup"), Kind.PERMANENT),
         Arguments.of(
             "bad sql",
-            new BadSqlGrammarException("x", "select", new java.sql.SQLException("syntax")),
+            new BadSqlGrammarException("x", "select", new SQLException("syntax")),
             Kind.PERMANENT),
         Arguments.of("leader moved", new NotLeaderOrFollowerException("moved"), Kind.RETRIABLE),
-        Arguments.of(
-            "kafka timeout",
-            new org.apache.kafka.common.errors.TimeoutException("t"),
-            Kind.RETRIABLE),
+        Arguments.of("kafka timeout", new TimeoutException("t"), Kind.RETRIABLE),
         Arguments.of("too large", new RecordTooLargeException("big"), Kind.PERMANENT),
         Arguments.of("unreadable record", new SerializationException("bad"), Kind.PERMANENT),
         Arguments.of("not allowed", new TopicAuthorizationException("acl"), Kind.PERMANENT),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +27,7 @@ import org.springframework.boot.health.contributor.Status;
  */
 class ConsumerHealthTest {
   private static final Duration BOUND = Duration.ofMillis(500);
-  private final List<TestLoop> started = new java.util.ArrayList<>();
+  private final List<TestLoop> started = new ArrayList<>();
 
   /** A loop on a real consumer whose broker is not there (nothing listens on port 1). */
   private final class TestLoop extends ConsumerLoop {

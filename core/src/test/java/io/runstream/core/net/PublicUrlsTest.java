@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runstream.core.startup.StartupFailures;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class PublicUrlsTest {
@@ -149,8 +153,8 @@ class PublicUrlsTest {
 
   @Test
   void aNameIsCheckedByWhatItResolvesToWithinTheDeadline() throws Exception {
-    java.util.Map<String, String> dns =
-        java.util.Map.of(
+    Map<String, String> dns =
+        Map.of(
             "images.example.com",
             "10.0.0.7",
             "cdn.example.com",
@@ -159,7 +163,7 @@ class PublicUrlsTest {
             "127.0.0.1",
             "hooks.example.org",
             "10.20.0.9");
-    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
     PublicUrls.Lookup lookup =
         name -> {
           if (name.equals("slow.example.com")) {
@@ -171,16 +175,14 @@ class PublicUrlsTest {
           }
           String address = dns.get(name);
           if (address == null) {
-            throw new java.net.UnknownHostException(name);
+            throw new UnknownHostException(name);
           }
-          return new java.net.InetAddress[] {
-            java.net.InetAddress.getByAddress(name, PublicUrls.literal(address))
-          };
+          return new InetAddress[] {InetAddress.getByAddress(name, PublicUrls.literal(address))};
         };
     PublicUrls urls =
         new PublicUrls(new PublicUrls.Settings(false, List.of("10.20.0.0/16")), lookup);
     long started = System.nanoTime();
-    java.util.Map<String, PublicUrls.Refusal> refused =
+    Map<String, PublicUrls.Refusal> refused =
         urls.refusals(
             List.of(
                 "https://images.example.com/a.png",

@@ -2,6 +2,7 @@ package io.runstream.core.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -18,8 +19,7 @@ class ProblemAdviceTest {
       new ProblemAdvice(new Problems(JsonMapper.builder().build(), List.of()));
   private final Exception poolTimeout =
       new CannotCreateTransactionException(
-          "Could not open JDBC Connection",
-          new java.sql.SQLTransientConnectionException("timeout"));
+          "Could not open JDBC Connection", new SQLTransientConnectionException("timeout"));
 
   @Test
   void shouldAnswerAProblemNotAnEventStreamWhenTheStreamHadSentNothing() {

@@ -2,6 +2,8 @@ package io.runstream.core.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.BindException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
@@ -41,11 +43,10 @@ class StartupFailuresTest {
     assertThat(
             StartupFailures.explain(
                 wrapped(
-                    new org.apache.kafka.common.errors.TimeoutException(
+                    new TimeoutException(
                         "Timed out waiting for a node assignment. Call: createTopics"))))
         .hasValueSatisfying(line -> assertThat(line).contains("RUNSTREAM_KAFKA_BOOTSTRAPSERVERS"));
-    assertThat(
-            StartupFailures.explain(wrapped(new java.net.BindException("Address already in use"))))
+    assertThat(StartupFailures.explain(wrapped(new BindException("Address already in use"))))
         .hasValueSatisfying(
             line ->
                 assertThat(line).startsWith("a port is already in use (Address already in use)"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class LatencySketchTest {
@@ -28,7 +29,7 @@ class LatencySketchTest {
         long want = exact(values, q);
         assertThat((double) sketch.quantile(q))
             .as("n=%d q=%s", n, q)
-            .isCloseTo(want, org.assertj.core.data.Offset.offset(want * 0.01 + 0.5));
+            .isCloseTo(want, Offset.offset(want * 0.01 + 0.5));
       }
     }
   }

@@ -16,12 +16,15 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -174,10 +177,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * sync).
    */
   static void createTopics(
-      Admin admin,
-      List<NewTopic> topics,
-      Duration timeout,
-      java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted) {
+      Admin admin, List<NewTopic> topics, Duration timeout, Predicate<TopicPartitionInfo> hosted) {
     try {
       List<NewTopic> missing = new ArrayList<>();
       Set<String> existing =
@@ -200,16 +200,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("could not create topics " + topics, e);
     }
   }
 
   private static void awaitHosted(
-      Admin admin,
-      List<String> names,
-      Duration timeout,
-      java.util.function.Predicate<org.apache.kafka.common.TopicPartitionInfo> hosted)
+      Admin admin, List<String> names, Duration timeout, Predicate<TopicPartitionInfo> hosted)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -224,7 +221,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             descriptions.values().stream()
                 .flatMap(d -> d.partitions().stream())
                 .allMatch(p -> p.leader() != null && !p.leader().isEmpty() && hosted.test(p));
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         ready = false;
       }
       if (ready) {
@@ -246,7 +243,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
             return;
           }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
                 "the Kafka broker did not become ready in " + timeout, e);

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -102,7 +104,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       if (groups.isEmpty()) {
         return;
       }
-      List<String> removed = new java.util.ArrayList<>();
+      List<String> removed = new ArrayList<>();
       int members = 0;
       for (ConsumerGroupDescription group :
           admin.describeConsumerGroups(groups).all().get(60, TimeUnit.SECONDS).values()) {
@@ -185,8 +187,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
     kafka.createTopics(topics, Duration.ofSeconds(60));
   }
 
-  private static java.util.Map<String, String> configsOf(Topic<?, ?> topic) {
-    java.util.Map<String, String> configs = new java.util.HashMap<>(Topics.configsOf(topic));
+  private static Map<String, String> configsOf(Topic<?, ?> topic) {
+    Map<String, String> configs = new HashMap<>(Topics.configsOf(topic));
     configs.put("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
     return configs;
   }

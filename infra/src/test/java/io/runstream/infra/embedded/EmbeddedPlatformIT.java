@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -30,10 +32,7 @@ class EmbeddedPlatformIT {
           .containsAll(Topics.all().stream().map(t -> t.name()).toList());
       String config =
           admin
-              .describeConfigs(
-                  List.of(
-                      new org.apache.kafka.common.config.ConfigResource(
-                          org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1")))
+              .describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "1")))
               .all()
               .get()
               .values()
@@ -51,9 +50,7 @@ class EmbeddedPlatformIT {
     String topic = "runstream.it-" + UUID.randomUUID();
     platform
         .kafka()
-        .createTopics(
-            List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)),
-            Duration.ofSeconds(30));
+        .createTopics(List.of(new NewTopic(topic, 3, (short) 1)), Duration.ofSeconds(30));
     Map<String, Object> producerProps =
         Map.of(
             "bootstrap.servers",

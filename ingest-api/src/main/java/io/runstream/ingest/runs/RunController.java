@@ -6,17 +6,23 @@ import io.runstream.admission.PageRequest;
 import io.runstream.admission.RequestFields;
 import io.runstream.admission.RunAdmission;
 import io.runstream.admission.RunInput;
+import io.runstream.admission.control.RunStopper;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.ApiLimits;
 import io.runstream.core.problem.Ids;
+import io.runstream.core.store.ChunkLogStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.time.Timestamps;
 import io.runstream.ingest.Links;
 import io.runstream.schemas.EventJson;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,12 +35,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The runs primitive: API.md §4. */
+/** The runs primitive: docs/faces/canonical.md. */
 @RestController
 @RequestMapping(path = "/api/v1/runs", produces = MediaType.APPLICATION_JSON_VALUE)
 public class RunController {
   /** How long an answer to a client tool call waits for the call to be in the chunk log. */
-  private static final java.time.Duration PENDING_CALL_WAIT = java.time.Duration.ofSeconds(3);
+  private static final Duration PENDING_CALL_WAIT = Duration.ofSeconds(3);
 
   private final CallerResolver callers;
   private final RunAdmission admission;
@@ -42,9 +48,9 @@ public class RunController {
   private final RunStore runs;
   private final Links links;
   private final AdmissionProperties properties;
-  private final io.runstream.admission.control.RunStopper stopper;
-  private final io.runstream.core.store.ChunkLogStore chunkLog;
-  private final io.runstream.core.problem.ApiLimits limits;
+  private final RunStopper stopper;
+  private final ChunkLogStore chunkLog;
+  private final ApiLimits limits;
 
   public RunController(
       CallerResolver callers,
@@ -53,9 +59,9 @@ public class RunController {
       RunStore runs,
       Links links,
       AdmissionProperties properties,
-      io.runstream.admission.control.RunStopper stopper,
-      io.runstream.core.store.ChunkLogStore chunkLog,
-      io.runstream.core.problem.ApiLimits limits) {
+      RunStopper stopper,
+      ChunkLogStore chunkLog,
+      ApiLimits limits) {
     this.limits = limits;
     this.stopper = stopper;
     this.chunkLog = chunkLog;
@@ -72,7 +78,8 @@ public class RunController {
   public ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode raw) {
     Caller caller = callers.current();
     JsonNode body = fields.object(raw);
-    // The contract's tools and files (API.md §4), and images for vision models, are validated here
+    // The contract's tools and files (docs/faces/canonical.md), and images for vision models, are
+    // validated here
     // and go to the
     // worker with the run.
     RunInput.Extras extras =
@@ -206,7 +213,7 @@ public class RunController {
       @RequestParam(name = "scope", required = false) String scope) {
     Caller caller = callers.current();
     PageRequest request = PageRequest.parse(page, pageSize, 20, limits.maxPageSize());
-    java.util.UUID user;
+    UUID user;
     if (scope == null || scope.isEmpty() || scope.equals("mine")) {
       user = caller.userId();
     } else if (scope.equals("organisation")) {
@@ -221,7 +228,7 @@ public class RunController {
     } else {
       throw ApiException.invalid("scope", "must be mine or organisation");
     }
-    java.time.Instant now = java.time.Instant.now();
+    Instant now = Instant.now();
     var results =
         runs.recent(caller.orgId(), user, request.offset(), request.size()).stream()
             .map(activity -> activity(activity, now))
@@ -230,7 +237,7 @@ public class RunController {
     return request.answer(url, runs.countRecent(caller.orgId(), user), results);
   }
 
-  private Map<String, Object> activity(RunStore.RunActivity activity, java.time.Instant now) {
+  private Map<String, Object> activity(RunStore.RunActivity activity, Instant now) {
     RunRow run = activity.run();
     Map<String, Object> body = view(run);
     body.put("user", activity.subject());
@@ -239,14 +246,12 @@ public class RunController {
         "time_to_first_token_ms",
         activity.firstDeltaAt() == null || run.startedAt() == null
             ? null
-            : Math.max(
-                0,
-                java.time.Duration.between(run.startedAt(), activity.firstDeltaAt()).toMillis()));
+            : Math.max(0, Duration.between(run.startedAt(), activity.firstDeltaAt()).toMillis()));
     body.put("streamed_deltas", activity.deltas());
     Double perSecond = null;
     if (activity.firstDeltaAt() != null) {
-      java.time.Instant end = run.finishedAt() != null ? run.finishedAt() : now;
-      double seconds = java.time.Duration.between(activity.firstDeltaAt(), end).toNanos() / 1e9;
+      Instant end = run.finishedAt() != null ? run.finishedAt() : now;
+      double seconds = Duration.between(activity.firstDeltaAt(), end).toNanos() / 1e9;
       long tokens = run.outputTokens() != null ? run.outputTokens() : activity.deltas();
       if (seconds > 0.05) {
         perSecond = Math.round(tokens / seconds * 10) / 10.0;

@@ -6,16 +6,21 @@ import io.runstream.admission.PageRequest;
 import io.runstream.admission.RequestFields;
 import io.runstream.admission.RunAdmission;
 import io.runstream.admission.RunInput;
+import io.runstream.admission.control.RunStopper;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.problem.ApiLimits;
 import io.runstream.core.problem.Ids;
 import io.runstream.core.store.MessageStore;
+import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionRow;
 import io.runstream.core.store.SessionStore;
+import io.runstream.core.time.Timestamps;
 import io.runstream.ingest.Links;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -30,7 +35,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The canonical sessions face: API.md §3. */
+/** The canonical sessions face: docs/faces/canonical.md. */
 @RestController
 @RequestMapping(path = "/api/v1/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
 public class SessionController {
@@ -45,8 +50,8 @@ public class SessionController {
   private final Links links;
   private final ApiLimits limits;
   private final AdmissionProperties properties;
-  private final io.runstream.core.store.RunStore runs;
-  private final io.runstream.admission.control.RunStopper stopper;
+  private final RunStore runs;
+  private final RunStopper stopper;
 
   public SessionController(
       CallerResolver callers,
@@ -58,8 +63,8 @@ public class SessionController {
       Links links,
       ApiLimits limits,
       AdmissionProperties properties,
-      io.runstream.core.store.RunStore runs,
-      io.runstream.admission.control.RunStopper stopper) {
+      RunStore runs,
+      RunStopper stopper) {
     this.runs = runs;
     this.stopper = stopper;
     this.callers = callers;
@@ -179,21 +184,17 @@ public class SessionController {
           "feedback_on_user_message",
           "Bad Request",
           "Feedback is for agent messages only.",
-          Map.of(
-              "errors",
-              java.util.List.of(Map.of("field", "message_uuid", "reason", "is a user message"))),
+          Map.of("errors", List.of(Map.of("field", "message_uuid", "reason", "is a user message"))),
           Map.of());
     }
-    java.time.Instant at =
-        messages.putFeedback(
-            message.id(), session.id(), rating, text, io.runstream.core.time.Timestamps.now());
+    Instant at = messages.putFeedback(message.id(), session.id(), rating, text, Timestamps.now());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("url", links.feedback(session.id(), message.id()));
     answer.put("session_uuid", session.id());
     answer.put("message_uuid", message.id());
     answer.put("rating", rating);
     answer.put("body", text);
-    answer.put("created_at", io.runstream.core.time.Timestamps.format(at));
+    answer.put("created_at", Timestamps.format(at));
     return answer;
   }
 

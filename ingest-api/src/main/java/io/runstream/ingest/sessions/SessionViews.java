@@ -10,7 +10,7 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
-/** The JSON shapes of sessions and messages, field names exactly as API.md §3. */
+/** The JSON shapes of sessions and messages, field names exactly as docs/faces/canonical.md. */
 @Component
 public class SessionViews {
   private final Links links;

@@ -28,9 +28,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An organisation's usage from the roll-ups (API.md §4): runs, failures, cancellations, tokens,
- * time to first token and duration (p50/p95) per window, optionally per user and model; for the
- * organisation's administrators.
+ * An organisation's usage from the roll-ups (docs/faces/canonical.md): runs, failures,
+ * cancellations, tokens, time to first token and duration (p50/p95) per window, optionally per user
+ * and model; for the organisation's administrators.
  */
 @RestController
 @RequestMapping(path = "/api/v1/usage", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -7,16 +7,20 @@ import io.runstream.sink.SinkProperties;
 import io.runstream.sink.usage.UsageProperties;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,9 +97,7 @@ public class GroupLag implements SmartLifecycle {
       while (thread == Thread.currentThread()) {
         try {
           measure(admin);
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException
-            | org.apache.kafka.common.KafkaException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
           LOG.debug("Consumer group lag not measured: {}", e.getMessage());
         }
         Thread.sleep(interval.toMillis());
@@ -106,11 +108,8 @@ public class GroupLag implements SmartLifecycle {
   }
 
   /** Measures every Runstream group's lag once. */
-  void measure(Admin admin)
-      throws java.util.concurrent.ExecutionException,
-          java.util.concurrent.TimeoutException,
-          InterruptedException {
-    Set<String> groups = new java.util.HashSet<>();
+  void measure(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+    Set<String> groups = new HashSet<>();
     for (GroupListing listing :
         admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(10, TimeUnit.SECONDS)) {
       if (listing.groupId().startsWith("runstream")) {

@@ -3,6 +3,7 @@ package io.runstream.sink.usage;
 import io.runstream.core.usage.LatencySketch;
 import io.runstream.schemas.UsageRollup;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * A window's running total for one organisation, user and model (the window stores' value).
@@ -65,8 +66,8 @@ public record Rollup(
         granularity,
         start,
         end,
-        java.util.UUID.fromString(parts[0]),
-        parts[1].equals("-") ? null : java.util.UUID.fromString(parts[1]),
+        UUID.fromString(parts[0]),
+        parts[1].equals("-") ? null : UUID.fromString(parts[1]),
         parts[2],
         runs,
         failures,

@@ -3,9 +3,12 @@ package io.runstream.sink.usage;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -46,7 +49,7 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
    * or JSON parsing. Held in memory only: after a restart it is empty and the stores answer as
    * before. Bounded: emptied past {@value #MAX_FIRST_TOKEN_SEEN} (runs that never end).
    */
-  private final java.util.Set<UUID> firstTokenSeen = new java.util.HashSet<>();
+  private final Set<UUID> firstTokenSeen = new HashSet<>();
 
   private static final int MAX_FIRST_TOKEN_SEEN = 200_000;
 
@@ -200,10 +203,8 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     return String.format("%013d/%s", Math.max(0, millis), runId == null ? "" : runId.toString());
   }
 
-  private static final byte[] TYPE_NAME =
-      "\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] DATA_NAME =
-      "\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] TYPE_NAME = "\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA_NAME = "\"data\":".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * The chunk's {@code type} without a JSON parser when the record has its top-level {@code
@@ -222,7 +223,7 @@ final class RunTallyProcessor implements Processor<UUID, byte[], String, RunSumm
     for (int i = from; i < value.length && i - from <= 64; i++) {
       byte b = value[i];
       if (b == '"') {
-        return new String(value, from, i - from, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(value, from, i - from, StandardCharsets.US_ASCII);
       }
       if (b == '\\' || b < 0x20 || b < 0) {
         break;

@@ -1,5 +1,6 @@
 package io.runstream.sink.usage;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.runstream.core.kafka.ChunkLayout;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -51,8 +53,7 @@ public class UsageRollups implements SmartLifecycle {
         .register(meters);
     // Read from the application's own metrics at each scrape (no binder thread polling hundreds of
     // metrics).
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            "runstream.usage.rollups.dropped", this, self -> self.dropped())
+    FunctionCounter.builder("runstream.usage.rollups.dropped", this, self -> self.dropped())
         .description(
             "runs that reached the roll-ups later than the grace period, by chunk time, and were not counted")
         .register(meters);
@@ -117,8 +118,7 @@ public class UsageRollups implements SmartLifecycle {
       // after the session timeout. The stores are in memory, so there is no local state to come
       // back to.
       streams.close(
-          org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                  org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
               .withTimeout(Duration.ofSeconds(15)));
     } finally {
       if (properties.stateDir().isBlank()) {

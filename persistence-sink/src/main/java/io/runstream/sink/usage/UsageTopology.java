@@ -4,6 +4,7 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.Topics;
 import io.runstream.schemas.UsageRollup;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -60,9 +61,9 @@ public final class UsageTopology {
                 Serdes.UUID())
             .withCachingEnabled());
 
-    Consumed<java.util.UUID, byte[]> consumed =
+    Consumed<UUID, byte[]> consumed =
         Consumed.with(Serdes.UUID(), Serdes.ByteArray()).withName("chunks");
-    KStream<java.util.UUID, byte[]> chunks =
+    KStream<UUID, byte[]> chunks =
         perRunTopics
             ? builder.stream(Pattern.compile(Topics.ANY_CHUNK_TOPIC.pattern()), consumed)
             : builder.stream(Topics.RUN_CHUNKS.name(), consumed);

@@ -9,15 +9,17 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The canonical face's rendering (API.md §3): AI SDK UI message stream parts ({@code data:
- * <json>}), each with {@code id: <seq>}. One chunk is one event, so that an id always names exactly
- * one event. After {@code finish} the stream ends with {@code data: [DONE]} without an id, as the
- * AI SDK sends it: ids never repeat, and a client's last id stays the {@code finish} id (a
+ * The canonical face's rendering (docs/faces/canonical.md): AI SDK UI message stream parts ({@code
+ * data: <json>}), each with {@code id: <seq>}. One chunk is one event, so that an id always names
+ * exactly one event. After {@code finish} the stream ends with {@code data: [DONE]} without an id,
+ * as the AI SDK sends it: ids never repeat, and a client's last id stays the {@code finish} id (a
  * reconnect with it answers 204).
  */
 @Component
@@ -32,10 +34,11 @@ public class CanonicalRenderer implements FaceRenderer {
    * may run (5, 6 and 7; 7 adds {@code interrupted}, 5 {@code unknown}): a {@code finish} carrying
    * any other value fails the client's validation ("Type validation failed"), so any other reason
    * (a stopped run's {@code abort}, in the chunk and in runs stopped before this rule) is left out,
-   * as the schema allows (API.md §3). A stop is told by the {@code abort} part before it.
+   * as the schema allows (docs/faces/canonical.md). A stop is told by the {@code abort} part before
+   * it.
    */
-  static final java.util.Set<String> SDK_FINISH_REASONS =
-      java.util.Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
+  static final Set<String> SDK_FINISH_REASONS =
+      Set.of("stop", "length", "content-filter", "tool-calls", "error", "other");
 
   @Override
   public String face() {
@@ -119,7 +122,10 @@ public class CanonicalRenderer implements FaceRenderer {
         node.set("input", d.input() == null ? EventJson.MAPPER.createObjectNode() : d.input());
       }
       case ChunkData.ToolResult d -> {
-        if (d.errorText() != null) {
+        if (d.wasDenied()) {
+          // The AI SDK's denial (streamText with needsApproval): the call did not run.
+          node.put("type", "tool-output-denied").put("toolCallId", d.toolCallId());
+        } else if (d.errorText() != null) {
           node.put("type", "tool-output-error")
               .put("toolCallId", d.toolCallId())
               .put("errorText", d.errorText());
@@ -128,6 +134,10 @@ public class CanonicalRenderer implements FaceRenderer {
           node.set("output", d.output() == null ? EventJson.MAPPER.nullNode() : d.output());
         }
       }
+      case ChunkData.ToolApprovalRequest d ->
+          node.put("type", "tool-approval-request")
+              .put("approvalId", d.approvalId())
+              .put("toolCallId", d.toolCallId());
       case ChunkData.Stage d -> {
         // A stage is the agent's state now, not part of the answer: transient, so useChat does not
         // keep it in the
@@ -173,8 +183,7 @@ public class CanonicalRenderer implements FaceRenderer {
       }
       case ChunkData.Retrieved d -> {
         node.put("type", "data-retrieved");
-        tools.jackson.databind.node.ArrayNode documents =
-            node.putObject("data").putArray("documents");
+        ArrayNode documents = node.putObject("data").putArray("documents");
         for (ChunkData.RetrievedDocument document : d.documents()) {
           ObjectNode item = documents.addObject().put("name", document.name());
           if (document.documentType() != null) {

@@ -9,6 +9,7 @@ import io.runstream.core.store.RunStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
+import io.runstream.fanout.stream.RunRows;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,8 +22,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The canonical face's streams (API.md §2–§3): a session's latest run and a run by id, resumable
- * with {@code Last-Event-ID} or {@code ?after=}; 204 once the reader has the run's last event.
+ * The canonical face's streams (docs/faces/README.md and docs/faces/canonical.md): a session's
+ * latest run and a run by id, resumable with {@code Last-Event-ID} or {@code ?after=}; 204 once the
+ * reader has the run's last event.
  */
 @RestController
 public class CanonicalStreamController {
@@ -31,7 +33,7 @@ public class CanonicalStreamController {
   private final SseStream stream;
   private final CanonicalRenderer renderer;
   private final FanoutProperties properties;
-  private final io.runstream.fanout.stream.RunRows rows;
+  private final RunRows rows;
 
   public CanonicalStreamController(
       CallerResolver callers,
@@ -39,7 +41,7 @@ public class CanonicalStreamController {
       SseStream stream,
       CanonicalRenderer renderer,
       FanoutProperties properties,
-      io.runstream.fanout.stream.RunRows rows) {
+      RunRows rows) {
     this.rows = rows;
     this.callers = callers;
     this.runs = runs;

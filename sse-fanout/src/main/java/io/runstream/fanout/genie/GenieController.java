@@ -22,12 +22,12 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code POST /api/genie/stream-chat} (seed 000, API.md §7): the answer is the run's SSE stream in
- * the genie rendering. The request is read, gated (onboarding) and mapped to a run by {@link
- * GenieRequests}; a gated user gets one {@code textResponse} that closes the stream. Answers on the
- * admin route carry {@code X-Genie-Backend}. A client whose connection dropped sends the same POST
- * again with {@code Last-Event-ID}: it gets the conversation's events after that id (no new run),
- * or 204 when it had them all.
+ * {@code POST /api/genie/stream-chat} (seed 000, docs/faces/genie.md): the answer is the run's SSE
+ * stream in the genie rendering. The request is read, gated (onboarding) and mapped to a run by
+ * {@link GenieRequests}; a gated user gets one {@code textResponse} that closes the stream. Answers
+ * on the admin route carry {@code X-Genie-Backend}. A client whose connection dropped sends the
+ * same POST again with {@code Last-Event-ID}: it gets the conversation's events after that id (no
+ * new run), or 204 when it had them all.
  */
 @RestController
 public class GenieController {

@@ -12,10 +12,11 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The genie face's rendering (seed 000, API.md §7): data-only events, each with its {@code id:}:
- * {@code {"type":"textResponseChunk","textResponse","close":false,"error":false}} per text delta,
- * {@code {"type":"stage_update","missionLabel","mood","leftPanel","rightPanel","stageTarget"}} per
- * stage, tool and action calls as {@code {"type":"tool_call","id","name","input"}} and {@code
+ * The genie face's rendering (seed 000, docs/faces/genie.md): data-only events, each with its
+ * {@code id:}: {@code {"type":"textResponseChunk","textResponse","close":false,"error":false}} per
+ * text delta, {@code
+ * {"type":"stage_update","missionLabel","mood","leftPanel","rightPanel","stageTarget"}} per stage,
+ * tool and action calls as {@code {"type":"tool_call","id","name","input"}} and {@code
  * {"type":"tool_result","id","output"}} (or {@code "error"}), a failed run's error as a {@code
  * textResponseChunk} with {@code "error": true}, and exactly one last {@code
  * {"type":"finalizeResponseStream","textResponse":"","close":true,"error":false}}, after which the

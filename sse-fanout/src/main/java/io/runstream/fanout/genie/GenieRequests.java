@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The genie face's request mapper (seed 000, API.md §7): {@code {message*, sessionId?}} in the
- * seed's errors (400 {@code message required}, 503 for a token without organisation); {@code
+ * The genie face's request mapper (seed 000, docs/faces/genie.md): {@code {message*, sessionId?}}
+ * in the seed's errors (400 {@code message required}, 503 for a token without organisation); {@code
  * sessionId} (default {@code genie-<sub>}) names the user's conversation. Before a run, the
  * onboarding gate ({@link #gate}); administrators (the {@code admin} claim) with an admin routing
  * rule run on the admin route ({@code runstream.routing}, its own prompt replacing genie's), nobody
@@ -67,7 +67,7 @@ public class GenieRequests implements RunRequestMapper<GenieRequests.GenieReques
     if (message == null || !message.isString() || message.asString().isBlank()) {
       throw GenieFace.messageRequired();
     }
-    // Length (API.md §1: at most 20,000 characters) and NUL, in the face's dialect.
+    // Length (docs/faces/README.md: at most 20,000 characters) and NUL, in the face's dialect.
     String text = fields.messageText(body, "message");
     if (SecurityContextHolder.getContext().getAuthentication()
         instanceof JwtAuthenticationToken token) {

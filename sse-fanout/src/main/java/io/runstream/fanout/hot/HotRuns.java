@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +25,7 @@ import org.springframework.stereotype.Component;
  * hot-finished-ttl}.
  */
 @Component
-public class HotRuns implements org.springframework.beans.factory.DisposableBean {
+public class HotRuns implements DisposableBean {
   private final Map<UUID, RunBuffer> runs = new ConcurrentHashMap<>();
 
   /**
@@ -35,15 +39,14 @@ public class HotRuns implements org.springframework.beans.factory.DisposableBean
   private final Counter slowReaders;
 
   /** Wakes readers whose heartbeat is due (they park without a timeout, see {@link Reader}). */
-  private final java.util.concurrent.ScheduledExecutorService ticker =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
           runnable -> Thread.ofPlatform().daemon().name("reader-heartbeats").unstarted(runnable));
 
   public HotRuns(FanoutProperties properties, MeterRegistry meters) {
     this.properties = properties;
     long tick = Math.clamp(properties.heartbeat().toMillis() / 10, 10, 500);
-    ticker.scheduleWithFixedDelay(
-        this::wakeDueReaders, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(this::wakeDueReaders, tick, tick, TimeUnit.MILLISECONDS);
     this.evictions = meters.counter("runstream.fanout.hot.evictions");
     this.slowReaders = meters.counter("runstream.fanout.readers.disconnected.slow");
     Gauge.builder("runstream.fanout.hot.runs", runs, Map::size).register(meters);

@@ -2,6 +2,7 @@ package io.runstream.fanout.hot;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,8 +30,7 @@ public final class Reader {
   private volatile Thread waiter;
   private volatile long wakeAtNanos;
   private volatile Runnable wake;
-  private final java.util.concurrent.atomic.AtomicBoolean scheduled =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
 
   Reader(int capacity) {
     // Linked, not an array: an idle reader holds no slots (an array of 10,000 would cost 40 KiB per

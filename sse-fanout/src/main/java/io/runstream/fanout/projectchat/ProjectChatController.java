@@ -22,10 +22,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Project chat (seed 002, API.md §6): {@code POST /api/v1/chat/stream} and the legacy {@code POST
- * /api/v1/chat/generate} answer with the run's stream; {@code POST /api/v1/chat/message} is
- * deprecated (400). The request is read, validated and mapped to a run by {@link
- * ProjectChatRequests}. A client whose stream dropped sends the same POST again with {@code
+ * Project chat (seed 002, docs/faces/project-chat.md): {@code POST /api/v1/chat/stream} and the
+ * legacy {@code POST /api/v1/chat/generate} answer with the run's stream; {@code POST
+ * /api/v1/chat/message} is deprecated (400). The request is read, validated and mapped to a run by
+ * {@link ProjectChatRequests}. A client whose stream dropped sends the same POST again with {@code
  * Last-Event-ID}: no new run, the conversation's events after that id. {@code X-Run-Id} names the
  * run.
  */

@@ -1,6 +1,7 @@
 package io.runstream.fanout.projectchat;
 
 import io.runstream.schemas.ChunkData;
+import java.util.Set;
 
 /**
  * How project chat names a run's errors (seed 002): its stream's codes, and the legacy endpoint's.
@@ -24,7 +25,7 @@ final class ProjectChatErrors {
    * (transient).
    */
   static boolean connection(ChunkData.Error error) {
-    return java.util.Set.of(
+    return Set.of(
             "provider_connection",
             "provider_unavailable",
             "provider_overloaded",

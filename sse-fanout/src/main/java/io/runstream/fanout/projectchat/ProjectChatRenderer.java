@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -100,7 +101,7 @@ public class ProjectChatRenderer extends StatefulRenderer {
                     .put("token", "")
                     .put("done", true)
                     .put("full_response", text.toString());
-            tools.jackson.databind.node.ArrayNode documentTypes = data.putArray("document_types");
+            ArrayNode documentTypes = data.putArray("document_types");
             types.forEach(documentTypes::add);
             ObjectNode metadata = data.putObject("metadata");
             metadata.put("run_id", chunk.runId().toString());

@@ -17,11 +17,11 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The project-chat face's request mapper (seed 002, API.md §6): the request is validated as the
- * seed's Pydantic model would (422 with every error), sanitised ({@link InputSanitizer}), and
- * mapped to a run: {@code conversation_id} is the user's conversation (its stored turns are the
- * history when the request has none), {@code project_id} scopes the knowledge store, {@code
- * user_name} and {@code document_type}'s template go into the system prompt, {@code
+ * The project-chat face's request mapper (seed 002, docs/faces/project-chat.md): the request is
+ * validated as the seed's Pydantic model would (422 with every error), sanitised ({@link
+ * InputSanitizer}), and mapped to a run: {@code conversation_id} is the user's conversation (its
+ * stored turns are the history when the request has none), {@code project_id} scopes the knowledge
+ * store, {@code user_name} and {@code document_type}'s template go into the system prompt, {@code
  * existing_documents} are given to the model as documents, {@code metadata} is stored with the
  * messages (and, on the legacy {@code generate}, is the run's context). Runstream's extensions (not
  * in the seed): {@code model} picks a model as on every face; {@code simulation} drives the

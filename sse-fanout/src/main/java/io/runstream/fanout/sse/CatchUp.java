@@ -6,15 +6,15 @@ import io.runstream.schemas.RunChunk;
 import java.util.Objects;
 
 /**
- * A compact catch-up (API.md §3, issue #27): the chunks a reader is behind by, with each run of
- * consecutive text deltas, or reasoning deltas, of one part of one run merged into one delta that
- * carries the concatenated text and the seq (the SSE id) of the last delta it covers. A merge never
- * crosses another chunk (a part's start or end, a tool call, a step) nor a part boundary, so every
- * face renders the merged chunk as it renders any delta, and every id a reader sees is still a
- * resume point: resuming after a merged event is resuming after its last delta. A merge is made for
- * one reader and never enters a chunk's shared rendering cache ({@link HotChunk#merged}); a delta
- * that stays alone is written as the chunk it is, cached rendering included. One reader's, not
- * thread-safe.
+ * A compact catch-up (docs/faces/canonical.md, issue #27): the chunks a reader is behind by, with
+ * each run of consecutive text deltas, or reasoning deltas, of one part of one run merged into one
+ * delta that carries the concatenated text and the seq (the SSE id) of the last delta it covers. A
+ * merge never crosses another chunk (a part's start or end, a tool call, a step) nor a part
+ * boundary, so every face renders the merged chunk as it renders any delta, and every id a reader
+ * sees is still a resume point: resuming after a merged event is resuming after its last delta. A
+ * merge is made for one reader and never enters a chunk's shared rendering cache ({@link
+ * HotChunk#merged}); a delta that stays alone is written as the chunk it is, cached rendering
+ * included. One reader's, not thread-safe.
  */
 final class CatchUp {
   /** The most text one merged event carries; a longer run of deltas goes on in the next one. */

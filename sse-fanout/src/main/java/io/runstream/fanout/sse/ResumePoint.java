@@ -2,6 +2,8 @@ package io.runstream.fanout.sse;
 
 import io.runstream.core.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
+import java.util.Locale;
 
 /**
  * The resume point of a stream request: {@code Last-Event-ID} or, for clients that cannot set
@@ -33,14 +35,14 @@ public final class ResumePoint {
   }
 
   /**
-   * Whether the reader asks for a compact catch-up (API.md §3): {@code ?compact=true} (or {@code
-   * false}; anything else answers 400), or the preference {@code compact} in a {@code Prefer}
-   * header (RFC 7240; the only way for a face whose POST is the stream, and other preferences are
-   * ignored). The events the reader is behind by then come with consecutive deltas of one part
-   * merged ({@link CatchUp}); live events are unchanged.
+   * Whether the reader asks for a compact catch-up (docs/faces/canonical.md): {@code ?compact=true}
+   * (or {@code false}; anything else answers 400), or the preference {@code compact} in a {@code
+   * Prefer} header (RFC 7240; the only way for a face whose POST is the stream, and other
+   * preferences are ignored). The events the reader is behind by then come with consecutive deltas
+   * of one part merged ({@link CatchUp}); live events are unchanged.
    */
   public static boolean compact(HttpServletRequest request) {
-    java.util.Enumeration<String> prefer = request.getHeaders("Prefer");
+    Enumeration<String> prefer = request.getHeaders("Prefer");
     while (prefer != null && prefer.hasMoreElements()) {
       for (String preference : prefer.nextElement().split(",")) {
         String token = preference.split("[;=]", 2)[0].strip();
@@ -53,7 +55,7 @@ public final class ResumePoint {
     if (query == null) {
       return false;
     }
-    return switch (query.strip().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (query.strip().toLowerCase(Locale.ROOT)) {
       case "true", "1", "" -> true;
       case "false", "0" -> false;
       default -> throw ApiException.invalid(COMPACT, "must be true or false");

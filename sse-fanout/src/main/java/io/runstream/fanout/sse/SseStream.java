@@ -2,31 +2,44 @@ package io.runstream.fanout.sse;
 
 import io.runstream.core.identity.Caller;
 import io.runstream.core.store.RunRow;
+import io.runstream.core.store.RunStore;
+import io.runstream.core.store.SessionStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.stream.Delivery;
 import io.runstream.fanout.stream.End;
 import io.runstream.fanout.stream.RunReader;
+import io.runstream.fanout.stream.StreamAdmission;
 import io.runstream.fanout.stream.StreamGate;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the
- * reader has the run's last event already, the SSE headers every face sends (API.md §2) and the
- * face's own, the opening, then every chunk after the resume id as the face renders it, and the
- * face's end frames after the run's terminal chunk.
+ * reader has the run's last event already, the SSE headers every face sends (docs/faces/README.md)
+ * and the face's own, the opening, then every chunk after the resume id as the face renders it, and
+ * the face's end frames after the run's terminal chunk.
  */
 @Component
 public class SseStream {
   private final RunReader reader;
   private final StreamGate gate;
   private final FanoutProperties properties;
-  private final io.runstream.core.store.SessionStore sessions;
-  private final io.runstream.core.store.RunStore runs;
+  private final SessionStore sessions;
+  private final RunStore runs;
 
   private final boolean suspend;
   private final RendererSlots slots;
@@ -40,12 +53,10 @@ public class SseStream {
       RunReader reader,
       StreamGate gate,
       FanoutProperties properties,
-      io.runstream.core.store.SessionStore sessions,
-      io.runstream.core.store.RunStore runs,
+      SessionStore sessions,
+      RunStore runs,
       RendererSlots slots,
-      @org.springframework.beans.factory.annotation.Value(
-              "${runstream.fanout.suspend-streams:true}")
-          boolean suspend) {
+      @Value("${runstream.fanout.suspend-streams:true}") boolean suspend) {
     this.slots = slots;
     this.suspend = suspend;
     this.reader = reader;
@@ -108,7 +119,7 @@ public class SseStream {
         // Open: its seat among the node's opening streams is free for others while it waits (the
         // call is
         // idempotent; serveHeld's own is then a no-op).
-        io.runstream.fanout.stream.StreamAdmission.opened();
+        StreamAdmission.opened();
       }
       while (current.held()) {
         Thread.sleep(HELD_POLL_MS);
@@ -148,7 +159,7 @@ public class SseStream {
       HttpServletResponse response,
       StreamGate.Held reserved)
       throws IOException {
-    java.util.Objects.requireNonNull(reserved, "reserved");
+    Objects.requireNonNull(reserved, "reserved");
     if (run.held()) {
       return serveWhenReleased(run, after, compact, face, response, reserved);
     }
@@ -210,7 +221,7 @@ public class SseStream {
       reader.release(readerOpened);
       return End.CLIENT_GONE;
     } finally {
-      io.runstream.fanout.stream.StreamAdmission.opened();
+      StreamAdmission.opened();
     }
     Output output = new Output(out);
     return reader.read(
@@ -228,8 +239,7 @@ public class SseStream {
    */
   static final class Output {
     private final ServletOutputStream out;
-    private final java.util.concurrent.locks.ReentrantLock lock =
-        new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
     private boolean open = true;
 
     Output(ServletOutputStream out) {
@@ -281,17 +291,15 @@ public class SseStream {
    * the stream ends, and the request is completed then. The connection failing meanwhile (the
    * container's error event) ends it.
    */
-  private static final class Suspension
-      implements RunReader.Continuation, jakarta.servlet.AsyncListener {
-    private final jakarta.servlet.http.HttpServletRequest request;
+  private static final class Suspension implements RunReader.Continuation, AsyncListener {
+    private final HttpServletRequest request;
     private final StreamGate.Held held;
     private final Output output;
     private volatile StreamGate.Held handedOver;
-    private volatile jakarta.servlet.AsyncContext context;
+    private volatile AsyncContext context;
     private volatile Runnable gone;
 
-    private Suspension(
-        jakarta.servlet.http.HttpServletRequest request, StreamGate.Held held, Output output) {
+    private Suspension(HttpServletRequest request, StreamGate.Held held, Output output) {
       this.request = request;
       this.held = held;
       this.output = output;
@@ -299,8 +307,7 @@ public class SseStream {
 
     /** The current request's suspension, or null outside a request that can be suspended. */
     static Suspension of(StreamGate.Held held, Output output) {
-      if (org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
-              instanceof org.springframework.web.context.request.ServletRequestAttributes attributes
+      if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
           && attributes.getRequest().isAsyncSupported()) {
         return new Suspension(attributes.getRequest(), held, output);
       }
@@ -310,7 +317,7 @@ public class SseStream {
     @Override
     public boolean suspend(Runnable gone) {
       this.gone = gone;
-      jakarta.servlet.AsyncContext started;
+      AsyncContext started;
       try {
         started = request.startAsync();
       } catch (IllegalStateException e) {
@@ -337,20 +344,20 @@ public class SseStream {
      * into an event stream).
      */
     @Override
-    public void onError(jakarta.servlet.AsyncEvent event) {
+    public void onError(AsyncEvent event) {
       output.shut();
       gone.run();
       completeQuietly(event.getAsyncContext());
     }
 
     @Override
-    public void onTimeout(jakarta.servlet.AsyncEvent event) {
+    public void onTimeout(AsyncEvent event) {
       output.shut();
       gone.run();
       completeQuietly(event.getAsyncContext());
     }
 
-    private static void completeQuietly(jakarta.servlet.AsyncContext context) {
+    private static void completeQuietly(AsyncContext context) {
       try {
         context.complete();
       } catch (IllegalStateException e) {
@@ -359,18 +366,18 @@ public class SseStream {
     }
 
     @Override
-    public void onComplete(jakarta.servlet.AsyncEvent event) {
+    public void onComplete(AsyncEvent event) {
       output.shut();
       gone.run();
     }
 
     @Override
-    public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+    public void onStartAsync(AsyncEvent event) {
       // not restarted
     }
   }
 
-  /** A 200 with the SSE headers every face sends (API.md §2). */
+  /** A 200 with the SSE headers every face sends (docs/faces/README.md). */
   private static void sseHeaders(HttpServletResponse response) {
     response.setStatus(HttpStatus.OK.value());
     response.setContentType("text/event-stream");
@@ -406,7 +413,7 @@ public class SseStream {
       FaceRenderer renderer,
       HttpServletResponse response)
       throws IOException {
-    java.util.Optional<RunRow> run =
+    Optional<RunRow> run =
         sessions
             .findByKey(caller.orgId(), caller.userId(), face, key)
             .flatMap(id -> runs.firstEndingAfter(id, after).or(() -> runs.latest(id)));

@@ -9,11 +9,14 @@ import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.Attachment;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.hot.HotRuns;
+import io.runstream.fanout.hot.Reader;
 import io.runstream.fanout.tail.ChunkTail;
 import io.runstream.fanout.warm.KafkaReplay;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -258,7 +261,7 @@ public class RunReader {
     }
 
     private void drain() {
-      io.runstream.fanout.hot.Reader reader = attachment.reader();
+      Reader reader = attachment.reader();
       try {
         do {
           if (gone) {
@@ -310,11 +313,7 @@ public class RunReader {
    * stream ends, or null to go on.
    */
   private static End deliver(
-      io.runstream.fanout.hot.Reader reader,
-      List<HotChunk> batch,
-      boolean got,
-      Cursor cursor,
-      Delivery out)
+      Reader reader, List<HotChunk> batch, boolean got, Cursor cursor, Delivery out)
       throws IOException {
     if (reader.overflowed()) {
       return End.CUT_OFF;
@@ -342,9 +341,8 @@ public class RunReader {
   }
 
   /** Whether the run ended more than {@code wait} ago, by its row. */
-  private static boolean endOverdue(RunRow run, java.time.Duration wait) {
-    return run.finishedAt() == null
-        || run.finishedAt().plus(wait).isBefore(java.time.Instant.now());
+  private static boolean endOverdue(RunRow run, Duration wait) {
+    return run.finishedAt() == null || run.finishedAt().plus(wait).isBefore(Instant.now());
   }
 
   private static long firstNeeded(Attachment attachment) {

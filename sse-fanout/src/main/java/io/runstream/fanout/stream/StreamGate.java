@@ -5,6 +5,8 @@ import io.runstream.fanout.FanoutProperties;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -20,8 +22,7 @@ public class StreamGate {
   // identity, a browser's
   // tabs) may open hundreds of streams at once, and a compute() on one key would make them queue on
   // its bin's monitor.
-  private final Map<UUID, java.util.concurrent.atomic.AtomicInteger> streamsPerUser =
-      new ConcurrentHashMap<>();
+  private final Map<UUID, AtomicInteger> streamsPerUser = new ConcurrentHashMap<>();
 
   public StreamGate(FanoutProperties properties) {
     this.properties = properties;
@@ -41,12 +42,11 @@ public class StreamGate {
 
   /** A seat released once, by its holder or by whoever it was handed over to. */
   private static final class Seat implements Held {
-    private final java.util.concurrent.atomic.AtomicInteger count;
-    private final java.util.concurrent.atomic.AtomicBoolean released =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicInteger count;
+    private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean handedOver;
 
-    Seat(java.util.concurrent.atomic.AtomicInteger count) {
+    Seat(AtomicInteger count) {
       this.count = count;
     }
 
@@ -93,9 +93,7 @@ public class StreamGate {
       // less counted once)
       streamsPerUser.values().removeIf(c -> c.get() == 0);
     }
-    java.util.concurrent.atomic.AtomicInteger count =
-        streamsPerUser.computeIfAbsent(
-            userId, id -> new java.util.concurrent.atomic.AtomicInteger());
+    AtomicInteger count = streamsPerUser.computeIfAbsent(userId, id -> new AtomicInteger());
     int held = count.incrementAndGet();
     if (held > most) {
       count.decrementAndGet();

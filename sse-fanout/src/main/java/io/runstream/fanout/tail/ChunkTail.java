@@ -18,8 +18,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -61,8 +63,7 @@ public class ChunkTail extends ConsumerLoop {
   private final ChunkLayout layout;
   private final Counter discovered;
   private volatile int runTopicCount;
-  private final java.util.Queue<String> followRequests =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Queue<String> followRequests = new ConcurrentLinkedQueue<>();
 
   public ChunkTail(
       KafkaClients clients,

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -42,8 +44,7 @@ public class KafkaReplay implements DisposableBean {
   private final UUIDDeserializer keys = new UUIDDeserializer();
   private final Counter reads;
   private volatile boolean closed;
-  private final java.util.concurrent.Semaphore slots =
-      new java.util.concurrent.Semaphore(MAX_CONCURRENT);
+  private final Semaphore slots = new Semaphore(MAX_CONCURRENT);
 
   public KafkaReplay(KafkaClients clients, MeterRegistry meters) {
     this.clients = clients;
@@ -67,7 +68,7 @@ public class KafkaReplay implements DisposableBean {
       return chunks;
     }
     try {
-      if (!slots.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!slots.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return chunks;
       }
     } catch (InterruptedException e) {

@@ -3,11 +3,16 @@ package io.runstream.fanout.canonical;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.fanout.sse.RendererResume;
+import io.runstream.fanout.sse.SseFrames;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.GoldenEvents;
 import io.runstream.schemas.RunChunk;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -80,23 +85,19 @@ class CanonicalRendererTest {
             "lone \ud83d surrogate",
             "</script>",
             "a/b");
-    java.util.UUID run = java.util.UUID.randomUUID();
+    UUID run = UUID.randomUUID();
     long seq = 41;
     for (String delta : deltas) {
-      for (io.runstream.schemas.ChunkData data :
-          List.<io.runstream.schemas.ChunkData>of(
-              new io.runstream.schemas.ChunkData.TextDelta(delta),
-              new io.runstream.schemas.ChunkData.ReasoningDelta(delta))) {
+      for (ChunkData data :
+          List.<ChunkData>of(new ChunkData.TextDelta(delta), new ChunkData.ReasoningDelta(delta))) {
         RunChunk chunk =
-            new RunChunk(
-                RunChunk.SCHEMA_VERSION, run, run, ++seq, java.time.Instant.now(), "7", data);
+            new RunChunk(RunChunk.SCHEMA_VERSION, run, run, ++seq, Instant.now(), "7", data);
         byte[] direct = RENDERER.render(chunk);
         byte[] tree =
-            io.runstream.fanout.sse.SseFrames.event(
+            SseFrames.event(
                 chunk.seq(),
                 null,
-                io.runstream.schemas.EventJson.MAPPER.writeValueAsString(
-                    CanonicalRenderer.part(chunk)));
+                EventJson.MAPPER.writeValueAsString(CanonicalRenderer.part(chunk)));
         assertThat(new String(direct, StandardCharsets.UTF_8))
             .as("%s %s", data.getClass().getSimpleName(), delta)
             .isEqualTo(new String(tree, StandardCharsets.UTF_8));
@@ -115,6 +116,51 @@ class CanonicalRendererTest {
             .orElseThrow();
     assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8))
         .isEqualTo("data: [DONE]\n\n");
+  }
+
+  /**
+   * Issue #27 item 4: a call waiting for approval is the AI SDK's {@code tool-approval-request}
+   * (field for field: {@code approvalId}, {@code toolCallId}), a denied call its {@code
+   * tool-output-denied}; both survive the chunk's JSON round trip.
+   */
+  @Test
+  void shouldRenderAnApprovalRequestAndADenialAsTheAiSdkStreamsThem() {
+    RunChunk golden = GoldenEvents.chunks().getFirst();
+    RunChunk request =
+        EventJson.readChunk(
+            EventJson.writeChunk(
+                RunChunk.of(
+                    golden.runId(),
+                    golden.sessionId(),
+                    50,
+                    golden.ts(),
+                    null,
+                    new ChunkData.ToolApprovalRequest("approval_call_1", "call_1"))));
+    RunChunk denied =
+        EventJson.readChunk(
+            EventJson.writeChunk(
+                RunChunk.of(
+                    golden.runId(),
+                    golden.sessionId(),
+                    51,
+                    golden.ts(),
+                    null,
+                    new ChunkData.ToolResult("call_1", null, "The user denied this call.", true))));
+    assertThat(part(request).toString())
+        .isEqualTo(
+            "{\"type\":\"tool-approval-request\",\"approvalId\":\"approval_call_1\",\"toolCallId\":\"call_1\"}");
+    assertThat(part(denied).toString())
+        .isEqualTo("{\"type\":\"tool-output-denied\",\"toolCallId\":\"call_1\"}");
+    assertThat(((ChunkData.ToolResult) denied.data()).wasDenied()).isTrue();
+    assertThat(
+            ((ChunkData.ToolResult)
+                    GoldenEvents.chunks().stream()
+                        .filter(c -> c.type().equals("tool.result"))
+                        .findFirst()
+                        .orElseThrow()
+                        .data())
+                .wasDenied())
+        .isFalse();
   }
 
   /**
@@ -137,7 +183,7 @@ class CanonicalRendererTest {
             40,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.RunAborted("stopped by the user"));
+            new ChunkData.RunAborted("stopped by the user"));
     RunChunk usage =
         RunChunk.of(
             golden.runId(),
@@ -145,7 +191,7 @@ class CanonicalRendererTest {
             41,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.Usage("sim-1", 12, 7));
+            new ChunkData.Usage("sim-1", 12, 7));
     RunChunk cancelled =
         RunChunk.of(
             golden.runId(),
@@ -153,7 +199,7 @@ class CanonicalRendererTest {
             42,
             golden.ts(),
             null,
-            new io.runstream.schemas.ChunkData.RunFinished("cancelled", "abort"));
+            new ChunkData.RunFinished("cancelled", "abort"));
     assertThat(part(aborted).toString())
         .isEqualTo("{\"type\":\"abort\",\"reason\":\"stopped by the user\"}");
     assertThat(part(usage).toString())
@@ -169,7 +215,7 @@ class CanonicalRendererTest {
               42,
               golden.ts(),
               null,
-              new io.runstream.schemas.ChunkData.RunFinished("completed", reason));
+              new ChunkData.RunFinished("completed", reason));
       assertThat(part(finished).path("finishReason").asString()).isEqualTo(reason);
     }
     for (String reason : List.of("abort", "interrupted", "unknown", "cancelled")) {
@@ -180,7 +226,7 @@ class CanonicalRendererTest {
               42,
               golden.ts(),
               null,
-              new io.runstream.schemas.ChunkData.RunFinished("cancelled", reason));
+              new ChunkData.RunFinished("cancelled", reason));
       assertThat(part(finished).has("finishReason")).as(reason).isFalse();
     }
   }
@@ -202,7 +248,7 @@ class CanonicalRendererTest {
             99,
             delta.ts(),
             delta.part(),
-            new io.runstream.schemas.ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
+            new ChunkData.TextDelta("line one\n\ndata: fake\r\nid: 1"));
     String event = new String(RENDERER.render(tricky), StandardCharsets.UTF_8);
     assertThat(event.split("\n")).hasSize(2);
     assertThat(part(tricky).path("delta").asString()).isEqualTo("line one\n\ndata: fake\r\nid: 1");

@@ -6,11 +6,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class HotRunsTest {
@@ -149,12 +152,11 @@ class HotRunsTest {
   void shouldRenderEachArrivingChunkOnceForTheFacesOfTheAttachedReaders() throws Exception {
     HotRuns hot = new HotRuns(properties(100, 1 << 20, 100), new SimpleMeterRegistry());
     UUID run = UUID.randomUUID();
-    java.util.concurrent.atomic.AtomicInteger renders =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.function.Function<RunChunk, byte[]> render =
+    AtomicInteger renders = new AtomicInteger();
+    Function<RunChunk, byte[]> render =
         chunk -> {
           renders.incrementAndGet();
-          return ("event " + chunk.seq()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          return ("event " + chunk.seq()).getBytes(StandardCharsets.UTF_8);
         };
     List<Attachment> readers = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -167,7 +169,7 @@ class HotRunsTest {
       List<HotChunk> got = new ArrayList<>();
       assertThat(reader.reader().next(got, 1_000_000_000L)).isTrue();
       for (HotChunk chunk : got) {
-        assertThat(new String(chunk.rendered(2, render), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(chunk.rendered(2, render), StandardCharsets.UTF_8))
             .isEqualTo("event " + chunk.seq());
       }
     }

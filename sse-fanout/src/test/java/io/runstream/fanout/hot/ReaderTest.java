@@ -9,11 +9,14 @@ import io.runstream.schemas.RunChunk;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,13 +116,10 @@ class ReaderTest {
     hot.append(delta(1), 10);
     Attachment attachment = hot.attach(RUN, 1, null);
     Reader reader = attachment.reader();
-    List<Long> seqs = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicInteger running =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger overlaps =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger heartbeats =
-        new java.util.concurrent.atomic.AtomicInteger();
+    List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger heartbeats = new AtomicInteger();
     Runnable drain =
         () -> {
           if (running.incrementAndGet() > 1) {
@@ -149,17 +149,13 @@ class ReaderTest {
       for (long seq = 2; seq <= 5001; seq++) {
         hot.append(delta(seq), 10);
       }
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> seqs.size() == 5000);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seqs.size() == 5000);
       for (int i = 0; i < seqs.size(); i++) {
         assertThat(seqs.get(i)).isEqualTo(i + 2L);
       }
       assertThat(overlaps.get()).as("wake-ups running at the same time").isZero();
       // Quiet now: the heartbeat tick wakes it about every 200 ms.
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> heartbeats.get() >= 3);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heartbeats.get() >= 3);
     } finally {
       hot.detach(attachment);
       hot.destroy();

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.RendererResume;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.GoldenEvents;
 import io.runstream.schemas.RunChunk;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ProjectChatRenderersTest {
@@ -23,7 +26,7 @@ class ProjectChatRenderersTest {
     FaceRenderer.Rendering rendering = new ProjectChatRenderer().rendering();
     StringBuilder out = new StringBuilder();
     for (RunChunk chunk : GoldenEvents.chunks()) {
-      if (chunk.data() instanceof io.runstream.schemas.ChunkData.RunFinished) {
+      if (chunk.data() instanceof ChunkData.RunFinished) {
         out.append(new String(rendering.render(HotChunk.of(chunk)), StandardCharsets.UTF_8));
       } else {
         rendering.skip(chunk);
@@ -31,14 +34,13 @@ class ProjectChatRenderersTest {
     }
     String text =
         GoldenEvents.chunks().stream()
-            .filter(c -> c.data() instanceof io.runstream.schemas.ChunkData.TextDelta)
-            .map(c -> ((io.runstream.schemas.ChunkData.TextDelta) c.data()).delta())
-            .collect(java.util.stream.Collectors.joining());
+            .filter(c -> c.data() instanceof ChunkData.TextDelta)
+            .map(c -> ((ChunkData.TextDelta) c.data()).delta())
+            .collect(Collectors.joining());
     assertThat(out.toString())
         .startsWith("id: ")
         .contains("\nevent: done\n")
-        .contains(
-            "\"full_response\":" + io.runstream.schemas.EventJson.MAPPER.writeValueAsString(text))
+        .contains("\"full_response\":" + EventJson.MAPPER.writeValueAsString(text))
         .contains("\"document_types\":[\"ARCHITECTURE_SPEC\"]");
   }
 

@@ -8,6 +8,8 @@ import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,14 +84,12 @@ class StatefulRenderingTest {
   @Test
   void shouldCountTheSkippedChunksInTheResumedReadersState() {
     FaceRenderer.Rendering rendering = new IndexingRenderer().rendering();
-    java.util.UUID run = java.util.UUID.randomUUID();
-    rendering.skip(
-        RunChunk.of(run, run, 1, java.time.Instant.now(), "p", new ChunkData.TextDelta("a")));
+    UUID run = UUID.randomUUID();
+    rendering.skip(RunChunk.of(run, run, 1, Instant.now(), "p", new ChunkData.TextDelta("a")));
     byte[] next =
         rendering.render(
             HotChunk.of(
-                RunChunk.of(
-                    run, run, 2, java.time.Instant.now(), "p", new ChunkData.TextDelta("b"))));
+                RunChunk.of(run, run, 2, Instant.now(), "p", new ChunkData.TextDelta("b"))));
     assertThat(new String(next, StandardCharsets.UTF_8))
         .isEqualTo("id: 2\nevent: token\ndata: {\"index\":1}\n\n");
   }

@@ -11,8 +11,11 @@ import io.runstream.fanout.FanoutProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -60,7 +63,7 @@ class StreamAdmissionTest {
     StreamAdmission admission = admission(1, 1, Duration.ofSeconds(5));
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       // A is opening (holds the one turn) until released
       Future<MockHttpServletResponse> a =
           pool.submit(
@@ -99,9 +102,7 @@ class StreamAdmissionTest {
                     });
                 return response;
               });
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> waiting(admission) == 1);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> waiting(admission) == 1);
       // C finds the waiting line full: 503 at once, with Retry-After (one to three times the
       // streams' retry: of 2 s)
       MockHttpServletResponse c = new MockHttpServletResponse();
@@ -139,6 +140,6 @@ class StreamAdmissionTest {
   private static double waiting(StreamAdmission admission) throws Exception {
     var field = StreamAdmission.class.getDeclaredField("waiting");
     field.setAccessible(true);
-    return ((java.util.concurrent.atomic.AtomicInteger) field.get(admission)).get();
+    return ((AtomicInteger) field.get(admission)).get();
   }
 }

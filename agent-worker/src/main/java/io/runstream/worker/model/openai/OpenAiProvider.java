@@ -37,6 +37,7 @@ import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.PendingToolCall;
 import io.runstream.worker.model.ProviderFailures;
 import io.runstream.worker.model.ToolNames;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,7 +171,7 @@ public final class OpenAiProvider implements LlmProvider {
     if (request.images().isEmpty()) {
       params.addUserMessage(request.prompt());
     } else {
-      List<ChatCompletionContentPart> parts = new java.util.ArrayList<>();
+      List<ChatCompletionContentPart> parts = new ArrayList<>();
       parts.add(
           ChatCompletionContentPart.ofText(
               ChatCompletionContentPartText.builder().text(request.prompt()).build()));

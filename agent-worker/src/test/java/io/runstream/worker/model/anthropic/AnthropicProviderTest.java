@@ -16,6 +16,9 @@ import io.runstream.worker.model.StoppableStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -282,13 +285,13 @@ class AnthropicProviderTest {
                     "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
                 delta(0, "{\"type\":\"text_delta\",\"text\":\"Thinking\"}")));
     StoppableStream out = new StoppableStream();
-    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(provider, request(null));
-    org.awaitility.Awaitility.await()
+    CompletableFuture<LlmResult> step = out.start(provider, request(null));
+    Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> out.events.contains("text:Thinking"));
 
     out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
-    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    LlmResult result = step.get(3, TimeUnit.SECONDS);
     assertThat(result.finishReason()).isEqualTo("stop");
     assertThat(result.inputTokens()).as("what the stream reported before the stall").isPositive();
     assertThat(out.events).containsExactly("text:Thinking");

@@ -14,9 +14,13 @@ import io.runstream.worker.model.LlmResult;
 import io.runstream.worker.model.LlmStream;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.StoppableStream;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -272,15 +276,15 @@ class OpenAiProviderTest {
     // The server sends one token, then nothing (its connection open); the read timeout is 20 s.
     server.answer(body -> Response.stall(chunk("{\"content\":\"Thinking\"}", null)));
     StoppableStream out = new StoppableStream();
-    java.util.concurrent.CompletableFuture<LlmResult> step = out.start(provider, request());
-    org.awaitility.Awaitility.await()
+    CompletableFuture<LlmResult> step = out.start(provider, request());
+    Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> out.events.contains("text:Thinking"));
 
     out.stop.end(RunStops.Kind.STOPPED, "stopped by the user");
     // A functional bound: the stop cuts the blocked read (the stall would hold it 20 s, until the
     // read timeout).
-    LlmResult result = step.get(3, java.util.concurrent.TimeUnit.SECONDS);
+    LlmResult result = step.get(3, TimeUnit.SECONDS);
     assertThat(result.finishReason()).isEqualTo("stop");
     assertThat(result.toolCalls()).isEmpty();
     assertThat(out.events).containsExactly("text:Thinking");
@@ -332,7 +336,7 @@ class OpenAiProviderTest {
   @Test
   void shouldNotNameTheProvidersAddressWhenItCannotBeReached() throws Exception {
     int port;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     OpenAiProvider unreachable =
