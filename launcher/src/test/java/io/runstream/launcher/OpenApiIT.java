@@ -47,6 +47,11 @@ class OpenApiIT extends PlatformIT {
           "project-chat",
               List.of("/api/v1/chat/stream", "/api/v1/chat/generate", "/api/v1/chat/message"),
           "genie", List.of("/api/genie/stream-chat"),
+          "responses",
+              List.of(
+                  "/v1/responses",
+                  "/v1/responses/{responseId}",
+                  "/v1/responses/{responseId}/cancel"),
           "operations", List.of("/api/v1/admin/budget"));
 
   @Test

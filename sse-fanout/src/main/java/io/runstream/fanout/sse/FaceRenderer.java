@@ -31,6 +31,22 @@ public interface FaceRenderer {
   byte[] end(RunChunk terminal);
 
   /**
+   * What opens the stream before its first event: by default the comment {@code : ok} and the
+   * reconnection delay ({@link SseFrames#opening}); empty for a face whose clients take neither.
+   */
+  default byte[] opening(long retryMillis) {
+    return SseFrames.opening(retryMillis);
+  }
+
+  /**
+   * What keeps an idle stream alive: by default the comment {@code : ping}; empty for a face whose
+   * clients cannot take a block that holds only a comment (the stream then stays silent).
+   */
+  default byte[] keepAlive() {
+    return SseFrames.PING;
+  }
+
+  /**
    * True if this face's frames depend on more than their own chunk (a running text, a token index,
    * the time since the run started). Such a face renders through a per-reader {@link Rendering}
    * that sees every chunk of the run from its start, those a resumed reader already had included
@@ -86,5 +102,14 @@ public interface FaceRenderer {
 
     /** What closes the stream after the run's terminal chunk. */
     byte[] end(RunChunk terminal);
+
+    /**
+     * True once the face's stream is over before the run's end (a face whose answer ends while its
+     * run waits, e.g. for a client tool's result): the stream is flushed and closed after the chunk
+     * that ended it.
+     */
+    default boolean ended() {
+      return false;
+    }
   }
 }

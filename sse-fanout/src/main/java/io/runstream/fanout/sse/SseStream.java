@@ -113,7 +113,7 @@ public class SseStream {
     RunRow current = run;
     try {
       try {
-        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.write(face.opening(properties.retry().toMillis()));
         out.flush();
       } finally {
         // Open: its seat among the node's opening streams is free for others while it waits (the
@@ -124,7 +124,7 @@ public class SseStream {
       while (current.held()) {
         Thread.sleep(HELD_POLL_MS);
         if (System.nanoTime() - lastWrite >= pingEvery) {
-          out.write(SseFrames.PING);
+          out.write(face.keepAlive());
           out.flush();
           lastWrite = System.nanoTime();
         }
@@ -214,7 +214,7 @@ public class SseStream {
     ServletOutputStream out = response.getOutputStream();
     try {
       if (!opened) {
-        out.write(SseFrames.opening(properties.retry().toMillis()));
+        out.write(face.opening(properties.retry().toMillis()));
       }
       out.flush();
     } catch (IOException e) {
@@ -226,7 +226,7 @@ public class SseStream {
     Output output = new Output(out);
     return reader.read(
         readerOpened,
-        new Frames(face.rendering(slot), from, output, compact),
+        new Frames(face.rendering(slot), face.keepAlive(), from, output, compact),
         suspend ? Suspension.of(held, output) : null);
   }
 
@@ -434,12 +434,19 @@ public class SseStream {
    */
   private static final class Frames implements Delivery {
     private final FaceRenderer.Rendering rendering;
+    private final byte[] keepAlive;
     private final long after;
     private final Output out;
     private CatchUp catchUp;
 
-    Frames(FaceRenderer.Rendering rendering, long after, Output out, boolean compact) {
+    Frames(
+        FaceRenderer.Rendering rendering,
+        byte[] keepAlive,
+        long after,
+        Output out,
+        boolean compact) {
       this.rendering = rendering;
+      this.keepAlive = keepAlive;
       this.after = after;
       this.out = out;
       this.catchUp = compact ? new CatchUp() : null;
@@ -470,6 +477,11 @@ public class SseStream {
       }
       if (chunk.chunk().terminal()) {
         out.write(rendering.end(chunk.chunk()));
+      } else if (rendering.ended()) {
+        // The face's answer is over while the run goes on: sent, then the stream ends as when its
+        // client goes.
+        out.flush();
+        throw new IOException("The face's stream has ended before its run");
       }
     }
 
@@ -484,7 +496,7 @@ public class SseStream {
 
     @Override
     public void idle() throws IOException {
-      out.write(SseFrames.PING);
+      out.write(keepAlive);
       out.flush();
     }
 

@@ -17,6 +17,11 @@ public abstract class StatefulRenderer implements FaceRenderer {
   public interface State {
     /** The chunk's frames (written, or dropped for a chunk the reader already had). */
     byte[] frames(RunChunk chunk);
+
+    /** True once the face's stream is over before the run's end ({@link Rendering#ended}). */
+    default boolean ended() {
+      return false;
+    }
   }
 
   /** A new reader's state. */
@@ -61,6 +66,11 @@ public abstract class StatefulRenderer implements FaceRenderer {
       @Override
       public byte[] end(RunChunk terminal) {
         return StatefulRenderer.this.end(terminal);
+      }
+
+      @Override
+      public boolean ended() {
+        return state.ended();
       }
     };
   }
