@@ -82,7 +82,7 @@ class FaceRegistryIT extends PlatformIT {
   void shouldTieEveryMapperAndRendererOfThePlatformToARegisteredFace() {
     assertThat(platformFaces.faces())
         .extracting(Face::name)
-        .containsExactlyInAnyOrder("canonical", "agent-stream", "genie", "project-chat");
+        .containsExactlyInAnyOrder("canonical", "agent-stream", "genie", "project-chat", "ag-ui");
     for (RunRequestMapper<?> mapper : mappers) {
       assertThat(platformFaces.find(mapper.face())).as(mapper.face()).isPresent();
     }

@@ -38,6 +38,7 @@ class OpenApiIT extends PlatformIT {
           "project-chat",
               List.of("/api/v1/chat/stream", "/api/v1/chat/generate", "/api/v1/chat/message"),
           "genie", List.of("/api/genie/stream-chat"),
+          "ag-ui", List.of("/api/v1/ag-ui"),
           "operations", List.of("/api/v1/admin/budget"));
 
   @Test

@@ -1,0 +1,86 @@
+package io.runstream.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #28 part 2, the AG-UI face, driven by AG-UI's own client: {@code @ag-ui/client}'s {@code
+ * HttpAgent} (1.0.0, {@code src/test/node/ag-ui}) runs {@code ag-ui-it.mjs}, which validates every
+ * event it gets (as HttpAgent hands it over and as it came over the wire) with {@code
+ * @ag-ui/core}'s {@code EventSchemas}: a run (reasoning, a stage, text, usage), the errors, a
+ * second run on the same thread (the first as its history), a runId replayed, a resume with {@code
+ * Last-Event-ID}. One node process for all of it.
+ */
+class AgUiIT extends PlatformIT {
+  private static final Path NODE_DIR = Path.of("src", "test", "node", "ag-ui");
+
+  @Test
+  void shouldServeHttpAgentRunsValidatedByTheAgUiSchemas() throws Exception {
+    Optional<Path> node = ExternalClients.onPath("node");
+    Optional<Path> npm = ExternalClients.onPath("npm");
+    assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
+    ExternalClients.installNodeClients(npm.get(), NODE_DIR, "@ag-ui/client", "@ag-ui/core");
+    String org = "ag-ui-org-" + UUID.randomUUID();
+    String token = TestApi.token(org, "ag-ui-user-" + UUID.randomUUID());
+
+    ExternalClients.Finished run =
+        ExternalClients.run(
+            NODE_DIR,
+            Duration.ofSeconds(90),
+            node.get().toString(),
+            "ag-ui-it.mjs",
+            api().base(),
+            token);
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    JsonNode out = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
+    String described = run.describe();
+
+    // Errors: 401 without a token, 400 with a JSON body naming the field, also through HttpAgent.
+    assertThat(out.path("unauthenticated").path("status").asInt()).as(described).isEqualTo(401);
+    assertThat(out.path("unauthenticated").path("body").path("code").asString()).isNotBlank();
+    assertThat(out.path("unauthenticated").path("body").path("message").asString()).isNotBlank();
+    for (JsonNode malformed : out.path("malformed")) {
+      assertThat(malformed.path("status").asInt()).as(malformed.toString()).isEqualTo(400);
+      assertThat(malformed.path("type").asString()).as(malformed.toString()).contains("json");
+      assertThat(malformed.path("answer").path("message").asString())
+          .as(malformed.toString())
+          .isNotBlank();
+    }
+    assertThat(out.path("malformed").size()).isEqualTo(8);
+    assertThat(out.path("refusedByHttpAgent").path("status").asInt()).isEqualTo(400);
+    assertThat(out.path("refusedByHttpAgent").path("payload").path("code").asString())
+        .isEqualTo("invalid_request");
+
+    // Resume: nothing after the run's last id.
+    assertThat(out.path("resume").path("afterLast").asInt()).isEqualTo(204);
+
+    // One thread, one session: two runs (the replay ran nothing), the client's ids in the metadata.
+    JsonNode sessions = api().get("/api/v1/sessions", token).json().path("results");
+    assertThat(sessions.size()).as(sessions.toString()).isEqualTo(1);
+    String session = sessions.get(0).path("uuid").asString();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode messages =
+                  api()
+                      .get("/api/v1/sessions/" + session + "/messages", token)
+                      .json()
+                      .path("results");
+              assertThat(messages.size()).as(messages.toString()).isEqualTo(4);
+              assertThat(messages.get(1).path("text").asString())
+                  .isEqualTo(out.path("first").path("text").asString());
+              assertThat(messages.get(1).path("uuid").asString())
+                  .as("the answer's message id is the agent message's")
+                  .isEqualTo(out.path("first").path("messageId").asString());
+            });
+  }
+}
