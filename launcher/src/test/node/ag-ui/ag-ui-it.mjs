@@ -182,4 +182,46 @@ const nothing = await fetch(url, { method: "POST", headers: { ...auth, "Content-
   body: JSON.stringify({ threadId, runId: runId2, messages: [message] }) });
 out.resume = { cut, events: resumed.onWire.length, afterLast: nothing.status };
 
+// 5. A frontend tool round trip: the run ends at the call; its result, in the next run's messages, continues it.
+const toolWire = [];
+const weather = { name: "get_weather", description: "The weather in a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+const toolThread = `thread-${randomUUID()}`;
+const planner = agent(toolThread, [{ id: randomUUID(), role: "user", content: "What is the weather in Lisbon?" }], toolWire);
+const toolScript = simulation([
+  { type: "call", name: "get_weather", input: { city: "Lisbon" } },
+  { type: "text", text: "It is sunny in Lisbon" },
+]);
+const runId3 = `run-${randomUUID()}`;
+const calling = await run(planner, toolWire, { runId: runId3, tools: [weather], forwardedProps: toolScript });
+const callTypes = calling.events.map((e) => e.type);
+assert.equal(callTypes[0], "RUN_STARTED");
+assert.equal(callTypes.at(-1), "RUN_FINISHED");
+assert.equal(calling.events.at(-1).runId, runId3);
+const callStart = calling.events.find((e) => e.type === "TOOL_CALL_START");
+assert.equal(callStart.toolCallName, "get_weather");
+assert.ok(callStart.parentMessageId, "parentMessageId");
+const args = calling.events.filter((e) => e.type === "TOOL_CALL_ARGS").map((e) => e.delta).join("");
+assert.deepEqual(JSON.parse(args), { city: "Lisbon" });
+assert.ok(callTypes.indexOf("TOOL_CALL_END") < callTypes.indexOf("RUN_FINISHED"));
+assert.ok(!callTypes.includes("TOOL_CALL_RESULT"), "the client answers its own tool");
+const called = planner.messages.find((m) => m.role === "assistant" && m.toolCalls?.length);
+assert.equal(called.toolCalls[0].function.name, "get_weather");
+planner.addMessage({ id: randomUUID(), role: "tool", toolCallId: callStart.toolCallId, content: "sunny, 24 degrees" });
+const runId4 = `run-${randomUUID()}`;
+const continued = await run(planner, toolWire, { runId: runId4, tools: [weather], forwardedProps: toolScript });
+assert.equal(continued.events[0].type, "RUN_STARTED");
+assert.equal(continued.events[0].runId, runId4);
+assert.equal(continued.events[0].threadId, toolThread);
+assert.equal(continued.events.at(-1).type, "RUN_FINISHED");
+assert.equal(text(continued.events), "It is sunny in Lisbon");
+assert.ok(!continued.events.some((e) => e.type.startsWith("TOOL_CALL")), "the call is not shown again");
+assert.ok(continued.onWire[0].id > calling.onWire.at(-1).id, "the continuation's ids follow the call's");
+const roles = planner.messages.map((m) => m.role);
+assert.deepEqual(roles, ["user", "assistant", "tool", "assistant"]);
+assert.equal(planner.messages.at(-1).content, "It is sunny in Lisbon");
+const stale = await fetch(url, { method: "POST", headers: { ...auth, "Content-Type": "application/json" },
+  body: JSON.stringify({ threadId: toolThread, runId: "again", messages: planner.messages.slice(0, 3) }) });
+out.tools = { threadId: toolThread, toolCallId: callStart.toolCallId, stale: { status: stale.status, body: await stale.json() } };
+
 console.log(JSON.stringify(out));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * event it gets (as HttpAgent hands it over and as it came over the wire) with {@code
  * @ag-ui/core}'s {@code EventSchemas}: a run (reasoning, a stage, text, usage), the errors, a
  * second run on the same thread (the first as its history), a runId replayed, a resume with {@code
- * Last-Event-ID}. One node process for all of it.
+ * Last-Event-ID}, a frontend tool round trip (the run ends at the call, the tool message of the
+ * next run continues it). One node process for all of it.
  */
 class AgUiIT extends PlatformIT {
   private static final Path NODE_DIR = Path.of("src", "test", "node", "ag-ui");
@@ -62,25 +66,41 @@ class AgUiIT extends PlatformIT {
     // Resume: nothing after the run's last id.
     assertThat(out.path("resume").path("afterLast").asInt()).isEqualTo(204);
 
-    // One thread, one session: two runs (the replay ran nothing), the client's ids in the metadata.
+    // A frontend tool answered again once its run went on: 409 in the face's dialect.
+    assertThat(out.path("tools").path("stale").path("status").asInt()).isEqualTo(409);
+    assertThat(out.path("tools").path("stale").path("body").path("code").asString())
+        .isEqualTo("no_pending_tool_call");
+
+    // One session per thread: the chat's two runs (the replay ran nothing), and the tool thread's
+    // one run, whose answer came after the client's tool result.
     JsonNode sessions = api().get("/api/v1/sessions", token).json().path("results");
-    assertThat(sessions.size()).as(sessions.toString()).isEqualTo(1);
-    String session = sessions.get(0).path("uuid").asString();
+    assertThat(sessions.size()).as(sessions.toString()).isEqualTo(2);
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              JsonNode messages =
-                  api()
-                      .get("/api/v1/sessions/" + session + "/messages", token)
-                      .json()
-                      .path("results");
-              assertThat(messages.size()).as(messages.toString()).isEqualTo(4);
-              assertThat(messages.get(1).path("text").asString())
+              List<JsonNode> transcripts = new ArrayList<>();
+              for (JsonNode session : sessions) {
+                transcripts.add(
+                    api()
+                        .get(
+                            "/api/v1/sessions/" + session.path("uuid").asString() + "/messages",
+                            token)
+                        .json()
+                        .path("results"));
+              }
+              transcripts.sort(Comparator.comparingInt(JsonNode::size));
+              JsonNode tool = transcripts.get(0);
+              JsonNode chat = transcripts.get(1);
+              assertThat(chat.size()).as(chat.toString()).isEqualTo(4);
+              assertThat(chat.get(1).path("text").asString())
                   .isEqualTo(out.path("first").path("text").asString());
-              assertThat(messages.get(1).path("uuid").asString())
+              assertThat(chat.get(1).path("uuid").asString())
                   .as("the answer's message id is the agent message's")
                   .isEqualTo(out.path("first").path("messageId").asString());
+              assertThat(tool.size()).as(tool.toString()).isEqualTo(2);
+              assertThat(tool.get(1).path("text").asString()).isEqualTo("It is sunny in Lisbon");
+              assertThat(tool.get(1).path("status").asString()).isEqualTo("completed");
             });
   }
 }

@@ -3,6 +3,7 @@ package io.runstream.fanout.agui;
 import io.runstream.admission.AdmittedRun;
 import io.runstream.admission.RunAdmission;
 import io.runstream.admission.RunInput;
+import io.runstream.admission.control.RunStopper;
 import io.runstream.core.identity.Caller;
 import io.runstream.core.problem.ApiException;
 import io.runstream.core.store.RunRow;
@@ -10,10 +11,13 @@ import io.runstream.core.store.RunStore;
 import io.runstream.fanout.agui.AgUiRequests.AgUiRequest;
 import io.runstream.fanout.sse.ResumePoint;
 import io.runstream.fanout.sse.SseStream;
+import io.runstream.schemas.EventJson;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,9 +28,11 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /api/v1/ag-ui} ({@code docs/faces/ag-ui.md}): AG-UI's {@code RunAgentInput}, read by
  * {@link AgUiRequests}; the answer is the run's SSE stream in AG-UI's events ({@link
  * AgUiRenderer}). A {@code runId} the caller already ran in that thread is not run again: its run
- * is answered from its first event (a replay, or the live run read once more). Runstream's
- * extension: the same POST with {@code Last-Event-ID} answers the thread's events after that id
- * (from the run that has them), 204 when there are none.
+ * is answered from its first event (a replay, or the live run read once more). An input that ends
+ * with tool messages answers the frontend tool calls the thread's run waits for: the answer is that
+ * run's continuation, as a new AG-UI run. Runstream's extension: the same POST with {@code
+ * Last-Event-ID} answers the thread's events after that id (from the run that has them), 204 when
+ * there are none.
  */
 @RestController
 public class AgUiController {
@@ -36,6 +42,7 @@ public class AgUiController {
   private final RunStore runs;
   private final SseStream stream;
   private final AgUiRenderer renderer;
+  private final RunStopper stopper;
 
   public AgUiController(
       RunAdmission admission,
@@ -43,13 +50,15 @@ public class AgUiController {
       AgUiRuns clientRuns,
       RunStore runs,
       SseStream stream,
-      AgUiRenderer renderer) {
+      AgUiRenderer renderer,
+      RunStopper stopper) {
     this.admission = admission;
     this.requests = requests;
     this.clientRuns = clientRuns;
     this.runs = runs;
     this.stream = stream;
     this.renderer = renderer;
+    this.stopper = stopper;
   }
 
   @PostMapping(AgUiFace.RUN_PATH)
@@ -75,6 +84,10 @@ public class AgUiController {
       serve(caller, input, run.get(), after, compact, response);
       return;
     }
+    if (input.answersTools()) {
+      answer(caller, input, compact, response);
+      return;
+    }
     Optional<RunRow> existing = clientRuns.find(caller, input.threadId(), input.runId());
     if (existing.isPresent()) {
       serve(caller, input, existing.get(), null, compact, response);
@@ -88,12 +101,13 @@ public class AgUiController {
           runs.find(caller.orgId(), admitted.runId())
               .orElseThrow(() -> ApiException.notFound("Run"));
       response.setHeader("X-Run-Id", row.id().toString());
+      AgUiEnding ending = new AgUiEnding();
       stream.serve(
           row,
           null,
           compact,
-          renderer.bind(input.threadId(), input.runId(), null),
-          response,
+          renderer.bind(input.threadId(), input.runId(), null, ending),
+          ending.wrap(response),
           reserved);
     }
   }
@@ -107,14 +121,60 @@ public class AgUiController {
       boolean compact,
       HttpServletResponse response)
       throws IOException {
-    String clientRunId = clientRuns.clientRunId(run);
     response.setHeader("X-Run-Id", run.id().toString());
+    AgUiEnding ending = new AgUiEnding();
     stream.serve(
         caller,
         run,
         after,
         compact,
-        renderer.bind(input.threadId(), clientRunId == null ? input.runId() : clientRunId, after),
-        response);
+        renderer.bind(input.threadId(), input.runId(), after, ending),
+        ending.wrap(response));
+  }
+
+  /**
+   * Frontend tools' results (the input ends with tool messages): delivered to the thread's run that
+   * waits for them, whose continuation is the answer, a new AG-UI run ({@code runId}) from after
+   * those calls. 409 {@code no_pending_tool_call} when the thread's run waits for none of them.
+   */
+  private void answer(
+      Caller caller, AgUiRequest input, boolean compact, HttpServletResponse response)
+      throws IOException {
+    RunRow run =
+        clientRuns
+            .thread(caller, input.threadId())
+            .flatMap(runs::latest)
+            .filter(latest -> !latest.status().terminal())
+            .orElseThrow(AgUiController::noPendingCall);
+    Set<String> answered = new LinkedHashSet<>();
+    for (AgUiRequests.ToolAnswer answer : input.answers()) {
+      if (clientRuns.pending(run, answer.toolCallId())) {
+        stopper.sendToolResult(
+            run,
+            answer.toolCallId(),
+            EventJson.MAPPER.getNodeFactory().stringNode(answer.content()));
+        answered.add(answer.toolCallId());
+      }
+    }
+    if (answered.isEmpty()) {
+      throw noPendingCall();
+    }
+    response.setHeader("X-Run-Id", run.id().toString());
+    AgUiEnding ending = new AgUiEnding();
+    stream.serve(
+        caller,
+        run,
+        null,
+        compact,
+        renderer.continuation(input.threadId(), input.runId(), answered, ending),
+        ending.wrap(response));
+  }
+
+  private static ApiException noPendingCall() {
+    return new ApiException(
+        HttpStatus.CONFLICT,
+        "no_pending_tool_call",
+        "Conflict",
+        "The thread's run is not waiting for the results of these tool calls.");
   }
 }

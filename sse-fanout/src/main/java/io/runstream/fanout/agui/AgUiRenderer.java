@@ -35,6 +35,13 @@ import tools.jackson.databind.node.ObjectNode;
  * after the messages, reasoning, tool calls and steps still open were closed (AG-UI's client
  * refuses a run that finishes with any open). Optional fields are left out, never null.
  *
+ * <p>A frontend (client) tool call ends the AG-UI run, as AG-UI's frontend tools do: after its
+ * {@code TOOL_CALL_END}, whatever is open is closed and {@code RUN_FINISHED} ends the answer, while
+ * the Runstream run waits for the result; the client's next run ({@link #continuation}) brings the
+ * result as a tool message and reads the rest of the same Runstream run as a new AG-UI run. The
+ * result itself is not rendered ({@code TOOL_CALL_RESULT} only for server tools): the client has it
+ * as its own message.
+ *
  * <p>Per reader (stateful): the client's {@code threadId} and {@code runId} ({@link #bind}; the
  * Runstream session and run ids when read unbound). A reader resumed after an id in the middle of a
  * run ({@code Last-Event-ID}) first gets {@code RUN_STARTED} and the openers of what is open at
@@ -52,14 +59,31 @@ public class AgUiRenderer extends StatefulRenderer {
   /** A reader that knows no client ids: the Runstream session's and run's. */
   @Override
   protected State state() {
-    return new Reading(null, null, null);
+    return new Reading(null, null, null, Set.of(), null);
   }
 
   /**
    * The rendering for one request: the client's {@code threadId} and {@code runId}, and the id the
-   * reader resumes after (null: from the run's start).
+   * reader resumes after (null: from the run's start). The AG-UI run ends at the run's first client
+   * tool call that is not answered yet (after its {@code TOOL_CALL_END}: {@code RUN_FINISHED}, then
+   * {@code ending} closes the response).
    */
-  public StatefulRenderer bind(String threadId, String runId, Long after) {
+  public StatefulRenderer bind(String threadId, String runId, Long after, AgUiEnding ending) {
+    return bound(threadId, runId, after, Set.of(), ending);
+  }
+
+  /**
+   * The rendering of a run's continuation after the client answered its tool calls {@code answered}
+   * (a new AG-UI run, {@code runId}, on the same Runstream run): nothing up to those calls, then
+   * {@code RUN_STARTED} and what follows, to the end or the next client tool call.
+   */
+  public StatefulRenderer continuation(
+      String threadId, String runId, Set<String> answered, AgUiEnding ending) {
+    return bound(threadId, runId, null, Set.copyOf(answered), ending);
+  }
+
+  private StatefulRenderer bound(
+      String threadId, String runId, Long after, Set<String> answered, AgUiEnding ending) {
     return new StatefulRenderer() {
       @Override
       public String face() {
@@ -68,7 +92,7 @@ public class AgUiRenderer extends StatefulRenderer {
 
       @Override
       protected State state() {
-        return new Reading(threadId, runId, after);
+        return new Reading(threadId, runId, after, answered, ending);
       }
     };
   }
@@ -79,6 +103,10 @@ public class AgUiRenderer extends StatefulRenderer {
     private final String runId;
     private final Long after;
     private boolean written;
+    private final Set<String> answered;
+    private final AgUiEnding ending;
+    private final Set<String> clientCalls = new LinkedHashSet<>();
+    private boolean ended;
     private String agentMessageId;
     private RunRequested.ModelRef model;
     private boolean firstText = true;
@@ -92,23 +120,34 @@ public class AgUiRenderer extends StatefulRenderer {
     private ChunkData.Error error;
     private int reasonings;
 
-    Reading(String threadId, String runId, Long after) {
+    Reading(String threadId, String runId, Long after, Set<String> answered, AgUiEnding ending) {
       this.threadId = threadId;
       this.runId = runId;
       this.after = after;
+      this.answered = new LinkedHashSet<>(answered);
+      this.ending = ending;
     }
 
     @Override
     public byte[] frames(RunChunk chunk) {
-      boolean skipped = after != null && chunk.seq() <= after;
+      if (ended) {
+        return SseFrames.NONE;
+      }
+      // Skipped: before the resume id, or up to the client tool calls a continuation answers (the
+      // run's
+      // end always shows).
+      boolean skipped =
+          (after != null && chunk.seq() <= after) || (!answered.isEmpty() && !chunk.terminal());
       List<ObjectNode> prologue = List.of();
-      if (!skipped
-          && !written
-          && after != null
-          && !(chunk.data() instanceof ChunkData.RunStarted)) {
+      if (!skipped && !written && !(chunk.data() instanceof ChunkData.RunStarted)) {
         prologue = reopen(chunk);
       }
       List<ObjectNode> events = events(chunk);
+      if (chunk.data() instanceof ChunkData.ToolCall call) {
+        answered.remove(call.toolCallId());
+        // A client call this reader gets ends its AG-UI run (one it skipped was answered already).
+        ended = !skipped && ending != null && "client".equals(call.origin());
+      }
       if (skipped) {
         return SseFrames.NONE;
       }
@@ -118,11 +157,18 @@ public class AgUiRenderer extends StatefulRenderer {
       written = true;
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (ObjectNode event : prologue) {
-        out.writeBytes(SseFrames.event(after, null, EventJson.MAPPER.writeValueAsString(event)));
+        out.writeBytes(
+            SseFrames.event(
+                after == null ? chunk.seq() : after,
+                null,
+                EventJson.MAPPER.writeValueAsString(event)));
       }
       for (ObjectNode event : events) {
         out.writeBytes(
             SseFrames.event(chunk.seq(), null, EventJson.MAPPER.writeValueAsString(event)));
+      }
+      if (ended && ending != null) {
+        ending.finish();
       }
       return out.toByteArray();
     }
@@ -207,12 +253,14 @@ public class AgUiRenderer extends StatefulRenderer {
           }
         }
         case ChunkData.ToolInputStart d -> {
+          firstText = false;
           if (toolNames.putIfAbsent(d.toolCallId(), d.toolName()) == null) {
             tools.add(d.toolCallId());
             events.add(toolStart(chunk, d.toolCallId(), d.toolName()));
           }
         }
         case ChunkData.ToolCall d -> {
+          firstText = false;
           if (toolNames.putIfAbsent(d.toolCallId(), d.toolName()) == null) {
             tools.add(d.toolCallId());
             events.add(toolStart(chunk, d.toolCallId(), d.toolName()));
@@ -226,6 +274,21 @@ public class AgUiRenderer extends StatefulRenderer {
                         d.input() == null ? "{}" : EventJson.MAPPER.writeValueAsString(d.input())));
             events.add(event("TOOL_CALL_END", chunk).put("toolCallId", d.toolCallId()));
           }
+          if ("client".equals(d.origin())) {
+            clientCalls.add(d.toolCallId());
+            if (ending != null) {
+              // AG-UI's frontend tools: the run ends here, the result comes with the next run.
+              closeAll(chunk, events);
+              events.add(
+                  event("RUN_FINISHED", chunk)
+                      .put("threadId", threadId(chunk))
+                      .put("runId", runId(chunk)));
+              written = false;
+            }
+          }
+        }
+        case ChunkData.ToolResult d when clientCalls.contains(d.toolCallId()) -> {
+          // The client's own answer: it has it as its tool message already.
         }
         case ChunkData.ToolResult d -> {
           String content =

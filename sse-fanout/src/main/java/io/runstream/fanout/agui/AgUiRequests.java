@@ -66,7 +66,17 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
       String runId,
       String text,
       List<RunRequested.HistoryEntry> earlier,
-      JsonNode body) {}
+      List<ToolAnswer> answers,
+      JsonNode body) {
+
+    /** True if the input answers frontend tool calls (it ends with tool messages). */
+    public boolean answersTools() {
+      return !answers.isEmpty();
+    }
+  }
+
+  /** A frontend tool's result: the tool message's call id and content (its text). */
+  public record ToolAnswer(String toolCallId, String content) {}
 
   @Override
   public String face() {
@@ -84,6 +94,13 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
     }
     String text = null;
     List<RunRequested.HistoryEntry> earlier = new ArrayList<>();
+    List<ToolAnswer> answers = new ArrayList<>();
+    // The trailing tool messages answer the previous run's frontend tool calls.
+    int answersFrom = messages.size();
+    while (answersFrom > 0
+        && "tool".equals(messages.get(answersFrom - 1).path("role").asString(""))) {
+      answersFrom--;
+    }
     for (int i = 0; i < messages.size(); i++) {
       JsonNode message = messages.get(i);
       String at = "messages[" + i + "]";
@@ -102,7 +119,20 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
       if (role.equals("tool") && !message.path("toolCallId").isString()) {
         throw ApiException.invalid(at + ".toolCallId", "is required: a string");
       }
-      if (i == messages.size() - 1) {
+      if (i >= answersFrom) {
+        // NUL and length checked, named as the message's content.
+        ObjectNode holder =
+            EventJson.MAPPER
+                .createObjectNode()
+                .put(at + ".content", content == null ? "" : content);
+        answers.add(
+            new ToolAnswer(
+                message.path("toolCallId").asString(),
+                fields.optionalText(
+                    holder,
+                    at + ".content",
+                    (int) Math.min(Integer.MAX_VALUE, limits.maxBodyBytes()))));
+      } else if (i == messages.size() - 1) {
         if (!role.equals("user") || content == null || content.isBlank()) {
           throw ApiException.invalid(at, "the last message must be the user's, with text content");
         }
@@ -118,8 +148,9 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
         }
       }
     }
-    if (text == null) {
-      throw ApiException.invalid("messages", "must end with the user's message");
+    if (text == null && answers.isEmpty()) {
+      throw ApiException.invalid(
+          "messages", "must end with the user's message (or tool messages answering tool calls)");
     }
     fields.tools(body, "tools");
     context(body);
@@ -127,7 +158,7 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
     if (forwarded != null && !forwarded.isNull() && !forwarded.isObject()) {
       throw ApiException.invalid("forwardedProps", "must be a JSON object");
     }
-    return new AgUiRequest(callers.current(), threadId, runId, text, earlier, body);
+    return new AgUiRequest(callers.current(), threadId, runId, text, earlier, answers, body);
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.runstream.fanout.agui;
 
 import io.runstream.core.identity.Caller;
+import io.runstream.core.store.ChunkLogStore;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionStore;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,11 +21,16 @@ public class AgUiRuns {
   private final JdbcClient jdbc;
   private final SessionStore sessions;
   private final RunStore runs;
+  private final ChunkLogStore chunkLog;
 
-  public AgUiRuns(JdbcClient jdbc, SessionStore sessions, RunStore runs) {
+  /** How long a client's answer waits for its call to reach the chunk log. */
+  private static final Duration PENDING_CALL_WAIT = Duration.ofSeconds(5);
+
+  public AgUiRuns(JdbcClient jdbc, SessionStore sessions, RunStore runs, ChunkLogStore chunkLog) {
     this.jdbc = jdbc;
     this.sessions = sessions;
     this.runs = runs;
+    this.chunkLog = chunkLog;
   }
 
   /** The thread's session, if the caller has one. */
@@ -47,15 +54,26 @@ public class AgUiRuns {
         .flatMap(id -> runs.find(caller.orgId(), id));
   }
 
-  /** The client's id of a run of the face (null for a run no AG-UI client named). */
-  public String clientRunId(RunRow run) {
-    return jdbc.sql(
-            "SELECT metadata -> 'agui' ->> 'runId' FROM messages WHERE session_id = :session"
-                + " AND run_id = :run AND sender_role = 'user' ORDER BY ordinal LIMIT 1")
-        .param("session", run.sessionId())
-        .param("run", run.id())
-        .query(String.class)
-        .optional()
-        .orElse(null);
+  /**
+   * True once the run's chunk log shows the client tool call without its result. The client answers
+   * as soon as it sees the call, which can be before the sink logged it: wait a little.
+   */
+  public boolean pending(RunRow run, String toolCallId) {
+    long deadline = System.nanoTime() + PENDING_CALL_WAIT.toNanos();
+    while (true) {
+      if (chunkLog.pendingClientToolCall(run.id(), toolCallId)) {
+        return true;
+      }
+      if (System.nanoTime() > deadline
+          || runs.find(run.id()).map(r -> r.status().terminal()).orElse(true)) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
   }
 }
