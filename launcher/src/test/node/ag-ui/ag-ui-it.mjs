@@ -224,4 +224,25 @@ const stale = await fetch(url, { method: "POST", headers: { ...auth, "Content-Ty
   body: JSON.stringify({ threadId: toolThread, runId: "again", messages: planner.messages.slice(0, 3) }) });
 out.tools = { threadId: toolThread, toolCallId: callStart.toolCallId, stale: { status: stale.status, body: await stale.json() } };
 
+// 6. A failed run: what was open is closed, then RUN_ERROR {message, code}.
+const failWire = [];
+const failing = agent(`thread-${randomUUID()}`, [{ id: randomUUID(), role: "user", content: "Try and fail" }], failWire);
+let rejected = false;
+try {
+  await failing.runAgent({ runId: `run-${randomUUID()}`, forwardedProps: simulation([
+    { type: "text", text: "Partly answered" },
+    { type: "fail", code: "provider_down", error: "The provider is down", retryable: false },
+  ]) });
+} catch {
+  rejected = true;
+}
+const failed = parseWire(await failWire.at(-1)).map((e) => e.event);
+validate(failed);
+const failedTypes = failed.map((e) => e.type);
+assert.equal(failedTypes[0], "RUN_STARTED");
+assert.equal(failedTypes.at(-1), "RUN_ERROR");
+assert.ok(failedTypes.lastIndexOf("TEXT_MESSAGE_END") > failedTypes.lastIndexOf("TEXT_MESSAGE_CONTENT"));
+assert.ok(failed.at(-1).message.length > 0 && failed.at(-1).code.length > 0);
+out.failed = { rejected, code: failed.at(-1).code, message: failed.at(-1).message };
+
 console.log(JSON.stringify(out));

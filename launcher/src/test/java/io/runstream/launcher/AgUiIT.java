@@ -71,10 +71,14 @@ class AgUiIT extends PlatformIT {
     assertThat(out.path("tools").path("stale").path("body").path("code").asString())
         .isEqualTo("no_pending_tool_call");
 
+    // A failed run ends with RUN_ERROR: the provider's code and message.
+    assertThat(out.path("failed").path("code").asString()).isEqualTo("provider_down");
+    assertThat(out.path("failed").path("message").asString()).isEqualTo("The provider is down");
+
     // One session per thread: the chat's two runs (the replay ran nothing), and the tool thread's
     // one run, whose answer came after the client's tool result.
     JsonNode sessions = api().get("/api/v1/sessions", token).json().path("results");
-    assertThat(sessions.size()).as(sessions.toString()).isEqualTo(2);
+    assertThat(sessions.size()).as(sessions.toString()).isEqualTo(3);
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -90,8 +94,11 @@ class AgUiIT extends PlatformIT {
                         .path("results"));
               }
               transcripts.sort(Comparator.comparingInt(JsonNode::size));
-              JsonNode tool = transcripts.get(0);
-              JsonNode chat = transcripts.get(1);
+              JsonNode chat = transcripts.get(2);
+              JsonNode tool =
+                  transcripts.get(0).get(1).path("status").asString().equals("failed")
+                      ? transcripts.get(1)
+                      : transcripts.get(0);
               assertThat(chat.size()).as(chat.toString()).isEqualTo(4);
               assertThat(chat.get(1).path("text").asString())
                   .isEqualTo(out.path("first").path("text").asString());
