@@ -149,7 +149,8 @@ chat.addMessage({ id: randomUUID(), role: "user", content: "Tell me about stream
 const runId2 = `run-${randomUUID()}`;
 const second = await run(chat, wire, {
   runId: runId2,
-  forwardedProps: simulation([{ type: "text", text: "As I said before runs resume by id" }]),
+  context: [{ description: "The user's city", value: "Lisbon" }],
+  forwardedProps: { model: "simulated/sim-ag-ui", ...simulation([{ type: "text", text: "As I said before runs resume by id" }]) },
 });
 assert.equal(second.events[0].runId, runId2);
 assert.equal(second.events[0].threadId, threadId);

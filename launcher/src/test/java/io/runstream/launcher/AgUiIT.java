@@ -105,6 +105,11 @@ class AgUiIT extends PlatformIT {
               assertThat(chat.get(1).path("uuid").asString())
                   .as("the answer's message id is the agent message's")
                   .isEqualTo(out.path("first").path("messageId").asString());
+              // The client's ids kept with the run; forwardedProps.model picked the model.
+              assertThat(chat.get(2).path("metadata").path("agui").path("runId").asString())
+                  .isEqualTo(out.path("second").path("runId").asString());
+              assertThat(chat.get(3).path("model").path("model_id").asString())
+                  .isEqualTo("sim-ag-ui");
               assertThat(tool.size()).as(tool.toString()).isEqualTo(2);
               assertThat(tool.get(1).path("text").asString()).isEqualTo("It is sunny in Lisbon");
               assertThat(tool.get(1).path("status").asString()).isEqualTo("completed");
