@@ -24,12 +24,13 @@ import tools.jackson.databind.node.ObjectNode;
  * forwardedProps?}}, checked field by field as the package's zod schema does (400 naming the field
  * otherwise). {@code threadId} is the face's key of the user's session (the thread's runs share one
  * transcript), {@code runId} the client's id of the run (kept in the run's message metadata, {@code
- * agui.runId}). The last message is the user's turn (its text, or its text parts joined); the
- * earlier ones become the inline history of a thread's first run only (later runs read the stored
- * transcript). {@code tools} are client tools, {@code context} items reach the model as a request
- * context (description to value), {@code state} is accepted and not used. Runstream's conventions
- * in {@code forwardedProps}: {@code model} ({@code "provider/model"} or a routed name; absent:
- * routing) and {@code simulation} (the simulated model's knobs).
+ * agui.runId}). The last message is the user's turn (its text, or its text parts joined), or the
+ * trailing tool messages answer the previous run's frontend tool calls; the earlier ones become the
+ * inline history of a thread's first run only (later runs read the stored transcript). {@code
+ * tools} are client tools, {@code context} items reach the model as a request context (description
+ * to value), {@code state} is accepted and not used. Runstream's conventions in {@code
+ * forwardedProps}: {@code model} ({@code "provider/model"}, or a model of the default provider;
+ * absent: routing) and {@code simulation} (the simulated model's knobs).
  */
 @Component
 public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> {
