@@ -16,6 +16,12 @@
 //   null when no run of the chat is live. It asks for a compact catch-up (?compact=true, API.md §3): what the run
 //   wrote before the reload comes with each part's consecutive deltas merged into one, the rest live as usual.
 // - Stop (useChat's stop(), i.e. the abort signal) stops the model on the server (POST .../stream/stop).
+// - Tool approvals (ai 6 and 7): when every open tool call of the step waits for approval (tool-approval-request),
+//   the reply useChat reads ends there (the run is parked on the server, no need to hold the connection); useChat's
+//   addToolApprovalResponse then sends the chat again (sendAutomaticallyWhen:
+//   lastAssistantMessageIsCompleteWithApprovalResponses), and the transport posts each answer to
+//   POST /api/v1/runs/{uuid}/tool-approvals and reads the rest of the run into the same message, from where it
+//   ended: the approved calls' results (or tool-output-denied), then the model going on.
 // - A 503 with Retry-After (a node shedding a storm of stream openings) is retried after the time it gives.
 // A chat id that is a session's uuid addresses that session (so a page can reload into /chat/<uuid>).
 import { parseJsonEventStream, uiMessageChunkSchema } from 'ai';
@@ -24,6 +30,9 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The most history entries a run takes (API.md §1).
 const MAX_HISTORY = 100;
+// After the approval requests of a step, this long without another event means the run is parked (a replay of an
+// earlier, answered step goes on at once).
+const PARKED_AFTER_MS = 300;
 
 export class RunstreamChatTransport {
   /**
@@ -51,6 +60,10 @@ export class RunstreamChatTransport {
     this.body = body;
     this.extraHeaders = headers;
     this.sessions = new Map();
+    // chatId -> { url, lastEventId }: where a reply that paused for tool approvals goes on.
+    this.paused = new Map();
+    // chatId -> the uuid of the run the transport last started for it.
+    this.runs = new Map();
   }
 
   /** reconnectToStream replays the live run from its first event (the AI SDK then resets the message it streams). */
@@ -80,6 +93,10 @@ export class RunstreamChatTransport {
       throw new Error(`Runstream's transport does not know the trigger '${trigger}'`);
     }
     const call = { headers };
+    const answered = approvalsOf(messages[messages.length - 1]);
+    if (answered.length > 0) {
+      return this.answerApprovals(chatId, answered, abortSignal, call);
+    }
     let upTo = messages;
     if (trigger === 'regenerate-message' && messageId != null) {
       // useChat has already cut the chat before the answer; a caller that has not is cut here.
@@ -88,10 +105,10 @@ export class RunstreamChatTransport {
     }
     const lastUserAt = upTo.length - 1;
     if (upTo[lastUserAt]?.role !== 'user') {
-      // useChat sends a chat ending with its answer after a client tool's result or approval; Runstream takes those
-      // on the run itself (POST /api/v1/runs/{uuid}/tool-results, /tool-approvals), which this transport does not do.
+      // useChat sends a chat ending with its answer after a client tool's result; Runstream takes those on the run
+      // itself (POST /api/v1/runs/{uuid}/tool-results), which this transport does not do.
       throw new Error('Runstream answers a user message: the chat does not end with one '
-        + '(client tool results and approvals are not sent by this transport)');
+        + '(client tool results are not sent by this transport)');
     }
     // A regeneration or an edit (the messageId of the user message it replaces): the server's transcript is not
     // the chat's any more, so the run takes the chat's earlier messages as its history.
@@ -126,10 +143,37 @@ export class RunstreamChatTransport {
         session = this.remember(chatId, answer.json.uuid);
       }
     }
+    if (answer.json?.run_uuid) this.runs.set(chatId, answer.json.run_uuid);
     if (this.stopOnAbort) {
       abortSignal?.addEventListener('abort', () => { this.stop(chatId, call).catch(() => {}); }, { once: true });
     }
-    return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal, false, call);
+    return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream`, undefined, abortSignal, false, call,
+      chatId);
+  }
+
+  /**
+   * useChat's request after addToolApprovalResponse: each answer goes to the run (POST .../tool-approvals; an answer
+   * posted before is harmless), then the reply goes on from where it paused.
+   */
+  async answerApprovals(chatId, answered, abortSignal, call) {
+    const paused = this.paused.get(chatId);
+    if (!paused) {
+      throw new Error('Runstream: this chat has no reply waiting for tool approvals');
+    }
+    for (const approval of answered) {
+      const run = runOf(approval.id) ?? this.runs.get(chatId);
+      const body = { approvalId: approval.id, approved: approval.approved === true };
+      if (approval.reason != null && approval.reason !== '') body.reason = String(approval.reason);
+      const answer = await this.post(`/api/v1/runs/${run}/tool-approvals`, body, abortSignal, call);
+      if (answer.status === 404) {
+        throw new Error(`Runstream answered 404: ${answer.json?.detail ?? 'no such approval'}`);
+      }
+    }
+    this.paused.delete(chatId);
+    if (this.stopOnAbort) {
+      abortSignal?.addEventListener('abort', () => { this.stop(chatId, call).catch(() => {}); }, { once: true });
+    }
+    return this.stream(paused.url, paused.lastEventId, abortSignal, false, call, chatId);
   }
 
   remember(chatId, session) {
@@ -148,7 +192,7 @@ export class RunstreamChatTransport {
     }
     // Compact: the reader is behind by the whole reply so far; every id it sees is still a resume point.
     return this.stream(`${this.baseUrl}/api/v1/sessions/${session}/stream?compact=true`, undefined, abortSignal, true,
-      call);
+      call, chatId);
   }
 
   /** Stops the chat's live run on the server (the model stops); true if one was stopped. */
@@ -195,8 +239,10 @@ export class RunstreamChatTransport {
    * (parseJsonEventStream, uiMessageChunkSchema) while a second reader of the same bytes keeps the last event id;
    * a connection that ends before `[DONE]` is resumed after that id.
    */
-  async stream(url, lastEventId, outerSignal, allowEmpty = false, call = {}) {
+  async stream(url, lastEventId, outerSignal, allowEmpty = false, call = {}, chatId = undefined) {
     const transport = this;
+    // The open tool calls of the current step: toolCallId -> whether it waits for an approval.
+    let open = new Map();
     // Aborted by the caller's signal or by cancelling the returned stream.
     const inner = new AbortController();
     outerSignal?.addEventListener('abort', () => inner.abort(outerSignal.reason), { once: true });
@@ -217,16 +263,40 @@ export class RunstreamChatTransport {
         let state = { lastEventId, done: false, retry: 1000 };
         for (let reconnects = 0; ; ) {
           const reader = connection.chunks.getReader();
+          let read = 0;
+          let next = null;
           try {
             for (;;) {
-              const { done, value } = await reader.read();
+              const { done, value } = await (next ?? reader.read());
+              next = null;
               if (done) break;
+              read++;
               if (signal.aborted) {
                 if (outerSignal?.aborted) controller.error(outerSignal.reason);
                 return;
               }
               if (value.success) {
                 controller.enqueue(value.value);
+                const chunk = value.value;
+                if (chunk.type === 'start-step') {
+                  open = new Map();
+                } else if (chunk.type === 'tool-input-start' || chunk.type === 'tool-input-available') {
+                  if (!open.has(chunk.toolCallId)) open.set(chunk.toolCallId, false);
+                } else if (chunk.type === 'tool-output-available' || chunk.type === 'tool-output-error'
+                  || chunk.type === 'tool-output-denied') {
+                  open.delete(chunk.toolCallId);
+                } else if (chunk.type === 'tool-approval-request') {
+                  open.set(chunk.toolCallId, true);
+                  if ([...open.values()].every(Boolean) && await quiet(next = reader.read())) {
+                    // Every open call waits for a person and nothing follows: the run is parked. The reply ends
+                    // here and goes on after this event once the answers are posted (answerApprovals).
+                    const at = await connection.idAt(read);
+                    if (chatId !== undefined) transport.paused.set(chatId, { url, lastEventId: at });
+                    controller.close();
+                    inner.abort();
+                    return;
+                  }
+                }
               } else {
                 controller.error(value.error);
                 return;
@@ -289,6 +359,10 @@ export class RunstreamChatTransport {
       throw new Error(`Runstream stream answered ${response.status}`);
     }
     const [forChunks, forIds] = response.body.tee();
+    // The id of each data event read so far (the n-th chunk parsed is the n-th data event), for idAt.
+    const seen = [];
+    let ended = false;
+    let wake = () => {};
     const ids = (async () => {
       const state = { lastEventId, done: false, retry: 1000 };
       const reader = forIds.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream({
@@ -299,14 +373,37 @@ export class RunstreamChatTransport {
           const { done, value } = await reader.read();
           if (done) break;
           if (value.id !== undefined && value.id !== '') state.lastEventId = value.id;
-          if (value.data === '[DONE]') state.done = true;
+          if (value.data === '[DONE]') {
+            state.done = true;
+          } else {
+            seen.push(state.lastEventId);
+            wake();
+          }
         }
       } catch {
         // the connection dropped: what was read counts
       }
+      ended = true;
+      wake();
       return state;
     })();
-    return { chunks: parseJsonEventStream({ stream: forChunks, schema: uiMessageChunkSchema }), ids };
+    /** The id of the n-th data event of this connection (the n-th chunk), once it has been read. */
+    const idAt = async n => {
+      while (seen.length < n && !ended) await new Promise(resolve => { wake = resolve; });
+      return seen[n - 1] ?? (await ids).lastEventId;
+    };
+    return { chunks: parseJsonEventStream({ stream: forChunks, schema: uiMessageChunkSchema }), ids, idAt };
+  }
+}
+
+/** Whether `read` (a pending read) stays unanswered for PARKED_AFTER_MS. */
+async function quiet(read) {
+  let timer;
+  const timeout = new Promise(resolve => { timer = setTimeout(() => resolve(true), PARKED_AFTER_MS); });
+  try {
+    return await Promise.race([read.then(() => false, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -315,6 +412,24 @@ function plain(headers) {
   if (headers == null) return {};
   if (typeof Headers !== 'undefined' && headers instanceof Headers) return Object.fromEntries(headers.entries());
   return { ...headers };
+}
+
+/**
+ * The answered approvals of an assistant message's tool parts (state 'approval-responded', set by useChat's
+ * addToolApprovalResponse): [{ id, approved, reason }]; none for any other message.
+ */
+function approvalsOf(message) {
+  if (message?.role !== 'assistant') return [];
+  return (message.parts ?? [])
+    .filter(part => (part.type?.startsWith('tool-') || part.type === 'dynamic-tool') && part.state === 'approval-responded')
+    .map(part => part.approval)
+    .filter(approval => approval?.id != null);
+}
+
+/** The run an approval id names: Runstream's ids are `<run uuid>:<toolCallId>`. */
+function runOf(approvalId) {
+  const run = String(approvalId).slice(0, 36);
+  return UUID.test(run) && String(approvalId)[36] === ':' ? run : undefined;
 }
 
 function textOf(message) {

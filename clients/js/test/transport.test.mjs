@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as aiSdk from 'ai';
 import { AbstractChat, readUIMessageStream } from 'ai';
 import { RunstreamChatTransport } from '../src/index.js';
 import { startCuttingProxy } from '../../../launcher/src/test/node/cutting-proxy.mjs';
@@ -15,6 +16,7 @@ const aiUrl = import.meta.resolve('ai');
 const aiPackage = aiUrl.slice(0, aiUrl.lastIndexOf('/node_modules/ai/') + '/node_modules/ai/'.length) + 'package.json';
 const aiVersion = JSON.parse(readFileSync(new URL(aiPackage), 'utf8')).version;
 const slow = { simulation: { output_tokens: 150, tokens_per_second: 100 } };
+const aiMajor = Number(aiVersion.split('.')[0]);
 
 function user(text) {
   return { id: crypto.randomUUID(), role: 'user', parts: [{ type: 'text', text }] };
@@ -326,3 +328,81 @@ test('file parts go to the run as files: the server reads them and the reply say
   assert.ok(requests.some(r => r.method === 'POST' && r.url === `/api/v1/sessions/${session}/messages`));
   assert.equal(text(chat.messages[3]), (await settled(session, 3, 'completed')).text);
 });
+
+async function until(condition, what) {
+  for (let i = 0; i < 300; i++) {
+    if (condition()) return;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+test('tool approvals: useChat shows the request, addToolApprovalResponse goes through the transport, the run goes on',
+  { skip: aiMajor < 6 && 'ai 5 has no tool approvals' }, async () => {
+    const { requests, fetch: recorder } = recording();
+    let session;
+    // Every message's simulated model calls approval.transfer (a server tool configured needs-approval), then writes.
+    const transport = new RunstreamChatTransport({ baseUrl: base, token: jwt, fetch: recorder,
+      onSession: (_, s) => { session = s; },
+      body: { simulation: { tokens_per_second: 0, script: [
+        { type: 'call', name: 'approval.transfer', input: { amount: 5 } }, { type: 'text', text: 'All done.' }] } } });
+    const chat = new TestChat({ id: 'chat-approvals', transport,
+      sendAutomaticallyWhen: aiSdk.lastAssistantMessageIsCompleteWithApprovalResponses });
+    const transfer = message => message.parts.find(part => part.type === 'tool-approval.transfer');
+
+    // Approved: the call runs and the model goes on, in the same assistant message.
+    await chat.sendMessage({ text: 'Send 5 to Bob' });
+    await settle(chat);
+    assert.equal(transfer(chat.messages[1]).state, 'approval-requested', JSON.stringify(chat.messages[1].parts));
+    const approvalId = transfer(chat.messages[1]).approval.id;
+    await chat.addToolApprovalResponse({ id: approvalId, approved: true });
+    await until(() => chat.status === 'ready' && text(chat.messages.at(-1)).includes('All done.'), 'the approved reply');
+    assert.equal(chat.messages.length, 2, 'the reply went on in the same message');
+    assert.equal(transfer(chat.messages[1]).state, 'output-available');
+    assert.deepEqual(transfer(chat.messages[1]).output, { transferred: 5 });
+    const posted = requests.filter(r => r.method === 'POST' && r.url.endsWith('/tool-approvals'));
+    assert.equal(posted.length, 1);
+    assert.deepEqual(posted[0].body, { approvalId, approved: true });
+    assert.equal(text(chat.messages[1]), (await settled(session, 1, 'completed')).text);
+
+    // Denied, with a reason: the model is told, the call never runs.
+    await chat.sendMessage({ text: 'Send 5 more' });
+    await settle(chat);
+    const second = transfer(chat.messages[3]);
+    assert.equal(second.state, 'approval-requested');
+    await chat.addToolApprovalResponse({ id: second.approval.id, approved: false, reason: 'Not today' });
+    await until(() => chat.status === 'ready' && text(chat.messages.at(-1)).includes('All done.'), 'the denied reply');
+    assert.equal(transfer(chat.messages[3]).state, 'output-denied');
+    assert.deepEqual(requests.filter(r => r.url.endsWith('/tool-approvals')).at(-1).body,
+      { approvalId: second.approval.id, approved: false, reason: 'Not today' });
+    await settled(session, 3, 'completed');
+  });
+
+test('tool approvals after a reload: the replay goes past an answered approval and pauses at the waiting one',
+  { skip: aiMajor < 6 && 'ai 5 has no tool approvals' }, async () => {
+    let session;
+    // Two steps, each with a call that waits for approval.
+    const script = [{ type: 'call', name: 'approval.transfer', input: { amount: 1 } }, { type: 'text', text: 'Next.' },
+      { type: 'call', name: 'approval.transfer', input: { amount: 2 } }, { type: 'text', text: 'Both done.' }];
+    const first = new RunstreamChatTransport({ baseUrl: base, token: jwt, onSession: (_, s) => { session = s; },
+      body: { simulation: { tokens_per_second: 0, script } } });
+    const { chunks } = await assemble(await first.sendMessages({ chatId: 'chat-approval-reload', messages: [user('Pay')] }));
+    const request = chunks.at(-1);
+    assert.equal(request.type, 'tool-approval-request');
+    const run = request.approvalId.slice(0, 36);
+    const answered = await fetch(`${base}/api/v1/runs/${run}/tool-approvals`, { method: 'POST',
+      headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ approvalId: request.approvalId, approved: true }) });
+    assert.equal(answered.status, 202);
+
+    // A reload: a new transport resumes the session's live run from its first event.
+    const reloaded = new RunstreamChatTransport({ baseUrl: base, token: jwt });
+    const replay = await assemble(await reloaded.reconnectToStream({ chatId: session }));
+    const requests = replay.chunks.filter(chunk => chunk.type === 'tool-approval-request');
+    assert.equal(requests.length, 2, JSON.stringify(replay.chunks.map(chunk => chunk.type)));
+    assert.equal(replay.chunks.at(-1).type, 'tool-approval-request');
+    assert.ok(replay.chunks.some(chunk => chunk.type === 'tool-output-available' && chunk.output?.transferred === 1));
+    const waiting = replay.message.parts.filter(part => part.state === 'approval-requested');
+    assert.equal(waiting.length, 1);
+    assert.equal(waiting[0].approval.id, replay.chunks.at(-1).approvalId);
+  });

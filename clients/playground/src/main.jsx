@@ -1,7 +1,8 @@
 // Runstream's playground: the AI SDK's own useChat over RunstreamChatTransport (clients/js), served at / by
 // bin/runstream start. Sign in with a token, list sessions, chat, watch every part stream, stop, rate, reload and
-// resume, and a live view of runs.
+// resume, approve or deny tool calls that need approval, and a live view of runs.
 import { useChat } from '@ai-sdk/react';
+import { lastAssistantMessageIsCompleteWithApprovalResponses } from 'ai';
 import { RunstreamChatTransport } from '@runstream/ai-sdk';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -83,9 +84,9 @@ function SignIn({ onToken }) {
 
 function loadOptions() {
   try {
-    return { model: '', tokensPerSecond: '', outputTokens: '', showcase: false, ...JSON.parse(localStorage.getItem(OPTIONS_KEY) ?? '{}') };
+    return { model: '', tokensPerSecond: '', outputTokens: '', showcase: false, callTool: '', ...JSON.parse(localStorage.getItem(OPTIONS_KEY) ?? '{}') };
   } catch {
-    return { model: '', tokensPerSecond: '', outputTokens: '', showcase: false };
+    return { model: '', tokensPerSecond: '', outputTokens: '', showcase: false, callTool: '' };
   }
 }
 
@@ -97,6 +98,9 @@ function sessionBody(options) {
   if (Number(options.tokensPerSecond) > 0) simulation.tokens_per_second = Number(options.tokensPerSecond);
   if (Number(options.outputTokens) > 0) simulation.output_tokens = Math.round(Number(options.outputTokens));
   if (options.showcase) simulation.script = SHOWCASE;
+  // The simulated model calls a server tool as a real model would (one that needs approval shows Approve/Deny).
+  const tool = (options.callTool ?? '').trim();
+  if (tool) simulation.script = [...(simulation.script ?? [{ type: 'text' }]).slice(0, -1), { type: 'call', name: tool, input: {} }, { type: 'text' }];
   if (Object.keys(simulation).length) body.simulation = simulation;
   return body;
 }
@@ -232,9 +236,11 @@ function Chat({ api, token, session, chatId, initial, options, setOptions, onSes
   // a new session takes the run options of the moment it is created
   transport.body = sessionBody(options);
 
-  const { messages, sendMessage, status, stop, error, setMessages } = useChat({
+  const { messages, sendMessage, status, stop, error, setMessages, addToolApprovalResponse } = useChat({
     id: session ?? chatId,
     transport,
+    // A tool call that needs approval: once every one is answered (Approve/Deny), the reply goes on.
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     messages: initial.messages,
     resume: Boolean(session),
     onData: part => {
@@ -301,7 +307,8 @@ function Chat({ api, token, session, chatId, initial, options, setOptions, onSes
             live={busy && index === messages.length - 1 && message.role === 'assistant'}
             stopped={stopped[message.id] || message.metadata?.status === 'cancelled'}
             rating={ratings[message.id] ?? (message.metadata?.feedback ? { rating: message.metadata.feedback } : null)}
-            onRate={busy && index === messages.length - 1 ? null : rate} />
+            onRate={busy && index === messages.length - 1 ? null : rate}
+            onApproval={addToolApprovalResponse} />
         ))}
       </ol>
       {busy && <p className="stage" data-testid="stage">{stage ?? (status === 'submitted' ? 'Starting…' : 'Writing…')}</p>}
@@ -329,19 +336,20 @@ function RunOptions({ options, setOptions }) {
       <label>Tokens per second <input type="number" min="0" value={options.tokensPerSecond} onChange={e => set('tokensPerSecond', e.target.value)} placeholder="server default" data-testid="option-pace" /></label>
       <label>Output tokens <input type="number" min="0" value={options.outputTokens} onChange={e => set('outputTokens', e.target.value)} placeholder="varies" data-testid="option-tokens" /></label>
       <label className="check"><input type="checkbox" checked={options.showcase} onChange={e => set('showcase', e.target.checked)} data-testid="option-showcase" /> Show every part (stage, reasoning, tool call)</label>
-      <p className="note">Pace, length and the showcase apply to the simulated model.</p>
+      <label>Call a tool <input value={options.callTool ?? ''} onChange={e => set('callTool', e.target.value)} placeholder="none (e.g. memory.store)" data-testid="option-call-tool" /></label>
+      <p className="note">Pace, length, the showcase and the tool call apply to the simulated model.</p>
     </details>
   );
 }
 
-function Message({ message, live, stopped, rating, onRate }) {
+function Message({ message, live, stopped, rating, onRate, onApproval }) {
   const text = message.parts.filter(p => p.type === 'text').map(p => p.text).join('');
   return (
     <li className={`message ${message.role}`} data-testid="message" data-role={message.role} data-id={message.id}
       data-live={live ? 'true' : 'false'}>
       {message.role === 'user' ? <div className="bubble">{text}</div> : (
         <div className="reply">
-          {message.parts.map((part, i) => <Part key={i} part={part} />)}
+          {message.parts.map((part, i) => <Part key={i} part={part} onApproval={onApproval} />)}
           <span hidden data-testid="assistant-text">{text}</span>
           <footer>
             {stopped && <span className="badge" data-testid="stopped">Stopped</span>}
@@ -373,7 +381,7 @@ function Thumb({ down = false }) {
   );
 }
 
-function Part({ part }) {
+function Part({ part, onApproval }) {
   switch (part.type) {
     case 'text':
       return <div className="text" data-testid="text-part">{part.text}</div>;
@@ -390,26 +398,35 @@ function Part({ part }) {
     case 'step-start':
       return null;
     default:
-      if (part.type === 'dynamic-tool' || part.type.startsWith('tool-')) return <Tool part={part} />;
+      if (part.type === 'dynamic-tool' || part.type.startsWith('tool-')) return <Tool part={part} onApproval={onApproval} />;
       return null;
   }
 }
 
-function Tool({ part }) {
+function Tool({ part, onApproval }) {
   const name = part.toolName ?? part.type.slice('tool-'.length);
-  const done = part.state === 'output-available' || part.state === 'output-error';
+  const done = part.state === 'output-available' || part.state === 'output-error' || part.state === 'output-denied';
   return (
     <details className={`tool ${part.state}`} data-testid="tool-part" open={!done}>
       <summary><code>{name}</code> <span className="state">{toolState(part.state)}</span></summary>
       {part.input !== undefined && <pre>{JSON.stringify(part.input, null, 2)}</pre>}
       {part.state === 'output-available' && <pre className="output">{JSON.stringify(part.output, null, 2)}</pre>}
       {part.state === 'output-error' && <p className="error">{part.errorText}</p>}
+      {part.state === 'approval-requested' && onApproval && (
+        <p className="approval">
+          <button type="button" data-testid="approve"
+            onClick={() => onApproval({ id: part.approval.id, approved: true })}>Approve</button>
+          <button type="button" className="deny" data-testid="deny"
+            onClick={() => onApproval({ id: part.approval.id, approved: false, reason: 'Denied in the playground' })}>Deny</button>
+        </p>
+      )}
     </details>
   );
 }
 
 function toolState(state) {
-  return { 'input-streaming': 'preparing…', 'input-available': 'running…', 'output-available': 'done', 'output-error': 'failed' }[state] ?? state;
+  return { 'input-streaming': 'preparing…', 'input-available': 'running…', 'output-available': 'done', 'output-error': 'failed',
+    'approval-requested': 'needs your approval', 'approval-responded': 'answered…', 'output-denied': 'denied' }[state] ?? state;
 }
 
 function Runs({ api }) {

@@ -1,5 +1,6 @@
 // The playground in a real browser (Debian's Chromium driven by playwright-core) against a running Runstream:
-// sign-in, a full turn with every part and a follow-up, reload mid-stream, a network drop, Stop, a second tab,
+// sign-in, a full turn with every part and a follow-up, reload mid-stream, a network drop, Stop, tool approvals
+// (Approve, Deny), a second tab,
 // feedback, the live runs view and a phone-sized screen. Every reply on screen is compared with the stored transcript.
 //
 // Usage: node --test test/ with RUNSTREAM_URL (http://localhost:8080), RUNSTREAM_TOKEN (a bearer token) and
@@ -60,11 +61,12 @@ async function signedIn(options = {}, base = BASE) {
   return { context, page, requests };
 }
 
-async function setRunOptions(page, { pace, tokens, showcase = false }) {
+async function setRunOptions(page, { pace, tokens, showcase = false, callTool = '' }) {
   await page.getByTestId('options').locator('summary').click();
   await page.getByTestId('option-pace').fill(pace ? String(pace) : '');
   await page.getByTestId('option-tokens').fill(tokens ? String(tokens) : '');
   await page.getByTestId('option-showcase').setChecked(showcase);
+  await page.getByTestId('option-call-tool').fill(callTool);
 }
 
 async function send(page, text) {
@@ -232,6 +234,39 @@ describe('the playground', () => {
     assert.ok(proxy.dropped > 0, 'connections were dropped');
     await context.close();
     proxy.close();
+  });
+
+  test('a tool call that needs approval shows Approve and Deny: Approve runs it, Deny tells the model, each reply as stored', async () => {
+    const { context, page } = await signedIn();
+    // approval.transfer: the test platform's server tool configured runstream.worker.needs-approval
+    await setRunOptions(page, { pace: 0, tokens: 20, callTool: 'approval.transfer' });
+    await send(page, 'Send 5 to Bob');
+    const session = await sessionOf(page);
+    const first = assistants(page).last().getByTestId('tool-part');
+    await first.getByTestId('approve').waitFor({ timeout: 30_000 });
+    await idle(page); // the run is parked: nothing streams while it waits
+    await shot(page, 'playground-approval-requested');
+    await first.getByTestId('approve').click();
+    await assistants(page).last().locator('[data-testid=tool-part].output-available').waitFor({ timeout: 30_000 });
+    await idle(page);
+    let stored = await settledTranscript(session);
+    assert.equal(stored[1].status, 'completed');
+    assert.equal(await lastReplyText(page), stored[1].text, 'the reply went on in the same message, as stored');
+    assert.ok(stored[1].text.length > 0);
+
+    await send(page, 'Send 5 more');
+    await assistants(page).nth(1).getByTestId('deny').waitFor({ timeout: 30_000 });
+    await idle(page);
+    await assistants(page).nth(1).getByTestId('deny').click();
+    await assistants(page).nth(1).locator('[data-testid=tool-part].output-denied').waitFor({ timeout: 30_000 });
+    await idle(page);
+    await shot(page, 'playground-approval-denied');
+    stored = await settledTranscript(session);
+    assert.equal(stored.length, 4);
+    assert.equal(stored[3].status, 'completed');
+    assert.equal(await lastReplyText(page), stored[3].text);
+    assert.equal(await page.getByTestId('approve').count(), 0, 'no approval is left to answer');
+    await context.close();
   });
 
   test('Stop stops the model: the reply stops growing and the stored message is cancelled', async () => {

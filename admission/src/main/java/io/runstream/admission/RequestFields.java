@@ -121,9 +121,16 @@ public class RequestFields {
       if (schema != null && !schema.isNull()) {
         noNulInTree(at + ".inputSchema", schema);
       }
+      JsonNode approval = tool.get("needsApproval");
+      if (approval != null && !approval.isNull() && !approval.isBoolean()) {
+        throw ApiException.invalid(at + ".needsApproval", "must be true or false");
+      }
       tools.add(
           new RunRequested.ToolSpec(
-              name, description, schema == null || schema.isNull() ? null : schema));
+              name,
+              description,
+              schema == null || schema.isNull() ? null : schema,
+              approval != null && approval.asBoolean()));
     }
     return tools;
   }

@@ -3,6 +3,7 @@ package io.runstream.worker;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -26,6 +27,11 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRunDuration longest a run may take from its claim; a run still going then ends {@code
  *     failed} with the error {@code run_timeout}, wherever it waits (a model, a tool, a client
  *     tool)
+ * @param approvalTimeout how long a run waits for a tool call's approval (issue #27); a call not
+ *     answered by then is denied and the model is told so. The run waits parked: no worker holds it
+ * @param needsApproval the server and MCP tools whose calls wait for a person's approval before
+ *     they run: tool names ({@code memory.store}), or {@code <server>.*} for every tool of an MCP
+ *     server
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -41,4 +47,25 @@ public record WorkerProperties(
     @DefaultValue("8") @Min(1) int maxSteps,
     @DefaultValue("5m") Duration clientToolTimeout,
     @DefaultValue("true") boolean stageUpdates,
-    @DefaultValue("30m") Duration maxRunDuration) {}
+    @DefaultValue("30m") Duration maxRunDuration,
+    @DefaultValue("10m") Duration approvalTimeout,
+    @DefaultValue List<String> needsApproval) {
+
+  public WorkerProperties {
+    needsApproval = needsApproval == null ? List.of() : List.copyOf(needsApproval);
+  }
+
+  /**
+   * Whether calls of the server tool {@code name} wait for an approval ({@link #needsApproval}).
+   */
+  public boolean needsApproval(String name) {
+    for (String pattern : needsApproval) {
+      if (pattern.equals(name)
+          || (pattern.endsWith(".*")
+              && name.startsWith(pattern.substring(0, pattern.length() - 1)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -134,6 +134,11 @@ public final class Bench {
                   round == 1 ? "first storm after start" : "storm " + round + " (warm)");
             }
           }
+          case "nodes" ->
+              bench.nodes(
+                  Integer.getInteger("bench.nodes.runs", 20),
+                  Integer.getInteger("bench.nodes.readers", 50),
+                  Integer.getInteger("bench.nodes.kill-after", 8));
           case "cost" -> {
             // First passes warm the JIT up and are not reported (-Dbench.cost.warmups, 3: measured,
             // C2 still took a
@@ -530,6 +535,113 @@ public final class Bench {
     for (String path : paths) {
       SseClient.post(base + path.replace("/stream", "/cancel"), token, "");
     }
+  }
+
+  /**
+   * Issue #25 goal 3: two fan-out nodes behind one address (this JVM's and a second one in its own
+   * process), R live runs × K readers through a round-robin TCP balancer ({@link Balancer}), the
+   * second node killed ({@code SIGKILL}) {@code killAfter} seconds in; its readers come back
+   * through the balancer to the node that lives. Every read must be exact (the same ids as a
+   * reference reader of the run, none missing, none twice).
+   */
+  private void nodes(int runs, int readers, int killAfter) throws Exception {
+    awaitQuiet();
+    int secondPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      secondPort = free.getLocalPort();
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    // the same JIT as this node's (bin/runstream's RUNSTREAM_JIT)
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(argument -> argument.startsWith("-XX:TieredStopAtLevel"))
+        .forEach(command::add);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.runstream.fanout.FanoutApplication");
+    Map<String, Object> properties = new HashMap<>(platform.serviceProperties());
+    properties.put("server.port", secondPort);
+    properties.put("server.shutdown", "immediate");
+    properties.put("runstream.security.jwt-secret", SECRET);
+    properties.put("runstream.fanout.max-streams-per-user", 1_000_000);
+    properties.put("runstream.http.accept-queue-size", 10_000);
+    properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+    Path log = Files.createTempFile("second-node", ".log");
+    Process second =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long readyBy = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    boolean ready = false;
+    while (!ready && System.nanoTime() < readyBy && second.isAlive()) {
+      Thread.sleep(500);
+      try {
+        ready =
+            SseClient.get("http://127.0.0.1:" + secondPort + "/actuator/health/readiness", null)
+                .contains("UP");
+      } catch (Exception notYet) {
+        // starting
+      }
+    }
+    report.add("#### Two fan-out nodes behind one address, one killed mid-run");
+    report.add("");
+    if (!ready) {
+      report.add("The second node did not start: see " + log);
+      second.destroyForcibly();
+      return;
+    }
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      paths.add("/api/v1/runs/" + createRun(600, 20) + "/stream");
+    }
+    Path list = Files.createTempFile("nodes-runs", ".txt");
+    Files.write(list, paths);
+    Path result = Files.createTempFile("nodes-result", ".txt");
+    double kafkaBefore = counter("runstream.fanout.resume.kafka");
+    try (Balancer balancer = new Balancer(List.of(port, secondPort))) {
+      Process clients =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx1g",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  NodeLossClients.class.getName(),
+                  Integer.toString(balancer.port()),
+                  Integer.toString(port),
+                  list.toString(),
+                  Integer.toString(readers),
+                  token,
+                  result.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(killAfter));
+      second.destroyForcibly();
+      second.waitFor(30, TimeUnit.SECONDS);
+      clients.waitFor(10, TimeUnit.MINUTES);
+    }
+    String[] figures = Files.readString(result).strip().split(" ");
+    report.add(
+        "| runs × readers | readers | exact | reconnects | reads that could not finish | drop → first missed event p50 | p99 | max | warm (Kafka) resumes |");
+    report.add("|---|---|---|---|---|---|---|---|---|");
+    if (figures.length < 7) {
+      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | |");
+    } else {
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %d × %d | %s | %s | %s | %s | %.0f ms | %.0f ms | %.0f ms | %.0f |",
+              runs,
+              readers,
+              figures[0],
+              figures[1],
+              figures[2],
+              figures[3],
+              Long.parseLong(figures[4]) / 1e6,
+              Long.parseLong(figures[5]) / 1e6,
+              Long.parseLong(figures[6]) / 1e6,
+              counter("runstream.fanout.resume.kafka") - kafkaBefore));
+    }
+    report.add("");
   }
 
   private void costHeader() {

@@ -45,6 +45,15 @@ final class SseClient {
     return response.body();
   }
 
+  /** A GET's body (an actuator endpoint's, say); {@code token} may be null. */
+  static String get(String url, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
   /** Reads the stream to its end, or only to its first event when {@code firstOnly}. */
   static Read read(String url, String token, Map<String, String> headers, boolean firstOnly)
       throws Exception {

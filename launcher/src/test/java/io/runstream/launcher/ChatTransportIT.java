@@ -75,7 +75,8 @@ class ChatTransportIT extends PlatformIT {
       assertThat(run.stdout())
           .as(run.describe())
           .contains("the AI SDK under test is ai " + sdk.getValue())
-          .contains("pass 11")
+          // ai 5 has no tool approvals: their test is skipped there.
+          .contains(sdk.getKey().equals("v5") ? "pass 11" : "pass 13")
           .contains("fail 0");
     }
   }

@@ -36,9 +36,11 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.routing.rules[0].instructions=You serve an administrator.",
       "runstream.routing.rules[1].agent-role=research",
       "runstream.routing.rules[1].model=local-openai/qwen3:8b",
-      "runstream.routing.admin-providers=local-claude"
+      "runstream.routing.admin-providers=local-claude",
+      // Tool approvals (ToolApprovalsIT): the test tool approval.transfer waits for a person.
+      "runstream.worker.needs-approval=approval.*"
     })
-@org.springframework.context.annotation.Import(PlatformIT.Spans.class)
+@org.springframework.context.annotation.Import({PlatformIT.Spans.class, ApprovalTestTools.class})
 abstract class PlatformIT {
 
   /**

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
  * Issue #14 items 2-3: the playground served at {@code /} (clients/playground, built into the
  * launcher's static resources), driven in Debian's Chromium by playwright-core against this
  * platform: sign-in, a turn with every part and a follow-up, reload mid-stream, a network drop,
- * Stop, a second tab, feedback, the live runs view and a phone-sized screen, each reply compared
- * with the stored transcript. Also checks that the committed build is what the playground's sources
- * build to.
+ * Stop, tool approvals (Approve, Deny), a second tab, feedback, the live runs view and a
+ * phone-sized screen, each reply compared with the stored transcript. Also checks that the
+ * committed build is what the playground's sources build to.
  */
 class PlaygroundBrowserIT extends PlatformIT {
   private static final Path PLAYGROUND = Path.of("..", "clients", "playground");
@@ -53,7 +53,7 @@ class PlaygroundBrowserIT extends PlatformIT {
             "--test-reporter=spec",
             "test/");
     assertThat(run.exitCode()).as(run.describe()).isZero();
-    assertThat(run.stdout()).as(run.describe()).contains("pass 8").contains("fail 0");
+    assertThat(run.stdout()).as(run.describe()).contains("pass 9").contains("fail 0");
     assertThat(screenshots.resolve("playground-resumed-after-reload.png")).exists();
   }
 }

@@ -198,12 +198,47 @@ public sealed interface ChunkData {
    * @param toolCallId the call answered
    * @param output the result, a JSON value; absent when the tool failed
    * @param errorText why the tool failed, absent on success
+   * @param denied true when the call needed an approval that was denied or not given in time (the
+   *     tool did not run; {@code errorText} says why); absent otherwise
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record ToolResult(String toolCallId, JsonNode output, String errorText) implements ChunkData {
+  record ToolResult(String toolCallId, JsonNode output, String errorText, Boolean denied)
+      implements ChunkData {
     public static final String TYPE = "tool.result";
 
     public ToolResult {
+      Objects.requireNonNull(toolCallId, "toolCallId");
+      denied = Boolean.TRUE.equals(denied) ? Boolean.TRUE : null;
+    }
+
+    /** A tool's result or failure (not a denial). */
+    public ToolResult(String toolCallId, JsonNode output, String errorText) {
+      this(toolCallId, output, errorText, null);
+    }
+
+    /** True when the call was not run because its approval was denied (or timed out). */
+    public boolean wasDenied() {
+      return Boolean.TRUE.equals(denied);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A tool call waits for a person's approval before it runs (issue #27): the run is parked until
+   * {@code POST /api/v1/runs/{uuid}/tool-approvals} answers it, or its approval times out.
+   *
+   * @param approvalId the approval's id, which the answer names
+   * @param toolCallId the call waiting for it
+   */
+  record ToolApprovalRequest(String approvalId, String toolCallId) implements ChunkData {
+    public static final String TYPE = "tool.approval-request";
+
+    public ToolApprovalRequest {
+      Objects.requireNonNull(approvalId, "approvalId");
       Objects.requireNonNull(toolCallId, "toolCallId");
     }
 

@@ -39,6 +39,7 @@ public final class EventJson {
           Map.entry(ChunkData.ToolInputStart.TYPE, ChunkData.ToolInputStart.class),
           Map.entry(ChunkData.ToolCall.TYPE, ChunkData.ToolCall.class),
           Map.entry(ChunkData.ToolResult.TYPE, ChunkData.ToolResult.class),
+          Map.entry(ChunkData.ToolApprovalRequest.TYPE, ChunkData.ToolApprovalRequest.class),
           Map.entry(ChunkData.Stage.TYPE, ChunkData.Stage.class),
           Map.entry(ChunkData.Doc.TYPE, ChunkData.Doc.class),
           Map.entry(ChunkData.Retrieved.TYPE, ChunkData.Retrieved.class),

@@ -209,11 +209,25 @@ public record RunRequested(
    * @param name the tool's name
    * @param description what it does, for the model
    * @param inputSchema the JSON Schema of its arguments, optional
+   * @param needsApproval true when a call waits for a person's approval before the client is asked
+   *     to run it (issue #27); absent otherwise
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record ToolSpec(String name, String description, JsonNode inputSchema) {
+  public record ToolSpec(
+      String name, String description, JsonNode inputSchema, Boolean needsApproval) {
     public ToolSpec {
       Objects.requireNonNull(name, "name");
+      needsApproval = Boolean.TRUE.equals(needsApproval) ? Boolean.TRUE : null;
+    }
+
+    /** A client tool whose calls need no approval. */
+    public ToolSpec(String name, String description, JsonNode inputSchema) {
+      this(name, description, inputSchema, null);
+    }
+
+    /** True when its calls wait for an approval. */
+    public boolean approvalNeeded() {
+      return Boolean.TRUE.equals(needsApproval);
     }
   }
 

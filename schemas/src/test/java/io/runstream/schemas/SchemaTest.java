@@ -150,4 +150,44 @@ class SchemaTest {
     assertThat(validate("usage-rollup.v1.json", json.replace("\"minute\"", "\"day\"")))
         .isNotEmpty();
   }
+
+  @Test
+  void shouldWriteRunControlsThatValidateAgainstTheirSchema() throws Exception {
+    java.util.UUID run = java.util.UUID.randomUUID();
+    java.util.UUID session = java.util.UUID.randomUUID();
+    String stop =
+        new String(
+            Topics.RUN_CONTROL
+                .value()
+                .serializer()
+                .serialize("t", RunControl.stop(run, session, "user pressed stop")),
+            StandardCharsets.UTF_8);
+    assertThat(validate("run-control.v1.json", stop)).isEmpty();
+    assertThat(stop).doesNotContain("null").doesNotContain("toolCallId");
+    String toolResult =
+        new String(
+            Topics.RUN_CONTROL
+                .value()
+                .serializer()
+                .serialize(
+                    "t",
+                    RunControl.toolResult(
+                        run,
+                        session,
+                        "call-1",
+                        tools.jackson.databind.json.JsonMapper.shared().readTree("{\"temp\":21}"))),
+            StandardCharsets.UTF_8);
+    assertThat(validate("run-control.v1.json", toolResult)).isEmpty();
+    assertThat(
+            Topics.RUN_CONTROL
+                .value()
+                .deserializer()
+                .deserialize("t", toolResult.getBytes(StandardCharsets.UTF_8))
+                .toolCallId())
+        .isEqualTo("call-1");
+    // a tool result without its call id, and a record without its run, are refused
+    assertThat(validate("run-control.v1.json", toolResult.replace("\"toolCallId\"", "\"callId\"")))
+        .isNotEmpty();
+    assertThat(validate("run-control.v1.json", stop.replace("\"runId\"", "\"run\""))).isNotEmpty();
+  }
 }

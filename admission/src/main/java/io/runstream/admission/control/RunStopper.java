@@ -26,9 +26,11 @@ import org.springframework.stereotype.Service;
 public class RunStopper {
   private final RunStore runs;
   private final KafkaProducer<UUID, RunControl> producer;
+  private final ParkedRunWaker parked;
 
-  public RunStopper(RunStore runs, KafkaClients clients) {
+  public RunStopper(RunStore runs, KafkaClients clients, ParkedRunWaker parked) {
     this.runs = runs;
+    this.parked = parked;
     this.producer =
         clients.producer(
             "ingest-control",
@@ -73,6 +75,8 @@ public class RunStopper {
   }
 
   private void send(RunRow run, String reason) {
+    // A run parked for tool approvals has no worker to tell: it goes on now, and ends stopped.
+    parked.wake(run.id());
     try {
       producer
           .send(

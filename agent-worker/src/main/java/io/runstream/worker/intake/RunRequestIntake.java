@@ -3,6 +3,7 @@ package io.runstream.worker.intake;
 import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.ToolApprovalStore;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.schemas.Topics;
@@ -43,6 +44,7 @@ public class RunRequestIntake extends ConsumerLoop {
 
   private final KafkaClients clients;
   private final RunStore runs;
+  private final ToolApprovalStore approvals;
   private final AgentRunner runner;
   private final RunStops stops;
   private final WorkerProperties properties;
@@ -60,6 +62,7 @@ public class RunRequestIntake extends ConsumerLoop {
   public RunRequestIntake(
       KafkaClients clients,
       RunStore runs,
+      ToolApprovalStore approvals,
       AgentRunner runner,
       RunStops stops,
       WorkerProperties properties,
@@ -71,6 +74,7 @@ public class RunRequestIntake extends ConsumerLoop {
     this.stops = stops;
     this.clients = clients;
     this.runs = runs;
+    this.approvals = approvals;
     this.runner = runner;
     this.properties = properties;
     this.capacity = new Semaphore(properties.maxConcurrentRuns());
@@ -230,8 +234,20 @@ public class RunRequestIntake extends ConsumerLoop {
       return false;
     }
     RunStore.Claim claim;
+    ToolApprovalStore.Resumed resumed = null;
     try {
       claim = runs.claim(request.runId(), workerId, properties.lease());
+      if (claim == RunStore.Claim.NOT_CLAIMED) {
+        // A parked run whose approvals were answered (or timed out, or whose stop was asked) is
+        // published again: this worker goes on with it (issue #27 item 4).
+        resumed = approvals.claim(request.runId(), workerId, properties.lease()).orElse(null);
+        if (resumed != null) {
+          claim =
+              resumed.stopRequested()
+                  ? RunStore.Claim.CLAIMED_STOP_REQUESTED
+                  : RunStore.Claim.CLAIMED;
+        }
+      }
     } catch (DataAccessException e) {
       capacity.release();
       if (io.runstream.core.failure.Failures.retriable(e)) {
@@ -266,11 +282,12 @@ public class RunRequestIntake extends ConsumerLoop {
       span.tag("runstream.run_id", request.runId().toString());
       span.tag("runstream.session_id", request.sessionId().toString());
     }
+    ToolApprovalStore.Resumed going = resumed;
     try {
       executor.execute(
           () -> {
             try (AutoCloseable scope = tracing.inScope(span)) {
-              runner.run(request, stop);
+              runner.run(request, stop, workerId, going);
             } catch (Exception e) {
               if (e instanceof RuntimeException runtime) {
                 throw runtime;

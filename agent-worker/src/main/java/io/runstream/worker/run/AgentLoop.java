@@ -1,5 +1,6 @@
 package io.runstream.worker.run;
 
+import io.runstream.core.store.ToolApprovalStore;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
@@ -21,8 +22,10 @@ import io.runstream.worker.tools.ServerTool;
 import io.runstream.worker.tools.ToolRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,6 +68,7 @@ class AgentLoop {
   private final Tokenizer tokenizer;
   private final RunContext context;
   private final ActionFlows actionFlows;
+  private final ToolApprovalStore approvals;
 
   AgentLoop(
       ToolRegistry tools,
@@ -72,7 +76,9 @@ class AgentLoop {
       WorkerProperties properties,
       Tokenizer tokenizer,
       RunContext context,
-      ActionFlows actionFlows) {
+      ActionFlows actionFlows,
+      ToolApprovalStore approvals) {
+    this.approvals = approvals;
     this.tools = tools;
     this.clientTools = clientTools;
     this.properties = properties;
@@ -86,8 +92,14 @@ class AgentLoop {
    *
    * @param finishReason the last step's finish reason
    * @param stepOpen whether the last step still needs its {@code step.finished}
+   * @param parked when the step's tool calls wait for approvals: what the run needs to go on (its
+   *     output position is filled in by the caller, which parks it); null otherwise
    */
-  record Outcome(String finishReason, boolean stepOpen) {}
+  record Outcome(String finishReason, boolean stepOpen, Continuation parked) {
+    Outcome(String finishReason, boolean stepOpen) {
+      this(finishReason, stepOpen, null);
+    }
+  }
 
   /**
    * Runs the loop; step 1 has been started by the caller. Each step's tokens are added to {@code
@@ -142,51 +154,296 @@ class AgentLoop {
             prepared.context(),
             prepared.documents(),
             request.images());
-    for (int step = 1; ; step++) {
-      if (step > 1) {
-        emitter.emit(null, new ChunkData.StepStarted(step));
-      }
-      stages.thinking();
-      StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stop);
-      LlmResult result = call(provider, llm, maxRetries, output, stop);
-      output.end();
-      long written = result.outputTokens();
-      if (written == 0 && stop.requested()) {
-        // A stop cut the provider's stream before it reported usage: what it streamed was written
-        // all the same.
-        written =
-            tokenizer.count(output.text.toString()) + tokenizer.count(output.reasoning.toString());
-      }
-      if (output.called) {
-        spent.add(result.inputTokens() > 0 ? result.inputTokens() : estimate(llm), written);
-      }
-      if (result.toolCalls().isEmpty() || stop.requested()) {
-        return new Outcome(result.finishReason(), true);
-      }
+    return steps(
+        request, provider, maxRetries, llm, 1, null, emitter, parts, stages, measured, stop, spent);
+  }
+
+  /**
+   * Goes on with a parked run (issue #27 item 4): the parked step's tool calls are answered (a
+   * denied or timed-out approval tells the model the call was not run; the others run now), then
+   * the loop goes on as usual.
+   */
+  Outcome resume(
+      RunRequested request,
+      LlmProvider provider,
+      int maxRetries,
+      Continuation parked,
+      List<ToolApprovalStore.Decision> decisions,
+      ChunkEmitter emitter,
+      Parts parts,
+      Stages stages,
+      RunMetrics.Run measured,
+      RunStops.Stop stop,
+      Spent spent)
+      throws Exception {
+    return steps(
+        request,
+        provider,
+        maxRetries,
+        parked.llm(),
+        parked.step(),
+        new Resuming(parked, decisions),
+        emitter,
+        parts,
+        stages,
+        measured,
+        stop,
+        spent);
+  }
+
+  /** A parked step being answered, and the answers to its approvals. */
+  private record Resuming(Continuation parked, List<ToolApprovalStore.Decision> decisions) {}
+
+  private Outcome steps(
+      RunRequested request,
+      LlmProvider provider,
+      int maxRetries,
+      LlmRequest llm,
+      int first,
+      Resuming resuming,
+      ChunkEmitter emitter,
+      Parts parts,
+      Stages stages,
+      RunMetrics.Run measured,
+      RunStops.Stop stop,
+      Spent spent)
+      throws Exception {
+    for (int step = first; ; step++) {
       List<LlmRequest.ToolCall> calls = new ArrayList<>();
+      String text;
+      String reasoning;
+      String signature;
+      Set<String> started;
+      Map<String, ToolApprovalStore.Decision> decided = new HashMap<>();
+      Map<String, LlmRequest.ToolOutcome> answered = new HashMap<>();
+      if (resuming != null && step == first) {
+        Continuation parked = resuming.parked();
+        calls.addAll(parked.calls());
+        text = parked.text();
+        reasoning = parked.reasoning();
+        signature = parked.reasoningSignature();
+        started = new HashSet<>();
+        for (LlmRequest.ToolCall call : calls) {
+          started.add(call.id());
+        }
+        for (ToolApprovalStore.Decision decision : resuming.decisions()) {
+          decided.put(decision.toolCallId(), decision);
+        }
+        for (LlmRequest.ToolOutcome outcome : parked.answered()) {
+          answered.put(outcome.id(), outcome);
+        }
+      } else {
+        StepResult result =
+            step(
+                request,
+                provider,
+                maxRetries,
+                llm,
+                step,
+                emitter,
+                parts,
+                stages,
+                measured,
+                stop,
+                spent);
+        if (result.outcome() != null) {
+          return result.outcome();
+        }
+        text = result.output().text.toString();
+        reasoning = result.output().reasoning.toString();
+        signature = result.result().reasoningSignature();
+        started = result.output().started;
+        for (LlmRequest.ToolCall asked : result.result().toolCalls()) {
+          // The model is told what ran: the call with its user_id set to the run's user.
+          calls.add(
+              new LlmRequest.ToolCall(
+                  asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request)));
+        }
+        List<ToolApprovalStore.Requested> asked = approvalsNeeded(request, calls);
+        if (!asked.isEmpty()) {
+          return park(
+              request, llm, step, text, reasoning, signature, calls, asked, started, emitter,
+              stages, stop);
+        }
+      }
       List<LlmRequest.ToolOutcome> outcomes = new ArrayList<>();
-      for (LlmRequest.ToolCall asked : result.toolCalls()) {
-        // The model is told what ran: the call with its user_id set to the run's user.
-        LlmRequest.ToolCall call =
-            new LlmRequest.ToolCall(
-                asked.id(), asked.name(), ToolIdentity.enforce(asked.input(), request));
-        calls.add(call);
+      for (LlmRequest.ToolCall call : calls) {
         stages.tool(call.name());
-        outcomes.add(execute(request, call, emitter, output.started, stop));
+        ToolApprovalStore.Decision decision = decided.get(call.id());
+        if (answered.containsKey(call.id())) {
+          // Ran before the step parked.
+          outcomes.add(answered.get(call.id()));
+        } else if (decision != null
+            && !Boolean.TRUE.equals(decision.approved())
+            && !stop.requested()) {
+          outcomes.add(deny(call, decision, emitter));
+        } else {
+          outcomes.add(
+              execute(request, call, emitter, started, stop, resuming != null && step == first));
+        }
       }
       emitter.emit(null, new ChunkData.StepFinished("tool-calls"));
-      llm =
-          llm.next(
-              new LlmRequest.Step(
-                  output.text.toString(),
-                  calls,
-                  outcomes,
-                  output.reasoning.toString(),
-                  result.reasoningSignature()));
+      llm = llm.next(new LlmRequest.Step(text, calls, outcomes, reasoning, signature));
       if (stop.requested() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false);
       }
     }
+  }
+
+  /**
+   * A step's model call: its outcome when the run ends with it (no tool call, or a stop), else what
+   * it wrote and called.
+   */
+  private record StepResult(Outcome outcome, StepOutput output, LlmResult result) {}
+
+  private StepResult step(
+      RunRequested request,
+      LlmProvider provider,
+      int maxRetries,
+      LlmRequest llm,
+      int step,
+      ChunkEmitter emitter,
+      Parts parts,
+      Stages stages,
+      RunMetrics.Run measured,
+      RunStops.Stop stop,
+      Spent spent)
+      throws Exception {
+    if (step > 1) {
+      emitter.emit(null, new ChunkData.StepStarted(step));
+    }
+    stages.thinking();
+    StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stop);
+    LlmResult result = call(provider, llm, maxRetries, output, stop);
+    output.end();
+    long written = result.outputTokens();
+    if (written == 0 && stop.requested()) {
+      // A stop cut the provider's stream before it reported usage: what it streamed was written
+      // all the same.
+      written =
+          tokenizer.count(output.text.toString()) + tokenizer.count(output.reasoning.toString());
+    }
+    if (output.called) {
+      spent.add(result.inputTokens() > 0 ? result.inputTokens() : estimate(llm), written);
+    }
+    if (result.toolCalls().isEmpty() || stop.requested()) {
+      return new StepResult(new Outcome(result.finishReason(), true), output, result);
+    }
+    return new StepResult(null, output, result);
+  }
+
+  /**
+   * The approval id of a call: {@code <run uuid>:<toolCallId>}, unique across the chat's messages
+   * (useChat finds an approval by its id alone), and naming the run its answer goes to.
+   */
+  static String approvalId(RunRequested request, String toolCallId) {
+    return request.runId() + ":" + toolCallId;
+  }
+
+  /**
+   * The approvals a step's calls need: a server or MCP tool listed in {@code
+   * runstream.worker.needs-approval}, a client tool declared with {@code needsApproval: true}.
+   */
+  private List<ToolApprovalStore.Requested> approvalsNeeded(
+      RunRequested request, List<LlmRequest.ToolCall> calls) {
+    List<ToolApprovalStore.Requested> needed = new ArrayList<>();
+    for (LlmRequest.ToolCall call : calls) {
+      ServerTool server = tools.server(request, call.name());
+      boolean needs =
+          server != null
+              ? properties.needsApproval(call.name())
+              : ToolRegistry.clientNeedsApproval(request, call.name());
+      if (needs) {
+        needed.add(
+            new ToolApprovalStore.Requested(
+                approvalId(request, call.id()), call.id(), call.name()));
+      }
+    }
+    return needed;
+  }
+
+  /**
+   * Parks the step (issue #27 item 4): its approvals are recorded, every call of the step is
+   * streamed, the server tools that need no approval run (as the AI SDK's streamText runs them
+   * before it asks), then each call that needs one gets its {@code tool.approval-request}; the
+   * caller keeps the continuation and lets the run go (no thread waits for the answers).
+   */
+  private Outcome park(
+      RunRequested request,
+      LlmRequest llm,
+      int step,
+      String text,
+      String reasoning,
+      String signature,
+      List<LlmRequest.ToolCall> calls,
+      List<ToolApprovalStore.Requested> asked,
+      Set<String> started,
+      ChunkEmitter emitter,
+      Stages stages,
+      RunStops.Stop stop) {
+    // Recorded before they are streamed: whoever sees a request can answer it at once.
+    DatabaseRetry.retrying(
+        "Run " + request.runId() + " approvals",
+        () -> {
+          approvals.expect(request.runId(), asked);
+          return asked;
+        },
+        stop::requested,
+        AgentRunner.DATABASE_RETRY,
+        stop::sleep);
+    Set<String> waiting = new HashSet<>();
+    for (ToolApprovalStore.Requested approval : asked) {
+      waiting.add(approval.toolCallId());
+    }
+    for (LlmRequest.ToolCall call : calls) {
+      stages.tool(call.name());
+      announce(request, call, emitter, started);
+    }
+    List<LlmRequest.ToolOutcome> answered = new ArrayList<>();
+    for (LlmRequest.ToolCall call : calls) {
+      if (!waiting.contains(call.id()) && tools.server(request, call.name()) != null) {
+        answered.add(execute(request, call, emitter, started, stop, true));
+      }
+    }
+    for (LlmRequest.ToolCall call : calls) {
+      if (waiting.contains(call.id())) {
+        emitter.emit(
+            null, new ChunkData.ToolApprovalRequest(approvalId(request, call.id()), call.id()));
+      }
+    }
+    return new Outcome(
+        "tool-calls",
+        true,
+        new Continuation(step, llm, text, reasoning, signature, calls, answered, 0, "", 0, 0));
+  }
+
+  /** A call whose approval was denied, or not given in time: the model is told it did not run. */
+  private LlmRequest.ToolOutcome deny(
+      LlmRequest.ToolCall call, ToolApprovalStore.Decision decision, ChunkEmitter emitter) {
+    String error =
+        decision.timedOut()
+            ? "The call was not approved within "
+                + properties.approvalTimeout().toSeconds()
+                + " s, so it was not run."
+            : "The user denied this call, so it was not run."
+                + (decision.reason() == null || decision.reason().isBlank()
+                    ? ""
+                    : " Reason: " + decision.reason());
+    emitter.emit(null, new ChunkData.ToolResult(call.id(), null, error, true));
+    return new LlmRequest.ToolOutcome(call.id(), null, error);
+  }
+
+  /** Streams a call: its {@code tool.input-start} unless streamed already, then the call. */
+  private void announce(
+      RunRequested request, LlmRequest.ToolCall call, ChunkEmitter emitter, Set<String> started) {
+    ServerTool server = tools.server(request, call.name());
+    boolean client = server == null && ToolRegistry.client(request, call.name());
+    if (started.add(call.id())) {
+      emitter.emit(null, new ChunkData.ToolInputStart(call.id(), call.name()));
+    }
+    emitter.emit(
+        null,
+        new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
   }
 
   /** One model call, retried while it fails retriably before any output. */
@@ -414,24 +671,25 @@ class AgentLoop {
     }
   }
 
-  /** Runs one tool call: its call chunk, then always its result chunk. */
+  /**
+   * Runs one tool call: its call chunk (unless {@code announced}: a parked step's calls were
+   * streamed before it parked), then always its result chunk.
+   */
   private LlmRequest.ToolOutcome execute(
       RunRequested request,
       LlmRequest.ToolCall call,
       ChunkEmitter emitter,
       Set<String> started,
-      RunStops.Stop stop) {
+      RunStops.Stop stop,
+      boolean announced) {
     ServerTool server = tools.server(request, call.name());
     boolean client = server == null && ToolRegistry.client(request, call.name());
     if (client) {
       clientTools.expect(request.runId(), call.id());
     }
-    if (started.add(call.id())) {
-      emitter.emit(null, new ChunkData.ToolInputStart(call.id(), call.name()));
+    if (!announced) {
+      announce(request, call, emitter, started);
     }
-    emitter.emit(
-        null,
-        new ChunkData.ToolCall(call.id(), call.name(), call.input(), client ? "client" : "server"));
     LlmRequest.ToolOutcome outcome;
     try {
       if (stop.requested()) {

@@ -5,14 +5,20 @@ import io.runstream.core.store.MessageRow;
 import io.runstream.core.store.MessageStore;
 import io.runstream.core.store.RunStatus;
 import io.runstream.core.store.RunStore;
+import io.runstream.core.store.ToolApprovalStore;
 import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import io.runstream.worker.WorkerProperties;
+import io.runstream.worker.approval.ParkedRuns;
 import io.runstream.worker.control.RunStops;
 import io.runstream.worker.model.LlmProvider;
 import io.runstream.worker.model.ModelFailure;
 import io.runstream.worker.model.ProviderRegistry;
 import io.runstream.worker.model.Tokenizer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +44,8 @@ public class AgentRunner {
   private final io.micrometer.core.instrument.Timer topicReady;
   private final RunMetrics metrics;
   private final RunEnds ends;
+  private final ToolApprovalStore approvals;
+  private final ParkedRuns parkedRuns;
 
   public AgentRunner(
       ChunkSender producer,
@@ -52,7 +60,11 @@ public class AgentRunner {
       io.runstream.core.kafka.RunTopics topics,
       io.micrometer.core.instrument.MeterRegistry meters,
       RunMetrics metrics,
-      RunEnds ends) {
+      RunEnds ends,
+      ToolApprovalStore approvals,
+      ParkedRuns parkedRuns) {
+    this.approvals = approvals;
+    this.parkedRuns = parkedRuns;
     this.ends = ends;
     this.topics = topics;
     this.metrics = metrics;
@@ -79,33 +91,60 @@ public class AgentRunner {
    * that no reader waits for it.
    */
   public void run(RunRequested request, RunStops.Stop stop) {
+    run(request, stop, null, null);
+  }
+
+  /**
+   * Runs the request, or goes on with it when it was parked ({@code resumed}: claimed from its
+   * parking, issue #27 item 4), as the worker {@code workerId} (which parks it if its tool calls
+   * wait for approvals).
+   */
+  public void run(
+      RunRequested request,
+      RunStops.Stop stop,
+      String workerId,
+      ToolApprovalStore.Resumed resumed) {
     // Every log line of the run names it (and its session and organisation), in text and in
     // structured logs.
     try (var runId = org.slf4j.MDC.putCloseable("runId", request.runId().toString());
         var sessionId = org.slf4j.MDC.putCloseable("sessionId", request.sessionId().toString());
         var orgId = org.slf4j.MDC.putCloseable("orgId", request.orgId().toString())) {
-      runLogged(request, stop);
+      runLogged(request, stop, workerId, resumed);
     }
   }
 
-  private void runLogged(RunRequested request, RunStops.Stop stop) {
+  private void runLogged(
+      RunRequested request,
+      RunStops.Stop stop,
+      String workerId,
+      ToolApprovalStore.Resumed resumed) {
     if (request.chunkTopic() != null && !prepareTopic(request)) {
       return;
     }
-    ChunkEmitter emitter = new ChunkEmitter(producer, request);
+    Continuation parked = resumed == null ? null : Continuation.read(resumed.continuationJson());
+    ChunkEmitter emitter =
+        parked == null
+            ? new ChunkEmitter(producer, request)
+            : new ChunkEmitter(producer, request, parked.nextSeq(), parked.messageText());
     Parts parts = new Parts(emitter, request.agentMessageId().toString());
     Stages stages = new Stages(emitter, properties.stageUpdates());
     RunMetrics.Run measured =
         metrics.start(request.model() == null ? null : request.model().provider());
     Spent spent = new Spent();
+    if (parked != null) {
+      spent.add(parked.inputTokens(), parked.outputTokens());
+      measured.resumed();
+    }
     try {
-      emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
-      if (stop.requested()) {
-        // Stopped (or shut down) before it started: it ends at once.
-        finish(emitter, request, RunOutcome.of(stop.ending()), false, spent, measured);
-        return;
+      if (parked == null) {
+        emitter.emit(null, new ChunkData.RunStarted(request.agentMessageId(), request.model()));
+        if (stop.requested()) {
+          // Stopped (or shut down) before it started: it ends at once.
+          finish(emitter, request, RunOutcome.of(stop.ending()), false, spent, measured);
+          return;
+        }
+        emitter.emit(null, new ChunkData.StepStarted(1));
       }
-      emitter.emit(null, new ChunkData.StepStarted(1));
       LlmProvider provider =
           request.model() == null ? null : providers.get(request.model().provider());
       if (provider == null) {
@@ -121,19 +160,36 @@ public class AgentRunner {
             measured);
         return;
       }
-      List<RunRequested.HistoryEntry> history = history(request, stop);
+      int maxRetries = ProviderRegistry.maxRetries(configured, request.model().provider());
       AgentLoop.Outcome outcome =
-          loop.run(
-              request,
-              provider,
-              ProviderRegistry.maxRetries(configured, request.model().provider()),
-              history,
-              emitter,
-              parts,
-              stages,
-              measured,
-              stop,
-              spent);
+          parked == null
+              ? loop.run(
+                  request,
+                  provider,
+                  maxRetries,
+                  history(request, stop),
+                  emitter,
+                  parts,
+                  stages,
+                  measured,
+                  stop,
+                  spent)
+              : loop.resume(
+                  request,
+                  provider,
+                  maxRetries,
+                  parked,
+                  resumed.decisions(),
+                  emitter,
+                  parts,
+                  stages,
+                  measured,
+                  stop,
+                  spent);
+      if (outcome.parked() != null) {
+        park(request, workerId, emitter, spent, outcome.parked());
+        return;
+      }
       if (stop.requested()) {
         finish(emitter, request, RunOutcome.of(stop.ending()), outcome.stepOpen(), spent, measured);
       } else {
@@ -252,6 +308,41 @@ public class AgentRunner {
     measured.finished(outcome.status());
   }
 
+  /**
+   * Parks the run (issue #27 item 4) once the broker has every chunk it streamed (its approval
+   * requests included): its request and continuation go to PostgreSQL, no worker holds it any more,
+   * and this thread is free. If its approvals were all answered meanwhile (or it was stopped), its
+   * request is published at once and a worker goes on with it.
+   */
+  private void park(
+      RunRequested request, String workerId, ChunkEmitter emitter, Spent spent, Continuation parked)
+      throws Exception {
+    emitter.awaitAcknowledged(ACK_TIMEOUT_MS);
+    Continuation kept = parked.at(emitter.nextSeq(), emitter.text(), spent.input(), spent.output());
+    String requestJson = new String(EventJson.write(request), StandardCharsets.UTF_8);
+    // Parked even when stopped meanwhile: the parking is then due at once, and ends stopped.
+    ToolApprovalStore.Parking parking =
+        DatabaseRetry.retrying(
+            "Run " + request.runId() + " parking",
+            () ->
+                approvals.park(
+                    request.runId(),
+                    workerId,
+                    requestJson,
+                    kept.json(),
+                    Instant.now().plus(properties.approvalTimeout()),
+                    properties.lease()),
+            () -> false,
+            DATABASE_RETRY,
+            pause -> Thread.sleep(pause.toMillis()));
+    switch (parking) {
+      case NOT_HELD ->
+          LOG.warn("Run {} was not parked: this worker no longer holds it", request.runId());
+      case PARKED -> LOG.info("Run {} parked: its tool calls wait for approval", request.runId());
+      case DUE -> parkedRuns.publish(requestJson);
+    }
+  }
+
   private static void usage(ChunkEmitter emitter, String model, Spent spent) {
     if (model != null) {
       emitter.emit(null, spent.usage(model));
@@ -322,6 +413,9 @@ public class AgentRunner {
   }
 
   private static final java.time.Duration HISTORY_RETRY = java.time.Duration.ofSeconds(15);
+
+  /** How long the database writes of a parking (issue #27) are retried while it is unavailable. */
+  static final Duration DATABASE_RETRY = HISTORY_RETRY;
 
   private List<RunRequested.HistoryEntry> history(RunRequested request, RunStops.Stop stop) {
     if (request.history() != null) {

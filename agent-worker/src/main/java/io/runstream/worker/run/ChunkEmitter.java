@@ -36,6 +36,27 @@ final class ChunkEmitter {
   }
 
   /**
+   * The emitter of a parked run that goes on (issue #27): its {@code run.started} was emitted, its
+   * next chunk takes {@code nextSeq}, and its message's text so far is {@code text}.
+   */
+  ChunkEmitter(ChunkSender producer, RunRequested request, long nextSeq, String text) {
+    this(producer, request);
+    this.nextSeq = nextSeq;
+    this.text.append(text == null ? "" : text);
+    this.started = true;
+  }
+
+  /** The seq the next chunk takes. */
+  synchronized long nextSeq() {
+    return nextSeq;
+  }
+
+  /** The agent message's text so far. */
+  synchronized String text() {
+    return text.toString();
+  }
+
+  /**
    * A run's end as its chunks tell it, known before its {@code run.finished} is produced.
    *
    * @param request the run

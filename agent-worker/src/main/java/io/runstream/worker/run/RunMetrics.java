@@ -53,6 +53,14 @@ public class RunMetrics {
       }
     }
 
+    /**
+     * A parked run goes on (issue #27): its first text is not the run's first token, which it had
+     * before it parked (or never will), so none is recorded.
+     */
+    void resumed() {
+      firstText = true;
+    }
+
     /** The run ended with {@code status}. */
     void finished(String status) {
       Counter.builder("runstream.worker.runs")

@@ -16,6 +16,14 @@ final class Spent {
     outputTokens += output;
   }
 
+  synchronized long input() {
+    return inputTokens;
+  }
+
+  synchronized long output() {
+    return outputTokens;
+  }
+
   synchronized boolean any() {
     return inputTokens > 0 || outputTokens > 0;
   }

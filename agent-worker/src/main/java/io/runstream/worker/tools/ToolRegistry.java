@@ -51,6 +51,12 @@ public class ToolRegistry {
     return request.tools() != null && request.tools().stream().anyMatch(t -> t.name().equals(name));
   }
 
+  /** True if the run's client declared its tool of that name with {@code needsApproval: true}. */
+  public static boolean clientNeedsApproval(RunRequested request, String name) {
+    return request.tools() != null
+        && request.tools().stream().anyMatch(t -> t.name().equals(name) && t.approvalNeeded());
+  }
+
   /** What the run's model is offered: the allowed server tools, then the client's tools. */
   public List<LlmRequest.ToolDefinition> offered(RunRequested request) {
     List<LlmRequest.ToolDefinition> offered = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runstream.worker.WorkerProperties;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,9 @@ class RunStopsTest {
         8,
         Duration.ofMinutes(5),
         true,
-        maxRunDuration);
+        maxRunDuration,
+        Duration.ofMinutes(10),
+        List.of());
   }
 
   /** Runs {@code body} on a virtual thread, as a run runs. */

@@ -25,7 +25,9 @@ class SimulatedModelTest {
               8,
               Duration.ofMinutes(5),
               true,
-              Duration.ofMinutes(30)));
+              Duration.ofMinutes(30),
+              Duration.ofMinutes(10),
+              List.of()));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();

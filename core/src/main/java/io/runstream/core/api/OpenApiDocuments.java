@@ -65,12 +65,20 @@ public class OpenApiDocuments {
         .build();
   }
 
-  /** The face's document: its name, title and documented paths. */
+  /**
+   * The face's document: its name, title and documented paths, with its request, answer and error
+   * schemas ({@link FaceContract}).
+   */
   public static GroupedOpenApi group(Face face) {
-    return GroupedOpenApi.builder()
-        .group(face.name())
-        .displayName(face.title())
-        .pathsToMatch(face.documentedPaths().toArray(String[]::new))
-        .build();
+    GroupedOpenApi.Builder group =
+        GroupedOpenApi.builder()
+            .group(face.name())
+            .displayName(face.title())
+            .pathsToMatch(face.documentedPaths().toArray(String[]::new));
+    FaceContract contract = FaceContract.load(face.contract());
+    if (contract != null) {
+      group.addOpenApiCustomizer(contract);
+    }
+    return group.build();
   }
 }

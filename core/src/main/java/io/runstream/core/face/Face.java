@@ -42,6 +42,14 @@ public interface Face extends ErrorDialect {
     return paths();
   }
 
+  /**
+   * The classpath resource that names the face's request, answer and error schemas for its OpenAPI
+   * document ({@code core.api.FaceContract}); by default {@code openapi/<name>.json}.
+   */
+  default String contract() {
+    return "openapi/" + name() + ".json";
+  }
+
   /** How requests of the face's own chain authenticate; by default the bearer JWT. */
   default FaceAuthentication authentication() {
     return FaceAuthentication.BEARER;

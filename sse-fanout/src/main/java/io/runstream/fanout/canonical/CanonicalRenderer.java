@@ -119,7 +119,10 @@ public class CanonicalRenderer implements FaceRenderer {
         node.set("input", d.input() == null ? EventJson.MAPPER.createObjectNode() : d.input());
       }
       case ChunkData.ToolResult d -> {
-        if (d.errorText() != null) {
+        if (d.wasDenied()) {
+          // The AI SDK's denial (streamText with needsApproval): the call did not run.
+          node.put("type", "tool-output-denied").put("toolCallId", d.toolCallId());
+        } else if (d.errorText() != null) {
           node.put("type", "tool-output-error")
               .put("toolCallId", d.toolCallId())
               .put("errorText", d.errorText());
@@ -128,6 +131,10 @@ public class CanonicalRenderer implements FaceRenderer {
           node.set("output", d.output() == null ? EventJson.MAPPER.nullNode() : d.output());
         }
       }
+      case ChunkData.ToolApprovalRequest d ->
+          node.put("type", "tool-approval-request")
+              .put("approvalId", d.approvalId())
+              .put("toolCallId", d.toolCallId());
       case ChunkData.Stage d -> {
         // A stage is the agent's state now, not part of the answer: transient, so useChat does not
         // keep it in the

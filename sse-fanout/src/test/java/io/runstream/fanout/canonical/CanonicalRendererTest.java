@@ -3,6 +3,8 @@ package io.runstream.fanout.canonical;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.fanout.sse.RendererResume;
+import io.runstream.schemas.ChunkData;
+import io.runstream.schemas.EventJson;
 import io.runstream.schemas.GoldenEvents;
 import io.runstream.schemas.RunChunk;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +117,51 @@ class CanonicalRendererTest {
             .orElseThrow();
     assertThat(new String(RENDERER.end(finish), StandardCharsets.UTF_8))
         .isEqualTo("data: [DONE]\n\n");
+  }
+
+  /**
+   * Issue #27 item 4: a call waiting for approval is the AI SDK's {@code tool-approval-request}
+   * (field for field: {@code approvalId}, {@code toolCallId}), a denied call its {@code
+   * tool-output-denied}; both survive the chunk's JSON round trip.
+   */
+  @Test
+  void shouldRenderAnApprovalRequestAndADenialAsTheAiSdkStreamsThem() {
+    RunChunk golden = GoldenEvents.chunks().getFirst();
+    RunChunk request =
+        EventJson.readChunk(
+            EventJson.writeChunk(
+                RunChunk.of(
+                    golden.runId(),
+                    golden.sessionId(),
+                    50,
+                    golden.ts(),
+                    null,
+                    new ChunkData.ToolApprovalRequest("approval_call_1", "call_1"))));
+    RunChunk denied =
+        EventJson.readChunk(
+            EventJson.writeChunk(
+                RunChunk.of(
+                    golden.runId(),
+                    golden.sessionId(),
+                    51,
+                    golden.ts(),
+                    null,
+                    new ChunkData.ToolResult("call_1", null, "The user denied this call.", true))));
+    assertThat(part(request).toString())
+        .isEqualTo(
+            "{\"type\":\"tool-approval-request\",\"approvalId\":\"approval_call_1\",\"toolCallId\":\"call_1\"}");
+    assertThat(part(denied).toString())
+        .isEqualTo("{\"type\":\"tool-output-denied\",\"toolCallId\":\"call_1\"}");
+    assertThat(((ChunkData.ToolResult) denied.data()).wasDenied()).isTrue();
+    assertThat(
+            ((ChunkData.ToolResult)
+                    GoldenEvents.chunks().stream()
+                        .filter(c -> c.type().equals("tool.result"))
+                        .findFirst()
+                        .orElseThrow()
+                        .data())
+                .wasDenied())
+        .isFalse();
   }
 
   /**
