@@ -302,7 +302,8 @@ class DeploymentFilesIT extends PlatformIT {
             "/ai/stream/" + id,
             "/api/v1/chat/stream",
             "/api/v1/chat/generate",
-            "/api/genie/stream-chat")) {
+            "/api/genie/stream-chat",
+            "/api/v1/ag-ui")) {
       assertThat(serviceOf.apply(stream)).as(stream).isEqualTo("runstream-fanout");
     }
     for (String api :
