@@ -13,7 +13,10 @@ import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunRequested;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -113,8 +116,7 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
       }
       String role = message.path("role").isString() ? message.path("role").asString() : null;
       if (role == null || !ROLES.contains(role)) {
-        throw ApiException.invalid(
-            at + ".role", "must be one of " + new java.util.TreeSet<>(ROLES));
+        throw ApiException.invalid(at + ".role", "must be one of " + new TreeSet<>(ROLES));
       }
       String content = content(message, at, role);
       if (role.equals("tool") && !message.path("toolCallId").isString()) {
@@ -205,7 +207,7 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
   }
 
   /** A field of {@code forwardedProps}, its errors named {@code forwardedProps.<field>}. */
-  private static <T> T prefixed(java.util.function.Supplier<T> read) {
+  private static <T> T prefixed(Supplier<T> read) {
     try {
       return read.get();
     } catch (ApiException e) {
@@ -213,7 +215,7 @@ public class AgUiRequests implements RunRequestMapper<AgUiRequests.AgUiRequest> 
       if (errors == null || errors.isEmpty()) {
         throw e;
       }
-      java.util.Map<?, ?> first = (java.util.Map<?, ?>) errors.getFirst();
+      Map<?, ?> first = (Map<?, ?>) errors.getFirst();
       throw ApiException.invalid(
           "forwardedProps." + first.get("field"), String.valueOf(first.get("reason")));
     }
