@@ -307,7 +307,11 @@ class DeploymentFilesIT extends PlatformIT {
             "/ai/stream/" + id,
             "/api/v1/chat/stream",
             "/api/v1/chat/generate",
-            "/api/genie/stream-chat")) {
+            "/api/genie/stream-chat",
+            "/api/v1/ag-ui",
+            "/v1/responses",
+            "/v1/responses/resp_" + id,
+            "/v1/responses/resp_" + id + "/cancel")) {
       assertThat(serviceOf.apply(stream)).as(stream).isEqualTo("runstream-fanout");
     }
     for (String api :

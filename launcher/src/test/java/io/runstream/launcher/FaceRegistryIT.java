@@ -83,7 +83,7 @@ class FaceRegistryIT extends PlatformIT {
     assertThat(platformFaces.faces())
         .extracting(Face::name)
         .containsExactlyInAnyOrder(
-            "canonical", "agent-stream", "genie", "project-chat", "responses");
+            "canonical", "agent-stream", "genie", "project-chat", "responses", "ag-ui");
     for (RunRequestMapper<?> mapper : mappers) {
       assertThat(platformFaces.find(mapper.face())).as(mapper.face()).isPresent();
     }

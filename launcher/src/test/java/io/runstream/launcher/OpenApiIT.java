@@ -52,6 +52,7 @@ class OpenApiIT extends PlatformIT {
                   "/v1/responses",
                   "/v1/responses/{responseId}",
                   "/v1/responses/{responseId}/cancel"),
+          "ag-ui", List.of("/api/v1/ag-ui"),
           "operations", List.of("/api/v1/admin/budget"));
 
   @Test
@@ -214,6 +215,20 @@ class OpenApiIT extends PlatformIT {
     TestApi.Answer genieRefused = api().post("/api/genie/stream-chat", null, genie);
     assertThat(genieRefused.status()).isEqualTo(401);
     assertValid("genie", "GenieError", genieRefused.body());
+    // AG-UI (its runs through HttpAgent: AgUiIT)
+    String agUi =
+        "{\"threadId\":\"t\",\"runId\":\"r\",\"messages\":[{\"id\":\"m\",\"role\":\"user\","
+            + "\"content\":\"hi\"}],\"forwardedProps\":{"
+            + quick
+            + "}}";
+    assertValid("ag-ui", "RunAgentInput", agUi);
+    assertInvalid("ag-ui", "RunAgentInput", "{\"threadId\":\"t\"}");
+    TestApi.Answer agUiRefused = api().post("/api/v1/ag-ui", null, agUi);
+    assertThat(agUiRefused.status()).isEqualTo(401);
+    assertValid("ag-ui", "AgUiError", agUiRefused.body());
+    TestApi.Answer agUiBad = api().post("/api/v1/ag-ui", token, "{\"threadId\":\"t\"}");
+    assertThat(agUiBad.status()).isEqualTo(400);
+    assertValid("ag-ui", "AgUiError", agUiBad.body());
   }
 
   private void assertValid(String face, String schema, String json) throws Exception {
