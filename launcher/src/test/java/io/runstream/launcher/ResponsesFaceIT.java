@@ -3,21 +3,19 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Issue #28 part 1: the OpenAI Responses face, added through the face registry, driven by the
@@ -395,16 +393,15 @@ class ResponsesFaceIT extends PlatformIT {
   }
 
   /** Validates {@code json} against a named schema of the served document. */
-  private static Set<ValidationMessage> validate(
-      TestApi.Answer document, String schema, String json) throws Exception {
-    ObjectMapper jackson2 = new ObjectMapper();
-    ObjectNode root = jackson2.createObjectNode();
+  private static List<Error> validate(TestApi.Answer document, String schema, String json)
+      throws Exception {
+    ObjectNode root = TestApi.JSON.createObjectNode();
     root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     root.put("$ref", "#/components/schemas/" + schema);
-    root.set("components", jackson2.readTree(document.json().path("components").toString()));
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-        .getSchema(root)
-        .validate(jackson2.readTree(json));
+    root.set("components", document.json().path("components"));
+    return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+        .getSchema(root.toString())
+        .validate(TestApi.JSON.readTree(json));
   }
 
   private static String firstId(JsonNode tools) {
