@@ -71,6 +71,11 @@ public class AgUiController {
     Caller caller = input.caller();
     Long resume = ResumePoint.parse(request);
     boolean compact = ResumePoint.compact(request);
+    Optional<RunRow> named = stream.named(caller, request);
+    if (named.isPresent()) {
+      serve(caller, input, named.get(), resume, compact, response);
+      return;
+    }
     if (resume != null) {
       Optional<RunRow> run =
           clientRuns

@@ -60,6 +60,12 @@ public class GenieController {
     Caller caller = chat.caller();
     Long resume = ResumePoint.parse(request);
     boolean compact = ResumePoint.compact(request);
+    Optional<RunRow> named = stream.named(caller, request);
+    if (named.isPresent()) {
+      response.setHeader(SseStream.RUN_HEADER, named.get().id().toString());
+      stream.serve(caller, named.get(), resume, compact, renderer, response);
+      return;
+    }
     if (resume != null && resume <= 0) {
       // Id 0 is the gate's single answer: a client reconnecting after it had everything.
       response.setStatus(HttpStatus.NO_CONTENT.value());

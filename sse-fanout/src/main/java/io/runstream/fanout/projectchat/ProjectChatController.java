@@ -16,6 +16,7 @@ import io.runstream.fanout.sse.SseStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -66,6 +67,12 @@ public class ProjectChatController {
     Caller caller = callers.current();
     Long resume = ResumePoint.parse(request);
     boolean compact = ResumePoint.compact(request);
+    Optional<RunRow> named = stream.named(caller, request);
+    if (named.isPresent()) {
+      response.setHeader(SseStream.RUN_HEADER, named.get().id().toString());
+      stream.serve(caller, named.get(), resume, compact, renderer, response);
+      return;
+    }
     if (resume != null) {
       stream.resume(
           caller, ProjectChatFace.ID, chat.conversationId(), resume, compact, renderer, response);

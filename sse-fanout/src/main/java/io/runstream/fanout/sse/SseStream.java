@@ -1,6 +1,8 @@
 package io.runstream.fanout.sse;
 
 import io.runstream.core.identity.Caller;
+import io.runstream.core.problem.ApiException;
+import io.runstream.core.problem.Ids;
 import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.core.store.SessionStore;
@@ -397,6 +399,28 @@ public class SseStream {
     out.write(SseFrames.opening(properties.retry().toMillis()));
     out.write(frames);
     out.flush();
+  }
+
+  /**
+   * The request header with which a face whose POST answers the stream (project chat, genie, AG-UI)
+   * reads one given run instead of its own conversation's: Runstream's extension, so that any run
+   * of the caller's organisation can be read in every face's dialect with the same ids (the same
+   * header names the run in those faces' answers).
+   */
+  public static final String RUN_HEADER = "X-Run-Id";
+
+  /**
+   * The run {@code request} names by {@link #RUN_HEADER}, of the caller's organisation (404
+   * otherwise, as any unknown id); empty when it names none.
+   */
+  public Optional<RunRow> named(Caller caller, HttpServletRequest request) {
+    String id = request.getHeader(RUN_HEADER);
+    if (id == null || id.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        runs.find(caller.orgId(), Ids.parse(id.strip(), "Run"))
+            .orElseThrow(() -> ApiException.notFound("Run")));
   }
 
   /**
