@@ -78,6 +78,11 @@ class CorsIT extends PlatformIT {
     assertThat(compact.status()).isEqualTo(200);
     assertThat(compact.header("Access-Control-Allow-Headers").toLowerCase())
         .contains("last-event-id", "prefer");
+    // A POST-stream face reading a given run (X-Run-Id, docs/faces/README.md).
+    TestApi.Answer named =
+        preflight("/api/v1/ag-ui", APP, "POST", "authorization,content-type,x-run-id");
+    assertThat(named.status()).isEqualTo(200);
+    assertThat(named.header("Access-Control-Allow-Headers").toLowerCase()).contains("x-run-id");
   }
 
   @Test

@@ -24,7 +24,8 @@ public final class CorsPolicy {
           "Last-Event-ID",
           "Cache-Control",
           "Accept",
-          "Prefer");
+          "Prefer",
+          "X-Run-Id");
 
   /** The response headers a browser app may read besides the CORS-safelisted ones. */
   public static final List<String> EXPOSED_HEADERS =
