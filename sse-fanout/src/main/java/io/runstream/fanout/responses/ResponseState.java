@@ -160,24 +160,13 @@ final class ResponseState {
     if (open != null) {
       return open;
     }
-    start(events);
-    int index = output.size();
     ObjectNode item = EventJson.MAPPER.createObjectNode();
-    item.put("id", itemId(index)).put("type", "message").put("status", "in_progress");
+    item.put("id", "msg_" + stem + "_" + output.size())
+        .put("type", "message")
+        .put("status", "in_progress");
     item.putArray("content");
     item.put("role", "assistant");
-    output.add(item);
-    openText.put(key(part), index);
-    texts.put(index, new StringBuilder());
-    ObjectNode added = event(events, "response.output_item.added");
-    added.put("output_index", index);
-    added.set("item", item.deepCopy());
-    number(added);
-    ObjectNode partAdded = event(events, "response.content_part.added");
-    partAdded.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
-    partAdded.set("part", textPart(""));
-    number(partAdded);
-    return index;
+    return openItem(events, item, textPart(""), openText, part);
   }
 
   private int openReasoning(List<ObjectNode> events, String part) {
@@ -185,15 +174,28 @@ final class ResponseState {
     if (open != null) {
       return open;
     }
-    start(events);
-    int index = output.size();
     ObjectNode item = EventJson.MAPPER.createObjectNode();
-    item.put("id", "rs_" + stem + "_" + index).put("type", "reasoning");
+    item.put("id", "rs_" + stem + "_" + output.size()).put("type", "reasoning");
     item.putArray("summary");
     item.putArray("content");
     item.put("status", "in_progress");
+    return openItem(events, item, reasoningPart(""), openReasoning, part);
+  }
+
+  /**
+   * Adds {@code item} to the output as the open item of {@code part} (in {@code open}), with its
+   * {@code output_item.added} and {@code content_part.added} ({@code emptyPart}) events.
+   */
+  private int openItem(
+      List<ObjectNode> events,
+      ObjectNode item,
+      ObjectNode emptyPart,
+      Map<String, Integer> open,
+      String part) {
+    start(events);
+    int index = output.size();
     output.add(item);
-    openReasoning.put(key(part), index);
+    open.put(key(part), index);
     texts.put(index, new StringBuilder());
     ObjectNode added = event(events, "response.output_item.added");
     added.put("output_index", index);
@@ -201,7 +203,7 @@ final class ResponseState {
     number(added);
     ObjectNode partAdded = event(events, "response.content_part.added");
     partAdded.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
-    partAdded.set("part", reasoningPart(""));
+    partAdded.set("part", emptyPart);
     number(partAdded);
     return index;
   }
