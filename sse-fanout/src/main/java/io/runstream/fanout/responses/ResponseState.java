@@ -209,25 +209,7 @@ final class ResponseState {
   }
 
   private void closeReasoning(List<ObjectNode> events, int index, String itemStatus) {
-    String text = texts.get(index).toString();
-    ObjectNode item = output.get(index);
-    item.put("status", itemStatus);
-    ((ArrayNode) item.get("content")).removeAll().add(reasoningPart(text));
-    if (!"completed".equals(itemStatus)) {
-      return;
-    }
-    ObjectNode done = event(events, "response.reasoning_text.done");
-    done.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
-    done.put("text", text);
-    number(done);
-    ObjectNode partDone = event(events, "response.content_part.done");
-    partDone.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
-    partDone.set("part", reasoningPart(text));
-    number(partDone);
-    ObjectNode itemDone = event(events, "response.output_item.done");
-    itemDone.put("output_index", index);
-    itemDone.set("item", item.deepCopy());
-    number(itemDone);
+    closeItem(events, index, itemStatus, "response.reasoning_text.done", false);
   }
 
   private static ObjectNode reasoningPart(String text) {
@@ -238,21 +220,34 @@ final class ResponseState {
   }
 
   private void closeText(List<ObjectNode> events, int index, String itemStatus) {
+    closeItem(events, index, itemStatus, "response.output_text.done", true);
+  }
+
+  /**
+   * Closes the text or reasoning item at {@code index} with its whole text: once completed, its
+   * {@code doneType} event ({@code logprobs}: with the empty list a text's done event carries),
+   * then {@code content_part.done} and {@code output_item.done}.
+   */
+  private void closeItem(
+      List<ObjectNode> events, int index, String itemStatus, String doneType, boolean logprobs) {
     String text = texts.get(index).toString();
     ObjectNode item = output.get(index);
+    ObjectNode part = logprobs ? textPart(text) : reasoningPart(text);
     item.put("status", itemStatus);
-    ((ArrayNode) item.get("content")).removeAll().add(textPart(text));
+    ((ArrayNode) item.get("content")).removeAll().add(part);
     if (!"completed".equals(itemStatus)) {
       return;
     }
-    ObjectNode done = event(events, "response.output_text.done");
+    ObjectNode done = event(events, doneType);
     done.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
     done.put("text", text);
-    done.putArray("logprobs");
+    if (logprobs) {
+      done.putArray("logprobs");
+    }
     number(done);
     ObjectNode partDone = event(events, "response.content_part.done");
     partDone.put("item_id", itemId(index)).put("output_index", index).put("content_index", 0);
-    partDone.set("part", textPart(text));
+    partDone.set("part", part.deepCopy());
     number(partDone);
     ObjectNode itemDone = event(events, "response.output_item.done");
     itemDone.put("output_index", index);
