@@ -231,6 +231,25 @@ public final class Bench {
     return new SpringApplicationBuilder(application).properties(properties).run();
   }
 
+  /**
+   * A load generator's JVM on this classpath ({@code main} with {@code args}), its output shown
+   * with this one's: readers in a process of their own, so that their work is not the server's.
+   */
+  static Process clientProcess(List<String> jvmOptions, Class<?> main, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
   static int port(ConfigurableApplicationContext context) {
     return ((WebServerApplicationContext) context).getWebServer().getPort();
   }
@@ -495,21 +514,15 @@ public final class Bench {
     long cpuBefore = processCpuNanos();
     long started = System.nanoTime();
     Process clients =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StormClients.class.getName(),
-                base,
-                list.toString(),
-                Integer.toString(readers),
-                token,
-                "10",
-                result.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-            .start();
+        clientProcess(
+            List.of("-Xmx1g"),
+            StormClients.class,
+            base,
+            list.toString(),
+            Integer.toString(readers),
+            token,
+            "10",
+            result.toString());
     clients.waitFor(10, TimeUnit.MINUTES);
     String[] figures = Files.readString(result).strip().split(" ");
     double cpu = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
@@ -607,21 +620,15 @@ public final class Bench {
     double kafkaBefore = counter("runstream.fanout.resume.kafka");
     try (Balancer balancer = new Balancer(List.of(port, secondPort))) {
       Process clients =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx1g",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  NodeLossClients.class.getName(),
-                  Integer.toString(balancer.port()),
-                  Integer.toString(port),
-                  list.toString(),
-                  Integer.toString(readers),
-                  token,
-                  result.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-              .start();
+          clientProcess(
+              List.of("-Xmx1g"),
+              NodeLossClients.class,
+              Integer.toString(balancer.port()),
+              Integer.toString(port),
+              list.toString(),
+              Integer.toString(readers),
+              token,
+              result.toString());
       Thread.sleep(TimeUnit.SECONDS.toMillis(killAfter));
       second.destroyForcibly();
       second.waitFor(30, TimeUnit.SECONDS);
@@ -675,22 +682,15 @@ public final class Bench {
     long[] machineBefore = machineCpu();
     Map<Long, Object[]> threadsBefore = threadTicks();
     Process clients =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CostClients.class.getName(),
-                base,
-                token,
-                Integer.toString(runs),
-                "200",
-                "50",
-                result.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-            .start();
+        clientProcess(
+            List.of("-Xmx1g", "-XX:+UseSerialGC"),
+            CostClients.class,
+            base,
+            token,
+            Integer.toString(runs),
+            "200",
+            "50",
+            result.toString());
     clients.waitFor(15, TimeUnit.MINUTES);
     // The sink's and the roll-ups' share of the work of these runs counts too.
     awaitQuiet();
@@ -898,21 +898,15 @@ public final class Bench {
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
     Path ready = Files.createTempFile("idle-ready", ".txt");
     Files.delete(ready);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                IdleClients.class.getName(),
-                Integer.toString(count),
-                Integer.toString(port),
-                "/api/v1/runs/" + run + "/stream",
-                token,
-                ready.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.INHERIT);
-    Process clients = builder.start();
+    Process clients =
+        clientProcess(
+            List.of("-Xmx512m"),
+            IdleClients.class,
+            Integer.toString(count),
+            Integer.toString(port),
+            "/api/v1/runs/" + run + "/stream",
+            token,
+            ready.toString());
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     while (!Files.exists(ready) && clients.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(200);
