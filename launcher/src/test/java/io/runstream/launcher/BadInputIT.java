@@ -3,6 +3,9 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runstream.core.identity.DevTokens;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -155,6 +158,74 @@ class BadInputIT extends PlatformIT {
       assertThat(answer.status()).as(path).isBetween(400, 499);
       assertThat(answer.header("Content-Type")).as(path).startsWith("application/problem+json");
     }
+  }
+
+  /**
+   * A server that closes the connection after an answer must say so in that answer: a client that
+   * keeps the connection sends its next request into the close (the JDK's client then fails a POST
+   * with "header parser received no bytes"; the malformed-request table met it in CI).
+   */
+  @Test
+  void shouldAnnounceTheCloseAfterRejectingAPathOrServeTheNextRequest() throws Exception {
+    String token = TestApi.freshToken();
+    for (String path :
+        List.of(
+            "/api/v1/sessions/%00/messages", "/api/v1/runs/" + UUID.randomUUID() + "%00/cancel")) {
+      String body = "{\"text\":\"x\"}";
+      String bad =
+          "POST "
+              + path
+              + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + token
+              + "\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body;
+      String next =
+          "GET /api/v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+      try (Socket socket = new Socket("127.0.0.1", URI.create(api().base()).getPort())) {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(bad.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        assertThat(head).as(path).startsWith("HTTP/1.1 400");
+        in.readNBytes(contentLength(head));
+        if (head.toLowerCase(Locale.ROOT).contains("\r\nconnection: close")) {
+          continue; // announced: a client opens a new connection for its next request
+        }
+        try {
+          out.write(next.getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+          assertThat(readHead(in)).as(path + ", then the next request").startsWith("HTTP/1.1 200");
+        } catch (IOException e) {
+          throw new AssertionError(
+              path + ": the connection was closed without Connection: close", e);
+        }
+      }
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1) {
+      head.append((char) b);
+      if (head.toString().endsWith("\r\n\r\n")) {
+        return head.toString();
+      }
+    }
+    return head.toString();
+  }
+
+  private static int contentLength(String head) {
+    for (String line : head.split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        return Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    return 0;
   }
 
   @Test
