@@ -166,23 +166,30 @@ class BadInputIT extends PlatformIT {
    * with "header parser received no bytes"; the malformed-request table met it in CI).
    */
   @Test
-  void shouldAnnounceTheCloseAfterRejectingAPathOrServeTheNextRequest() throws Exception {
+  void shouldAnnounceTheCloseAfterRejectingARequestOrServeTheNextRequest() throws Exception {
     String token = TestApi.freshToken();
-    for (String path :
-        List.of(
-            "/api/v1/sessions/%00/messages", "/api/v1/runs/" + UUID.randomUUID() + "%00/cancel")) {
-      String body = "{\"text\":\"x\"}";
+    String body = "{\"text\":\"x\"}";
+    // an encoded NUL that the container rejects, and a body over the limit (5 MB announced, a
+    // few bytes sent: past what is drained after an error answer)
+    Map<String, String> requests =
+        Map.of(
+            "/api/v1/sessions/%00/messages",
+            "Content-Length: " + body.length() + "\r\n\r\n" + body,
+            "/api/v1/runs/" + UUID.randomUUID() + "%00/cancel",
+            "Content-Length: " + body.length() + "\r\n\r\n" + body,
+            "/api/v1/sessions",
+            "Content-Length: 5000000\r\n\r\n" + body);
+    String next =
+        "GET /api/v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    for (Map.Entry<String, String> request : requests.entrySet()) {
+      String path = request.getKey();
       String bad =
           "POST "
               + path
               + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
               + token
-              + "\r\nContent-Type: application/json\r\nContent-Length: "
-              + body.length()
-              + "\r\n\r\n"
-              + body;
-      String next =
-          "GET /api/v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+              + "\r\nContent-Type: application/json\r\n"
+              + request.getValue();
       try (Socket socket = new Socket("127.0.0.1", URI.create(api().base()).getPort())) {
         socket.setSoTimeout(10_000);
         OutputStream out = socket.getOutputStream();
@@ -190,7 +197,7 @@ class BadInputIT extends PlatformIT {
         out.flush();
         InputStream in = socket.getInputStream();
         String head = readHead(in);
-        assertThat(head).as(path).startsWith("HTTP/1.1 400");
+        assertThat(head).as(path).matches("(?s)HTTP/1.1 4\\d\\d .*");
         in.readNBytes(contentLength(head));
         if (head.toLowerCase(Locale.ROOT).contains("\r\nconnection: close")) {
           continue; // announced: a client opens a new connection for its next request

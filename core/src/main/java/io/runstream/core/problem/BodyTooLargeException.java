@@ -13,7 +13,11 @@ public class BodyTooLargeException extends IOException {
     this.limit = limit;
   }
 
-  /** The 413 problem. */
+  /**
+   * The 413 problem. It says {@code Connection: close}: the rest of the body is not read past a few
+   * MiB ({@code UnreadBodyDrain}), so the connection cannot carry another request, and a client
+   * told nothing would send its next request into the close.
+   */
   public ApiException problem() {
     return new ApiException(
         HttpStatus.CONTENT_TOO_LARGE,
@@ -21,6 +25,6 @@ public class BodyTooLargeException extends IOException {
         "Content Too Large",
         "The request body exceeds " + limit + " bytes.",
         Map.of("limit", limit),
-        Map.of());
+        Map.of("Connection", "close"));
   }
 }
