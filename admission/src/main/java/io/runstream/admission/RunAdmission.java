@@ -159,7 +159,6 @@ public class RunAdmission {
       input = input.withInstructions(route.get().instructions());
     }
     RunInput admitted = input;
-    limits.check(caller, admitted.text());
     long deadline = System.nanoTime() + properties.previousRunWait().toNanos();
     Written written;
     while (true) {
@@ -437,10 +436,9 @@ public class RunAdmission {
           "Conflict",
           "A run of this session is still in progress.");
     }
-    // Last in the transaction (its lock is the last this transaction takes, held only until the
-    // commit): the
-    // caller's live runs, this one included.
-    limits.checkLive(caller);
+    // Last in the transaction (its locks are the last this transaction takes, held only until the
+    // commit): the budget, the run rate and the caller's live runs, this one included.
+    limits.check(caller, input.text());
     return Optional.of(new Written(request, title, held, interrupted));
   }
 
