@@ -17,11 +17,15 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -238,21 +242,55 @@ public class SseStream {
    * the request (the client went away) would land in the recycled response of another request on
    * the same processor (seen as another stream ending right after its opening). Writes and shutting
    * take one lock, so neither overlaps the other.
+   *
+   * <p>Once its stream is suspended the output is {@link #nonBlocking non-blocking} (ADR 0022): a
+   * write never waits for the client. Frames go to the connection while it takes them; what it does
+   * not take yet waits here, in order, and goes on when the container says the connection can take
+   * more ({@link #onWritePossible}). So a live chunk can be written by the thread that buffered it,
+   * however slow the client; the reader's bounded queue stays the limit of how far behind a client
+   * may fall, since a reader takes no more chunks while its output holds any ({@link #writable}).
    */
-  static final class Output {
+  static final class Output implements WriteListener {
     private final ServletOutputStream out;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     private boolean open = true;
+    private boolean nonBlocking;
+    private boolean flushWanted;
+    private Runnable whenWritable;
+    private Runnable completion;
+    private Runnable failed = () -> {};
 
     Output(ServletOutputStream out) {
       this.out = out;
+    }
+
+    /**
+     * From now on writes do not wait ({@code failed} is told when the connection fails); for a
+     * request that has started asynchronous processing.
+     */
+    void nonBlocking(Runnable failed) {
+      lock.lock();
+      try {
+        this.failed = failed;
+        nonBlocking = true;
+        out.setWriteListener(this);
+      } finally {
+        lock.unlock();
+      }
     }
 
     void write(byte[] bytes) throws IOException {
       lock.lock();
       try {
         ensureOpen();
-        out.write(bytes);
+        if (nonBlocking) {
+          pending.add(bytes);
+          pump();
+        } else {
+          out.write(bytes);
+        }
       } finally {
         lock.unlock();
       }
@@ -262,10 +300,122 @@ public class SseStream {
       lock.lock();
       try {
         ensureOpen();
-        out.flush();
+        if (nonBlocking) {
+          flushWanted = true;
+          pump();
+        } else {
+          out.flush();
+        }
       } finally {
         lock.unlock();
       }
+    }
+
+    /** Whether nothing written waits here for the connection. */
+    boolean writable() {
+      lock.lock();
+      try {
+        return !open || pending.isEmpty() && !flushWanted;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Runs {@code action} once nothing written waits here (at once if nothing does), on the calling
+     * thread or the container's; not at all once the output is shut.
+     */
+    void whenWritable(Runnable action) {
+      lock.lock();
+      try {
+        if (open && (!pending.isEmpty() || flushWanted)) {
+          whenWritable = action;
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      action.run();
+    }
+
+    /**
+     * Waits (a virtual thread's wait) until nothing written waits here, or the output is shut. For
+     * the writers that may wait: a reader filling a gap from the log.
+     */
+    void awaitWritable() throws IOException {
+      lock.lock();
+      try {
+        while (open && (!pending.isEmpty() || flushWanted)) {
+          drained.await();
+        }
+        ensureOpen();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while the client took its frames", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Hands what waits to the connection while it takes it; false when the connection still has to
+     * take some (the container then calls {@link #onWritePossible}). Under the lock.
+     */
+    private boolean pump() throws IOException {
+      try {
+        while (out.isReady()) {
+          byte[] next = pending.poll();
+          if (next != null) {
+            out.write(next);
+          } else if (flushWanted) {
+            flushWanted = false;
+            out.flush();
+          } else {
+            drained.signalAll();
+            return true;
+          }
+        }
+        return false;
+      } catch (IOException | IllegalStateException e) {
+        open = false;
+        pending.clear();
+        drained.signalAll();
+        throw e instanceof IOException io ? io : new IOException(e);
+      }
+    }
+
+    @Override
+    public void onWritePossible() {
+      Runnable next = null;
+      boolean failure = false;
+      lock.lock();
+      try {
+        if (open && pump()) {
+          if (completion != null) {
+            open = false;
+            next = completion;
+          } else {
+            next = whenWritable;
+            whenWritable = null;
+          }
+        }
+      } catch (IOException e) {
+        failure = true;
+      } finally {
+        lock.unlock();
+      }
+      if (failure) {
+        shut();
+        failed.run();
+      } else if (next != null) {
+        next.run();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      shut();
+      failed.run();
     }
 
     private void ensureOpen() throws IOException {
@@ -274,15 +424,53 @@ public class SseStream {
       }
     }
 
-    /** Shuts the output once any write in progress is over; true for the call that shut it. */
+    /**
+     * Shuts the output once any write in progress is over; true for the call that shut it. A reader
+     * waiting for the output to take its frames ({@link #whenWritable}) goes on, and finds it shut.
+     */
     boolean shut() {
+      boolean was;
+      Runnable waiting;
       lock.lock();
       try {
-        boolean was = open;
+        was = open;
         open = false;
-        return was;
+        pending.clear();
+        waiting = whenWritable;
+        whenWritable = null;
+        drained.signalAll();
       } finally {
         lock.unlock();
+      }
+      if (waiting != null) {
+        waiting.run();
+      }
+      return was;
+    }
+
+    /**
+     * Shuts the output once what waits here has reached the connection, then runs {@code complete}
+     * (on the calling thread or the container's); not at all if the output was shut.
+     */
+    void finish(Runnable complete) {
+      boolean now = false;
+      lock.lock();
+      try {
+        whenWritable = null;
+        if (!open || !nonBlocking || pump()) {
+          open = false;
+          now = true;
+        } else {
+          completion = complete;
+        }
+      } catch (IOException e) {
+        open = false;
+        now = true;
+      } finally {
+        lock.unlock();
+      }
+      if (now) {
+        complete.run();
       }
     }
   }
@@ -300,6 +488,7 @@ public class SseStream {
     private volatile StreamGate.Held handedOver;
     private volatile AsyncContext context;
     private volatile Runnable gone;
+    private final AtomicBoolean completed = new AtomicBoolean();
 
     private Suspension(HttpServletRequest request, StreamGate.Held held, Output output) {
       this.request = request;
@@ -329,15 +518,49 @@ public class SseStream {
       started.setTimeout(0);
       started.addListener(this);
       context = started;
+      output.nonBlocking(this::failed);
       return true;
+    }
+
+    /** A write failed (the client went away): as the container's error event. */
+    private void failed() {
+      gone.run();
+      complete();
     }
 
     @Override
     public void ended(End end) {
       handedOver.close();
-      if (output.shut()) {
-        completeQuietly(context);
+      output.finish(this::complete);
+    }
+
+    /**
+     * Completes the request once, whichever way the stream ended first: a second completion could
+     * reach the container's recycled state of another request on the same connection.
+     */
+    private void complete() {
+      if (completed.compareAndSet(false, true)) {
+        try {
+          context.complete();
+        } catch (IllegalStateException e) {
+          // completed already
+        }
       }
+    }
+
+    @Override
+    public boolean writable() {
+      return output.writable();
+    }
+
+    @Override
+    public void whenWritable(Runnable action) {
+      output.whenWritable(action);
+    }
+
+    @Override
+    public void awaitWritable() throws IOException {
+      output.awaitWritable();
     }
 
     /**
@@ -349,26 +572,19 @@ public class SseStream {
     public void onError(AsyncEvent event) {
       output.shut();
       gone.run();
-      completeQuietly(event.getAsyncContext());
+      complete();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
       output.shut();
       gone.run();
-      completeQuietly(event.getAsyncContext());
-    }
-
-    private static void completeQuietly(AsyncContext context) {
-      try {
-        context.complete();
-      } catch (IllegalStateException e) {
-        // completed already
-      }
+      complete();
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
+      completed.set(true);
       output.shut();
       gone.run();
     }

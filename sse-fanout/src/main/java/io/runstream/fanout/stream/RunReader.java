@@ -10,6 +10,7 @@ import io.runstream.fanout.hot.Attachment;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.hot.HotRuns;
 import io.runstream.fanout.hot.Reader;
+import io.runstream.fanout.hot.Wakes;
 import io.runstream.fanout.tail.ChunkTail;
 import io.runstream.fanout.warm.KafkaReplay;
 import io.runstream.schemas.ChunkData;
@@ -147,8 +148,23 @@ public class RunReader {
      */
     boolean suspend(Runnable gone);
 
-    /** The suspended stream has ended, however it ended; called once, on any thread. */
+    /**
+     * The suspended stream has ended, however it ended; called once, on any thread. What was
+     * written reaches the client before the request completes.
+     */
     void ended(End end);
+
+    /**
+     * Whether the suspended stream's output holds nothing the client has yet to take: a reader then
+     * writes its chunks without waiting (writes of a suspended stream never wait, ADR 0022).
+     */
+    boolean writable();
+
+    /** Runs {@code action} once the output is {@link #writable} (at once if it is). */
+    void whenWritable(Runnable action);
+
+    /** Waits until the output is {@link #writable}: for a reader on a thread of its own. */
+    void awaitWritable() throws IOException;
   }
 
   /**
@@ -223,9 +239,13 @@ public class RunReader {
   }
 
   /**
-   * A suspended stream: each wake-up runs {@link #drain} on a new virtual thread, which writes what
-   * is queued (or a heartbeat once due) and ends; the reader wakes it again for the next chunk. No
-   * thread waits in between.
+   * A suspended stream. A wake-up caused by the chunk tail's thread runs {@link #drainInline} once
+   * the tail's poll is buffered ({@link Wakes}): the chunks that came are written without waiting,
+   * on that thread (ADR 0022). Whatever may wait, a heartbeat's look at the run's row, a gap the
+   * log or Kafka fills, the client gone, runs {@link #drain} on a virtual thread of its own, as
+   * every wake-up did before. One drain at a time runs for a reader (the reader's wake-up
+   * protocol); a drain whose output still holds frames for the client stays the reader's drain and
+   * goes on when the client has taken them. No thread waits in between.
    */
   private final class Live {
     private final Attachment attachment;
@@ -252,6 +272,12 @@ public class RunReader {
 
     /** Called by the reader (under its run's lock): must not block. */
     void wake() {
+      if (!Wakes.defer(this::drainInline)) {
+        onThread();
+      }
+    }
+
+    private void onThread() {
       Thread.ofVirtual().name("sse-live").start(this::drain);
     }
 
@@ -260,18 +286,31 @@ public class RunReader {
       attachment.reader().kick();
     }
 
-    private void drain() {
+    /**
+     * A wake-up on a thread that must not wait: the queued chunks are written if they follow what
+     * the reader was sent and the output has room; anything else goes to {@link #drain}.
+     */
+    private void drainInline() {
       Reader reader = attachment.reader();
       try {
         do {
-          if (gone) {
-            end(End.CLIENT_GONE);
+          if (gone || reader.overflowed() || reader.isDue(System.nanoTime())) {
+            onThread();
+            return;
+          }
+          if (!continuation.writable()) {
+            // The client has yet to take what was written: this drain goes on when it has.
+            continuation.whenWritable(this::drainInline);
             return;
           }
           batch.clear();
-          boolean got = reader.poll(batch);
-          if (got || reader.overflowed() || reader.isDue(System.nanoTime())) {
-            End over = deliver(reader, batch, got, cursor, out);
+          if (reader.poll(batch)) {
+            if (!cursor.follows(batch)) {
+              onThread(); // a gap: the log or Kafka fills it; the batch is written by drain
+              return;
+            }
+            End over = deliver(reader, batch, true, cursor, out);
+            batch.clear();
             if (over != null) {
               end(over);
               return;
@@ -282,14 +321,48 @@ public class RunReader {
       } catch (IOException e) {
         end(End.CLIENT_GONE);
       } catch (RuntimeException e) {
-        // e.g. the database failing on a gap or a heartbeat's recheck: the stream ends, the client
-        // resumes by its id
-        LOG.warn(
-            "Run {}: a live stream failed ({}); it ends and the client resumes",
-            cursor.run.id(),
-            e.toString());
-        end(End.CUT_OFF);
+        failed(e);
       }
+    }
+
+    private void drain() {
+      Reader reader = attachment.reader();
+      try {
+        do {
+          if (gone) {
+            end(End.CLIENT_GONE);
+            return;
+          }
+          // A batch an inline wake-up took and could not write (a gap) is written first.
+          boolean got = !batch.isEmpty() || reader.poll(batch);
+          if (got || reader.overflowed() || reader.isDue(System.nanoTime())) {
+            End over = deliver(reader, batch, got, cursor, out);
+            batch.clear();
+            if (over != null) {
+              end(over);
+              return;
+            }
+            reader.due(System.nanoTime() + heartbeat);
+            continuation.awaitWritable();
+          }
+        } while (reader.settle());
+      } catch (IOException e) {
+        end(End.CLIENT_GONE);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    /**
+     * E.g. the database failing on a gap or a heartbeat's recheck: the stream ends, the client
+     * resumes by its id.
+     */
+    private void failed(RuntimeException e) {
+      LOG.warn(
+          "Run {}: a live stream failed ({}); it ends and the client resumes",
+          cursor.run.id(),
+          e.toString());
+      end(End.CUT_OFF);
     }
 
     private void end(End end) {
@@ -442,6 +515,21 @@ public class RunReader {
         delivery.record(Math.max(0, System.currentTimeMillis() - oldest), TimeUnit.MILLISECONDS);
       }
       return !done;
+    }
+
+    /**
+     * Whether {@code chunks} can be written without filling a gap first (each is the next the
+     * reader lacks, or one it had).
+     */
+    boolean follows(List<HotChunk> chunks) {
+      long next = expected;
+      for (HotChunk chunk : chunks) {
+        if (chunk.seq() > next) {
+          return false;
+        }
+        next = Math.max(next, chunk.seq() + 1);
+      }
+      return true;
     }
 
     /**

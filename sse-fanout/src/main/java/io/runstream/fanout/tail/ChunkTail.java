@@ -9,6 +9,7 @@ import io.runstream.core.kafka.ConsumerLoop;
 import io.runstream.core.kafka.KafkaClients;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.hot.HotRuns;
+import io.runstream.fanout.hot.Wakes;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
 import io.runstream.schemas.Topics;
@@ -164,31 +165,12 @@ public class ChunkTail extends ConsumerLoop {
         continue;
       }
       long now = System.currentTimeMillis();
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        try {
-          byte[] value = record.value() == null ? new byte[0] : record.value();
-          RunChunk chunk = EventJson.readChunk(value);
-          hot.append(chunk, value.length);
-          endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
-          if (chunk.terminal() && tracked.runTopics.contains(record.topic())) {
-            // The run's own topic holds nothing after its end: stop fetching it.
-            tracked.end(record.topic());
-          }
-        } catch (IllegalArgumentException e) {
-          LOG.warn(
-              "Skipping unreadable chunk at {}-{}@{}: {}",
-              record.topic(),
-              record.partition(),
-              record.offset(),
-              e.getMessage());
-        } catch (RuntimeException e) {
-          LOG.error(
-              "Chunk at {}-{}@{} could not be buffered",
-              record.topic(),
-              record.partition(),
-              record.offset(),
-              e);
-        }
+      // The suspended readers these records wake are written once the poll is buffered (ADR 0022).
+      Wakes.begin();
+      try {
+        buffer(records, now, tracked);
+      } finally {
+        Wakes.end();
       }
       tracked.apply();
       if (System.nanoTime() - lastExpire > EXPIRE_EVERY_NANOS) {
@@ -370,6 +352,36 @@ public class ChunkTail extends ConsumerLoop {
   public void follow(String topic) {
     if (layout.perRunTopics() && Topics.RUN_TOPIC.matcher(topic).matches()) {
       followRequests.add(topic);
+    }
+  }
+
+  /** Buffers one poll's records in memory (each wakes the run's readers). */
+  private void buffer(ConsumerRecords<byte[], byte[]> records, long now, Tracked tracked) {
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        RunChunk chunk = EventJson.readChunk(value);
+        hot.append(chunk, value.length);
+        endToEnd.record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+        if (chunk.terminal() && tracked.runTopics.contains(record.topic())) {
+          // The run's own topic holds nothing after its end: stop fetching it.
+          tracked.end(record.topic());
+        }
+      } catch (IllegalArgumentException e) {
+        LOG.warn(
+            "Skipping unreadable chunk at {}-{}@{}: {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error(
+            "Chunk at {}-{}@{} could not be buffered",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e);
+      }
     }
   }
 }
