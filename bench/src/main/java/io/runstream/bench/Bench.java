@@ -270,6 +270,14 @@ public final class Bench {
   }
 
   private String createRun(int tokens, double pace) {
+    return createRun(tokens, pace, false);
+  }
+
+  /**
+   * {@code stamp}: each delta carries its emission time (docs/models.md), so that readers can tell
+   * a late delivery from a late emission.
+   */
+  private String createRun(int tokens, double pace, boolean stamp) {
     // Runs are started with the Java client (clients/java); the readers stay the bench's own
     // minimal ones, which
     // count events without decoding them, so that the load generator's own work stays small beside
@@ -279,7 +287,15 @@ public final class Bench {
             RunRequest.of("bench")
                 .field(
                     "simulation",
-                    Map.of("output_tokens", tokens, "tokens_per_second", pace, "seed", 1)))
+                    Map.of(
+                        "output_tokens",
+                        tokens,
+                        "tokens_per_second",
+                        pace,
+                        "seed",
+                        1,
+                        "stamp",
+                        stamp)))
         .runId()
         .toString();
   }
@@ -505,7 +521,7 @@ public final class Bench {
     awaitQuiet();
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
-      paths.add("/api/v1/runs/" + createRun(600, 20) + "/stream");
+      paths.add("/api/v1/runs/" + createRun(600, 20, true) + "/stream");
     }
     Path list = Files.createTempFile("storm-runs", ".txt");
     Files.write(list, paths);
@@ -524,20 +540,28 @@ public final class Bench {
             "10",
             result.toString());
     clients.waitFor(10, TimeUnit.MINUTES);
+    Timer deliveryTimer = meters.get("runstream.fanout.delivery.latency").timer();
+    double[] delivered = percentiles(deliveryTimer);
+    System.err.printf(
+        Locale.ROOT,
+        "storm: server-side delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        delivered[0],
+        delivered[1],
+        deliveryTimer.max(TimeUnit.MILLISECONDS));
     String[] figures = Files.readString(result).strip().split(" ");
     double cpu = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
     report.add("#### Reconnect storm (readers in a separate process): " + label);
     report.add("");
     report.add(
-        "| runs × readers | readers | exact | first missed event p50 | p99 | max | 503s retried | steady readers' gap p50 / p99 / max | warm (Kafka) resumes | server CPU (cores) |");
-    report.add("|---|---|---|---|---|---|---|---|---|---|");
-    if (figures.length < 9) {
-      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | | |");
+        "| runs × readers | readers | exact | first missed event p50 | p99 | max | 503s retried | steady readers' gap p50 / p99 / max | steady readers' emission → received p50 / p99 | warm (Kafka) resumes | server CPU (cores) |");
+    report.add("|---|---|---|---|---|---|---|---|---|---|---|");
+    if (figures.length < 11) {
+      report.add("| " + runs + " × " + readers + " | the clients failed | | | | | | | | | |");
     } else {
       report.add(
           String.format(
               Locale.ROOT,
-              "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %s | %.0f / %.0f / %.0f ms | %.0f | %.2f |",
+              "| %d × %d | %s | %s | %.0f ms | %.0f ms | %.0f ms | %s | %.0f / %.0f / %.0f ms | %.1f / %.1f ms | %.0f | %.2f |",
               runs,
               readers,
               figures[0],
@@ -549,6 +573,8 @@ public final class Bench {
               Long.parseLong(figures[6]) / 1e6,
               Long.parseLong(figures[7]) / 1e6,
               Long.parseLong(figures[8]) / 1e6,
+              Long.parseLong(figures[9]) / 1e3,
+              Long.parseLong(figures[10]) / 1e3,
               counter("runstream.fanout.resume.kafka") - kafkaBefore,
               cpu));
     }

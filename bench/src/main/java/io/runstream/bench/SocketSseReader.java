@@ -1,6 +1,5 @@
 package io.runstream.bench;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +27,11 @@ final class SocketSseReader implements AutoCloseable {
   // the head's and the chunk sizes' lines: a chunk boundary can fall inside a body line being read
   // into {@code line}
   private final ByteArrayOutputStream head = new ByteArrayOutputStream(64);
+  // A buffer of our own, not a BufferedInputStream: that one takes a lock per byte read, and a
+  // thousand readers in one process then measured the load generator as much as the server.
+  private final byte[] buffer = new byte[8192];
+  private int position;
+  private int limit;
 
   SocketSseReader(
       InetSocketAddress server, String path, String token, String lastEventId, int source)
@@ -49,7 +53,7 @@ final class SocketSseReader implements AutoCloseable {
             + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
             + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-    in = new BufferedInputStream(socket.getInputStream(), 8192);
+    in = socket.getInputStream();
     String statusLine = rawLine();
     headAt = System.nanoTime();
     status = Integer.parseInt(statusLine.split(" ")[1]);
@@ -94,7 +98,7 @@ final class SocketSseReader implements AutoCloseable {
 
   private String rawLine() throws IOException {
     head.reset();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
+    for (int b = read(); b != '\n'; b = read()) {
       if (b < 0) {
         throw new IOException("connection closed in the head");
       }
@@ -124,7 +128,7 @@ final class SocketSseReader implements AutoCloseable {
 
   private int bodyByte() throws IOException {
     if (!chunked) {
-      return in.read();
+      return read();
     }
     if (chunkLeft == 0) {
       String size = rawLine();
@@ -136,11 +140,23 @@ final class SocketSseReader implements AutoCloseable {
         return -1;
       }
     }
-    int b = in.read();
+    int b = read();
     if (b >= 0) {
       chunkLeft--;
     }
     return b;
+  }
+
+  private int read() throws IOException {
+    if (position == limit) {
+      limit = in.read(buffer);
+      position = 0;
+      if (limit <= 0) {
+        limit = 0;
+        return -1;
+      }
+    }
+    return buffer[position++] & 0xFF;
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,24 +13,29 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Run as its own process by the benchmark's {@code storm} scenario: R readers per run read {@code
  * before} events each, all drop their connection, and all reconnect at the same instant with their
- * {@code Last-Event-ID}; each then reads to the end. Meanwhile one steady reader per run reads it
- * without ever dropping: the gaps between its events during the storm show whether live streams
- * keep their pace.
+ * {@code Last-Event-ID}; each then reads to the end. Meanwhile one steady reader per run, connected
+ * before the storm, reads it without ever dropping: the gaps between its events during the storm
+ * show whether live streams keep their pace, and each stamped delta's emission → received time
+ * whether a gap was the server's or the model's (the runs are stamped: one token per delta at the
+ * pace, so that the gaps measure the path and not the length of words).
  *
  * <p>The readers are plain sockets on virtual threads with a minimal HTTP/1.1 + chunked + SSE
  * parser (no HTTP client library), so that the client costs as little CPU as a browser's network
  * stack would on another machine.
  *
  * <p>Writes one line to the result file: {@code readers exact p50 p99 max status503 gapP50 gapP99
- * gapMax} (nanoseconds) where the first figures are from the reconnect request to the first missed
- * event (a 503 is retried after its {@code Retry-After}, counted in that time), a reader is exact
- * when the ids after the reconnect continue strictly above its last id and its read reaches {@code
- * [DONE]}, and the gaps are between consecutive events of the steady readers over the 10 s after
- * the storm began.
+ * gapMax lateP50 lateP99} (nanoseconds; the last two microseconds) where the first figures are from
+ * the reconnect request to the first missed event (a 503 is retried after its {@code Retry-After},
+ * counted in that time), a reader is exact when the ids after the reconnect continue strictly above
+ * its last id and its read reaches {@code [DONE]}, and the gaps are between consecutive events of
+ * the steady readers over the 10 s after the storm began.
  */
 public final class StormClients {
   private StormClients() {}
@@ -47,29 +53,40 @@ public final class StormClients {
     CountDownLatch go = new CountDownLatch(1);
     List<Long> firsts = Collections.synchronizedList(new ArrayList<>());
     List<Long> gaps = Collections.synchronizedList(new ArrayList<>());
+    List<Long> lateness = Collections.synchronizedList(new ArrayList<>());
     List<Long> heads = Collections.synchronizedList(new ArrayList<>());
     List<Long> connects = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger exact = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
-    long[] stormStart = new long[1];
+    AtomicLong stormStart = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     AtomicInteger source = new AtomicInteger();
     for (String path : paths) {
-      // the steady reader of this run: never drops; its gaps during the storm's first 10 s
+      // the steady reader of this run: connected before the storm, never drops; its gaps and its
+      // deltas' emission → received during the storm's first 10 s. A platform thread: scheduled by
+      // the OS, as a client on another machine would be, not queued behind the thousand storm
+      // readers' virtual threads on this process's two carriers (which measured the load
+      // generator's own queue)
       threads.add(
-          Thread.ofVirtual()
+          Thread.ofPlatform()
               .start(
                   () -> {
                     try {
-                      go.await();
                       SocketSseReader reader =
                           new SocketSseReader(server, path, token, null, source.incrementAndGet());
                       long previous = 0;
                       while (reader.next()) {
                         long now = System.nanoTime();
+                        long storm = stormStart.get();
                         if (previous > 0
-                            && now - stormStart[0] < Duration.ofSeconds(10).toNanos()) {
+                            && storm > 0
+                            && previous - storm >= 0
+                            && now - storm < Duration.ofSeconds(10).toNanos()) {
                           gaps.add(now - previous);
+                          Long late = lateMicros(reader.lastData);
+                          if (late != null) {
+                            lateness.add(late);
+                          }
                         }
                         previous = now;
                       }
@@ -146,7 +163,7 @@ public final class StormClients {
       }
     }
     dropped.await();
-    stormStart[0] = System.nanoTime();
+    stormStart.set(System.nanoTime());
     go.countDown();
     for (Thread thread : threads) {
       thread.join(Duration.ofMinutes(5));
@@ -166,6 +183,8 @@ public final class StormClients {
     }
     List<Long> sortedGaps = new ArrayList<>(gaps);
     Collections.sort(sortedGaps);
+    List<Long> sortedLateness = new ArrayList<>(lateness);
+    Collections.sort(sortedLateness);
     Files.writeString(
         result,
         readers
@@ -185,6 +204,10 @@ public final class StormClients {
             + percentile(sortedGaps, 0.99)
             + " "
             + (sortedGaps.isEmpty() ? 0 : sortedGaps.getLast())
+            + " "
+            + percentile(sortedLateness, 0.5)
+            + " "
+            + percentile(sortedLateness, 0.99)
             + "\n");
     System.exit(0);
   }
@@ -218,5 +241,24 @@ public final class StormClients {
     return sorted.isEmpty()
         ? 0
         : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+  }
+
+  private static final Pattern STAMP = Pattern.compile("tok\\d+@(\\d+)\\.(\\d{3})");
+
+  /**
+   * How long after its emission a stamped delta was received, in microseconds (the same clock: one
+   * machine); null for an event without a stamp. Tells a late delivery from a late emission.
+   */
+  private static Long lateMicros(String data) {
+    if (data == null) {
+      return null;
+    }
+    Matcher stamp = STAMP.matcher(data);
+    if (!stamp.find()) {
+      return null;
+    }
+    Instant now = Instant.now();
+    long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    return nowMicros - (Long.parseLong(stamp.group(1)) * 1_000 + Long.parseLong(stamp.group(2)));
   }
 }
