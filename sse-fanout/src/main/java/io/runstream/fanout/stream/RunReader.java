@@ -309,13 +309,9 @@ public class RunReader {
               onThread(); // a gap: the log or Kafka fills it; the batch is written by drain
               return;
             }
-            End over = deliver(reader, batch, true, cursor, out);
-            batch.clear();
-            if (over != null) {
-              end(over);
+            if (!deliverBatch(reader, true)) {
               return;
             }
-            reader.due(System.nanoTime() + heartbeat);
           }
         } while (reader.settle());
       } catch (IOException e) {
@@ -336,13 +332,9 @@ public class RunReader {
           // A batch an inline wake-up took and could not write (a gap) is written first.
           boolean got = !batch.isEmpty() || reader.poll(batch);
           if (got || reader.overflowed() || reader.isDue(System.nanoTime())) {
-            End over = deliver(reader, batch, got, cursor, out);
-            batch.clear();
-            if (over != null) {
-              end(over);
+            if (!deliverBatch(reader, got)) {
               return;
             }
-            reader.due(System.nanoTime() + heartbeat);
             continuation.awaitWritable();
           }
         } while (reader.settle());
@@ -351,6 +343,21 @@ public class RunReader {
       } catch (RuntimeException e) {
         failed(e);
       }
+    }
+
+    /**
+     * Writes the wake-up's batch (or, when it took none, a heartbeat) and sets the next heartbeat;
+     * false once the stream has ended.
+     */
+    private boolean deliverBatch(Reader reader, boolean got) throws IOException {
+      End over = deliver(reader, batch, got, cursor, out);
+      batch.clear();
+      if (over != null) {
+        end(over);
+        return false;
+      }
+      reader.due(System.nanoTime() + heartbeat);
+      return true;
     }
 
     /**

@@ -78,6 +78,13 @@ class OutputTest {
     }
   }
 
+  /** A suspended stream's output over {@code connection}; {@code failed} told of a failed write. */
+  private static SseStream.Output output(Connection connection, Runnable failed) {
+    SseStream.Output output = new SseStream.Output(connection);
+    output.nonBlocking(failed);
+    return output;
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
@@ -86,8 +93,7 @@ class OutputTest {
   void shouldKeepFramesInOrderWhileTheClientIsSlowAndCompleteOnlyOnceItHasThemAll()
       throws Exception {
     Connection connection = new Connection(4);
-    SseStream.Output output = new SseStream.Output(connection);
-    output.nonBlocking(() -> {});
+    SseStream.Output output = output(connection, () -> {});
     output.write(bytes("one\n"));
     output.write(bytes("two\n"));
     output.write(bytes("three\n"));
@@ -117,8 +123,7 @@ class OutputTest {
   @Test
   void shouldResumeAWaitingReaderOnceTheClientHasTakenWhatWaited() throws Exception {
     Connection connection = new Connection(3);
-    SseStream.Output output = new SseStream.Output(connection);
-    output.nonBlocking(() -> {});
+    SseStream.Output output = output(connection, () -> {});
     output.write(bytes("abc"));
     output.write(bytes("def"));
     AtomicInteger resumed = new AtomicInteger();
@@ -135,9 +140,8 @@ class OutputTest {
   @Test
   void shouldLetAWaitingReaderFindTheOutputShutWhenTheClientGoes() throws Exception {
     Connection connection = new Connection(1);
-    SseStream.Output output = new SseStream.Output(connection);
     AtomicInteger failures = new AtomicInteger();
-    output.nonBlocking(failures::incrementAndGet);
+    SseStream.Output output = output(connection, failures::incrementAndGet);
     output.write(bytes("x"));
     output.write(bytes("y"));
     AtomicInteger resumed = new AtomicInteger();
@@ -158,8 +162,7 @@ class OutputTest {
   @Test
   void shouldReportAFailedWriteToTheWriter() throws Exception {
     Connection connection = new Connection(100);
-    SseStream.Output output = new SseStream.Output(connection);
-    output.nonBlocking(() -> {});
+    SseStream.Output output = output(connection, () -> {});
     connection.broken = true;
     assertThatThrownBy(() -> output.write(bytes("x"))).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> output.flush()).isInstanceOf(IOException.class);
