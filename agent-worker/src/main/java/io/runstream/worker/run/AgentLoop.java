@@ -113,13 +113,10 @@ class AgentLoop {
       LlmProvider provider,
       int maxRetries,
       List<RunRequested.HistoryEntry> history,
-      ChunkEmitter emitter,
-      Parts parts,
-      Stages stages,
-      RunMetrics.Run measured,
-      RunStops.Stop stop,
-      Spent spent)
+      Sinks sinks)
       throws Exception {
+    ChunkEmitter emitter = sinks.emitter();
+    Stages stages = sinks.stages();
     RunContext.Prepared prepared =
         context.prepare(
             request,
@@ -156,8 +153,7 @@ class AgentLoop {
             prepared.context(),
             prepared.documents(),
             request.images());
-    return steps(
-        request, provider, maxRetries, llm, 1, null, emitter, parts, stages, measured, stop, spent);
+    return steps(request, provider, maxRetries, llm, 1, null, sinks);
   }
 
   /**
@@ -171,12 +167,7 @@ class AgentLoop {
       int maxRetries,
       Continuation parked,
       List<ToolApprovalStore.Decision> decisions,
-      ChunkEmitter emitter,
-      Parts parts,
-      Stages stages,
-      RunMetrics.Run measured,
-      RunStops.Stop stop,
-      Spent spent)
+      Sinks sinks)
       throws Exception {
     return steps(
         request,
@@ -185,13 +176,20 @@ class AgentLoop {
         parked.llm(),
         parked.step(),
         new Resuming(parked, decisions),
-        emitter,
-        parts,
-        stages,
-        measured,
-        stop,
-        spent);
+        sinks);
   }
+
+  /**
+   * Where a run's loop writes and what it answers to: its chunks, its open parts, its stages, its
+   * metrics, its stop and the tokens it spent.
+   */
+  record Sinks(
+      ChunkEmitter emitter,
+      Parts parts,
+      Stages stages,
+      RunMetrics.Run measured,
+      RunStops.Stop stop,
+      Spent spent) {}
 
   /** A parked step being answered, and the answers to its approvals. */
   private record Resuming(Continuation parked, List<ToolApprovalStore.Decision> decisions) {}
@@ -203,13 +201,14 @@ class AgentLoop {
       LlmRequest llm,
       int first,
       Resuming resuming,
-      ChunkEmitter emitter,
-      Parts parts,
-      Stages stages,
-      RunMetrics.Run measured,
-      RunStops.Stop stop,
-      Spent spent)
+      Sinks sinks)
       throws Exception {
+    ChunkEmitter emitter = sinks.emitter();
+    Parts parts = sinks.parts();
+    Stages stages = sinks.stages();
+    RunMetrics.Run measured = sinks.measured();
+    RunStops.Stop stop = sinks.stop();
+    Spent spent = sinks.spent();
     for (int step = first; ; step++) {
       List<LlmRequest.ToolCall> calls = new ArrayList<>();
       String text;

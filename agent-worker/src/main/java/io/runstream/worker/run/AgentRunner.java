@@ -167,31 +167,11 @@ public class AgentRunner {
         return;
       }
       int maxRetries = ProviderRegistry.maxRetries(configured, request.model().provider());
+      AgentLoop.Sinks sinks = new AgentLoop.Sinks(emitter, parts, stages, measured, stop, spent);
       AgentLoop.Outcome outcome =
           parked == null
-              ? loop.run(
-                  request,
-                  provider,
-                  maxRetries,
-                  history(request, stop),
-                  emitter,
-                  parts,
-                  stages,
-                  measured,
-                  stop,
-                  spent)
-              : loop.resume(
-                  request,
-                  provider,
-                  maxRetries,
-                  parked,
-                  resumed.decisions(),
-                  emitter,
-                  parts,
-                  stages,
-                  measured,
-                  stop,
-                  spent);
+              ? loop.run(request, provider, maxRetries, history(request, stop), sinks)
+              : loop.resume(request, provider, maxRetries, parked, resumed.decisions(), sinks);
       if (outcome.parked() != null) {
         park(request, workerId, emitter, spent, outcome.parked());
         return;
