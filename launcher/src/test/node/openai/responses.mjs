@@ -61,6 +61,13 @@ const rawJson = await fetch(`${base}/v1/responses/${created.id}`, { headers: { A
   .then(r => r.json());
 out.plain = { response: created, outputText: created.output_text, rawKeys: Object.keys(rawJson) };
 
+// 3b. max_output_tokens bounds the run's output: the Response is incomplete, as OpenAI's is
+const bounded = await client.responses.create({
+  model, input: 'Say a lot', max_output_tokens: 16, simulation: { output_tokens: 60, tokens_per_second: 0, seed: 5 },
+});
+out.bounded = { status: bounded.status, incomplete: bounded.incomplete_details, usage: bounded.usage,
+  outputText: bounded.output_text };
+
 // 4. retrieve
 const retrieved = await client.responses.retrieve(created.id);
 out.retrieved = { id: retrieved.id, status: retrieved.status, outputText: retrieved.output_text,

@@ -128,6 +128,12 @@ class ResponsesFaceIT extends PlatformIT {
         .isBetween(System.currentTimeMillis() / 1000 - 600, System.currentTimeMillis() / 1000 + 5);
     assertThat(response.path("max_output_tokens").asLong()).isEqualTo(500);
     assertThat(plain.path("outputText").asString()).isNotBlank();
+    // max_output_tokens is enforced: the answer stops at the bound and the Response says why.
+    JsonNode bounded = out.path("bounded");
+    assertThat(bounded.path("status").asString()).isEqualTo("incomplete");
+    assertThat(bounded.path("incomplete").path("reason").asString()).isEqualTo("max_output_tokens");
+    assertThat(bounded.path("usage").path("output_tokens").asLong()).isBetween(1L, 16L);
+    assertThat(bounded.path("outputText").asString()).isNotBlank();
     JsonNode retrieved = out.path("retrieved");
     assertThat(retrieved.path("id").asString()).isEqualTo(response.path("id").asString());
     assertThat(retrieved.path("outputText").asString())

@@ -4,6 +4,8 @@ import io.runstream.schemas.RunRequested;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What a model is asked in one step of a run.
@@ -106,6 +108,47 @@ public record LlmRequest(
         "",
         List.of(),
         List.of());
+  }
+
+  /** The setting that bounds the output tokens of a whole run (the Responses face's field). */
+  public static final String MAX_OUTPUT_TOKENS = "max_output_tokens";
+
+  /**
+   * The most output tokens this call may write: the provider's configured bound, lowered by the
+   * run's {@value #MAX_OUTPUT_TOKENS} setting (what is left of it when the loop passes {@link
+   * #capped}).
+   */
+  public int maxTokens(int configured) {
+    Long cap = outputCap();
+    return cap == null ? configured : (int) Math.max(1, Math.min(configured, cap));
+  }
+
+  /** The run's bound on output tokens from its settings, or null. */
+  public Long outputCap() {
+    return settings != null && settings.path(MAX_OUTPUT_TOKENS).canConvertToLong()
+        ? settings.path(MAX_OUTPUT_TOKENS).asLong()
+        : null;
+  }
+
+  /** The same request with {@code remaining} output tokens left of the run's bound. */
+  public LlmRequest capped(long remaining) {
+    ObjectNode capped =
+        settings instanceof ObjectNode object
+            ? object.deepCopy()
+            : JsonNodeFactory.instance.objectNode();
+    capped.put(MAX_OUTPUT_TOKENS, remaining);
+    return new LlmRequest(
+        modelId,
+        instructions,
+        history,
+        input,
+        simulation,
+        tools,
+        steps,
+        capped,
+        context,
+        documents,
+        images);
   }
 
   /** The same request for the next step, after {@code step}. */

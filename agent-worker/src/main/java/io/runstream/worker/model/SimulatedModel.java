@@ -100,10 +100,22 @@ public class SimulatedModel implements LlmProvider {
     if (sim.script() != null) {
       return play(sim.script(), request, stream, random, target, nanosPerToken, answer);
     }
-    if (sim.stamped()) {
-      return stamped(stream, target, nanosPerToken);
+    // The run's bound on output tokens cuts the answer as a provider's max_tokens does.
+    Long cap = request.outputCap();
+    boolean cut = cap != null && cap < target;
+    if (cut) {
+      target = (int) Math.max(0, cap);
     }
-    generate(request, stream, random, target, nanosPerToken, answer);
+    String finish = cut ? "length" : "stop";
+    if (sim.stamped()) {
+      LlmResult stamped = stamped(stream, target, nanosPerToken);
+      return new LlmResult(finish, 0, stamped.outputTokens());
+    }
+    if (generate(request, stream, random, target, nanosPerToken, cut, answer)) {
+      int written = tokenizer.count(answer.toString());
+      // Counted whole, the pieces' tokens can merge differently; the bound holds either way.
+      return new LlmResult(finish, 0, cut ? Math.min(written, target) : written);
+    }
     return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
   }
 
@@ -147,7 +159,7 @@ public class SimulatedModel implements LlmProvider {
                     step.input() == null ? JsonNodeFactory.instance.objectNode() : step.input()));
         case "text" -> {
           if (step.text() == null && step.deltas() == null) {
-            if (!generate(request, stream, random, target, nanosPerToken, answer)) {
+            if (!generate(request, stream, random, target, nanosPerToken, false, answer)) {
               return new LlmResult("stop", 0, tokenizer.count(answer.toString()));
             }
           } else if (step.text() != null
@@ -334,6 +346,7 @@ public class SimulatedModel implements LlmProvider {
       SplittableRandom random,
       int target,
       long nanosPerToken,
+      boolean exact,
       StringBuilder answer) {
     int produced = 0;
     long due = System.nanoTime();
@@ -382,6 +395,10 @@ public class SimulatedModel implements LlmProvider {
         }
       }
       int tokens = Math.max(1, tokenizer.count(piece));
+      if (exact && produced + tokens > target) {
+        // A bound on output tokens is never passed, as a provider's is not.
+        break;
+      }
       if (nanosPerToken > 0) {
         due += nanosPerToken * tokens;
         long wait = due - System.nanoTime();

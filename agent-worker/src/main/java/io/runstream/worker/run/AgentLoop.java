@@ -288,6 +288,11 @@ class AgentLoop {
       if (stop.requested() || step >= properties.maxSteps()) {
         return new Outcome("tool-calls", false);
       }
+      Long cap = llm.outputCap();
+      if (cap != null && spent.output() >= cap) {
+        // The run's bound on output tokens is spent: it ends as a provider's max_tokens ends it.
+        return new Outcome("length", false);
+      }
     }
   }
 
@@ -315,7 +320,14 @@ class AgentLoop {
     }
     stages.thinking();
     StepOutput output = new StepOutput(request, step, emitter, parts, stages, measured, stop);
-    LlmResult result = call(provider, llm, maxRetries, output, stop);
+    Long cap = llm.outputCap();
+    LlmResult result =
+        call(
+            provider,
+            cap == null ? llm : llm.capped(Math.max(1, cap - spent.output())),
+            maxRetries,
+            output,
+            stop);
     output.end();
     long written = result.outputTokens();
     if (written == 0 && stop.requested()) {

@@ -87,6 +87,30 @@ class SimulatedModelTest {
   }
 
   @Test
+  void shouldStopAtTheRunsBoundOnOutputTokensWithALengthFinish() {
+    LlmRequest asked =
+        new LlmRequest(
+            "sim-1",
+            null,
+            List.of(),
+            "Say a lot",
+            new RunRequested.Simulation(5L, 0.0, 60),
+            List.of(),
+            List.of(),
+            null);
+    Collector bounded = new Collector();
+    LlmResult cut = model.stream(asked.capped(16), bounded);
+    assertThat(cut.finishReason()).isEqualTo("length");
+    assertThat(cut.outputTokens()).isBetween(1L, 16L);
+    assertThat(tokenizer.count(bounded.text.toString())).isBetween(1, 17);
+
+    Collector whole = new Collector();
+    LlmResult enough = model.stream(asked.capped(500), whole);
+    assertThat(enough.finishReason()).isEqualTo("stop");
+    assertThat(tokenizer.count(whole.text.toString())).isGreaterThan(40);
+  }
+
+  @Test
   void shouldAnswerBetween40And400TokensByDefaultAndLongerWhenAskedForALongAnswer() {
     for (long seed = 0; seed < 20; seed++) {
       int normal = tokenizer.count(run("What is Kafka?", seed, null, 0.0).text.toString());

@@ -167,7 +167,9 @@ public final class AnthropicProvider implements LlmProvider {
 
   private MessageCreateParams params(LlmRequest request, ToolNames names) {
     MessageCreateParams.Builder params =
-        MessageCreateParams.builder().model(request.modelId()).maxTokens(config.maxTokens());
+        MessageCreateParams.builder()
+            .model(request.modelId())
+            .maxTokens(request.maxTokens(config.maxTokens()));
     StringBuilder system =
         new StringBuilder(request.instructions() == null ? "" : request.instructions());
     for (RunRequested.HistoryEntry entry : request.history()) {

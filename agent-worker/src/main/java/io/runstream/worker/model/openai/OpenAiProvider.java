@@ -156,7 +156,7 @@ public final class OpenAiProvider implements LlmProvider {
     ChatCompletionCreateParams.Builder params =
         ChatCompletionCreateParams.builder()
             .model(request.modelId())
-            .maxTokens(config.maxTokens())
+            .maxTokens(request.maxTokens(config.maxTokens()))
             .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
     if (request.instructions() != null && !request.instructions().isBlank()) {
       params.addSystemMessage(request.instructions());
@@ -228,6 +228,9 @@ public final class OpenAiProvider implements LlmProvider {
     JsonNode settings = request.settings();
     if (settings != null && settings.path("temperature").isNumber()) {
       params.temperature(settings.path("temperature").asDouble());
+    }
+    if (settings != null && settings.path("top_p").isNumber()) {
+      params.topP(settings.path("top_p").asDouble());
     }
     return params.build();
   }

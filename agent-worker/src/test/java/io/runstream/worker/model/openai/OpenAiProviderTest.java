@@ -209,6 +209,37 @@ class OpenAiProviderTest {
   }
 
   @Test
+  void shouldBoundTheCallByWhatIsLeftOfTheRunsOutputTokensAndSendTheSamplingSettings() {
+    server.answer(
+        body -> Response.events(chunk("{\"content\":\"Al\"}", null), chunk("{}", "length"), DONE));
+    LlmRequest settled =
+        new LlmRequest(
+            "m",
+            null,
+            List.of(),
+            "Say a lot",
+            null,
+            List.of(),
+            List.of(),
+            EventJson.MAPPER.readTree(
+                "{\"temperature\":0.3,\"top_p\":0.9,\"max_output_tokens\":100}"));
+    LlmResult result = provider.stream(settled.capped(40), new Recorded());
+    assertThat(result.finishReason()).isEqualTo("length");
+    JsonNode sent = EventJson.MAPPER.readTree(server.requests().getLast());
+    assertThat(sent.path("max_tokens").asInt()).isEqualTo(40);
+    assertThat(sent.path("temperature").asDouble()).isEqualTo(0.3);
+    assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
+
+    // A bound above the provider's configured one leaves the configured one.
+    provider.stream(settled, new Recorded());
+    assertThat(EventJson.MAPPER.readTree(server.requests().getLast()).path("max_tokens").asInt())
+        .isEqualTo(100);
+    provider.stream(settled.capped(5_000), new Recorded());
+    assertThat(EventJson.MAPPER.readTree(server.requests().getLast()).path("max_tokens").asInt())
+        .isEqualTo(512);
+  }
+
+  @Test
   void shouldClassifyFailuresAsRetriableOrPermanent() {
     server.answer(
         body ->
