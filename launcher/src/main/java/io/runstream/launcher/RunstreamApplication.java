@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Import;
   IngestConfiguration.class,
   WorkerConfiguration.class,
   FanoutConfiguration.class,
-  SinkConfiguration.class
+  SinkConfiguration.class,
+  PlaygroundResources.class
 })
 public class RunstreamApplication {}

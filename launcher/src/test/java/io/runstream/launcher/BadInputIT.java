@@ -332,4 +332,21 @@ class BadInputIT extends PlatformIT {
                 .build());
     assertThat(mediaType.status()).isEqualTo(415);
   }
+
+  @Test
+  void shouldAnswer404ToAnUnknownPathOutsideTheApiWithoutATokenAndServeOnlyThePlaygroundsFiles() {
+    TestApi api = api();
+    for (String path :
+        new String[] {"/wp-login.php", "/favicon.ico", "/static/index.html", "/assets/nope.js"}) {
+      TestApi.Answer unknown = api.get(path, null);
+      assertThat(unknown.status()).as(path).isEqualTo(404);
+      assertThat(unknown.header("Content-Type")).as(path).startsWith("application/problem+json");
+      assertThat(unknown.json().path("code").asString()).as(path).isEqualTo("not_found");
+    }
+    TestApi.Answer page = api.get("/", null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("Content-Type")).startsWith("text/html");
+    assertThat(page.body()).contains("assets/app.js");
+    assertThat(api.get("/assets/app.js", null).status()).isEqualTo(200);
+  }
 }

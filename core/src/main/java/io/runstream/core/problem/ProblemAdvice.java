@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
@@ -147,8 +148,8 @@ public class ProblemAdvice {
         request, ApiException.invalid(name, "missing or not of the expected type"));
   }
 
-  @ExceptionHandler(NoResourceFoundException.class)
-  public ResponseEntity<Object> noResource(NoResourceFoundException e, HttpServletRequest request) {
+  @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
+  public ResponseEntity<Object> noResource(Exception e, HttpServletRequest request) {
     return problems.respond(
         request,
         new ApiException(HttpStatus.NOT_FOUND, "not_found", "Not Found", "No such resource."));
