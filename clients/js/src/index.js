@@ -1,4 +1,5 @@
-// A ChatTransport for the Vercel AI SDK (useChat) against Runstream's sessions API (shared/design/API.md §3, §4).
+// A ChatTransport for the Vercel AI SDK (useChat) against Runstream's sessions API (docs/faces/canonical.md; the rules
+// every face keeps: docs/faces/README.md).
 //
 // - sendMessages: the chat's first message creates a session (POST /api/v1/sessions), later ones post to it
 //   (POST /api/v1/sessions/{uuid}/messages); the reply is read from the session's stream_url and parsed with the AI
@@ -13,8 +14,9 @@
 // - The stream survives network drops: it remembers the last event id and reconnects with Last-Event-ID (after the
 //   server's retry: delay), so nothing is lost or repeated; 204 means the reader had everything.
 // - reconnectToStream (useChat({ resume: true }) after a reload): the session's live run from its first event, or
-//   null when no run of the chat is live. It asks for a compact catch-up (?compact=true, API.md §3): what the run
-//   wrote before the reload comes with each part's consecutive deltas merged into one, the rest live as usual.
+//   null when no run of the chat is live. It asks for a compact catch-up (?compact=true, docs/faces/canonical.md):
+//   what the run wrote before the reload comes with each part's consecutive deltas merged into one, the rest live as
+//   usual.
 // - Stop (useChat's stop(), i.e. the abort signal) stops the model on the server (POST .../stream/stop).
 // - Tool approvals (ai 6 and 7): when every open tool call of the step waits for approval (tool-approval-request),
 //   the reply useChat reads ends there (the run is parked on the server, no need to hold the connection); useChat's
@@ -28,7 +30,7 @@ import { parseJsonEventStream, uiMessageChunkSchema } from 'ai';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// The most history entries a run takes (API.md §1).
+// The most history entries a run takes (docs/faces/README.md, Limits).
 const MAX_HISTORY = 100;
 // After the approval requests of a step, this long without another event means the run is parked (a replay of an
 // earlier, answered step goes on at once).
@@ -437,8 +439,8 @@ function textOf(message) {
 }
 
 /**
- * A message's file parts as the run request's files (API.md §4): a data: URL goes inline as `content` (the server
- * decodes it), an http(s) URL as `url` (the server fetches it where its operator allows).
+ * A message's file parts as the run request's files (`files`, docs/faces/canonical.md): a data: URL goes inline as
+ * `content` (the server decodes it), an http(s) URL as `url` (the server fetches it where its operator allows).
  */
 function filesOf(message) {
   return (message?.parts ?? []).filter(part => part.type === 'file').map((part, index) => {

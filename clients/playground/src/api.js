@@ -1,4 +1,4 @@
-// The few sessions-API calls the playground makes besides the ChatTransport's (API.md §3 and §4).
+// The few sessions-API calls the playground makes besides the ChatTransport's (docs/faces/canonical.md).
 
 export class Api {
   constructor(baseUrl, token) {
