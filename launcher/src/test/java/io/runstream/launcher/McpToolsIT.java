@@ -10,6 +10,7 @@ import io.runstream.worker.tools.ServerTool;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,6 +128,63 @@ class McpToolsIT extends PlatformIT {
                 .valueStream()
                 .map(t -> t.path("function").path("name").asString()))
         .contains("everything_get-sum", "everything_echo", "memory_store");
+  }
+
+  @Test
+  void shouldWaitForAnApprovalBeforeCallingAnMcpToolConfiguredNeedsApproval() throws Exception {
+    Awaitility.await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                platformTools.tools().stream()
+                    .anyMatch(t -> t.name().equals("everything.get-env")));
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    TestApi.Answer run =
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"env\",\"simulation\":{\"tokens_per_second\":0,\"script\":["
+                + "{\"type\":\"call\",\"name\":\"everything.get-env\",\"input\":{}},"
+                + "{\"type\":\"text\",\"text\":\"Done.\"}]}}");
+    assertThat(run.status()).as(run.body()).isEqualTo(202);
+    String runId = run.json().path("run_uuid").asString();
+    List<JsonNode> parts = new ArrayList<>();
+    try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
+      JsonNode request = null;
+      while (request == null) {
+        TestApi.Event next = read.next(WAIT);
+        assertThat(next).as("the approval request, after %s", parts).isNotNull();
+        assertThat(next.done()).as("ended before its approval request: %s", parts).isFalse();
+        parts.add(next.json());
+        if (next.type().equals("tool-approval-request")) {
+          request = next.json();
+        }
+      }
+      assertThat(parts)
+          .as("the MCP server is not called before the approval")
+          .noneMatch(p -> p.path("type").asString().startsWith("tool-output"));
+      TestApi.Answer approved =
+          api.post(
+              "/api/v1/runs/" + runId + "/tool-approvals",
+              token,
+              "{\"approvalId\":\""
+                  + request.path("approvalId").asString()
+                  + "\",\"approved\":true}");
+      assertThat(approved.status()).as(approved.body()).isEqualTo(202);
+      read.untilDone(WAIT).stream()
+          .filter(e -> !e.done())
+          .map(TestApi.Event::json)
+          .forEach(parts::add);
+    }
+    JsonNode output =
+        parts.stream()
+            .filter(p -> p.path("type").asString().equals("tool-output-available"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(parts.toString()));
+    assertThat(output.path("output").toString()).contains("PATH");
+    assertThat(parts.getLast().path("type").asString()).isEqualTo("finish");
   }
 
   @Test

@@ -52,8 +52,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "runstream.routing.rules[1].agent-role=research",
       "runstream.routing.rules[1].model=local-openai/qwen3:8b",
       "runstream.routing.admin-providers=local-claude",
-      // Tool approvals (ToolApprovalsIT): the test tool approval.transfer waits for a person.
-      "runstream.worker.needs-approval=approval.*"
+      // Tool approvals (ToolApprovalsIT): the test tool approval.transfer waits for a person, and
+      // so does the MCP server's everything.get-env (McpToolsIT).
+      "runstream.worker.needs-approval=approval.*,everything.get-env"
     })
 @Import({PlatformIT.Spans.class, ApprovalTestTools.class})
 abstract class PlatformIT {
