@@ -3,11 +3,11 @@
 // response read with retrieve(id, {stream: true, starting_after}) and polled to its end, cancel, previous_response_id,
 // and errors. The simulated model's knobs go in the body as Runstream's `simulation` extension.
 //
-// Usage: node responses.mjs <baseUrl> <jwt> <otherOrgJwt>
+// Usage: node responses.mjs <baseUrl> <jwt> <otherOrgJwt> <spentBudgetJwt>
 // Prints one line of JSON: what each step saw, for the test to check.
 import OpenAI from 'openai';
 
-const [base, jwt, otherJwt] = process.argv.slice(2);
+const [base, jwt, otherJwt, spentJwt] = process.argv.slice(2);
 const timer = setTimeout(() => { console.error('timed out'); process.exit(2); }, 120_000);
 const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: jwt, maxRetries: 0 });
 const other = new OpenAI({ baseURL: `${base}/v1`, apiKey: otherJwt, maxRetries: 0 });
@@ -160,6 +160,14 @@ out.errors = {
   badPrevious: await errorOf(client.responses.create({ model, input: 'x', previous_response_id: 'resp_nope' })),
   notBackground: await errorOf(client.responses.cancel(created.id)),
 };
+// A spent budget: OpenAI's 429 insufficient_quota, which the SDK (retrying 429s) must not retry.
+let spentCalls = 0;
+const spent = new OpenAI({
+  baseURL: `${base}/v1`, apiKey: spentJwt, maxRetries: 2,
+  fetch: (url, init) => { spentCalls++; return fetch(url, init); },
+});
+out.errors.quota = { ...(await errorOf(spent.responses.create({ model, input: 'x', simulation: quick }))),
+  calls: spentCalls };
 
 clearTimeout(timer);
 console.log(JSON.stringify(out));

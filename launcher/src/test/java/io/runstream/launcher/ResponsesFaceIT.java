@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -39,6 +42,15 @@ class ResponsesFaceIT extends PlatformIT {
     assumeTrue(node.isPresent() && npm.isPresent(), "node and npm are not on the PATH");
     ExternalClients.installNodeClients(npm.get(), OPENAI_DIR, "openai");
     String token = TestApi.freshToken();
+    // An organisation whose token budget is spent (none granted).
+    String spentOrg = "org-" + UUID.randomUUID();
+    TestApi.Answer budget =
+        api()
+            .put(
+                "/api/v1/admin/budget",
+                TestApi.operatorToken("operators-" + UUID.randomUUID()),
+                "{\"token_budget\":0,\"organisation\":\"" + spentOrg + "\"}");
+    assertThat(budget.status()).as(budget.body()).isEqualTo(200);
     ExternalClients.Finished run =
         ExternalClients.run(
             OPENAI_DIR,
@@ -47,7 +59,8 @@ class ResponsesFaceIT extends PlatformIT {
             "responses.mjs",
             api().base(),
             token,
-            TestApi.freshToken());
+            TestApi.freshToken(),
+            TestApi.token(spentOrg, "spender"));
     String described = run.describe();
     assertThat(run.exitCode()).as(described).isZero();
     JsonNode out = TestApi.JSON.readTree(ExternalClients.lastLine(run.stdout()));
@@ -215,6 +228,11 @@ class ResponsesFaceIT extends PlatformIT {
     assertThat(errors.path("badPrevious").path("param").asString())
         .isEqualTo("previous_response_id");
     assertThat(errors.path("notBackground").path("status").asInt()).isEqualTo(400);
+    JsonNode quota = errors.path("quota");
+    assertThat(quota.path("status").asInt()).as(quota.toString()).isEqualTo(429);
+    assertThat(quota.path("code").asString()).isEqualTo("insufficient_quota");
+    assertThat(quota.path("shouldRetry").asString()).isEqualTo("false");
+    assertThat(quota.path("calls").asInt()).as("the SDK does not retry it").isEqualTo(1);
   }
 
   @Test
@@ -329,6 +347,41 @@ class ResponsesFaceIT extends PlatformIT {
       assertThat(data.path("sequence_number").asInt()).isEqualTo(sequence++);
     }
     assertThat(blocks.getLast()).startsWith("event: response.completed\n");
+  }
+
+  /**
+   * A node that never held the run: its replay after a cursor comes from the PostgreSQL chunk log
+   * (kept as long as the run is retained, not five minutes), with the numbers and payloads the
+   * first reader had.
+   */
+  @Test
+  void shouldReplayAfterACursorFromTheChunkLogOnANodeThatNeverHeldTheRun() throws Exception {
+    String token = TestApi.freshToken();
+    TestApi.Answer first =
+        api()
+            .post(
+                "/v1/responses",
+                token,
+                "{\"model\":\"simulated/sim-1\",\"input\":\"Hi\",\"stream\":true,"
+                    + "\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":0}}");
+    assertThat(first.status()).isEqualTo(200);
+    List<String> blocks =
+        List.of(first.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
+    String id =
+        TestApi.JSON
+            .readTree(blocks.getFirst().lines().toList().get(1).substring("data: ".length()))
+            .path("response")
+            .path("id")
+            .asString();
+    try (ConfigurableApplicationContext node = startFanoutNode(Map.of())) {
+      TestApi other = new TestApi(((WebServerApplicationContext) node).getWebServer().getPort());
+      TestApi.Answer replay =
+          other.get("/v1/responses/" + id + "?stream=true&starting_after=3", token);
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      List<String> replayed =
+          List.of(replay.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
+      assertThat(replayed).isEqualTo(blocks.subList(4, blocks.size()));
+    }
   }
 
   @Test
