@@ -2,8 +2,7 @@ package io.runstream.core.model;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +32,9 @@ public record ModelProviders(@DefaultValue @Valid Map<String, Provider> provider
   /**
    * One provider.
    *
-   * @param type {@code openai} (OpenAI and every OpenAI-compatible server: Ollama, vLLM, llama.cpp,
-   *     LM Studio), {@code anthropic} or {@code simulated}
+   * @param type the type of a registered provider factory (a worker refuses to start with a type no
+   *     factory serves, naming the known ones): {@code openai} (OpenAI and every OpenAI-compatible
+   *     server: Ollama, vLLM, llama.cpp, LM Studio), {@code anthropic} or {@code simulated}
    * @param baseUrl the API's base URL; empty: the provider's public API
    * @param apiKey the API key; empty for local servers that need none
    * @param defaultModel the model of requests that name only the provider
@@ -44,11 +44,7 @@ public record ModelProviders(@DefaultValue @Valid Map<String, Provider> provider
    * @param maxRetries how often a retriable failure before the first token is retried
    */
   public record Provider(
-      @NotNull
-          @Pattern(
-              regexp = "openai|anthropic|simulated",
-              message = "must be openai, anthropic or simulated")
-          String type,
+      @NotBlank String type,
       @DefaultValue("") String baseUrl,
       @DefaultValue("") String apiKey,
       @DefaultValue("") String defaultModel,
