@@ -83,6 +83,29 @@ class CorsIT extends PlatformIT {
         preflight("/api/v1/ag-ui", APP, "POST", "authorization,content-type,x-run-id");
     assertThat(named.status()).isEqualTo(200);
     assertThat(named.header("Access-Control-Allow-Headers").toLowerCase()).contains("x-run-id");
+    // The official openai SDK in a browser, on the Responses face: its own headers are that
+    // face's, and it can read whether to retry a refusal.
+    String sdk =
+        "authorization,content-type,x-stainless-lang,x-stainless-os,x-stainless-retry-count,"
+            + "x-stainless-timeout,x-stainless-package-version";
+    TestApi.Answer openai = preflight("/v1/responses", APP, "POST", sdk);
+    assertThat(openai.status()).isEqualTo(200);
+    assertThat(openai.header("Access-Control-Allow-Headers").toLowerCase())
+        .contains("x-stainless-lang", "x-stainless-retry-count", "x-stainless-timeout");
+    assertThat(
+            preflight("/api/v1/sessions", APP, "POST", sdk).header("Access-Control-Allow-Headers"))
+        .doesNotContainIgnoringCase("x-stainless");
+    TestApi.Answer refused =
+        api()
+            .send(
+                HttpRequest.newBuilder(URI.create(api().base() + "/v1/responses/resp_nope"))
+                    .header("Origin", APP)
+                    .header("Authorization", "Bearer " + TestApi.freshToken())
+                    .GET()
+                    .build());
+    assertThat(refused.status()).isEqualTo(404);
+    assertThat(refused.header("Access-Control-Expose-Headers"))
+        .containsIgnoringCase("x-should-retry");
   }
 
   @Test

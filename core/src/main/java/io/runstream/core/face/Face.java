@@ -54,4 +54,20 @@ public interface Face extends ErrorDialect {
   default FaceAuthentication authentication() {
     return FaceAuthentication.BEARER;
   }
+
+  /**
+   * Request headers the face's clients send from a browser, allowed by its chain's CORS policy
+   * besides the ones every face allows ({@code core.identity.CorsPolicy}); none by default.
+   */
+  default List<String> corsRequestHeaders() {
+    return List.of();
+  }
+
+  /**
+   * Response headers the face's clients read in a browser, exposed by its chain's CORS policy
+   * besides the ones every face exposes; none by default.
+   */
+  default List<String> corsExposedHeaders() {
+    return List.of();
+  }
 }

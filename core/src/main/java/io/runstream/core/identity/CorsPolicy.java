@@ -2,6 +2,7 @@ package io.runstream.core.identity;
 
 import io.runstream.core.startup.StartupFailures;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -48,6 +49,16 @@ public final class CorsPolicy {
    * with credentials it would let any page on the web read the API with its visitors' cookie.
    */
   public static CorsConfigurationSource source(SecurityProperties.Cors cors) {
+    return source(cors, List.of(), List.of());
+  }
+
+  /**
+   * The policy for {@code cors}, allowing the request headers {@code requestHeaders} and exposing
+   * {@code exposedHeaders} besides the ones every face has (a face's own, {@code
+   * core.face.Face#corsRequestHeaders}).
+   */
+  public static CorsConfigurationSource source(
+      SecurityProperties.Cors cors, List<String> requestHeaders, List<String> exposedHeaders) {
     UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
     List<String> origins =
         cors.allowedOrigins().stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
@@ -68,8 +79,10 @@ public final class CorsPolicy {
     configuration.setAllowedOriginPatterns(origins);
     configuration.setAllowCredentials(true);
     configuration.setAllowedMethods(ALLOWED_METHODS);
-    configuration.setAllowedHeaders(ALLOWED_HEADERS);
-    configuration.setExposedHeaders(EXPOSED_HEADERS);
+    configuration.setAllowedHeaders(
+        Stream.concat(ALLOWED_HEADERS.stream(), requestHeaders.stream()).toList());
+    configuration.setExposedHeaders(
+        Stream.concat(EXPOSED_HEADERS.stream(), exposedHeaders.stream()).toList());
     configuration.setMaxAge(cors.maxAge());
     source.registerCorsConfiguration("/**", configuration);
     return source;

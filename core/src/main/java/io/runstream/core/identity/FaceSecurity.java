@@ -74,7 +74,9 @@ public class FaceSecurity {
     try {
       HttpSecurity security =
           SecurityConfiguration.authenticated(http.getObject(), paths.toArray(String[]::new));
-      CorsConfigurationSource cors = CorsPolicy.source(properties.cors());
+      CorsConfigurationSource cors =
+          CorsPolicy.source(
+              properties.cors(), face.corsRequestHeaders(), face.corsExposedHeaders());
       SecurityFilterChain chain =
           switch (face.authentication()) {
             case FaceAuthentication.Bearer bearer ->

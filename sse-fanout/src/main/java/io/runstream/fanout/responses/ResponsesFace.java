@@ -53,6 +53,36 @@ public class ResponsesFace implements Face {
     return List.of("/v1/responses", "/v1/responses/**");
   }
 
+  /**
+   * The official {@code openai} SDK in a browser ({@code dangerouslyAllowBrowser}) sends these
+   * (openai 7.55.0); without them its preflight fails.
+   */
+  @Override
+  public List<String> corsRequestHeaders() {
+    return List.of(
+        "X-Stainless-Arch",
+        "X-Stainless-Lang",
+        "X-Stainless-OS",
+        "X-Stainless-Package-Version",
+        "X-Stainless-Retry-Count",
+        "X-Stainless-Runtime",
+        "X-Stainless-Runtime-Version",
+        "X-Stainless-Timeout",
+        "X-Stainless-Helper-Method",
+        "X-Stainless-Poll-Helper",
+        "X-Stainless-Custom-Poll-Interval",
+        "OpenAI-Organization",
+        "OpenAI-Project",
+        "OpenAI-Beta",
+        "Idempotency-Key");
+  }
+
+  /** The SDK reads whether to retry a refusal; in a browser only from an exposed header. */
+  @Override
+  public List<String> corsExposedHeaders() {
+    return List.of(SHOULD_RETRY, "X-Run-Id");
+  }
+
   @Override
   public List<String> postPaths() {
     return List.of(POST_PATH);
