@@ -26,6 +26,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authorization.AuthorizationDecision;
@@ -51,6 +52,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -214,8 +216,22 @@ public class SecurityConfiguration {
    * 764 us of CPU per JWT GET on 2 cores, issue #25); set it to true to see them in traces again.
    */
   @Bean
-  public SecurityObservationSettings securityObservations() {
-    return SecurityObservationSettings.withDefaults().shouldObserveRequests(false).build();
+  public SecurityObservationSettings securityObservations(Environment environment) {
+    // Not observed, not wrapped either: the wrappers cost on every request even when off.
+    boolean observed =
+        environment.getProperty(
+            "management.observations.enable.spring.security", Boolean.class, true);
+    return SecurityObservationSettings.withDefaults()
+        .shouldObserveRequests(false)
+        .shouldObserveAuthentications(observed)
+        .shouldObserveAuthorizations(observed)
+        .build();
+  }
+
+  /** Spring Security's strict firewall, its character rules without regular expressions. */
+  @Bean
+  public HttpFirewall runstreamFirewall() {
+    return FastFirewall.create();
   }
 
   /**
@@ -234,7 +250,11 @@ public class SecurityConfiguration {
                         PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
             .toList();
     return request -> {
-      String token = header.resolve(request);
+      String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+      if (token == null) {
+        // Absent, or another scheme, or malformed: the default resolver's answer (and error).
+        token = header.resolve(request);
+      }
       if (token != null
           || request.getCookies() == null
           || streams.stream().noneMatch(m -> m.matches(request))) {
@@ -247,6 +267,42 @@ public class SecurityConfiguration {
       }
       return null;
     };
+  }
+
+  /**
+   * The token of a well-formed {@code Bearer} header ({@code b64token} of RFC 6750, what the
+   * default resolver's pattern accepts), without a regular expression; null for anything else.
+   */
+  static String bearer(String authorization) {
+    if (authorization == null
+        || authorization.length() <= 7
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    int end = authorization.length();
+    while (end > 7 && authorization.charAt(end - 1) == '=') {
+      end--;
+    }
+    if (end == 7) {
+      return null;
+    }
+    for (int i = 7; i < end; i++) {
+      char c = authorization.charAt(i);
+      boolean allowed =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '.'
+              || c == '_'
+              || c == '~'
+              || c == '+'
+              || c == '/';
+      if (!allowed) {
+        return null;
+      }
+    }
+    return authorization.substring(7);
   }
 
   /**
