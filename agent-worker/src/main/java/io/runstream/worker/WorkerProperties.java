@@ -32,6 +32,12 @@ import org.springframework.validation.annotation.Validated;
  * @param needsApproval the server and MCP tools whose calls wait for a person's approval before
  *     they run: tool names ({@code memory.store}), or {@code <server>.*} for every tool of an MCP
  *     server
+ * @param runThreads what each run runs on: {@code virtual} threads (the default), the fewest
+ *     resources per run, sharing the carriers with every request of the node; or {@code platform}
+ *     threads, scheduled by the operating system beside the node's other work, so that a run's
+ *     tokens keep their pace while the carriers are busy, at the expense of the requests: on a node
+ *     that also serves streams (the embedded default), a storm of reconnecting readers then leaves
+ *     the live streams' pace alone and is served more slowly (docs/benchmarks.md, issue #25)
  */
 @Validated
 @ConfigurationProperties("runstream.worker")
@@ -49,10 +55,18 @@ public record WorkerProperties(
     @DefaultValue("true") boolean stageUpdates,
     @DefaultValue("30m") Duration maxRunDuration,
     @DefaultValue("10m") Duration approvalTimeout,
-    @DefaultValue List<String> needsApproval) {
+    @DefaultValue List<String> needsApproval,
+    @DefaultValue("virtual") RunThreads runThreads) {
+
+  /** What runs run on ({@link #runThreads}). */
+  public enum RunThreads {
+    PLATFORM,
+    VIRTUAL
+  }
 
   public WorkerProperties {
     needsApproval = needsApproval == null ? List.of() : List.copyOf(needsApproval);
+    runThreads = runThreads == null ? RunThreads.VIRTUAL : runThreads;
   }
 
   /**

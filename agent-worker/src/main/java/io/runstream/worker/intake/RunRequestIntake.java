@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -120,10 +121,17 @@ public class RunRequestIntake extends ConsumerLoop {
     return clients.rawConsumer("worker", properties.groupId(), Map.of("max.poll.records", 200));
   }
 
+  /** The threads runs run on ({@code runstream.worker.run-threads}). */
+  static ThreadFactory runThreads(WorkerProperties.RunThreads kind) {
+    return kind == WorkerProperties.RunThreads.PLATFORM
+        ? Thread.ofPlatform().name("run-", 0).daemon().factory()
+        : Thread.ofVirtual().name("run-", 0).factory();
+  }
+
   @Override
   protected void afterOpen(KafkaConsumer<byte[], byte[]> opened) {
     consumer = opened;
-    executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
+    executor = Executors.newThreadPerTaskExecutor(runThreads(properties.runThreads()));
     deadLetters =
         clients.producer(
             "worker-dlt", Topics.RUN_REQUESTS_DLT.key(), Topics.RUN_REQUESTS_DLT.value(), Map.of());

@@ -38,7 +38,8 @@ class RunStopsTest {
         true,
         maxRunDuration,
         Duration.ofMinutes(10),
-        List.of());
+        List.of(),
+        WorkerProperties.RunThreads.PLATFORM);
   }
 
   /** Runs {@code body} on a virtual thread, as a run runs. */

@@ -34,7 +34,8 @@ class SimulatedModelTest {
               true,
               Duration.ofMinutes(30),
               Duration.ofMinutes(10),
-              List.of()));
+              List.of(),
+              WorkerProperties.RunThreads.PLATFORM));
 
   static final class Collector implements LlmStream {
     final StringBuilder text = new StringBuilder();
