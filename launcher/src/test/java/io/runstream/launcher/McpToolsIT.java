@@ -51,13 +51,7 @@ class McpToolsIT extends PlatformIT {
   void shouldCallAnMcpServersToolOverStdioFromAScriptedModelAndFromAProvider() throws Exception {
     // The server is connected in the background (here: once the test installed it); runs see its
     // tools from then on.
-    Awaitility.await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () ->
-                platformTools.tools().stream()
-                    .anyMatch(t -> t.name().equals("everything.get-sum")));
+    awaitTool("everything.get-sum");
     TestApi api = api();
     String token = TestApi.freshToken();
     TestApi.Answer run =
@@ -132,13 +126,7 @@ class McpToolsIT extends PlatformIT {
 
   @Test
   void shouldWaitForAnApprovalBeforeCallingAnMcpToolConfiguredNeedsApproval() throws Exception {
-    Awaitility.await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () ->
-                platformTools.tools().stream()
-                    .anyMatch(t -> t.name().equals("everything.get-env")));
+    awaitTool("everything.get-env");
     TestApi api = api();
     String token = TestApi.freshToken();
     TestApi.Answer run =
@@ -150,19 +138,10 @@ class McpToolsIT extends PlatformIT {
                 + "{\"type\":\"text\",\"text\":\"Done.\"}]}}");
     assertThat(run.status()).as(run.body()).isEqualTo(202);
     String runId = run.json().path("run_uuid").asString();
-    List<JsonNode> parts = new ArrayList<>();
+    List<TestApi.Event> events;
     try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
-      JsonNode request = null;
-      while (request == null) {
-        TestApi.Event next = read.next(WAIT);
-        assertThat(next).as("the approval request, after %s", parts).isNotNull();
-        assertThat(next.done()).as("ended before its approval request: %s", parts).isFalse();
-        parts.add(next.json());
-        if (next.type().equals("tool-approval-request")) {
-          request = next.json();
-        }
-      }
-      assertThat(parts)
+      events = new ArrayList<>(ToolApprovalsIT.untilApprovalRequest(read));
+      assertThat(AgentToolsIT.parts(events))
           .as("the MCP server is not called before the approval")
           .noneMatch(p -> p.path("type").asString().startsWith("tool-output"));
       TestApi.Answer approved =
@@ -170,21 +149,23 @@ class McpToolsIT extends PlatformIT {
               "/api/v1/runs/" + runId + "/tool-approvals",
               token,
               "{\"approvalId\":\""
-                  + request.path("approvalId").asString()
+                  + events.getLast().json().path("approvalId").asString()
                   + "\",\"approved\":true}");
       assertThat(approved.status()).as(approved.body()).isEqualTo(202);
-      read.untilDone(WAIT).stream()
-          .filter(e -> !e.done())
-          .map(TestApi.Event::json)
-          .forEach(parts::add);
+      events.addAll(read.untilDone(WAIT));
     }
-    JsonNode output =
-        parts.stream()
-            .filter(p -> p.path("type").asString().equals("tool-output-available"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError(parts.toString()));
-    assertThat(output.path("output").toString()).contains("PATH");
+    List<JsonNode> parts = AgentToolsIT.parts(events);
+    assertThat(AgentToolsIT.first(parts, "tool-output-available").path("output").toString())
+        .contains("PATH");
     assertThat(parts.getLast().path("type").asString()).isEqualTo("finish");
+  }
+
+  /** Waits until the platform's MCP connection offers the tool (it connects in the background). */
+  private void awaitTool(String name) {
+    Awaitility.await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> platformTools.tools().stream().anyMatch(t -> t.name().equals(name)));
   }
 
   @Test

@@ -324,18 +324,11 @@ class ResponsesFaceIT extends PlatformIT {
   @Test
   void shouldFrameEveryEventAndNothingElse() {
     String token = TestApi.freshToken();
-    TestApi.Answer answer =
-        api()
-            .post(
-                "/v1/responses",
-                token,
-                "{\"model\":\"simulated/sim-1\",\"input\":\"Hi\",\"stream\":true,"
-                    + "\"simulation\":{\"output_tokens\":5,\"tokens_per_second\":0}}");
+    TestApi.Answer answer = streamed(token, 5);
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Content-Type")).startsWith("text/event-stream");
     assertThat(answer.body()).doesNotContain("[DONE]");
-    List<String> blocks =
-        List.of(answer.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
+    List<String> blocks = blocks(answer.body());
     int sequence = 0;
     for (String block : blocks) {
       List<String> lines = block.lines().toList();
@@ -357,16 +350,9 @@ class ResponsesFaceIT extends PlatformIT {
   @Test
   void shouldReplayAfterACursorFromTheChunkLogOnANodeThatNeverHeldTheRun() throws Exception {
     String token = TestApi.freshToken();
-    TestApi.Answer first =
-        api()
-            .post(
-                "/v1/responses",
-                token,
-                "{\"model\":\"simulated/sim-1\",\"input\":\"Hi\",\"stream\":true,"
-                    + "\"simulation\":{\"output_tokens\":40,\"tokens_per_second\":0}}");
+    TestApi.Answer first = streamed(token, 40);
     assertThat(first.status()).isEqualTo(200);
-    List<String> blocks =
-        List.of(first.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
+    List<String> blocks = blocks(first.body());
     String id =
         TestApi.JSON
             .readTree(blocks.getFirst().lines().toList().get(1).substring("data: ".length()))
@@ -378,10 +364,25 @@ class ResponsesFaceIT extends PlatformIT {
       TestApi.Answer replay =
           other.get("/v1/responses/" + id + "?stream=true&starting_after=3", token);
       assertThat(replay.status()).as(replay.body()).isEqualTo(200);
-      List<String> replayed =
-          List.of(replay.body().split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
-      assertThat(replayed).isEqualTo(blocks.subList(4, blocks.size()));
+      assertThat(blocks(replay.body())).isEqualTo(blocks.subList(4, blocks.size()));
     }
+  }
+
+  /** A streamed Response of the simulated model, {@code tokens} long, read to its end. */
+  private TestApi.Answer streamed(String token, int tokens) {
+    return api()
+        .post(
+            "/v1/responses",
+            token,
+            "{\"model\":\"simulated/sim-1\",\"input\":\"Hi\",\"stream\":true,"
+                + "\"simulation\":{\"output_tokens\":"
+                + tokens
+                + ",\"tokens_per_second\":0}}");
+  }
+
+  /** The SSE blocks of a stream's body. */
+  private static List<String> blocks(String body) {
+    return List.of(body.split("\n\n")).stream().filter(b -> !b.isEmpty()).toList();
   }
 
   @Test

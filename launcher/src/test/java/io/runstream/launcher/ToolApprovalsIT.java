@@ -45,8 +45,7 @@ class ToolApprovalsIT extends PlatformIT {
   }
 
   /** Reads until the approval request (inclusive). */
-  private static List<TestApi.Event> untilApprovalRequest(TestApi.Stream read)
-      throws InterruptedException {
+  static List<TestApi.Event> untilApprovalRequest(TestApi.Stream read) throws InterruptedException {
     List<TestApi.Event> events = new ArrayList<>();
     while (true) {
       TestApi.Event next = read.next(WAIT);

@@ -137,6 +137,17 @@ public record LlmRequest(
             ? object.deepCopy()
             : JsonNodeFactory.instance.objectNode();
     capped.put(MAX_OUTPUT_TOKENS, remaining);
+    return with(steps, capped);
+  }
+
+  /** The same request for the next step, after {@code step}. */
+  public LlmRequest next(Step step) {
+    List<Step> all = new ArrayList<>(steps);
+    all.add(step);
+    return with(all, settings);
+  }
+
+  private LlmRequest with(List<Step> steps, JsonNode settings) {
     return new LlmRequest(
         modelId,
         instructions,
@@ -145,24 +156,6 @@ public record LlmRequest(
         simulation,
         tools,
         steps,
-        capped,
-        context,
-        documents,
-        images);
-  }
-
-  /** The same request for the next step, after {@code step}. */
-  public LlmRequest next(Step step) {
-    List<Step> all = new ArrayList<>(steps);
-    all.add(step);
-    return new LlmRequest(
-        modelId,
-        instructions,
-        history,
-        input,
-        simulation,
-        tools,
-        all,
         settings,
         context,
         documents,
