@@ -35,10 +35,10 @@ public final class FastFirewall {
   }
 
   /** Header and parameter names: assigned characters, no control character. */
-  static final Predicate<String> NAMES = name -> allowed(name, false);
+  public static final Predicate<String> NAMES = name -> allowed(name, false);
 
   /** Header values: assigned characters, no control character but the tab. */
-  static final Predicate<String> HEADER_VALUES = value -> allowed(value, true);
+  public static final Predicate<String> HEADER_VALUES = value -> allowed(value, true);
 
   /** The firewall the security filter chain uses. */
   public static StrictHttpFirewall create() {

@@ -273,7 +273,7 @@ public class SecurityConfiguration {
    * The token of a well-formed {@code Bearer} header ({@code b64token} of RFC 6750, what the
    * default resolver's pattern accepts), without a regular expression; null for anything else.
    */
-  static String bearer(String authorization) {
+  public static String bearer(String authorization) {
     if (authorization == null
         || authorization.length() <= 7
         || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

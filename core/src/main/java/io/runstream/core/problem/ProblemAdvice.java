@@ -55,7 +55,7 @@ public class ProblemAdvice {
    * nothing yet answers the problem, not as an event stream (which no converter can write: it used
    * to end in a second failure inside this advice).
    */
-  static boolean answerable(HttpServletResponse response) {
+  public static boolean answerable(HttpServletResponse response) {
     if (response == null) {
       return true;
     }
@@ -163,41 +163,43 @@ public class ProblemAdvice {
   @ExceptionHandler({DataAccessException.class, TransactionException.class})
   public ResponseEntity<Object> databaseUnavailable(
       Exception e, HttpServletRequest request, HttpServletResponse response) {
-    if (!Failures.retriable(e)) {
-      return unexpected(e, request, response);
-    }
-    LOG.warn(
-        "Database unavailable on {} {}: {}",
-        request.getMethod(),
-        request.getRequestURI(),
-        e.getMessage());
-    if (!answerable(response)) {
-      return null;
-    }
-    return problems.respond(
-        request,
-        new ApiException(
-            HttpStatus.SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "Service Unavailable",
-            "The database is unavailable for a moment; nothing was changed. Try again.",
-            Map.of("retryable", true),
-            Map.of("Retry-After", "2")));
+    ApiException problem = problem(e, request);
+    return answerable(response) ? problems.respond(request, problem) : null;
   }
 
   @ExceptionHandler(Exception.class)
   public ResponseEntity<Object> unexpected(
       Exception e, HttpServletRequest request, HttpServletResponse response) {
-    LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
-    if (!answerable(response)) {
-      return null;
+    return databaseUnavailable(e, request, response);
+  }
+
+  /**
+   * What an exception no handler above answers means to the client, logged: a database that is
+   * unavailable for a moment (a retriable failure) is 503 {@code database_unavailable} with {@code
+   * Retry-After}, anything else 500 {@code internal_error} (and its stack trace in the log, never
+   * in the answer). Also for the filters that answer without the MVC dispatch.
+   */
+  public static ApiException problem(Exception e, HttpServletRequest request) {
+    if ((e instanceof DataAccessException || e instanceof TransactionException)
+        && Failures.retriable(e)) {
+      LOG.warn(
+          "Database unavailable on {} {}: {}",
+          request.getMethod(),
+          request.getRequestURI(),
+          e.getMessage());
+      return new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "database_unavailable",
+          "Service Unavailable",
+          "The database is unavailable for a moment; nothing was changed. Try again.",
+          Map.of("retryable", true),
+          Map.of("Retry-After", "2"));
     }
-    return problems.respond(
-        request,
-        new ApiException(
-            HttpStatus.INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Internal Server Error",
-            "Something went wrong on our side."));
+    LOG.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    return new ApiException(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Internal Server Error",
+        "Something went wrong on our side.");
   }
 }

@@ -55,7 +55,13 @@ public class CanonicalStreamController {
   public void session(
       @PathVariable String sessionId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    Caller caller = callers.current();
+    session(callers.current(), sessionId, request, response);
+  }
+
+  /** The session's latest run, for {@code caller} (also {@link DirectStreams}' way in). */
+  public void session(
+      Caller caller, String sessionId, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     UUID id = Ids.parse(sessionId, "Session");
     if (!rows.sessionExists(caller.orgId(), id)) {
       throw ApiException.notFound("Session");
@@ -111,7 +117,13 @@ public class CanonicalStreamController {
   public void run(
       @PathVariable String runId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    Caller caller = callers.current();
+    run(callers.current(), runId, request, response);
+  }
+
+  /** A run by id, for {@code caller} (also {@link DirectStreams}' way in). */
+  public void run(
+      Caller caller, String runId, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     RunRow run =
         rows.find(caller.orgId(), Ids.parse(runId, "Run"))
             .orElseThrow(() -> ApiException.notFound("Run"));
