@@ -17,7 +17,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -58,9 +57,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 6)
 public class DirectStreams extends OncePerRequestFilter {
-  private static final Pattern PATH =
-      Pattern.compile(
-          "/api/v1/(sessions|runs)/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/stream");
+  private static final String SESSIONS = "/api/v1/sessions/";
+  private static final String RUNS = "/api/v1/runs/";
+  private static final String STREAM = "/stream";
+  private static final int UUID_LENGTH = 36;
 
   /** What a query may hold here: {@code after=<id>}, {@code compact=<flag>}. */
   private static final Pattern QUERY = Pattern.compile("[A-Za-z0-9=&_.-]*");
@@ -106,7 +106,7 @@ public class DirectStreams extends OncePerRequestFilter {
         || !"GET".equals(request.getMethod())
         || request.getDispatcherType() != DispatcherType.REQUEST
         || request.getHeader(HttpHeaders.ORIGIN) != null
-        || !PATH.matcher(request.getRequestURI()).matches();
+        || id(request.getRequestURI()) == null;
   }
 
   @Override
@@ -118,16 +118,39 @@ public class DirectStreams extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
-    Matcher path = PATH.matcher(request.getRequestURI());
-    path.matches();
-    boolean session = path.group(1).equals("sessions");
+    String uri = request.getRequestURI();
+    String id = id(uri);
+    boolean session = uri.startsWith(SESSIONS);
     direct.increment();
-    String id = path.group(2);
     headers.doFilter(
         request,
         response,
         (req, res) ->
             serve(caller, session, id, (HttpServletRequest) req, (HttpServletResponse) res));
+  }
+
+  /**
+   * The session's or run's id in a canonical stream path ({@code /api/v1/sessions/<uuid>/stream},
+   * {@code /api/v1/runs/<uuid>/stream}, the UUID in its 8-4-4-4-12 hex form and nothing else in the
+   * path); null for any other path.
+   */
+  static String id(String uri) {
+    int start =
+        uri.startsWith(SESSIONS) ? SESSIONS.length() : uri.startsWith(RUNS) ? RUNS.length() : -1;
+    if (start < 0
+        || uri.length() != start + UUID_LENGTH + STREAM.length()
+        || !uri.endsWith(STREAM)) {
+      return null;
+    }
+    for (int i = 0; i < UUID_LENGTH; i++) {
+      char c = uri.charAt(start + i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (dash ? c != '-' : !hex) {
+        return null;
+      }
+    }
+    return uri.substring(start, start + UUID_LENGTH);
   }
 
   /** The verified caller of a request the direct way may serve; null: the regular way serves it. */
