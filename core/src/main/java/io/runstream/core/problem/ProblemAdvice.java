@@ -163,14 +163,20 @@ public class ProblemAdvice {
   @ExceptionHandler({DataAccessException.class, TransactionException.class})
   public ResponseEntity<Object> databaseUnavailable(
       Exception e, HttpServletRequest request, HttpServletResponse response) {
-    ApiException problem = problem(e, request);
-    return answerable(response) ? problems.respond(request, problem) : null;
+    return answer(e, request, response);
   }
 
   @ExceptionHandler(Exception.class)
   public ResponseEntity<Object> unexpected(
       Exception e, HttpServletRequest request, HttpServletResponse response) {
-    return databaseUnavailable(e, request, response);
+    return answer(e, request, response);
+  }
+
+  /** {@link #problem}'s answer, unless the response can no longer take one. */
+  private ResponseEntity<Object> answer(
+      Exception e, HttpServletRequest request, HttpServletResponse response) {
+    ApiException problem = problem(e, request);
+    return answerable(response) ? problems.respond(request, problem) : null;
   }
 
   /**
