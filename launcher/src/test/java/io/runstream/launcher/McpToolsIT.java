@@ -54,16 +54,15 @@ class McpToolsIT extends PlatformIT {
     awaitTool("everything.get-sum");
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer run =
-        api.post(
-            "/api/v1/runs",
+    String runId =
+        scriptedRun(
+            api,
             token,
-            "{\"input\":\"sum\",\"simulation\":{\"tokens_per_second\":0,\"script\":[{\"type\":\"call\",\"name\":\"everything.get-sum\","
-                + "\"input\":{\"a\":2,\"b\":3}},{\"type\":\"call\",\"name\":\"everything.echo\",\"input\":{}},{\"type\":\"text\",\"text\":\"Done.\"}]}}");
-    assertThat(run.status()).as(run.body()).isEqualTo(202);
+            "sum",
+            "{\"type\":\"call\",\"name\":\"everything.get-sum\",\"input\":{\"a\":2,\"b\":3}},"
+                + "{\"type\":\"call\",\"name\":\"everything.echo\",\"input\":{}}");
     List<JsonNode> parts;
-    try (TestApi.Stream read =
-        api.stream("/api/v1/runs/" + run.json().path("run_uuid").asString() + "/stream", token)) {
+    try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
       parts =
           read.untilDone(WAIT).stream().filter(e -> !e.done()).map(TestApi.Event::json).toList();
     }
@@ -129,15 +128,9 @@ class McpToolsIT extends PlatformIT {
     awaitTool("everything.get-env");
     TestApi api = api();
     String token = TestApi.freshToken();
-    TestApi.Answer run =
-        api.post(
-            "/api/v1/runs",
-            token,
-            "{\"input\":\"env\",\"simulation\":{\"tokens_per_second\":0,\"script\":["
-                + "{\"type\":\"call\",\"name\":\"everything.get-env\",\"input\":{}},"
-                + "{\"type\":\"text\",\"text\":\"Done.\"}]}}");
-    assertThat(run.status()).as(run.body()).isEqualTo(202);
-    String runId = run.json().path("run_uuid").asString();
+    String runId =
+        scriptedRun(
+            api, token, "env", "{\"type\":\"call\",\"name\":\"everything.get-env\",\"input\":{}}");
     List<TestApi.Event> events;
     try (TestApi.Stream read = api.stream("/api/v1/runs/" + runId + "/stream", token)) {
       events = new ArrayList<>(ToolApprovalsIT.untilApprovalRequest(read));
@@ -158,6 +151,21 @@ class McpToolsIT extends PlatformIT {
     assertThat(AgentToolsIT.first(parts, "tool-output-available").path("output").toString())
         .contains("PATH");
     assertThat(parts.getLast().path("type").asString()).isEqualTo("finish");
+  }
+
+  /** Starts a run whose simulated model makes {@code calls}, then says "Done."; its id. */
+  private static String scriptedRun(TestApi api, String token, String input, String calls) {
+    TestApi.Answer run =
+        api.post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\""
+                + input
+                + "\",\"simulation\":{\"tokens_per_second\":0,\"script\":["
+                + calls
+                + ",{\"type\":\"text\",\"text\":\"Done.\"}]}}");
+    assertThat(run.status()).as(run.body()).isEqualTo(202);
+    return run.json().path("run_uuid").asString();
   }
 
   /** Waits until the platform's MCP connection offers the tool (it connects in the background). */
