@@ -1,5 +1,6 @@
 package io.runstream.core.web;
 
+import io.runstream.core.startup.StartupFailures;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.server.Connector;
@@ -7,6 +8,8 @@ import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -26,23 +29,52 @@ import org.springframework.stereotype.Component;
  *       ProblemErrorHandler}) instead of an HTML page;
  *   <li>{@code X-Forwarded-*} believed only from internal proxies ({@link InternalProxies}), as
  *       Tomcat's {@code RemoteIpValve} did: Jetty's own {@code ForwardedRequestCustomizer} believes
- *       any client.
+ *       any client;
+ *   <li>{@code runstream.http.io-threads=platform} (the default): the selectors and acceptors on
+ *       platform threads and each request on a virtual thread (Jetty's recommended set-up); {@code
+ *       virtual}: every Jetty thread virtual, as Spring Boot sets it up with virtual threads on.
  * </ul>
  */
 @Component
 public class JettyServer
     implements WebServerFactoryCustomizer<JettyServletWebServerFactory>, Ordered {
   private final int acceptQueueSize;
+  private final String ioThreads;
 
-  public JettyServer(@Value("${runstream.http.accept-queue-size:4096}") int acceptQueueSize) {
+  public JettyServer(
+      @Value("${runstream.http.accept-queue-size:4096}") int acceptQueueSize,
+      @Value("${runstream.http.io-threads:platform}") String ioThreads) {
+    if (!PLATFORM.equals(ioThreads) && !VIRTUAL.equals(ioThreads)) {
+      throw new StartupFailures.SettingRefused(
+          "runstream.http.io-threads is '"
+              + ioThreads
+              + "': set it to platform (the default) or virtual");
+    }
     this.acceptQueueSize = acceptQueueSize;
+    this.ioThreads = ioThreads;
   }
+
+  private static final String PLATFORM = "platform";
+  private static final String VIRTUAL = "virtual";
 
   @Override
   public void customize(JettyServletWebServerFactory factory) {
     boolean forwarded = factory.isUseForwardHeaders();
     // Spring Boot's forward-headers support would add Jetty's customizer, which believes anyone.
     factory.setUseForwardHeaders(false);
+    if (PLATFORM.equals(ioThreads)) {
+      // Jetty's own advice for virtual threads: its selectors and acceptors on a few platform
+      // threads, each request's handling on a virtual thread. Spring Boot's VirtualThreadPool runs
+      // the selectors on virtual threads too, and their wake-ups then compete with a thousand
+      // requests for the same carriers (a storm of 1,000 reconnecting readers: p99 279-490 ms
+      // that way, 155-328 ms this way; docs/benchmarks.md).
+      QueuedThreadPool io = new QueuedThreadPool();
+      io.setName("jetty-io");
+      VirtualThreadPool requests = new VirtualThreadPool();
+      requests.setName("jetty-request");
+      io.setVirtualThreadsExecutor(requests);
+      factory.setThreadPool(io);
+    }
     factory.addServerCustomizers(server -> customize(server, forwarded));
   }
 
