@@ -14,10 +14,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Issue #25: a server-side reader's canonical stream GET (a bearer token, no {@code Origin}) is
- * opened without the security filter chain and MVC ({@code DirectStreams}), and answers exactly as
- * the regular way does: the same status, body and security headers for a replay, a reader at the
- * end, a bad resume point, another organisation's run and a session's stream; a token that does not
- * verify takes the regular way and its 401.
+ * opened ahead of the servlets ({@code DirectStreams}, ADR 0024), and answers exactly as the
+ * regular way does: the same status, body and security headers for a replay, a reader at the end, a
+ * bad resume point, another organisation's run and a session's stream; a token that does not verify
+ * takes the regular way and its 401; a live run's stream goes on and ends the direct way.
  */
 class DirectStreamsIT extends PlatformIT {
   /** An allowed origin (PlatformIT): a browser's request, which takes the regular way. */
@@ -49,15 +49,22 @@ class DirectStreamsIT extends PlatformIT {
     return api().send(request.build());
   }
 
-  /** The same request the direct way and the regular way (as a browser): the same answer. */
+  /**
+   * The same request the direct way and the regular way (as a browser): the same answer. A stream
+   * is served the direct way; an error before its first bytes is left to the regular way.
+   */
   private TestApi.Answer sameBothWays(String path, String token, Map<String, String> headers) {
     double before = direct();
     TestApi.Answer directly = get(path, token, headers);
-    assertThat(direct()).as("%s taken the direct way", path).isEqualTo(before + 1);
+    boolean stream = directly.status() == 200 || directly.status() == 204;
+    assertThat(direct())
+        .as("%s (%d) taken the direct way", path, directly.status())
+        .isEqualTo(stream ? before + 1 : before);
+    before = direct();
     Map<String, String> browser = new HashMap<>(headers);
     browser.put("Origin", BROWSER);
     TestApi.Answer regularly = get(path, token, browser);
-    assertThat(direct()).as("%s from a browser taken the regular way", path).isEqualTo(before + 1);
+    assertThat(direct()).as("%s from a browser taken the regular way", path).isEqualTo(before);
     assertThat(directly.status()).as(path).isEqualTo(regularly.status());
     assertThat(directly.body()).as(path).isEqualTo(regularly.body());
     for (String name : SECURITY_HEADERS) {
@@ -107,5 +114,37 @@ class DirectStreamsIT extends PlatformIT {
     assertThat(refused.header("WWW-Authenticate")).startsWith("Bearer");
     assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
     assertThat(direct()).isEqualTo(before);
+  }
+
+  @Test
+  void shouldStreamALiveRunTheDirectWayAsTheRegularWayReplaysIt() throws Exception {
+    String token = TestApi.freshToken();
+    TestApi.Answer created =
+        api().post("/api/v1/sessions", token, TestApi.sessionBody("live, directly", 40, 40));
+    String run = created.json().path("run_uuid").asString();
+    String path = "/api/v1/runs/" + run + "/stream";
+
+    double before = direct();
+    List<TestApi.Event> live;
+    try (TestApi.Stream stream = api().stream(path, token)) {
+      assertThat(stream.status).isEqualTo(200);
+      assertThat(stream.response.headers().firstValue("Content-Type"))
+          .hasValue("text/event-stream;charset=UTF-8");
+      assertThat(stream.response.headers().firstValue("x-vercel-ai-ui-message-stream"))
+          .hasValue("v1");
+      live = stream.untilDone(Duration.ofSeconds(30));
+      assertThat(stream.comments).contains(": ok");
+    }
+    assertThat(direct()).as("the live stream taken the direct way").isEqualTo(before + 1);
+    assertThat(live.getLast().done()).isTrue();
+    assertThat(live.stream().map(TestApi.Event::type)).contains("text-delta", "finish");
+
+    // The same run replayed the regular way (a browser's request): the same ids and events.
+    try (TestApi.Stream replay = api().stream(path, token, Map.of("Origin", BROWSER))) {
+      assertThat(replay.status).isEqualTo(200);
+      List<TestApi.Event> regular = replay.untilDone(Duration.ofSeconds(30));
+      assertThat(live).containsExactlyElementsOf(regular);
+    }
+    assertThat(direct()).isEqualTo(before + 1);
   }
 }

@@ -8,11 +8,11 @@ import io.runstream.fanout.sse.FaceRenderer;
 import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.RunChunk;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -125,7 +125,7 @@ class EchoFacePackage {
     }
 
     @Override
-    public void headers(RunRow run, HttpServletResponse response) {}
+    public void headers(RunRow run, BiConsumer<String, String> header) {}
 
     @Override
     public byte[] render(RunChunk chunk) {

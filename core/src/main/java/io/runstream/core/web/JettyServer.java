@@ -5,11 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -32,7 +37,8 @@ import org.springframework.stereotype.Component;
  *       any client;
  *   <li>{@code runstream.http.io-threads=platform} (the default): the selectors and acceptors on
  *       platform threads and each request on a virtual thread (Jetty's recommended set-up); {@code
- *       virtual}: every Jetty thread virtual, as Spring Boot sets it up with virtual threads on.
+ *       virtual}: every Jetty thread virtual, as Spring Boot sets it up with virtual threads on;
+ *   <li>the {@link AheadOfServlets} beans asked before the servlet context (ADR 0024).
  * </ul>
  */
 @Component
@@ -41,9 +47,13 @@ public class JettyServer
   private final int acceptQueueSize;
   private final String ioThreads;
 
+  private final ObjectProvider<AheadOfServlets> ahead;
+
   public JettyServer(
       @Value("${runstream.http.accept-queue-size:4096}") int acceptQueueSize,
-      @Value("${runstream.http.io-threads:platform}") String ioThreads) {
+      @Value("${runstream.http.io-threads:platform}") String ioThreads,
+      ObjectProvider<AheadOfServlets> ahead) {
+    this.ahead = ahead;
     if (!PLATFORM.equals(ioThreads) && !VIRTUAL.equals(ioThreads)) {
       throw new StartupFailures.SettingRefused(
           "runstream.http.io-threads is '"
@@ -80,6 +90,7 @@ public class JettyServer
 
   private void customize(Server server, boolean forwarded) {
     server.setErrorHandler(new ProblemErrorHandler());
+    server.setHandler(new Ahead(server.getHandler(), ahead));
     for (Connector connector : server.getConnectors()) {
       if (connector instanceof ServerConnector serverConnector) {
         serverConnector.setAcceptQueueSize(acceptQueueSize);
@@ -94,6 +105,35 @@ public class JettyServer
           configuration.setCustomizers(customizers);
         }
       }
+    }
+  }
+
+  /**
+   * Asks the {@link AheadOfServlets} beans before the servlet context; looked up at the first
+   * request, since the server is made before most beans are.
+   */
+  static final class Ahead extends Handler.Wrapper {
+    private final ObjectProvider<AheadOfServlets> provider;
+    private volatile List<AheadOfServlets> handlers;
+
+    Ahead(Handler servlets, ObjectProvider<AheadOfServlets> provider) {
+      super(servlets);
+      this.provider = provider;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      List<AheadOfServlets> first = handlers;
+      if (first == null) {
+        first = provider.orderedStream().toList();
+        handlers = first;
+      }
+      for (AheadOfServlets handler : first) {
+        if (handler.handle(request, response, callback)) {
+          return true;
+        }
+      }
+      return super.handle(request, response, callback);
     }
   }
 

@@ -7,7 +7,7 @@ import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.BiConsumer;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -37,7 +37,7 @@ public class AgentStreamRenderer implements FaceRenderer {
   }
 
   @Override
-  public void headers(RunRow run, HttpServletResponse response) {}
+  public void headers(RunRow run, BiConsumer<String, String> header) {}
 
   @Override
   public byte[] render(RunChunk chunk) {

@@ -7,9 +7,9 @@ import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ArrayNode;
@@ -46,8 +46,8 @@ public class CanonicalRenderer implements FaceRenderer {
   }
 
   @Override
-  public void headers(RunRow run, HttpServletResponse response) {
-    response.setHeader("x-vercel-ai-ui-message-stream", "v1");
+  public void headers(RunRow run, BiConsumer<String, String> header) {
+    header.accept("x-vercel-ai-ui-message-stream", "v1");
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.runstream.core.store.RunRow;
 import io.runstream.core.store.RunStore;
 import io.runstream.fanout.FanoutProperties;
 import io.runstream.fanout.sse.ResumePoint;
+import io.runstream.fanout.sse.SseExchange;
 import io.runstream.fanout.sse.SseStream;
 import io.runstream.fanout.stream.RunRows;
 import jakarta.servlet.http.HttpServletRequest;
@@ -55,19 +56,34 @@ public class CanonicalStreamController {
   public void session(
       @PathVariable String sessionId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    session(callers.current(), sessionId, request, response);
+    Caller caller = callers.current();
+    UUID id = sessionOf(caller, sessionId);
+    session(
+        caller,
+        id,
+        ResumePoint.parse(request),
+        ResumePoint.compact(request),
+        SseExchange.of(response));
   }
 
-  /** The session's latest run, for {@code caller} (also {@link DirectStreams}' way in). */
-  public void session(
-      Caller caller, String sessionId, HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
+  /**
+   * The session of this id of the caller's organisation (400 for a malformed id, 404 for another's
+   * or an unknown one): checked before the resume point, as the regular way's answers have it.
+   */
+  public UUID sessionOf(Caller caller, String sessionId) {
     UUID id = Ids.parse(sessionId, "Session");
     if (!rows.sessionExists(caller.orgId(), id)) {
       throw ApiException.notFound("Session");
     }
-    Long after = ResumePoint.parse(request);
-    boolean compact = ResumePoint.compact(request);
+    return id;
+  }
+
+  /**
+   * The session's latest run, for {@code caller}, after {@code after} (null: from its start); also
+   * {@link DirectStreams}' way in.
+   */
+  public void session(Caller caller, UUID id, Long after, boolean compact, SseExchange response)
+      throws IOException {
     if (after != null) {
       // A reader coming back to the session's live run, which this node holds: no database round
       // trip.
@@ -79,7 +95,7 @@ public class CanonicalStreamController {
     }
     Optional<RunRow> latest = runs.latest(id);
     if (latest.isEmpty()) {
-      response.setStatus(HttpStatus.NO_CONTENT.value());
+      response.status(HttpStatus.NO_CONTENT.value());
       return;
     }
     RunRow run = latest.get();
@@ -105,7 +121,7 @@ public class CanonicalStreamController {
     if (after == null && run.status().terminal()) {
       Instant end = run.finishedAt() == null ? run.createdAt() : run.finishedAt();
       if (end.plus(properties.replayWindow()).isBefore(Instant.now())) {
-        response.setStatus(HttpStatus.NO_CONTENT.value());
+        response.status(HttpStatus.NO_CONTENT.value());
         return;
       }
     }
@@ -117,17 +133,28 @@ public class CanonicalStreamController {
   public void run(
       @PathVariable String runId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    run(callers.current(), runId, request, response);
+    Caller caller = callers.current();
+    RunRow run = runOf(caller, runId);
+    run(
+        caller,
+        run,
+        ResumePoint.parse(request),
+        ResumePoint.compact(request),
+        SseExchange.of(response));
   }
 
-  /** A run by id, for {@code caller} (also {@link DirectStreams}' way in). */
-  public void run(
-      Caller caller, String runId, HttpServletRequest request, HttpServletResponse response)
+  /** The run of this id of the caller's organisation (400 for a malformed id, 404 otherwise). */
+  public RunRow runOf(Caller caller, String runId) {
+    return rows.find(caller.orgId(), Ids.parse(runId, "Run"))
+        .orElseThrow(() -> ApiException.notFound("Run"));
+  }
+
+  /**
+   * A run for {@code caller}, after {@code after} (null: from its start); also {@link
+   * DirectStreams}' way in.
+   */
+  public void run(Caller caller, RunRow run, Long after, boolean compact, SseExchange response)
       throws IOException {
-    RunRow run =
-        rows.find(caller.orgId(), Ids.parse(runId, "Run"))
-            .orElseThrow(() -> ApiException.notFound("Run"));
-    stream.serve(
-        caller, run, ResumePoint.parse(request), ResumePoint.compact(request), renderer, response);
+    stream.serve(caller, run, after, compact, renderer, response);
   }
 }

@@ -6,56 +6,49 @@ import io.runstream.core.identity.Caller;
 import io.runstream.core.identity.CallerResolver;
 import io.runstream.core.identity.FastFirewall;
 import io.runstream.core.identity.SecurityConfiguration;
-import io.runstream.core.problem.ApiException;
-import io.runstream.core.problem.ProblemAdvice;
-import io.runstream.core.problem.Problems;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.runstream.core.store.RunRow;
+import io.runstream.core.web.AheadOfServlets;
+import io.runstream.fanout.sse.JettyExchange;
+import io.runstream.fanout.sse.ResumePoint;
+import io.runstream.fanout.stream.StreamAdmission;
 import java.io.IOException;
-import java.util.Enumeration;
-import java.util.List;
+import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.web.header.HeaderWriter;
-import org.springframework.security.web.header.HeaderWriterFilter;
-import org.springframework.security.web.header.writers.CacheControlHeadersWriter;
-import org.springframework.security.web.header.writers.HstsHeaderWriter;
-import org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter;
-import org.springframework.security.web.header.writers.XXssProtectionHeaderWriter;
-import org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The canonical face's stream GETs of a server-side reader ({@code GET
  * /api/v1/sessions/{uuid}/stream}, {@code GET /api/v1/runs/{uuid}/stream} with a bearer token and
- * no {@code Origin}) opened without Spring Security's filter chain and Spring MVC (issue #25):
- * opening a stream is the cost of a reconnect storm, and the chain and the dispatch were about a
- * third of it. Served by the same controller code ({@link CanonicalStreamController}), with the
- * same answers: the token checked by the same {@link JwtDecoder}, the caller resolved by the same
- * {@link CallerResolver}, every header checked by the firewall's rules ({@link FastFirewall}), the
- * security headers written by Spring Security's own writers, errors in the face's dialect ({@link
- * Problems}); the stream admission ({@code StreamAdmission}) and the request's observation run
- * before it as for any request.
+ * no {@code Origin}) served on Jetty's own request and response, ahead of the servlet context
+ * (issue #25, ADRs 0023 and 0024): opening a stream is the cost of a reconnect storm, and the
+ * servlet request, Spring Security's filter chain, the request's observation and the MVC dispatch
+ * were most of it. Served by the same controller code ({@link CanonicalStreamController}) and the
+ * same reader and rendering, with the same answers: the token checked by the same {@link
+ * JwtDecoder}, the caller resolved by the same {@link CallerResolver}, every header checked by the
+ * firewall's rules ({@link FastFirewall}), the security headers Spring Security writes by default,
+ * a seat among the opening streams ({@link StreamAdmission}).
  *
- * <p>Anything else takes the regular path, unchanged: another path or method, a browser's request
- * (an {@code Origin}: CORS), a cookie instead of a token, a token that does not verify (its 401 is
- * the chain's), a header or a query the firewall's rules refuse. {@code
- * runstream.fanout.direct-streams=false} sends every request the regular way.
+ * <p>Anything else is left to the servlet context, unchanged: another path or method, a browser's
+ * request (an {@code Origin}: CORS), a cookie instead of a token, a token that does not verify (its
+ * 401 is the chain's), a header or a query the firewall's rules refuse, an opening refused a seat
+ * among the opening streams (the regular way's 503 with {@code Retry-After}), and any error before
+ * the stream's first bytes (a 404, a 400, a user's stream limit: the regular way answers it in the
+ * face's dialect). {@code runstream.fanout.direct-streams=false} sends every request the regular
+ * way.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 6)
-public class DirectStreams extends OncePerRequestFilter {
+public class DirectStreams implements AheadOfServlets {
   private static final String SESSIONS = "/api/v1/sessions/";
   private static final String RUNS = "/api/v1/runs/";
   private static final String STREAM = "/stream";
@@ -68,64 +61,122 @@ public class DirectStreams extends OncePerRequestFilter {
   private final JwtDecoder decoder;
   private final CallerResolver callers;
   private final CanonicalStreamController streams;
-  private final Problems problems;
+  private final StreamAdmission admission;
   private final Counter direct;
-
-  /** The security headers Spring Security writes by default (its {@code HeadersConfigurer}). */
-  private final HeaderWriterFilter headers =
-      new HeaderWriterFilter(
-          List.<HeaderWriter>of(
-              new XContentTypeOptionsHeaderWriter(),
-              new XXssProtectionHeaderWriter(),
-              new CacheControlHeadersWriter(),
-              new HstsHeaderWriter(),
-              new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY)));
 
   public DirectStreams(
       @Value("${runstream.fanout.direct-streams:true}") boolean enabled,
       JwtDecoder decoder,
       CallerResolver callers,
       CanonicalStreamController streams,
-      Problems problems,
+      StreamAdmission admission,
       MeterRegistry meters) {
     this.direct =
         Counter.builder("runstream.fanout.streams.direct")
-            .description("canonical stream GETs opened without the security filter chain and MVC")
+            .description("canonical stream GETs opened ahead of the servlets (ADR 0024)")
             .register(meters);
     this.enabled = enabled;
     this.decoder = decoder;
     this.callers = callers;
     this.streams = streams;
-    this.problems = problems;
+    this.admission = admission;
   }
 
   @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !enabled
-        || !"GET".equals(request.getMethod())
-        || request.getDispatcherType() != DispatcherType.REQUEST
-        || request.getHeader(HttpHeaders.ORIGIN) != null
-        || id(request.getRequestURI()) == null;
+  public boolean handle(Request request, Response response, Callback callback) {
+    if (!enabled || !"GET".equals(request.getMethod())) {
+      return false;
+    }
+    HttpFields headers = request.getHeaders();
+    String path = request.getHttpURI().getPath();
+    String id = path == null ? null : id(path);
+    if (id == null || headers.contains(HttpHeader.ORIGIN)) {
+      return false;
+    }
+    // A seat among the opening streams first, as the regular way's admission runs before its
+    // authentication: a storm is shed before tokens are verified.
+    if (!admission.enter()) {
+      return false; // the regular way's 503 with Retry-After
+    }
+    try {
+      Caller caller = caller(request);
+      // No caller: the regular way's 401 (or 503: an issuer or the database away).
+      return caller != null && serve(caller, path, id, request, response, callback);
+    } finally {
+      StreamAdmission.opened();
+    }
   }
 
-  @Override
-  protected void doFilterInternal(
-      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
-    Caller caller = caller(request);
-    if (caller == null) {
-      chain.doFilter(request, response);
+  private boolean serve(
+      Caller caller,
+      String path,
+      String id,
+      Request request,
+      Response response,
+      Callback callback) {
+    HttpFields headers = request.getHeaders();
+    JettyExchange exchange = new JettyExchange(request, response, callback);
+    try {
+      securityHeaders(request, exchange);
+      Fields query = Request.extractQueryParameters(request);
+      Long after = ResumePoint.from(headers.get("Last-Event-ID"), query.getValue("after"));
+      boolean compact =
+          ResumePoint.compact(headers.getValuesList("Prefer"), query.getValue(ResumePoint.COMPACT));
+      if (path.startsWith(SESSIONS)) {
+        UUID session = streams.sessionOf(caller, id);
+        streams.session(caller, session, after, compact, exchange);
+      } else {
+        RunRow run = streams.runOf(caller, id);
+        streams.run(caller, run, after, compact, exchange);
+      }
+      if (!exchange.committed()) {
+        cacheHeaders(exchange);
+      }
+      direct.increment();
+      exchange.served();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      if (!exchange.committed()) {
+        // Nothing was sent: the regular way answers it (a 404, a 400, the user's stream limit, a
+        // database away), in the face's dialect.
+        response.reset();
+        return false;
+      }
+      exchange.abort(e);
+      return true;
+    }
+  }
+
+  /**
+   * The headers Spring Security's {@code HeadersConfigurer} writes by default, and the {@code Vary}
+   * its CORS filter adds to every answer.
+   */
+  private static void securityHeaders(Request request, JettyExchange exchange) {
+    exchange.header("X-Content-Type-Options", "nosniff");
+    exchange.header("X-XSS-Protection", "0");
+    exchange.header("X-Frame-Options", "DENY");
+    if (request.isSecure()) {
+      exchange.header("Strict-Transport-Security", "max-age=31536000 ; includeSubDomains");
+    }
+    exchange.addHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+    exchange.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
+    exchange.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+  }
+
+  /**
+   * As Spring Security's {@code CacheControlHeadersWriter}: no caching, unless the answer says
+   * otherwise (an event stream's {@code Cache-Control: no-cache}).
+   */
+  private static void cacheHeaders(JettyExchange exchange) {
+    if (exchange.hasHeader(HttpHeaders.CACHE_CONTROL)
+        || exchange.hasHeader(HttpHeaders.EXPIRES)
+        || exchange.hasHeader(HttpHeaders.PRAGMA)
+        || exchange.status() == 304) {
       return;
     }
-    String uri = request.getRequestURI();
-    String id = id(uri);
-    boolean session = uri.startsWith(SESSIONS);
-    direct.increment();
-    headers.doFilter(
-        request,
-        response,
-        (req, res) ->
-            serve(caller, session, id, (HttpServletRequest) req, (HttpServletResponse) res));
+    exchange.header(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, max-age=0, must-revalidate");
+    exchange.header(HttpHeaders.PRAGMA, "no-cache");
+    exchange.header(HttpHeaders.EXPIRES, "0");
   }
 
   /**
@@ -153,25 +204,18 @@ public class DirectStreams extends OncePerRequestFilter {
   }
 
   /** The verified caller of a request the direct way may serve; null: the regular way serves it. */
-  private Caller caller(HttpServletRequest request) {
-    String query = request.getQueryString();
+  private Caller caller(Request request) {
+    String query = request.getHttpURI().getQuery();
     if (query != null && !QUERY.matcher(query).matches()) {
       return null;
     }
-    Enumeration<String> names = request.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      if (!FastFirewall.NAMES.test(name)) {
+    for (HttpField field : request.getHeaders()) {
+      if (!FastFirewall.NAMES.test(field.getName())
+          || !FastFirewall.HEADER_VALUES.test(field.getValue())) {
         return null;
       }
-      Enumeration<String> values = request.getHeaders(name);
-      while (values.hasMoreElements()) {
-        if (!FastFirewall.HEADER_VALUES.test(values.nextElement())) {
-          return null;
-        }
-      }
     }
-    String token = SecurityConfiguration.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+    String token = SecurityConfiguration.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION));
     if (token == null) {
       return null;
     }
@@ -182,38 +226,6 @@ public class DirectStreams extends OncePerRequestFilter {
       // A token that does not verify, an issuer or a database away: the regular way answers it
       // (its 401, its 503).
       return null;
-    }
-  }
-
-  private void serve(
-      Caller caller,
-      boolean session,
-      String id,
-      HttpServletRequest request,
-      HttpServletResponse response)
-      throws IOException {
-    // As CorsFilter writes on every answer of the regular way.
-    response.addHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
-    response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
-    response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
-    // The stream suspends through the request the MVC dispatch would have bound.
-    RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request, response));
-    try {
-      if (session) {
-        streams.session(caller, id, request, response);
-      } else {
-        streams.run(caller, id, request, response);
-      }
-    } catch (ApiException e) {
-      problems.write(request, response, e);
-    } catch (RuntimeException e) {
-      // As the MVC dispatch's ProblemAdvice answers it (a database away for a moment: 503).
-      ApiException problem = ProblemAdvice.problem(e, request);
-      if (ProblemAdvice.answerable(response)) {
-        problems.write(request, response, problem);
-      }
-    } finally {
-      RequestContextHolder.resetRequestAttributes();
     }
   }
 }

@@ -7,7 +7,7 @@ import io.runstream.fanout.sse.SseFrames;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.BiConsumer;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,7 +34,7 @@ public class GenieRenderer implements FaceRenderer {
 
   /** Genie's header is set by its controller, on the admin route only. */
   @Override
-  public void headers(RunRow run, HttpServletResponse response) {}
+  public void headers(RunRow run, BiConsumer<String, String> header) {}
 
   @Override
   public byte[] render(RunChunk chunk) {

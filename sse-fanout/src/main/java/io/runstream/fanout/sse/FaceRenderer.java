@@ -3,7 +3,7 @@ package io.runstream.fanout.sse;
 import io.runstream.core.store.RunRow;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -19,8 +19,11 @@ public interface FaceRenderer {
   /** The name of the registered face ({@code core.face.Face#name()}) this renderer shows. */
   String face();
 
-  /** Sets the face's response headers besides the SSE ones every face sends. */
-  void headers(RunRow run, HttpServletResponse response);
+  /**
+   * Sets the face's response headers (through {@code header}) besides the SSE ones every face
+   * sends.
+   */
+  void headers(RunRow run, BiConsumer<String, String> header);
 
   /** The chunk's events, with their {@code id:} lines; empty for a chunk the face does not show. */
   byte[] render(RunChunk chunk);

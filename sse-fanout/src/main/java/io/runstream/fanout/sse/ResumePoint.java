@@ -2,7 +2,9 @@ package io.runstream.fanout.sse;
 
 import io.runstream.core.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,13 +25,19 @@ public final class ResumePoint {
 
   /** The id after which to resume, or null to start at the beginning. */
   public static Long parse(HttpServletRequest request) {
-    String header = request.getHeader("Last-Event-ID");
-    if (header != null && !header.isBlank()) {
-      return parse("Last-Event-ID", header.strip());
+    return from(request.getHeader("Last-Event-ID"), request.getParameter("after"));
+  }
+
+  /**
+   * The id after which to resume from a {@code Last-Event-ID} header and an {@code after} query
+   * parameter (either may be null), or null to start at the beginning.
+   */
+  public static Long from(String lastEventId, String after) {
+    if (lastEventId != null && !lastEventId.isBlank()) {
+      return parse("Last-Event-ID", lastEventId.strip());
     }
-    String query = request.getParameter("after");
-    if (query != null && !query.isBlank()) {
-      return parse("after", query.strip());
+    if (after != null && !after.isBlank()) {
+      return parse("after", after.strip());
     }
     return null;
   }
@@ -43,15 +51,24 @@ public final class ResumePoint {
    */
   public static boolean compact(HttpServletRequest request) {
     Enumeration<String> prefer = request.getHeaders("Prefer");
-    while (prefer != null && prefer.hasMoreElements()) {
-      for (String preference : prefer.nextElement().split(",")) {
+    List<String> preferences = prefer == null ? List.of() : Collections.list(prefer);
+    return compact(
+        preferences, "GET".equals(request.getMethod()) ? request.getParameter(COMPACT) : null);
+  }
+
+  /**
+   * {@link #compact(HttpServletRequest)} from the request's {@code Prefer} headers and its {@code
+   * compact} query parameter (null when it has none).
+   */
+  public static boolean compact(List<String> prefer, String query) {
+    for (String header : prefer) {
+      for (String preference : header.split(",")) {
         String token = preference.split("[;=]", 2)[0].strip();
         if (token.equalsIgnoreCase(COMPACT)) {
           return true;
         }
       }
     }
-    String query = "GET".equals(request.getMethod()) ? request.getParameter(COMPACT) : null;
     if (query == null) {
       return false;
     }

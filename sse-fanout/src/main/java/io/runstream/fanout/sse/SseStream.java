@@ -13,25 +13,15 @@ import io.runstream.fanout.stream.End;
 import io.runstream.fanout.stream.RunReader;
 import io.runstream.fanout.stream.StreamAdmission;
 import io.runstream.fanout.stream.StreamGate;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Serves one run to one SSE connection in a face's rendering: the user's stream limit, 204 when the
@@ -85,6 +75,21 @@ public class SseStream {
       FaceRenderer face,
       HttpServletResponse response)
       throws IOException {
+    return serve(caller, run, after, compact, face, SseExchange.of(response));
+  }
+
+  /**
+   * {@link #serve(Caller, RunRow, Long, boolean, FaceRenderer, HttpServletResponse)} on any
+   * transport.
+   */
+  public End serve(
+      Caller caller,
+      RunRow run,
+      Long after,
+      boolean compact,
+      FaceRenderer face,
+      SseExchange response)
+      throws IOException {
     try (StreamGate.Held held = gate.enter(caller.userId(), caller.service())) {
       if (run.held()) {
         return serveWhenReleased(run, after, compact, face, response, held);
@@ -104,16 +109,16 @@ public class SseStream {
       Long after,
       boolean compact,
       FaceRenderer face,
-      HttpServletResponse response,
+      SseExchange response,
       StreamGate.Held held)
       throws IOException {
     sseHeaders(response);
-    response.setHeader("X-Model-Backend", run.modelProvider());
-    face.headers(run, response);
+    response.header("X-Model-Backend", run.modelProvider());
+    face.headers(run, response::header);
     if (compact) {
-      response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+      response.header("Preference-Applied", ResumePoint.COMPACT);
     }
-    ServletOutputStream out = response.getOutputStream();
+    SseExchange.Wire out = response.wire();
     long pingEvery = properties.heartbeat().toNanos();
     long lastWrite = System.nanoTime();
     RunRow current = run;
@@ -166,10 +171,11 @@ public class SseStream {
       StreamGate.Held reserved)
       throws IOException {
     Objects.requireNonNull(reserved, "reserved");
+    SseExchange exchange = SseExchange.of(response);
     if (run.held()) {
-      return serveWhenReleased(run, after, compact, face, response, reserved);
+      return serveWhenReleased(run, after, compact, face, exchange, reserved);
     }
-    return serveHeld(run, after, compact, face, response, reserved, false);
+    return serveHeld(run, after, compact, face, exchange, reserved, false);
   }
 
   /**
@@ -181,7 +187,7 @@ public class SseStream {
       Long after,
       boolean compact,
       FaceRenderer face,
-      HttpServletResponse response,
+      SseExchange response,
       StreamGate.Held held,
       boolean opened)
       throws IOException {
@@ -192,7 +198,7 @@ public class SseStream {
     RunReader.Opened opening = reader.open(run, from, prerender);
     if (opening == null) {
       if (!opened) {
-        response.setStatus(HttpStatus.NO_CONTENT.value());
+        response.status(HttpStatus.NO_CONTENT.value());
       }
       return End.NOTHING_LEFT;
     }
@@ -203,7 +209,7 @@ public class SseStream {
       opening = reader.open(run, run.seqBase() - 1, null);
       if (opening == null) {
         if (!opened) {
-          response.setStatus(HttpStatus.NO_CONTENT.value());
+          response.status(HttpStatus.NO_CONTENT.value());
         }
         return End.NOTHING_LEFT;
       }
@@ -211,13 +217,13 @@ public class SseStream {
     RunReader.Opened readerOpened = opening;
     if (!opened) {
       sseHeaders(response);
-      response.setHeader("X-Model-Backend", run.modelProvider());
-      face.headers(run, response);
+      response.header("X-Model-Backend", run.modelProvider());
+      face.headers(run, response::header);
       if (compact) {
-        response.setHeader("Preference-Applied", ResumePoint.COMPACT);
+        response.header("Preference-Applied", ResumePoint.COMPACT);
       }
     }
-    ServletOutputStream out = response.getOutputStream();
+    SseExchange.Wire out = response.wire();
     try {
       if (!opened) {
         out.write(face.opening(properties.retry().toMillis()));
@@ -233,376 +239,16 @@ public class SseStream {
     return reader.read(
         readerOpened,
         new Frames(face.rendering(slot), face.keepAlive(), from, output, compact),
-        suspend ? Suspension.of(held, output) : null);
-  }
-
-  /**
-   * A stream's output, shut for good once its request has completed: a suspended stream is written
-   * from other threads than the container's, and a write that came after the container completed
-   * the request (the client went away) would land in the recycled response of another request on
-   * the same processor (seen as another stream ending right after its opening). Writes and shutting
-   * take one lock, so neither overlaps the other.
-   *
-   * <p>Once its stream is suspended the output is {@link #nonBlocking non-blocking} (ADR 0022): a
-   * write never waits for the client. Frames go to the connection while it takes them; what it does
-   * not take yet waits here, in order, and goes on when the container says the connection can take
-   * more ({@link #onWritePossible}). So a live chunk can be written by the thread that buffered it,
-   * however slow the client; the reader's bounded queue stays the limit of how far behind a client
-   * may fall, since a reader takes no more chunks while its output holds any ({@link #writable}).
-   */
-  static final class Output implements WriteListener {
-    private final ServletOutputStream out;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition drained = lock.newCondition();
-    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-    private boolean open = true;
-    private boolean nonBlocking;
-    private boolean flushWanted;
-    private Runnable whenWritable;
-    private Runnable completion;
-    private Runnable failed = () -> {};
-
-    Output(ServletOutputStream out) {
-      this.out = out;
-    }
-
-    /**
-     * From now on writes do not wait ({@code failed} is told when the connection fails); for a
-     * request that has started asynchronous processing.
-     */
-    void nonBlocking(Runnable failed) {
-      lock.lock();
-      try {
-        this.failed = failed;
-        nonBlocking = true;
-        out.setWriteListener(this);
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    void write(byte[] bytes) throws IOException {
-      lock.lock();
-      try {
-        ensureOpen();
-        if (nonBlocking) {
-          pending.add(bytes);
-          pump();
-        } else {
-          out.write(bytes);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    void flush() throws IOException {
-      lock.lock();
-      try {
-        ensureOpen();
-        if (nonBlocking) {
-          flushWanted = true;
-          pump();
-        } else {
-          out.flush();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /** Whether nothing written waits here for the connection. */
-    boolean writable() {
-      lock.lock();
-      try {
-        return !open || pending.isEmpty() && !flushWanted;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /**
-     * Runs {@code action} once nothing written waits here (at once if nothing does), on the calling
-     * thread or the container's; not at all once the output is shut.
-     */
-    void whenWritable(Runnable action) {
-      lock.lock();
-      try {
-        if (open && (!pending.isEmpty() || flushWanted)) {
-          whenWritable = action;
-          return;
-        }
-      } finally {
-        lock.unlock();
-      }
-      action.run();
-    }
-
-    /**
-     * Waits (a virtual thread's wait) until nothing written waits here, or the output is shut. For
-     * the writers that may wait: a reader filling a gap from the log.
-     */
-    void awaitWritable() throws IOException {
-      lock.lock();
-      try {
-        while (open && (!pending.isEmpty() || flushWanted)) {
-          drained.await();
-        }
-        ensureOpen();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("Interrupted while the client took its frames", e);
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /**
-     * Hands what waits to the connection while it takes it; false when the connection still has to
-     * take some (the container then calls {@link #onWritePossible}). Under the lock.
-     */
-    private boolean pump() throws IOException {
-      try {
-        while (out.isReady()) {
-          byte[] next = pending.poll();
-          if (next != null) {
-            out.write(next);
-          } else if (flushWanted) {
-            flushWanted = false;
-            out.flush();
-          } else {
-            drained.signalAll();
-            return true;
-          }
-        }
-        return false;
-      } catch (IOException | IllegalStateException e) {
-        open = false;
-        pending.clear();
-        drained.signalAll();
-        throw e instanceof IOException io ? io : new IOException(e);
-      }
-    }
-
-    @Override
-    public void onWritePossible() {
-      Runnable next = null;
-      boolean failure = false;
-      lock.lock();
-      try {
-        if (open && pump()) {
-          if (completion != null) {
-            open = false;
-            next = completion;
-          } else {
-            next = whenWritable;
-            whenWritable = null;
-          }
-        }
-      } catch (IOException e) {
-        failure = true;
-      } finally {
-        lock.unlock();
-      }
-      if (failure) {
-        shut();
-        failed.run();
-      } else if (next != null) {
-        next.run();
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      shut();
-      failed.run();
-    }
-
-    private void ensureOpen() throws IOException {
-      if (!open) {
-        throw new IOException("The stream's request has completed");
-      }
-    }
-
-    /**
-     * Shuts the output once any write in progress is over; true for the call that shut it. A reader
-     * waiting for the output to take its frames ({@link #whenWritable}) goes on, and finds it shut.
-     */
-    boolean shut() {
-      boolean was;
-      Runnable waiting;
-      lock.lock();
-      try {
-        was = open;
-        open = false;
-        pending.clear();
-        waiting = whenWritable;
-        whenWritable = null;
-        drained.signalAll();
-      } finally {
-        lock.unlock();
-      }
-      if (waiting != null) {
-        waiting.run();
-      }
-      return was;
-    }
-
-    /**
-     * Shuts the output once what waits here has reached the connection, then runs {@code complete}
-     * (on the calling thread or the container's); not at all if the output was shut.
-     */
-    void finish(Runnable complete) {
-      boolean now = false;
-      lock.lock();
-      try {
-        whenWritable = null;
-        if (!open || !nonBlocking || pump()) {
-          open = false;
-          now = true;
-        } else {
-          completion = complete;
-        }
-      } catch (IOException e) {
-        open = false;
-        now = true;
-      } finally {
-        lock.unlock();
-      }
-      if (now) {
-        complete.run();
-      }
-    }
-  }
-
-  /**
-   * A live stream suspends its request (servlet async) once it has caught up, so that an idle
-   * connection holds no thread: the request's thread returns, the user's stream stays held until
-   * the stream ends, and the request is completed then. The connection failing meanwhile (the
-   * container's error event) ends it.
-   */
-  private static final class Suspension implements RunReader.Continuation, AsyncListener {
-    private final HttpServletRequest request;
-    private final StreamGate.Held held;
-    private final Output output;
-    private volatile StreamGate.Held handedOver;
-    private volatile AsyncContext context;
-    private volatile Runnable gone;
-    private final AtomicBoolean completed = new AtomicBoolean();
-
-    private Suspension(HttpServletRequest request, StreamGate.Held held, Output output) {
-      this.request = request;
-      this.held = held;
-      this.output = output;
-    }
-
-    /** The current request's suspension, or null outside a request that can be suspended. */
-    static Suspension of(StreamGate.Held held, Output output) {
-      if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
-          && attributes.getRequest().isAsyncSupported()) {
-        return new Suspension(attributes.getRequest(), held, output);
-      }
-      return null;
-    }
-
-    @Override
-    public boolean suspend(Runnable gone) {
-      this.gone = gone;
-      AsyncContext started;
-      try {
-        started = request.startAsync();
-      } catch (IllegalStateException e) {
-        return false;
-      }
-      handedOver = held.handOver();
-      started.setTimeout(0);
-      started.addListener(this);
-      context = started;
-      output.nonBlocking(this::failed);
-      return true;
-    }
-
-    /** A write failed (the client went away): as the container's error event. */
-    private void failed() {
-      gone.run();
-      complete();
-    }
-
-    @Override
-    public void ended(End end) {
-      handedOver.close();
-      output.finish(this::complete);
-    }
-
-    /**
-     * Completes the request once, whichever way the stream ended first: a second completion could
-     * reach the container's recycled state of another request on the same connection.
-     */
-    private void complete() {
-      if (completed.compareAndSet(false, true)) {
-        try {
-          context.complete();
-        } catch (IllegalStateException e) {
-          // completed already
-        }
-      }
-    }
-
-    @Override
-    public boolean writable() {
-      return output.writable();
-    }
-
-    @Override
-    public void whenWritable(Runnable action) {
-      output.whenWritable(action);
-    }
-
-    @Override
-    public void awaitWritable() throws IOException {
-      output.awaitWritable();
-    }
-
-    /**
-     * The connection failed (the client went away): completed here, as the servlet specification
-     * asks of a listener that does not want the container's error dispatch (an error page written
-     * into an event stream).
-     */
-    @Override
-    public void onError(AsyncEvent event) {
-      output.shut();
-      gone.run();
-      complete();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-      output.shut();
-      gone.run();
-      complete();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-      completed.set(true);
-      output.shut();
-      gone.run();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-      // not restarted
-    }
+        suspend ? response.suspension(held, output) : null);
   }
 
   /** A 200 with the SSE headers every face sends (docs/faces/README.md). */
-  private static void sseHeaders(HttpServletResponse response) {
-    response.setStatus(HttpStatus.OK.value());
-    response.setContentType("text/event-stream");
-    response.setCharacterEncoding("UTF-8");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setHeader("Connection", "keep-alive");
-    response.setHeader("X-Accel-Buffering", "no");
+  private static void sseHeaders(SseExchange response) {
+    response.status(HttpStatus.OK.value());
+    response.eventStream();
+    response.header("Cache-Control", "no-cache");
+    response.header("Connection", "keep-alive");
+    response.header("X-Accel-Buffering", "no");
   }
 
   /**
@@ -610,7 +256,7 @@ public class SseStream {
    * {@code frames}.
    */
   public void single(HttpServletResponse response, byte[] frames) throws IOException {
-    sseHeaders(response);
+    sseHeaders(SseExchange.of(response));
     ServletOutputStream out = response.getOutputStream();
     out.write(SseFrames.opening(properties.retry().toMillis()));
     out.write(frames);

@@ -3,7 +3,7 @@ package io.runstream.fanout.sse;
 import io.runstream.core.store.RunRow;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.BiConsumer;
 
 /**
  * A face whose frames depend on the run so far (a token index, the whole text, the time since the
@@ -28,7 +28,7 @@ public abstract class StatefulRenderer implements FaceRenderer {
   protected abstract State state();
 
   @Override
-  public void headers(RunRow run, HttpServletResponse response) {}
+  public void headers(RunRow run, BiConsumer<String, String> header) {}
 
   /**
    * The chunk's frames for a reader that has seen nothing before it (readers render through {@link

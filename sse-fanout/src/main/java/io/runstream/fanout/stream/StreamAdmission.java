@@ -85,6 +85,39 @@ public class StreamAdmission extends OncePerRequestFilter {
     }
   }
 
+  /**
+   * Takes a seat among the opening streams for the current thread ({@link #opened} frees it),
+   * waiting for one as the filter does; false when the opening is to be refused (too many waiting,
+   * or no seat in time). For an opening served ahead of the servlets, in the same queue as the
+   * filter's.
+   */
+  public boolean enter() {
+    if (!admitted()) {
+      return false;
+    }
+    HELD.set(opening);
+    return true;
+  }
+
+  /** A seat taken at once, or after waiting in turn; false: refuse. */
+  private boolean admitted() {
+    if (opening.tryAcquire()) {
+      return true;
+    }
+    if (waiting.incrementAndGet() > properties.maxWaitingStreams()) {
+      waiting.decrementAndGet();
+      return false;
+    }
+    try {
+      return opening.tryAcquire(properties.openWait().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     return streams.stream().noneMatch(matcher -> matcher.matches(request));
@@ -94,25 +127,9 @@ public class StreamAdmission extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (!opening.tryAcquire()) {
-      if (waiting.incrementAndGet() > properties.maxWaitingStreams()) {
-        waiting.decrementAndGet();
-        refuse(request, response);
-        return;
-      }
-      boolean admitted;
-      try {
-        admitted = opening.tryAcquire(properties.openWait().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        admitted = false;
-      } finally {
-        waiting.decrementAndGet();
-      }
-      if (!admitted) {
-        refuse(request, response);
-        return;
-      }
+    if (!admitted()) {
+      refuse(request, response);
+      return;
     }
     HELD.set(opening);
     try {

@@ -21,7 +21,7 @@ class OutputTest {
    * A connection as the container shows it in non-blocking mode: it takes writes while it has room
    * and is then not ready until the client reads ({@link #drain}), which calls the listener.
    */
-  private static final class Connection extends ServletOutputStream {
+  private static final class Connection extends ServletOutputStream implements SseExchange.Wire {
     final ByteArrayOutputStream received = new ByteArrayOutputStream();
     int room;
     boolean broken;
@@ -79,8 +79,8 @@ class OutputTest {
   }
 
   /** A suspended stream's output over {@code connection}; {@code failed} told of a failed write. */
-  private static SseStream.Output output(Connection connection, Runnable failed) {
-    SseStream.Output output = new SseStream.Output(connection);
+  private static Output output(Connection connection, Runnable failed) {
+    Output output = new Output(connection);
     output.nonBlocking(failed);
     return output;
   }
@@ -93,7 +93,7 @@ class OutputTest {
   void shouldKeepFramesInOrderWhileTheClientIsSlowAndCompleteOnlyOnceItHasThemAll()
       throws Exception {
     Connection connection = new Connection(4);
-    SseStream.Output output = output(connection, () -> {});
+    Output output = output(connection, () -> {});
     output.write(bytes("one\n"));
     output.write(bytes("two\n"));
     output.write(bytes("three\n"));
@@ -123,7 +123,7 @@ class OutputTest {
   @Test
   void shouldResumeAWaitingReaderOnceTheClientHasTakenWhatWaited() throws Exception {
     Connection connection = new Connection(3);
-    SseStream.Output output = output(connection, () -> {});
+    Output output = output(connection, () -> {});
     output.write(bytes("abc"));
     output.write(bytes("def"));
     AtomicInteger resumed = new AtomicInteger();
@@ -141,7 +141,7 @@ class OutputTest {
   void shouldLetAWaitingReaderFindTheOutputShutWhenTheClientGoes() throws Exception {
     Connection connection = new Connection(1);
     AtomicInteger failures = new AtomicInteger();
-    SseStream.Output output = output(connection, failures::incrementAndGet);
+    Output output = output(connection, failures::incrementAndGet);
     output.write(bytes("x"));
     output.write(bytes("y"));
     AtomicInteger resumed = new AtomicInteger();
@@ -162,7 +162,7 @@ class OutputTest {
   @Test
   void shouldReportAFailedWriteToTheWriter() throws Exception {
     Connection connection = new Connection(100);
-    SseStream.Output output = output(connection, () -> {});
+    Output output = output(connection, () -> {});
     connection.broken = true;
     assertThatThrownBy(() -> output.write(bytes("x"))).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> output.flush()).isInstanceOf(IOException.class);

@@ -17,10 +17,10 @@ import io.runstream.fanout.hot.HotChunk;
 import io.runstream.fanout.projectchat.ProjectChatRenderer;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /** Renderer slots come from the registered renderers, not from numbers written in each renderer. */
@@ -58,7 +58,7 @@ class RendererSlotsTest {
           }
 
           @Override
-          public void headers(RunRow run, HttpServletResponse response) {}
+          public void headers(RunRow run, BiConsumer<String, String> header) {}
 
           @Override
           public byte[] render(RunChunk chunk) {

@@ -6,10 +6,10 @@ import io.runstream.core.store.RunRow;
 import io.runstream.fanout.hot.HotChunk;
 import io.runstream.schemas.ChunkData;
 import io.runstream.schemas.RunChunk;
-import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +30,7 @@ class StatefulRenderingTest {
     }
 
     @Override
-    public void headers(RunRow run, HttpServletResponse response) {}
+    public void headers(RunRow run, BiConsumer<String, String> header) {}
 
     @Override
     public byte[] render(RunChunk chunk) {
