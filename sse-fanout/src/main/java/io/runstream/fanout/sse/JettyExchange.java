@@ -339,15 +339,14 @@ public final class JettyExchange extends SseExchange {
    * held until the stream ends, and the answer is completed then. The connection failing meanwhile
    * (a write, or Jetty's failure of the request) ends it.
    */
-  private final class Suspended implements RunReader.Continuation {
+  private final class Suspended extends OutputContinuation {
     private final StreamGate.Held held;
-    private final Output output;
     private volatile StreamGate.Held handedOver;
     private volatile Runnable gone;
 
     Suspended(StreamGate.Held held, Output output) {
+      super(output);
       this.held = held;
-      this.output = output;
     }
 
     @Override
@@ -377,21 +376,6 @@ public final class JettyExchange extends SseExchange {
     public void ended(End end) {
       handedOver.close();
       output.finish(JettyExchange.this::complete);
-    }
-
-    @Override
-    public boolean writable() {
-      return output.writable();
-    }
-
-    @Override
-    public void whenWritable(Runnable action) {
-      output.whenWritable(action);
-    }
-
-    @Override
-    public void awaitWritable() throws IOException {
-      output.awaitWritable();
     }
   }
 }

@@ -1,13 +1,11 @@
 package io.runstream.fanout.sse;
 
 import io.runstream.fanout.stream.End;
-import io.runstream.fanout.stream.RunReader;
 import io.runstream.fanout.stream.StreamGate;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -18,19 +16,18 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * stream ends, and the request is completed then. The connection failing meanwhile (the container's
  * error event) ends it.
  */
-final class Suspension implements RunReader.Continuation, AsyncListener {
+final class Suspension extends OutputContinuation implements AsyncListener {
   private final HttpServletRequest request;
   private final StreamGate.Held held;
-  private final Output output;
   private volatile StreamGate.Held handedOver;
   private volatile AsyncContext context;
   private volatile Runnable gone;
   private final AtomicBoolean completed = new AtomicBoolean();
 
   private Suspension(HttpServletRequest request, StreamGate.Held held, Output output) {
+    super(output);
     this.request = request;
     this.held = held;
-    this.output = output;
   }
 
   /** The current request's suspension, or null outside a request that can be suspended. */
@@ -83,21 +80,6 @@ final class Suspension implements RunReader.Continuation, AsyncListener {
         // completed already
       }
     }
-  }
-
-  @Override
-  public boolean writable() {
-    return output.writable();
-  }
-
-  @Override
-  public void whenWritable(Runnable action) {
-    output.whenWritable(action);
-  }
-
-  @Override
-  public void awaitWritable() throws IOException {
-    output.awaitWritable();
   }
 
   /**
