@@ -2,11 +2,13 @@ package io.runstream.fanout.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -137,14 +139,14 @@ class JettyExchangeTest {
                 throw new RuntimeException(e);
               }
             });
-    while (connection.writes.isEmpty()) {
-      Thread.onSpinWait();
-    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> !connection.writes.isEmpty());
     assertThat(connection.last().text()).isEqualTo(": ok\n\nid: 1\ndata: a\n\n");
     assertThat(connection.last().last()).isFalse();
     assertThat(exchange.committed()).isTrue();
-    Thread.sleep(50);
-    assertThat(flushed).as("the flush waits for the connection").isNotDone();
+    await()
+        .during(Duration.ofMillis(50))
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> !flushed.isDone()); // the flush waits for the connection
     connection.last().callback().succeeded();
     flushed.get(5, TimeUnit.SECONDS);
   }
