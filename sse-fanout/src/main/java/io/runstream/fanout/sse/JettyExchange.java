@@ -243,13 +243,30 @@ public final class JettyExchange extends SseExchange {
 
     @Override
     public void succeeded() {
+      written(null);
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      written(x);
+    }
+
+    /**
+     * The write in flight is over ({@code failed} null when the connection took it): the answer's
+     * end goes on if it waited for it, else the listener is told if it asked ({@link #isReady} said
+     * false) or the connection failed.
+     */
+    private void written(Throwable failed) {
       WriteListener tell = null;
       boolean close;
       lock.lock();
       try {
         inFlight = false;
+        if (failed != null) {
+          failure = failed;
+        }
         done.signalAll();
-        if (told) {
+        if (told || failed != null) {
           told = false;
           tell = listener;
         }
@@ -259,33 +276,14 @@ public final class JettyExchange extends SseExchange {
       }
       if (close) {
         close();
+      } else if (tell != null && failed != null) {
+        tell.onError(failed);
       } else if (tell != null) {
         try {
           tell.onWritePossible();
         } catch (IOException e) {
           tell.onError(e);
         }
-      }
-    }
-
-    @Override
-    public void failed(Throwable x) {
-      WriteListener tell;
-      boolean close;
-      lock.lock();
-      try {
-        inFlight = false;
-        failure = x;
-        done.signalAll();
-        tell = listener;
-        close = closeWanted;
-      } finally {
-        lock.unlock();
-      }
-      if (close) {
-        close();
-      } else if (tell != null) {
-        tell.onError(x);
       }
     }
 
