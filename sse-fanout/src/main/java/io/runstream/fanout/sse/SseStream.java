@@ -112,12 +112,7 @@ public class SseStream {
       SseExchange response,
       StreamGate.Held held)
       throws IOException {
-    sseHeaders(response);
-    response.header("X-Model-Backend", run.modelProvider());
-    face.headers(run, response::header);
-    if (compact) {
-      response.header("Preference-Applied", ResumePoint.COMPACT);
-    }
+    openingHeaders(run, compact, face, response);
     SseExchange.Wire out = response.wire();
     long pingEvery = properties.heartbeat().toNanos();
     long lastWrite = System.nanoTime();
@@ -216,12 +211,7 @@ public class SseStream {
     }
     RunReader.Opened readerOpened = opening;
     if (!opened) {
-      sseHeaders(response);
-      response.header("X-Model-Backend", run.modelProvider());
-      face.headers(run, response::header);
-      if (compact) {
-        response.header("Preference-Applied", ResumePoint.COMPACT);
-      }
+      openingHeaders(run, compact, face, response);
     }
     SseExchange.Wire out = response.wire();
     try {
@@ -240,6 +230,20 @@ public class SseStream {
         readerOpened,
         new Frames(face.rendering(slot), face.keepAlive(), from, output, compact),
         suspend ? response.suspension(held, output) : null);
+  }
+
+  /**
+   * A run's stream's headers: the SSE ones, the model's backend, the face's own, and whether the
+   * compact catch-up was applied.
+   */
+  private static void openingHeaders(
+      RunRow run, boolean compact, FaceRenderer face, SseExchange response) {
+    sseHeaders(response);
+    response.header("X-Model-Backend", run.modelProvider());
+    face.headers(run, response::header);
+    if (compact) {
+      response.header("Preference-Applied", ResumePoint.COMPACT);
+    }
   }
 
   /** A 200 with the SSE headers every face sends (docs/faces/README.md). */
