@@ -3,6 +3,7 @@ package io.runstream.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.runstream.sink.ChunkSink;
 import io.runstream.worker.lease.LeaseReaper;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class LostWorkerIT extends PlatformIT {
   @Autowired JdbcClient jdbc;
+  @Autowired ChunkSink sink;
 
   @Test
   void shouldEndARunWhoseWorkerWasLostAndDiscardItsLateOutput() throws Exception {
@@ -90,6 +92,52 @@ class LostWorkerIT extends PlatformIT {
         api.stream(path, token, Map.of("Last-Event-ID", Long.toString(finish.seq())))) {
       assertThat(stream.untilDone(Duration.ofSeconds(30)).getFirst().seq())
           .isEqualTo(finish.seq() + 1);
+    }
+  }
+
+  /**
+   * The reaper's end reaches the run's readers, live and resuming, while the sink logs nothing (it
+   * lags, e.g. after a broker or database outage): the gap before the fenced end is the lost
+   * worker's, and nobody waits for the log to say so.
+   */
+  @Test
+  void shouldEndALostWorkersReadersWhileTheSinkLogsNothing() throws Exception {
+    TestApi api = api();
+    String token = TestApi.freshToken();
+    String runId =
+        api.post(
+                "/api/v1/runs",
+                token,
+                "{\"input\":\"lost\",\"simulation\":{\"output_tokens\":400,\"tokens_per_second\":40}}")
+            .json()
+            .path("run_uuid")
+            .asString();
+    String path = "/api/v1/runs/" + runId + "/stream";
+    List<TestApi.Event> events = new ArrayList<>();
+    sink.stop();
+    try {
+      try (TestApi.Stream stream = api.stream(path, token)) {
+        events.addAll(stream.take(8, Duration.ofSeconds(20)));
+        jdbc.sql(
+                "UPDATE runs SET worker_id = 'lost-worker', lease_expires_at = now() - interval '1 second' WHERE id = ?")
+            .param(UUID.fromString(runId))
+            .update();
+        events.addAll(stream.untilDone(Duration.ofSeconds(30)));
+      }
+      assertThat(events.getLast().done()).as(TestApi.Event.outline(events)).isTrue();
+      assertThat(events.subList(events.size() - 3, events.size()))
+          .extracting(TestApi.Event::type)
+          .containsExactly("error", "finish", "[DONE]");
+      // A reader that resumes from before the end gets the same end, from memory.
+      TestApi.Event before = events.get(events.size() - 4);
+      try (TestApi.Stream resumed = api.stream(path, token, Map.of("Last-Event-ID", before.id()))) {
+        List<TestApi.Event> again = resumed.untilDone(Duration.ofSeconds(30));
+        assertThat(again.subList(Math.max(0, again.size() - 3), again.size()))
+            .as(TestApi.Event.outline(again))
+            .isEqualTo(events.subList(events.size() - 3, events.size()));
+      }
+    } finally {
+      sink.start();
     }
   }
 

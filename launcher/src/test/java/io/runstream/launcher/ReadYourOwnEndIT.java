@@ -92,7 +92,9 @@ class ReadYourOwnEndIT extends PlatformIT {
           .update();
       events.addAll(stream.untilDone(WAIT));
     }
-    assertThat(events.get(events.size() - 3).json().path("errorText").asString()).contains("lost");
+    assertThat(events.get(events.size() - 3).json().path("errorText").asString())
+        .as("the stream %s", TestApi.Event.outline(events))
+        .contains("lost");
     JsonNode run = a.get("/api/v1/runs/" + runId, token).json();
     assertThat(run.path("status").asString()).isEqualTo("failed");
     assertThat(run.path("error").path("code").asString()).isEqualTo("worker_lost");

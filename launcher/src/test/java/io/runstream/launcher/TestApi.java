@@ -169,6 +169,21 @@ final class TestApi {
     String type() {
       return done() ? "[DONE]" : json().path("type").asString();
     }
+
+    /** Events as "id:type", one line: what a failing assertion shows of a long stream. */
+    static String outline(List<Event> events) {
+      StringBuilder line = new StringBuilder(events.size() * 12);
+      for (Event event : events) {
+        String type;
+        try {
+          type = event.type();
+        } catch (RuntimeException notJson) {
+          type = event.data();
+        }
+        line.append(event.id()).append(':').append(type).append(' ');
+      }
+      return line.toString();
+    }
   }
 
   /** An open SSE stream read on its own thread. */

@@ -372,6 +372,17 @@ public sealed interface ChunkData {
   record Error(String code, String message, boolean retryable) implements ChunkData {
     public static final String TYPE = "error";
 
+    /**
+     * The code of the lease reaper's end of a run whose worker was lost: its seq is fenced off past
+     * the lost worker's output.
+     */
+    public static final String WORKER_LOST = "worker_lost";
+
+    /** Whether this is the lease reaper's end of a run whose worker was lost. */
+    public boolean workerLost() {
+      return WORKER_LOST.equals(code);
+    }
+
     public Error {
       Objects.requireNonNull(code, "code");
       message = message == null ? "" : message;

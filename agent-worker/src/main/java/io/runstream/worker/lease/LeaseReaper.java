@@ -198,7 +198,7 @@ public class LeaseReaper implements SmartLifecycle {
 
   private static final ChunkData.Error WORKER_LOST =
       new ChunkData.Error(
-          "worker_lost", "The worker running this run was lost; run it again.", true);
+          ChunkData.Error.WORKER_LOST, "The worker running this run was lost; run it again.", true);
 
   /**
    * Ends the expired runs in the store (committed with the caller's transaction), before their end

@@ -507,6 +507,9 @@ public class RunReader {
           if (!logComplete()) {
             fillFromKafka(chunk.seq() - 1);
           }
+          if (chunk.seq() > expected && fencedEnd(chunk)) {
+            expected = chunk.seq();
+          }
           if (chunk.seq() > expected
               && !fillFromLog(chunk.seq() - 1, properties.logCatchUp().toNanos())) {
             return false;
@@ -522,6 +525,28 @@ public class RunReader {
         delivery.record(Math.max(0, System.currentTimeMillis() - oldest), TimeUnit.MILLISECONDS);
       }
       return !done;
+    }
+
+    /**
+     * Whether {@code chunk}, after a gap that Kafka did not fill, is the lease reaper's end of a
+     * run whose worker was lost: the run's row (stored before the end was produced) says it ended
+     * there. Its seq is fenced off past the lost worker's output, so nothing between is missing:
+     * whatever the worker produced was read from Kafka just before. The reader goes on without
+     * waiting for the sink to log the end (a sink that lags, after a broker or database outage,
+     * would otherwise cut the reader off short of the end).
+     */
+    private boolean fencedEnd(HotChunk chunk) {
+      if (!(chunk.chunk().data() instanceof ChunkData.Error error) || !error.workerLost()) {
+        return false;
+      }
+      RunRow fresh = runs.find(run.id()).orElse(run);
+      if (fresh.status().terminal()
+          && fresh.lastSeq() != null
+          && fresh.lastSeq() == chunk.seq() + 1) {
+        run = fresh;
+        return true;
+      }
+      return false;
     }
 
     /**

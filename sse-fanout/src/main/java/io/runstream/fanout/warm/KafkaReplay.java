@@ -6,6 +6,7 @@ import io.runstream.core.kafka.KafkaClients;
 import io.runstream.core.store.RunRow;
 import io.runstream.schemas.EventJson;
 import io.runstream.schemas.RunChunk;
+import io.runstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.UUIDDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -27,8 +32,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a run back from Kafka, from the offset its first chunk was written at (recorded on the
- * run's row), keeping only that run's records. Consumers are pooled: creating one per resume would
- * cost a metadata round trip.
+ * run's row by the sink), keeping only that run's records. Until the sink has recorded it (it lags,
+ * e.g. after a broker outage), the run is found by its key's partition and the offset of its
+ * creation time, so that a node which never saw a run's start can still read it back without
+ * waiting for the sink. Consumers are pooled: creating one per resume would cost a metadata round
+ * trip.
  */
 @Component
 public class KafkaReplay implements DisposableBean {
@@ -51,6 +59,12 @@ public class KafkaReplay implements DisposableBean {
     this.reads = meters.counter("runstream.fanout.resume.kafka");
   }
 
+  /**
+   * How far before a run's creation (the database's clock) its first chunk is looked for when the
+   * row does not say where it is: the margin for the producer's clock, which stamps the records.
+   */
+  static final Duration CLOCK_MARGIN = Duration.ofSeconds(10);
+
   /** True if the run's row says where its chunks start. */
   public static boolean locatable(RunRow run) {
     return run.chunkTopic() != null && run.chunkPartition() != null && run.chunkOffset() != null;
@@ -64,7 +78,7 @@ public class KafkaReplay implements DisposableBean {
    */
   public List<RunChunk> read(RunRow run, long fromSeq, long toSeq, Duration timeout) {
     List<RunChunk> chunks = new ArrayList<>();
-    if (!locatable(run)) {
+    if (!locatable(run) && run.createdAt() == null) {
       return chunks;
     }
     try {
@@ -79,9 +93,17 @@ public class KafkaReplay implements DisposableBean {
     KafkaConsumer<byte[], byte[]> consumer = borrow();
     long last = fromSeq - 1;
     try {
-      TopicPartition partition = new TopicPartition(run.chunkTopic(), run.chunkPartition());
-      consumer.assign(List.of(partition));
-      consumer.seek(partition, run.chunkOffset());
+      TopicPartition partition;
+      if (locatable(run)) {
+        partition = new TopicPartition(run.chunkTopic(), run.chunkPartition());
+        consumer.assign(List.of(partition));
+        consumer.seek(partition, run.chunkOffset());
+      } else {
+        partition = located(consumer, run, timeout);
+        if (partition == null) {
+          return chunks;
+        }
+      }
       long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
       long deadline = System.nanoTime() + timeout.toNanos();
       UUID runId = run.id();
@@ -118,6 +140,33 @@ public class KafkaReplay implements DisposableBean {
       giveBack(consumer);
       slots.release();
     }
+  }
+
+  /**
+   * Assigns and positions {@code consumer} at the run's start found without the row's offset: the
+   * partition its key goes to (the producer's default partitioner), from the first record written
+   * at its creation time less {@link #CLOCK_MARGIN}. Null if the topic or such a record is not
+   * there (nothing was produced since).
+   */
+  private TopicPartition located(
+      KafkaConsumer<byte[], byte[]> consumer, RunRow run, Duration timeout) {
+    String topic = Topics.chunkTopicOf(run.chunkTopic());
+    List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
+    if (partitions == null || partitions.isEmpty()) {
+      return null;
+    }
+    byte[] key = Serdes.UUID().serializer().serialize(topic, run.id());
+    TopicPartition partition =
+        new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % partitions.size());
+    long since = run.createdAt().minus(CLOCK_MARGIN).toEpochMilli();
+    OffsetAndTimestamp at =
+        consumer.offsetsForTimes(Map.of(partition, since), timeout).get(partition);
+    if (at == null) {
+      return null;
+    }
+    consumer.assign(List.of(partition));
+    consumer.seek(partition, at.offset());
+    return partition;
   }
 
   private KafkaConsumer<byte[], byte[]> borrow() {
