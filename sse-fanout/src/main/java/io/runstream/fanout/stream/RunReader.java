@@ -186,7 +186,9 @@ public class RunReader {
         // finished one from the chunk log (cold); whatever the warm read could not give, the log
         // does.
         if (!cursor.logComplete()) {
-          cursor.fillFromKafka(attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1);
+          long upTo = attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1;
+          // Produced: memory holds a later chunk, or the run has ended (not a run yet to start).
+          cursor.fillFromKafka(upTo, upTo != Long.MAX_VALUE || cursor.run.status().terminal());
         }
         cursor.fillFromLog(Long.MAX_VALUE, 0);
         if (cursor.done) {
@@ -505,7 +507,7 @@ public class RunReader {
         }
         if (chunk.seq() > expected) {
           if (!logComplete()) {
-            fillFromKafka(chunk.seq() - 1);
+            fillFromKafka(chunk.seq() - 1, true);
           }
           if (chunk.seq() > expected && fencedEnd(chunk)) {
             expected = chunk.seq();
@@ -581,7 +583,7 @@ public class RunReader {
         if (!endOverdue(run, properties.logCatchUp())) {
           return null;
         }
-        fillFromKafka(Long.MAX_VALUE);
+        fillFromKafka(Long.MAX_VALUE, true);
         return done ? End.FINISHED : endOfTerminalRun();
       }
       fillFromLog(Long.MAX_VALUE, 0);
@@ -593,12 +595,15 @@ public class RunReader {
 
     /**
      * Writes what Kafka holds of the run from {@code expected} up to {@code upTo} (the warm tier).
+     * {@code produced}: the run is known to have chunks there (a later one is in memory, or it has
+     * ended), so that Kafka is searched for them even before the sink has recorded where they
+     * start; a run yet to produce anything is not searched for.
      */
-    void fillFromKafka(long upTo) throws IOException {
+    void fillFromKafka(long upTo, boolean produced) throws IOException {
       if (!KafkaReplay.locatable(run)) {
         run = runs.find(run.id()).orElse(run);
       }
-      for (RunChunk chunk : kafka.read(run, expected, upTo, properties.logCatchUp())) {
+      for (RunChunk chunk : kafka.read(run, expected, upTo, properties.logCatchUp(), produced)) {
         if (done || chunk.seq() != expected) {
           break;
         }

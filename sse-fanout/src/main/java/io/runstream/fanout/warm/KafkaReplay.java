@@ -74,11 +74,14 @@ public class KafkaReplay implements DisposableBean {
    * The run's chunks with seq in [{@code fromSeq}, {@code toSeq}], in order, read until {@code
    * toSeq}, the run's end, or the partition's end as it was when the read began. The consumer goes
    * back to the pool before the caller writes anything to a client, so a slow client never holds
-   * one.
+   * one. {@code search}: a run whose row does not say where its chunks start yet is found by its
+   * key and creation time (only for a run known to have produced chunks: searching for one yet to
+   * start would cost every early reader a few round trips to the broker for nothing).
    */
-  public List<RunChunk> read(RunRow run, long fromSeq, long toSeq, Duration timeout) {
+  public List<RunChunk> read(
+      RunRow run, long fromSeq, long toSeq, Duration timeout, boolean search) {
     List<RunChunk> chunks = new ArrayList<>();
-    if (!locatable(run) && run.createdAt() == null) {
+    if (!locatable(run) && (!search || run.createdAt() == null)) {
       return chunks;
     }
     try {
@@ -158,13 +161,14 @@ public class KafkaReplay implements DisposableBean {
     byte[] key = Serdes.UUID().serializer().serialize(topic, run.id());
     TopicPartition partition =
         new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % partitions.size());
+    // Assigned before its offsets are asked: the answer updates the partition's high watermark.
+    consumer.assign(List.of(partition));
     long since = run.createdAt().minus(CLOCK_MARGIN).toEpochMilli();
     OffsetAndTimestamp at =
         consumer.offsetsForTimes(Map.of(partition, since), timeout).get(partition);
     if (at == null) {
       return null;
     }
-    consumer.assign(List.of(partition));
     consumer.seek(partition, at.offset());
     return partition;
   }
