@@ -85,6 +85,47 @@ class TwoNodesIT extends PlatformIT {
   }
 
   /**
+   * A reader that comes before its run has produced anything (queued behind its session's live run)
+   * is served from memory once the run starts, without a read from Kafka: searching the broker for
+   * a run yet to start would cost every early reader round trips for nothing.
+   */
+  @Test
+  void shouldServeAReaderThatCameBeforeItsRunStartedWithoutReadingKafka() throws Exception {
+    TestApi a = api();
+    TestApi b = api(nodeB);
+    String token = TestApi.freshToken();
+    TestApi.Answer created =
+        a.post(
+            "/api/v1/sessions",
+            token,
+            "{\"text\":\"first\",\"simulation\":{\"tokens_per_second\":5,\"output_tokens\":200}}");
+    String session = created.json().path("uuid").asString();
+    String first = created.json().path("run_uuid").asString();
+    TestApi.Answer second =
+        a.post(
+            "/api/v1/sessions/" + session + "/messages",
+            token,
+            "{\"text\":\"second\",\"multitask_strategy\":\"enqueue\","
+                + "\"simulation\":{\"tokens_per_second\":0,\"output_tokens\":20}}");
+    assertThat(second.status()).as(second.body()).isEqualTo(201);
+    String queued = second.json().path("run_uuid").asString();
+    double before = kafkaReads(nodeB);
+    List<TestApi.Event> events;
+    try (TestApi.Stream stream = b.stream("/api/v1/runs/" + queued + "/stream", token)) {
+      assertThat(stream.status).isEqualTo(200);
+      assertThat(a.post("/api/v1/runs/" + first + "/cancel", token, "").status()).isEqualTo(202);
+      events = stream.untilDone(Duration.ofSeconds(30));
+    }
+    assertThat(events.getFirst().type()).isEqualTo("start");
+    assertThat(events.getLast().done()).as(TestApi.Event.outline(events)).isTrue();
+    assertThat(kafkaReads(nodeB)).isEqualTo(before);
+  }
+
+  private static double kafkaReads(ConfigurableApplicationContext node) {
+    return node.getBean(MeterRegistry.class).counter("runstream.fanout.resume.kafka").count();
+  }
+
+  /**
    * Whether the late node must read the run's start back from Kafka (the warm tier): on the shared
    * topic it tails from the end; on the per-run-topic layout it may instead fetch the run's own
    * topic from offset 0 once a reader asks, and then holds the run from its start in memory (either
@@ -146,11 +187,7 @@ class TwoNodesIT extends PlatformIT {
                   TestApi.Event.outline(events), TestApi.Event.outline(whole))
               .isEqualTo(whole);
           if (lateNodeReadsBackFromKafka()) {
-            assertThat(
-                    late.getBean(MeterRegistry.class)
-                        .counter("runstream.fanout.resume.kafka")
-                        .count())
-                .isPositive();
+            assertThat(kafkaReads(late)).isPositive();
           }
         }
       } finally {

@@ -186,9 +186,14 @@ public class RunReader {
         // finished one from the chunk log (cold); whatever the warm read could not give, the log
         // does.
         if (!cursor.logComplete()) {
-          long upTo = attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1;
-          // Produced: memory holds a later chunk, or the run has ended (not a run yet to start).
-          cursor.fillFromKafka(upTo, upTo != Long.MAX_VALUE || cursor.run.status().terminal());
+          // Produced: memory holds a later chunk, or the run has ended (not a run yet to start,
+          // whose reader comes right after its POST).
+          boolean produced =
+              attachment != null
+                  ? attachment.firstSeq() != Long.MAX_VALUE
+                  : cursor.run.status().terminal();
+          cursor.fillFromKafka(
+              attachment == null ? Long.MAX_VALUE : firstNeeded(attachment) - 1, produced);
         }
         cursor.fillFromLog(Long.MAX_VALUE, 0);
         if (cursor.done) {
