@@ -104,14 +104,7 @@ class LostWorkerIT extends PlatformIT {
   void shouldEndALostWorkersReadersWhileTheSinkLogsNothing() throws Exception {
     TestApi api = api();
     String token = TestApi.freshToken();
-    String runId =
-        api.post(
-                "/api/v1/runs",
-                token,
-                "{\"input\":\"lost\",\"simulation\":{\"output_tokens\":400,\"tokens_per_second\":40}}")
-            .json()
-            .path("run_uuid")
-            .asString();
+    String runId = api.startRun(token, "lost", "{\"output_tokens\":400,\"tokens_per_second\":40}");
     String path = "/api/v1/runs/" + runId + "/stream";
     List<TestApi.Event> events = new ArrayList<>();
     sink.stop();

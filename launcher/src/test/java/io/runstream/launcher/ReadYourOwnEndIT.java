@@ -57,16 +57,20 @@ class ReadYourOwnEndIT extends PlatformIT {
     for (int i = 0; i < 3; i++) {
       // Paced, so that the reader is there when the run ends (not replaying a run the sink has long
       // stored).
-      String completed = start(a, token, "{\"output_tokens\":40,\"tokens_per_second\":100}");
+      String completed =
+          a.startRun(
+              token, "Tell me something", "{\"output_tokens\":40,\"tokens_per_second\":100}");
       assertEndAgrees(a, token, completed, readToTheEnd(b, token, completed, null), "completed");
 
-      String stopped = start(a, token, "{\"output_tokens\":2000,\"tokens_per_second\":100}");
+      String stopped =
+          a.startRun(
+              token, "Tell me something", "{\"output_tokens\":2000,\"tokens_per_second\":100}");
       assertEndAgrees(a, token, stopped, readToTheEnd(b, token, stopped, a), "cancelled");
 
       String failed =
-          start(
-              a,
+          a.startRun(
               token,
+              "Tell me something",
               "{\"tokens_per_second\":20,\"script\":[{\"type\":\"text\",\"text\":\"Half an answer\"},"
                   + "{\"type\":\"fail\",\"code\":\"provider_error\",\"error\":\"The provider broke.\",\"retryable\":false}]}");
       List<TestApi.Event> events = readToTheEnd(b, token, failed, null);
@@ -81,7 +85,8 @@ class ReadYourOwnEndIT extends PlatformIT {
   void shouldAnswerALostWorkersRunFailedAsSoonAsTheReaderHasTheReapersEnd() throws Exception {
     TestApi a = api();
     String token = TestApi.freshToken();
-    String runId = start(a, token, "{\"output_tokens\":400,\"tokens_per_second\":40}");
+    String runId =
+        a.startRun(token, "Tell me something", "{\"output_tokens\":400,\"tokens_per_second\":40}");
     List<TestApi.Event> events = new ArrayList<>();
     try (TestApi.Stream stream = nodeB().stream("/api/v1/runs/" + runId + "/stream", token)) {
       events.addAll(stream.take(8, WAIT));
@@ -108,16 +113,6 @@ class ReadYourOwnEndIT extends PlatformIT {
                     TestApi.sessionBody("again", 5, 0))
                 .status())
         .isEqualTo(201);
-  }
-
-  private static String start(TestApi api, String token, String simulation) {
-    TestApi.Answer created =
-        api.post(
-            "/api/v1/runs",
-            token,
-            "{\"input\":\"Tell me something\",\"simulation\":" + simulation + "}");
-    assertThat(created.status()).as(created.body()).isEqualTo(202);
-    return created.json().path("run_uuid").asString();
   }
 
   /**

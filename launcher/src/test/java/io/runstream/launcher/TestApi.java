@@ -111,6 +111,23 @@ final class TestApi {
     }
   }
 
+  /**
+   * Starts a run of the simulated model ({@code POST /api/v1/runs} with {@code input} and the
+   * {@code simulation} object) and returns its id; the answer must be 202.
+   */
+  String startRun(String token, String input, String simulation) {
+    Answer created =
+        post(
+            "/api/v1/runs",
+            token,
+            "{\"input\":\"" + input + "\",\"simulation\":" + simulation + "}");
+    if (created.status() != 202) {
+      throw new AssertionError(
+          "POST /api/v1/runs answered " + created.status() + ": " + created.body());
+    }
+    return created.json().path("run_uuid").asString();
+  }
+
   Answer post(String path, String token, String body) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))

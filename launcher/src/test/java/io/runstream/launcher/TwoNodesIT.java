@@ -159,14 +159,7 @@ class TwoNodesIT extends PlatformIT {
     TestApi nodeA = api();
     String token = TestApi.freshToken();
     String runId =
-        nodeA
-            .post(
-                "/api/v1/runs",
-                token,
-                "{\"input\":\"late node\",\"simulation\":{\"output_tokens\":1200,\"tokens_per_second\":120}}")
-            .json()
-            .path("run_uuid")
-            .asString();
+        nodeA.startRun(token, "late node", "{\"output_tokens\":1200,\"tokens_per_second\":120}");
     String path = "/api/v1/runs/" + runId + "/stream";
     List<TestApi.Event> whole;
     try (TestApi.Stream reference = nodeA.stream(path, token)) {
